@@ -1,0 +1,193 @@
+import "reflect-metadata";
+import fs from "node:fs";
+import path from "node:path";
+import { Command, Option } from "commander";
+import { loadConfiguration, type LoadOptions } from "../config/load-config";
+import { DAEMON_SCHEMA, commonSchemaFor, type DaemonSettings } from "../config/common-schema";
+import { ConfigError, describeError } from "../errors";
+import { LOG_LEVELS, type LogLevel } from "../log/logger";
+import type { AnyPluginDefinition } from "../plugin/api";
+import { NpmPluginLoader } from "../plugin/npm-plugins";
+import { installRoot } from "../plugin/peer-resolution";
+import { startDetached } from "../daemon/detach";
+import { isAlive, runningPid } from "../daemon/pid-file";
+import { runDaemon } from "../daemon/run";
+import { optionRows } from "./options-table";
+
+interface PathOptions {
+  confDir: string;
+  dataDir: string;
+  pidFile?: string;
+  logFile?: string;
+  logLevel?: LogLevel;
+  pluginDir?: string;
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+/** The `tantale` command. `builtIns` is the static plugin list, handed in by bin/tantale so that core names no plugin. */
+export async function main(builtIns: readonly AnyPluginDefinition[], argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const version = (JSON.parse(fs.readFileSync(path.join(installRoot(), "package.json"), "utf8")) as { version: string }).version;
+  const program = new Command("tantale")
+    .description("Stores passive check results and serves them over the Livestatus protocol.")
+    .version(version)
+    .showHelpAfterError()
+    .enablePositionalOptions();
+
+  withPaths(program)
+    .option("--foreground", "run attached to the terminal, logging to stderr")
+    .option("--log-file <file>", "log file in daemon mode (default: DATA_DIR/tantale.log)")
+    .addOption(new Option("--daemonized", "internal: started by the daemon mode").hideHelp())
+    .action(async (o: PathOptions & { foreground?: boolean; daemonized?: boolean }) => {
+      exitCode = o.foreground === true ? await runAttached(builtIns, o) : await runDetached(builtIns, o);
+    });
+
+  withPaths(program.command("stop").description("stop the daemon of the pid file and wait until it is gone"))
+    .option("--timeout <seconds>", "how long to wait", "60")
+    .action(async (o: PathOptions & { timeout: string }) => {
+      exitCode = await stop(pidFileOf(o), Number(o.timeout) * 1000);
+    });
+
+  withPaths(program.command("status").description("tell whether the daemon of the pid file runs (exit 0) or not (exit 3)")).action((o: PathOptions) => {
+    const file = pidFileOf(o);
+    const pid = runningPid(file);
+    if (pid !== undefined) out(`tantale is running (pid ${pid})`);
+    else out(`tantale is not running${fs.existsSync(file) ? ` (stale pid file ${file})` : ""}`);
+    exitCode = pid === undefined ? 3 : 0;
+  });
+
+  withPaths(program.command("check-config").description("validate the conf dir and list the instances it would start; exit 1 on any error")).action(async (o: PathOptions) => {
+    exitCode = await checkConfig(builtIns, o);
+  });
+
+  withPaths(program.command("plugins").description("list the built-in and installed npm plugins with their options")).action(async (o: PathOptions) => {
+    exitCode = await listPlugins(builtIns, o);
+  });
+
+  await program.parseAsync([...argv]);
+  return exitCode;
+}
+
+function withPaths(cmd: Command): Command {
+  return cmd
+    .option("--conf-dir <dir>", "folder of *.conf files, one per plugin instance", "./conf.d")
+    .option("--data-dir <dir>", "folder for the store, the pid file and the daemon's log", "./data")
+    .option("--pid-file <file>", "pid file (default: DATA_DIR/tantale.pid)")
+    .option("--plugin-dir <dir>", "folder whose node_modules holds npm plugins (overrides plugin_dir of tantale.conf)")
+    .addOption(new Option("--log-level <level>", "overrides log_level of tantale.conf").choices(LOG_LEVELS));
+}
+
+function pidFileOf(o: PathOptions): string {
+  return path.resolve(o.pidFile ?? path.join(o.dataDir, "tantale.pid"));
+}
+
+function loadOptions(builtIns: readonly AnyPluginDefinition[], o: PathOptions): LoadOptions {
+  const overrides: Partial<{ -readonly [K in keyof DaemonSettings]: DaemonSettings[K] }> = {};
+  if (o.logLevel !== undefined) overrides.log_level = o.logLevel;
+  if (o.pluginDir !== undefined) overrides.plugin_dir = path.resolve(o.pluginDir);
+  return { confDir: path.resolve(o.confDir), builtIns, overrides };
+}
+
+function runAttached(builtIns: readonly AnyPluginDefinition[], o: PathOptions & { daemonized?: boolean }): Promise<number> {
+  return runDaemon({
+    load: loadOptions(builtIns, o),
+    dataDir: path.resolve(o.dataDir),
+    pidFile: pidFileOf(o),
+    logFile: o.logFile === undefined ? undefined : path.resolve(o.logFile),
+    notifyParent: o.daemonized === true,
+  });
+}
+
+async function runDetached(builtIns: readonly AnyPluginDefinition[], o: PathOptions): Promise<number> {
+  // Refuse what the child would refuse while the user still has a terminal to read it on.
+  try {
+    await loadConfiguration(loadOptions(builtIns, o));
+  } catch (e) {
+    err(e instanceof ConfigError ? `tantale: configuration refused:\n${e.message}` : `tantale: ${describeError(e)}`);
+    return 1;
+  }
+  const pidFile = pidFileOf(o);
+  const holder = runningPid(pidFile);
+  if (holder !== undefined) {
+    err(`tantale: already running as pid ${holder} (pid file ${pidFile})`);
+    return 1;
+  }
+  const dataDir = path.resolve(o.dataDir);
+  const logFile = path.resolve(o.logFile ?? path.join(dataDir, "tantale.log"));
+  const args = ["--foreground", "--daemonized", "--conf-dir", path.resolve(o.confDir), "--data-dir", dataDir, "--pid-file", pidFile, "--log-file", logFile];
+  if (o.pluginDir !== undefined) args.push("--plugin-dir", path.resolve(o.pluginDir));
+  if (o.logLevel !== undefined) args.push("--log-level", o.logLevel);
+  const report = await startDetached(process.argv[1]!, args, 120_000);
+  if (report.type === "error") {
+    err(`tantale: not started: ${report.message} (log: ${logFile})`);
+    return 1;
+  }
+  out(`tantale started (pid ${report.pid}, log ${logFile})`);
+  return 0;
+}
+
+async function stop(pidFile: string, timeoutMs: number): Promise<number> {
+  const pid = runningPid(pidFile);
+  if (pid === undefined) {
+    out("tantale is not running");
+    return 0;
+  }
+  process.kill(pid, "SIGTERM");
+  const until = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > until) {
+      err(`tantale (pid ${pid}) still runs after ${timeoutMs / 1000} s`);
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  out(`tantale stopped (pid ${pid})`);
+  return 0;
+}
+
+async function checkConfig(builtIns: readonly AnyPluginDefinition[], o: PathOptions): Promise<number> {
+  try {
+    const config = await loadConfiguration(loadOptions(builtIns, o));
+    const rows = config.instances.map((s) => [s.id, s.plugin.definition.name, s.plugin.definition.kind, s.plugin.source.type === "npm" ? `npm ${s.plugin.source.package}@${s.plugin.source.version}` : "built-in"]);
+    out(table([["INSTANCE", "PLUGIN", "KIND", "SOURCE"], ...rows]));
+    for (const id of config.disabled) out(`(disabled: ${id})`);
+    out(`configuration OK: ${config.instances.length} instance(s)`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(e.message);
+    err(`configuration refused: ${e.problems.length} problem(s)`);
+    return 1;
+  }
+}
+
+async function listPlugins(builtIns: readonly AnyPluginDefinition[], o: PathOptions): Promise<number> {
+  out(`tantale.conf (daemon settings)\n${optionsTable(DAEMON_SCHEMA)}\n`);
+  const show = (def: AnyPluginDefinition, source: string) => {
+    out(`${def.name} (${def.kind}, ${source}): ${def.description}`);
+    out(`${optionsTable({ ...def.schema, ...commonSchemaFor(def.kind) })}\n`);
+  };
+  for (const def of builtIns) show(def, "built-in");
+  const dirs = o.pluginDir === undefined ? [] : [path.resolve(o.pluginDir)];
+  const loader = new NpmPluginLoader(dirs);
+  for (const { package: pkg } of loader.installed()) {
+    try {
+      const { definition, source } = await loader.load(pkg);
+      show(definition, source.type === "npm" ? `npm ${source.package}@${source.version}` : "built-in");
+    } catch (e) {
+      out(`${pkg}: not loadable: ${describeError(e)}\n`);
+    }
+  }
+  return 0;
+}
+
+function optionsTable(schema: Parameters<typeof optionRows>[0]): string {
+  return table([["  OPTION", "DEFAULT", "FORMAT", "DESCRIPTION"], ...optionRows(schema).map((r) => [`  ${r.key}`, r.default, r.format, r.doc])]);
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
+}

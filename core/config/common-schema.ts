@@ -1,0 +1,55 @@
+import type { ConfigSchema } from "../plugin/api";
+import type { PluginKind } from "../plugin/api";
+import type { LogLevel } from "../log/logger";
+
+/** Keys every instance file may set; the core consumes them, the plugin never sees them. */
+const INSTANCE_SCHEMA = {
+  plugin: { doc: "The plugin this instance runs (default: the file's name without .conf).", format: "string", default: "" },
+  enabled: { doc: "false keeps the instance off without deleting its file.", format: "bool", default: true },
+  log_level: { doc: "Log level of this instance (default: the daemon's).", format: "log-level", default: "" },
+} as const satisfies ConfigSchema;
+
+/** Batching and retry of an output, applied by the core's output runner. */
+const OUTPUT_SCHEMA = {
+  batch_size: { doc: "Most results handed to the output in one write.", format: "integer", default: 1000 },
+  flush_interval: { doc: "Longest wait before a partial batch is written.", format: "duration", default: 1000 },
+  retry_max_delay: { doc: "Longest wait between two tries of a failed write (the wait doubles from 100ms).", format: "duration", default: 30_000 },
+} as const satisfies ConfigSchema;
+
+export interface InstanceSettings {
+  readonly plugin: string;
+  readonly enabled: boolean;
+  readonly log_level: LogLevel | "";
+}
+
+export interface OutputSettings {
+  readonly batch_size: number;
+  readonly flush_interval: number;
+  readonly retry_max_delay: number;
+}
+
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.keys(INSTANCE_SCHEMA), ...Object.keys(OUTPUT_SCHEMA)]);
+
+export function commonSchemaFor(kind: PluginKind): ConfigSchema {
+  return kind === "output" ? { ...INSTANCE_SCHEMA, ...OUTPUT_SCHEMA } : INSTANCE_SCHEMA;
+}
+
+/** The daemon's own settings: `tantale.conf` in the conf dir (the one file that is no plugin instance). */
+export const DAEMON_SCHEMA = {
+  log_level: { doc: "Log level: trace, debug, info, warn, error, fatal or silent.", format: "log-level", default: "info" },
+  queue_size: { doc: "Results queued per output before inputs are paused (they resume at 80%).", format: "integer", default: 100_000 },
+  shutdown_timeout: { doc: "Longest graceful stop: inputs close, queued results are written, outputs close.", format: "duration", default: 30_000 },
+  start_timeout: { doc: "Longest start of one plugin instance.", format: "duration", default: 30_000 },
+  plugin_dir: { doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir's parent.", format: "string", default: "" },
+} as const satisfies ConfigSchema;
+
+export interface DaemonSettings {
+  readonly log_level: LogLevel;
+  readonly queue_size: number;
+  readonly shutdown_timeout: number;
+  readonly start_timeout: number;
+  readonly plugin_dir: string;
+}
+
+/** The reserved file name of the daemon settings in the conf dir. */
+export const DAEMON_CONF_ID = "tantale";

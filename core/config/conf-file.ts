@@ -1,0 +1,92 @@
+import type { ConfigProblem } from "../errors";
+
+/** One `key = value` line of a conf file, with where it came from. */
+export interface ConfEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly line: number;
+}
+
+export interface ParsedConf {
+  readonly file: string;
+  readonly entries: ReadonlyMap<string, ConfEntry>;
+  readonly problems: readonly ConfigProblem[];
+}
+
+const KEY = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Parses Diamond-style `key = value` text. Only full-line `#` and `;` comments exist,
+ * because check outputs and threshold expressions contain both characters. The value is
+ * split at the first `=`, trimmed, unquoted when wrapped in double quotes, and `${VAR}` /
+ * `${VAR:-default}` are taken from the environment (for secrets kept out of conf files).
+ */
+export function parseConf(file: string, text: string, env: NodeJS.ProcessEnv = process.env): ParsedConf {
+  const entries = new Map<string, ConfEntry>();
+  const problems: ConfigProblem[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const raw = lines[i]!.trim();
+    if (raw === "" || raw.startsWith("#") || raw.startsWith(";")) continue;
+    const eq = raw.indexOf("=");
+    if (eq < 0) {
+      problems.push({ file, line, message: `expected "key = value", got ${JSON.stringify(cut(raw))}` });
+      continue;
+    }
+    const key = raw.slice(0, eq).trim();
+    if (!KEY.test(key)) {
+      problems.push({ file, line, key: key || "(empty)", message: "not a valid key (lower case letters, digits, _ and . only)" });
+      continue;
+    }
+    const previous = entries.get(key);
+    if (previous !== undefined) {
+      problems.push({ file, line, key, message: `duplicated key (first set on line ${previous.line})` });
+      continue;
+    }
+    const expanded = expandEnv(unquote(raw.slice(eq + 1).trim()), env);
+    if (typeof expanded !== "string") {
+      problems.push({ file, line, key, message: `environment variable ${expanded.missing} is not set and has no default` });
+      continue;
+    }
+    entries.set(key, { key, value: expanded, line });
+  }
+  return { file, entries, problems };
+}
+
+function unquote(v: string): string {
+  return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
+}
+
+function expandEnv(v: string, env: NodeJS.ProcessEnv): string | { missing: string } {
+  let missing: string | undefined;
+  const out = v.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+    const value = env[name];
+    if (value !== undefined) return value;
+    if (fallback !== undefined) return fallback;
+    missing ??= name;
+    return "";
+  });
+  return missing === undefined ? out : { missing };
+}
+
+function cut(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** Turns dotted keys (`tls.ca_file`) into the nested object convict expects. */
+export function toNested(entries: Iterable<ConfEntry>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const { key, value } of entries) {
+    const parts = key.split(".");
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      if (typeof next === "object" && next !== null) node = next as Record<string, unknown>;
+      else node = node[part] = {};
+    }
+    node[parts[parts.length - 1]!] = value;
+  }
+  return root;
+}

@@ -1,0 +1,104 @@
+import fs from "node:fs";
+import { container, type DependencyContainer } from "tsyringe";
+import { systemClock, type Clock } from "../clock";
+import { loadConfiguration, type Configuration, type LoadOptions } from "../config/load-config";
+import { ConfigError, describeError } from "../errors";
+import type { Logger } from "../log/logger";
+import { SelfStats } from "../metrics/self-stats";
+import { ResultBus } from "../pipeline/result-bus";
+import { PluginHost, type ReloadSummary } from "../plugin/host";
+import { CLOCK, DAEMON_SETTINGS, DATA_DIR, LOGGER, SELF_STATS, SINK } from "../tokens";
+
+export interface DaemonOptions {
+  readonly load: LoadOptions;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/**
+ * The composition root: one fresh tsyringe container per daemon (never the global one,
+ * so that tests and reloads do not leak), the core services in it, and the plugin host.
+ */
+export class Daemon {
+  readonly stats = new SelfStats();
+  readonly bus: ResultBus;
+  private readonly root: DependencyContainer;
+  private readonly host: PluginHost;
+  private reloading: Promise<ReloadSummary | undefined> = Promise.resolve(undefined);
+
+  constructor(
+    private config: Configuration,
+    private readonly options: DaemonOptions,
+  ) {
+    const clock = options.clock ?? systemClock;
+    const log = options.logger;
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    this.bus = new ResultBus(config.daemon.queue_size, log.child({ component: "bus" }), this.stats, clock);
+    this.root = container.createChildContainer();
+    this.root.register(CLOCK, { useValue: clock });
+    this.root.register(DAEMON_SETTINGS, { useValue: config.daemon });
+    this.root.register(DATA_DIR, { useValue: options.dataDir });
+    this.root.register(SELF_STATS, { useValue: this.stats });
+    this.root.register(SINK, { useValue: this.bus });
+    this.root.register(LOGGER, { useValue: log });
+    this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon);
+  }
+
+  /** Loads the conf dir (throwing ConfigError on any problem) and builds the daemon. */
+  static async create(options: DaemonOptions): Promise<Daemon> {
+    return new Daemon(await loadConfiguration(options.load), options);
+  }
+
+  get configuration(): Configuration {
+    return this.config;
+  }
+
+  runningInstances(): string[] {
+    return this.host.runningIds();
+  }
+
+  async start(): Promise<void> {
+    const { instances, disabled } = this.config;
+    for (const id of disabled) this.options.logger.info("instance disabled by its conf file", { instance: id });
+    await this.host.startAll(instances);
+    this.options.logger.info("tantale started", { instances: instances.length, data_dir: this.options.dataDir });
+  }
+
+  /** Graceful stop; false when queued results could not all be written in time. */
+  async stop(): Promise<boolean> {
+    await this.reloading;
+    const drained = await this.host.stopAll(this.config.daemon.shutdown_timeout);
+    this.root.dispose();
+    this.options.logger.info("tantale stopped", { drained });
+    return drained;
+  }
+
+  /**
+   * Re-reads the conf dir and applies it instance by instance. A conf dir with any problem
+   * is refused as a whole and everything keeps running as it was. Reloads never overlap.
+   */
+  reload(): Promise<ReloadSummary | undefined> {
+    this.reloading = this.reloading.then(() => this.reloadNow());
+    return this.reloading;
+  }
+
+  private async reloadNow(): Promise<ReloadSummary | undefined> {
+    const log = this.options.logger;
+    let next: Configuration;
+    try {
+      next = await loadConfiguration(this.options.load);
+    } catch (err) {
+      const problems = err instanceof ConfigError ? err.problems.length : 1;
+      log.error("reload refused: the conf dir has errors, the running configuration stays", { problems, error: describeError(err) });
+      return undefined;
+    }
+    if (JSON.stringify(next.daemon) !== JSON.stringify(this.config.daemon)) {
+      log.warn("tantale.conf changed: daemon settings take effect at the next restart");
+    }
+    const summary = await this.host.apply(next.instances);
+    this.config = { ...next, daemon: this.config.daemon };
+    log.info("reloaded", { ...summary });
+    return summary;
+  }
+}

@@ -1,0 +1,57 @@
+import fs from "node:fs";
+import path from "node:path";
+import { TantaleError } from "../errors";
+
+export class PidFileError extends TantaleError {}
+
+export function readPid(file: string): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The pid of the live process holding the pid file, if any (a stale file counts as none). */
+export function runningPid(file: string): number | undefined {
+  const pid = readPid(file);
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
+
+/**
+ * Claims the pid file for this process, or throws when a live process holds it. A stale
+ * file (its process is gone, as after kill -9) is replaced. `wx` makes two daemons that
+ * start at the same moment race on the create, not on a check.
+ */
+export function acquirePidFile(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new PidFileError(`cannot write pid file ${file}`, { cause: err });
+    }
+    const holder = runningPid(file);
+    if (holder !== undefined && holder !== process.pid) throw new PidFileError(`tantale is already running as pid ${holder} (pid file ${file})`);
+    fs.rmSync(file, { force: true });
+  }
+  throw new PidFileError(`cannot claim pid file ${file}: another process keeps creating it`);
+}
+
+/** Removes the pid file if it is still ours. */
+export function releasePidFile(file: string): void {
+  if (readPid(file) === process.pid) fs.rmSync(file, { force: true });
+}

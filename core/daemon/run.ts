@@ -1,0 +1,105 @@
+import { loadConfiguration, type LoadOptions } from "../config/load-config";
+import { ConfigError, describeError } from "../errors";
+import { createLogger, type Logger } from "../log/logger";
+import { Daemon } from "./daemon";
+import { acquirePidFile, releasePidFile } from "./pid-file";
+
+export interface RunOptions {
+  readonly load: LoadOptions;
+  readonly dataDir: string;
+  readonly pidFile: string;
+  /** Log to this file instead of stderr (daemon mode). */
+  readonly logFile?: string;
+  /** Tell the parent that started us detached whether the start worked (IPC). */
+  readonly notifyParent: boolean;
+}
+
+export type StartReport = { readonly type: "ready"; readonly pid: number } | { readonly type: "error"; readonly message: string };
+
+function report(options: RunOptions, message: StartReport): void {
+  if (options.notifyParent && process.send !== undefined) {
+    process.send(message, () => process.disconnect());
+  }
+}
+
+/**
+ * Runs the daemon in this process until SIGTERM or SIGINT: load and validate the conf dir,
+ * claim the pid file, start every instance, then handle signals. Resolves with the exit
+ * code only when the start fails; after a start the signal handlers end the process.
+ */
+export async function runDaemon(options: RunOptions): Promise<number> {
+  let config;
+  try {
+    config = await loadConfiguration(options.load);
+  } catch (err) {
+    const message = err instanceof ConfigError ? `configuration refused:\n${err.message}` : describeError(err);
+    process.stderr.write(`tantale: ${message}\n`);
+    report(options, { type: "error", message });
+    return 1;
+  }
+  const log = createLogger({ level: config.daemon.log_level, file: options.logFile });
+  try {
+    acquirePidFile(options.pidFile);
+  } catch (err) {
+    process.stderr.write(`tantale: ${describeError(err)}\n`);
+    log.fatal("not started", { error: describeError(err) });
+    report(options, { type: "error", message: describeError(err) });
+    return 1;
+  }
+  installCrashHandlers(log, options.pidFile);
+  const daemon = new Daemon(config, { load: options.load, dataDir: options.dataDir, logger: log });
+  try {
+    await daemon.start();
+  } catch (err) {
+    log.fatal("not started: nothing runs", { error: describeError(err), cause: describeError((err as Error).cause) });
+    report(options, { type: "error", message: `${describeError(err)}${(err as Error).cause ? `: ${describeError((err as Error).cause)}` : ""}` });
+    releasePidFile(options.pidFile);
+    return 1;
+  }
+  installSignalHandlers(daemon, log, options.pidFile);
+  report(options, { type: "ready", pid: process.pid });
+  return new Promise<number>(() => undefined); // the signal handlers exit
+}
+
+function installSignalHandlers(daemon: Daemon, log: Logger, pidFile: string): void {
+  // Plugins may hold only unref'd handles; the daemon lives until it is told to stop.
+  setInterval(() => undefined, 2 ** 30);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn("second stop signal: exiting without waiting for the queues", { signal, queued: daemon.bus.queued() });
+      releasePidFile(pidFile);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info("stopping", { signal });
+    daemon.stop().then(
+      (drained) => {
+        releasePidFile(pidFile);
+        process.exit(drained ? 0 : 1);
+      },
+      (err: unknown) => {
+        log.fatal("stop failed", { error: describeError(err) });
+        releasePidFile(pidFile);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGHUP", () => {
+    log.info("SIGHUP: reloading the conf dir");
+    void daemon.reload();
+  });
+}
+
+/** A crash is logged with what is known and ends the process; the store's commits make restart safe. */
+function installCrashHandlers(log: Logger, pidFile: string): void {
+  const crash = (kind: string) => (err: unknown) => {
+    log.fatal(kind, { error: describeError(err), stack: err instanceof Error ? err.stack : undefined });
+    releasePidFile(pidFile);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash("uncaught exception"));
+  process.on("unhandledRejection", crash("unhandled promise rejection"));
+}

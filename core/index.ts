@@ -1,0 +1,31 @@
+/**
+ * Tantale's public API, for third-party plugins: `import { definePlugin, SINK } from "tantale"`.
+ * Plugins must share this module and tsyringe with the running Tantale (peerDependencies).
+ */
+import "reflect-metadata";
+
+export { definePlugin } from "./plugin/define";
+export {
+  PLUGIN_API_VERSION,
+  PLUGIN_KINDS,
+  type ConfigSchema,
+  type InputPlugin,
+  type Lifecycle,
+  type ListenerPlugin,
+  type OptionSchema,
+  type OutputPlugin,
+  type PluginDefinition,
+  type PluginKind,
+  type Sink,
+  type TablePlugin,
+} from "./plugin/api";
+export * from "./tokens";
+export type { CheckResult } from "./model/check-result";
+export { HOST_CHECK } from "./model/check-result";
+export type { Clock } from "./clock";
+export type { Logger, LogFields, LogLevel } from "./log/logger";
+export type { InstanceStats } from "./metrics/self-stats";
+export type { DaemonSettings } from "./config/common-schema";
+export type { FormatName } from "./config/formats";
+export { TantaleError, RetryableError } from "./errors";
+export { injectable, inject } from "tsyringe";

@@ -1,0 +1,141 @@
+import type { Clock } from "../clock";
+import type { OutputSettings } from "../config/common-schema";
+import { describeError } from "../errors";
+import type { Logger } from "../log/logger";
+import { Throttle } from "../log/throttle";
+import type { InstanceStats } from "../metrics/self-stats";
+import type { CheckResult } from "../model/check-result";
+import type { OutputPlugin } from "../plugin/api";
+import { FifoQueue } from "./fifo-queue";
+
+const FIRST_RETRY_MS = 100;
+
+/**
+ * The policy around one output (Telegraf's RunningOutput): its queue, batches of at most
+ * `batch_size` flushed when full or after `flush_interval`, one write in flight, and failed
+ * writes retried with doubling delays. A result leaves the queue only once written.
+ * The queue outlives the plugin instance, so a reload that restarts the output loses nothing.
+ */
+export class OutputRunner {
+  private readonly queue = new FifoQueue<CheckResult>();
+  private target: OutputPlugin | undefined;
+  private inFlight: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private retryDelay = 0;
+  private draining = false;
+  private readonly errorLog: Throttle;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(
+    readonly id: string,
+    private settings: OutputSettings,
+    private readonly log: Logger,
+    private readonly stats: InstanceStats,
+    clock: Clock,
+    /** Called after results left the queue, so the bus can resume paused inputs. */
+    private readonly onShrink: () => void,
+  ) {
+    this.errorLog = new Throttle(clock, 3, 60_000);
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  push(result: CheckResult): void {
+    this.queue.push(result);
+    this.stats.set("queue_length", this.queue.length);
+    if (this.queue.length >= this.settings.batch_size) this.kick();
+    else this.schedule(this.settings.flush_interval);
+  }
+
+  /** Starts handing batches to `plugin` (after start or restart of the instance). */
+  attach(plugin: OutputPlugin, settings: OutputSettings): void {
+    this.target = plugin;
+    this.settings = settings;
+    this.retryDelay = 0;
+    this.kick();
+  }
+
+  /** Stops handing out batches and waits for the write in flight; the queue stays. */
+  async detach(): Promise<void> {
+    this.target = undefined;
+    this.clearTimer();
+    await this.inFlight;
+  }
+
+  /** Writes without waiting for the flush interval until the queue is empty. */
+  drain(): Promise<void> {
+    this.draining = true;
+    if (this.queue.length === 0 && this.inFlight === undefined) return Promise.resolve();
+    this.kick();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Flushes on the next turn of the event loop (once, however often it is asked). */
+  private kick(): void {
+    if (this.retryDelay > 0) return this.schedule(this.retryDelay);
+    if (this.immediate !== undefined || this.inFlight !== undefined) return;
+    this.clearTimer();
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      this.flush();
+    });
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined || this.inFlight !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.draining && this.retryDelay === 0 ? 0 : ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.immediate = undefined;
+  }
+
+  private flush(): void {
+    const target = this.target;
+    if (target === undefined || this.inFlight !== undefined) return;
+    if (this.queue.length === 0) {
+      this.wakeDrainers();
+      return;
+    }
+    const batch = this.queue.peek(this.settings.batch_size);
+    const started = performance.now();
+    // A plugin that throws instead of rejecting is handled the same way.
+    this.inFlight = Promise.resolve().then(() => target.write(batch)).then(
+      () => {
+        this.queue.drop(batch.length);
+        this.retryDelay = 0;
+        this.stats.add("written", batch.length);
+        this.stats.add("write_ms", performance.now() - started);
+        this.stats.set("queue_length", this.queue.length);
+        this.onShrink();
+      },
+      (err: unknown) => {
+        this.stats.add("write_errors");
+        this.retryDelay = Math.min(this.retryDelay === 0 ? FIRST_RETRY_MS : this.retryDelay * 2, Math.max(FIRST_RETRY_MS, this.settings.retry_max_delay));
+        const t = this.errorLog.take();
+        if (t.log) this.log.warn("write failed, batch kept for retry", { error: describeError(err), batch: batch.length, queued: this.queue.length, retry_in_ms: this.retryDelay, suppressed: t.suppressed });
+      },
+    ).finally(() => {
+      this.inFlight = undefined;
+      if (this.target === undefined) return;
+      if (this.queue.length === 0) this.wakeDrainers();
+      else if (this.retryDelay > 0) this.schedule(this.retryDelay);
+      else if (this.draining || this.queue.length >= this.settings.batch_size) this.kick();
+      else this.schedule(this.settings.flush_interval);
+    });
+  }
+
+  private wakeDrainers(): void {
+    this.draining = false;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,113 @@
+import type { Clock } from "../clock";
+import type { OutputSettings } from "../config/common-schema";
+import type { Logger } from "../log/logger";
+import type { SelfStats } from "../metrics/self-stats";
+import type { CheckResult } from "../model/check-result";
+import type { OutputPlugin, Sink } from "../plugin/api";
+import { OutputRunner } from "./output-runner";
+
+/** Inputs resume once every output queue is back under this share of `queue_size`. */
+const RESUME_AT = 0.8;
+
+/**
+ * The Sink of every input: hands each accepted result (the same frozen object, no copy)
+ * to the runner of every output. It never drops: when an output queue reaches
+ * `queue_size` it tells the inputs to pause (sockets stop reading), and to resume once
+ * the queues are back under 80% (Carbon's watermarks).
+ */
+export class ResultBus implements Sink {
+  private readonly runners = new Map<string, OutputRunner>();
+  private readonly listeners = new Set<(paused: boolean) => void>();
+  private isPaused = false;
+  private warnedNoOutput = false;
+
+  constructor(
+    private readonly queueSize: number,
+    private readonly log: Logger,
+    private readonly stats: SelfStats,
+    private readonly clock: Clock,
+  ) {}
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  accept(result: CheckResult): void {
+    this.stats.of("core").add("results_accepted");
+    if (this.runners.size === 0 && !this.warnedNoOutput) {
+      this.warnedNoOutput = true;
+      this.log.warn("no output is configured: accepted results are not stored anywhere");
+    }
+    let full = false;
+    for (const runner of this.runners.values()) {
+      runner.push(result);
+      if (runner.length >= this.queueSize) full = true;
+    }
+    if (full && !this.isPaused) this.setPaused(true);
+  }
+
+  onFlowChange(listener: (paused: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The runner of an output instance, created on first use and kept across its restarts. */
+  runnerFor(id: string, settings: OutputSettings, log: Logger): OutputRunner {
+    let runner = this.runners.get(id);
+    if (runner === undefined) {
+      runner = new OutputRunner(id, settings, log, this.stats.of(id), this.clock, () => this.maybeResume());
+      this.runners.set(id, runner);
+    }
+    return runner;
+  }
+
+  attach(id: string, plugin: OutputPlugin, settings: OutputSettings, log: Logger): void {
+    this.runnerFor(id, settings, log).attach(plugin, settings);
+  }
+
+  /** Pauses an output's writes (for a restart); results keep queueing for it. */
+  async detach(id: string): Promise<void> {
+    await this.runners.get(id)?.detach();
+  }
+
+  /** Writes what is queued for the output, then forgets it (the instance is going away). */
+  async retire(id: string): Promise<void> {
+    const runner = this.runners.get(id);
+    if (runner === undefined) return;
+    await runner.drain();
+    await runner.detach();
+    this.runners.delete(id);
+    this.maybeResume();
+  }
+
+  /** Resolves once every queue is written (or never, for an output that cannot write: bound it). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.drain()));
+  }
+
+  /** Results queued per output, for the stop report. */
+  queued(): Record<string, number> {
+    return Object.fromEntries([...this.runners].map(([id, r]) => [id, r.length]));
+  }
+
+  private maybeResume(): void {
+    if (!this.isPaused) return;
+    const limit = this.queueSize * RESUME_AT;
+    for (const r of this.runners.values()) if (r.length > limit) return;
+    this.setPaused(false);
+  }
+
+  private setPaused(paused: boolean): void {
+    this.isPaused = paused;
+    this.stats.of("core").add(paused ? "input_pauses" : "input_resumes");
+    this.log.debug(paused ? "output queues full: pausing inputs" : "output queues drained: resuming inputs", { queued: this.queued() });
+    // One listener that throws must not keep the others from hearing it.
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(paused);
+      } catch (err) {
+        this.log.error("flow listener failed", { error: String(err) });
+      }
+    }
+  }
+}

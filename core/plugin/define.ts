@@ -1,0 +1,52 @@
+import { PLUGIN_API_VERSION, PLUGIN_KINDS, type PluginDefinition, type PluginKind } from "./api";
+import { FORMAT_NAMES } from "../config/formats";
+import { RESERVED_KEYS } from "../config/common-schema";
+import type { ConfigSchema, OptionSchema } from "./api";
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** Declares a plugin: checks its shape and returns it frozen. Built-ins and npm plugins both use it. */
+export function definePlugin<K extends PluginKind>(definition: Omit<PluginDefinition<K>, "apiVersion"> & { apiVersion?: number }): PluginDefinition<K> {
+  const def = { ...definition, apiVersion: definition.apiVersion ?? PLUGIN_API_VERSION };
+  const problems = definitionProblems(def);
+  if (problems.length > 0) throw new TypeError(`invalid plugin definition "${String(def.name)}": ${problems.join("; ")}`);
+  return Object.freeze(def);
+}
+
+/** What is wrong with something that claims to be a plugin definition (empty when nothing is). */
+export function definitionProblems(value: unknown): string[] {
+  if (typeof value !== "object" || value === null) return ["not an object"];
+  const d = value as Record<string, unknown>;
+  const out: string[] = [];
+  if (typeof d.name !== "string" || !NAME.test(d.name)) out.push("name must be kebab-case");
+  if (typeof d.kind !== "string" || !(PLUGIN_KINDS as readonly string[]).includes(d.kind)) out.push(`kind must be one of ${PLUGIN_KINDS.join(", ")}`);
+  if (typeof d.apiVersion !== "number") out.push("apiVersion must be a number");
+  if (typeof d.description !== "string" || d.description === "") out.push("description is required");
+  if (typeof d.create !== "function") out.push("create must be a class");
+  if (typeof d.schema !== "object" || d.schema === null) out.push("schema must be an object");
+  else out.push(...schemaProblems(d.schema as ConfigSchema, ""));
+  return out;
+}
+
+function isOption(node: OptionSchema | ConfigSchema): node is OptionSchema {
+  return typeof (node as OptionSchema).doc === "string" || "default" in node || "format" in node;
+}
+
+function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
+  const out: string[] = [];
+  for (const [key, node] of Object.entries(schema)) {
+    const path = prefix + key;
+    if (prefix === "" && RESERVED_KEYS.has(key)) out.push(`option ${path} is reserved for the core`);
+    if (typeof node !== "object" || node === null) {
+      out.push(`option ${path} must be an object`);
+    } else if (isOption(node)) {
+      if (typeof node.doc !== "string" || node.doc === "") out.push(`option ${path} needs a doc`);
+      if (!("default" in node)) out.push(`option ${path} needs a default`);
+      const f = node.format;
+      if (!Array.isArray(f) && !(FORMAT_NAMES as readonly unknown[]).includes(f)) out.push(`option ${path} has format ${JSON.stringify(f)}; use one of ${FORMAT_NAMES.join(", ")} or a list of allowed values`);
+    } else {
+      out.push(...schemaProblems(node, `${path}.`));
+    }
+  }
+  return out;
+}

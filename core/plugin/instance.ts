@@ -1,0 +1,42 @@
+import type { DependencyContainer, InjectionToken } from "tsyringe";
+import type { InstanceSpec } from "../config/load-config";
+import { PluginRuntimeError } from "../errors";
+import type { Logger } from "../log/logger";
+import type { SelfStats } from "../metrics/self-stats";
+import { INSTANCE_ID, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../tokens";
+import type { Lifecycle, OutputPlugin } from "./api";
+
+/** A constructed plugin instance with what the host needs to run it. */
+export interface PluginInstance {
+  readonly spec: InstanceSpec;
+  readonly plugin: Lifecycle;
+  readonly log: Logger;
+}
+
+/**
+ * Builds one instance in its own child container: the root's core services, shadowed by the
+ * instance's validated options, logger (bound to plugin and instance) and id.
+ */
+export function constructInstance(spec: InstanceSpec, root: DependencyContainer, rootLog: Logger, stats: SelfStats): PluginInstance {
+  const { definition } = spec.plugin;
+  const level = spec.settings.log_level === "" ? undefined : spec.settings.log_level;
+  const log = rootLog.child({ instance: spec.id, plugin: definition.name }, level);
+  const child = root.createChildContainer();
+  child.register(PLUGIN_CONFIG, { useValue: spec.options });
+  child.register(INSTANCE_ID, { useValue: spec.id });
+  child.register(LOGGER, { useValue: log });
+  child.register(INSTANCE_STATS, { useValue: stats.of(spec.id) });
+  let plugin: Lifecycle;
+  try {
+    plugin = child.resolve(definition.create as InjectionToken<Lifecycle>);
+  } catch (err) {
+    throw new PluginRuntimeError(spec.id, "construct (is the class @injectable() with @inject(TOKEN) on every parameter?)", { cause: err });
+  }
+  if (typeof plugin.start !== "function" || typeof plugin.stop !== "function") {
+    throw new PluginRuntimeError(spec.id, "construct", { cause: new TypeError(`${definition.name} has no start()/stop()`) });
+  }
+  if (definition.kind === "output" && typeof (plugin as OutputPlugin).write !== "function") {
+    throw new PluginRuntimeError(spec.id, "construct", { cause: new TypeError(`output ${definition.name} has no write()`) });
+  }
+  return { spec, plugin, log };
+}

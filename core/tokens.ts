@@ -1,0 +1,33 @@
+import type { InjectionToken } from "tsyringe";
+import type { Clock } from "./clock";
+import type { DaemonSettings } from "./config/common-schema";
+import type { Logger } from "./log/logger";
+import type { InstanceStats, SelfStats } from "./metrics/self-stats";
+import type { Sink } from "./plugin/api";
+
+/**
+ * Every injection token. Symbols come from the global registry (`Symbol.for`) so that a
+ * plugin that resolved another copy of this module still names the same tokens.
+ */
+function token<T>(name: string): InjectionToken<T> {
+  return Symbol.for(`tantale.${name}`);
+}
+
+// Root container: core services, one per daemon.
+export const CLOCK = token<Clock>("clock");
+export const DAEMON_SETTINGS = token<DaemonSettings>("daemon-settings");
+/** Absolute path of the data dir (created at start). */
+export const DATA_DIR = token<string>("data-dir");
+export const SELF_STATS = token<SelfStats>("self-stats");
+/** Where inputs put accepted results. */
+export const SINK = token<Sink>("sink");
+
+// Child container: one per plugin instance.
+/** The instance's validated, frozen options (the plugin's own keys only). */
+export const PLUGIN_CONFIG = token<unknown>("plugin-config");
+/** The instance id: its conf file's name without `.conf`. */
+export const INSTANCE_ID = token<string>("instance-id");
+/** A logger bound to `{ plugin, instance }` (the root logger in the root container). */
+export const LOGGER = token<Logger>("logger");
+/** The instance's own counters, shown by the self-monitoring. */
+export const INSTANCE_STATS = token<InstanceStats>("instance-stats");

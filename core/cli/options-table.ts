@@ -29,5 +29,5 @@ function formatDefault(o: OptionSchema): string {
     return `${v}ms`;
   }
   if (Array.isArray(v)) return v.join(", ");
-  return v === "" ? '""' : String(v);
+  return v === "" || v === null ? '""' : String(v);
 }

@@ -6,7 +6,8 @@ import type { LogLevel } from "../log/logger";
 const INSTANCE_SCHEMA = {
   plugin: { doc: "The plugin this instance runs (default: the file's name without .conf).", format: "string", default: "" },
   enabled: { doc: "false keeps the instance off without deleting its file.", format: "bool", default: true },
-  log_level: { doc: "Log level of this instance (default: the daemon's).", format: "log-level", default: "" },
+  // null (not set) inherits the daemon's level.
+  log_level: { doc: "Log level of this instance (default: the daemon's).", format: "log-level", default: null, nullable: true },
 } as const satisfies ConfigSchema;
 
 /** Batching and retry of an output, applied by the core's output runner. */
@@ -19,7 +20,7 @@ const OUTPUT_SCHEMA = {
 export interface InstanceSettings {
   readonly plugin: string;
   readonly enabled: boolean;
-  readonly log_level: LogLevel | "";
+  readonly log_level: LogLevel | null;
 }
 
 export interface OutputSettings {
@@ -40,7 +41,7 @@ export const DAEMON_SCHEMA = {
   queue_size: { doc: "Results queued per output before inputs are paused (they resume at 80%).", format: "integer", default: 100_000 },
   shutdown_timeout: { doc: "Longest graceful stop: inputs close, queued results are written, outputs close.", format: "duration", default: 30_000 },
   start_timeout: { doc: "Longest start of one plugin instance.", format: "duration", default: 30_000 },
-  plugin_dir: { doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir's parent.", format: "string", default: "" },
+  plugin_dir: { doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir (plugin_dir = ../plugins.d is a folder beside it).", format: "string", default: "" },
 } as const satisfies ConfigSchema;
 
 export interface DaemonSettings {

@@ -52,7 +52,21 @@ export function parseConf(file: string, text: string, env: NodeJS.ProcessEnv = p
     }
     entries.set(key, { key, value: expanded, line });
   }
+  problems.push(...sectionClashes(file, entries));
   return { file, entries, problems };
+}
+
+/** `path = a` beside `path.x = 1`: one key cannot be both a value and a group of options. */
+function sectionClashes(file: string, entries: ReadonlyMap<string, ConfEntry>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const entry of entries.values()) {
+    const parts = entry.key.split(".");
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = entries.get(parts.slice(0, i).join("."));
+      if (prefix !== undefined) problems.push({ file, line: entry.line, key: entry.key, message: `${prefix.key} is set as a value on line ${prefix.line}, so it cannot also hold options` });
+    }
+  }
+  return problems;
 }
 
 function unquote(v: string): string {
@@ -63,7 +77,7 @@ function expandEnv(v: string, env: NodeJS.ProcessEnv): string | { missing: strin
   let missing: string | undefined;
   const out = v.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
     const value = env[name];
-    if (value !== undefined) return value;
+    if (value !== undefined && (value !== "" || fallback === undefined)) return value;
     if (fallback !== undefined) return fallback;
     missing ??= name;
     return "";

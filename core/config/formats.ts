@@ -83,7 +83,7 @@ export function registerFormats(): void {
     "log-level": {
       coerce: (v: string) => v.trim().toLowerCase(),
       validate: (v: unknown) => {
-        if (typeof v !== "string" || (v !== "" && !(LOG_LEVELS as readonly string[]).includes(v))) fail(`must be one of ${LOG_LEVELS.join("/")}`);
+        if (typeof v !== "string" || !(LOG_LEVELS as readonly string[]).includes(v)) fail(`must be one of ${LOG_LEVELS.join("/")}`);
       },
     },
     host: {

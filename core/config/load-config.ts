@@ -49,6 +49,8 @@ export interface LoadOptions {
 }
 
 const INSTANCE_ID = /^[a-z0-9][a-z0-9_-]*$/;
+/** A built-in's name or an npm package name: no path can hide in it. */
+const PLUGIN_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
 /**
  * Reads the conf dir into validated instance specs, or throws one ConfigError listing every
@@ -134,6 +136,10 @@ function validateDaemon(conf: ParsedConf | undefined, file: string, problems: Co
 async function instanceFrom(id: string, conf: ParsedConf, registry: PluginRegistry, problems: ConfigProblem[]): Promise<InstanceSpec | undefined> {
   const pluginEntry = conf.entries.get("plugin");
   const pluginName = pluginEntry?.value || id;
+  if (!PLUGIN_NAME.test(pluginName)) {
+    problems.push({ file: conf.file, line: pluginEntry?.line, key: "plugin", message: `expected a plugin name (such as file, snmp, @acme/snmp or tantale-plugin-snmp), got ${JSON.stringify(pluginName)}` });
+    return undefined;
+  }
   let plugin: ResolvedPlugin;
   try {
     plugin = await registry.resolve(pluginName);

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import { container, type DependencyContainer } from "tsyringe";
 import { systemClock, type Clock } from "../clock";
+import type { DaemonSettings } from "../config/common-schema";
+import type { Sink } from "../plugin/api";
 import { loadConfiguration, type Configuration, type LoadOptions } from "../config/load-config";
 import { ConfigError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
@@ -14,6 +16,27 @@ export interface DaemonOptions {
   readonly dataDir: string;
   readonly logger: Logger;
   readonly clock?: Clock;
+}
+
+export interface CoreServices {
+  readonly clock: Clock;
+  readonly settings: DaemonSettings;
+  readonly dataDir: string;
+  readonly stats: SelfStats;
+  readonly sink: Sink;
+  readonly logger: Logger;
+}
+
+/** A fresh root container with the core services every plugin instance may inject. */
+export function buildRootContainer(services: CoreServices): DependencyContainer {
+  const root = container.createChildContainer();
+  root.register(CLOCK, { useValue: services.clock });
+  root.register(DAEMON_SETTINGS, { useValue: services.settings });
+  root.register(DATA_DIR, { useValue: services.dataDir });
+  root.register(SELF_STATS, { useValue: services.stats });
+  root.register(SINK, { useValue: services.sink });
+  root.register(LOGGER, { useValue: services.logger });
+  return root;
 }
 
 /**
@@ -35,13 +58,7 @@ export class Daemon {
     const log = options.logger;
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.bus = new ResultBus(config.daemon.queue_size, log.child({ component: "bus" }), this.stats, clock);
-    this.root = container.createChildContainer();
-    this.root.register(CLOCK, { useValue: clock });
-    this.root.register(DAEMON_SETTINGS, { useValue: config.daemon });
-    this.root.register(DATA_DIR, { useValue: options.dataDir });
-    this.root.register(SELF_STATS, { useValue: this.stats });
-    this.root.register(SINK, { useValue: this.bus });
-    this.root.register(LOGGER, { useValue: log });
+    this.root = buildRootContainer({ clock, settings: config.daemon, dataDir: options.dataDir, stats: this.stats, sink: this.bus, logger: log });
     this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon);
   }
 

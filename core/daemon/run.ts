@@ -48,22 +48,27 @@ export async function runDaemon(options: RunOptions): Promise<number> {
   }
   installCrashHandlers(log, options.pidFile);
   const daemon = new Daemon(config, { load: options.load, dataDir: options.dataDir, logger: log });
+  // Handlers first: a signal that comes during the start waits for it, then acts.
+  let settleStart!: (ok: boolean) => void;
+  installSignalHandlers(daemon, log, options.pidFile, new Promise<boolean>((resolve) => (settleStart = resolve)));
   try {
     await daemon.start();
+    settleStart(true);
   } catch (err) {
+    settleStart(false);
     log.fatal("not started: nothing runs", { error: describeError(err), cause: describeError((err as Error).cause) });
     report(options, { type: "error", message: `${describeError(err)}${(err as Error).cause ? `: ${describeError((err as Error).cause)}` : ""}` });
     releasePidFile(options.pidFile);
     return 1;
   }
-  installSignalHandlers(daemon, log, options.pidFile);
+  // Plugins may hold only unref'd handles; the daemon lives until a signal handler exits.
+  setInterval(() => undefined, 2 ** 30);
   report(options, { type: "ready", pid: process.pid });
-  return new Promise<number>(() => undefined); // the signal handlers exit
+  return new Promise<number>(() => undefined);
 }
 
-function installSignalHandlers(daemon: Daemon, log: Logger, pidFile: string): void {
-  // Plugins may hold only unref'd handles; the daemon lives until it is told to stop.
-  setInterval(() => undefined, 2 ** 30);
+/** `started` settles with whether the start worked: a failed start is ended by runDaemon, not here. */
+function installSignalHandlers(daemon: Daemon, log: Logger, pidFile: string, started: Promise<boolean>): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -73,7 +78,7 @@ function installSignalHandlers(daemon: Daemon, log: Logger, pidFile: string): vo
     }
     stopping = true;
     log.info("stopping", { signal });
-    daemon.stop().then(
+    started.then((ok) => (ok ? daemon.stop() : new Promise<never>(() => undefined))).then(
       (drained) => {
         releasePidFile(pidFile);
         process.exit(drained ? 0 : 1);
@@ -89,7 +94,7 @@ function installSignalHandlers(daemon: Daemon, log: Logger, pidFile: string): vo
   process.on("SIGINT", stop);
   process.on("SIGHUP", () => {
     log.info("SIGHUP: reloading the conf dir");
-    void daemon.reload();
+    void started.then((ok) => (ok ? daemon.reload() : undefined));
   });
 }
 

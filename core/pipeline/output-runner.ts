@@ -67,8 +67,8 @@ export class OutputRunner {
 
   /** Writes without waiting for the flush interval until the queue is empty. */
   drain(): Promise<void> {
-    this.draining = true;
     if (this.queue.length === 0 && this.inFlight === undefined) return Promise.resolve();
+    this.draining = true;
     this.kick();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -106,6 +106,9 @@ export class OutputRunner {
       this.wakeDrainers();
       return;
     }
+    // A flush timer still pending (set by push() while a kick was waiting) must not cut a
+    // retry delay short or hold it back: the end of this write schedules what comes next.
+    this.clearTimer();
     const batch = this.queue.peek(this.settings.batch_size);
     const started = performance.now();
     // A plugin that throws instead of rejecting is handled the same way.

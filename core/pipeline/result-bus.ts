@@ -80,6 +80,20 @@ export class ResultBus implements Sink {
     this.maybeResume();
   }
 
+  /**
+   * Drops an output whose queue could not be written before it was removed from the
+   * configuration: the operator took that destination away. Returns how many results it
+   * still held (the other outputs have their own copies).
+   */
+  forget(id: string): number {
+    const runner = this.runners.get(id);
+    if (runner === undefined) return 0;
+    this.runners.delete(id);
+    void runner.detach(); // no more writes; a write still in flight is not waited for
+    this.maybeResume();
+    return runner.length;
+  }
+
   /** Resolves once every queue is written (or never, for an output that cannot write: bound it). */
   async drain(): Promise<void> {
     await Promise.all([...this.runners.values()].map((r) => r.drain()));

@@ -37,8 +37,8 @@ function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
   for (const [key, node] of Object.entries(schema)) {
     const path = prefix + key;
     if (prefix === "" && RESERVED_KEYS.has(key)) out.push(`option ${path} is reserved for the core`);
-    if (typeof node !== "object" || node === null) {
-      out.push(`option ${path} must be an object`);
+    if (typeof node !== "object" || node === null || Object.keys(node).length === 0) {
+      out.push(`option ${path} must be an option (doc, format, default) or a group of options`);
     } else if (isOption(node)) {
       if (typeof node.doc !== "string" || node.doc === "") out.push(`option ${path} needs a doc`);
       if (!("default" in node)) out.push(`option ${path} needs a default`);

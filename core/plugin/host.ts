@@ -134,7 +134,11 @@ export class PluginHost {
     if (instance.spec.plugin.definition.kind === "output") {
       // A retired output first writes what is queued for it; a restarting one keeps its queue.
       const pending = options.retire === true ? this.bus.retire(id) : this.bus.detach(id);
-      await withDeadline(pending, timeoutMs, `writing the queue of ${id}`).catch((err: unknown) => this.log.error("queue of a removed output not written", { instance: id, error: describeError(err) }));
+      await withDeadline(pending, timeoutMs, `writing the queue of ${id}`).catch((err: unknown) => {
+        if (options.retire !== true) return this.log.error("output did not finish its write before its restart", { instance: id, error: describeError(err) });
+        const discarded = this.bus.forget(id);
+        this.log.error("removed output could not write its queue in time: discarded", { instance: id, discarded, error: describeError(err) });
+      });
     }
     try {
       await withDeadline(instance.plugin.stop(), timeoutMs, `stop of ${id}`);

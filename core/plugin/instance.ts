@@ -19,7 +19,7 @@ export interface PluginInstance {
  */
 export function constructInstance(spec: InstanceSpec, root: DependencyContainer, rootLog: Logger, stats: SelfStats): PluginInstance {
   const { definition } = spec.plugin;
-  const level = spec.settings.log_level === "" ? undefined : spec.settings.log_level;
+  const level = spec.settings.log_level ?? undefined;
   const log = rootLog.child({ instance: spec.id, plugin: definition.name }, level);
   const child = root.createChildContainer();
   child.register(PLUGIN_CONFIG, { useValue: spec.options });

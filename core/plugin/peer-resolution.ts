@@ -1,5 +1,6 @@
 import Module from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 /**
  * Packages a plugin shares with the running Tantale instead of bringing its own: the
@@ -9,6 +10,7 @@ import path from "node:path";
  * loader's tsyringe check refuses it.
  */
 const INSTALL_ROOT = path.resolve(__dirname, "..", "..", "..");
+const API_ENTRY = path.join(INSTALL_ROOT, "dist", "core", "index.js");
 const SHARED = new Set(["tsyringe", "reflect-metadata"]);
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
@@ -22,11 +24,15 @@ export function installPeerResolution(): void {
   const internals = Module as unknown as ModuleInternals;
   const original = internals._resolveFilename;
   const own = Module.createRequire(path.join(INSTALL_ROOT, "package.json"));
+  // ESM plugins resolve through the loader hooks, not through _resolveFilename.
+  Module.register(pathToFileURL(path.join(__dirname, "esm-peer-hooks.mjs")), {
+    data: { apiUrl: pathToFileURL(API_ENTRY).href, rootPackageUrl: pathToFileURL(path.join(INSTALL_ROOT, "package.json")).href },
+  });
   internals._resolveFilename = function (request, parent, isMain, options) {
     try {
       return original.call(this, request, parent, isMain, options);
     } catch (err) {
-      if (request === "tantale") return path.join(INSTALL_ROOT, "dist", "core", "index.js");
+      if (request === "tantale") return API_ENTRY;
       if (SHARED.has(request)) return own.resolve(request);
       throw err;
     }

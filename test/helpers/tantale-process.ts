@@ -30,6 +30,8 @@ export class ForegroundTantale {
   readonly stderrText: string[] = [];
   private readonly exited: Promise<number | null>;
   exitCode: number | null | undefined;
+  /** The signal that ended the process, when one did. */
+  exitSignal: NodeJS.Signals | null = null;
   private listeners: (() => void)[] = [];
 
   constructor(readonly child: ChildProcess) {
@@ -51,8 +53,9 @@ export class ForegroundTantale {
       }
     });
     this.exited = new Promise((resolve) =>
-      child.on("exit", (code) => {
+      child.on("exit", (code, signal) => {
         this.exitCode = code;
+        this.exitSignal = signal;
         for (const l of this.listeners) l();
         resolve(code);
       }),

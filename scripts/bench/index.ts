@@ -1,0 +1,21 @@
+import { benchBus } from "./bus";
+
+/** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
+const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
+  bus: () => benchBus(),
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const chosen = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  for (const name of chosen) {
+    const run = BENCHMARKS[name];
+    if (run === undefined) throw new Error(`no benchmark "${name}"; there are: ${Object.keys(BENCHMARKS).join(", ")}`);
+    console.log(await run());
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -37,6 +37,9 @@ export class OutputRunner {
     private readonly onShrink: () => void,
   ) {
     this.errorLog = new Throttle(clock, 3, 60_000);
+    // Present from the start, so that the self-monitoring lists every output.
+    stats.set("queue_length", 0);
+    stats.add("written", 0);
   }
 
   get length(): number {

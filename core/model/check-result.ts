@@ -14,7 +14,12 @@ export interface CheckResult {
   readonly timestamp: number;
   /** Expected seconds between two results. */
   readonly interval: number;
+  /** Contact names; each is also a contact group of that name (users or groups alike). */
   readonly contacts: readonly string[];
+  /** Group membership carried by the result (optional fields of the inputs). */
+  readonly hostgroups: readonly string[];
+  readonly servicegroups: readonly string[];
+  /** Fields the input did not know, kept as custom variables (names upper-cased, as Nagios does). */
   readonly customVariables: Readonly<Record<string, string>>;
 }
 

@@ -1,5 +1,6 @@
 import type { CheckResult } from "../model/check-result";
 import type { FormatName } from "../config/formats";
+import type { StateStore } from "../store/state-store";
 
 /**
  * The plugin API major version. A plugin built for another major is refused at load time;
@@ -8,7 +9,7 @@ import type { FormatName } from "../config/formats";
 export const PLUGIN_API_VERSION = 1;
 
 /** What a plugin is; the order of this list is the start order (stop runs in reverse). */
-export const PLUGIN_KINDS = ["output", "table", "listener", "input"] as const;
+export const PLUGIN_KINDS = ["store", "output", "table", "listener", "input"] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 /** Every plugin instance: `start()` once, `stop()` drains and may be called more than once. */
@@ -25,6 +26,9 @@ export interface OutputPlugin extends Lifecycle {
   write(batch: readonly CheckResult[]): Promise<void>;
 }
 
+/** Persists the state engine's changes (at most one store instance runs). */
+export interface StorePlugin extends Lifecycle, StateStore {}
+
 /** Serves a query table (the Livestatus tables build on this). */
 export type TablePlugin = Lifecycle;
 
@@ -32,6 +36,7 @@ export type TablePlugin = Lifecycle;
 export type ListenerPlugin = Lifecycle;
 
 export interface PluginByKind {
+  store: StorePlugin;
   input: InputPlugin;
   output: OutputPlugin;
   table: TablePlugin;

@@ -58,6 +58,8 @@ export class InternalInput implements InputPlugin {
       timestamp: this.clock.now() / 1000,
       interval: Math.max(1, Math.round(this.config.interval / 1000)),
       contacts: [],
+      hostgroups: [],
+      servicegroups: [],
       customVariables: {},
     });
   }

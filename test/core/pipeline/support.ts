@@ -14,6 +14,8 @@ export function result(n: number): CheckResult {
     timestamp: 1_700_000_000 + n,
     interval: 60,
     contacts: Object.freeze([]),
+    hostgroups: Object.freeze([]),
+    servicegroups: Object.freeze([]),
     customVariables: Object.freeze({}),
   });
 }

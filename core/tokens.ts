@@ -4,6 +4,7 @@ import type { DaemonSettings } from "./config/common-schema";
 import type { Logger } from "./log/logger";
 import type { InstanceStats, SelfStats } from "./metrics/self-stats";
 import type { Sink } from "./plugin/api";
+import type { StateEngine } from "./state/state-engine";
 
 /**
  * Every injection token. Symbols come from the global registry (`Symbol.for`) so that a
@@ -19,6 +20,8 @@ export const DAEMON_SETTINGS = token<DaemonSettings>("daemon-settings");
 /** Absolute path of the data dir (created at start). */
 export const DATA_DIR = token<string>("data-dir");
 export const SELF_STATS = token<SelfStats>("self-stats");
+/** The current state of every host and service, and the log through the store. */
+export const STATE_ENGINE = token<StateEngine>("state-engine");
 /** Where inputs put accepted results. */
 export const SINK = token<Sink>("sink");
 

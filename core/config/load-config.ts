@@ -86,6 +86,7 @@ export async function loadConfiguration(options: LoadOptions): Promise<Configura
     if (implicit !== undefined) instances.push(implicit);
   }
   problems.push(...portConflicts(instances, lines));
+  problems.push(...storeConflicts(instances));
   if (problems.length > 0) throw new ConfigError(problems);
   return { daemon, instances, disabled, registry };
 }
@@ -160,6 +161,12 @@ async function instanceFrom(id: string, conf: ParsedConf, registry: PluginRegist
   const source = plugin.source.type === "npm" ? `${plugin.source.package}@${plugin.source.version}` : "built-in";
   const fingerprint = JSON.stringify({ source, name: definition.name, settings, output, options });
   return { id, file: conf.file, plugin, settings, output, options, fingerprint };
+}
+
+/** The state engine persists to one store: a second one would be a silent split of the data. */
+function storeConflicts(instances: readonly InstanceSpec[]): ConfigProblem[] {
+  const stores = instances.filter((i) => i.plugin.definition.kind === "store");
+  return stores.slice(1).map((s) => ({ file: s.file, key: "plugin", message: `a second store; ${stores[0]!.file} already enables one (set enabled = false in one of them)` }));
 }
 
 function pick(values: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {

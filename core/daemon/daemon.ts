@@ -9,7 +9,9 @@ import type { Logger } from "../log/logger";
 import { SelfStats } from "../metrics/self-stats";
 import { ResultBus } from "../pipeline/result-bus";
 import { PluginHost, type ReloadSummary } from "../plugin/host";
-import { CLOCK, DAEMON_SETTINGS, DATA_DIR, LOGGER, SELF_STATS, SINK } from "../tokens";
+import { StateEngine } from "../state/state-engine";
+import { CLOCK, DAEMON_SETTINGS, DATA_DIR, LOGGER, SELF_STATS, SINK, STATE_ENGINE } from "../tokens";
+import { connectStateEngine } from "./state-wiring";
 
 export interface DaemonOptions {
   readonly load: LoadOptions;
@@ -18,6 +20,9 @@ export interface DaemonOptions {
   readonly clock?: Clock;
 }
 
+/** The self-stats id of the state engine (not a valid instance id, so never shared with one). */
+export const STATE_STATS_ID = "(state)";
+
 export interface CoreServices {
   readonly clock: Clock;
   readonly settings: DaemonSettings;
@@ -25,6 +30,7 @@ export interface CoreServices {
   readonly stats: SelfStats;
   readonly sink: Sink;
   readonly logger: Logger;
+  readonly engine: StateEngine;
 }
 
 /** A fresh root container with the core services every plugin instance may inject. */
@@ -36,6 +42,7 @@ export function buildRootContainer(services: CoreServices): DependencyContainer 
   root.register(SELF_STATS, { useValue: services.stats });
   root.register(SINK, { useValue: services.sink });
   root.register(LOGGER, { useValue: services.logger });
+  root.register(STATE_ENGINE, { useValue: services.engine });
   return root;
 }
 
@@ -46,6 +53,7 @@ export function buildRootContainer(services: CoreServices): DependencyContainer 
 export class Daemon {
   readonly stats = new SelfStats();
   readonly bus: ResultBus;
+  readonly engine: StateEngine;
   private readonly root: DependencyContainer;
   private readonly host: PluginHost;
   private reloading: Promise<ReloadSummary | undefined> = Promise.resolve(undefined);
@@ -58,8 +66,10 @@ export class Daemon {
     const log = options.logger;
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.bus = new ResultBus(config.daemon.queue_size, log.child({ component: "bus" }), this.stats, clock);
-    this.root = buildRootContainer({ clock, settings: config.daemon, dataDir: options.dataDir, stats: this.stats, sink: this.bus, logger: log });
-    this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon);
+    this.engine = new StateEngine(config.daemon, clock, log.child({ component: "state" }), this.stats.of(STATE_STATS_ID));
+    const stores = connectStateEngine(this.engine, this.bus, config.daemon, log.child({ component: "state" }));
+    this.root = buildRootContainer({ clock, settings: config.daemon, dataDir: options.dataDir, stats: this.stats, sink: this.bus, logger: log, engine: this.engine });
+    this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon, stores);
   }
 
   /** Loads the conf dir (throwing ConfigError on any problem) and builds the daemon. */
@@ -79,12 +89,14 @@ export class Daemon {
     const { instances, disabled } = this.config;
     for (const id of disabled) this.options.logger.info("instance disabled by its conf file", { instance: id });
     await this.host.startAll(instances);
+    this.engine.start();
     this.options.logger.info("tantale started", { instances: instances.length, data_dir: this.options.dataDir });
   }
 
   /** Graceful stop; false when queued results could not all be written in time. */
   async stop(): Promise<boolean> {
     await this.reloading;
+    await this.engine.stop();
     const drained = await this.host.stopAll(this.config.daemon.shutdown_timeout);
     this.root.dispose();
     this.options.logger.info("tantale stopped", { drained });

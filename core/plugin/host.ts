@@ -5,7 +5,7 @@ import { PluginRuntimeError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
 import type { SelfStats } from "../metrics/self-stats";
 import type { ResultBus } from "../pipeline/result-bus";
-import { PLUGIN_KINDS, type OutputPlugin, type PluginKind } from "./api";
+import { PLUGIN_KINDS, type OutputPlugin, type PluginKind, type StorePlugin } from "./api";
 import { withDeadline } from "./deadline";
 import { constructInstance, type PluginInstance } from "./instance";
 
@@ -18,6 +18,13 @@ export interface ReloadSummary {
 }
 
 const STOP_ORDER: readonly PluginKind[] = [...PLUGIN_KINDS].reverse();
+
+/** Where a store instance plugs in (the state engine): connected after its start, before its stop. */
+export interface StoreBinding {
+  attach(id: string, store: StorePlugin): Promise<void>;
+  /** `removed`: the store goes away for good (not a restart). */
+  detach(id: string, removed: boolean): Promise<void>;
+}
 
 /**
  * Runs the plugin instances: starts them stage by stage (outputs, tables, the query
@@ -33,6 +40,7 @@ export class PluginHost {
     private readonly bus: ResultBus,
     private readonly stats: SelfStats,
     private readonly settings: DaemonSettings,
+    private readonly stores: StoreBinding,
   ) {}
 
   /** Ids of the running instances, in start order. */
@@ -121,6 +129,14 @@ export class PluginHost {
       await instance.plugin.stop().catch(() => undefined);
       throw new PluginRuntimeError(spec.id, "start", { cause: err });
     }
+    if (definition.kind === "store") {
+      try {
+        await this.stores.attach(spec.id, instance.plugin as StorePlugin);
+      } catch (err) {
+        await instance.plugin.stop().catch(() => undefined);
+        throw new PluginRuntimeError(spec.id, "load its state", { cause: err });
+      }
+    }
     this.running.set(spec.id, instance);
     if (definition.kind === "output") this.bus.attach(spec.id, instance.plugin as OutputPlugin, spec.output!, instance.log);
     const source = spec.plugin.source.type === "npm" ? `${spec.plugin.source.package}@${spec.plugin.source.version}` : "built-in";
@@ -139,6 +155,9 @@ export class PluginHost {
         const discarded = this.bus.forget(id);
         this.log.error("removed output could not write its queue in time: discarded", { instance: id, discarded, error: describeError(err) });
       });
+    }
+    if (instance.spec.plugin.definition.kind === "store") {
+      await withDeadline(this.stores.detach(id, options.retire === true), timeoutMs, `the last commit to ${id}`).catch((err: unknown) => this.log.error("store detached with a commit unfinished", { instance: id, error: describeError(err) }));
     }
     try {
       await withDeadline(instance.plugin.stop(), timeoutMs, `stop of ${id}`);

@@ -12,6 +12,7 @@ import { silentLogger } from "../../core/log/logger";
 import { SelfStats } from "../../core/metrics/self-stats";
 import { ResultBus } from "../../core/pipeline/result-bus";
 import { constructInstance } from "../../core/plugin/instance";
+import { StateEngine } from "../../core/state/state-engine";
 import { REPO_ROOT } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 
@@ -55,7 +56,8 @@ describe("every built-in plugin", () => {
         const stats = new SelfStats();
         const logger = silentLogger();
         const bus = new ResultBus(100, logger, stats, systemClock);
-        const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir: makeTempDir(), stats, sink: bus, logger });
+        const engine = new StateEngine(config.daemon, systemClock, logger, stats.of("(state)"));
+        const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir: makeTempDir(), stats, sink: bus, logger, engine });
         const instance = constructInstance(spec, root, logger, stats);
         expect(instance.plugin).to.be.instanceOf(def.create);
         await instance.plugin.start();

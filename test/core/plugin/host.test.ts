@@ -171,7 +171,7 @@ describe("PluginHost", function () {
   const running: Harness[] = [];
 
   function harness(overrides: Partial<DaemonSettings> = {}): Harness {
-    const settings: DaemonSettings = { log_level: "info", queue_size: 1000, shutdown_timeout: 500, start_timeout: 500, plugin_dir: "", ...overrides };
+    const settings: DaemonSettings = { log_level: "info", queue_size: 1000, shutdown_timeout: 500, start_timeout: 500, plugin_dir: "", freshness_factor: 2, freshness_check_interval: 1000, state_batch_size: 100, state_flush_interval: 10, ...overrides };
     const stats = new SelfStats();
     const log = new RecordingLogger();
     const rootLogger = silentLogger();
@@ -186,7 +186,7 @@ describe("PluginHost", function () {
     root.register(SINK, { useValue: bus });
     root.register(LOGGER, { useValue: rootLogger });
     root.register(RECORDER, { useValue: recorder });
-    const host = new PluginHost(root, log, bus, stats, settings);
+    const host = new PluginHost(root, log, bus, stats, settings, { attach: async () => undefined, detach: async () => undefined });
     const h = { host, bus, stats, log, recorder, root, rootLogger };
     running.push(h);
     return h;

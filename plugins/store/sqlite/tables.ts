@@ -1,0 +1,135 @@
+/**
+ * The SQL of the store, in one place so that the schema, the statements and the README
+ * stay in step. `check` is an SQL keyword (CHECK constraints), so it is always quoted.
+ */
+
+/**
+ * MIGRATIONS[v] takes a file from schema version v to v + 1 (`PRAGMA user_version`).
+ * Append new entries; never edit a released one, files in the field already ran it.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: current state and log. checks is WITHOUT ROWID: one B-tree clustered by
+  // (hostname, check), so the checks of one host share pages and an upsert touches one tree.
+  `
+  CREATE TABLE IF NOT EXISTS checks (
+    hostname               TEXT    NOT NULL,
+    "check"                TEXT    NOT NULL,
+    state                  INTEGER NOT NULL,
+    last_state             INTEGER NOT NULL,
+    output                 TEXT    NOT NULL,
+    long_output            TEXT    NOT NULL,
+    perf_data              TEXT    NOT NULL,
+    last_check             REAL    NOT NULL,
+    last_state_change      REAL    NOT NULL,
+    last_hard_state_change REAL    NOT NULL,
+    interval               REAL    NOT NULL,
+    contacts               TEXT    NOT NULL, -- JSON array of strings
+    hostgroups             TEXT    NOT NULL, -- JSON array of strings
+    servicegroups          TEXT    NOT NULL, -- JSON array of strings
+    custom_variables       TEXT    NOT NULL, -- JSON object, string values
+    outdated               INTEGER NOT NULL, -- 0 or 1
+    ack_type               INTEGER,          -- NULL: not acknowledged; 1 normal, 2 sticky
+    ack_author             TEXT,
+    ack_comment            TEXT,
+    ack_time               REAL,
+    ack_expire_time        REAL,
+    downtime_depth         INTEGER NOT NULL,
+    PRIMARY KEY (hostname, "check")
+  ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS log (
+    id         INTEGER PRIMARY KEY,
+    time       REAL    NOT NULL,
+    class      INTEGER NOT NULL,
+    type       TEXT    NOT NULL,
+    hostname   TEXT    NOT NULL,
+    "check"    TEXT    NOT NULL,
+    state      INTEGER NOT NULL,
+    state_type TEXT    NOT NULL,
+    attempt    INTEGER NOT NULL,
+    output     TEXT    NOT NULL,
+    message    TEXT    NOT NULL
+  );
+  -- Every index ends with the rowid (id), so "ORDER BY time, id" is index order: no sort.
+  CREATE INDEX IF NOT EXISTS log_time ON log (time);
+  CREATE INDEX IF NOT EXISTS log_host_time ON log (hostname, time);
+  CREATE INDEX IF NOT EXISTS log_host_check_time ON log (hostname, "check", time);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The columns of `checks`, in the order of the upsert's parameters. */
+const CHECK_COLUMNS = [
+  "hostname", '"check"', "state", "last_state", "output", "long_output", "perf_data", "last_check", "last_state_change",
+  "last_hard_state_change", "interval", "contacts", "hostgroups", "servicegroups", "custom_variables", "outdated",
+  "ack_type", "ack_author", "ack_comment", "ack_time", "ack_expire_time", "downtime_depth",
+] as const;
+const KEY_COLUMNS = new Set<string>(["hostname", '"check"']);
+
+export const UPSERT_CHECK = `INSERT INTO checks (${CHECK_COLUMNS.join(", ")}) VALUES (${CHECK_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (hostname, "check") DO UPDATE SET ${CHECK_COLUMNS.filter((c) => !KEY_COLUMNS.has(c)).map((c) => `${c} = excluded.${c}`).join(", ")}`;
+export const DELETE_CHECK = `DELETE FROM checks WHERE hostname = ? AND "check" = ?`;
+export const SELECT_CHECKS = `SELECT ${CHECK_COLUMNS.join(", ")} FROM checks`;
+
+const LOG_COLUMNS = ["time", "class", "type", "hostname", '"check"', "state", "state_type", "attempt", "output", "message"] as const;
+export const INSERT_LOG = `INSERT INTO log (${LOG_COLUMNS.join(", ")}) VALUES (${LOG_COLUMNS.map(() => "?").join(", ")})`;
+export const EXPIRE_LOG = "DELETE FROM log WHERE time < ?";
+
+/** Which filters a log read pushes down; each shape is one prepared statement. */
+export type LogFilter = "none" | "host" | "host-check" | "check";
+export const LOG_FILTERS: readonly LogFilter[] = ["none", "host", "host-check", "check"];
+
+/**
+ * A log read: parameters are since, until, then hostname and/or check, then limit
+ * (-1 is no limit). INDEXED BY pins the index (SQLite refuses the query rather than
+ * scanning if it is missing); with hostname and check equal, the index order is
+ * (time, id) already, so the rows come out oldest first without a sort.
+ */
+export function logQuerySql(filter: LogFilter): string {
+  const index = filter === "host" ? "log_host_time" : filter === "host-check" ? "log_host_check_time" : "log_time";
+  const where = ["time >= ?", "time <= ?"];
+  if (filter === "host" || filter === "host-check") where.push("hostname = ?");
+  if (filter === "host-check" || filter === "check") where.push('"check" = ?');
+  return `SELECT ${LOG_COLUMNS.join(", ")} FROM log INDEXED BY ${index} WHERE ${where.join(" AND ")} ORDER BY time, id LIMIT ?`;
+}
+
+/** A row of `checks` as better-sqlite3 returns it. */
+export interface CheckRow {
+  readonly hostname: string;
+  readonly check: string;
+  readonly state: number;
+  readonly last_state: number;
+  readonly output: string;
+  readonly long_output: string;
+  readonly perf_data: string;
+  readonly last_check: number;
+  readonly last_state_change: number;
+  readonly last_hard_state_change: number;
+  readonly interval: number;
+  readonly contacts: string;
+  readonly hostgroups: string;
+  readonly servicegroups: string;
+  readonly custom_variables: string;
+  readonly outdated: number;
+  readonly ack_type: number | null;
+  readonly ack_author: string | null;
+  readonly ack_comment: string | null;
+  readonly ack_time: number | null;
+  readonly ack_expire_time: number | null;
+  readonly downtime_depth: number;
+}
+
+/** A row of `log` as better-sqlite3 returns it. */
+export interface LogRow {
+  readonly time: number;
+  readonly class: number;
+  readonly type: string;
+  readonly hostname: string;
+  readonly check: string;
+  readonly state: number;
+  readonly state_type: string;
+  readonly attempt: number;
+  readonly output: string;
+  readonly message: string;
+}

@@ -1,0 +1,220 @@
+import { expect } from "chai";
+import type { Clock } from "../../../core/clock";
+import { silentLogger } from "../../../core/log/logger";
+import { SelfStats } from "../../../core/metrics/self-stats";
+import type { CheckResult } from "../../../core/model/check-result";
+import type { ChangeSet } from "../../../core/state/change-set";
+import type { CheckState } from "../../../core/state/check-state";
+import type { LogEntry } from "../../../core/state/log-entry";
+import { StateEngine } from "../../../core/state/state-engine";
+import type { LogQuery, StateStore, StoredState } from "../../../core/store/state-store";
+
+/** A store that keeps commits in memory and can be told to fail: the engine's rules are under test here, SQLite elsewhere. */
+class MemoryStore implements StateStore {
+  readonly commits: ChangeSet[] = [];
+  failNext = 0;
+  constructor(private readonly initial: readonly CheckState[] = []) {}
+  async load(): Promise<StoredState> {
+    return { checks: this.initial };
+  }
+  async commit(changes: ChangeSet): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("disk full");
+    }
+    this.commits.push(changes);
+  }
+  async readLog(_q: LogQuery): Promise<readonly LogEntry[]> {
+    return this.log;
+  }
+  get log(): LogEntry[] {
+    return this.commits.flatMap((c) => [...c.log]);
+  }
+  latest(hostname: string, check: string): CheckState | undefined {
+    let found: CheckState | undefined;
+    for (const c of this.commits) for (const s of c.upserts) if (s.hostname === hostname && s.check === check) found = s;
+    return found;
+  }
+}
+
+const T0 = 1_764_100_000;
+
+function result(hostname: string, check: string, status: number, timestamp: number, extra: Partial<CheckResult> = {}): CheckResult {
+  return Object.freeze({ hostname, check, status, output: `${check} is ${status}`, longOutput: "", perfData: "", timestamp, interval: 60, contacts: ["ops"], hostgroups: [], servicegroups: [], customVariables: {}, ...extra });
+}
+
+describe("StateEngine", () => {
+  let now: number;
+  const clock: Clock = { now: () => now * 1000 };
+  let stats: SelfStats;
+  let store: MemoryStore;
+  let engine: StateEngine;
+
+  beforeEach(async () => {
+    now = T0;
+    stats = new SelfStats();
+    store = new MemoryStore();
+    engine = new StateEngine({ freshness_factor: 2, freshness_check_interval: 1000 }, clock, silentLogger(), stats.of("(state)"));
+    await engine.attachStore(store);
+  });
+
+  it("keeps the state of each check and commits it before write() resolves", async () => {
+    await engine.write([result("web1", "disk", 1, T0, { customVariables: { SITE: "paris" } })]);
+    const s = engine.get("web1", "disk")!;
+    expect([s.state, s.output, s.lastCheck, s.interval, s.contacts]).to.deep.equal([1, "disk is 1", T0, 60, ["ops"]]);
+    expect(s.customVariables).to.deep.equal({ SITE: "paris" });
+    expect(store.latest("web1", "disk")).to.equal(s);
+  });
+
+  it("never lets an older result overwrite a newer one, and counts it", async () => {
+    await engine.write([result("web1", "disk", 2, T0 + 10)]);
+    await engine.write([result("web1", "disk", 0, T0 + 5)]);
+    expect(engine.get("web1", "disk")!.state).to.equal(2);
+    expect(stats.of("(state)").get("results_out_of_order")).to.equal(1);
+    await engine.write([result("web1", "disk", 0, T0 + 10)]); // same second: applied in arrival order
+    expect(engine.get("web1", "disk")!.state).to.equal(0);
+  });
+
+  it("writes a SERVICE ALERT on each state change and moves last_state_change; not on a repeated state", async () => {
+    await engine.write([result("web1", "disk", 0, T0)]);
+    await engine.write([result("web1", "disk", 0, T0 + 60)]);
+    expect(store.log).to.deep.equal([]);
+    await engine.write([result("web1", "disk", 2, T0 + 120)]);
+    await engine.write([result("web1", "disk", 2, T0 + 180)]);
+    const s = engine.get("web1", "disk")!;
+    expect([s.state, s.lastState, s.lastStateChange, s.lastHardStateChange, s.lastCheck]).to.deep.equal([2, 0, T0 + 120, T0 + 120, T0 + 180]);
+    expect(store.log.map((e) => e.message)).to.deep.equal([`[${T0 + 120}] SERVICE ALERT: web1;disk;CRITICAL;HARD;1;disk is 2`]);
+    expect(store.log[0]).to.include({ class: 1, type: "SERVICE ALERT", hostname: "web1", check: "disk", state: 2, stateType: "HARD", attempt: 1 });
+  });
+
+  it("logs a first result that is a problem (a check is assumed OK before), and HOST ALERTs with host state names", async () => {
+    await engine.write([result("web1", "Host", 1, T0), result("web2", "Host", 0, T0)]);
+    expect(store.log.map((e) => e.message)).to.deep.equal([`[${T0}] HOST ALERT: web1;DOWN;HARD;1;Host is 1`]);
+    expect(store.log[0]!.check).to.equal("");
+  });
+
+  it("knows a host from its first result of any kind; pending until its Host check", async () => {
+    await engine.write([result("db1", "mysql", 0, T0)]);
+    const h = engine.host("db1")!;
+    expect(h.hostCheck).to.equal(undefined);
+    expect([...h.services.keys()]).to.deep.equal(["mysql"]);
+    await engine.write([result("db1", "Host", 0, T0 + 1)]);
+    expect(engine.host("db1")!.hostCheck!.state).to.equal(0);
+    expect(engine.hostCount).to.equal(1);
+  });
+
+  it("removes a normal acknowledgement on any state change, a sticky one only on recovery", async () => {
+    const ack = (type: 1 | 2) => ({ type, author: "alice", comment: "on it", time: T0, expireTime: 0 });
+    await engine.write([result("web1", "disk", 1, T0), result("web1", "load", 1, T0)]);
+    expect(engine.acknowledge("web1", "disk", ack(1))).to.equal(true);
+    expect(engine.acknowledge("web1", "load", ack(2))).to.equal(true);
+    await engine.write([result("web1", "disk", 1, T0 + 60), result("web1", "load", 1, T0 + 60)]);
+    expect(engine.get("web1", "disk")!.acknowledgement).to.deep.equal(ack(1)); // same state: kept
+    await engine.write([result("web1", "disk", 2, T0 + 120), result("web1", "load", 2, T0 + 120)]);
+    expect(engine.get("web1", "disk")!.acknowledgement).to.equal(null);
+    expect(engine.get("web1", "load")!.acknowledgement).to.deep.equal(ack(2));
+    await engine.write([result("web1", "load", 0, T0 + 180)]);
+    expect(engine.get("web1", "load")!.acknowledgement).to.equal(null);
+    expect(store.latest("web1", "load")!.acknowledgement).to.equal(null);
+  });
+
+  it("refuses to acknowledge an OK check or an unknown one", async () => {
+    await engine.write([result("web1", "disk", 0, T0)]);
+    const ack = { type: 1 as const, author: "a", comment: "c", time: T0, expireTime: 0 };
+    expect(engine.acknowledge("web1", "disk", ack)).to.equal(false);
+    expect(engine.acknowledge("web1", "nope", ack)).to.equal(false);
+  });
+
+  it("outdates a check after freshness_factor × interval: OK becomes CRITICAL, output prefixed, logged; a fresh result clears it", async () => {
+    await engine.write([result("web1", "disk", 0, T0), result("web1", "load", 1, T0), result("web1", "Host", 0, T0)]);
+    now = T0 + 119;
+    engine.checkFreshness();
+    await engine.flush();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(false);
+    now = T0 + 120;
+    engine.checkFreshness();
+    await engine.flush();
+    const disk = engine.get("web1", "disk")!;
+    expect([disk.state, disk.outdated, disk.output, disk.lastStateChange]).to.deep.equal([2, true, "OUTDATED - disk is 0", T0 + 120]);
+    const load = engine.get("web1", "load")!;
+    expect([load.state, load.outdated, load.output, load.lastStateChange]).to.deep.equal([1, true, "OUTDATED - load is 1", T0]);
+    expect(engine.get("web1", "Host")!.state).to.equal(1); // UP becomes DOWN
+    expect(store.log.map((e) => e.message)).to.include.members([
+      `[${T0 + 120}] SERVICE ALERT: web1;disk;CRITICAL;HARD;1;OUTDATED - disk is 0`,
+      `[${T0 + 120}] SERVICE ALERT: web1;load;WARNING;HARD;1;OUTDATED - load is 1`,
+      `[${T0 + 120}] HOST ALERT: web1;DOWN;HARD;1;OUTDATED - Host is 0`,
+    ]);
+    expect(store.latest("web1", "disk")!.outdated).to.equal(true);
+    // Outdated once, not again at every look.
+    const logged = store.log.length;
+    now = T0 + 500;
+    engine.checkFreshness();
+    await engine.flush();
+    expect(store.log.length).to.equal(logged);
+
+    await engine.write([result("web1", "disk", 0, T0 + 501)]);
+    const fresh = engine.get("web1", "disk")!;
+    expect([fresh.state, fresh.outdated, fresh.output]).to.deep.equal([0, false, "disk is 0"]);
+    expect(store.log[store.log.length - 1]!.message).to.equal(`[${T0 + 501}] SERVICE ALERT: web1;disk;OK;HARD;1;disk is 0`);
+  });
+
+  it("a newer result moves the freshness deadline", async () => {
+    await engine.write([result("web1", "disk", 0, T0)]);
+    await engine.write([result("web1", "disk", 0, T0 + 100)]);
+    now = T0 + 150;
+    engine.checkFreshness();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(false);
+    now = T0 + 220;
+    engine.checkFreshness();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(true);
+  });
+
+  it("keeps freshness right while superseded deadlines are compacted away", async () => {
+    for (let round = 0; round < 30; round++) {
+      await engine.write(Array.from({ length: 100 }, (_, i) => result(`h${i}`, "c", 0, T0 + round)));
+    }
+    await engine.write([result("h0", "c", 0, T0 + 1000)]);
+    now = T0 + 29 + 120;
+    engine.checkFreshness();
+    expect(engine.get("h0", "c")!.outdated).to.equal(false);
+    expect(engine.get("h1", "c")!.outdated).to.equal(true);
+    expect([...engine.allHosts()].filter((h) => h.services.get("c")!.outdated)).to.have.length(99);
+  });
+
+  it("keeps changes whose commit failed and commits them with the next write: nothing lost, nothing doubled", async () => {
+    store.failNext = 1;
+    let error: unknown;
+    await engine.write([result("web1", "disk", 2, T0)]).catch((e: unknown) => (error = e));
+    expect(String(error)).to.contain("disk full");
+    expect(store.commits).to.have.length(0);
+    await engine.write([result("web1", "load", 1, T0 + 1)]);
+    expect(store.latest("web1", "disk")!.state).to.equal(2);
+    expect(store.latest("web1", "load")!.state).to.equal(1);
+    expect(store.log.map((e) => e.check)).to.deep.equal(["disk", "load"]);
+    // The bus retries the failed batch: applying it again changes nothing and logs nothing twice.
+    await engine.write([result("web1", "disk", 2, T0)]);
+    expect(store.log.map((e) => e.check)).to.deep.equal(["disk", "load"]);
+  });
+
+  it("writes each check once per commit however often a batch updates it", async () => {
+    await engine.write([result("web1", "disk", 0, T0), result("web1", "disk", 1, T0 + 1), result("web1", "disk", 2, T0 + 2)]);
+    expect(store.commits).to.have.length(1);
+    expect(store.commits[0]!.upserts.map((s) => s.state)).to.deep.equal([2]);
+    expect(store.commits[0]!.log.map((e) => e.state)).to.deep.equal([1, 2]);
+  });
+
+  it("loads the stored state on the first attach and re-arms freshness from it", async () => {
+    await engine.write([result("web1", "disk", 1, T0), result("web2", "Host", 0, T0)]);
+    const stored = [store.latest("web1", "disk")!, store.latest("web2", "Host")!];
+    const again = new StateEngine({ freshness_factor: 2, freshness_check_interval: 1000 }, clock, silentLogger(), new SelfStats().of("(state)"));
+    const reloaded = new MemoryStore(stored);
+    await again.attachStore(reloaded);
+    expect(again.get("web1", "disk")).to.deep.equal(stored[0]);
+    expect(again.host("web2")!.hostCheck).to.deep.equal(stored[1]);
+    now = T0 + 121;
+    again.checkFreshness();
+    await again.flush();
+    expect(again.get("web1", "disk")!.outdated).to.equal(true);
+    expect(reloaded.latest("web1", "disk")!.outdated).to.equal(true);
+  });
+});

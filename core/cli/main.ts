@@ -12,6 +12,7 @@ import { installRoot } from "../plugin/peer-resolution";
 import { startDetached } from "../daemon/detach";
 import { isAlive, runningPid } from "../daemon/pid-file";
 import { runDaemon } from "../daemon/run";
+import { dumpState } from "./dump";
 import { optionRows } from "./options-table";
 
 interface PathOptions {
@@ -65,6 +66,12 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
   withPaths(program.command("plugins").description("list the built-in and installed npm plugins with their options")).action(async (o: PathOptions) => {
     exitCode = await listPlugins(builtIns, o);
   });
+
+  withPaths(program.command("dump").description("print the state committed to the store as JSON lines (works while the daemon runs)"))
+    .option("--host <name>", "only this host and its services")
+    .action(async (o: PathOptions & { host?: string }) => {
+      exitCode = await dump(builtIns, o);
+    });
 
   await program.parseAsync([...argv]);
   return exitCode;
@@ -145,6 +152,17 @@ async function stop(pidFile: string, timeoutMs: number): Promise<number> {
   }
   out(`tantale stopped (pid ${pid})`);
   return 0;
+}
+
+async function dump(builtIns: readonly AnyPluginDefinition[], o: PathOptions & { host?: string }): Promise<number> {
+  try {
+    const config = await loadConfiguration(loadOptions(builtIns, o));
+    for (const line of await dumpState(config, path.resolve(o.dataDir), o.host)) out(line);
+    return 0;
+  } catch (e) {
+    err(`tantale: ${describeError(e)}`);
+    return 1;
+  }
 }
 
 async function checkConfig(builtIns: readonly AnyPluginDefinition[], o: PathOptions): Promise<number> {

@@ -18,6 +18,8 @@ const FIRST_RETRY_MS = 100;
  */
 export class OutputRunner {
   private readonly queue = new FifoQueue<CheckResult>();
+  /** Results ever pushed; with the queue length it tells how many of them are written. */
+  private pushed = 0;
   private target: OutputPlugin | undefined;
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +48,13 @@ export class OutputRunner {
     return this.queue.length;
   }
 
+  /** How many of the results pushed so far (in push order) are written. */
+  get writtenCount(): number {
+    return this.pushed - this.queue.length;
+  }
+
   push(result: CheckResult): void {
+    this.pushed++;
     this.queue.push(result);
     this.stats.set("queue_length", this.queue.length);
     if (this.queue.length >= this.settings.batch_size) this.kick();

@@ -17,6 +17,10 @@ const RESUME_AT = 0.8;
  */
 export class ResultBus implements Sink {
   private readonly runners = new Map<string, OutputRunner>();
+  /** Per runner: how many results the bus had accepted when it was created (its first is the next). */
+  private readonly firstSeq = new Map<OutputRunner, number>();
+  private accepted = 0;
+  private syncWaiters: { readonly seq: number; readonly resolve: () => void }[] = [];
   private readonly listeners = new Set<(paused: boolean) => void>();
   private isPaused = false;
   private warnedNoOutput = false;
@@ -33,6 +37,7 @@ export class ResultBus implements Sink {
   }
 
   accept(result: CheckResult): void {
+    this.accepted++;
     this.stats.of("core").add("results_accepted");
     if (this.runners.size === 0 && !this.warnedNoOutput) {
       this.warnedNoOutput = true;
@@ -55,8 +60,9 @@ export class ResultBus implements Sink {
   runnerFor(id: string, settings: OutputSettings, log: Logger): OutputRunner {
     let runner = this.runners.get(id);
     if (runner === undefined) {
-      runner = new OutputRunner(id, settings, log, this.stats.of(id), this.clock, () => this.maybeResume());
+      runner = new OutputRunner(id, settings, log, this.stats.of(id), this.clock, () => this.onWritten());
       this.runners.set(id, runner);
+      this.firstSeq.set(runner, this.accepted);
     }
     return runner;
   }
@@ -77,7 +83,7 @@ export class ResultBus implements Sink {
     await runner.drain();
     await runner.detach();
     this.runners.delete(id);
-    this.maybeResume();
+    this.onWritten();
   }
 
   /**
@@ -90,8 +96,35 @@ export class ResultBus implements Sink {
     if (runner === undefined) return 0;
     this.runners.delete(id);
     void runner.detach(); // no more writes; a write still in flight is not waited for
-    this.maybeResume();
+    this.onWritten();
     return runner.length;
+  }
+
+  /**
+   * Resolves once every result accepted before the call is written by every output (for the
+   * state engine: committed to the store). What an input answers to a client's SYNC.
+   */
+  sync(): Promise<void> {
+    const seq = this.accepted;
+    if (this.writtenThrough() >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push({ seq, resolve }));
+  }
+
+  /** The highest sequence number up to which every present output has written everything. */
+  private writtenThrough(): number {
+    let low = this.accepted;
+    for (const r of this.runners.values()) low = Math.min(low, this.firstSeq.get(r)! + r.writtenCount);
+    return low;
+  }
+
+  private onWritten(): void {
+    this.maybeResume();
+    if (this.syncWaiters.length === 0) return;
+    const through = this.writtenThrough();
+    const ready = this.syncWaiters.filter((w) => w.seq <= through);
+    if (ready.length === 0) return;
+    this.syncWaiters = this.syncWaiters.filter((w) => w.seq > through);
+    for (const w of ready) w.resolve();
   }
 
   /** Resolves once every queue is written (or never, for an output that cannot write: bound it). */

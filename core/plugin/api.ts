@@ -49,6 +49,11 @@ export interface Sink {
   readonly paused: boolean;
   /** Called with `true` when inputs must stop reading and `false` when they may go on. Returns an unsubscribe function. */
   onFlowChange(listener: (paused: boolean) => void): () => void;
+  /**
+   * Resolves once every result accepted so far is written by every output and committed to
+   * the store: the durability point an input can report to its client.
+   */
+  sync(): Promise<void>;
 }
 
 /** One option of a plugin: convict's schema entry, restricted to Tantale's strict formats. */

@@ -8,6 +8,11 @@ import { GatedOutput, RecordingLogger, RecordingOutput, result, results, sleep, 
 const SLOW: OutputSettings = { batch_size: 1000, flush_interval: 10_000, retry_max_delay: 1000 };
 const FAST: OutputSettings = { batch_size: 1000, flush_interval: 5, retry_max_delay: 1000 };
 
+async function expectSettled(p: Promise<void>, settled: boolean): Promise<void> {
+  const state = await Promise.race([p.then(() => true), turns().then(() => false)]);
+  expect(state).to.equal(settled);
+}
+
 describe("ResultBus", function () {
   this.timeout(2000);
   const buses: ResultBus[] = [];
@@ -27,6 +32,27 @@ describe("ResultBus", function () {
     for (const bus of buses.splice(0)) {
       await Promise.race([Promise.all(Object.keys(bus.queued()).map((id) => bus.detach(id))), sleep(100)]);
     }
+  });
+
+  it("sync() resolves once every output wrote what was accepted before it, not waiting for what came after", async () => {
+    const { bus } = makeBus();
+    const slow = new GatedOutput();
+    const quick = new GatedOutput();
+    const settings: OutputSettings = { batch_size: 2, flush_interval: 1, retry_max_delay: 100 };
+    bus.attach("slow", slow, settings, new RecordingLogger());
+    bus.attach("quick", quick, settings, new RecordingLogger());
+    await expectSettled(bus.sync(), true); // nothing accepted yet
+    for (const r of results(2)) bus.accept(r);
+    let synced = false;
+    const done = bus.sync().then(() => (synced = true));
+    for (const r of results(2, 2)) bus.accept(r); // after the sync: not waited for
+    await waitFor(() => slow.pending === 1 && quick.pending === 1, "first writes");
+    quick.release();
+    await turns();
+    expect(synced, "the slow output has not written yet").to.equal(false);
+    slow.release();
+    await done;
+    expect(slow.written).to.have.length(2);
   });
 
   it("accepts results with no output configured: no throw, no pause, one warning", () => {

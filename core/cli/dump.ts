@@ -1,0 +1,48 @@
+import { systemClock } from "../clock";
+import type { Configuration } from "../config/load-config";
+import { buildRootContainer } from "../daemon/daemon";
+import { silentLogger } from "../log/logger";
+import { SelfStats } from "../metrics/self-stats";
+import { HOST_CHECK } from "../model/check-result";
+import { ResultBus } from "../pipeline/result-bus";
+import type { StorePlugin } from "../plugin/api";
+import { constructInstance } from "../plugin/instance";
+import type { CheckState } from "../state/check-state";
+import { StateEngine } from "../state/state-engine";
+
+/**
+ * Reads what the configured store has committed (without starting it, so a running daemon
+ * keeps its store) and returns one JSON line per host, then per service of that host:
+ * `{"type":"host","hostname":…,"has_been_checked":1,…}`, `{"type":"service",…}`.
+ * A host known only from its services is pending: has_been_checked 0.
+ */
+export async function dumpState(config: Configuration, dataDir: string, host?: string): Promise<string[]> {
+  const spec = config.instances.find((i) => i.plugin.definition.kind === "store");
+  if (spec === undefined) throw new Error("no store is configured in the conf dir: nothing to dump");
+  const logger = silentLogger();
+  const stats = new SelfStats();
+  const engine = new StateEngine(config.daemon, systemClock, logger, stats.of("(state)"));
+  const bus = new ResultBus(1, logger, stats, systemClock);
+  const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir, stats, sink: bus, logger, engine });
+  const store = constructInstance(spec, root, logger, stats).plugin as StorePlugin;
+  try {
+    const { checks } = await store.load();
+    const byHost = new Map<string, CheckState[]>();
+    for (const c of checks) {
+      if (host !== undefined && c.hostname !== host) continue;
+      let list = byHost.get(c.hostname);
+      if (list === undefined) byHost.set(c.hostname, (list = []));
+      list.push(c);
+    }
+    const lines: string[] = [];
+    for (const name of [...byHost.keys()].sort()) {
+      const list = byHost.get(name)!;
+      const hostCheck = list.find((c) => c.check === HOST_CHECK);
+      lines.push(JSON.stringify(hostCheck === undefined ? { type: "host", hostname: name, has_been_checked: 0 } : { type: "host", has_been_checked: 1, ...hostCheck }));
+      for (const s of list.filter((c) => c.check !== HOST_CHECK).sort((a, b) => (a.check < b.check ? -1 : 1))) lines.push(JSON.stringify({ type: "service", ...s }));
+    }
+    return lines;
+  } finally {
+    await store.stop().catch(() => undefined);
+  }
+}

@@ -1,8 +1,10 @@
 import { benchBus } from "./bus";
+import { benchIngest } from "./ingest";
 
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
+  ingest: () => benchIngest(),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/**
+ * End-to-end ingest: a real `tantale --foreground` with the line input and the SQLite store;
+ * N results sent as JSON lines over 1 and over 10 TCP connections, each connection ending
+ * with SYNC, timed until every SYNC is answered (every result committed to SQLite).
+ */
+export async function benchIngest(total = 100_000): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tantale-bench-"));
+  const port = await freePort();
+  const conf = path.join(dir, "conf.d");
+  fs.mkdirSync(conf);
+  fs.writeFileSync(path.join(conf, "tantale.conf"), "log_level = warn\n");
+  fs.writeFileSync(path.join(conf, "line.conf"), `port = ${port}\n`);
+  fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
+  const daemon = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], { stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    await waitForPort(port);
+    const lines: string[] = [];
+    for (const connections of [1, 10]) {
+      const base = 1_764_100_000 + connections; // each run newer than the last: every result is applied
+      const seconds = await sendAll(port, total, connections, base);
+      lines.push(`ingest: ${total} results over ${connections} connection(s), committed to SQLite in ${seconds.toFixed(2)} s = ${Math.round(total / seconds).toLocaleString("en")} results/s`);
+    }
+    return lines.join("\n");
+  } finally {
+    daemon.kill("SIGTERM");
+    await new Promise((r) => daemon.once("exit", r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 1000 hosts × (total / 1000) services: every result a distinct check (one upsert each). */
+function payload(from: number, to: number, timestamp: number): Buffer {
+  let text = "";
+  for (let i = from; i < to; i++) {
+    text += `{"hostname":"host${i % 1000}","check":"check${Math.floor(i / 1000)}","status":${i % 4},"output":"CHECK ${i} - all fine","timestamp":${timestamp},"interval":60,"contacts":["ops"]}\n`;
+  }
+  return Buffer.from(`${text}SYNC\n`);
+}
+
+async function sendAll(port: number, total: number, connections: number, timestamp: number): Promise<number> {
+  const per = Math.ceil(total / connections);
+  const payloads = Array.from({ length: connections }, (_, c) => payload(c * per, Math.min(total, (c + 1) * per), timestamp));
+  const sockets = await Promise.all(payloads.map(() => connect(port)));
+  const started = performance.now();
+  await Promise.all(
+    sockets.map(
+      (s, i) =>
+        new Promise<void>((resolve, reject) => {
+          let answer = "";
+          s.on("data", (d: Buffer) => {
+            answer += d.toString("utf8");
+            if (answer.includes("\n")) {
+              if (!answer.startsWith("SYNCED")) reject(new Error(`unexpected answer ${answer}`));
+              s.destroy();
+              resolve();
+            }
+          });
+          s.on("error", reject);
+          s.write(payloads[i]!);
+        }),
+    ),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1", () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      (await connect(port)).destroy();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`tantale did not listen on ${port}`);
+}

@@ -34,7 +34,6 @@ const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_NAMES: readonly string[] = Object.freeze([]);
 const NO_VARIABLES: Readonly<Record<string, string>> = Object.freeze({});
 const INTEGER_STRING = /^-?\d+$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function reject(key: string, reason: string): Rejected {
@@ -144,11 +143,11 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
   else return reject("interval", `interval must be a positive number of seconds, got ${describe(interval)}`);
 
   const contactList = names("contacts", contacts);
-  if (!Array.isArray(contactList)) return contactList as Rejected;
+  if (isRejected(contactList)) return contactList;
   const hostgroupList = names("hostgroups", hostgroups);
-  if (!Array.isArray(hostgroupList)) return hostgroupList as Rejected;
+  if (isRejected(hostgroupList)) return hostgroupList;
   const servicegroupList = names("servicegroups", servicegroups);
-  if (!Array.isArray(servicegroupList)) return servicegroupList as Rejected;
+  if (isRejected(servicegroupList)) return servicegroupList;
 
   const split = splitPluginOutput(text);
   const result: CheckResult = Object.freeze({
@@ -167,6 +166,10 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
     customVariables: custom === undefined ? NO_VARIABLES : Object.freeze(Object.fromEntries(custom)),
   });
   return { ok: true, result, warnings: warnings ?? NO_WARNINGS };
+}
+
+function isRejected(value: readonly string[] | Rejected): value is Rejected {
+  return !Array.isArray(value);
 }
 
 /** hostname and check: a non-empty string without control characters (they would break the Livestatus and Nagios line formats). */

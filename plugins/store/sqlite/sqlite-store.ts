@@ -13,10 +13,10 @@ import type { CheckState } from "../../../core/state/check-state";
 import type { LogEntry } from "../../../core/state/log-entry";
 import type { LogQuery, StoredState } from "../../../core/store/state-store";
 import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../../../core/tokens";
-import { checkParams, logParams, rowToCheckState, rowToLogEntry } from "./rows";
+import { CheckRowReader, logParams, pushCheckParams, rowToLogEntry } from "./rows";
 import type { SqliteConfig } from "./schema";
 import {
-  DELETE_CHECK, EXPIRE_LOG, INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, SELECT_CHECKS, UPSERT_CHECK,
+  DELETE_CHECK, EXPIRE_LOG, INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, SELECT_CHECKS, UPSERT_ROWS, upsertChecksSql,
   type CheckRow, type LogFilter, type LogRow,
 } from "./tables";
 
@@ -85,7 +85,7 @@ export class SqliteStore implements StorePlugin {
       // timeout is sqlite3_busy_timeout, i.e. PRAGMA busy_timeout.
       db = new Database(this.file, { timeout: this.config.busy_timeout });
       const mode = db.pragma("journal_mode = WAL", { simple: true });
-      // Without WAL, readers would block the writer and synchronous=NORMAL would not be crash-safe.
+      // Without WAL a reader (tantale dump, a sqlite3 shell) would block commits, and the README's durability model would not hold.
       if (mode !== "wal") throw new Error(`the file system refused journal_mode=WAL (it stays "${String(mode)}"; a network file system?)`);
       db.pragma(`synchronous = ${this.config.synchronous === "full" ? "FULL" : "NORMAL"}`);
       db.pragma(`cache_size = -${CACHE_KIB}`);
@@ -131,14 +131,14 @@ export class SqliteStore implements StorePlugin {
   async load(): Promise<StoredState> {
     const p = this.prepared;
     if (p !== undefined) return { checks: this.guard("load", () => readChecks(p.checks)) };
-    return { checks: this.readOnly("load", (db) => readChecks(db.prepare<[], CheckRow>(SELECT_CHECKS)), []) };
+    return { checks: this.readOnly("load", (db) => readChecks(selectChecks(db)), []) };
   }
 
   async readLog(query: LogQuery): Promise<readonly LogEntry[]> {
     const { filter, params } = this.guard("readLog", () => logParamsOf(query));
     const p = this.prepared;
     if (p !== undefined) return this.guard("readLog", () => readLogRows(p.log.get(filter)!, params));
-    return this.readOnly("readLog", (db) => readLogRows(db.prepare<unknown[], LogRow>(logQuerySql(filter)), params), []);
+    return this.readOnly("readLog", (db) => readLogRows(selectLog(db, filter), params), []);
   }
 
   /** Deletes the log rows older than log_retention_days (the hourly timer calls it); returns how many. */
@@ -227,25 +227,47 @@ function migrate(db: Database.Database): void {
 }
 
 function prepare(db: Database.Database): Prepared {
-  const upsert = db.prepare<unknown[]>(UPSERT_CHECK);
+  const upsertMany = db.prepare<unknown[]>(upsertChecksSql(UPSERT_ROWS));
+  const upsertOne = db.prepare<unknown[]>(upsertChecksSql(1));
   const remove = db.prepare<[string, string]>(DELETE_CHECK);
   const insertLog = db.prepare<unknown[]>(INSERT_LOG);
   const apply = db.transaction((changes: ChangeSet) => {
-    for (const s of changes.upserts) upsert.run(...checkParams(s));
+    const ups = changes.upserts;
+    let i = 0;
+    for (; i + UPSERT_ROWS <= ups.length; i += UPSERT_ROWS) {
+      const params: unknown[] = [];
+      for (let j = i; j < i + UPSERT_ROWS; j++) pushCheckParams(params, ups[j]!);
+      upsertMany.run(...params);
+    }
+    for (; i < ups.length; i++) {
+      const params: unknown[] = [];
+      pushCheckParams(params, ups[i]!);
+      upsertOne.run(...params);
+    }
     for (const k of changes.deletes) remove.run(k.hostname, k.check);
     for (const e of changes.log) insertLog.run(...logParams(e));
   });
   return {
     apply,
     expire: db.prepare<[number]>(EXPIRE_LOG),
-    checks: db.prepare<[], CheckRow>(SELECT_CHECKS),
-    log: new Map(LOG_FILTERS.map((f) => [f, db.prepare<unknown[], LogRow>(logQuerySql(f))])),
+    checks: selectChecks(db),
+    log: new Map(LOG_FILTERS.map((f) => [f, selectLog(db, f)])),
   };
 }
 
+/** Raw mode: rows as arrays (see CheckRow). */
+function selectChecks(db: Database.Database): Database.Statement<[], CheckRow> {
+  return db.prepare<[], CheckRow>(SELECT_CHECKS).raw(true);
+}
+
+function selectLog(db: Database.Database, filter: LogFilter): Database.Statement<unknown[], LogRow> {
+  return db.prepare<unknown[], LogRow>(logQuerySql(filter)).raw(true);
+}
+
 function readChecks(statement: Database.Statement<[], CheckRow>): CheckState[] {
+  const reader = new CheckRowReader();
   const out: CheckState[] = [];
-  for (const row of statement.iterate()) out.push(rowToCheckState(row));
+  for (const row of statement.iterate()) out.push(reader.read(row));
   return out;
 }
 

@@ -67,8 +67,18 @@ const CHECK_COLUMNS = [
 ] as const;
 const KEY_COLUMNS = new Set<string>(["hostname", '"check"']);
 
-export const UPSERT_CHECK = `INSERT INTO checks (${CHECK_COLUMNS.join(", ")}) VALUES (${CHECK_COLUMNS.map(() => "?").join(", ")})
+/** Rows per multi-row upsert: one statement per 20 rows runs ~25% faster than one per row; more gains nothing. */
+export const UPSERT_ROWS = 20;
+
+/**
+ * An upsert of `rows` checks (rows × CHECK_COLUMNS parameters). Rows with the same key in one
+ * statement are applied in order, so the last one wins as with one statement per row.
+ */
+export function upsertChecksSql(rows: number): string {
+  const tuple = `(${CHECK_COLUMNS.map(() => "?").join(", ")})`;
+  return `INSERT INTO checks (${CHECK_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => tuple).join(", ")}
   ON CONFLICT (hostname, "check") DO UPDATE SET ${CHECK_COLUMNS.filter((c) => !KEY_COLUMNS.has(c)).map((c) => `${c} = excluded.${c}`).join(", ")}`;
+}
 export const DELETE_CHECK = `DELETE FROM checks WHERE hostname = ? AND "check" = ?`;
 export const SELECT_CHECKS = `SELECT ${CHECK_COLUMNS.join(", ")} FROM checks`;
 
@@ -94,42 +104,20 @@ export function logQuerySql(filter: LogFilter): string {
   return `SELECT ${LOG_COLUMNS.join(", ")} FROM log INDEXED BY ${index} WHERE ${where.join(" AND ")} ORDER BY time, id LIMIT ?`;
 }
 
-/** A row of `checks` as better-sqlite3 returns it. */
-export interface CheckRow {
-  readonly hostname: string;
-  readonly check: string;
-  readonly state: number;
-  readonly last_state: number;
-  readonly output: string;
-  readonly long_output: string;
-  readonly perf_data: string;
-  readonly last_check: number;
-  readonly last_state_change: number;
-  readonly last_hard_state_change: number;
-  readonly interval: number;
-  readonly contacts: string;
-  readonly hostgroups: string;
-  readonly servicegroups: string;
-  readonly custom_variables: string;
-  readonly outdated: number;
-  readonly ack_type: number | null;
-  readonly ack_author: string | null;
-  readonly ack_comment: string | null;
-  readonly ack_time: number | null;
-  readonly ack_expire_time: number | null;
-  readonly downtime_depth: number;
-}
+/**
+ * A row of SELECT_CHECKS in raw mode (an array: better-sqlite3 builds one 22-key object per
+ * row several times slower), in CHECK_COLUMNS order.
+ */
+export type CheckRow = readonly [
+  hostname: string, check: string, state: number, last_state: number, output: string, long_output: string, perf_data: string,
+  last_check: number, last_state_change: number, last_hard_state_change: number, interval: number,
+  contacts: string, hostgroups: string, servicegroups: string, custom_variables: string, outdated: number,
+  ack_type: number | null, ack_author: string | null, ack_comment: string | null, ack_time: number | null, ack_expire_time: number | null,
+  downtime_depth: number,
+];
 
-/** A row of `log` as better-sqlite3 returns it. */
-export interface LogRow {
-  readonly time: number;
-  readonly class: number;
-  readonly type: string;
-  readonly hostname: string;
-  readonly check: string;
-  readonly state: number;
-  readonly state_type: string;
-  readonly attempt: number;
-  readonly output: string;
-  readonly message: string;
-}
+/** A row of a log query in raw mode, in LOG_COLUMNS order. */
+export type LogRow = readonly [
+  time: number, log_class: number, type: string, hostname: string, check: string, state: number, state_type: string,
+  attempt: number, output: string, message: string,
+];

@@ -99,7 +99,7 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
   if (status === undefined) return reject("status", "status is required");
   if (typeof status === "number" && Number.isInteger(status)) code = status + 0; // + 0 turns -0 into 0
   else if (typeof status === "string" && INTEGER_STRING.test(status)) code = Number(status) + 0;
-  else return reject("status", `status must be an integer, got ${describe(status)}`);
+  else return reject("status", `status must be an integer, got ${describeValue(status)}`);
   if (isHost) {
     if (code < 0 || code > 2) return reject("status", `host status must be 0, 1 or 2, got ${code}`);
   } else if (code < 0 || code > 3) {
@@ -111,7 +111,7 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
   let text: string;
   if (output === undefined) text = "";
   else if (typeof output === "string") text = output;
-  else return reject("output", `output must be a string, got ${describe(output)}`);
+  else return reject("output", `output must be a string, got ${describeValue(output)}`);
   // A UTF-16 unit is at most 3 UTF-8 bytes: shorter strings need no byte count.
   if (text.length * 3 > MAX_OUTPUT_BYTES) {
     const bytes = Buffer.byteLength(text);
@@ -124,7 +124,7 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
   const nowSeconds = now / 1000;
   let ts: number;
   if (timestamp === undefined) ts = nowSeconds;
-  else if (typeof timestamp !== "number") return reject("timestamp", `timestamp must be a number of seconds, got ${describe(timestamp)}`);
+  else if (typeof timestamp !== "number") return reject("timestamp", `timestamp must be a number of seconds, got ${describeValue(timestamp)}`);
   else if (!Number.isFinite(timestamp)) return reject("timestamp", `timestamp must be finite, got ${timestamp}`);
   else if (timestamp <= 0) return reject("timestamp", `timestamp must be positive, got ${timestamp}`);
   else if (timestamp > nowSeconds + MAX_FUTURE_SECONDS) {
@@ -140,7 +140,7 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
   let every: number;
   if (interval === undefined) every = DEFAULT_INTERVAL;
   else if (typeof interval === "number" && Number.isFinite(interval) && interval > 0) every = interval;
-  else return reject("interval", `interval must be a positive number of seconds, got ${describe(interval)}`);
+  else return reject("interval", `interval must be a positive number of seconds, got ${describeValue(interval)}`);
 
   const contactList = names("contacts", contacts);
   if (isRejected(contactList)) return contactList;
@@ -175,21 +175,21 @@ function isRejected(value: readonly string[] | Rejected): value is Rejected {
 /** hostname and check: a non-empty string without control characters (they would break the Livestatus and Nagios line formats). */
 function name(field: string, value: unknown): string | Rejected {
   if (value === undefined) return reject(field, `${field} is required`);
-  if (typeof value !== "string") return reject(field, `${field} must be a string, got ${describe(value)}`);
+  if (typeof value !== "string") return reject(field, `${field} must be a string, got ${describeValue(value)}`);
   if (value.trim() === "") return reject(field, `${field} must not be empty`);
-  if (CONTROL.test(value)) return reject(field, `${field} must not contain control characters, got ${describe(value)}`);
+  if (CONTROL.test(value)) return reject(field, `${field} must not contain control characters, got ${describeValue(value)}`);
   return value;
 }
 
 /** contacts, hostgroups, servicegroups: a list of non-empty strings, copied and frozen. */
 function names(field: string, value: unknown): readonly string[] | Rejected {
   if (value === undefined) return NO_NAMES;
-  if (!Array.isArray(value)) return reject(field, `${field} must be a list of non-empty strings, got ${describe(value)}`);
+  if (!Array.isArray(value)) return reject(field, `${field} must be a list of non-empty strings, got ${describeValue(value)}`);
   if (value.length === 0) return NO_NAMES;
   const out = new Array<string>(value.length);
   for (let i = 0; i < value.length; i++) {
     const v: unknown = value[i];
-    if (typeof v !== "string" || v === "") return reject(field, `${field} must be a list of non-empty strings, got ${describe(v)} in it`);
+    if (typeof v !== "string" || v === "") return reject(field, `${field} must be a list of non-empty strings, got ${describeValue(v)} in it`);
     out[i] = v;
   }
   return Object.freeze(out);
@@ -203,10 +203,11 @@ function customValue(value: unknown): string {
 }
 
 /** The value as a reason shows it: short, quoted when a string. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
-  return Array.isArray(value) ? "a list" : `a${typeof value === "object" ? "n object" : ` ${typeof value}`}`;
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function kindOf(value: unknown): string {

@@ -36,6 +36,8 @@ class Connection {
   /** The tail was handled: nothing is left to process. */
   finished = false;
   draining = false;
+  /** SYNCs not answered yet: a half-closed connection stays open for them. */
+  syncsPending = 0;
 
   constructor(
     readonly socket: net.Socket,
@@ -90,16 +92,17 @@ export class LineInput implements InputPlugin {
     }
     this.allowed = allowList(this.config.allow);
     // Paused at accept: a connection arriving while the sink is paused must not read.
-    const server = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket));
+    // Half-open: `printf '...\nSYNC\n' | nc -q1` sends FIN at once and still waits for SYNCED.
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.onConnection(socket));
     server.maxConnections = this.config.max_connections; // 0 = no limit (Node only checks when truthy)
     server.on("drop", (data) => {
       this.stats.add("connections_dropped");
       this.logThrottled("warn", "max_connections", `connection from ${peerOf(data?.remoteAddress, data?.remotePort)} dropped: max_connections (${this.config.max_connections}) reached`);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
+    await new Promise<void>((resolve, fail) => {
+      server.once("error", fail);
       server.listen({ host: this.config.bind, port: this.config.port }, () => {
-        server.off("error", reject);
+        server.off("error", fail);
         resolve();
       });
     });
@@ -249,10 +252,16 @@ export class LineInput implements InputPlugin {
       }
     } finally {
       conn.draining = false;
+      if (conn.finished) this.endIfAnswered(conn);
       // Counted per batch of lines, not per line: the counters are map updates.
       if (received > 0) this.stats.add("lines_received", received);
       if (accepted > 0) this.stats.add("results_accepted", accepted);
     }
+  }
+
+  /** Ends our side once the peer has ended its own and every SYNC is answered. */
+  private endIfAnswered(conn: Connection): void {
+    if (conn.eof && conn.syncsPending === 0 && !conn.socket.destroyed && !conn.socket.writableEnded) conn.socket.end();
   }
 
   /** One complete line; true when it gave a result. */
@@ -283,8 +292,11 @@ export class LineInput implements InputPlugin {
    */
   private sync(conn: Connection): void {
     this.stats.add("syncs");
+    conn.syncsPending++;
     const answer = (text: string) => {
+      conn.syncsPending--;
       if (!conn.socket.destroyed && conn.socket.writable) conn.socket.write(text);
+      if (conn.finished) this.endIfAnswered(conn);
     };
     this.sink.sync().then(
       () => answer("SYNCED\n"),
@@ -308,7 +320,7 @@ export class LineInput implements InputPlugin {
       const space = warning.indexOf(" ");
       const key = `warning:${space < 0 ? warning : warning.slice(0, space)}`;
       // info, not warn: the result was kept (a backfill of old results is normal), only noted.
-      this.logThrottled("info", key, `line ${conn.lineNo} from ${conn.peer} accepted with a warning: ${warning}`, { peer: conn.peer, line: conn.lineNo, warning, preview: preview(line) });
+      this.logThrottled("info", key, () => [`line ${conn.lineNo} from ${conn.peer} accepted with a warning: ${warning}`, { peer: conn.peer, line: conn.lineNo, warning, preview: preview(line) }]);
     }
     return true;
   }
@@ -329,7 +341,7 @@ export class LineInput implements InputPlugin {
     this.stats.add("lines_received");
     let start = 0;
     while (start < tail.length && isBlank(tail[start]!)) start++;
-    if (start === tail.length) return false;
+    if (start === tail.length || !conn.authenticated) return false;
     let text: string;
     try {
       text = decoder.decode(tail);
@@ -337,7 +349,6 @@ export class LineInput implements InputPlugin {
       this.rejectLine(conn, reject("invalid_utf8", "invalid UTF-8"), tail);
       return false;
     }
-    if (!conn.authenticated) return false;
     if (tail[start] !== 0x7b) {
       this.rejectLine(conn, reject("unterminated", "last line has no newline, discarded (only a complete JSON object is taken without one)"), tail);
       return false;
@@ -375,16 +386,22 @@ export class LineInput implements InputPlugin {
   private rejectLine(conn: Connection, rejection: { readonly reason: string; readonly key: string }, line: Buffer | undefined): void {
     this.stats.add("lines_rejected");
     this.stats.add(`rejected_${rejection.key}`);
-    const fields: Record<string, unknown> = { peer: conn.peer, line: conn.lineNo, reason: rejection.reason };
-    if (line !== undefined) fields.preview = preview(line);
-    this.logThrottled("warn", rejection.key, `line ${conn.lineNo} from ${conn.peer} rejected: ${rejection.reason}`, fields);
+    this.logThrottled("warn", rejection.key, () => {
+      const fields: Record<string, unknown> = { peer: conn.peer, line: conn.lineNo, reason: rejection.reason };
+      if (line !== undefined) fields.preview = preview(line);
+      return [`line ${conn.lineNo} from ${conn.peer} rejected: ${rejection.reason}`, fields];
+    });
   }
 
-  /** Logs at most a few lines per key and minute, with the count of those left out since. */
-  private logThrottled(level: "warn" | "info", key: string, msg: string, fields: Record<string, unknown> = {}): void {
+  /**
+   * Logs at most a few lines per key and minute, with the count of those left out since.
+   * The line is built only when it is written: a flood of bad lines costs no previews.
+   */
+  private logThrottled(level: "warn" | "info", key: string, line: string | (() => [string, Record<string, unknown>]), fields: Record<string, unknown> = {}): void {
     const t = this.throttle.take(key);
-    if (!t.log) return;
-    this.log[level](msg, t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields);
+    if (!t.log || !this.log.isLevelEnabled(level)) return;
+    const [msg, f] = typeof line === "string" ? [line, fields] : line();
+    this.log[level](msg, t.suppressed > 0 ? { ...f, suppressed: t.suppressed } : f);
   }
 }
 

@@ -15,6 +15,8 @@ class TestSink implements Sink {
   /** Pause once this many results are in (the bus does this when a queue fills). */
   pauseAt: number | undefined;
   syncs = 0;
+  /** How long sync() takes (a commit). */
+  syncDelayMs = 0;
   private readonly listeners = new Set<(paused: boolean) => void>();
 
   accept(result: CheckResult): void {
@@ -38,7 +40,7 @@ class TestSink implements Sink {
 
   sync(): Promise<void> {
     this.syncs++;
-    return Promise.resolve();
+    return sleep(this.syncDelayMs);
   }
 
   get listenerCount(): number {
@@ -416,6 +418,17 @@ describe("line input (real TCP sockets)", () => {
       expect(warnings(h.log)).to.deep.equal([]);
     });
 
+    it("answers SYNC to a client that has already sent its FIN (printf ... | nc), then closes", async () => {
+      const h = await startInput();
+      h.sink.syncDelayMs = 100;
+      const s = await connect(h.port);
+      const answer = closed(s);
+      s.end(`${good("half-1")}\nSYNC\n${good("half-2")}\nSYNC\n`);
+      expect(await answer).to.equal("SYNCED\nSYNCED\n");
+      expect(h.sink.hosts()).to.deep.equal(["half-1", "half-2"]);
+      await waitFor(() => h.stats.get("connections_open") === 0, "the connection forgotten");
+    });
+
     it("refuses to start on a port in use, and on a bad allow entry", async () => {
       const h = await startInput();
       const clash = new LineInput({ ...DEFAULTS, port: h.port }, new TestSink(), new RecordingLogger(), new SelfStats().of("x"), systemClock);
@@ -493,6 +506,7 @@ describe("line input (real TCP sockets)", () => {
       const s = await connect(h.port, "127.0.0.1");
       s.write(`${good("mapped")}\n`);
       await waitFor(() => h.sink.results.length === 1, "1 result");
+      expect(h.log.messages("debug")).to.include(`connection from [::ffff:127.0.0.1]:${s.localPort}`);
     });
   });
 

@@ -16,17 +16,20 @@ export async function benchIngest(total = 100_000): Promise<string> {
   const port = await freePort();
   const conf = path.join(dir, "conf.d");
   fs.mkdirSync(conf);
-  fs.writeFileSync(path.join(conf, "tantale.conf"), "log_level = warn\n");
+  fs.writeFileSync(path.join(conf, "tantale.conf"), `log_level = warn\n${process.env.BENCH_TANTALE_CONF ?? ""}`);
   fs.writeFileSync(path.join(conf, "line.conf"), `port = ${port}\n`);
   fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
   const daemon = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], { stdio: ["ignore", "ignore", "inherit"] });
   try {
     await waitForPort(port);
     const lines: string[] = [];
-    for (const connections of [1, 10]) {
-      const base = 1_764_100_000 + connections; // each run newer than the last: every result is applied
-      const seconds = await sendAll(port, total, connections, base);
-      lines.push(`ingest: ${total} results over ${connections} connection(s), committed to SQLite in ${seconds.toFixed(2)} s = ${Math.round(total / seconds).toLocaleString("en")} results/s`);
+    let timestamp = Math.floor(Date.now() / 1000) - 60; // recent, as live agents send
+    for (const order of ["by host", "interleaved"] as const) {
+      for (const connections of [1, 10]) {
+        timestamp++; // each run newer than the last: every result is applied
+        const seconds = await sendAll(port, total, connections, timestamp, order);
+        lines.push(`ingest (${order}): ${total} results over ${connections} connection(s), committed to SQLite in ${seconds.toFixed(2)} s = ${Math.round(total / seconds).toLocaleString("en")} results/s`);
+      }
     }
     return lines.join("\n");
   } finally {
@@ -36,18 +39,27 @@ export async function benchIngest(total = 100_000): Promise<string> {
   }
 }
 
-/** 1000 hosts × (total / 1000) services: every result a distinct check (one upsert each). */
-function payload(from: number, to: number, timestamp: number): Buffer {
+/**
+ * 1000 hosts × (total / 1000) services, every result a distinct check (one upsert each).
+ * "by host": each host's results together, as an agent pushes its checks; "interleaved":
+ * the host changes with every result, the worst case for a store keyed by host.
+ */
+function payload(from: number, to: number, timestamp: number, order: Order, total: number): Buffer {
+  const perHost = total / 1000;
   let text = "";
   for (let i = from; i < to; i++) {
-    text += `{"hostname":"host${i % 1000}","check":"check${Math.floor(i / 1000)}","status":${i % 4},"output":"CHECK ${i} - all fine","timestamp":${timestamp},"interval":60,"contacts":["ops"]}\n`;
+    const host = order === "by host" ? Math.floor(i / perHost) : i % 1000;
+    const check = order === "by host" ? i % perHost : Math.floor(i / 1000);
+    text += `{"hostname":"host${host}","check":"check${check}","status":${i % 4},"output":"CHECK ${i} - all fine","timestamp":${timestamp},"interval":60,"contacts":["ops"]}\n`;
   }
   return Buffer.from(`${text}SYNC\n`);
 }
 
-async function sendAll(port: number, total: number, connections: number, timestamp: number): Promise<number> {
+type Order = "by host" | "interleaved";
+
+async function sendAll(port: number, total: number, connections: number, timestamp: number, order: Order): Promise<number> {
   const per = Math.ceil(total / connections);
-  const payloads = Array.from({ length: connections }, (_, c) => payload(c * per, Math.min(total, (c + 1) * per), timestamp));
+  const payloads = Array.from({ length: connections }, (_, c) => payload(c * per, Math.min(total, (c + 1) * per), timestamp, order, total));
   const sockets = await Promise.all(payloads.map(() => connect(port)));
   const started = performance.now();
   await Promise.all(

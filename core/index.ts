@@ -17,11 +17,21 @@ export {
   type PluginDefinition,
   type PluginKind,
   type Sink,
+  type StorePlugin,
   type TablePlugin,
 } from "./plugin/api";
 export * from "./tokens";
 export type { CheckResult } from "./model/check-result";
 export { HOST_CHECK } from "./model/check-result";
+// The one validator of every input, and the Nagios command-line parser: third-party inputs use them too.
+export { normalizeResult, type Normalized } from "./model/normalize-result";
+export { parseExternalCommand, checkResultFromCommand, type ExternalCommand } from "./model/external-command";
+export { splitPluginOutput, unescapeNagios } from "./model/plugin-output";
+export type { CheckState, Acknowledgement } from "./state/check-state";
+export type { StateEngine } from "./state/state-engine";
+export type { StateStore, StoredState, LogQuery } from "./store/state-store";
+export type { ChangeSet } from "./state/change-set";
+export type { LogEntry } from "./state/log-entry";
 export type { Clock } from "./clock";
 export type { Logger, LogFields, LogLevel } from "./log/logger";
 export type { InstanceStats } from "./metrics/self-stats";

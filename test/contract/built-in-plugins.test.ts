@@ -50,7 +50,9 @@ describe("every built-in plugin", () => {
       });
 
       it("is built by a real container and survives start, stop, stop", async () => {
-        const conf = makeConfDir({ [`${def.name}.conf`]: "" });
+        // Listen on a port of the system's choosing, so a busy default port cannot fail the contract.
+        const ports = optionRows(def.schema).filter((r) => r.format === "port").map((r) => `${r.key} = 0\n`);
+        const conf = makeConfDir({ [`${def.name}.conf`]: ports.join("") });
         const config = await loadConfiguration({ confDir: conf, builtIns: BUILT_IN_PLUGINS });
         const spec = config.instances.find((i) => i.id === def.name)!;
         const stats = new SelfStats();

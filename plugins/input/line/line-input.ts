@@ -1,4 +1,3 @@
-import { isUtf8 } from "node:buffer";
 import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
 import { inject, injectable } from "tsyringe";
@@ -6,49 +5,20 @@ import type { Clock } from "../../../core/clock";
 import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
-import { checkResultFromCommand, parseExternalCommand } from "../../../core/model/external-command";
-import { normalizeResult, reject, type Normalized } from "../../../core/model/normalize-result";
+import { reject, type Normalized } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
 import { CLOCK, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, SINK } from "../../../core/tokens";
-import { LineFramer, TOO_LONG } from "./line-framer";
+import { Connection } from "./line-connection";
+import { TOO_LONG } from "./line-framer";
+import { decodeLine, parseLine, parseTail, skipBlanks } from "./line-parser";
+import { preview } from "./line-preview";
+import { allowList, peerOf } from "./peer-access";
 import type { LineConfig } from "./schema";
 
-/** Fatal: a bad byte rejects the line instead of becoming U+FFFD. Without `stream`, each call is independent. */
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const PREVIEW_BYTES = 200;
 /** After `ERROR authentication required`, how long the peer gets to read it before the socket is destroyed. */
 const AUTH_FAILURE_LINGER_MS = 1000;
 const AUTH_ERROR = "ERROR authentication required\n";
 const AUTH_PREFIX = Buffer.from("AUTH ");
-
-/** One client connection: its framing state and where it is in its life. */
-class Connection {
-  readonly framer: LineFramer;
-  lineNo = 0;
-  authenticated: boolean;
-  /** The peer sent FIN: an unterminated tail may be a last result. */
-  eof = false;
-  /** Why the stream ended without a clean FIN (reset, error, idle, stop): the tail is dropped. */
-  aborted: string | undefined;
-  /** Authentication failed: everything further is ignored. */
-  refused = false;
-  closed = false;
-  /** The tail was handled: nothing is left to process. */
-  finished = false;
-  draining = false;
-  /** SYNCs not answered yet: a half-closed connection stays open for them. */
-  syncsPending = 0;
-
-  constructor(
-    readonly socket: net.Socket,
-    readonly peer: string,
-    maxLineBytes: number,
-    authenticated: boolean,
-  ) {
-    this.framer = new LineFramer(maxLineBytes);
-    this.authenticated = authenticated;
-  }
-}
 
 /**
  * The line socket input: check results over TCP, one per line, as JSON objects or Nagios
@@ -266,24 +236,18 @@ export class LineInput implements InputPlugin {
 
   /** One complete line; true when it gave a result. */
   private handleLine(conn: Connection, line: Buffer, now: number): boolean {
-    let start = 0;
-    while (start < line.length && isBlank(line[start]!)) start++;
+    const start = skipBlanks(line);
     if (start === line.length) return false;
-    let text: string;
-    try {
-      text = decoder.decode(line);
-    } catch {
+    const text = decodeLine(line);
+    if (text === undefined) {
       this.rejectLine(conn, reject("invalid_utf8", "invalid UTF-8"), line);
       return false;
     }
-    const first = line[start];
-    if (first === 0x53 /* S */ && text.trim() === "SYNC") {
+    if (line[start] === 0x53 /* S */ && text.trim() === "SYNC") {
       this.sync(conn);
       return false;
     }
-    // Leading blanks are ASCII: the byte offset is the character offset.
-    const outcome = first === 0x7b /* { */ ? fromJson(text, now) : first === 0x5b /* [ */ ? fromCommand(start === 0 ? text : text.slice(start), now) : fromOther(text, now);
-    return this.settle(conn, outcome, line);
+    return this.settle(conn, parseLine(text, start, now), line);
   }
 
   /**
@@ -339,36 +303,20 @@ export class LineInput implements InputPlugin {
     }
     conn.lineNo++;
     this.stats.add("lines_received");
-    let start = 0;
-    while (start < tail.length && isBlank(tail[start]!)) start++;
+    const start = skipBlanks(tail);
     if (start === tail.length || !conn.authenticated) return false;
-    let text: string;
-    try {
-      text = decoder.decode(tail);
-    } catch {
+    const text = decodeLine(tail);
+    if (text === undefined) {
       this.rejectLine(conn, reject("invalid_utf8", "invalid UTF-8"), tail);
       return false;
     }
-    if (tail[start] !== 0x7b) {
-      this.rejectLine(conn, reject("unterminated", "last line has no newline, discarded (only a complete JSON object is taken without one)"), tail);
-      return false;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.rejectLine(conn, reject("unterminated", "last line has no newline and is incomplete JSON, discarded"), tail);
-      return false;
-    }
-    return this.settle(conn, normalizeResult(value, now), tail);
+    return this.settle(conn, parseTail(text, start, now), tail);
   }
 
   /** The first line when a token is set (blank lines aside): `AUTH <token>`, compared as bytes in constant time. */
   private authenticate(conn: Connection, line: Buffer | typeof TOO_LONG): void {
     if (line !== TOO_LONG) {
-      let start = 0;
-      while (start < line.length && isBlank(line[start]!)) start++;
-      if (start === line.length) return;
+      if (skipBlanks(line) === line.length) return;
       if (this.tokenDigest !== undefined && line.subarray(0, 5).equals(AUTH_PREFIX) && timingSafeEqual(digest(line.subarray(5)), this.tokenDigest)) {
         conn.authenticated = true;
         return;
@@ -405,133 +353,7 @@ export class LineInput implements InputPlugin {
   }
 }
 
-function fromJson(text: string, now: number): Normalized {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return reject("invalid_json", `invalid JSON: ${jsonError(err)}`);
-  }
-  return normalizeResult(value, now);
-}
-
-function fromCommand(text: string, now: number): Normalized {
-  const command = parseExternalCommand(text);
-  if (command.ok) return checkResultFromCommand(command, now);
-  // `[]`, `[1,2]`: JSON, just not an object.
-  if (text.charCodeAt(text.length - 1) === 0x5d /* ] */) {
-    try {
-      return normalizeResult(JSON.parse(text), now);
-    } catch {
-      // not JSON either: the command's reason says more
-    }
-  }
-  return command;
-}
-
-function fromOther(text: string, now: number): Normalized {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("AUTH ")) return reject("unexpected_auth", "unexpected AUTH line (no token is configured, or already authenticated)");
-  if (looksLikeGraphite(trimmed)) return reject("graphite", "not JSON (graphite plaintext? wrong port)");
-  try {
-    // `null`, `42`, `"x"`: JSON, but not an object (normalizeResult says so).
-    return normalizeResult(JSON.parse(trimmed), now);
-  } catch {
-    return reject("not_json", "not JSON nor a Nagios external command");
-  }
-}
-
-/** `path value [timestamp]`: what Diamond and collectd send to Carbon's 2003. */
-function looksLikeGraphite(text: string): boolean {
-  const fields = text.split(/[ \t]+/, 4);
-  if (fields.length < 2 || fields.length > 3) return false;
-  const value = fields[1]!.toLowerCase();
-  return !/["{}[\]]/.test(fields[0]!) && (Number.isFinite(Number(value)) || value === "nan" || value === "inf" || value === "-inf");
-}
-
-/** V8's message without the quoted piece of the line (the preview shows it). */
-function jsonError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (message.startsWith("Unexpected token '") && message.endsWith(" is not valid JSON")) {
-    const close = message.indexOf("', ", 19);
-    if (close > 0) return message.slice(0, close + 1);
-  }
-  return message.length > 120 ? `${message.slice(0, 120)}...` : message;
-}
-
-function isBlank(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0b || byte === 0x0c;
-}
-
 function digest(token: string | Buffer): Buffer {
   // Equal-length digests let timingSafeEqual compare tokens of any length.
   return createHash("sha256").update(token).digest();
-}
-
-function peerOf(address: string | undefined, port: number | undefined): string {
-  const a = address ?? "?";
-  return `${a.includes(":") ? `[${a}]` : a}:${port ?? "?"}`;
-}
-
-/**
- * The first 200 bytes of a line, for the log: readable text with control characters and
- * backslashes escaped, or, when the bytes are not UTF-8, non-ASCII bytes as \xNN.
- */
-export function preview(line: Buffer): string {
-  let end = Math.min(line.length, PREVIEW_BYTES);
-  // Do not cut a character in two.
-  if (end < line.length) while (end > PREVIEW_BYTES - 3 && (line[end]! & 0xc0) === 0x80) end--;
-  const slice = line.subarray(0, end);
-  let text = "";
-  if (isUtf8(slice)) text = slice.toString("utf8").replace(/[\u0000-\u001f\u007f\\]/g, escapeChar);
-  else for (const b of slice) text += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : escapeChar(String.fromCharCode(b));
-  return end < line.length ? `${text}...` : text;
-}
-
-function escapeChar(c: string): string {
-  switch (c) {
-    case "\\": return "\\\\";
-    case "\n": return "\\n";
-    case "\r": return "\\r";
-    case "\t": return "\\t";
-    default: return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  }
-}
-
-/**
- * The allow option as a predicate on a peer address: addresses and CIDRs, IPv4 and IPv6.
- * An IPv4-mapped IPv6 peer (`::ffff:127.0.0.1`, from a socket bound to `::`) matches the
- * IPv4 entries. Empty: everyone. A bad entry throws, naming it.
- */
-export function allowList(entries: readonly string[]): (address: string | undefined) => boolean {
-  if (entries.length === 0) return () => true;
-  const list = new net.BlockList();
-  for (const entry of entries) {
-    const slash = entry.indexOf("/");
-    const address = slash < 0 ? entry : entry.slice(0, slash);
-    const family = net.isIP(address);
-    if (family === 0) throw new Error(`allow: "${entry}" is not an IP address or CIDR`);
-    const type = family === 4 ? "ipv4" : "ipv6";
-    if (slash < 0) {
-      list.addAddress(address, type);
-      continue;
-    }
-    const bits = entry.slice(slash + 1);
-    const prefix = Number(bits);
-    if (!/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)) throw new Error(`allow: "${entry}" has a bad prefix length`);
-    list.addSubnet(address, prefix, type);
-  }
-  return (address) => {
-    if (address === undefined) return false;
-    const family = net.isIP(address);
-    if (family === 0) return false;
-    try {
-      if (family === 4) return list.check(address, "ipv4");
-      const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-      if (mapped !== null && list.check(mapped[1]!, "ipv4")) return true;
-      return list.check(address, "ipv6");
-    } catch {
-      return false; // a zone id (fe80::1%eth0) BlockList does not take
-    }
-  };
 }

@@ -5,7 +5,9 @@ import { SelfStats, type InstanceStats } from "../../../core/metrics/self-stats"
 import type { CheckResult } from "../../../core/model/check-result";
 import type { Sink } from "../../../core/plugin/api";
 import { RecordingLogger, sleep, waitFor, type LogEntry } from "../../../test/core/pipeline/support";
-import { LineInput, allowList, preview } from "./line-input";
+import { LineInput } from "./line-input";
+import { preview } from "./line-preview";
+import { allowList } from "./peer-access";
 import type { LineConfig } from "./schema";
 
 /** A sink that records results, can be paused by hand or after N results, and counts SYNCs. */

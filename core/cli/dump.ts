@@ -1,6 +1,7 @@
 import { systemClock } from "../clock";
 import type { Configuration } from "../config/load-config";
 import { buildRootContainer } from "../daemon/daemon";
+import { STATE_ID } from "../daemon/state-wiring";
 import { silentLogger } from "../log/logger";
 import { SelfStats } from "../metrics/self-stats";
 import { HOST_CHECK } from "../model/check-result";
@@ -21,7 +22,7 @@ export async function dumpState(config: Configuration, dataDir: string, host?: s
   if (spec === undefined) throw new Error("no store is configured in the conf dir: nothing to dump");
   const logger = silentLogger();
   const stats = new SelfStats();
-  const engine = new StateEngine(config.daemon, systemClock, logger, stats.of("(state)"));
+  const engine = new StateEngine(config.daemon, systemClock, logger, stats.of(STATE_ID));
   const bus = new ResultBus(1, logger, stats, systemClock);
   const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir, stats, sink: bus, logger, engine });
   const store = constructInstance(spec, root, logger, stats).plugin as StorePlugin;

@@ -10,11 +10,14 @@ const INSTANCE_SCHEMA = {
   log_level: { doc: "Log level of this instance (default: the daemon's).", format: "log-level", default: null, nullable: true },
 } as const satisfies ConfigSchema;
 
+/** Longest wait between two tries of a failed write, for outputs and the state engine alike. */
+export const DEFAULT_RETRY_MAX_DELAY = 30_000;
+
 /** Batching and retry of an output, applied by the core's output runner. */
 const OUTPUT_SCHEMA = {
   batch_size: { doc: "Most results handed to the output in one write.", format: "integer", default: 1000 },
   flush_interval: { doc: "Longest wait before a partial batch is written.", format: "duration", default: 1000 },
-  retry_max_delay: { doc: "Longest wait between two tries of a failed write (the wait doubles from 100ms).", format: "duration", default: 30_000 },
+  retry_max_delay: { doc: "Longest wait between two tries of a failed write (the wait doubles from 100ms).", format: "duration", default: DEFAULT_RETRY_MAX_DELAY },
 } as const satisfies ConfigSchema;
 
 export interface InstanceSettings {

@@ -11,7 +11,7 @@ import { ResultBus } from "../pipeline/result-bus";
 import { PluginHost, type ReloadSummary } from "../plugin/host";
 import { StateEngine } from "../state/state-engine";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, LOGGER, SELF_STATS, SINK, STATE_ENGINE } from "../tokens";
-import { connectStateEngine } from "./state-wiring";
+import { STATE_ID, connectStateEngine } from "./state-wiring";
 
 export interface DaemonOptions {
   readonly load: LoadOptions;
@@ -19,9 +19,6 @@ export interface DaemonOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
 }
-
-/** The self-stats id of the state engine (not a valid instance id, so never shared with one). */
-export const STATE_STATS_ID = "(state)";
 
 export interface CoreServices {
   readonly clock: Clock;
@@ -57,6 +54,7 @@ export class Daemon {
   private readonly root: DependencyContainer;
   private readonly host: PluginHost;
   private reloading: Promise<ReloadSummary | undefined> = Promise.resolve(undefined);
+  private stopping = false;
 
   constructor(
     private config: Configuration,
@@ -66,7 +64,7 @@ export class Daemon {
     const log = options.logger;
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.bus = new ResultBus(config.daemon.queue_size, log.child({ component: "bus" }), this.stats, clock);
-    this.engine = new StateEngine(config.daemon, clock, log.child({ component: "state" }), this.stats.of(STATE_STATS_ID));
+    this.engine = new StateEngine(config.daemon, clock, log.child({ component: "state" }), this.stats.of(STATE_ID));
     const stores = connectStateEngine(this.engine, this.bus, config.daemon, log.child({ component: "state" }));
     this.root = buildRootContainer({ clock, settings: config.daemon, dataDir: options.dataDir, stats: this.stats, sink: this.bus, logger: log, engine: this.engine });
     this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon, stores);
@@ -95,6 +93,8 @@ export class Daemon {
 
   /** Graceful stop; false when queued results could not all be written in time. */
   async stop(): Promise<boolean> {
+    // Set before waiting: a reload asked for from now on must not start what is being stopped.
+    this.stopping = true;
     await this.reloading;
     await this.engine.stop();
     const drained = await this.host.stopAll(this.config.daemon.shutdown_timeout);
@@ -108,7 +108,12 @@ export class Daemon {
    * is refused as a whole and everything keeps running as it was. Reloads never overlap.
    */
   reload(): Promise<ReloadSummary | undefined> {
-    this.reloading = this.reloading.then(() => this.reloadNow());
+    const next = this.reloading.then(() => (this.stopping ? undefined : this.reloadNow()));
+    // One failed reload must not block the later ones, nor the stop that waits for it.
+    this.reloading = next.catch((err: unknown) => {
+      this.options.logger.error("reload failed", { error: describeError(err) });
+      return undefined;
+    });
     return this.reloading;
   }
 

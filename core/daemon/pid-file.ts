@@ -57,9 +57,10 @@ export function acquirePidFile(file: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new PidFileError(`cannot write pid file ${file}`, { cause: err });
     }
-    const holder = runningPid(file);
-    if (holder !== undefined && holder !== process.pid) throw new PidFileError(`tantale is already running as pid ${holder} (pid file ${file})`);
-    fs.rmSync(file, { force: true });
+    const holder = readPid(file);
+    if (holder !== undefined && holder !== process.pid && isAlive(holder)) throw new PidFileError(`tantale is already running as pid ${holder} (pid file ${file})`);
+    // Remove only the stale file that was read: one a racing daemon just wrote is left alone.
+    if (readPid(file) === holder) fs.rmSync(file, { force: true });
   }
   throw new PidFileError(`cannot claim pid file ${file}: another process keeps creating it`);
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock";
-import { describeError } from "../errors";
+import { RetryableError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
 import type { InstanceStats } from "../metrics/self-stats";
 import { HOST_CHECK, type CheckResult } from "../model/check-result";
@@ -40,6 +40,8 @@ export class StateEngine {
   private pending = new PendingChanges();
   private commitChain: Promise<void> = Promise.resolve();
   private store: StateStore | undefined;
+  /** memory: no store is configured; waiting: the store is away for a restart, changes wait. */
+  private persistence: "memory" | "store" | "waiting" = "memory";
   private loaded = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -63,25 +65,39 @@ export class StateEngine {
     await this.commitChain;
   }
 
-  /** Connects the store; the first store connected is loaded: its state is the engine's from then on. */
+  /**
+   * Connects a store. The first one is loaded (stored states newer than what memory holds win);
+   * a store attached later (a restart, another file, one added to a daemon that ran without)
+   * is handed the whole current state, so that it never holds only part of it.
+   */
   async attachStore(store: StateStore): Promise<void> {
+    const handOver = this.loaded || this.checkCount > 0;
     if (!this.loaded) {
       const started = performance.now();
       const { checks } = await store.load();
       for (const s of checks) {
+        const current = this.get(s.hostname, s.check);
+        if (current !== undefined && current.lastCheck >= s.lastCheck) continue;
         this.put(s);
         this.schedule(s);
       }
       this.loaded = true;
       this.log.info("state loaded from the store", { checks: checks.length, hosts: this.hosts.size, ms: Math.round(performance.now() - started) });
     }
+    if (handOver) for (const s of this.allChecks()) this.pending.upsert(s);
     this.store = store;
+    this.persistence = "store";
   }
 
-  /** Disconnects the store after the commit in progress; changes wait in memory for the next one. */
-  async detachStore(): Promise<void> {
+  /**
+   * Disconnects the store after the commit in progress. A store that restarts (`removed`
+   * false) finds every change made meanwhile waiting for it; without a store the engine
+   * keeps the state in memory only.
+   */
+  async detachStore(removed: boolean): Promise<void> {
     await this.commitChain;
     this.store = undefined;
+    this.persistence = removed ? "memory" : "waiting";
   }
 
   /** Applies a batch of results and commits what changed (the bus runner's write). */
@@ -102,6 +118,13 @@ export class StateEngine {
 
   allHosts(): IterableIterator<Readonly<HostEntry>> {
     return this.hosts.values();
+  }
+
+  *allChecks(): IterableIterator<CheckState> {
+    for (const h of this.hosts.values()) {
+      if (h.hostCheck !== undefined) yield h.hostCheck;
+      yield* h.services.values();
+    }
   }
 
   get(hostname: string, check: string): CheckState | undefined {
@@ -245,7 +268,8 @@ export class StateEngine {
     if (this.pending.isEmpty) return;
     const store = this.store;
     if (store === undefined) {
-      this.pending = new PendingChanges(); // memory only: nothing to persist to
+      if (this.persistence === "memory") this.pending = new PendingChanges(); // nothing to persist to
+      else throw new RetryableError("the store is restarting: changes wait for it");
       return;
     }
     // Changes made while the commit runs go into a fresh set; a failed set is merged back under them.

@@ -218,3 +218,56 @@ describe("StateEngine", () => {
     expect(reloaded.latest("web1", "disk")!.outdated).to.equal(true);
   });
 });
+
+describe("StateEngine and its store coming and going", () => {
+  let now = T0;
+  const clock: Clock = { now: () => now * 1000 };
+  const settings = { freshness_factor: 2, freshness_check_interval: 1000 };
+  const make = () => new StateEngine(settings, clock, silentLogger(), new SelfStats().of("(state)"));
+  beforeEach(() => (now = T0));
+
+  it("keeps the changes made while its store restarts (freshness included) and commits them to it after", async () => {
+    const engine = make();
+    const store = new MemoryStore();
+    await engine.attachStore(store);
+    await engine.write([result("web1", "disk", 0, T0)]);
+    await engine.detachStore(false);
+    now = T0 + 200;
+    engine.checkFreshness();
+    await engine.flush().catch(() => undefined); // nothing to commit to: the changes wait
+    await engine.attachStore(store);
+    await engine.flush();
+    expect(store.latest("web1", "disk")!.outdated).to.equal(true);
+    expect(store.log.map((e) => e.output)).to.deep.equal(["OUTDATED - disk is 0"]);
+  });
+
+  it("runs in memory only once its store is removed", async () => {
+    const engine = make();
+    await engine.attachStore(new MemoryStore());
+    await engine.detachStore(true);
+    await engine.write([result("web1", "disk", 2, T0)]); // resolves: nothing to persist to
+    expect(engine.get("web1", "disk")!.state).to.equal(2);
+  });
+
+  it("hands a store attached later the whole state, and keeps memory's newer states over a store's older ones", async () => {
+    const engine = make();
+    await engine.write([result("web1", "disk", 2, T0 + 50), result("web1", "load", 0, T0)]); // memory only so far
+    // The file holds an older state of disk, written by an earlier run.
+    const earlier = make();
+    const file = new MemoryStore();
+    await earlier.attachStore(file);
+    await earlier.write([result("web1", "disk", 0, T0)]);
+    const first = new MemoryStore([file.latest("web1", "disk")!]);
+    await engine.attachStore(first);
+    await engine.flush();
+    expect(engine.get("web1", "disk")!.state).to.equal(2);
+    expect(first.latest("web1", "disk")!.state).to.equal(2);
+    expect(first.latest("web1", "load")!.state).to.equal(0);
+    const second = new MemoryStore();
+    await engine.detachStore(false);
+    await engine.attachStore(second);
+    await engine.flush();
+    expect(second.latest("web1", "disk")!.state).to.equal(2);
+    expect(second.latest("web1", "load")!.state).to.equal(0);
+  });
+});

@@ -3,6 +3,7 @@ import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
 import type { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
+import { normalizeResult } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
 import { CLOCK, PLUGIN_CONFIG, SELF_STATS, SINK } from "../../../core/tokens";
 import type { InternalConfig } from "./schema";
@@ -48,19 +49,13 @@ export class InternalInput implements InputPlugin {
     for (const [id, s] of outputs) perf.push(`'${id}_queued'=${s.queue_length ?? 0}`, `'${id}_written'=${s.written ?? 0}c`);
     const state = status === 0 ? "OK" : "WARNING";
     const why = paused ? "inputs paused: outputs are behind" : status === 1 ? "output writes are failing" : `${queued} results queued`;
-    return Object.freeze({
-      hostname: this.config.hostname || os.hostname(),
-      check: this.config.check,
-      status,
-      output: `TANTALE ${state} - ${why}`,
-      longOutput: "",
-      perfData: perf.join(" "),
-      timestamp: this.clock.now() / 1000,
-      interval: Math.max(1, Math.round(this.config.interval / 1000)),
-      contacts: [],
-      hostgroups: [],
-      servicegroups: [],
-      customVariables: {},
-    });
+    const now = this.clock.now();
+    // Through the one validator, as any input's results: a bad hostname or check option fails the start.
+    const outcome = normalizeResult(
+      { hostname: this.config.hostname || os.hostname(), check: this.config.check, status, output: `TANTALE ${state} - ${why} | ${perf.join(" ")}`, timestamp: now / 1000, interval: Math.max(1, Math.round(this.config.interval / 1000)) },
+      now,
+    );
+    if (!outcome.ok) throw new Error(`cannot report: ${outcome.reason}`);
+    return outcome.result;
   }
 }

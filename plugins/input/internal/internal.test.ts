@@ -28,6 +28,15 @@ describe("internal input", () => {
     expect(r.perfData).to.contain("accepted=0c").and.to.contain("'store_written'=0c");
   });
 
+  it("refuses to start with an empty check name, as any input's result would be refused", async () => {
+    const stats = new SelfStats();
+    const input = new InternalInput({ ...CONFIG, check: "" }, new ResultBus(10, silentLogger(), stats, systemClock), stats, clock);
+    let error: unknown;
+    await input.start().catch((e: unknown) => (error = e));
+    expect(String(error)).to.contain("cannot report").and.to.contain("check");
+    await input.stop();
+  });
+
   it("says WARNING while the inputs are paused, and when writes failed since the last report", () => {
     const stats = new SelfStats();
     const bus = new ResultBus(1, silentLogger(), stats, systemClock);

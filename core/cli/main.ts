@@ -6,7 +6,7 @@ import { loadConfiguration, type LoadOptions } from "../config/load-config";
 import { DAEMON_SCHEMA, commonSchemaFor, type DaemonSettings } from "../config/common-schema";
 import { ConfigError, describeError } from "../errors";
 import { LOG_LEVELS, type LogLevel } from "../log/logger";
-import type { AnyPluginDefinition } from "../plugin/api";
+import { describeSource, type AnyPluginDefinition, type PluginSource } from "../plugin/api";
 import { NpmPluginLoader } from "../plugin/npm-plugins";
 import { installRoot } from "../plugin/peer-resolution";
 import { startDetached } from "../daemon/detach";
@@ -168,7 +168,7 @@ async function dump(builtIns: readonly AnyPluginDefinition[], o: PathOptions & {
 async function checkConfig(builtIns: readonly AnyPluginDefinition[], o: PathOptions): Promise<number> {
   try {
     const config = await loadConfiguration(loadOptions(builtIns, o));
-    const rows = config.instances.map((s) => [s.id, s.plugin.definition.name, s.plugin.definition.kind, s.plugin.source.type === "npm" ? `npm ${s.plugin.source.package}@${s.plugin.source.version}` : "built-in"]);
+    const rows = config.instances.map((s) => [s.id, s.plugin.definition.name, s.plugin.definition.kind, npmLabel(s.plugin.source)]);
     out(table([["INSTANCE", "PLUGIN", "KIND", "SOURCE"], ...rows]));
     for (const id of config.disabled) out(`(disabled: ${id})`);
     out(`configuration OK: ${config.instances.length} instance(s)`);
@@ -193,12 +193,17 @@ async function listPlugins(builtIns: readonly AnyPluginDefinition[], o: PathOpti
   for (const { package: pkg } of loader.installed()) {
     try {
       const { definition, source } = await loader.load(pkg);
-      show(definition, source.type === "npm" ? `npm ${source.package}@${source.version}` : "built-in");
+      show(definition, npmLabel(source));
     } catch (e) {
       out(`${pkg}: not loadable: ${describeError(e)}\n`);
     }
   }
   return 0;
+}
+
+/** `npm pkg@version` or `built-in`, for the listings. */
+function npmLabel(source: PluginSource): string {
+  return source.type === "npm" ? `npm ${describeSource(source)}` : describeSource(source);
 }
 
 function optionsTable(schema: Parameters<typeof optionRows>[0]): string {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, PluginLoadError, describeError, type ConfigProblem } from "../errors";
-import type { AnyPluginDefinition, ConfigSchema, OptionSchema, ResolvedPlugin } from "../plugin/api";
+import { describeSource, type AnyPluginDefinition, type ConfigSchema, type OptionSchema, type ResolvedPlugin } from "../plugin/api";
 import { NpmPluginLoader } from "../plugin/npm-plugins";
 import { PluginRegistry } from "../plugin/registry";
 import { parseConf, type ConfEntry, type ParsedConf } from "./conf-file";
@@ -158,7 +158,7 @@ async function instanceFrom(id: string, conf: ParsedConf, registry: PluginRegist
   const settings = { plugin: definition.name, enabled: result.values.enabled, log_level: result.values.log_level } as InstanceSettings;
   const output = definition.kind === "output" ? (pick(result.values, ["batch_size", "flush_interval", "retry_max_delay"]) as unknown as OutputSettings) : undefined;
   const options = Object.freeze(Object.fromEntries(Object.entries(result.values).filter(([k]) => !RESERVED_KEYS.has(k))));
-  const source = plugin.source.type === "npm" ? `${plugin.source.package}@${plugin.source.version}` : "built-in";
+  const source = describeSource(plugin.source);
   const fingerprint = JSON.stringify({ source, name: definition.name, settings, output, options });
   return { id, file: conf.file, plugin, settings, output, options, fingerprint };
 }

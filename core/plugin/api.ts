@@ -94,6 +94,11 @@ export type PluginSource =
   | { readonly type: "built-in" }
   | { readonly type: "npm"; readonly package: string; readonly version: string; readonly dir: string };
 
+/** `built-in`, or `package@version` for an npm plugin: how logs and check-config name a source. */
+export function describeSource(source: PluginSource): string {
+  return source.type === "npm" ? `${source.package}@${source.version}` : "built-in";
+}
+
 export interface ResolvedPlugin {
   readonly definition: AnyPluginDefinition;
   readonly source: PluginSource;

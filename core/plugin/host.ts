@@ -5,7 +5,7 @@ import { PluginRuntimeError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
 import type { SelfStats } from "../metrics/self-stats";
 import type { ResultBus } from "../pipeline/result-bus";
-import { PLUGIN_KINDS, type OutputPlugin, type PluginKind, type StorePlugin } from "./api";
+import { PLUGIN_KINDS, describeSource, type OutputPlugin, type PluginKind, type StorePlugin } from "./api";
 import { withDeadline } from "./deadline";
 import { constructInstance, type PluginInstance } from "./instance";
 
@@ -139,7 +139,7 @@ export class PluginHost {
     }
     this.running.set(spec.id, instance);
     if (definition.kind === "output") this.bus.attach(spec.id, instance.plugin as OutputPlugin, spec.output!, instance.log);
-    const source = spec.plugin.source.type === "npm" ? `${spec.plugin.source.package}@${spec.plugin.source.version}` : "built-in";
+    const source = describeSource(spec.plugin.source);
     this.log.info("instance started", { instance: spec.id, plugin: definition.name, kind: definition.kind, source });
   }
 

@@ -55,11 +55,10 @@ export class DeadlineHeap {
     return top;
   }
 
-  /** Keeps only the entries `isLive` approves, rebuilding the heap in O(n). */
+  /** Keeps only the entries `isLive` approves (O(n log n): a sorted array is a valid heap). */
   compact(isLive: (e: DeadlineEntry) => boolean): void {
     const kept = this.items.filter(isLive);
-    this.items = [];
-    kept.sort((x, y) => x.at - y.at); // a sorted array is a valid heap
+    kept.sort((x, y) => x.at - y.at);
     this.items = kept;
   }
 }

@@ -57,8 +57,9 @@ export async function runDaemon(options: RunOptions): Promise<number> {
   } catch (err) {
     settleStart(false);
     log.fatal("not started: nothing runs", { error: describeError(err), cause: describeError((err as Error).cause) });
-    report(options, { type: "error", message: `${describeError(err)}${(err as Error).cause ? `: ${describeError((err as Error).cause)}` : ""}` });
+    // Released before the report: the parent that waits for it may look at the pid file at once.
     releasePidFile(options.pidFile);
+    report(options, { type: "error", message: `${describeError(err)}${(err as Error).cause ? `: ${describeError((err as Error).cause)}` : ""}` });
     return 1;
   }
   // Plugins may hold only unref'd handles; the daemon lives until a signal handler exits.

@@ -40,7 +40,7 @@ export class OutputRunner {
   ) {
     this.errorLog = new Throttle(clock, 3, 60_000);
     // Present from the start, so that the self-monitoring lists every output.
-    stats.set("queue_length", 0);
+    stats.gauge("queue_length", () => this.queue.length);
     stats.add("written", 0);
   }
 
@@ -56,7 +56,6 @@ export class OutputRunner {
   push(result: CheckResult): void {
     this.pushed++;
     this.queue.push(result);
-    this.stats.set("queue_length", this.queue.length);
     if (this.queue.length >= this.settings.batch_size) this.kick();
     else this.schedule(this.settings.flush_interval);
   }
@@ -129,7 +128,6 @@ export class OutputRunner {
         this.retryDelay = 0;
         this.stats.add("written", batch.length);
         this.stats.add("write_ms", performance.now() - started);
-        this.stats.set("queue_length", this.queue.length);
         this.onShrink();
       },
       (err: unknown) => {

@@ -23,14 +23,15 @@ export class ResultBus implements Sink {
   private syncWaiters: { readonly seq: number; readonly resolve: () => void }[] = [];
   private readonly listeners = new Set<(paused: boolean) => void>();
   private isPaused = false;
-  private warnedNoOutput = false;
 
   constructor(
     private readonly queueSize: number,
     private readonly log: Logger,
     private readonly stats: SelfStats,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    stats.of("core").gauge("results_accepted", () => this.accepted);
+  }
 
   get paused(): boolean {
     return this.isPaused;
@@ -38,11 +39,6 @@ export class ResultBus implements Sink {
 
   accept(result: CheckResult): void {
     this.accepted++;
-    this.stats.of("core").add("results_accepted");
-    if (this.runners.size === 0 && !this.warnedNoOutput) {
-      this.warnedNoOutput = true;
-      this.log.warn("no output is configured: accepted results are not stored anywhere");
-    }
     let full = false;
     for (const runner of this.runners.values()) {
       runner.push(result);
@@ -83,6 +79,7 @@ export class ResultBus implements Sink {
     await runner.drain();
     await runner.detach();
     this.runners.delete(id);
+    this.stats.drop(id);
     this.onWritten();
   }
 
@@ -95,6 +92,7 @@ export class ResultBus implements Sink {
     const runner = this.runners.get(id);
     if (runner === undefined) return 0;
     this.runners.delete(id);
+    this.stats.drop(id);
     void runner.detach(); // no more writes; a write still in flight is not waited for
     this.onWritten();
     return runner.length;

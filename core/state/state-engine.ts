@@ -50,7 +50,10 @@ export class StateEngine {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly stats: InstanceStats,
-  ) {}
+  ) {
+    stats.gauge("hosts", () => this.hosts.size);
+    stats.gauge("checks", () => this.checkCount);
+  }
 
   /** Starts the freshness checks. */
   start(): void {
@@ -102,7 +105,9 @@ export class StateEngine {
 
   /** Applies a batch of results and commits what changed (the bus runner's write). */
   write(batch: readonly CheckResult[]): Promise<void> {
-    for (const r of batch) this.apply(r);
+    let applied = 0;
+    for (const r of batch) if (this.apply(r)) applied++;
+    this.stats.add("results_applied", applied);
     return this.flush();
   }
 
@@ -162,11 +167,12 @@ export class StateEngine {
 
   // --- the rules --------------------------------------------------------------------------
 
-  private apply(r: CheckResult): void {
+  /** Applies one result; false when it was older than the stored state (ignored, counted). */
+  private apply(r: CheckResult): boolean {
     const prev = this.get(r.hostname, r.check);
     if (prev !== undefined && r.timestamp < prev.lastCheck) {
       this.stats.add("results_out_of_order");
-      return;
+      return false;
     }
     // Before its first result a check counts as OK/UP, as Nagios assumes: a first problem is a change.
     const before = prev?.state ?? 0;
@@ -191,9 +197,9 @@ export class StateEngine {
       acknowledgement: keptAcknowledgement(prev?.acknowledgement ?? null, changed, r.status),
       downtimeDepth: prev?.downtimeDepth ?? 0,
     });
-    this.stats.add("results_applied");
     if (changed) this.pending.log.push(alertEntry(next, r.timestamp));
     this.update(next);
+    return true;
   }
 
   /** Marks checks outdated whose deadline passed: CRITICAL (DOWN) if they were OK (UP), state kept otherwise. */
@@ -239,7 +245,6 @@ export class StateEngine {
     if (h === undefined) {
       h = { name: s.hostname, hostCheck: undefined, services: new Map() };
       this.hosts.set(s.hostname, h);
-      this.stats.set("hosts", this.hosts.size);
     }
     if (s.check === HOST_CHECK) {
       if (h.hostCheck === undefined) this.checkCount++;
@@ -248,7 +253,6 @@ export class StateEngine {
       if (!h.services.has(s.check)) this.checkCount++;
       h.services.set(s.check, s);
     }
-    this.stats.set("checks", this.checkCount);
   }
 
   private schedule(s: CheckState): void {

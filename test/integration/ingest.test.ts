@@ -52,8 +52,8 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
     return r.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Dumped);
   }
 
-  function logMessages(data: string): string[] {
-    const db = new Database(path.join(data, "tantale.db"), { readonly: true });
+  function logMessages(data: string, file = "tantale.db"): string[] {
+    const db = new Database(path.join(data, file), { readonly: true });
     try {
       return (db.prepare("SELECT message FROM log ORDER BY id").all() as { message: string }[]).map((r) => r.message);
     } finally {
@@ -113,6 +113,22 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
     const [, disk] = d.dump();
     expect([disk!.state, disk!.lastCheck]).to.deep.equal([2, T0 + 20]);
     expect(logMessages(d.data)).to.have.length(1);
+  });
+
+  it("restarts the store on SIGHUP without losing what comes in meanwhile, and moves the whole state to a new file", async () => {
+    const d = await daemon();
+    const client = await LineClient.connect(d.port);
+    for (let i = 0; i < 50; i++) client.send(json("web1", `c${i}`, 1, T0));
+    await sync(client);
+    fs.writeFileSync(path.join(d.conf, "sqlite.conf"), "path = other.db\n");
+    d.t.signal("SIGHUP");
+    for (let i = 50; i < 100; i++) client.send(json("web1", `c${i}`, 1, T0)); // while the store restarts
+    const reloaded = await d.t.waitForMessage("reloaded");
+    expect(reloaded.restarted).to.deep.equal(["sqlite"]);
+    await sync(client);
+    expect(d.dump().filter((x) => x.type === "service")).to.have.length(100);
+    d.t.signal("SIGTERM");
+    expect(await d.t.exit()).to.equal(0);
   });
 
   it("loses nothing that was answered SYNCED when the daemon is killed with SIGKILL", async () => {

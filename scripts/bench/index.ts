@@ -1,10 +1,12 @@
 import { benchBus } from "./bus";
 import { benchIngest } from "./ingest";
+import { benchRender } from "./render";
 
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
   ingest: () => benchIngest(),
+  render: () => benchRender(),
 };
 
 async function main(): Promise<void> {

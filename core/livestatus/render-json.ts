@@ -1,0 +1,107 @@
+/**
+ * The JSON family of Livestatus answers (livestatus.md §2.1): json, python/python3 and
+ * LMD's wrapped_json share one row renderer.
+ *
+ * Layout is Checkmk's: `[` + rows joined by `,\n` + `]\n`, no spaces inside rows. Icinga 2
+ * joins rows with `, ` and omits the final newline; both parse the same, and the Checkmk
+ * layout is the one clients were written against.
+ */
+import type { LivestatusValue } from "./column";
+
+type Row = readonly LivestatusValue[];
+type Dict = Readonly<Record<string, string>>;
+
+/**
+ * The literal for "no value". LivestatusValue has no null or booleans, so the only source is
+ * a non-finite number (JSON has no NaN/Infinity; Checkmk prints null for them). Python
+ * output is the JSON text with null spelled `None`; passing the literal in avoids scanning
+ * the whole body for `null` outside strings afterwards. (`true`/`false` never occur, for the
+ * same reason, so they need no Python spelling.)
+ */
+export type NullLiteral = "null" | "None";
+
+/**
+ * JSON.stringify does the escaping (quotes, backslash, control characters, lone surrogates
+ * as \uXXXX); non-ASCII stays raw UTF-8, which is valid JSON and a valid Python 3 literal.
+ * Every JSON string escape is also a Python string escape, so the same text serves python.
+ */
+function jsonString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/**
+ * Shortest round-trip decimal (`5.9`, `0.5`, `11.7`, integers without `.0`, epoch seconds
+ * and milliseconds without exponent). Exponent forms only appear below 1e-6 or from 1e21 up,
+ * and are valid JSON and Python numbers there.
+ */
+function jsonNumber(n: number, nul: NullLiteral): string {
+  return Number.isFinite(n) ? String(n) : nul;
+}
+
+function jsonDict(d: Dict): string {
+  let out = "{";
+  let first = true;
+  for (const key of Object.keys(d)) {
+    if (!first) out += ",";
+    first = false;
+    out += jsonString(key) + ":" + jsonString(d[key] as string);
+  }
+  return out + "}";
+}
+
+function jsonValue(v: LivestatusValue, nul: NullLiteral): string {
+  if (typeof v === "string") return jsonString(v);
+  if (typeof v === "number") return jsonNumber(v, nul);
+  if (Array.isArray(v)) return jsonArray(v as readonly LivestatusValue[], nul);
+  return jsonDict(v as Dict);
+}
+
+function jsonArray(list: readonly LivestatusValue[], nul: NullLiteral): string {
+  let out = "[";
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out += ",";
+    out += jsonValue(list[i] as LivestatusValue, nul);
+  }
+  return out + "]";
+}
+
+/**
+ * One row. For a LivestatusValue, native JSON.stringify writes exactly what jsonValue writes
+ * (no spaces, the same number spelling, keys in Object.keys order, non-finite numbers as
+ * null) at about twice the speed, so it does the work. Python needs None instead of null:
+ * the rare row whose text holds "null" anywhere (a NaN, or just a string containing the
+ * word) is rendered again value by value.
+ */
+function jsonRow(row: Row, nul: NullLiteral): string {
+  const text = JSON.stringify(row);
+  if (nul === "null" || !text.includes("null")) return text;
+  return jsonArray(row, nul);
+}
+
+/** Rows rendered one string each, header first when given: joined once by the caller. */
+function renderedRows(header: readonly string[] | undefined, rows: readonly Row[], nul: NullLiteral): string[] {
+  const out: string[] = [];
+  if (header !== undefined) out.push(JSON.stringify(header));
+  for (const row of rows) out.push(jsonRow(row, nul));
+  return out;
+}
+
+/**
+ * json (nul = "null") and python/python3 (nul = "None"). With a header, the header is the
+ * first row, also when there are no data rows (`[["name"]]\n`): Nagstamon needs it.
+ */
+export function renderJson(header: readonly string[] | undefined, rows: readonly Row[], nul: NullLiteral): string {
+  return "[" + renderedRows(header, rows, nul).join(",\n") + "]\n";
+}
+
+/**
+ * LMD's wrapped_json, as Thruk reads it: `{"data":[rows],"columns":[names],"total_count":N}`.
+ * The header goes to `columns` (only when headers are on), never into `data`. total_count
+ * is the number of rows before Limit in LMD; the caller passes it, default the rows given.
+ * LMD's `failed` and `rows_scanned` keys are about its backends and are left out.
+ */
+export function renderWrappedJson(header: readonly string[] | undefined, rows: readonly Row[], totalCount: number): string {
+  const data = renderedRows(undefined, rows, "null").join(",\n");
+  const columns = header === undefined ? "" : ',"columns":' + JSON.stringify(header);
+  return '{"data":[' + data + "]" + columns + ',"total_count":' + String(totalCount) + "}\n";
+}

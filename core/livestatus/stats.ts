@@ -1,0 +1,123 @@
+/**
+ * Stats queries (livestatus.md §3.4): every `Stats:` header is one output column, either a
+ * count of rows passing a filter or an aggregate over a numeric column. One pass over the
+ * rows updates all of them (§7 "one pass").
+ *
+ * The caller feeds only the rows that passed `Filter:` and, when there is a `Limit:`, only
+ * the first `limit` of those: Limit caps the rows fed to stats, not the output rows.
+ */
+import { newAggregator, type Aggregator } from "./aggregators";
+import type { ColumnSpec, LivestatusValue } from "./column";
+import { compileFilter, type ColumnLookup, type RowPredicate } from "./filter";
+import { LivestatusError } from "./livestatus-error";
+import { asNumber } from "./operand";
+import type { Aggregate, StatsNode } from "./query";
+import { compareValueLists } from "./value-order";
+
+/** The stats values of one group of rows, in header order. */
+export interface StatsAccumulator<Row> {
+  add(row: Row): void;
+  /** Counts are integers; aggregates are finite numbers (0 for an empty set). */
+  values(): number[];
+}
+
+export interface CompiledStats<Row> {
+  /** Number of stats columns. */
+  readonly size: number;
+  newAccumulator(): StatsAccumulator<Row>;
+  /**
+   * The answer rows. Without group columns (undefined or empty): exactly one row, even
+   * when no row was given (`[[0]]`). With group columns (the query's `Columns:`): one row
+   * per distinct combination of their values, group values first (raw, as the columns
+   * yield them: the renderer applies Localtime to time columns), then the stats values;
+   * groups sorted by their values; no rows when no row was given.
+   */
+  statsRows(rows: Iterable<Row>, groupColumns?: readonly ColumnSpec<Row>[]): LivestatusValue[][];
+}
+
+type Slot<Row> =
+  | { readonly kind: "count"; readonly test: RowPredicate<Row> }
+  | { readonly kind: "aggregate"; readonly fn: Aggregate; readonly value: (row: Row) => number };
+
+/**
+ * @param column resolves names as the client wrote them (prefixes included).
+ * @param timezoneOffset Localtime offset: subtracted from time operands of count filters
+ *   and added to time values before aggregation (Checkmk aggregates the local times the
+ *   client would see, so `max last_check` matches the rendered `last_check`).
+ * @throws LivestatusError 400 for an unknown column, a bad regex, or an aggregate over a
+ *   column that is not numeric.
+ */
+export function compileStats<Row>(stats: readonly StatsNode[], column: ColumnLookup<Row>, timezoneOffset: number): CompiledStats<Row> {
+  const slots = stats.map((node) => compileSlot(node, column, timezoneOffset));
+  const newAccumulator = (): StatsAccumulator<Row> => new Accumulator(slots);
+  return {
+    size: slots.length,
+    newAccumulator,
+    statsRows: (rows, groupColumns) => (groupColumns === undefined || groupColumns.length === 0 ? [ungrouped(rows, newAccumulator())] : grouped(rows, groupColumns, newAccumulator)),
+  };
+}
+
+function compileSlot<Row>(node: StatsNode, column: ColumnLookup<Row>, timezoneOffset: number): Slot<Row> {
+  if (node.kind === "count") return { kind: "count", test: compileFilter(node.filter, column, timezoneOffset, "Stats") };
+  const spec = column(node.column);
+  if (spec === undefined) throw new LivestatusError(400, `Stats: unknown column ${node.column}`);
+  const get = spec.get;
+  switch (spec.type) {
+    case "int":
+    case "float":
+      return { kind: "aggregate", fn: node.fn, value: (row) => asNumber(get(row)) };
+    case "time":
+      return { kind: "aggregate", fn: node.fn, value: (row) => asNumber(get(row)) + timezoneOffset };
+    default:
+      throw new LivestatusError(400, `Stats: cannot aggregate (${node.fn}) over ${spec.type} column ${node.column}`);
+  }
+}
+
+class Accumulator<Row> implements StatsAccumulator<Row> {
+  private readonly counts: number[];
+  private readonly aggregators: (Aggregator | undefined)[];
+
+  constructor(private readonly slots: readonly Slot<Row>[]) {
+    this.counts = slots.map(() => 0);
+    this.aggregators = slots.map((s) => (s.kind === "aggregate" ? newAggregator(s.fn) : undefined));
+  }
+
+  add(row: Row): void {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (slot.kind === "count") {
+        if (slot.test(row)) this.counts[i]!++;
+      } else {
+        const x = slot.value(row);
+        // A value that is not a number (a mis-typed column) is left out rather than poisoning the result with NaN.
+        if (Number.isFinite(x)) this.aggregators[i]!.add(x);
+      }
+    }
+  }
+
+  values(): number[] {
+    return this.slots.map((s, i) => (s.kind === "count" ? this.counts[i]! : this.aggregators[i]!.result()));
+  }
+}
+
+function ungrouped<Row>(rows: Iterable<Row>, acc: StatsAccumulator<Row>): LivestatusValue[] {
+  for (const row of rows) acc.add(row);
+  return acc.values();
+}
+
+function grouped<Row>(rows: Iterable<Row>, groupColumns: readonly ColumnSpec<Row>[], newAccumulator: () => StatsAccumulator<Row>): LivestatusValue[][] {
+  // Keyed by the JSON of the group values: distinct value combinations give distinct keys.
+  const groups = new Map<string, { readonly key: LivestatusValue[]; readonly acc: StatsAccumulator<Row> }>();
+  for (const row of rows) {
+    const key = groupColumns.map((c) => c.get(row));
+    const id = JSON.stringify(key);
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = { key, acc: newAccumulator() };
+      groups.set(id, group);
+    }
+    group.acc.add(row);
+  }
+  return [...groups.values()].sort((a, b) => compareValueLists(a.key, b.key)).map((g) => [...g.key, ...g.acc.values()]);
+}

@@ -5,6 +5,7 @@ import type { Logger } from "./log/logger";
 import type { InstanceStats, SelfStats } from "./metrics/self-stats";
 import type { Sink } from "./plugin/api";
 import type { StateEngine } from "./state/state-engine";
+import type { TableRegistry } from "./livestatus/table-registry";
 
 /**
  * Every injection token. Symbols come from the global registry (`Symbol.for`) so that a
@@ -22,6 +23,8 @@ export const DATA_DIR = token<string>("data-dir");
 export const SELF_STATS = token<SelfStats>("self-stats");
 /** The current state of every host and service, and the log through the store. */
 export const STATE_ENGINE = token<StateEngine>("state-engine");
+/** The Livestatus tables: table plugins add theirs, the listener serves them. */
+export const TABLES = token<TableRegistry>("tables");
 /** Where inputs put accepted results. */
 export const SINK = token<Sink>("sink");
 

@@ -1,6 +1,7 @@
 import { systemClock } from "../clock";
 import type { Configuration } from "../config/load-config";
 import { buildRootContainer } from "../daemon/daemon";
+import { TableRegistry } from "../livestatus/table-registry";
 import { STATE_ID } from "../daemon/state-wiring";
 import { silentLogger } from "../log/logger";
 import { SelfStats } from "../metrics/self-stats";
@@ -24,7 +25,7 @@ export async function dumpState(config: Configuration, dataDir: string, host?: s
   const stats = new SelfStats();
   const engine = new StateEngine(config.daemon, systemClock, logger, stats.of(STATE_ID));
   const bus = new ResultBus(1, logger, stats, systemClock);
-  const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir, stats, sink: bus, logger, engine });
+  const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir, stats, sink: bus, logger, engine, tables: new TableRegistry() });
   const store = constructInstance(spec, root, logger, stats).plugin as StorePlugin;
   try {
     const { checks } = await store.load();

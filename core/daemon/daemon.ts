@@ -10,7 +10,8 @@ import { SelfStats } from "../metrics/self-stats";
 import { ResultBus } from "../pipeline/result-bus";
 import { PluginHost, type ReloadSummary } from "../plugin/host";
 import { StateEngine } from "../state/state-engine";
-import { CLOCK, DAEMON_SETTINGS, DATA_DIR, LOGGER, SELF_STATS, SINK, STATE_ENGINE } from "../tokens";
+import { TableRegistry } from "../livestatus/table-registry";
+import { CLOCK, DAEMON_SETTINGS, DATA_DIR, LOGGER, SELF_STATS, SINK, STATE_ENGINE, TABLES } from "../tokens";
 import { STATE_ID, connectStateEngine } from "./state-wiring";
 
 export interface DaemonOptions {
@@ -28,6 +29,7 @@ export interface CoreServices {
   readonly sink: Sink;
   readonly logger: Logger;
   readonly engine: StateEngine;
+  readonly tables: TableRegistry;
 }
 
 /** A fresh root container with the core services every plugin instance may inject. */
@@ -40,6 +42,7 @@ export function buildRootContainer(services: CoreServices): DependencyContainer 
   root.register(SINK, { useValue: services.sink });
   root.register(LOGGER, { useValue: services.logger });
   root.register(STATE_ENGINE, { useValue: services.engine });
+  root.register(TABLES, { useValue: services.tables });
   return root;
 }
 
@@ -51,6 +54,7 @@ export class Daemon {
   readonly stats = new SelfStats();
   readonly bus: ResultBus;
   readonly engine: StateEngine;
+  readonly tables = new TableRegistry();
   private readonly root: DependencyContainer;
   private readonly host: PluginHost;
   private reloading: Promise<ReloadSummary | undefined> = Promise.resolve(undefined);
@@ -66,7 +70,7 @@ export class Daemon {
     this.bus = new ResultBus(config.daemon.queue_size, log.child({ component: "bus" }), this.stats, clock);
     this.engine = new StateEngine(config.daemon, clock, log.child({ component: "state" }), this.stats.of(STATE_ID));
     const stores = connectStateEngine(this.engine, this.bus, config.daemon, log.child({ component: "state" }));
-    this.root = buildRootContainer({ clock, settings: config.daemon, dataDir: options.dataDir, stats: this.stats, sink: this.bus, logger: log, engine: this.engine });
+    this.root = buildRootContainer({ clock, settings: config.daemon, dataDir: options.dataDir, stats: this.stats, sink: this.bus, logger: log, engine: this.engine, tables: this.tables });
     this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon, stores);
   }
 

@@ -12,6 +12,7 @@ import { silentLogger } from "../../core/log/logger";
 import { SelfStats } from "../../core/metrics/self-stats";
 import { ResultBus } from "../../core/pipeline/result-bus";
 import { constructInstance } from "../../core/plugin/instance";
+import { TableRegistry } from "../../core/livestatus/table-registry";
 import { StateEngine } from "../../core/state/state-engine";
 import { REPO_ROOT } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
@@ -59,7 +60,7 @@ describe("every built-in plugin", () => {
         const logger = silentLogger();
         const bus = new ResultBus(100, logger, stats, systemClock);
         const engine = new StateEngine(config.daemon, systemClock, logger, stats.of("(state)"));
-        const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir: makeTempDir(), stats, sink: bus, logger, engine });
+        const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir: makeTempDir(), stats, sink: bus, logger, engine, tables: new TableRegistry() });
         const instance = constructInstance(spec, root, logger, stats);
         expect(instance.plugin).to.be.instanceOf(def.create);
         await instance.plugin.start();

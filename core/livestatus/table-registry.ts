@@ -1,0 +1,50 @@
+import type { TableSpec } from "./column";
+
+/** What the query engine may know of the rows a filter allows: an index hint, never a promise. */
+export interface RowHint {
+  /** Only rows whose key column value is in this set can pass the filter (see filterEqualities). */
+  readonly keys?: ReadonlySet<string>;
+}
+
+/**
+ * A Livestatus table as the table plugins provide it: its columns and its rows. The query
+ * engine applies every filter itself, so `rows()` may return more rows than the hint allows,
+ * never fewer; with a hint it should cost O(matching rows), not a scan (hosts by name,
+ * services by host name).
+ */
+export interface LivestatusTable<Row = unknown> {
+  readonly spec: TableSpec<Row>;
+  /** Column names whose `=` filters the table can look up directly (`name` on hosts, `host_name` on services). */
+  readonly keyColumns: readonly string[];
+  rows(hint: RowHint): Iterable<Row>;
+  /**
+   * Whether the contact `user` may see the row (AuthUser). Absent: the table has no
+   * authorization (status, columns, commands, contacts, ...).
+   */
+  readonly visibleTo?: (row: Row, user: string) => boolean;
+}
+
+/**
+ * The tables the Livestatus listener serves, by name. Table plugins add theirs on start and
+ * remove it on stop, so the core protocol code knows no table by name.
+ */
+export class TableRegistry {
+  private readonly tables = new Map<string, LivestatusTable>();
+
+  add<Row>(table: LivestatusTable<Row>): void {
+    if (this.tables.has(table.spec.name)) throw new Error(`two table plugins provide the table ${table.spec.name}`);
+    this.tables.set(table.spec.name, table as LivestatusTable);
+  }
+
+  remove(name: string): void {
+    this.tables.delete(name);
+  }
+
+  get(name: string): LivestatusTable | undefined {
+    return this.tables.get(name);
+  }
+
+  all(): IterableIterator<LivestatusTable> {
+    return this.tables.values();
+  }
+}

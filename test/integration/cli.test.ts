@@ -113,7 +113,8 @@ describe("the tantale command", function () {
       expect(rows).to.deep.include(["archive", "file", "output", "built-in"]);
       expect(rows).to.deep.include(["example", "example", "input", "npm tantale-plugin-example@1.0.0"]);
       expect(r.stdout).to.contain("(disabled: off)");
-      expect(r.stdout).to.contain("configuration OK: 2 instance(s)");
+      expect(rows).to.deep.include(["hosts", "hosts", "table", "built-in"]); // on without a conf file
+      expect(r.stdout).to.contain("configuration OK: 4 instance(s)");
     });
 
     it("exits 1 and names file, line and key of every problem in every file", () => {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
+import { BUILT_IN_PLUGINS } from "../../plugins";
 import { LineClient, freePort, waitForPort } from "../helpers/net";
 import { ForegroundTantale, REPO_ROOT } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
@@ -37,7 +38,8 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
     const t = start(["--conf-dir", path.join(REPO_ROOT, "conf.d"), "--data-dir", data]);
     await t.waitForMessage("tantale started");
     const started = t.logs.filter((l) => l.msg === "instance started").map((l) => l.instance);
-    const expected = fs.readdirSync(path.join(REPO_ROOT, "conf.d")).filter((n) => n.endsWith(".conf") && n !== "tantale.conf").map((n) => n.slice(0, -5));
+    const fromFiles = fs.readdirSync(path.join(REPO_ROOT, "conf.d")).filter((n) => n.endsWith(".conf") && n !== "tantale.conf").map((n) => n.slice(0, -5));
+    const expected = [...new Set([...fromFiles, ...BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).map((d) => d.name)])];
     expect(started).to.have.members(expected);
     expect(fs.readFileSync(path.join(data, "tantale.pid"), "utf8").trim()).to.equal(String(t.child.pid));
     t.signal("SIGTERM");
@@ -163,7 +165,8 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
     const messages = t.logs.map((l) => l.msg);
     expect(messages.indexOf("stopping")).to.be.below(messages.indexOf("tantale started"));
     expect(messages.indexOf("tantale started")).to.be.below(messages.indexOf("tantale stopped"));
-    expect(t.logs.filter((l) => l.msg === "instance stopped").map((l) => l.instance)).to.deep.equal(["example", "slow"]);
+    // Inputs first, the tables (on by default), then the store-less output last.
+    expect(t.logs.filter((l) => l.msg === "instance stopped").map((l) => l.instance)).to.deep.equal(["example", "services", "hosts", "slow"]);
   });
 
   it("refuses to start on a configuration error, naming the file, line and key", async () => {
@@ -212,7 +215,7 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
     t.signal("SIGHUP");
     const reloaded = await t.waitForMessage("reloaded");
     expect(reloaded.restarted).to.deep.equal(["b"]);
-    expect(reloaded.unchanged).to.have.members(["a", "out"]);
+    expect(reloaded.unchanged).to.have.members(["a", "out", "hosts", "services"]);
 
     // The connection to a was never closed: the same socket goes on counting.
     expect(await sendAll(a, ["h;two;0;second"])).to.deep.equal(["ok 2"]);

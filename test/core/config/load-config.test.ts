@@ -11,8 +11,15 @@ const FIXTURE_PLUGINS = path.join(REPO_ROOT, "test", "fixtures", "plugins");
 /** A tantale.conf line that makes the fixture npm plugins (example, ...) loadable. */
 const PLUGIN_DIR_LINE = `plugin_dir = ${FIXTURE_PLUGINS}\n`;
 
+/**
+ * The built-ins a conf file has to name. The ones enabled by default (the Livestatus tables)
+ * are left out here so that the instance lists below show only the files; the "enabled by
+ * default" tests use the full list.
+ */
+const NAMED_BUILT_INS = BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled !== true);
+
 function load(confDir: string, extra: Partial<LoadOptions> = {}): Promise<Configuration> {
-  return loadConfiguration({ confDir, builtIns: BUILT_IN_PLUGINS, env: {}, ...extra });
+  return loadConfiguration({ confDir, builtIns: NAMED_BUILT_INS, env: {}, ...extra });
 }
 
 /** The ConfigError a conf dir is refused with; fails the test when it loads. */
@@ -447,6 +454,24 @@ describe("loadConfiguration", () => {
       expect(err.problems).to.have.length(1);
       expect(err.problems[0]).to.include({ file: path.join(dir, "file.conf"), line: 1, key: "batch_size" });
       expect(err.problems[0]!.message).to.include("must be a whole number");
+    });
+  });
+
+  describe("plugins enabled by default (the Livestatus tables)", () => {
+    const withDefaults = (files: Record<string, string>) => loadConfiguration({ confDir: makeConfDir(files), builtIns: BUILT_IN_PLUGINS, env: {} });
+
+    it("run without a conf file, under their own name", async () => {
+      const config = await withDefaults({ "file.conf": "" });
+      const defaults = BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).map((d) => d.name);
+      expect(defaults).to.include.members(["hosts", "services"]);
+      expect(config.instances.map((i) => i.id)).to.have.members(["file", ...defaults]);
+    });
+
+    it("are turned off by a file of their name with enabled = false", async () => {
+      const config = await withDefaults({ "hosts.conf": "enabled = false\n" });
+      expect(config.instances.map((i) => i.id)).to.not.include("hosts");
+      expect(config.instances.map((i) => i.id)).to.include("services");
+      expect(config.disabled).to.deep.equal(["hosts"]);
     });
   });
 });

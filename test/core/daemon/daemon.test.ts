@@ -14,7 +14,7 @@ describe("Daemon", () => {
     const load = { confDir: conf, builtIns: BUILT_IN_PLUGINS };
     const daemon = new Daemon(await loadConfiguration(load), { load, dataDir: makeTempDir(), logger: silentLogger() });
     await daemon.start();
-    expect(daemon.runningInstances()).to.have.members(["file", "sqlite"]);
+    expect(daemon.runningInstances()).to.have.members(["file", "sqlite", "hosts", "services"]); // the tables run without a conf file
     const stopped = daemon.stop();
     const reloaded = await daemon.reload();
     expect(await stopped).to.equal(true);

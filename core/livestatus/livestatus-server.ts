@@ -1,0 +1,186 @@
+/**
+ * The Livestatus server: accepts connections on TCP and, optionally, a unix socket, and
+ * gives each to a LivestatusConnection (framing, ordering, answers). This file owns what
+ * is shared: the listeners, the connection limit, idle timeouts and the stop.
+ *
+ * Nothing a client does may crash or stall the daemon: every socket has an 'error'
+ * handler before anything else, each connection waits only for its own writes, and a
+ * client that stops reading only holds up its own answers.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import type { Clock } from "../clock";
+import type { Logger } from "../log/logger";
+import { Throttle } from "../log/throttle";
+import { LivestatusConnection, type CommandHandler } from "./livestatus-connection";
+import { DEFAULT_MAX_REQUEST_BYTES } from "./request-framer";
+import type { TableRegistry } from "./table-registry";
+
+export type { CommandHandler } from "./livestatus-connection";
+
+export interface LivestatusServerOptions {
+  readonly tables: TableRegistry;
+  readonly onCommand: CommandHandler;
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** Largest request (default 1 MiB); a larger one is answered 413 and the connection closed. */
+  readonly maxRequestBytes?: number;
+  /** A connection that sends and reads nothing for this long is closed without a word (ms; 0 = never; default 300 s). */
+  readonly idleTimeoutMs?: number;
+  /** Most connections open at once, TCP and unix together; more are closed at once (0 = no limit; default 500). */
+  readonly maxConnections?: number;
+  /** How often a Wait condition is re-evaluated (ms, default 200). */
+  readonly waitPollMs?: number;
+}
+
+export interface ListenOptions {
+  readonly tcp?: { readonly host: string; readonly port: number };
+  /** An absolute path; `mode` (e.g. 0o660) is applied to the socket file once it exists. */
+  readonly unix?: { readonly path: string; readonly mode?: number };
+}
+
+export class LivestatusServer {
+  private readonly servers: net.Server[] = [];
+  private readonly connections = new Set<LivestatusConnection>();
+  private readonly throttle: Throttle;
+  private readonly maxConnections: number;
+  private readonly idleTimeoutMs: number;
+  private stopping: Promise<void> | undefined;
+  private unixCount = 0;
+
+  constructor(private readonly options: LivestatusServerOptions) {
+    this.throttle = new Throttle(options.clock);
+    this.maxConnections = options.maxConnections ?? 500;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+  }
+
+  /** The TCP port listened on (the one the system chose for port 0); undefined without TCP. */
+  get port(): number | undefined {
+    for (const server of this.servers) {
+      const address = server.address();
+      if (typeof address === "object" && address !== null) return address.port;
+    }
+    return undefined;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Starts listening; on a failure, whatever was already listening is closed again. */
+  async listen(endpoints: ListenOptions): Promise<void> {
+    if (this.stopping !== undefined) throw new Error("livestatus server already stopped");
+    try {
+      if (endpoints.tcp !== undefined) await this.open({ host: endpoints.tcp.host, port: endpoints.tcp.port });
+      if (endpoints.unix !== undefined) {
+        const { path: file, mode } = endpoints.unix;
+        await clearStaleSocket(file);
+        await this.open({ path: file });
+        if (mode !== undefined) await fs.promises.chmod(file, mode);
+      }
+    } catch (err) {
+      await this.closeServers();
+      throw err;
+    }
+  }
+
+  /** Closes the listeners and every connection. Idempotent: later calls get the same promise. */
+  stop(): Promise<void> {
+    return (this.stopping ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
+    const closing = this.closeServers();
+    // server.close() waits for open connections: they are cut, answers in flight included.
+    for (const conn of this.connections) conn.socket.destroy();
+    this.connections.clear();
+    await closing;
+  }
+
+  private closeServers(): Promise<void> {
+    const servers = this.servers.splice(0);
+    // A unix listener's close() also removes its socket file.
+    return Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined);
+  }
+
+  private async open(listen: net.ListenOptions): Promise<void> {
+    // allowHalfOpen: a client that sends its request and shuts down its side (the Perl
+    // client, `nc -q`) still gets the answer; we end our side ourselves once it is written.
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => this.onConnection(socket, listen.path));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(listen, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", (err) => this.options.log.error(`livestatus listener error: ${err.message}`, { err: String(err) }));
+    this.servers.push(server);
+  }
+
+  private onConnection(socket: net.Socket, unixPath: string | undefined): void {
+    const peer = unixPath === undefined ? peerOf(socket) : `unix:${unixPath}#${++this.unixCount}`;
+    const log = this.options.log;
+    // First of all: an unhandled 'error' (ECONNRESET, EPIPE from a client gone mid-answer) would crash the daemon.
+    socket.on("error", (err: NodeJS.ErrnoException) => log.debug(`livestatus connection ${peer}: ${err.code ?? err.message}`, { peer }));
+    if (this.stopping !== undefined) {
+      socket.destroy();
+      return;
+    }
+    if (this.maxConnections > 0 && this.connections.size >= this.maxConnections) {
+      const t = this.throttle.take("max_connections");
+      if (t.log) log.warn(`livestatus connection from ${peer} refused: max_connections (${this.maxConnections}) reached`, { peer, suppressed: t.suppressed });
+      socket.destroy();
+      return;
+    }
+    // Answers are written whole, once: Nagle would only delay the last segment of each.
+    socket.setNoDelay(true);
+    const conn = new LivestatusConnection(socket, peer, {
+      tables: this.options.tables,
+      onCommand: this.options.onCommand,
+      log,
+      now: () => this.options.clock.now(),
+      maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      waitPollMs: this.options.waitPollMs ?? 200,
+    });
+    this.connections.add(conn);
+    socket.on("close", () => this.connections.delete(conn));
+    if (this.idleTimeoutMs > 0) {
+      socket.setTimeout(this.idleTimeoutMs);
+      socket.on("timeout", () => {
+        log.debug(`livestatus connection ${peer} idle for ${this.idleTimeoutMs}ms: closed`, { peer });
+        socket.destroy();
+      });
+    }
+  }
+}
+
+function peerOf(socket: net.Socket): string {
+  const address = socket.remoteAddress ?? "?";
+  return `${address.includes(":") ? `[${address}]` : address}:${socket.remotePort ?? "?"}`;
+}
+
+/**
+ * A socket file left by a Tantale that was killed blocks listen() (EADDRINUSE). It is
+ * removed only when nothing answers on it; a file that is not a socket is never removed.
+ */
+async function clearStaleSocket(file: string): Promise<void> {
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.lstat(file);
+  } catch {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    return;
+  }
+  if (!stat.isSocket()) throw new Error(`${file} exists and is not a socket`);
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(file, () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.on("error", () => resolve(false));
+  });
+  if (alive) throw new Error(`another process listens on ${file}`);
+  await fs.promises.unlink(file);
+}

@@ -1,0 +1,173 @@
+/**
+ * Answers one GET query against the registered tables (livestatus.md §2, §3, §7): table
+ * lookup, column resolution, filter and AuthUser, index hint, Limit, Stats, Localtime,
+ * Timelimit, then the body in the requested format. Pure apart from reading the tables
+ * and the clock: the server frames and writes the answer.
+ *
+ * Wait headers (WaitObject, WaitCondition, ...) are not looked at here: the server waits
+ * for the condition (wait-condition.ts) and only then calls answerQuery.
+ */
+import { resolveColumn, type ColumnSpec, type LivestatusValue, type TableSpec } from "./column";
+import { compileFilter, filterEqualities, type ColumnLookup, type RowPredicate } from "./filter";
+import { LivestatusError } from "./livestatus-error";
+import type { GetQuery } from "./query";
+import { renderBody } from "./render";
+import { compileStats } from "./stats";
+import type { LivestatusTable, RowHint, TableRegistry } from "./table-registry";
+
+export interface QueryAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Rows scanned between two looks at the clock for `Timelimit:` (a clock read per row would cost more than most filters). */
+export const TIMELIMIT_CHECK_ROWS = 1000;
+
+type Row = unknown;
+type Column = ColumnSpec<Row>;
+
+/** Column name → column, built once per table spec (specs are static) rather than once per query. */
+const indexes = new WeakMap<TableSpec<Row>, ReadonlyMap<string, Column>>();
+
+/** How the query engine (and the wait condition) resolve a column name as a client wrote it on `table`. */
+export function columnLookup(table: LivestatusTable): ColumnLookup<Row> {
+  const spec = table.spec;
+  let byName = indexes.get(spec);
+  if (byName === undefined) {
+    byName = new Map(spec.columns.map((c) => [c.name, c]));
+    indexes.set(spec, byName);
+  }
+  const index = byName;
+  return (name) => resolveColumn(spec, index, name);
+}
+
+/** The table named by the request line; 404 with Checkmk's message when there is none. */
+export function lookupTable(registry: TableRegistry, name: string): LivestatusTable {
+  const table = registry.get(name);
+  if (table === undefined) throw new LivestatusError(404, `Invalid GET request, no such table '${name}'`);
+  return table;
+}
+
+/**
+ * @param nowSeconds the server time the request is answered at; with `nowMs` it sets the
+ *   Timelimit deadline.
+ * @param nowMs the clock Timelimit is measured with (the daemon's clock; tests move it).
+ * @throws LivestatusError 404 unknown table, 400 unknown Filter/Stats column or bad
+ *   operand, 413 Timelimit exceeded. The caller frames it with errorBody().
+ */
+export function answerQuery(query: GetQuery, registry: TableRegistry, nowSeconds: number, nowMs: () => number = Date.now): QueryAnswer {
+  const table = lookupTable(registry, query.table);
+  const lookup = columnLookup(table);
+  const offset = query.timezoneOffset;
+  const isStats = query.stats.length > 0;
+
+  // All-columns mode (§2.2): no Columns and no Stats means every column, in spec order.
+  const columns = query.columns.length > 0 || isStats ? query.columns.map((name) => lookup(name) ?? nullColumn(name)) : table.spec.columns;
+  const output = columns.map((c) => localtime(c, offset));
+
+  // Compiled before any row is read, so a bad Filter or Stats line costs no scan.
+  const accept = rowTest(query, table, lookup);
+  const stats = isStats ? compileStats(query.stats, lookup, offset) : undefined;
+  const scanned = passingRows(table.rows(indexHint(query, table, lookup)), accept, timelimitCheck(query, nowSeconds, nowMs));
+
+  const showHeader = query.columnHeaders ?? (query.columns.length === 0 && !isStats);
+  if (stats !== undefined) {
+    const rows = stats.statsRows(take(scanned, query.limit), output);
+    const header = showHeader ? [...columns.map((c) => c.name), ...query.stats.map((_, i) => `stats_${i + 1}`)] : undefined;
+    return { status: 200, body: renderBody(query.outputFormat, header, rows, query.separators) };
+  }
+
+  const rows: LivestatusValue[][] = [];
+  // wrapped_json reports the rows before Limit (LMD's total_count): only it keeps counting past Limit.
+  const countAll = query.outputFormat === "wrapped_json";
+  const limit = query.limit ?? Number.POSITIVE_INFINITY;
+  let total = 0;
+  for (const row of scanned) {
+    total++;
+    if (rows.length < limit) rows.push(output.map((c) => c.get(row)));
+    else if (!countAll) break;
+  }
+  const header = showHeader ? columns.map((c) => c.name) : undefined;
+  return { status: 200, body: renderBody(query.outputFormat, header, rows, query.separators, total) };
+}
+
+/**
+ * A column the table does not have, asked for in `Columns:`: Checkmk ≥ 1.6 answers an empty
+ * value instead of failing the query (livestatus.md §2), because GUIs ask for columns of
+ * newer cores (Multisite's host_pnpgraph_present, host_filename). The header shows the name
+ * as requested.
+ */
+function nullColumn(name: string): Column {
+  return { name, type: "string", description: "not a column of this table: always empty", get: () => "" };
+}
+
+/** Time columns as the client sees them: shifted by the Localtime offset (§2.4), which filters subtract from their operands. */
+function localtime(column: Column, offset: number): Column {
+  if (column.type !== "time" || offset === 0) return column;
+  const get = column.get;
+  return { ...column, get: (row) => shift(get(row), offset) };
+}
+
+function shift(value: LivestatusValue, offset: number): LivestatusValue {
+  return typeof value === "number" ? value + offset : value;
+}
+
+const ALL: RowPredicate<Row> = () => true;
+
+/** Filter and AuthUser in one predicate. A user no row names sees nothing (200, empty), not a 403 (§2.3). */
+function rowTest(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<Row>): RowPredicate<Row> {
+  const filter = query.filter === undefined ? ALL : compileFilter(query.filter, lookup, query.timezoneOffset);
+  const user = query.authUser;
+  const visible = table.visibleTo;
+  if (user === undefined || visible === undefined) return filter;
+  if (filter === ALL) return (row) => visible(row, user);
+  return (row) => filter(row) && visible(row, user);
+}
+
+/**
+ * The key values the filter restricts the rows to, for the table's index (§7). A name
+ * counts as a key when it resolves to a key column, so a prefixed alias (`host_name` on
+ * hosts) uses the index as `name` does.
+ */
+function indexHint(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<Row>): RowHint {
+  if (query.filter === undefined || table.keyColumns.length === 0) return {};
+  const keyColumns = new Set(table.keyColumns.map((name) => lookup(name)).filter((c) => c !== undefined));
+  const keys = filterEqualities(query.filter, (name) => {
+    const column = lookup(name);
+    return column !== undefined && keyColumns.has(column);
+  });
+  return keys === undefined ? {} : { keys };
+}
+
+/** Throws 413 once the deadline of `Timelimit:` has passed; a no-op without the header. */
+function timelimitCheck(query: GetQuery, nowSeconds: number, nowMs: () => number): () => void {
+  const seconds = query.timeLimit;
+  if (seconds === undefined) return () => undefined;
+  const deadline = nowSeconds * 1000 + seconds * 1000;
+  return () => {
+    if (nowMs() >= deadline) throw new LivestatusError(413, "Timelimit exceeded");
+  };
+}
+
+/** The rows passing `accept`, lazily, looking at the clock every TIMELIMIT_CHECK_ROWS rows read (passing or not). */
+function* passingRows(rows: Iterable<Row>, accept: RowPredicate<Row>, checkTime: () => void): Generator<Row, void, undefined> {
+  let read = 0;
+  for (const row of rows) {
+    if (++read % TIMELIMIT_CHECK_ROWS === 0) checkTime();
+    if (accept(row)) yield row;
+  }
+}
+
+/** The first `limit` rows (all without a limit): Limit caps the rows fed to Stats (§3.4). */
+function* take(rows: Iterable<Row>, limit: number | undefined): Generator<Row, void, undefined> {
+  if (limit === undefined) {
+    yield* rows;
+    return;
+  }
+  if (limit <= 0) return;
+  let n = 0;
+  for (const row of rows) {
+    yield row;
+    if (++n >= limit) return;
+  }
+}

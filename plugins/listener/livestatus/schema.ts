@@ -1,0 +1,23 @@
+import type { ConfigSchema } from "../../../core/plugin/api";
+
+export const livestatusSchema = {
+  bind: { doc: "Address to listen on (0.0.0.0 or :: for every interface).", format: "host", default: "127.0.0.1" },
+  port: { doc: "TCP port to listen on (Livestatus' usual port).", format: "port", default: 6557 },
+  path: { doc: "A unix socket to listen on as well, relative to the data dir (empty: none).", format: "string", default: "" },
+  mode: { doc: "Permissions of the unix socket, in octal.", format: "string", default: "0660" },
+  max_request_bytes: { doc: "Largest request; a larger one is answered 413 and the connection closed.", format: "size", default: 1_048_576 },
+  idle_timeout: { doc: "A connection that sends and reads nothing for this long is closed without a word (0: never).", format: "duration", default: 300_000 },
+  max_connections: { doc: "Most clients connected at once, TCP and unix socket together; more are disconnected (0: no limit).", format: "integer", default: 500 },
+} as const satisfies ConfigSchema;
+
+export interface LivestatusConfig {
+  readonly bind: string;
+  readonly port: number;
+  readonly path: string;
+  /** Octal digits, checked at start. */
+  readonly mode: string;
+  readonly max_request_bytes: number;
+  /** Milliseconds. */
+  readonly idle_timeout: number;
+  readonly max_connections: number;
+}

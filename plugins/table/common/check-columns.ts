@@ -1,0 +1,161 @@
+import type { ColumnSpec } from "../../../core/livestatus/column";
+import type { CheckState } from "../../../core/state/check-state";
+import { constants, dict, float, int, list, string, time, EMPTY_DICT, EMPTY_LIST, type Constant } from "./columns";
+import { perfLabels } from "./perf-labels";
+
+/** How the shared columns reach the check state of a row, and the query's time. */
+export interface CheckAccess<Row> {
+  /** undefined: the check never got a result (a pending host). */
+  readonly check: (row: Row) => CheckState | undefined;
+  /** Seconds since the epoch, the same for every row of one query. */
+  readonly now: (row: Row) => number;
+}
+
+/**
+ * Nagios counts check_interval in interval_length units (60 s); Tantale's intervals are
+ * seconds. Multisite multiplies check_interval by 60 to show it.
+ */
+const INTERVAL_LENGTH = 60;
+
+/**
+ * `(now - last_check) / interval`: 1 when a result is exactly one interval old; NagVis
+ * calls an object stale from 1.5. A pending check is not stale (it has no result to age)
+ * and a result stamped slightly in the future (clock skew) counts as fresh, not negative.
+ */
+export function staleness(s: CheckState | undefined, now: number): number {
+  if (s === undefined || s.interval <= 0) return 0;
+  return Math.max(0, (now - s.lastCheck) / s.interval);
+}
+
+/**
+ * When the check was last in `state`, from what the state keeps: the current state was
+ * seen at the last result, the previous one until the last state change; older states are
+ * not kept (0, as Nagios before it ever saw them).
+ */
+function lastTimeIn(s: CheckState | undefined, state: number): number {
+  if (s === undefined) return 0;
+  if (s.state === state) return s.lastCheck;
+  if (s.lastState === state && s.lastStateChange > 0) return s.lastStateChange;
+  return 0;
+}
+
+/**
+ * The columns hosts and services both compute from a check state. `stateNames` name the
+ * `last_time_<state>` columns: up/down/unreachable for hosts, ok/warning/critical/unknown
+ * for services. A pending host (no state) reads as Checkmk shows it: state 0 (UP), a hard
+ * state, has_been_checked 0, times 0, empty output.
+ */
+export function checkColumns<Row>(a: CheckAccess<Row>, stateNames: readonly string[]): ColumnSpec<Row>[] {
+  const c = a.check;
+  return [
+    int("state", "Current state (hosts: 0 UP, 1 DOWN, 2 UNREACHABLE; services: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); 0 while pending", (r) => c(r)?.state ?? 0),
+    int("has_been_checked", "1 once a result arrived, 0 while pending", (r) => (c(r) === undefined ? 0 : 1)),
+    int("state_type", "State type: always 1 (hard): every passive result is a hard state", () => 1),
+    int("hard_state", "Current hard state: the state, every passive result being hard", (r) => c(r)?.state ?? 0),
+    int("last_state", "State before the last state change", (r) => c(r)?.lastState ?? 0),
+    int("last_hard_state", "Last hard state: the state itself, every passive result being hard (Nagios updates it on each hard result)", (r) => c(r)?.state ?? 0),
+    string("plugin_output", "First line of the output of the last result (prefixed OUTDATED - once outdated)", (r) => c(r)?.output ?? ""),
+    string("long_plugin_output", "Further lines of the output of the last result", (r) => c(r)?.longOutput ?? ""),
+    string("perf_data", "Performance data of the last result", (r) => c(r)?.perfData ?? ""),
+    list("metrics", "Metric names found in the performance data", (r) => perfLabels(c(r)?.perfData ?? "")),
+    time("last_check", "Time of the last result (its timestamp); 0 while pending", (r) => c(r)?.lastCheck ?? 0),
+    time("next_check", "Time the next result is expected (last_check + interval); 0 while pending", (r) => {
+      const s = c(r);
+      return s === undefined ? 0 : s.lastCheck + s.interval;
+    }),
+    time("last_state_change", "Time of the last state change (or of the first result)", (r) => c(r)?.lastStateChange ?? 0),
+    time("last_hard_state_change", "Time of the last hard state change: the last state change", (r) => c(r)?.lastHardStateChange ?? 0),
+    ...stateNames.map((name, state) => time<Row>(`last_time_${name}`, `Last time the state was ${name.toUpperCase()} (the last result, or the last state change for the previous state; 0 if not known)`, (r) => lastTimeIn(c(r), state))),
+    int("acknowledged", "1 while the problem is acknowledged", (r) => ((c(r)?.acknowledgement ?? null) === null ? 0 : 1)),
+    int("acknowledgement_type", "0 none, 1 normal (ends with any state change), 2 sticky (ends on recovery)", (r) => c(r)?.acknowledgement?.type ?? 0),
+    int("scheduled_downtime_depth", "Number of active scheduled downtimes", (r) => c(r)?.downtimeDepth ?? 0),
+    float("staleness", "Age of the last result in intervals: (now - last_check) / interval; 0 while pending", (r) => staleness(c(r), a.now(r))),
+    float("check_interval", "Expected interval between results, in minutes (interval_length 60 s); 0 while pending", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH),
+    float("retry_interval", "Same as check_interval: passive checks have no retries", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH),
+    list("custom_variable_names", "Names of the custom variables of the last result", (r) => Object.keys(c(r)?.customVariables ?? EMPTY_DICT)),
+    list("custom_variable_values", "Values of the custom variables, in the order of custom_variable_names", (r) => Object.values(c(r)?.customVariables ?? EMPTY_DICT)),
+    dict("custom_variables", "Custom variables of the last result, name to value", (r) => c(r)?.customVariables ?? EMPTY_DICT),
+    ...constants<Row>(CHECK_CONSTANTS),
+  ];
+}
+
+/**
+ * Columns Checkmk (and Icinga 2) have on both hosts and services that describe a scheduler,
+ * notifier or object configuration Tantale does not have. Their values say what is true of
+ * passive checks (check_type 1, one hard attempt, active checks off, passive on) or are
+ * empty, so that GUIs that ask for them (Multisite asks for many) get a typed answer.
+ */
+const CHECK_CONSTANTS: readonly Constant[] = [
+  ["check_type", "int", 1, "0 active, 1 passive: always 1"],
+  ["current_attempt", "int", 1, "Current attempt: always 1 (every passive result is hard)"],
+  ["max_check_attempts", "int", 1, "Attempts before a hard state: always 1"],
+  ["checks_enabled", "int", 0, "Whether active checks are enabled: always 0 (Tantale has no poller)"],
+  ["active_checks_enabled", "int", 0, "Whether active checks are enabled: always 0 (Tantale has no poller)"],
+  ["accept_passive_checks", "int", 1, "Whether passive results are accepted: always 1"],
+  ["check_freshness", "int", 1, "Whether freshness is checked: always 1 (outdated after freshness_factor intervals)"],
+  ["check_options", "int", 0, "Pending check options: always 0"],
+  ["should_be_scheduled", "int", 0, "Whether the core schedules active checks: always 0"],
+  ["is_executing", "int", 0, "Whether a check is running: always 0"],
+  ["initial_state", "int", 0, "Initial state: always 0"],
+  ["notifications_enabled", "int", 1, "Whether notifications are enabled: 1 (nothing disables them; GUIs flag 0 as switched off)"],
+  ["current_notification_number", "int", 0, "Notifications sent for the current problem: always 0"],
+  ["last_notification", "time", 0, "Time of the last notification: always 0"],
+  ["next_notification", "time", 0, "Time of the next notification: always 0"],
+  ["no_more_notifications", "int", 0, "Whether notifications stopped for this problem: always 0"],
+  ["notification_interval", "float", 0, "Interval between notifications: always 0"],
+  ["first_notification_delay", "float", 0, "Delay of the first notification: always 0"],
+  ["notification_postponement_reason", "string", "", "Why a notification is postponed: always empty"],
+  ["event_handler_enabled", "int", 0, "Whether the event handler is enabled: always 0"],
+  ["event_handler", "string", "", "Event handler command: always empty"],
+  ["flap_detection_enabled", "int", 0, "Whether flap detection is enabled: always 0"],
+  ["is_flapping", "int", 0, "Whether the check is flapping: always 0"],
+  ["check_flapping_recovery_notification", "int", 0, "Whether a flapping recovery notification is checked: always 0"],
+  ["percent_state_change", "float", 0, "Flap detection state change percentage: always 0"],
+  ["flappiness", "float", 0, "Flappiness: always 0"],
+  ["low_flap_threshold", "float", 0, "Low flap threshold: always 0"],
+  ["high_flap_threshold", "float", 0, "High flap threshold: always 0"],
+  ["process_performance_data", "int", 1, "Whether performance data is processed: always 1 (it is stored)"],
+  ["latency", "float", 0, "Check latency in seconds: always 0 (no scheduler)"],
+  ["execution_time", "float", 0, "Check execution time in seconds: always 0 (not reported by passive results)"],
+  ["pending_flex_downtime", "int", 0, "Pending flexible downtimes: always 0"],
+  ["in_check_period", "int", 1, "Whether now is in the check period: always 1"],
+  ["in_notification_period", "int", 1, "Whether now is in the notification period: always 1"],
+  ["in_service_period", "int", 1, "Whether now is in the service period: always 1"],
+  ["check_period", "string", "24X7", "Check period: always 24X7"],
+  ["notification_period", "string", "24X7", "Notification period: always 24X7"],
+  ["service_period", "string", "", "Service period: always empty"],
+  ["check_command", "string", "", "Check command: always empty (results are pushed)"],
+  ["check_command_expanded", "string", "", "Check command with macros expanded: always empty"],
+  ["check_source", "string", "", "Icinga 2's check source: always empty"],
+  ["notes", "string", "", "Notes: always empty"],
+  ["notes_expanded", "string", "", "Notes with macros expanded: always empty"],
+  ["notes_url", "string", "", "Notes URL: always empty"],
+  ["notes_url_expanded", "string", "", "Notes URL with macros expanded: always empty"],
+  ["action_url", "string", "", "Action URL: always empty"],
+  ["action_url_expanded", "string", "", "Action URL with macros expanded: always empty"],
+  ["icon_image", "string", "", "Icon image: always empty"],
+  ["icon_image_expanded", "string", "", "Icon image with macros expanded: always empty"],
+  ["icon_image_alt", "string", "", "Alternative text of the icon image: always empty"],
+  ["pnpgraph_present", "int", 0, "Whether a PNP4Nagios graph exists: always 0"],
+  ["modified_attributes", "int", 0, "Bitmask of attributes changed at runtime: always 0"],
+  ["modified_attributes_list", "list", EMPTY_LIST, "Names of attributes changed at runtime: always empty"],
+  ["original_attributes", "string", "", "Icinga 2's original attributes: always empty"],
+  ["cv_is_json", "int", 0, "Icinga 2: whether custom variables are JSON: always 0"],
+  ["is_reachable", "int", 1, "Icinga 2: whether the object is reachable: always 1 (no parents)"],
+  ["hourly_value", "int", 0, "Checkmk's hourly value: always 0"],
+  ["comments", "list", EMPTY_LIST, "Comment ids: empty (comments are not served by this table yet)"],
+  ["comments_with_info", "list", EMPTY_LIST, "Comments as [id, author, comment]: empty"],
+  ["comments_with_extra_info", "list", EMPTY_LIST, "Comments as [id, author, comment, entry_type, entry_time]: empty"],
+  ["downtimes", "list", EMPTY_LIST, "Downtime ids: empty (see scheduled_downtime_depth for active downtimes)"],
+  ["downtimes_with_info", "list", EMPTY_LIST, "Downtimes as [id, author, comment]: empty"],
+  ["downtimes_with_extra_info", "list", EMPTY_LIST, "Downtimes as [id, author, comment, origin, entry_time, start_time, end_time, fixed, duration, recurring, is_pending]: empty"],
+  ["tag_names", "list", EMPTY_LIST, "Checkmk tag names: always empty"],
+  ["tag_values", "list", EMPTY_LIST, "Checkmk tag values: always empty"],
+  ["tags", "dict", EMPTY_DICT, "Checkmk tags: always empty"],
+  ["label_names", "list", EMPTY_LIST, "Checkmk label names: always empty"],
+  ["label_values", "list", EMPTY_LIST, "Checkmk label values: always empty"],
+  ["labels", "dict", EMPTY_DICT, "Checkmk labels: always empty"],
+  ["label_source_names", "list", EMPTY_LIST, "Checkmk label source names: always empty"],
+  ["label_source_values", "list", EMPTY_LIST, "Checkmk label source values: always empty"],
+  ["label_sources", "dict", EMPTY_DICT, "Checkmk label sources: always empty"],
+];

@@ -1,0 +1,128 @@
+import type { LivestatusValue } from "../../../core/livestatus/column";
+import type { CheckState } from "../../../core/state/check-state";
+import type { HostEntry } from "../../../core/state/state-engine";
+import { SortedKeys, byCodeUnit } from "./sorted-keys";
+
+/** What the host columns count over the host's services (every stored service has been checked). */
+export interface ServiceSummary {
+  readonly total: number;
+  /** Services per state: OK, WARNING, CRITICAL, UNKNOWN. */
+  readonly byState: readonly number[];
+  /** Checkmk's order: CRITICAL is worst, then UNKNOWN, WARNING, OK. */
+  readonly worst: number;
+  /** Problems acknowledged or in downtime, and the others. */
+  readonly handled: number;
+  readonly unhandled: number;
+}
+
+/** Sorted service names per host, kept across queries (keyed by the host's services map, which lives as long as the host). */
+const serviceOrder = new WeakMap<ReadonlyMap<string, CheckState>, SortedKeys>();
+
+/** Checkmk's `worse()`: CRITICAL beats everything, otherwise the higher state number. */
+export function worseState(a: number, b: number): boolean {
+  return a === 2 ? b !== 2 : b !== 2 && a > b;
+}
+
+function sortedUnion(lists: Iterable<readonly string[]>): string[] {
+  const all = new Set<string>();
+  for (const l of lists) for (const x of l) all.add(x);
+  return [...all].sort(byCodeUnit);
+}
+
+/**
+ * One host as a row of one query: the engine's entry, the query's clock (every row of an
+ * answer has the same "now", so staleness filters and columns agree) and what is derived
+ * from its services, computed on first use and shared by the host's service rows: the
+ * services table joins every host column, and an all-columns query would otherwise count a
+ * host's services once per service.
+ */
+export class HostView {
+  private servicesMemo: readonly CheckState[] | undefined;
+  private summaryMemo: ServiceSummary | undefined;
+  private groupsMemo: readonly string[] | undefined;
+  private contactsMemo: readonly string[] | undefined;
+  /** Created on first use: most queries ask for no service list. */
+  private lists: Map<string, readonly LivestatusValue[]> | undefined;
+
+  constructor(
+    readonly entry: Readonly<HostEntry>,
+    /** Seconds since the epoch, taken once per query. */
+    readonly now: number,
+  ) {}
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  /** The Host check's state; undefined while the host is pending. */
+  get check(): CheckState | undefined {
+    return this.entry.hostCheck;
+  }
+
+  /** The services, sorted by description. */
+  services(): readonly CheckState[] {
+    if (this.servicesMemo === undefined) {
+      const map = this.entry.services;
+      let order = serviceOrder.get(map);
+      if (order === undefined) serviceOrder.set(map, (order = new SortedKeys()));
+      this.servicesMemo = order.values(map);
+    }
+    return this.servicesMemo;
+  }
+
+  summary(): ServiceSummary {
+    if (this.summaryMemo === undefined) {
+      const byState = [0, 0, 0, 0];
+      let worst = 0;
+      let handled = 0;
+      for (const s of this.services()) {
+        byState[s.state] = (byState[s.state] ?? 0) + 1;
+        if (worseState(s.state, worst)) worst = s.state;
+        if (s.state !== 0 && (s.acknowledgement !== null || s.downtimeDepth > 0)) handled++;
+      }
+      const problems = this.services().length - (byState[0] ?? 0);
+      this.summaryMemo = { total: this.services().length, byState, worst, handled, unhandled: problems - handled };
+    }
+    return this.summaryMemo;
+  }
+
+  /** Host groups named by any result of the host (its Host check and its services), sorted. */
+  groups(): readonly string[] {
+    if (this.groupsMemo === undefined) {
+      const check = this.check;
+      const lists = this.services().map((s) => s.hostgroups);
+      if (check !== undefined) lists.push(check.hostgroups);
+      this.groupsMemo = sortedUnion(lists);
+    }
+    return this.groupsMemo;
+  }
+
+  /**
+   * The host's contacts: those of its Host check. A pending host has none of its own yet;
+   * it takes the union of its services' contacts, so that the people who see the services
+   * also see the host they belong to.
+   */
+  contacts(): readonly string[] {
+    if (this.contactsMemo === undefined) {
+      const check = this.check;
+      this.contactsMemo = check !== undefined ? check.contacts : sortedUnion(this.services().map((s) => s.contacts));
+    }
+    return this.contactsMemo;
+  }
+
+  /**
+   * A list column's value derived from the services, built once per view: each service row
+   * of the host would otherwise rebuild the same `host_services_with_info` list.
+   */
+  servicesList(column: string, build: (services: readonly CheckState[]) => readonly LivestatusValue[]): readonly LivestatusValue[] {
+    this.lists ??= new Map();
+    let value = this.lists.get(column);
+    if (value === undefined) this.lists.set(column, (value = build(this.services())));
+    return value;
+  }
+
+  /** AuthUser on hosts: a contact of the host (every contact is also a contact group of its name). */
+  visibleTo(user: string): boolean {
+    return this.contacts().includes(user);
+  }
+}

@@ -1,0 +1,13 @@
+import { definePlugin } from "../../../core/plugin/define";
+import { HostsTable } from "./hosts-table";
+import { hostsSchema } from "./schema";
+
+export default definePlugin({
+  name: "hosts",
+  kind: "table",
+  description: "The Livestatus hosts table: every host's state, its services' counters, groups, contacts and custom variables.",
+  schema: hostsSchema,
+  // GUIs cannot work without it: it runs without a conf file (hosts.conf with enabled = false turns it off).
+  defaultEnabled: true,
+  create: HostsTable,
+});

@@ -1,0 +1,45 @@
+import type { ColumnSpec } from "../../../core/livestatus/column";
+import type { CheckState } from "../../../core/state/check-state";
+import { checkColumns } from "../common/check-columns";
+import { constants, joined, list, string } from "../common/columns";
+import { HOST_COLUMNS } from "../common/host-columns";
+import type { HostView } from "../common/host-view";
+
+/** One row of the services table: a service and its host's view (shared by the host's rows). */
+export interface ServiceRow {
+  readonly host: HostView;
+  readonly service: CheckState;
+}
+
+const SERVICE_STATE_NAMES = ["ok", "warning", "critical", "unknown"] as const;
+
+/**
+ * AuthUser on services, Checkmk's default (loose) rule: a contact of the service, or of its
+ * host (whoever sees a host sees all its services).
+ */
+export function serviceVisibleTo(row: ServiceRow, user: string): boolean {
+  return row.service.contacts.includes(user) || row.host.visibleTo(user);
+}
+
+/**
+ * The services table's columns (livestatus.md §4.2, Checkmk's TableServices): its own, then
+ * every hosts column as `host_<name>`, read from the service's host.
+ */
+export function serviceColumns(): ColumnSpec<ServiceRow>[] {
+  return [
+    string("description", "Service description (the check name of the results)", (r) => r.service.check),
+    string("display_name", "Name to display: the description", (r) => r.service.check),
+    ...checkColumns<ServiceRow>({ check: (r) => r.service, now: (r) => r.host.now }, SERVICE_STATE_NAMES),
+    list("groups", "Service groups named by the service's last result", (r) => r.service.servicegroups),
+    list("contacts", "Contacts of the service's last result", (r) => r.service.contacts),
+    list("contact_groups", "Contact groups: every contact is also a contact group of its name", (r) => r.service.contacts),
+    ...constants<ServiceRow>([
+      ["obsess_over_service", "int", 0, "Whether the core obsesses over the service: always 0"],
+      ["cached_at", "time", 0, "Checkmk: time of the cached agent data: always 0"],
+      ["cache_interval", "int", 0, "Checkmk: validity of cached agent data: always 0"],
+    ]),
+    ...joined<ServiceRow, HostView>("host_", HOST_COLUMNS, (r) => r.host, (d) => `Host: ${d}`),
+  ];
+}
+
+export const SERVICE_COLUMNS: readonly ColumnSpec<ServiceRow>[] = Object.freeze(serviceColumns());

@@ -1,0 +1,185 @@
+import { expect } from "chai";
+import { TableRegistry } from "../../../core/livestatus/table-registry";
+import { HOST_CHECK } from "../../../core/model/check-result";
+import { HOST_COLUMNS } from "../common/host-columns";
+import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { ServicesTable, servicesTable } from "./services-table";
+
+/** The columns NagVis asks for on services (client-queries.md), in its order. */
+const NAGVIS_SERVICE_COLUMNS = [
+  "description", "display_name", "state", "host_alias", "host_address", "plugin_output", "notes", "last_check", "next_check", "state_type", "current_attempt",
+  "max_check_attempts", "last_state_change", "last_hard_state_change", "perf_data", "scheduled_downtime_depth", "acknowledged", "host_acknowledged",
+  "host_scheduled_downtime_depth", "has_been_checked", "host_name", "check_command", "custom_variable_names", "custom_variable_values", "staleness",
+];
+
+/** What Nagstamon reads by name from the header row of `GET services` without Columns. */
+const NAGSTAMON_SERVICE_COLUMNS = ["host_name", "description", "display_name", "state", "last_check", "last_state_change", "current_attempt", "max_check_attempts", "plugin_output", "notifications_enabled", "is_flapping", "acknowledged", "scheduled_downtime_depth", "last_hard_state", "state_type", "host_state", "host_acknowledged", "host_scheduled_downtime_depth"];
+
+/** web1: Host UP (contact alice) and three services (disk: contact bob, group sg-disk). db1: pending, one service (contact carol). */
+async function twoHosts(kit: EngineKit): Promise<void> {
+  await kit.write(
+    result("web1", HOST_CHECK, 0, { contacts: ["alice"], hostgroups: ["hg-web"] }),
+    result("web1", "load", 0, { perfData: "load1=0.5;4;8" }),
+    result("web1", "disk", 1, { contacts: ["bob"], servicegroups: ["sg-disk", "sg-all"], customVariables: { MOUNT: "/" } }),
+    result("web1", "mem", 2),
+    result("db1", "mysql", 0, { contacts: ["carol"], hostgroups: ["hg-db"] }),
+  );
+}
+
+describe("services table", () => {
+  let kit: EngineKit;
+  let table: ReturnType<typeof servicesTable>;
+
+  beforeEach(async () => {
+    kit = await engineKit();
+    table = servicesTable(kit.engine, kit.clock);
+    await twoHosts(kit);
+  });
+
+  it("answers NagVis's service columns", () => {
+    kit.at(45);
+    const rows = record(table, NAGVIS_SERVICE_COLUMNS, { keys: ["web1"] });
+    expect(rows.map((r) => r.description)).to.deep.equal(["disk", "load", "mem"]);
+    expect(rows[0]).to.deep.equal({
+      description: "disk",
+      display_name: "disk",
+      state: 1,
+      host_alias: "web1",
+      host_address: "web1",
+      plugin_output: "disk of web1 is 1",
+      notes: "",
+      last_check: T0,
+      next_check: T0 + 60,
+      state_type: 1,
+      current_attempt: 1,
+      max_check_attempts: 1,
+      last_state_change: T0,
+      last_hard_state_change: T0,
+      perf_data: "",
+      scheduled_downtime_depth: 0,
+      acknowledged: 0,
+      host_acknowledged: 0,
+      host_scheduled_downtime_depth: 0,
+      has_been_checked: 1,
+      host_name: "web1",
+      check_command: "",
+      custom_variable_names: ["MOUNT"],
+      custom_variable_values: ["/"],
+      staleness: 0.75,
+    });
+  });
+
+  it("has every column Nagstamon reads by name in all-columns mode", () => {
+    const names = table.spec.columns.map((c) => c.name);
+    for (const n of NAGSTAMON_SERVICE_COLUMNS) expect(names, n).to.include(n);
+  });
+
+  it("has every hosts column as host_<name>, read from the service's host", () => {
+    const names = new Set(table.spec.columns.map((c) => c.name));
+    for (const c of HOST_COLUMNS) expect(names.has(`host_${c.name}`), c.name).to.equal(true);
+    expect(select(table, ["host_state", "host_has_been_checked", "host_groups", "host_num_services", "host_worst_service_state", "host_contacts"], { keys: ["web1"] })[0]).to.deep.equal([0, 1, ["hg-web"], 3, 2, ["alice"]]);
+  });
+
+  it("is checked (has_been_checked 1) for every stored service, also on a pending host", () => {
+    expect(select(table, ["host_name", "description", "state", "has_been_checked", "host_state", "host_has_been_checked"], { keys: ["db1"] })).to.deep.equal([["db1", "mysql", 0, 1, 0, 0]]);
+  });
+
+  it("takes groups from the service groups, contacts and contact groups from the service", () => {
+    expect(select(table, ["description", "groups", "contacts", "contact_groups"], { keys: ["web1"] })).to.deep.equal([
+      ["disk", ["sg-disk", "sg-all"], ["bob"], ["bob"]],
+      ["load", [], ["ops"], ["ops"]],
+      ["mem", [], ["ops"], ["ops"]],
+    ]);
+  });
+
+  it("shows the service's and the host's acknowledgement and the custom variables dict", async () => {
+    kit.engine.acknowledge("web1", "disk", { type: 1, author: "bob", comment: "", time: T0, expireTime: 0 });
+    await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 5, contacts: ["alice"] }));
+    kit.engine.acknowledge("web1", HOST_CHECK, { type: 2, author: "alice", comment: "", time: T0 + 5, expireTime: 0 });
+    expect(select(table, ["description", "acknowledged", "acknowledgement_type", "host_acknowledged", "host_acknowledgement_type", "host_state", "custom_variables"], { keys: ["web1"] })).to.deep.equal([
+      ["disk", 1, 1, 1, 2, 1, { MOUNT: "/" }],
+      ["load", 0, 0, 1, 2, 1, {}],
+      ["mem", 0, 0, 1, 2, 1, {}],
+    ]);
+  });
+
+  it("computes staleness and the last time per state", async () => {
+    await kit.write(result("web1", "load", 2, { timestamp: T0 + 60 }));
+    kit.at(150);
+    expect(select(table, ["description", "staleness", "last_time_ok", "last_time_warning", "last_time_critical", "last_time_unknown", "metrics"], { keys: ["web1"] })[1]).to.deep.equal(["load", 1.5, T0 + 60, 0, T0 + 60, 0, []]);
+    expect(select(table, ["metrics"], { keys: ["web1"] })[0]).to.deep.equal([[]]);
+  });
+
+  describe("AuthUser", () => {
+    it("shows a service to its own contacts", () => {
+      expect(select(table, ["host_name", "description"], { user: "bob" })).to.deep.equal([["web1", "disk"]]);
+    });
+
+    it("shows every service of a host to the host's contacts (Checkmk's loose default), also of a pending host", () => {
+      expect(select(table, ["host_name", "description"], { user: "alice" })).to.deep.equal([["web1", "disk"], ["web1", "load"], ["web1", "mem"]]);
+      expect(select(table, ["host_name", "description"], { user: "carol" })).to.deep.equal([["db1", "mysql"]]);
+      expect(select(table, ["host_name", "description"], { user: "nobody" })).to.deep.equal([]);
+    });
+  });
+
+  describe("rows", () => {
+    it("are sorted by host name then description, also after services were added", async () => {
+      await kit.write(result("web1", "cpu", 0), result("app1", "http", 0), result("web1", "zram", 0));
+      expect(select(table, ["host_name", "description"])).to.deep.equal([
+        ["app1", "http"],
+        ["db1", "mysql"],
+        ["web1", "cpu"],
+        ["web1", "disk"],
+        ["web1", "load"],
+        ["web1", "mem"],
+        ["web1", "zram"],
+      ]);
+    });
+
+    it("with a hint are only the services of the named hosts", () => {
+      expect(table.keyColumns).to.deep.equal(["host_name"]);
+      expect(select(table, ["host_name", "description"], { keys: ["db1", "nosuch"] })).to.deep.equal([["db1", "mysql"]]);
+      expect(select(table, ["host_name"], { keys: ["web1", "db1"] }).map(([h]) => h)).to.deep.equal(["db1", "web1", "web1", "web1"]);
+    });
+  });
+
+  describe("columns", () => {
+    it("resolve with the service_ prefix, while host_ names are the host's columns", () => {
+      expect(column(table, "service_state")).to.equal(column(table, "state"));
+      expect(column(table, "service_description")).to.equal(column(table, "description"));
+      expect(column(table, "host_state")).to.not.equal(column(table, "state"));
+      expect(select(table, ["service_state", "host_state", "service_description", "host_name"], { keys: ["web1"] })[2]).to.deep.equal([2, 0, "mem", "web1"]);
+    });
+
+    it("have unique names, a known type and a description each, and the values their type says", () => {
+      const names = table.spec.columns.map((c) => c.name);
+      expect(new Set(names).size).to.equal(names.length);
+      const [row] = [...table.rows({ keys: new Set(["web1"]) })];
+      for (const c of table.spec.columns) {
+        expect(c.description, c.name).to.not.equal("");
+        const v = c.get(row!);
+        if (c.type === "int" || c.type === "time") expect(Number.isInteger(v), c.name).to.equal(true);
+        else if (c.type === "float") expect(typeof v, c.name).to.equal("number");
+        else if (c.type === "string") expect(typeof v, c.name).to.equal("string");
+        else if (c.type === "list") expect(Array.isArray(v), c.name).to.equal(true);
+        else expect(typeof v === "object" && !Array.isArray(v), c.name).to.equal(true);
+      }
+    });
+
+    it("of its own are all listed in the README with type and description", () => {
+      expectReadmeListsColumns(readPluginReadme("plugins/table/services"), table.spec.columns.filter((c) => !c.name.startsWith("host_")));
+    });
+  });
+
+  describe("plugin", () => {
+    it("adds its table on start and removes it on stop, twice without harm", async () => {
+      const tables = new TableRegistry();
+      const plugin = new ServicesTable(tables, kit.engine, kit.clock);
+      await plugin.start();
+      expect(tables.get("services")).to.equal(plugin.table);
+      await plugin.stop();
+      await plugin.stop();
+      expect(tables.get("services")).to.equal(undefined);
+    });
+  });
+});

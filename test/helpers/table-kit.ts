@@ -1,0 +1,118 @@
+/**
+ * What the table plugin tests share: a real StateEngine over an in-memory store, a clock
+ * moved by hand, results written through the engine's own rules, and queries made through
+ * the LivestatusTable interface the listener uses (resolveColumn, rows(hint), visibleTo).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import type { Clock } from "../../core/clock";
+import { resolveColumn, type ColumnSpec, type LivestatusValue } from "../../core/livestatus/column";
+import type { LivestatusTable, RowHint } from "../../core/livestatus/table-registry";
+import { silentLogger } from "../../core/log/logger";
+import { SelfStats } from "../../core/metrics/self-stats";
+import type { CheckResult } from "../../core/model/check-result";
+import type { ChangeSet } from "../../core/state/change-set";
+import type { LogEntry } from "../../core/state/log-entry";
+import { StateEngine } from "../../core/state/state-engine";
+import type { LogQuery, StateStore, StoredState } from "../../core/store/state-store";
+import { REPO_ROOT } from "./tantale-process";
+
+/** Keeps commits in memory: the tables read the engine, never the store. */
+export class MemoryStore implements StateStore {
+  readonly commits: ChangeSet[] = [];
+  async load(): Promise<StoredState> {
+    return { checks: [] };
+  }
+  async commit(changes: ChangeSet): Promise<void> {
+    this.commits.push(changes);
+  }
+  async readLog(_q: LogQuery): Promise<readonly LogEntry[]> {
+    return this.commits.flatMap((c) => [...c.log]);
+  }
+}
+
+export const T0 = 1_764_100_000;
+
+export interface EngineKit {
+  readonly engine: StateEngine;
+  readonly clock: Clock;
+  /** Moves the clock to `T0 + seconds`. */
+  at(seconds: number): void;
+  write(...results: CheckResult[]): Promise<void>;
+}
+
+export async function engineKit(): Promise<EngineKit> {
+  let now = T0;
+  const clock: Clock = { now: () => now * 1000 };
+  const engine = new StateEngine({ freshness_factor: 2, freshness_check_interval: 1000 }, clock, silentLogger(), new SelfStats().of("(state)"));
+  await engine.attachStore(new MemoryStore());
+  return {
+    engine,
+    clock,
+    at: (seconds) => void (now = T0 + seconds),
+    write: (...results) => engine.write(results),
+  };
+}
+
+export function result(hostname: string, check: string, status: number, extra: Partial<CheckResult> = {}): CheckResult {
+  return Object.freeze({
+    hostname,
+    check,
+    status,
+    output: `${check} of ${hostname} is ${status}`,
+    longOutput: "",
+    perfData: "",
+    timestamp: T0,
+    interval: 60,
+    contacts: ["ops"],
+    hostgroups: [],
+    servicegroups: [],
+    customVariables: {},
+    ...extra,
+  });
+}
+
+/** A column as the query engine resolves it (prefixes stripped as Checkmk does); fails the test when unknown. */
+export function column<Row>(table: LivestatusTable<Row>, name: string): ColumnSpec<Row> {
+  const byName = new Map(table.spec.columns.map((c) => [c.name, c]));
+  const c = resolveColumn(table.spec, byName, name);
+  if (c === undefined) return expect.fail(`${table.spec.name} has no column ${name}`);
+  return c;
+}
+
+export interface QueryOptions {
+  readonly keys?: readonly string[];
+  readonly user?: string;
+}
+
+/** The values of `columns` for every row the table yields (for `keys`), visible to `user`. */
+export function select<Row>(table: LivestatusTable<Row>, columns: readonly string[], options: QueryOptions = {}): LivestatusValue[][] {
+  const specs = columns.map((name) => column(table, name));
+  const hint: RowHint = options.keys === undefined ? {} : { keys: new Set(options.keys) };
+  const out: LivestatusValue[][] = [];
+  for (const row of table.rows(hint)) {
+    if (options.user !== undefined && table.visibleTo !== undefined && !table.visibleTo(row, options.user)) continue;
+    out.push(specs.map((c) => c.get(row)));
+  }
+  return out;
+}
+
+/** One row as name → value (NagVis and Nagstamon address values by column name). */
+export function record<Row>(table: LivestatusTable<Row>, columns: readonly string[], options: QueryOptions = {}): Record<string, LivestatusValue>[] {
+  return select(table, columns, options).map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i] as LivestatusValue])));
+}
+
+/**
+ * The README's column table must list every column of the spec, with its type and
+ * description (it is committed text, generated once from the specs; this keeps it true).
+ */
+export function expectReadmeListsColumns<Row>(readme: string, columns: readonly ColumnSpec<Row>[]): void {
+  const rows = new Set(readme.split("\n").filter((l) => l.startsWith("| `")));
+  for (const c of columns) expect(rows, `README row for ${c.name}`).to.include(`| \`${c.name}\` | ${c.type} | ${c.description} |`);
+}
+
+/** A plugin's README, by its folder under the repo (`plugins/table/hosts`). */
+export function readPluginReadme(folder: string): string {
+  return fs.readFileSync(path.join(REPO_ROOT, folder, "README.md"), "utf8");
+}

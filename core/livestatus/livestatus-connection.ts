@@ -161,7 +161,8 @@ export class LivestatusConnection {
         if (this.closed) return undefined;
       }
       const now = this.ctx.now();
-      return answerQuery(query, this.ctx.tables, now / 1000, this.ctx.now);
+      // Awaited here, so that a rejected answer (a LivestatusError, a store failing) is caught below.
+      return await answerQuery(query, this.ctx.tables, now / 1000, this.ctx.now);
     } catch (err) {
       if (err instanceof LivestatusError) return { status: err.status, body: errorBody(err.message) };
       // A table's bug (or a body too large for a string): the client gets an error, the log the stack.

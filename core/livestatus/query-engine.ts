@@ -2,7 +2,8 @@
  * Answers one GET query against the registered tables (livestatus.md §2, §3, §7): table
  * lookup, column resolution, filter and AuthUser, index hint, Limit, Stats, Localtime,
  * Timelimit, then the body in the requested format. Pure apart from reading the tables
- * and the clock: the server frames and writes the answer.
+ * and the clock: the server frames and writes the answer. Asynchronous because a table's
+ * rows may live in a store (the log: `load()`); the others answer from memory.
  *
  * Wait headers (WaitObject, WaitCondition, ...) are not looked at here: the server waits
  * for the condition (wait-condition.ts) and only then calls answerQuery.
@@ -14,6 +15,7 @@ import type { GetQuery } from "./query";
 import { renderBody } from "./render";
 import { compileStats } from "./stats";
 import type { LivestatusTable, RowHint, TableRegistry } from "./table-registry";
+import { filterTimeRange } from "./time-range";
 
 export interface QueryAnswer {
   readonly status: number;
@@ -52,10 +54,10 @@ export function lookupTable(registry: TableRegistry, name: string): LivestatusTa
  * @param nowSeconds the server time the request is answered at; with `nowMs` it sets the
  *   Timelimit deadline.
  * @param nowMs the clock Timelimit is measured with (the daemon's clock; tests move it).
- * @throws LivestatusError 404 unknown table, 400 unknown Filter/Stats column or bad
- *   operand, 413 Timelimit exceeded. The caller frames it with errorBody().
+ * @throws (rejects with) LivestatusError 404 unknown table, 400 unknown Filter/Stats
+ *   column or bad operand, 413 Timelimit exceeded. The caller frames it with errorBody().
  */
-export function answerQuery(query: GetQuery, registry: TableRegistry, nowSeconds: number, nowMs: () => number = Date.now): QueryAnswer {
+export async function answerQuery(query: GetQuery, registry: TableRegistry, nowSeconds: number, nowMs: () => number = Date.now): Promise<QueryAnswer> {
   const table = lookupTable(registry, query.table);
   const lookup = columnLookup(table);
   const offset = query.timezoneOffset;
@@ -68,7 +70,9 @@ export function answerQuery(query: GetQuery, registry: TableRegistry, nowSeconds
   // Compiled before any row is read, so a bad Filter or Stats line costs no scan.
   const accept = rowTest(query, table, lookup);
   const stats = isStats ? compileStats(query.stats, lookup, offset) : undefined;
-  const scanned = passingRows(table.rows(indexHint(query, table, lookup)), accept, timelimitCheck(query, nowSeconds, nowMs));
+  const hint = indexHint(query, table, lookup);
+  const source = table.load === undefined ? table.rows(hint) : await table.load(hint);
+  const scanned = passingRows(source, accept, timelimitCheck(query, nowSeconds, nowMs));
 
   const showHeader = query.columnHeaders ?? (query.columns.length === 0 && !isStats);
   if (stats !== undefined) {
@@ -125,18 +129,22 @@ function rowTest(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<R
 }
 
 /**
- * The key values the filter restricts the rows to, for the table's index (§7). A name
- * counts as a key when it resolves to a key column, so a prefixed alias (`host_name` on
- * hosts) uses the index as `name` does.
+ * What the filter restricts the rows to, for the table's index (§7): the key values, and
+ * the bounds of the time column on a table that declares one (the log). A name counts
+ * when it resolves to that column, so a prefixed alias (`host_name` on hosts, `log_time`
+ * on log) uses the index as the plain name does.
  */
 function indexHint(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<Row>): RowHint {
-  if (query.filter === undefined || table.keyColumns.length === 0) return {};
-  const keyColumns = new Set(table.keyColumns.map((name) => lookup(name)).filter((c) => c !== undefined));
-  const keys = filterEqualities(query.filter, (name) => {
+  if (query.filter === undefined) return {};
+  const resolvesTo = (columns: ReadonlySet<Column>) => (name: string): boolean => {
     const column = lookup(name);
-    return column !== undefined && keyColumns.has(column);
-  });
-  return keys === undefined ? {} : { keys };
+    return column !== undefined && columns.has(column);
+  };
+  const keyColumns = new Set(table.keyColumns.map((name) => lookup(name)).filter((c) => c !== undefined));
+  const keys = keyColumns.size === 0 ? undefined : filterEqualities(query.filter, resolvesTo(keyColumns));
+  const time = table.timeColumn === undefined ? undefined : lookup(table.timeColumn);
+  const timeRange = time === undefined ? undefined : filterTimeRange(query.filter, resolvesTo(new Set([time])), query.timezoneOffset);
+  return { ...(keys === undefined ? {} : { keys }), ...(timeRange === undefined ? {} : { timeRange }) };
 }
 
 /** Throws 413 once the deadline of `Timelimit:` has passed; a no-op without the header. */

@@ -1,9 +1,16 @@
 import type { TableSpec } from "./column";
+import type { TimeRange } from "./time-range";
 
 /** What the query engine may know of the rows a filter allows: an index hint, never a promise. */
 export interface RowHint {
   /** Only rows whose key column value is in this set can pass the filter (see filterEqualities). */
   readonly keys?: ReadonlySet<string>;
+  /**
+   * Only rows whose time column value (whole seconds, server time) is within these
+   * inclusive bounds can pass the filter (see filterTimeRange); only for a table that
+   * declares `timeColumn`.
+   */
+  readonly timeRange?: TimeRange;
 }
 
 /**
@@ -16,7 +23,20 @@ export interface LivestatusTable<Row = unknown> {
   readonly spec: TableSpec<Row>;
   /** Column names whose `=` filters the table can look up directly (`name` on hosts, `host_name` on services). */
   readonly keyColumns: readonly string[];
+  /** The time column whose bounds the table can use (`time` on log): the query engine puts them in the hint's `timeRange`. */
+  readonly timeColumn?: string;
+  /**
+   * The rows in memory, synchronously. A table whose rows live in a store (the log) has
+   * `load()`; its `rows()` gives what it has without reading the store (the Wait headers,
+   * which poll synchronously, use it).
+   */
   rows(hint: RowHint): Iterable<Row>;
+  /**
+   * The rows read from a store: when present the query engine awaits this instead of
+   * calling `rows()`, with the same hint and the same contract (more rows than the hint
+   * allows, never fewer, except where the table documents a cap).
+   */
+  load?(hint: RowHint): Promise<Iterable<Row>>;
   /**
    * Whether the contact `user` may see the row (AuthUser). Absent: the table has no
    * authorization (status, columns, commands, contacts, ...).

@@ -1,11 +1,13 @@
 import { benchBus } from "./bus";
 import { benchIngest } from "./ingest";
+import { benchLivestatus } from "./livestatus";
 import { benchRender } from "./render";
 
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
   ingest: () => benchIngest(),
+  livestatus: () => benchLivestatus(),
   render: () => benchRender(),
 };
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { readPid, isAlive } from "../../core/daemon/pid-file";
+import { BUILT_IN_PLUGINS } from "../../plugins";
 import { LineClient, freePort } from "../helpers/net";
 import { REPO_ROOT, runTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
@@ -114,7 +115,7 @@ describe("the tantale command", function () {
       expect(rows).to.deep.include(["example", "example", "input", "npm tantale-plugin-example@1.0.0"]);
       expect(r.stdout).to.contain("(disabled: off)");
       expect(rows).to.deep.include(["hosts", "hosts", "table", "built-in"]); // on without a conf file
-      expect(r.stdout).to.contain("configuration OK: 4 instance(s)");
+      expect(r.stdout).to.contain(`configuration OK: ${2 + BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).length} instance(s)`);
     });
 
     it("exits 1 and names file, line and key of every problem in every file", () => {

@@ -6,6 +6,8 @@ import { silentLogger } from "../../../core/log/logger";
 import { BUILT_IN_PLUGINS } from "../../../plugins";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../../helpers/temp-dir";
 
+const DEFAULT_ON = BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).map((d) => d.name);
+
 describe("Daemon", () => {
   after(cleanupTempDirs);
 
@@ -14,7 +16,7 @@ describe("Daemon", () => {
     const load = { confDir: conf, builtIns: BUILT_IN_PLUGINS };
     const daemon = new Daemon(await loadConfiguration(load), { load, dataDir: makeTempDir(), logger: silentLogger() });
     await daemon.start();
-    expect(daemon.runningInstances()).to.have.members(["file", "sqlite", "hosts", "services"]); // the tables run without a conf file
+    expect(daemon.runningInstances()).to.have.members(["file", "sqlite", ...DEFAULT_ON]); // the tables run without a conf file
     const stopped = daemon.stop();
     const reloaded = await daemon.reload();
     expect(await stopped).to.equal(true);

@@ -1,0 +1,62 @@
+import { inject, injectable } from "tsyringe";
+import type { ColumnSpec } from "../../../core/livestatus/column";
+import type { LivestatusTable, RowHint, TableRegistry } from "../../../core/livestatus/table-registry";
+import type { TablePlugin } from "../../../core/plugin/api";
+import { TABLES } from "../../../core/tokens";
+import { string } from "../common/columns";
+import { byCodeUnit } from "../common/sorted-keys";
+import { TableRegistration } from "../common/table-registration";
+
+/** One column of one served table: a row of the `columns` table. */
+export interface ColumnRow {
+  readonly table: string;
+  readonly column: ColumnSpec<unknown>;
+}
+
+export const COLUMNS_COLUMNS: readonly ColumnSpec<ColumnRow>[] = Object.freeze([
+  string<ColumnRow>("table", "Name of the table", (r) => r.table),
+  string<ColumnRow>("name", "Name of the column within the table, as the header row shows it", (r) => r.column.name),
+  string<ColumnRow>("type", "Type of the column: int, float, time, string, list or dict", (r) => r.column.type),
+  string<ColumnRow>("description", "Description of the column", (r) => r.column.description),
+]);
+
+/**
+ * The Livestatus `columns` table (livestatus.md §4.8): one row per column of every table in
+ * the registry when the query runs (this one included), tables by name, columns in their
+ * table's order. The specs are the single source: a table plugin started or stopped shows
+ * at the next query. Key: `table` (`Filter: table = hosts` visits only the hosts columns).
+ */
+export function columnsTable(tables: TableRegistry): LivestatusTable<ColumnRow> {
+  return {
+    spec: { name: "columns", prefix: "column_", columns: COLUMNS_COLUMNS },
+    keyColumns: ["table"],
+    *rows(hint: RowHint): Iterable<ColumnRow> {
+      const served = [...tables.all()].filter((t) => hint.keys === undefined || hint.keys.has(t.spec.name));
+      served.sort((a, b) => byCodeUnit(a.spec.name, b.spec.name));
+      for (const t of served) for (const column of t.spec.columns) yield { table: t.spec.name, column };
+    },
+  };
+}
+
+/** The `columns` table plugin: adds the table to the registry while it runs. */
+@injectable()
+export class ColumnsTable implements TablePlugin {
+  private readonly registration: TableRegistration<ColumnRow>;
+
+  constructor(@inject(TABLES) tables: TableRegistry) {
+    this.registration = new TableRegistration(tables, columnsTable(tables));
+  }
+
+  /** The table as the registry serves it (for tests and tools). */
+  get table(): LivestatusTable<ColumnRow> {
+    return this.registration.table;
+  }
+
+  async start(): Promise<void> {
+    this.registration.start();
+  }
+
+  async stop(): Promise<void> {
+    this.registration.stop();
+  }
+}

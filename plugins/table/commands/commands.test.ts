@@ -1,0 +1,44 @@
+import { expect } from "chai";
+import { answerQuery } from "../../../core/livestatus/query-engine";
+import { parseRequest } from "../../../core/livestatus/request-parser";
+import { TableRegistry } from "../../../core/livestatus/table-registry";
+import { T0, column, expectReadmeListsColumns, readPluginReadme, select } from "../../../test/helpers/table-kit";
+import { CommandsTable, commandsTable } from "./commands-table";
+
+describe("commands table", () => {
+  const table = commandsTable();
+
+  it("is empty: Tantale runs no check commands", () => {
+    expect(select(table, ["name", "line"])).to.deep.equal([]);
+    expect(table.spec.columns.map((c) => [c.name, c.type])).to.deep.equal([["name", "string"], ["line", "string"]]);
+  });
+
+  it("still answers the header row in all-columns mode (Nagstamon needs it on empty answers)", async () => {
+    const tables = new TableRegistry();
+    tables.add(table);
+    const request = parseRequest(["GET commands", "OutputFormat: json"], T0);
+    if (request.kind !== "get") throw new Error("not a GET");
+    const answer = await answerQuery(request, tables, T0);
+    expect(answer.status).to.equal(200);
+    expect(JSON.parse(answer.body)).to.deep.equal([["name", "line"]]);
+  });
+
+  it("resolves its columns with the command_ prefix", () => {
+    expect(column(table, "command_name")).to.equal(column(table, "name"));
+    expect(column(table, "command_line")).to.equal(column(table, "line"));
+  });
+
+  it("lists its columns in the README with type and description", () => {
+    expectReadmeListsColumns(readPluginReadme("plugins/table/commands"), table.spec.columns);
+  });
+
+  it("plugin: adds its table on start and removes it on stop, twice without harm", async () => {
+    const tables = new TableRegistry();
+    const plugin = new CommandsTable(tables);
+    await plugin.start();
+    expect(tables.get("commands")).to.equal(plugin.table);
+    await plugin.stop();
+    await plugin.stop();
+    expect(tables.get("commands")).to.equal(undefined);
+  });
+});

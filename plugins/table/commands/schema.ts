@@ -1,0 +1,4 @@
+import type { ConfigSchema } from "../../../core/plugin/api";
+
+/** No options: Tantale has no check commands. */
+export const commandsSchema = {} as const satisfies ConfigSchema;

@@ -1,0 +1,385 @@
+import { expect } from "chai";
+import type { Clock } from "../../../core/clock";
+import { LivestatusError } from "../../../core/livestatus/livestatus-error";
+import { answerQuery, type QueryAnswer } from "../../../core/livestatus/query-engine";
+import { parseRequest } from "../../../core/livestatus/request-parser";
+import { TableRegistry, type LivestatusTable } from "../../../core/livestatus/table-registry";
+import { planWait } from "../../../core/livestatus/wait-condition";
+import { silentLogger, type LogFields, type Logger } from "../../../core/log/logger";
+import { SelfStats } from "../../../core/metrics/self-stats";
+import { HOST_CHECK } from "../../../core/model/check-result";
+import type { ChangeSet } from "../../../core/state/change-set";
+import type { LogEntry } from "../../../core/state/log-entry";
+import { StateEngine } from "../../../core/state/state-engine";
+import type { LogQuery, StateStore, StoredState } from "../../../core/store/state-store";
+import { T0, column, expectReadmeListsColumns, readPluginReadme, result } from "../../../test/helpers/table-kit";
+import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
+import { SqliteStore } from "../../store/sqlite/sqlite-store";
+import { logOptions, type LogRow } from "./log-columns";
+import { LogTable, logQueryOf, logTable } from "./log-table";
+
+/** The real SQLite store, with every readLog query kept (to see what was pushed down) and a switch to make reads fail. */
+class RecordingStore implements StateStore {
+  readonly queries: LogQuery[] = [];
+  failReads = false;
+  constructor(readonly inner: SqliteStore) {}
+  load(): Promise<StoredState> {
+    return this.inner.load();
+  }
+  commit(changes: ChangeSet): Promise<void> {
+    return this.inner.commit(changes);
+  }
+  async readLog(query: LogQuery): Promise<readonly LogEntry[]> {
+    this.queries.push(query);
+    if (this.failReads) throw new Error("disk on fire");
+    return this.inner.readLog(query);
+  }
+}
+
+/** A logger that keeps its warnings. */
+function warningLogger(warnings: string[]): Logger {
+  const logger: Logger = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (msg: string, fields?: LogFields) => void warnings.push(`${msg} ${JSON.stringify(fields ?? {})}`),
+    error: () => undefined,
+    fatal: () => undefined,
+    child: () => logger,
+    isLevelEnabled: () => true,
+  };
+  return logger;
+}
+
+const ALERTS = ["time", "host_name", "service_description", "type", "state"];
+
+describe("log table", () => {
+  let now: number;
+  let clock: Clock;
+  let sqlite: SqliteStore;
+  let store: RecordingStore;
+  let engine: StateEngine;
+  let registry: TableRegistry;
+
+  const ask = async (text: string): Promise<QueryAnswer> => {
+    const request = parseRequest(text.split("\n"), now);
+    if (request.kind !== "get") throw new Error("not a GET");
+    return answerQuery(request, registry, now, () => now * 1000);
+  };
+  const body = async (text: string): Promise<string> => {
+    const answer = await ask(text);
+    expect(answer.status, answer.body).to.equal(200);
+    return answer.body;
+  };
+  const json = async (text: string): Promise<unknown> => JSON.parse(await body(`${text}\nOutputFormat: json`));
+  const lastQuery = (): LogQuery => store.queries[store.queries.length - 1]!;
+
+  /**
+   * web1: Host UP (contact alice), then DOWN at +10, UP again at +40; its disk (contact bob)
+   * CRITICAL from its first result, OK at +30. db1 (pending: no Host result) has mysql
+   * (contact carol) WARNING at +20.5, a fractional timestamp.
+   */
+  beforeEach(async () => {
+    now = T0 + 100;
+    clock = { now: () => now * 1000 };
+    sqlite = new SqliteStore({ path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 }, makeTempDir(), silentLogger(), clock, new SelfStats().of("sqlite"));
+    await sqlite.start();
+    store = new RecordingStore(sqlite);
+    engine = new StateEngine({ freshness_factor: 2, freshness_check_interval: 1000 }, clock, silentLogger(), new SelfStats().of("(state)"));
+    await engine.attachStore(store);
+    await engine.write([result("web1", HOST_CHECK, 0, { contacts: ["alice"] }), result("web1", "disk", 2, { contacts: ["bob"] })]);
+    await engine.write([result("web1", HOST_CHECK, 1, { timestamp: T0 + 10, contacts: ["alice"] })]);
+    await engine.write([result("db1", "mysql", 1, { timestamp: T0 + 20.5, contacts: ["carol"] })]);
+    await engine.write([result("web1", "disk", 0, { timestamp: T0 + 30, contacts: ["bob"] })]);
+    await engine.write([result("web1", HOST_CHECK, 0, { timestamp: T0 + 40, contacts: ["alice"] })]);
+    registry = new TableRegistry();
+    registry.add(logTable(engine, clock, 100_000));
+  });
+
+  afterEach(async () => {
+    await engine.stop();
+    await sqlite.stop();
+  });
+
+  after(cleanupTempDirs);
+
+  it("answers the alerts the engine wrote, oldest first, read back from SQLite", async () => {
+    expect(await json(`GET log\nColumns: ${ALERTS.join(" ")} lineno`)).to.deep.equal([
+      [T0, "web1", "disk", "SERVICE ALERT", 2, 1],
+      [T0 + 10, "web1", "", "HOST ALERT", 1, 2],
+      [T0 + 20, "db1", "mysql", "SERVICE ALERT", 1, 3],
+      [T0 + 30, "web1", "disk", "SERVICE ALERT", 0, 4],
+      [T0 + 40, "web1", "", "HOST ALERT", 0, 5],
+    ]);
+    expect(store.queries).to.deep.equal([{ limit: 100_000 }]);
+  });
+
+  it("has every column of a line: class, state type, attempt, output, message and options", async () => {
+    const cols = ["class", "type", "state_type", "attempt", "plugin_output", "message", "options", "contact_name", "command_name", "comment"];
+    expect(await json(`GET log\nColumns: ${cols.join(" ")}\nFilter: time = ${T0 + 10}`)).to.deep.equal([
+      [1, "HOST ALERT", "HARD", 1, "Host of web1 is 1", `[${T0 + 10}] HOST ALERT: web1;DOWN;HARD;1;Host of web1 is 1`, "web1;DOWN;HARD;1;Host of web1 is 1", "", "", ""],
+    ]);
+    expect(await json(`GET log\nColumns: options\nFilter: time = ${T0}`)).to.deep.equal([["web1;disk;CRITICAL;HARD;1;disk of web1 is 2"]]);
+  });
+
+  it("resolves its columns with the log_ prefix (Multisite's names)", async () => {
+    const table = registry.get("log") as LivestatusTable<LogRow>;
+    expect(column(table, "log_time")).to.equal(column(table, "time"));
+    expect(column(table, "log_host_name")).to.equal(column(table, "host_name"));
+    expect(await json(`GET log\nColumns: log_type log_state\nFilter: log_host_name = db1\nColumnHeaders: on`)).to.deep.equal([
+      ["type", "state"],
+      ["SERVICE ALERT", 1],
+    ]);
+  });
+
+  describe("time range", () => {
+    it("pushes time >= and time <= down to the store, and answers the lines inside", async () => {
+      expect(await json(`GET log\nColumns: time host_name\nFilter: time >= ${T0 + 10}\nFilter: time <= ${T0 + 30}`)).to.deep.equal([
+        [T0 + 10, "web1"],
+        [T0 + 20, "db1"],
+        [T0 + 30, "web1"],
+      ]);
+      // until + 1: the column shows whole seconds, the store keeps fractions (a line at until + 0.5 shows as until).
+      expect(lastQuery()).to.deep.equal({ since: T0 + 10, until: T0 + 31, limit: 100_000 });
+    });
+
+    it("pushes time > and time < down as the whole seconds they mean, prefixed names included", async () => {
+      expect(await json(`GET log\nColumns: time\nFilter: log_time > ${T0 + 10}\nFilter: log_time < ${T0 + 40}`)).to.deep.equal([[T0 + 20], [T0 + 30]]);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 11, until: T0 + 40, limit: 100_000 });
+    });
+
+    it("finds a line of a fractional time with time = its whole second", async () => {
+      expect(await json(`GET log\nColumns: time host_name\nFilter: time = ${T0 + 20}`)).to.deep.equal([[T0 + 20, "db1"]]);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 20, until: T0 + 21, limit: 100_000 });
+      expect(await json(`GET log\nColumns: time\nFilter: time <= ${T0 + 20}\nFilter: time >= ${T0 + 20}`)).to.deep.equal([[T0 + 20]]);
+    });
+
+    it("takes the narrowest bounds of the top-level And, and the widest of an Or", async () => {
+      await body(`GET log\nColumns: time\nFilter: time >= ${T0}\nFilter: time >= ${T0 + 20}\nFilter: time <= ${T0 + 90}\nFilter: time <= ${T0 + 35}`);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 20, until: T0 + 36, limit: 100_000 });
+      const either = `Filter: time >= ${T0 + 30}\nFilter: time <= ${T0 + 40}\nAnd: 2\nFilter: time = ${T0}\nOr: 2`;
+      expect(await json(`GET log\nColumns: time\n${either}`)).to.deep.equal([[T0], [T0 + 30], [T0 + 40]]);
+      expect(lastQuery()).to.deep.equal({ since: T0, until: T0 + 41, limit: 100_000 });
+    });
+
+    it("does not bound the read by a negated or != time filter, and still applies it", async () => {
+      expect(await json(`GET log\nColumns: time\nFilter: time < ${T0 + 30}\nNegate:`)).to.deep.equal([[T0 + 30], [T0 + 40]]);
+      expect(lastQuery()).to.deep.equal({ limit: 100_000 });
+      expect(await json(`GET log\nColumns: time\nFilter: time != ${T0}\nFilter: time <= ${T0 + 10}`)).to.deep.equal([[T0 + 10]]);
+      expect(lastQuery()).to.deep.equal({ until: T0 + 11, limit: 100_000 });
+    });
+
+    it("takes the Localtime offset off the pushed-down bounds, and adds it to the time column", async () => {
+      const hourAhead = `Localtime: ${now + 3600}`;
+      expect(await json(`GET log\nColumns: time host_name\nFilter: time >= ${T0 + 3600 + 20}\n${hourAhead}`)).to.deep.equal([
+        [T0 + 3600 + 20, "db1"],
+        [T0 + 3600 + 30, "web1"],
+        [T0 + 3600 + 40, "web1"],
+      ]);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 20, limit: 100_000 });
+    });
+
+    it("does not read the store at all for an empty range", async () => {
+      expect(await body(`GET log\nColumns: time\nFilter: time >= ${T0 + 30}\nFilter: time < ${T0 + 30}`)).to.equal("");
+      expect(store.queries).to.deep.equal([]);
+    });
+  });
+
+  describe("other filters", () => {
+    it("pushes host_name = X on one host down to the store", async () => {
+      expect(await json(`GET log\nColumns: time service_description state\nFilter: host_name = web1\nFilter: time >= ${T0 + 5}`)).to.deep.equal([
+        [T0 + 10, "", 1],
+        [T0 + 30, "disk", 0],
+        [T0 + 40, "", 0],
+      ]);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 5, hostname: "web1", limit: 100_000 });
+    });
+
+    it("reads every host for an Or of hosts, and none for two hosts at once", async () => {
+      expect(await json(`GET log\nColumns: host_name\nFilter: host_name = db1\nFilter: host_name = nosuch\nOr: 2`)).to.deep.equal([["db1"]]);
+      expect(lastQuery()).to.deep.equal({ limit: 100_000 });
+      const before = store.queries.length;
+      expect(await body(`GET log\nColumns: host_name\nFilter: host_name = db1\nFilter: host_name = web1`)).to.equal("");
+      expect(store.queries).to.have.length(before);
+    });
+
+    it("filters by class, as Multisite asks for alerts and notifications", async () => {
+      const multisite = `Filter: log_time >= ${T0 + 15}\nFilter: class = 1\nFilter: class = 3\nOr: 2`;
+      expect(await json(`GET log\nColumns: class host_name\n${multisite}`)).to.deep.equal([
+        [1, "db1"],
+        [1, "web1"],
+        [1, "web1"],
+      ]);
+      expect(await json(`GET log\nColumns: host_name\nFilter: class = 3`)).to.deep.equal([]);
+      expect(await json(`GET log\nStats: state = 0\nStats: state > 0\n${multisite}`)).to.deep.equal([[2, 1]]);
+    });
+
+    it("filters by message, type and service", async () => {
+      expect(await json(`GET log\nColumns: time\nFilter: message ~ HOST ALERT: web1;DOWN;`)).to.deep.equal([[T0 + 10]]);
+      expect(await json(`GET log\nColumns: time\nFilter: type = SERVICE ALERT\nFilter: service_description = disk`)).to.deep.equal([[T0], [T0 + 30]]);
+      expect(await json(`GET log\nColumns: time\nFilter: plugin_output ~~ MYSQL OF DB1`)).to.deep.equal([[T0 + 20]]);
+    });
+
+    it("caps the answer with Limit", async () => {
+      expect(await json(`GET log\nColumns: time\nLimit: 2`)).to.deep.equal([[T0], [T0 + 10]]);
+    });
+  });
+
+  describe("current state", () => {
+    it("joins the host's and service's state as it is now, not as the line reports it", async () => {
+      const cols = ["state", "current_host_name", "current_host_state", "current_host_has_been_checked", "current_service_description", "current_service_state", "current_service_plugin_output", "current_service_last_check"];
+      expect(await json(`GET log\nColumns: ${cols.join(" ")}\nFilter: time = ${T0}`)).to.deep.equal([[2, "web1", 0, 1, "disk", 0, "disk of web1 is 0", T0 + 30]]);
+    });
+
+    it("joins the contacts, and nothing of a service on host lines", async () => {
+      const cols = ["current_host_contacts", "current_service_description", "current_service_state", "current_service_has_been_checked", "current_service_contacts"];
+      expect(await json(`GET log\nColumns: ${cols.join(" ")}\nFilter: time = ${T0 + 10}`)).to.deep.equal([[["alice"], "", 0, 0, []]]);
+      // db1 is pending (no Host result): its services' contacts stand for it.
+      expect(await json(`GET log\nColumns: current_host_name current_host_has_been_checked current_host_contacts current_service_contacts\nFilter: host_name = db1`)).to.deep.equal([["db1", 0, ["carol"], ["carol"]]]);
+    });
+
+    it("reads a host that is gone as pending: empty names and lists, zeros", async () => {
+      await sqlite.commit({ upserts: [], deletes: [], log: [{ ...ghostLine(T0 + 50) }] });
+      expect(await json(`GET log\nColumns: host_name current_host_name current_host_state current_host_contacts current_service_description\nFilter: time = ${T0 + 50}`)).to.deep.equal([["ghost", "", 0, [], ""]]);
+    });
+  });
+
+  describe("AuthUser", () => {
+    it("shows a line to the contacts of its host and service as they are now (services: loose, as Checkmk)", async () => {
+      expect(await json(`GET log\nColumns: time\nAuthUser: alice`)).to.deep.equal([[T0], [T0 + 10], [T0 + 30], [T0 + 40]]);
+      expect(await json(`GET log\nColumns: time\nAuthUser: bob`)).to.deep.equal([[T0], [T0 + 30]]);
+      expect(await json(`GET log\nColumns: time\nAuthUser: carol`)).to.deep.equal([[T0 + 20]]);
+    });
+
+    it("shows nothing to an unknown user, and the lines of a host that is gone to nobody", async () => {
+      await sqlite.commit({ upserts: [], deletes: [], log: [ghostLine(T0 + 50)] });
+      expect(await json(`GET log\nColumns: time\nAuthUser: nobody`)).to.deep.equal([]);
+      expect(await json(`GET log\nColumns: time\nFilter: host_name = ghost\nAuthUser: alice`)).to.deep.equal([]);
+      expect(await json(`GET log\nColumns: time\nFilter: host_name = ghost`)).to.deep.equal([[T0 + 50]]);
+    });
+  });
+
+  describe("empty answers", () => {
+    it("keeps the header row without Columns (all-columns mode), and with ColumnHeaders: on", async () => {
+      const table = registry.get("log")!;
+      expect(await json(`GET log\nFilter: time >= ${T0 + 1000}`)).to.deep.equal([table.spec.columns.map((c) => c.name)]);
+      expect(await body(`GET log\nColumns: time host_name\nColumnHeaders: on\nFilter: host_name = nosuch`)).to.equal("time;host_name\n");
+      expect(lastQuery()).to.deep.equal({ hostname: "nosuch", limit: 100_000 });
+    });
+
+    it("answers without a store: nothing, with the header row", async () => {
+      await engine.detachStore(true);
+      expect(await json(`GET log\nColumns: time\nColumnHeaders: on`)).to.deep.equal([["time"]]);
+    });
+  });
+
+  describe("max_rows", () => {
+    it("reads at most max_rows lines, the oldest of the range", async () => {
+      registry.remove("log");
+      let full: LogQuery | undefined;
+      registry.add(logTable(engine, clock, 2, (q) => (full = q)));
+      expect(await json(`GET log\nColumns: time\nFilter: time >= ${T0 + 5}`)).to.deep.equal([[T0 + 10], [T0 + 20]]);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 5, limit: 2 });
+      expect(full).to.deep.equal({ since: T0 + 5, limit: 2 });
+    });
+
+    it("is said in a warning by the plugin, at most 5 times a minute", async () => {
+      const warnings: string[] = [];
+      const plugin = new LogTable({ max_rows: 3 }, new TableRegistry(), engine, clock, warningLogger(warnings));
+      await plugin.start();
+      for (let i = 0; i < 7; i++) await plugin.table.load!({});
+      expect(warnings).to.have.length(5);
+      expect(warnings[0]).to.contain("max_rows").and.to.contain('"max_rows":3');
+      now += 61;
+      await plugin.table.load!({ timeRange: { since: T0 } });
+      expect(warnings).to.have.length(6);
+      expect(warnings[5]).to.contain('"suppressed":2');
+      await plugin.table.load!({ timeRange: { since: T0 + 35 } }); // one line: not full
+      expect(warnings).to.have.length(6);
+      await plugin.stop();
+    });
+  });
+
+  it("answers a failing store read with an error, not a partial answer", async () => {
+    store.failReads = true;
+    let error: unknown;
+    await ask("GET log\nColumns: time").catch((e: unknown) => (error = e));
+    expect(String(error)).to.contain("disk on fire");
+    expect(error).to.not.be.instanceOf(LivestatusError); // the connection answers it 500
+  });
+
+  it("has nothing to wait for: a Wait condition never holds on the log", () => {
+    const request = parseRequest(["GET log", "WaitObject: web1", "WaitCondition: state = 1", "WaitTimeout: 10"], now);
+    if (request.kind !== "get") throw new Error("not a GET");
+    expect(planWait(request, registry)!.holds()).to.equal(false);
+  });
+
+  describe("columns", () => {
+    it("have unique names, a known type and a description each, and the values their type says", async () => {
+      const table = registry.get("log") as LivestatusTable<LogRow>;
+      const names = table.spec.columns.map((c) => c.name);
+      expect(new Set(names).size).to.equal(names.length);
+      const rows = [...(await table.load!({}))];
+      expect(rows).to.have.length(5);
+      for (const row of rows) {
+        for (const c of table.spec.columns) {
+          expect(c.description, c.name).to.not.equal("");
+          const v = c.get(row);
+          if (c.type === "int" || c.type === "time") expect(Number.isInteger(v), c.name).to.equal(true);
+          else if (c.type === "string") expect(typeof v, c.name).to.equal("string");
+          else if (c.type === "list") expect(Array.isArray(v), c.name).to.equal(true);
+          else expect.fail(`unexpected type ${c.type} of ${c.name}`);
+        }
+      }
+    });
+
+    it("are all listed in the README with type and description", () => {
+      expectReadmeListsColumns(readPluginReadme("plugins/table/log"), registry.get("log")!.spec.columns);
+    });
+
+    it("take options from the message: what follows TYPE: ", () => {
+      expect(logOptions("[1] HOST ALERT: web1;DOWN;HARD;1;a: b", "HOST ALERT")).to.equal("web1;DOWN;HARD;1;a: b");
+      expect(logOptions("[1] EXTERNAL COMMAND: ACKNOWLEDGE_HOST_PROBLEM;web1", "")).to.equal("ACKNOWLEDGE_HOST_PROBLEM;web1");
+      expect(logOptions("[1] LOG ROTATION", "LOG ROTATION")).to.equal("");
+    });
+  });
+
+  describe("store read", () => {
+    it("is what the hint allows: range (until + 1 for fractions), one host, max_rows", () => {
+      expect(logQueryOf({}, 10)).to.deep.equal({ limit: 10 });
+      expect(logQueryOf({ timeRange: { since: 5, until: 9 }, keys: new Set(["a"]) }, 10)).to.deep.equal({ since: 5, until: 10, hostname: "a", limit: 10 });
+      expect(logQueryOf({ keys: new Set(["a", "b"]) }, 10)).to.deep.equal({ limit: 10 });
+      expect(logQueryOf({ keys: new Set() }, 10)).to.equal(undefined);
+      expect(logQueryOf({ timeRange: { since: 9, until: 8 } }, 10)).to.equal(undefined);
+    });
+  });
+
+  describe("plugin", () => {
+    it("adds its table on start and removes it on stop, twice without harm", async () => {
+      const tables = new TableRegistry();
+      const plugin = new LogTable({ max_rows: 100_000 }, tables, engine, clock, silentLogger());
+      await plugin.start();
+      expect(tables.get("log")).to.equal(plugin.table);
+      await plugin.stop();
+      await plugin.stop();
+      expect(tables.get("log")).to.equal(undefined);
+    });
+
+    it("refuses max_rows below 1 at start", async () => {
+      const tables = new TableRegistry();
+      const plugin = new LogTable({ max_rows: 0 }, tables, engine, clock, silentLogger());
+      let error: unknown;
+      await plugin.start().catch((e: unknown) => (error = e));
+      expect(String(error)).to.contain("max_rows must be at least 1, got 0");
+      expect(tables.get("log")).to.equal(undefined);
+    });
+  });
+});
+
+/** A line of a host the engine does not know (gone, or written by another Tantale). */
+function ghostLine(time: number): LogEntry {
+  return {
+    time, class: 1, type: "HOST ALERT", hostname: "ghost", check: "", state: 1, stateType: "HARD", attempt: 1,
+    output: "gone", message: `[${time}] HOST ALERT: ghost;DOWN;HARD;1;gone`,
+  };
+}

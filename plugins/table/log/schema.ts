@@ -1,0 +1,13 @@
+import type { ConfigSchema } from "../../../core/plugin/api";
+
+export const logSchema = {
+  max_rows: {
+    doc: "Most log lines one query reads from the store (oldest first), to bound memory; a query whose time range holds more gets the oldest max_rows of them.",
+    format: "integer",
+    default: 100_000,
+  },
+} as const satisfies ConfigSchema;
+
+export interface LogConfig {
+  readonly max_rows: number;
+}

@@ -1,0 +1,4 @@
+import type { ConfigSchema } from "../../../core/plugin/api";
+
+/** No options: the table serves the daemon's figures and what the state engine holds. */
+export const statusSchema = {} as const satisfies ConfigSchema;

@@ -1,0 +1,136 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import { TableRegistry } from "../../../core/livestatus/table-registry";
+import { SelfStats } from "../../../core/metrics/self-stats";
+import { HOST_CHECK } from "../../../core/model/check-result";
+import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { REPO_ROOT } from "../../../test/helpers/tantale-process";
+import { StatusTable, statusTable } from "./status-table";
+
+const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+/** What Multisite asks on every page (the original Tantale's fixtures), and the peer's "a few columns" query. */
+const MULTISITE_STATUS_COLUMNS = ["livestatus_version", "program_version", "program_start", "num_hosts", "num_services"];
+
+describe("status table", () => {
+  let kit: EngineKit;
+  let stats: SelfStats;
+  let table: ReturnType<typeof statusTable>;
+
+  beforeEach(async () => {
+    kit = await engineKit();
+    stats = new SelfStats();
+    table = statusTable({ engine: kit.engine, clock: kit.clock, stats, programStart: () => T0 });
+    // web1: Host and two services; db1: pending, one service.
+    await kit.write(result("web1", HOST_CHECK, 0), result("web1", "disk", 1), result("web1", "load", 0), result("db1", "mysql", 2));
+  });
+
+  it("has exactly one row", () => {
+    expect(select(table, ["num_hosts"])).to.deep.equal([[2]]);
+    expect(table.keyColumns).to.deep.equal([]);
+    expect(table.visibleTo).to.equal(undefined); // no AuthUser on status (livestatus.md §2.3)
+  });
+
+  it("answers Multisite's columns: versions, start, host and service counts (pending hosts counted)", () => {
+    expect(record(table, MULTISITE_STATUS_COLUMNS)).to.deep.equal([
+      { livestatus_version: `tantale-${VERSION}`, program_version: VERSION, program_start: T0, num_hosts: 2, num_services: 3 },
+    ]);
+  });
+
+  it("follows the engine: a new host and service count at the next query", async () => {
+    await kit.write(result("app1", "http", 0), result("web1", "mem", 0));
+    expect(select(table, ["num_hosts", "num_services"])).to.deep.equal([[3, 5]]);
+  });
+
+  it("gives the daemon's pid and the query's time as last_command_check", () => {
+    kit.at(42);
+    expect(select(table, ["nagios_pid", "core_pid", "last_command_check", "last_log_rotation"])).to.deep.equal([[process.pid, process.pid, T0 + 42, 0]]);
+  });
+
+  it("answers the feature flags of a passive-only daemon", () => {
+    const [flags] = record(table, [
+      "interval_length", "enable_notifications", "execute_service_checks", "execute_host_checks", "accept_passive_service_checks", "accept_passive_host_checks",
+      "enable_event_handlers", "enable_flap_detection", "process_performance_data", "check_service_freshness", "check_host_freshness",
+      "obsess_over_services", "obsess_over_hosts", "check_external_commands", "is_trial_screen",
+    ]);
+    expect(flags).to.deep.equal({
+      interval_length: 60, enable_notifications: 1, execute_service_checks: 0, execute_host_checks: 0, accept_passive_service_checks: 1,
+      accept_passive_host_checks: 1, enable_event_handlers: 0, enable_flap_detection: 0, process_performance_data: 1, check_service_freshness: 1,
+      check_host_freshness: 1, obsess_over_services: 0, obsess_over_hosts: 0, check_external_commands: 1, is_trial_screen: 0,
+    });
+  });
+
+  describe("Livestatus counters", () => {
+    it("are 0 while no instance counts requests", () => {
+      stats.of("line").add("connections", 7); // the line input's connections are no Livestatus connections
+      expect(select(table, ["connections", "requests", "connections_rate", "requests_rate", "livestatus_active_connections"])).to.deep.equal([[0, 0, 0, 0, 0]]);
+    });
+
+    it("sum the connections and requests of the instances that count requests, with rates averaged since program start", () => {
+      stats.of("livestatus").add("connections", 4);
+      stats.of("livestatus").add("requests", 10);
+      stats.of("livestatus").set("connections_open", 1);
+      stats.of("livestatus-local").add("requests", 6);
+      stats.of("livestatus-local").add("connections", 4);
+      stats.of("line").add("connections", 50);
+      stats.of("line").set("connections_open", 3);
+      kit.at(8);
+      expect(select(table, ["connections", "requests", "connections_rate", "requests_rate", "livestatus_active_connections"])).to.deep.equal([[8, 16, 1, 2, 1]]);
+    });
+
+    it("divide by at least one second right after the start", () => {
+      stats.of("livestatus").add("requests", 3);
+      expect(select(table, ["requests_rate"])).to.deep.equal([[3]]);
+    });
+  });
+
+  describe("columns", () => {
+    it("resolve with the status_ prefix", () => {
+      expect(column(table, "status_num_hosts")).to.equal(column(table, "num_hosts"));
+      expect(select(table, ["status_program_version"])).to.deep.equal([[VERSION]]);
+    });
+
+    it("include every column of the peer's all-columns answer (reference-answers.md §1)", () => {
+      const peer =
+        "accept_passive_host_checks accept_passive_service_checks cached_log_messages check_external_commands check_host_freshness check_service_freshness connections connections_rate custom_variable_names custom_variable_values custom_variables enable_event_handlers enable_flap_detection enable_notifications execute_host_checks execute_service_checks external_command_buffer_max external_command_buffer_slots external_command_buffer_usage external_commands external_commands_rate forks forks_rate host_checks host_checks_rate interval_length last_command_check last_log_rotation livecheck_overflows livecheck_overflows_rate livechecks livechecks_rate livestatus_active_connections livestatus_queued_connections livestatus_threads livestatus_version log_messages log_messages_rate nagios_pid neb_callbacks neb_callbacks_rate num_hosts num_services obsess_over_hosts obsess_over_services process_performance_data program_start program_version requests requests_rate service_checks service_checks_rate";
+      const names = table.spec.columns.map((c) => c.name);
+      for (const n of peer.split(" ")) expect(names, n).to.include(n);
+    });
+
+    it("have unique names, a description each, and the values their type says", () => {
+      const names = table.spec.columns.map((c) => c.name);
+      expect(new Set(names).size).to.equal(names.length);
+      const [row] = [...table.rows({})];
+      for (const c of table.spec.columns) {
+        expect(c.description, c.name).to.not.equal("");
+        const v = c.get(row!);
+        if (c.type === "int" || c.type === "time") expect(Number.isInteger(v), c.name).to.equal(true);
+        else if (c.type === "float") expect(typeof v, c.name).to.equal("number");
+        else if (c.type === "string") expect(typeof v, c.name).to.equal("string");
+        else if (c.type === "list") expect(Array.isArray(v), c.name).to.equal(true);
+        else expect(typeof v === "object" && !Array.isArray(v), c.name).to.equal(true);
+      }
+    });
+
+    it("are all listed in the README with type and description", () => {
+      expectReadmeListsColumns(readPluginReadme("plugins/table/status"), table.spec.columns);
+    });
+  });
+
+  describe("plugin", () => {
+    it("takes program_start at its start, adds its table on start and removes it on stop, twice without harm", async () => {
+      const tables = new TableRegistry();
+      kit.at(5);
+      const plugin = new StatusTable(tables, kit.engine, kit.clock, stats);
+      kit.at(100.7);
+      await plugin.start();
+      expect(tables.get("status")).to.equal(plugin.table);
+      kit.at(200);
+      expect(select(plugin.table, ["program_start", "num_services"])).to.deep.equal([[T0 + 100, 3]]);
+      await plugin.stop();
+      await plugin.stop();
+      expect(tables.get("status")).to.equal(undefined);
+    });
+  });
+});

@@ -1,0 +1,32 @@
+import { expect } from "chai";
+import { TableRegistry } from "../../../core/livestatus/table-registry";
+import { column, expectReadmeListsColumns, readPluginReadme, record, select } from "../../../test/helpers/table-kit";
+import { TimeperiodsTable, timeperiodsTable } from "./timeperiods-table";
+
+describe("timeperiods table", () => {
+  const table = timeperiodsTable();
+
+  it("has the one period 24X7, always active", () => {
+    expect(record(table, ["name", "alias", "in"])).to.deep.equal([{ name: "24X7", alias: "24 Hours A Day, 7 Days A Week", in: 1 }]);
+  });
+
+  it("resolves its columns with the timeperiod_ prefix", () => {
+    expect(column(table, "timeperiod_name")).to.equal(column(table, "name"));
+    expect(select(table, ["timeperiod_in"])).to.deep.equal([[1]]);
+    expect(table.visibleTo).to.equal(undefined);
+  });
+
+  it("lists its columns in the README with type and description", () => {
+    expectReadmeListsColumns(readPluginReadme("plugins/table/timeperiods"), table.spec.columns);
+  });
+
+  it("plugin: adds its table on start and removes it on stop, twice without harm", async () => {
+    const tables = new TableRegistry();
+    const plugin = new TimeperiodsTable(tables);
+    await plugin.start();
+    expect(tables.get("timeperiods")).to.equal(plugin.table);
+    await plugin.stop();
+    await plugin.stop();
+    expect(tables.get("timeperiods")).to.equal(undefined);
+  });
+});

@@ -210,13 +210,20 @@ export class GroupIndex {
   private hostMemberMap(): Map<string, HostView[]> {
     if (this.hostMembers === undefined) {
       const map = new Map<string, HostView[]>();
+      // The host's groups as HostView.groups() has them, without building and sorting each
+      // host's list: hosts come one after the other, so a host already added to a group is
+      // that group's last member.
       for (const entry of this.hosts.entries({})) {
-        const host = this.view(entry);
-        for (const g of host.groups()) {
-          const list = map.get(g);
-          if (list === undefined) map.set(g, [host]);
-          else list.push(host);
-        }
+        let host: HostView | undefined;
+        const add = (groups: readonly string[]): void => {
+          for (const g of groups) {
+            const list = map.get(g);
+            if (list === undefined) map.set(g, [(host ??= this.view(entry))]);
+            else if (host === undefined || list[list.length - 1] !== host) list.push((host ??= this.view(entry)));
+          }
+        };
+        if (entry.hostCheck !== undefined) add(entry.hostCheck.hostgroups);
+        for (const s of entry.services.values()) add(s.hostgroups);
       }
       this.hostMembers = map;
     }

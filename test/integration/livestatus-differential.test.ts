@@ -27,7 +27,7 @@ import {
   type ReferenceResult,
 } from "../fixtures/livestatus/icinga2-reference";
 import { captureExchange, csvSeparators, parseCsv, parsePython, requestHeader, requestHeaders, splitFixed16, withoutHeader, type PyValue } from "../helpers/livestatus-answer";
-import { exchange } from "../helpers/livestatus-client";
+import { LivestatusClient, exchange } from "../helpers/livestatus-client";
 import { LineClient, freePort, waitForPort } from "../helpers/net";
 import { ForegroundTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
@@ -556,6 +556,15 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
       }
       exchangeTest(ex);
     }
+    it("8.3 without the half-close: no answer, and the connection stays open for more requests (as icinga2)", async () => {
+      const client = await LivestatusClient.connect(ls);
+      try {
+        client.send(withCurrentTimestamps(REFERENCE_ANSWERS.find((x) => x.id === "8.3")!.requests[0]!));
+        await client.silentFor(300);
+      } finally {
+        client.destroy();
+      }
+    });
   });
 
   describe("after the COMMANDs of section 8", () => {

@@ -86,11 +86,13 @@ export class LivestatusListener implements ListenerPlugin {
   }
 
   /**
-   * A COMMAND: check results are validated like any input's and put into the sink (they
-   * reach the tables once the state engine has applied them); a rejected one is logged
-   * with the peer. The client gets no answer either way (livestatus.md §5).
+   * A COMMAND: check results are validated like any input's and put into the sink; a
+   * rejected one is logged with the peer. The client gets no answer either way
+   * (livestatus.md §5), but the next request on the connection waits until the result is
+   * applied and committed, so that it sees the command's effect (as Checkmk and icinga2).
+   * The wait is bounded: an output that keeps failing must not stall the connection.
    */
-  private onCommand(request: CommandRequest, authUser: string | undefined, peer: string): void {
+  private onCommand(request: CommandRequest, authUser: string | undefined, peer: string): Promise<void> | undefined {
     const command = parseExternalCommand(request.line);
     if (!command.ok) {
       this.warn(command.key, `command from ${peer} rejected: ${command.reason}`, { peer, command: request.line.slice(0, PREVIEW_CHARS) });
@@ -107,6 +109,7 @@ export class LivestatusListener implements ListenerPlugin {
     }
     this.sink.accept(outcome.result);
     for (const warning of outcome.warnings) this.log.info(`command ${command.name} from ${peer} accepted with a warning: ${warning}`, { peer, warning });
+    return boundedWait(this.sink.sync(), COMMAND_APPLY_WAIT_MS);
   }
 
   /** At most a few lines per key and minute: a client looping on a bad command cannot fill the disk. */
@@ -114,6 +117,18 @@ export class LivestatusListener implements ListenerPlugin {
     const t = this.throttle.take(key);
     if (t.log) this.log.warn(msg, t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields);
   }
+}
+
+/** Longest a request waits, after a command on its connection, for the command to be applied. */
+const COMMAND_APPLY_WAIT_MS = 2000;
+
+function boundedWait(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `0660` and the like: 3 or 4 octal digits, checked here because the conf format is a plain string. */

@@ -77,31 +77,19 @@ export function stringTest(op: FilterOperator, operand: string, context: string)
  * `&` truncates to 32 bits, which would corrupt epoch-sized values.
  */
 function integerPredicate(op: FilterOperator, ref: number): ValuePredicate {
-  switch (op) {
-    case "=":
-      return (v) => asNumber(v) === ref;
-    case "!=":
-      return (v) => asNumber(v) !== ref;
-    case "<":
-      return (v) => asNumber(v) < ref;
-    case ">":
-      return (v) => asNumber(v) > ref;
-    case "<=":
-      return (v) => asNumber(v) <= ref;
-    case ">=":
-      return (v) => asNumber(v) >= ref;
-    default: {
-      const mask = BigInt(ref);
-      const bits = bitmaskTest(op, mask);
-      return (v) => {
-        const n = asNumber(v);
-        return Number.isFinite(n) && bits(BigInt(Math.trunc(n)));
-      };
-    }
-  }
+  const compare = numericComparison(op, ref);
+  if (compare !== undefined) return compare;
+  const bits = bitmaskTest(op as BitmaskOperator, BigInt(ref));
+  return (v) => {
+    const n = asNumber(v);
+    return Number.isFinite(n) && bits(BigInt(Math.trunc(n)));
+  };
 }
 
-function bitmaskTest(op: "~" | "!~" | "=~" | "!=~" | "~~" | "!~~", ref: bigint): Test<bigint> {
+/** The operators left once the numeric comparisons are taken. */
+type BitmaskOperator = "~" | "!~" | "=~" | "!=~" | "~~" | "!~~";
+
+function bitmaskTest(op: BitmaskOperator, ref: bigint): Test<bigint> {
   switch (op) {
     case "~": // all bits of the operand are set
       return (x) => (x & ref) === ref;
@@ -120,6 +108,11 @@ function bitmaskTest(op: "~" | "!~" | "=~" | "!=~" | "~~" | "!~~", ref: bigint):
 
 /** Float columns: numeric comparisons only; Checkmk's DoubleFilter answers false to the regex operators. */
 function floatPredicate(op: FilterOperator, ref: number): ValuePredicate {
+  return numericComparison(op, ref) ?? NEVER;
+}
+
+/** The six numeric comparisons int, time and float columns share; undefined for the other operators. */
+function numericComparison(op: FilterOperator, ref: number): ValuePredicate | undefined {
   switch (op) {
     case "=":
       return (v) => asNumber(v) === ref;
@@ -134,7 +127,7 @@ function floatPredicate(op: FilterOperator, ref: number): ValuePredicate {
     case ">=":
       return (v) => asNumber(v) >= ref;
     default:
-      return NEVER;
+      return undefined;
   }
 }
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { connect, freePort, waitForPort } from "./bench-net";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -258,32 +259,4 @@ function query(port: number, request: string): Promise<Buffer> {
     socket.on("end", () => resolve(Buffer.concat(chunks)));
     socket.on("error", reject);
   });
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, "127.0.0.1", () => resolve(s));
-    s.once("error", reject);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      (await connect(port)).destroy();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`tantale did not listen on ${port}`);
 }

@@ -28,9 +28,14 @@ export { normalizeResult, type Normalized } from "./model/normalize-result";
 export { parseExternalCommand, checkResultFromCommand, type ExternalCommand } from "./model/external-command";
 export { splitPluginOutput, unescapeNagios } from "./model/plugin-output";
 export type { CheckState, Acknowledgement } from "./state/check-state";
-export type { StateEngine } from "./state/state-engine";
+export type { StateEngine, Applied } from "./state/state-engine";
+export type { Downtime } from "./state/downtime";
+export type { Comment } from "./state/comment";
 export type { StateStore, StoredState, LogQuery } from "./store/state-store";
-export type { ChangeSet } from "./state/change-set";
+export { EMPTY_STORED_STATE } from "./store/state-store";
+export type { ChangeSet, RecordChanges, LastIds } from "./state/change-set";
+// External commands for any input that takes them (a command FIFO): inject COMMANDS and call execute().
+export type { CommandExecutor, CommandOutcome, CommandContext } from "./commands/command-executor";
 export type { LogEntry } from "./state/log-entry";
 export type { Clock } from "./clock";
 export type { Logger, LogFields, LogLevel } from "./log/logger";

@@ -1,5 +1,6 @@
 import type { InjectionToken } from "tsyringe";
 import type { Clock } from "./clock";
+import type { CommandExecutor } from "./commands/command-executor";
 import type { DaemonSettings } from "./config/common-schema";
 import type { Logger } from "./log/logger";
 import type { InstanceStats, SelfStats } from "./metrics/self-stats";
@@ -27,6 +28,8 @@ export const STATE_ENGINE = token<StateEngine>("state-engine");
 export const TABLES = token<TableRegistry>("tables");
 /** Where inputs put accepted results. */
 export const SINK = token<Sink>("sink");
+/** Carries out external commands (Livestatus COMMAND, the Nagios command FIFO). */
+export const COMMANDS = token<CommandExecutor>("commands");
 
 // Child container: one per plugin instance.
 /** The instance's validated, frozen options (the plugin's own keys only). */

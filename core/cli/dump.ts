@@ -14,8 +14,10 @@ import { StateEngine } from "../state/state-engine";
 
 /**
  * Reads what the configured store has committed (without starting it, so a running daemon
- * keeps its store) and returns one JSON line per host, then per service of that host:
- * `{"type":"host","hostname":…,"has_been_checked":1,…}`, `{"type":"service",…}`.
+ * keeps its store) and returns one JSON line per host, then per service of that host, then
+ * per downtime and comment of the host or its services, by id:
+ * `{"type":"host","hostname":…,"has_been_checked":1,…}`, `{"type":"service",…}`,
+ * `{"type":"downtime",…}`, `{"type":"comment",…}`.
  * A host known only from its services is pending: has_been_checked 0.
  */
 export async function dumpState(config: Configuration, dataDir: string, host?: string): Promise<string[]> {
@@ -28,7 +30,7 @@ export async function dumpState(config: Configuration, dataDir: string, host?: s
   const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir, stats, sink: bus, logger, engine, tables: new TableRegistry() });
   const store = constructInstance(spec, root, logger, stats).plugin as StorePlugin;
   try {
-    const { checks } = await store.load();
+    const { checks, downtimes, comments } = await store.load();
     const byHost = new Map<string, CheckState[]>();
     for (const c of checks) {
       if (host !== undefined && c.hostname !== host) continue;
@@ -42,6 +44,8 @@ export async function dumpState(config: Configuration, dataDir: string, host?: s
       const hostCheck = list.find((c) => c.check === HOST_CHECK);
       lines.push(JSON.stringify(hostCheck === undefined ? { type: "host", hostname: name, has_been_checked: 0 } : { type: "host", has_been_checked: 1, ...hostCheck }));
       for (const s of list.filter((c) => c.check !== HOST_CHECK).sort((a, b) => (a.check < b.check ? -1 : 1))) lines.push(JSON.stringify({ type: "service", ...s }));
+      for (const d of downtimes.filter((x) => x.hostname === name).sort((a, b) => a.id - b.id)) lines.push(JSON.stringify({ type: "downtime", ...d }));
+      for (const c of comments.filter((x) => x.hostname === name).sort((a, b) => a.id - b.id)) lines.push(JSON.stringify({ type: "comment", ...c }));
     }
     return lines;
   } finally {

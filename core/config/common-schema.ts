@@ -45,7 +45,7 @@ export const DAEMON_SCHEMA = {
   shutdown_timeout: { doc: "Longest graceful stop: inputs close, queued results are written, outputs close.", format: "duration", default: 30_000 },
   start_timeout: { doc: "Longest start of one plugin instance.", format: "duration", default: 30_000 },
   freshness_factor: { doc: "A check is outdated (OK becomes CRITICAL, output prefixed OUTDATED -) after this many intervals without a result.", format: "number", default: 2 },
-  freshness_check_interval: { doc: "How often the freshness deadlines are looked at.", format: "duration", default: 1000 },
+  freshness_check_interval: { doc: "How often the timers run: freshness deadlines, downtimes starting and ending, acknowledgements expiring.", format: "duration", default: 1000 },
   state_batch_size: { doc: "Most results the state engine applies and commits to the store at once.", format: "integer", default: 20_000 },
   state_flush_interval: { doc: "Longest wait before results are applied and committed (the delay before a query sees them).", format: "duration", default: 100 },
   plugin_dir: { doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir (plugin_dir = ../plugins.d is a folder beside it).", format: "string", default: "" },

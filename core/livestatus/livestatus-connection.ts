@@ -7,7 +7,9 @@
  * - While anything is awaited (drain, a command, a Wait condition) the socket stops
  *   reading, so a client that pipelines without reading cannot make us buffer without end.
  * - A COMMAND gets no answer and keeps the connection open; the next request on it runs
- *   only after the command handler is done, so it sees the command's effect.
+ *   only after the command handler is done, so it sees the command's effect. A refused
+ *   command is answered (400, 403) only when it asked for `ResponseHeader: fixed16`: a
+ *   client without it cannot tell an error line from the next answer.
  * - Without `KeepAlive: on` the connection is ended after the answer, and so after a
  *   framing error (too large, not UTF-8: the stream may be out of step) and after a bad
  *   request line (452: not a Livestatus client). Other errors on a keep-alive connection
@@ -24,12 +26,18 @@ import { errorBody, frameResponse } from "./response";
 import type { TableRegistry } from "./table-registry";
 import { planWait } from "./wait-condition";
 
+/** Why a command was refused: the status (400 malformed, 403 not allowed) and the message for the client. */
+export interface CommandRefusal {
+  readonly status: number;
+  readonly message: string;
+}
+
 /**
  * Runs a COMMAND. `authUser` is the `AuthUser:` header sent with it, if any; `peer` names
  * the client for the log. A returned promise holds back the connection's next request
- * until it settles.
+ * until it settles, with the refusal if the command was refused.
  */
-export type CommandHandler = (command: CommandRequest, authUser: string | undefined, peer: string) => void | Promise<void>;
+export type CommandHandler = (command: CommandRequest, authUser: string | undefined, peer: string) => void | Promise<CommandRefusal | undefined>;
 
 /** What every connection of one server shares. */
 export interface ConnectionContext {
@@ -143,13 +151,16 @@ export class LivestatusConnection {
     // The parser keeps only the command line; an AuthUser sent along is passed on for the handler to judge.
     const authLine = lines.find((l) => l.startsWith("AuthUser:"));
     const authUser = authLine === undefined ? undefined : authLine.slice("AuthUser:".length).trim() || undefined;
+    let refusal: CommandRefusal | undefined;
     try {
       const pending = this.ctx.onCommand(command, authUser, this.peer);
-      if (pending !== undefined) await this.whilePaused(pending);
+      if (pending !== undefined) await this.whilePaused(pending.then((r) => void (refusal = r)));
     } catch (err) {
-      // Commands get no answer, failed or not (livestatus.md §5): the handler's failure is only logged.
+      // A failing handler is a bug, not the client's: logged, and the connection goes on.
       this.ctx.log.error(`livestatus command from ${this.peer} failed: ${String(err)}`, { peer: this.peer, command: command.line.slice(0, 200) });
     }
+    // Kept open whatever KeepAlive says: a command never ends the connection (livestatus.md §1.3).
+    if (refusal !== undefined && rawHeader(lines, "ResponseHeader: fixed16")) return this.answer(refusal.status, errorBody(refusal.message), true, true);
   }
 
   /** Waits for the Wait condition if any, then answers; undefined when the client left meanwhile. */

@@ -6,7 +6,7 @@
  * Choices where implementations differ (livestatus.md §6):
  * - A header, when given, is always rendered, also for an empty result (Checkmk; Icinga 2's
  *   `[]` crashes Nagstamon).
- * - json uses Checkmk's layout (`,\n` between rows, final `\n`).
+ * - json is compact (no whitespace, final `\n`): one native stringify renders it (render-json.ts).
  * - python and python3 get the same body: the json text with null spelled None.
  * - csv dicts (custom_variables) are `NAME|value` pairs joined by the list separator, as
  *   Checkmk's csv renderer does.

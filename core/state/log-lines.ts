@@ -26,3 +26,53 @@ export function alertEntry(s: CheckState, time: number): LogEntry {
     message: `[${seconds}] ${type}: ${object};${stateName(s.check, s.state)};HARD;1;${s.output}`,
   });
 }
+
+/** How a downtime's life is logged (Nagios' wording, `HOST DOWNTIME ALERT: web1;STARTED; ...`). */
+export type DowntimeEvent = "STARTED" | "STOPPED" | "CANCELLED";
+
+const DOWNTIME_TEXT: Readonly<Record<DowntimeEvent, (object: string) => string>> = {
+  STARTED: (o) => `${o} has entered a period of scheduled downtime`,
+  STOPPED: (o) => `${o} has exited from a period of scheduled downtime`,
+  CANCELLED: (o) => `Scheduled downtime for ${o.toLowerCase()} has been cancelled.`,
+};
+
+/** A HOST DOWNTIME ALERT / SERVICE DOWNTIME ALERT entry (log class 1, state_type the event). */
+export function downtimeEntry(hostname: string, check: string, event: DowntimeEvent, time: number): LogEntry {
+  const isHost = check === HOST_CHECK;
+  const type = isHost ? "HOST DOWNTIME ALERT" : "SERVICE DOWNTIME ALERT";
+  const object = isHost ? hostname : `${hostname};${check}`;
+  const text = DOWNTIME_TEXT[event](isHost ? "Host" : "Service");
+  return Object.freeze({
+    time,
+    class: LOG_CLASS.alert,
+    type,
+    hostname,
+    check: isHost ? "" : check,
+    state: 0,
+    stateType: event,
+    attempt: 0,
+    output: text,
+    message: `[${Math.floor(time)}] ${type}: ${object};${event}; ${text}`,
+  });
+}
+
+/**
+ * An `EXTERNAL COMMAND: NAME;args` entry (log class 5), as Nagios logs every command it
+ * accepts. `hostname`/`check` name the command's object when it has one, so that the log
+ * of a host shows what was done to it (and AuthUser filters it as the host's).
+ */
+export function commandEntry(name: string, rawArgs: string | undefined, hostname: string, check: string, time: number): LogEntry {
+  const text = rawArgs === undefined ? name : `${name};${rawArgs}`;
+  return Object.freeze({
+    time,
+    class: LOG_CLASS.command,
+    type: "EXTERNAL COMMAND",
+    hostname,
+    check: check === HOST_CHECK ? "" : check,
+    state: 0,
+    stateType: "",
+    attempt: 0,
+    output: text,
+    message: `[${Math.floor(time)}] EXTERNAL COMMAND: ${text}`,
+  });
+}

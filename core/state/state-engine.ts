@@ -4,11 +4,15 @@ import type { Logger } from "../log/logger";
 import type { InstanceStats } from "../metrics/self-stats";
 import { HOST_CHECK, type CheckResult } from "../model/check-result";
 import type { LogQuery, StateStore } from "../store/state-store";
+import { acknowledgementVerdict, keptAcknowledgement } from "./acknowledgement-rules";
 import type { ChangeSet } from "./change-set";
-import { checkKey, type Acknowledgement, type CheckState } from "./check-state";
+import { checkKey, type CheckKey, type CheckState } from "./check-state";
+import { COMMENT_ENTRY, type Comment } from "./comment";
 import { DeadlineHeap } from "./deadline-heap";
-import { alertEntry } from "./log-lines";
+import { activeUntil, isActive, type Downtime } from "./downtime";
+import { alertEntry, commandEntry, downtimeEntry, stateName, type DowntimeEvent } from "./log-lines";
 import type { LogEntry } from "./log-entry";
+import { ObjectRecords } from "./object-records";
 import { PendingChanges } from "./pending-changes";
 
 export interface EngineSettings {
@@ -23,15 +27,57 @@ export interface HostEntry {
   readonly name: string;
   hostCheck: CheckState | undefined;
   readonly services: Map<string, CheckState>;
+  /** Bumped on every change to `services` (a state replaced, added or removed): readers keep what they derive from it until it moves. */
+  version: number;
 }
+
+/** What a command did: applied (with a note for the log when it had no effect), or refused with the message for the client. */
+export type Applied = { readonly ok: true; readonly note?: string; readonly ids?: readonly number[] } | { readonly ok: false; readonly message: string };
+
+/** An acknowledgement as ACKNOWLEDGE_*_PROBLEM asks for it. */
+export interface AcknowledgementRequest {
+  readonly sticky: boolean;
+  readonly persistent: boolean;
+  readonly author: string;
+  readonly comment: string;
+  /** Seconds since the epoch; 0 never. */
+  readonly expireTime: number;
+}
+
+/** A downtime as SCHEDULE_*_DOWNTIME asks for it (times in seconds since the epoch). */
+export interface DowntimeRequest {
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly fixed: boolean;
+  readonly triggeredBy: number;
+  readonly duration: number;
+  readonly author: string;
+  readonly comment: string;
+}
+
+/** A comment as ADD_*_COMMENT asks for it. */
+export interface CommentRequest {
+  readonly persistent: boolean;
+  readonly author: string;
+  readonly comment: string;
+}
+
+/** How long a removed check (DEL_HOST, DEL_SVC) refuses results stamped before its removal: late ones must not bring it back. */
+const REMOVAL_MEMORY_SECONDS = 3600;
 
 const OUTDATED_PREFIX = "OUTDATED - ";
 
 /**
  * The current state of every host and service, kept in memory and indexed by host (one
- * host's services cost O(its services)), and the rules that move it: ordering, state
- * changes and their log entries, acknowledgements, freshness. Every change is committed to
- * the store before `write()` resolves, so a result leaves the bus queue only once durable.
+ * host's services cost O(its services)), with their downtimes and comments, and the rules
+ * that move it: ordering, state changes and their log entries, acknowledgements,
+ * downtimes, freshness, removal. Every change is committed to the store before `write()`
+ * (or `flush()` after a command) resolves, so a result leaves the bus queue only once durable.
+ *
+ * Results and commands are ordered by their timestamps, not by arrival: a result older
+ * than the state is ignored, an acknowledgement is judged against the state at its time
+ * (acknowledgement-rules.ts), a removal spares results stamped after it and refuses
+ * those stamped before it.
  */
 export class StateEngine {
   private readonly hosts = new Map<string, HostEntry>();
@@ -44,6 +90,16 @@ export class StateEngine {
   private persistence: "memory" | "store" | "waiting" = "memory";
   private loaded = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly downtimes = new ObjectRecords<Downtime>();
+  private readonly comments = new ObjectRecords<Comment>();
+  /** checkKey → time of its removal; and host → time of DEL_HOST. */
+  private readonly removedChecks = new Map<string, number>();
+  private readonly removedHosts = new Map<string, number>();
+  private hostsVersionCounter = 0;
+  /** checkKey → expiry time of the acknowledgements that expire. */
+  private readonly expiringAcks = new Map<string, number>();
+  /** Downtimes with a trigger: while there are none, a start looks for none to start with it. */
+  private triggeredDowntimes = 0;
 
   constructor(
     private readonly settings: EngineSettings,
@@ -55,9 +111,9 @@ export class StateEngine {
     stats.gauge("checks", () => this.checkCount);
   }
 
-  /** Starts the freshness checks. */
+  /** Starts the timers: freshness, downtimes starting and ending, acknowledgements expiring. */
   start(): void {
-    this.timer ??= setInterval(() => this.checkFreshness(), this.settings.freshness_check_interval);
+    this.timer ??= setInterval(() => this.tick(), this.settings.freshness_check_interval);
     this.timer.unref();
   }
 
@@ -77,17 +133,29 @@ export class StateEngine {
     const handOver = this.loaded || this.checkCount > 0;
     if (!this.loaded) {
       const started = performance.now();
-      const { checks } = await store.load();
+      const { checks, downtimes, comments, lastIds } = await store.load();
       for (const s of checks) {
         const current = this.get(s.hostname, s.check);
         if (current !== undefined && current.lastCheck >= s.lastCheck) continue;
         this.put(s);
         this.schedule(s);
       }
+      for (const d of downtimes) {
+        if (this.downtimes.get(d.id) !== undefined) continue;
+        if (d.triggeredBy !== 0) this.triggeredDowntimes++;
+        this.downtimes.put(d);
+      }
+      for (const c of comments) if (this.comments.get(c.id) === undefined) this.comments.put(c);
+      this.downtimes.reserve(lastIds.downtime);
+      this.comments.reserve(lastIds.comment);
       this.loaded = true;
-      this.log.info("state loaded from the store", { checks: checks.length, hosts: this.hosts.size, ms: Math.round(performance.now() - started) });
+      this.log.info("state loaded from the store", { checks: checks.length, hosts: this.hosts.size, downtimes: downtimes.length, comments: comments.length, ms: Math.round(performance.now() - started) });
     }
-    if (handOver) for (const s of this.allChecks()) this.pending.upsert(s);
+    if (handOver) {
+      for (const s of this.allChecks()) this.pending.upsert(s);
+      for (const d of this.downtimes.all()) this.pending.downtimes.put(d);
+      for (const c of this.comments.all()) this.pending.comments.put(c);
+    }
     this.store = store;
     this.persistence = "store";
   }
@@ -117,6 +185,11 @@ export class StateEngine {
     return this.hosts.size;
   }
 
+  /** Bumped whenever a host appears or is removed: readers keep their sorted host lists until it moves. */
+  get hostsVersion(): number {
+    return this.hostsVersionCounter;
+  }
+
   host(name: string): Readonly<HostEntry> | undefined {
     return this.hosts.get(name);
   }
@@ -141,21 +214,160 @@ export class StateEngine {
     return this.store === undefined ? Promise.resolve([]) : this.store.readLog(query);
   }
 
-  // --- acknowledgements (the Livestatus commands build on these) ------------------------
-
-  /** Acknowledges a problem; false when there is no such check or it is OK/UP. */
-  acknowledge(hostname: string, check: string, ack: Acknowledgement): boolean {
-    const s = this.get(hostname, check);
-    if (s === undefined || s.state === 0) return false;
-    this.update({ ...s, acknowledgement: ack });
-    return true;
+  /** The downtimes of one host check or service, by id. */
+  downtimesOf(hostname: string, check: string): readonly Downtime[] {
+    return this.downtimes.size === 0 ? [] : this.downtimes.of(hostname, check);
   }
 
-  removeAcknowledgement(hostname: string, check: string): boolean {
-    const s = this.get(hostname, check);
-    if (s === undefined || s.acknowledgement === null) return false;
-    this.update({ ...s, acknowledgement: null });
-    return true;
+  /** The downtimes of a host and of its services, by id. */
+  downtimesOfHost(hostname: string): readonly Downtime[] {
+    return this.downtimes.size === 0 ? [] : this.downtimes.ofHost(hostname);
+  }
+
+  allDowntimes(): readonly Downtime[] {
+    return this.downtimes.all();
+  }
+
+  downtime(id: number): Downtime | undefined {
+    return this.downtimes.get(id);
+  }
+
+  commentsOf(hostname: string, check: string): readonly Comment[] {
+    return this.comments.size === 0 ? [] : this.comments.of(hostname, check);
+  }
+
+  commentsOfHost(hostname: string): readonly Comment[] {
+    return this.comments.size === 0 ? [] : this.comments.ofHost(hostname);
+  }
+
+  allComments(): readonly Comment[] {
+    return this.comments.all();
+  }
+
+  comment(id: number): Comment | undefined {
+    return this.comments.get(id);
+  }
+
+  // --- commands (core/commands applies them; each returns what it did) --------------------
+
+  /** Logs an accepted command (`EXTERNAL COMMAND: NAME;args`) at the current time. */
+  logCommand(name: string, rawArgs: string | undefined, target: CheckKey | undefined): void {
+    this.pending.log.push(commandEntry(name, rawArgs, target?.hostname ?? "", target?.check ?? "", this.nowSeconds()));
+  }
+
+  /** ACKNOWLEDGE_*_PROBLEM at `time`: only on a problem; adds the acknowledgement's comment (entry type 4). */
+  acknowledge(target: CheckKey, request: AcknowledgementRequest, time: number): Applied {
+    const s = this.get(target.hostname, target.check);
+    if (s === undefined) return this.unknown(target);
+    if (request.expireTime > 0 && request.expireTime <= this.nowSeconds()) return { ok: false, message: `the acknowledgement's expiry time ${request.expireTime} has already passed` };
+    const verdict = acknowledgementVerdict(s, request.sticky, time);
+    if (verdict === "not-a-problem") return { ok: false, message: `${describeObject(target)} is ${stateName(s.check, s.state)}: there is no problem to acknowledge` };
+    if (verdict === "no-problem-then") {
+      return { ok: false, message: `${describeObject(target)} was ${stateName(s.check, s.lastState)} at ${time}, the acknowledgement's time (its problem began at ${s.lastStateChange}): there was no problem to acknowledge` };
+    }
+    const current = s.acknowledgement;
+    if (current !== null && Math.floor(current.time) > Math.floor(time)) return { ok: true, note: `a newer acknowledgement (stamped ${current.time}) stands` };
+    if (verdict === "superseded") return { ok: true, note: `a state change stamped ${s.lastStateChange}, after the acknowledgement (${time}), has already ended it` };
+    const acknowledgement = { type: request.sticky ? 2 : 1, author: request.author, comment: request.comment, time, expireTime: request.expireTime } as const;
+    this.setAcknowledgement(s, acknowledgement);
+    const id = this.comments.nextId();
+    this.putComment({ id, hostname: s.hostname, check: s.check, author: request.author, comment: request.comment, entryTime: time, entryType: COMMENT_ENTRY.acknowledgement, persistent: request.persistent, expireTime: request.expireTime });
+    return { ok: true, ids: [id] };
+  }
+
+  /** REMOVE_*_ACKNOWLEDGEMENT at `time`: an acknowledgement stamped after the removal stays. */
+  removeAcknowledgement(target: CheckKey, time: number): Applied {
+    const s = this.get(target.hostname, target.check);
+    if (s === undefined) return this.unknown(target);
+    const ack = s.acknowledgement;
+    if (ack === null) return { ok: true, note: "it was not acknowledged" };
+    if (Math.floor(ack.time) > Math.floor(time)) return { ok: true, note: `the acknowledgement (stamped ${ack.time}) is newer than the removal (${time}): kept` };
+    this.setAcknowledgement(s, null);
+    return { ok: true };
+  }
+
+  /**
+   * SCHEDULE_*_DOWNTIME at `time`, on the target and, with `withServices`, every service of
+   * the host. A fixed downtime is active from start to end; a flexible one starts with the
+   * first problem in its window and lasts `duration`; a triggered one starts with its trigger.
+   */
+  scheduleDowntime(target: CheckKey, request: DowntimeRequest, withServices: boolean, time: number): Applied {
+    const entry = this.hosts.get(target.hostname);
+    if (entry === undefined || (target.check !== HOST_CHECK && !entry.services.has(target.check))) return this.unknown(target);
+    const now = this.nowSeconds();
+    if (request.endTime <= now) return { ok: false, message: `the downtime's window ends at ${request.endTime}, which has already passed (now ${Math.floor(now)})` };
+    const trigger = request.triggeredBy === 0 ? undefined : this.downtimes.get(request.triggeredBy);
+    if (request.triggeredBy !== 0 && trigger === undefined) return { ok: false, message: `there is no downtime ${request.triggeredBy} to trigger this one` };
+    const checks = [target.check, ...(withServices && target.check === HOST_CHECK ? [...entry.services.keys()].sort() : [])];
+    const ids: number[] = [];
+    for (const check of checks) {
+      const { startTime, endTime, fixed, duration, triggeredBy, author, comment } = request; // only these: a caller may pass a wider object
+      const d: Downtime = { id: this.downtimes.nextId(), hostname: target.hostname, check, author, comment, entryTime: time, startTime, endTime, fixed, duration, triggeredBy, activeSince: 0 };
+      this.putDowntime(d);
+      ids.push(d.id);
+      if (trigger !== undefined && isActive(trigger)) this.startDowntime(d, now);
+    }
+    this.checkDowntimes(now);
+    return { ok: true, ids };
+  }
+
+  /** DEL_*_DOWNTIME: cancels it (logged CANCELLED when it was active) and the downtimes it triggers. */
+  deleteDowntime(id: number, service: boolean): Applied {
+    const d = this.downtimes.get(id);
+    if (d === undefined) return { ok: false, message: `there is no downtime with id ${id}` };
+    const isService = d.check !== HOST_CHECK;
+    if (isService !== service) return { ok: false, message: `downtime ${id} is a ${isService ? "service" : "host"} downtime: use DEL_${isService ? "SVC" : "HOST"}_DOWNTIME` };
+    this.endDowntime(d, "CANCELLED", this.nowSeconds());
+    return { ok: true };
+  }
+
+  /** ADD_*_COMMENT at `time`. */
+  addComment(target: CheckKey, request: CommentRequest, time: number): Applied {
+    const entry = this.hosts.get(target.hostname);
+    if (entry === undefined || (target.check !== HOST_CHECK && !entry.services.has(target.check))) return this.unknown(target);
+    const id = this.comments.nextId();
+    this.putComment({ id, hostname: target.hostname, check: target.check, author: request.author, comment: request.comment, entryTime: time, entryType: COMMENT_ENTRY.user, persistent: request.persistent, expireTime: 0 });
+    return { ok: true, ids: [id] };
+  }
+
+  /** DEL_*_COMMENT. Deleting an acknowledgement's comment leaves the acknowledgement (as Nagios). */
+  deleteComment(id: number, service: boolean): Applied {
+    const c = this.comments.get(id);
+    if (c === undefined) return { ok: false, message: `there is no comment with id ${id}` };
+    const isService = c.check !== HOST_CHECK;
+    if (isService !== service) return { ok: false, message: `comment ${id} is a ${isService ? "service" : "host"} comment: use DEL_${isService ? "SVC" : "HOST"}_COMMENT` };
+    this.dropComment(c);
+    return { ok: true };
+  }
+
+  /**
+   * DEL_HOST (the host and its services) and DEL_SVC at `time`: removes the states with
+   * their downtimes and comments; the log keeps their history. A check whose last result is
+   * stamped after the removal stays (in timestamp order it came back), and results stamped
+   * before it are refused for REMOVAL_MEMORY_SECONDS.
+   */
+  removeObject(target: CheckKey, withServices: boolean, time: number): Applied {
+    const entry = this.hosts.get(target.hostname);
+    if (entry === undefined || (target.check !== HOST_CHECK && !entry.services.has(target.check))) return this.unknown(target);
+    const checks: CheckState[] = [];
+    if (target.check === HOST_CHECK) {
+      if (entry.hostCheck !== undefined) checks.push(entry.hostCheck);
+      if (withServices) checks.push(...entry.services.values());
+      this.removedHosts.set(target.hostname, time);
+    } else checks.push(entry.services.get(target.check)!);
+    let kept = 0;
+    for (const s of checks) {
+      // Whole seconds, as commands are stamped: a result of the same second that arrived first is removed.
+      if (Math.floor(s.lastCheck) > Math.floor(time)) kept++;
+      else this.removeCheck(s, time);
+    }
+    if (entry.hostCheck === undefined && entry.services.size === 0) {
+      for (const d of this.downtimes.ofHost(entry.name)) this.dropDowntime(d);
+      for (const c of this.comments.ofHost(entry.name)) this.dropComment(c);
+      this.hosts.delete(entry.name);
+      this.hostsVersionCounter++;
+    }
+    return kept === 0 ? { ok: true } : { ok: true, note: `${kept} check(s) with results stamped after the removal kept` };
   }
 
   /** Commits what is pending (after commands or freshness changes). */
@@ -174,9 +386,16 @@ export class StateEngine {
       this.stats.add("results_out_of_order");
       return false;
     }
+    if (prev === undefined && this.removedBefore(r.hostname, r.check, r.timestamp)) {
+      this.stats.add("results_before_removal");
+      return false;
+    }
     // Before its first result a check counts as OK/UP, as Nagios assumes: a first problem is a change.
     const before = prev?.state ?? 0;
     const changed = prev !== undefined ? r.status !== prev.state : r.status !== 0;
+    if (r.status !== 0 && this.downtimes.size > 0) this.triggerFlexibleDowntimes(r.hostname, r.check, r.timestamp);
+    const acknowledgement = keptAcknowledgement(prev?.acknowledgement ?? null, changed, r.status, r.timestamp);
+    if (prev !== undefined && prev.acknowledgement !== null && acknowledgement === null) this.dropAcknowledgementComments(r.hostname, r.check);
     const next: CheckState = Object.freeze({
       hostname: r.hostname,
       check: r.check,
@@ -194,17 +413,30 @@ export class StateEngine {
       servicegroups: r.servicegroups,
       customVariables: r.customVariables,
       outdated: false,
-      acknowledgement: keptAcknowledgement(prev?.acknowledgement ?? null, changed, r.status),
-      downtimeDepth: prev?.downtimeDepth ?? 0,
+      acknowledgement,
+      downtimeDepth: this.depthOf(r.hostname, r.check),
     });
     if (changed) this.pending.log.push(alertEntry(next, r.timestamp));
     this.update(next);
     return true;
   }
 
+  /**
+   * The timers' work, at the clock's time: checks outdated, downtimes started and ended,
+   * acknowledgements expired, old removals forgotten; then one commit of what changed.
+   */
+  tick(): void {
+    const now = this.nowSeconds();
+    this.checkFreshness(now);
+    if (this.downtimes.size > 0) this.checkDowntimes(now);
+    if (this.expiringAcks.size > 0 || this.comments.size > 0) this.expireAcknowledgements(now);
+    this.forgetRemovals(now);
+    if (this.pending.isEmpty) return;
+    this.flush().catch((err: unknown) => this.log.warn("commit of timed changes (freshness, downtimes, expiries) failed; retried with the next one", { error: describeError(err) }));
+  }
+
   /** Marks checks outdated whose deadline passed: CRITICAL (DOWN) if they were OK (UP), state kept otherwise. */
-  checkFreshness(): void {
-    const now = this.clock.now() / 1000;
+  private checkFreshness(now: number): void {
     let outdated = 0;
     for (let due = this.deadlines.peek(); due !== undefined && due.at <= now; due = this.deadlines.peek()) {
       this.deadlines.pop();
@@ -213,6 +445,9 @@ export class StateEngine {
       if (s === undefined || s.outdated || s.lastCheck !== due.version) continue; // a newer result moved the deadline
       const state = s.state === 0 ? (check === HOST_CHECK ? 1 : 2) : s.state;
       const changed = state !== s.state;
+      if (this.downtimes.size > 0) this.triggerFlexibleDowntimes(hostname, check, now);
+      const acknowledgement = keptAcknowledgement(s.acknowledgement, changed, state, now);
+      if (s.acknowledgement !== null && acknowledgement === null) this.dropAcknowledgementComments(hostname, check);
       const next: CheckState = Object.freeze({
         ...s,
         state,
@@ -221,7 +456,8 @@ export class StateEngine {
         lastStateChange: changed ? now : s.lastStateChange,
         lastHardStateChange: changed ? now : s.lastHardStateChange,
         outdated: true,
-        acknowledgement: keptAcknowledgement(s.acknowledgement, changed, state),
+        acknowledgement,
+        downtimeDepth: this.depthOf(hostname, check),
       });
       this.pending.log.push(alertEntry(next, now));
       this.update(next, false);
@@ -230,7 +466,168 @@ export class StateEngine {
     if (outdated === 0) return;
     this.stats.add("checks_outdated", outdated);
     this.log.info("checks outdated: no result for freshness_factor × interval", { checks: outdated });
-    this.flush().catch((err: unknown) => this.log.warn("commit of outdated checks failed; retried with the next one", { error: describeError(err) }));
+  }
+
+  // --- downtimes, comments, acknowledgements: the bookkeeping ---------------------------
+
+  /** Starts the downtimes whose time has come and ends those whose time is over. */
+  private checkDowntimes(now: number): void {
+    for (const d of this.downtimes.all()) {
+      if (this.downtimes.get(d.id) !== d) continue; // started or ended earlier in this pass
+      if (isActive(d)) {
+        const until = activeUntil(d);
+        if (now >= until) this.endDowntime(d, "STOPPED", until);
+      } else if (now >= d.endTime) {
+        // The window closed before it started (a flexible one without a problem, a trigger that never came).
+        this.dropDowntime(d);
+        this.log.info(`downtime ${d.id} of ${describeObject(d)} ended without starting`, { id: d.id });
+      } else if (d.triggeredBy === 0 && now >= d.startTime) {
+        // A window that opened before the downtime was scheduled starts at its scheduling.
+        if (d.fixed) this.startDowntime(d, Math.max(d.startTime, Math.min(d.entryTime, now)));
+        else if (this.inProblem(d.hostname, d.check)) this.startDowntime(d, now);
+      }
+    }
+  }
+
+  /** A problem at `time` starts the pending flexible downtimes of the check whose window holds `time`. */
+  private triggerFlexibleDowntimes(hostname: string, check: string, time: number): void {
+    for (const d of this.downtimes.of(hostname, check)) {
+      // A late result stamped before the downtime was scheduled starts it when it was scheduled, not earlier.
+      if (!d.fixed && d.triggeredBy === 0 && !isActive(d) && d.startTime <= time && time < d.endTime) this.startDowntime(d, Math.max(time, d.entryTime));
+    }
+  }
+
+  private startDowntime(d: Downtime, at: number): void {
+    this.putDowntime({ ...d, activeSince: Math.max(at, 1) });
+    this.pending.log.push(downtimeEntry(d.hostname, d.check, "STARTED", at));
+    this.refreshDepth(d.hostname, d.check);
+    if (this.triggeredDowntimes > 0) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id && !isActive(t)) this.startDowntime(t, at);
+  }
+
+  /** Ends a downtime: STOPPED on time, or CANCELLED by a command (with the downtimes it triggers). Only an active one is logged. */
+  private endDowntime(d: Downtime, event: DowntimeEvent, at: number): void {
+    this.dropDowntime(d);
+    if (isActive(d)) {
+      this.pending.log.push(downtimeEntry(d.hostname, d.check, event, at));
+      this.refreshDepth(d.hostname, d.check);
+    }
+    if (event === "CANCELLED" && this.triggeredDowntimes > 0) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id) this.endDowntime(t, event, at);
+  }
+
+  private putDowntime(d: Downtime): void {
+    const frozen = Object.freeze(d);
+    if (d.triggeredBy !== 0 && this.downtimes.get(d.id) === undefined) this.triggeredDowntimes++;
+    this.downtimes.put(frozen);
+    this.pending.downtimes.put(frozen);
+  }
+
+  private dropDowntime(d: Downtime): void {
+    if (this.downtimes.delete(d.id)?.triggeredBy) this.triggeredDowntimes--;
+    this.pending.downtimes.drop(d.id);
+  }
+
+  private putComment(c: Comment): void {
+    const frozen = Object.freeze(c);
+    this.comments.put(frozen);
+    this.pending.comments.put(frozen);
+  }
+
+  private dropComment(c: Comment): void {
+    this.comments.delete(c.id);
+    this.pending.comments.drop(c.id);
+  }
+
+  /** Active downtimes of the check. */
+  private depthOf(hostname: string, check: string): number {
+    if (this.downtimes.size === 0) return 0;
+    let depth = 0;
+    for (const d of this.downtimes.of(hostname, check)) if (isActive(d)) depth++;
+    return depth;
+  }
+
+  /** Puts the check's downtime depth in its state after a downtime started or ended (a pending host has no state to hold it). */
+  private refreshDepth(hostname: string, check: string): void {
+    const s = this.get(hostname, check);
+    if (s === undefined) return;
+    const depth = this.depthOf(hostname, check);
+    if (s.downtimeDepth !== depth) this.update(Object.freeze({ ...s, downtimeDepth: depth }), false);
+  }
+
+  private inProblem(hostname: string, check: string): boolean {
+    const s = this.get(hostname, check);
+    return s !== undefined && s.state !== 0;
+  }
+
+  /** Sets or clears a check's acknowledgement; clearing removes the acknowledgement's (non-persistent) comments. */
+  private setAcknowledgement(s: CheckState, ack: CheckState["acknowledgement"]): void {
+    if (s.acknowledgement !== null) this.dropAcknowledgementComments(s.hostname, s.check);
+    this.update(Object.freeze({ ...s, acknowledgement: ack }), false);
+  }
+
+  /** Keeps expiringAcks in step with a check's acknowledgement (every state change goes through put()). */
+  private trackExpiry(s: CheckState): void {
+    const expireTime = s.acknowledgement?.expireTime ?? 0;
+    if (expireTime > 0) this.expiringAcks.set(checkKey(s.hostname, s.check), expireTime);
+    else if (this.expiringAcks.size > 0) this.expiringAcks.delete(checkKey(s.hostname, s.check));
+  }
+
+  /** The comments of an ending acknowledgement go with it, except persistent ones (Nagios: "the comment will remain once the acknowledgement is removed"). */
+  private dropAcknowledgementComments(hostname: string, check: string): void {
+    if (this.comments.size === 0) return;
+    for (const c of this.comments.of(hostname, check)) if (c.entryType === COMMENT_ENTRY.acknowledgement && !c.persistent) this.dropComment(c);
+  }
+
+  /** Acknowledgements whose expiry time has passed end; so do comments whose expiry time has passed. */
+  private expireAcknowledgements(now: number): void {
+    for (const [key, expireTime] of this.expiringAcks) {
+      if (expireTime > now) continue;
+      const [hostname, check] = key.split("\u0000") as [string, string];
+      const s = this.get(hostname, check);
+      if (s !== undefined && s.acknowledgement !== null) {
+        this.setAcknowledgement(s, null);
+        this.log.info(`acknowledgement of ${describeObject(s)} expired`, { expireTime });
+      } else this.expiringAcks.delete(key);
+    }
+    for (const c of this.comments.all()) if (c.expireTime > 0 && c.expireTime <= now) this.dropComment(c);
+  }
+
+  /** Removes one check with its downtimes and comments, remembering when (results stamped before are refused). */
+  private removeCheck(s: CheckState, time: number): void {
+    for (const d of this.downtimes.of(s.hostname, s.check)) this.dropDowntime(d);
+    for (const c of this.comments.of(s.hostname, s.check)) this.dropComment(c);
+    const entry = this.hosts.get(s.hostname)!;
+    if (s.check === HOST_CHECK) entry.hostCheck = undefined;
+    else {
+      entry.services.delete(s.check);
+      entry.version++;
+    }
+    this.checkCount--;
+    this.expiringAcks.delete(checkKey(s.hostname, s.check));
+    this.pending.remove(s);
+    this.removedChecks.set(checkKey(s.hostname, s.check), time);
+  }
+
+  private removedBefore(hostname: string, check: string, time: number): boolean {
+    if (this.removedHosts.size === 0 && this.removedChecks.size === 0) return false;
+    const host = this.removedHosts.get(hostname);
+    const own = this.removedChecks.get(checkKey(hostname, check));
+    // A result of the removal's own second that arrives after it brings the check back (arrival order within a second).
+    const t = Math.floor(time);
+    return (host !== undefined && t < Math.floor(host)) || (own !== undefined && t < Math.floor(own));
+  }
+
+  private forgetRemovals(now: number): void {
+    for (const map of [this.removedHosts, this.removedChecks]) {
+      for (const [key, time] of map) if (time < now - REMOVAL_MEMORY_SECONDS) map.delete(key);
+    }
+  }
+
+  private unknown(target: CheckKey): Applied {
+    return { ok: false, message: `${describeObject(target)} is not known` };
+  }
+
+  private nowSeconds(): number {
+    return this.clock.now() / 1000;
   }
 
   /** Puts a new state in memory and in the pending change set, and re-arms its freshness deadline. */
@@ -241,10 +638,12 @@ export class StateEngine {
   }
 
   private put(s: CheckState): void {
+    if (s.acknowledgement !== null || this.expiringAcks.size > 0) this.trackExpiry(s);
     let h = this.hosts.get(s.hostname);
     if (h === undefined) {
-      h = { name: s.hostname, hostCheck: undefined, services: new Map() };
+      h = { name: s.hostname, hostCheck: undefined, services: new Map(), version: 0 };
       this.hosts.set(s.hostname, h);
+      this.hostsVersionCounter++;
     }
     if (s.check === HOST_CHECK) {
       if (h.hostCheck === undefined) this.checkCount++;
@@ -252,6 +651,7 @@ export class StateEngine {
     } else {
       if (!h.services.has(s.check)) this.checkCount++;
       h.services.set(s.check, s);
+      h.version++;
     }
   }
 
@@ -279,7 +679,7 @@ export class StateEngine {
     // Changes made while the commit runs go into a fresh set; a failed set is merged back under them.
     const taken = this.pending;
     this.pending = new PendingChanges();
-    const changes: ChangeSet = taken.toChangeSet();
+    const changes: ChangeSet = taken.toChangeSet({ downtime: this.downtimes.lastId, comment: this.comments.lastId });
     const started = performance.now();
     try {
       await store.commit(changes);
@@ -293,9 +693,7 @@ export class StateEngine {
   }
 }
 
-/** Nagios' rules: a normal acknowledgement ends with any state change, a sticky one on recovery. */
-function keptAcknowledgement(ack: Acknowledgement | null, changed: boolean, state: number): Acknowledgement | null {
-  if (ack === null || state === 0) return null;
-  if (changed && ack.type === 1) return null;
-  return ack;
+/** "host web1" or "service web1;disk", for messages. */
+export function describeObject(k: CheckKey): string {
+  return k.check === HOST_CHECK ? `host ${k.hostname}` : `service ${k.hostname};${k.check}`;
 }

@@ -1,11 +1,19 @@
-import type { ChangeSet } from "../state/change-set";
+import type { ChangeSet, LastIds } from "../state/change-set";
 import type { CheckState } from "../state/check-state";
+import type { Comment } from "../state/comment";
+import type { Downtime } from "../state/downtime";
 import type { LogEntry } from "../state/log-entry";
 
 /** What a store holds at start: the state the daemon serves again after a restart. */
 export interface StoredState {
   readonly checks: readonly CheckState[];
+  readonly downtimes: readonly Downtime[];
+  readonly comments: readonly Comment[];
+  readonly lastIds: LastIds;
 }
+
+/** What an empty store holds. */
+export const EMPTY_STORED_STATE: StoredState = Object.freeze({ checks: [], downtimes: [], comments: [], lastIds: Object.freeze({ downtime: 0, comment: 0 }) });
 
 /** A time-range read of the log, with the filters a store can push down. */
 export interface LogQuery {

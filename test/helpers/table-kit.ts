@@ -15,14 +15,14 @@ import type { CheckResult } from "../../core/model/check-result";
 import type { ChangeSet } from "../../core/state/change-set";
 import type { LogEntry } from "../../core/state/log-entry";
 import { StateEngine } from "../../core/state/state-engine";
-import type { LogQuery, StateStore, StoredState } from "../../core/store/state-store";
+import { EMPTY_STORED_STATE, type LogQuery, type StateStore, type StoredState } from "../../core/store/state-store";
 import { REPO_ROOT } from "./tantale-process";
 
 /** Keeps commits in memory: the tables read the engine, never the store. */
 export class MemoryStore implements StateStore {
   readonly commits: ChangeSet[] = [];
   async load(): Promise<StoredState> {
-    return { checks: [] };
+    return EMPTY_STORED_STATE;
   }
   async commit(changes: ChangeSet): Promise<void> {
     this.commits.push(changes);

@@ -2,13 +2,14 @@ import path from "node:path";
 import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
 import { LivestatusServer } from "../../../core/livestatus/livestatus-server";
+import type { CommandExecutor } from "../../../core/commands/command-executor";
+import type { CommandRefusal } from "../../../core/livestatus/livestatus-connection";
 import type { CommandRequest } from "../../../core/livestatus/query";
 import type { TableRegistry } from "../../../core/livestatus/table-registry";
 import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
-import { checkResultFromCommand, parseExternalCommand } from "../../../core/model/external-command";
-import type { ListenerPlugin, Sink } from "../../../core/plugin/api";
-import { CLOCK, DATA_DIR, LOGGER, PLUGIN_CONFIG, SINK, TABLES } from "../../../core/tokens";
+import type { ListenerPlugin } from "../../../core/plugin/api";
+import { CLOCK, COMMANDS, DATA_DIR, LOGGER, PLUGIN_CONFIG, TABLES } from "../../../core/tokens";
 import type { LivestatusConfig } from "./schema";
 
 /** How much of a command line a log line quotes. */
@@ -16,10 +17,9 @@ const PREVIEW_CHARS = 200;
 
 /**
  * The Livestatus listener: serves the tables that table plugins registered in TABLES to
- * GUIs and scripts (livestatus.md), and takes their COMMANDs. Check results sent as
- * `PROCESS_SERVICE_CHECK_RESULT` / `PROCESS_HOST_CHECK_RESULT` go to the sink like any
- * input's; the other commands (acknowledgements, downtimes, comments) are logged as not
- * supported yet.
+ * GUIs and scripts (livestatus.md), and hands their COMMANDs to the core's CommandExecutor
+ * (acknowledgements, downtimes, comments, removals, check results). Every command is logged:
+ * accepted at info level, refused as a warning naming the peer and the line.
  */
 @injectable()
 export class LivestatusListener implements ListenerPlugin {
@@ -30,7 +30,7 @@ export class LivestatusListener implements ListenerPlugin {
   constructor(
     @inject(PLUGIN_CONFIG) private readonly config: LivestatusConfig,
     @inject(TABLES) private readonly tables: TableRegistry,
-    @inject(SINK) private readonly sink: Sink,
+    @inject(COMMANDS) private readonly commands: CommandExecutor,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly log: Logger,
     @inject(DATA_DIR) private readonly dataDir: string,
@@ -86,30 +86,24 @@ export class LivestatusListener implements ListenerPlugin {
   }
 
   /**
-   * A COMMAND: check results are validated like any input's and put into the sink; a
-   * rejected one is logged with the peer. The client gets no answer either way
-   * (livestatus.md §5), but the next request on the connection waits until the result is
-   * applied and committed, so that it sees the command's effect (as Checkmk and icinga2).
-   * The wait is bounded: an output that keeps failing must not stall the connection.
+   * A COMMAND, carried out by the executor. The client gets no answer unless the command is
+   * refused and asked for fixed16 (livestatus-connection.ts), but the next request on the
+   * connection waits until the command is applied and committed (bounded by the executor),
+   * so that it sees the command's effect, as with Checkmk and icinga2.
    */
-  private onCommand(request: CommandRequest, authUser: string | undefined, peer: string): Promise<void> | undefined {
-    const command = parseExternalCommand(request.line);
-    if (!command.ok) {
-      this.warn(command.key, `command from ${peer} rejected: ${command.reason}`, { peer, command: request.line.slice(0, PREVIEW_CHARS) });
-      return;
+  private async onCommand(request: CommandRequest, authUser: string | undefined, peer: string): Promise<CommandRefusal | undefined> {
+    const outcome = await this.commands.execute(request.line, { authUser });
+    const fields = { peer, command: request.line.slice(0, PREVIEW_CHARS), ...(authUser === undefined ? {} : { authUser }) };
+    if (outcome.status !== 200) {
+      this.warn(`${outcome.key}:${outcome.name ?? "?"}`, `command from ${peer} refused (${outcome.status}): ${outcome.message}`, fields);
+      return { status: outcome.status, message: outcome.message };
     }
-    if (command.name !== "PROCESS_SERVICE_CHECK_RESULT" && command.name !== "PROCESS_HOST_CHECK_RESULT") {
-      this.warn(`unsupported:${command.name}`, `command not supported yet: ${command.name} (from ${peer})`, { peer, command: command.name, ...(authUser === undefined ? {} : { authUser }) });
-      return;
-    }
-    const outcome = checkResultFromCommand(command, this.clock.now());
-    if (!outcome.ok) {
-      this.warn(outcome.key, `command ${command.name} from ${peer} rejected: ${outcome.reason}`, { peer, command: request.line.slice(0, PREVIEW_CHARS) });
-      return;
-    }
-    this.sink.accept(outcome.result);
-    for (const warning of outcome.warnings) this.log.info(`command ${command.name} from ${peer} accepted with a warning: ${warning}`, { peer, warning });
-    return boundedWait(this.sink.sync(), COMMAND_APPLY_WAIT_MS);
+    // Results are the bulk of commands from scripts: logged at debug level, the others at info.
+    const level = outcome.name.startsWith("PROCESS_") ? "debug" : "info";
+    this.log[level](`command ${outcome.name} from ${peer}${outcome.note === undefined ? "" : `: ${outcome.note}`}`, { ...fields, ...(outcome.ids === undefined ? {} : { ids: outcome.ids }) });
+    if (outcome.extra.length > 0) this.log.debug(`command ${outcome.name} from ${peer}: extra arguments ignored`, { peer, extra: outcome.extra });
+    for (const warning of outcome.warnings) this.log.info(`command ${outcome.name} from ${peer} accepted with a warning: ${warning}`, { peer, warning });
+    return undefined;
   }
 
   /** At most a few lines per key and minute: a client looping on a bad command cannot fill the disk. */
@@ -117,18 +111,6 @@ export class LivestatusListener implements ListenerPlugin {
     const t = this.throttle.take(key);
     if (t.log) this.log.warn(msg, t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields);
   }
-}
-
-/** Longest a request waits, after a command on its connection, for the command to be applied. */
-const COMMAND_APPLY_WAIT_MS = 2000;
-
-function boundedWait(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `0660` and the like: 3 or 4 octal digits, checked here because the conf format is a plain string. */

@@ -10,6 +10,8 @@ import { testHost, testTables, type TestTables } from "../../../test/core/livest
 import { RecordingLogger, sleep, waitFor } from "../../../test/core/pipeline/support";
 import { exchange, LivestatusClient } from "../../../test/helpers/livestatus-client";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
+import { CommandExecutor } from "../../../core/commands/command-executor";
+import { engineKit } from "../../../test/helpers/table-kit";
 import { LivestatusListener } from "./livestatus-listener";
 import type { LivestatusConfig } from "./schema";
 
@@ -52,10 +54,15 @@ async function startListener(options: Partial<LivestatusConfig> = {}, tables = t
   const sink = new ApplyingSink(tables);
   const log = new RecordingLogger();
   const dataDir = makeTempDir();
-  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, sink, systemClock, log, dataDir);
+  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, await commandsInto(sink), systemClock, log, dataDir);
   running.push(listener);
   await listener.start();
   return { listener, tables, sink, log, port: listener.port, dataDir };
+}
+
+/** The core's executor over an empty engine: results go to `sink` (the test tables), other commands find no object. */
+async function commandsInto(sink: Sink): Promise<CommandExecutor> {
+  return new CommandExecutor((await engineKit()).engine, sink, systemClock);
 }
 
 async function connect(target: number | string): Promise<LivestatusClient> {
@@ -89,7 +96,7 @@ describe("livestatus listener (real sockets)", () => {
 
     it("csv, json and python with fixed16, byte for byte, then closes (no KeepAlive)", async () => {
       expect(await ask("GET hosts\nColumns: name state\nResponseHeader: fixed16\n\n")).to.equal("200          20\ndb1;1\nweb1;0\nweb2;0\n");
-      expect(await ask("GET hosts\nColumns: name state\nOutputFormat: json\nResponseHeader: fixed16\n\n")).to.equal('200          36\n[["db1",1],\n["web1",0],\n["web2",0]]\n');
+      expect(await ask("GET hosts\nColumns: name state\nOutputFormat: json\nResponseHeader: fixed16\n\n")).to.equal('200          34\n[["db1",1],["web1",0],["web2",0]]\n');
       // The length counts UTF-8 bytes: é is 2.
       expect(await ask("GET hosts\nColumns: plugin_output\nFilter: name = db1\nOutputFormat: python\nResponseHeader: fixed16\n\n")).to.equal('200          31\n[["DOWN - café; \\"quoted\\""]]\n');
     });
@@ -198,7 +205,7 @@ describe("livestatus listener (real sockets)", () => {
       expect((await c.answer()).body).to.equal("web1;http;2\n");
     });
 
-    it("logs an unsupported command at warn with its name, a rejected one with the peer; the connection stays usable", async () => {
+    it("logs a refused command at warn with the peer and the reason; the connection stays usable", async () => {
       const c = await connect(h.port);
       c.send(`COMMAND [${nowSeconds()}] ACKNOWLEDGE_HOST_PROBLEM;db1;2;1;1;alice;on it\n\nCOMMAND [${nowSeconds()}] PROCESS_HOST_CHECK_RESULT;db1;x;bad code\n\nCOMMAND garbage\n\n`);
       await c.silentFor(100);
@@ -206,11 +213,11 @@ describe("livestatus listener (real sockets)", () => {
       expect(await c.rest()).to.equal("db1\n");
       const warns = h.log.entries.filter((e) => e.level === "warn");
       expect(warns.map((w) => w.msg)).to.have.length(3);
-      expect(warns[0]!.msg).to.contain("command not supported yet: ACKNOWLEDGE_HOST_PROBLEM");
-      expect(warns[0]!.fields).to.include({ command: "ACKNOWLEDGE_HOST_PROBLEM" });
       const peer = `127.0.0.1:${c.socket.localPort}`;
-      expect(warns[1]!.msg).to.contain(`from ${peer} rejected`);
+      expect(warns[0]!.msg).to.equal(`command from ${peer} refused (400): host db1 is not known`);
+      expect(warns[1]!.msg).to.contain(`from ${peer} refused (400): PROCESS_HOST_CHECK_RESULT`);
       expect(warns[2]!.fields).to.include({ peer });
+      expect(String(warns[2]!.fields.command)).to.match(/^\[\d+\] garbage$/);
       expect(h.sink.results).to.have.length(0);
     });
   });
@@ -373,13 +380,13 @@ describe("livestatus listener (real sockets)", () => {
       expect(fs.lstatSync(stale).isSocket()).to.equal(true);
       const tables = testTables();
       const log = new RecordingLogger();
-      const listener = new LivestatusListener({ ...DEFAULTS, path: stale }, tables.registry, new ApplyingSink(tables), systemClock, log, dataDir);
+      const listener = new LivestatusListener({ ...DEFAULTS, path: stale }, tables.registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir);
       running.push(listener);
       await listener.start();
       expect(await exchange(stale, "GET hosts\nColumns: name\nLimit: 1\n\n")).to.equal("db1\n");
       const plain = path.join(dataDir, "plain");
       fs.writeFileSync(plain, "keep me");
-      const other = new LivestatusListener({ ...DEFAULTS, path: plain }, testTables().registry, new ApplyingSink(tables), systemClock, log, dataDir);
+      const other = new LivestatusListener({ ...DEFAULTS, path: plain }, testTables().registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir);
       running.push(other);
       let failure: unknown;
       await other.start().catch((err: unknown) => (failure = err));

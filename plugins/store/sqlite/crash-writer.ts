@@ -9,6 +9,8 @@ import { silentLogger } from "../../../core/log/logger";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import type { ChangeSet } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
+import type { Comment } from "../../../core/state/comment";
+import type { Downtime } from "../../../core/state/downtime";
 import { SqliteStore } from "./sqlite-store";
 
 export const CRASH_FILE = "crash.db";
@@ -19,8 +21,9 @@ const MAX_COMMITS = 5000;
 
 /**
  * Change set k: 500 checks of host "host-k", the "progress" check with lastCheck = k,
- * the delete of check c0 of host k-1, and 5 log rows at time k. After commit K, the
- * whole content is known from K alone, so the test can tell a half-written set apart.
+ * the delete of check c0 of host k-1, 5 log rows at time k, downtime k replacing
+ * downtime k-1, comment k, and last ids k. After commit K, the whole content is known
+ * from K alone, so the test can tell a half-written set apart.
  */
 export function crashChangeSet(k: number): ChangeSet {
   const upserts: CheckState[] = [crashState("progress", "last", k)];
@@ -29,7 +32,25 @@ export function crashChangeSet(k: number): ChangeSet {
     time: k, class: 1, type: "SERVICE ALERT", hostname: `host-${k}`, check: `c${i}`, state: 2, stateType: "HARD", attempt: 1,
     output: "CRITICAL", message: `[${k}] SERVICE ALERT: host-${k};c${i};CRITICAL;HARD;1;CRITICAL`,
   }));
-  return { upserts, deletes: k > 1 ? [{ hostname: `host-${k - 1}`, check: "c0" }] : [], log };
+  return {
+    upserts,
+    deletes: k > 1 ? [{ hostname: `host-${k - 1}`, check: "c0" }] : [],
+    log,
+    downtimes: { upserts: [crashDowntime(k)], deletes: k > 1 ? [k - 1] : [] },
+    comments: { upserts: [crashComment(k)], deletes: [] },
+    lastIds: { downtime: k, comment: k },
+  };
+}
+
+export function crashDowntime(k: number): Downtime {
+  return {
+    id: k, hostname: `host-${k}`, check: "c1", author: "crash", comment: `downtime ${k}`, entryTime: k, startTime: k, endTime: k + 3600,
+    fixed: true, duration: 3600, triggeredBy: 0, activeSince: k,
+  };
+}
+
+export function crashComment(k: number): Comment {
+  return { id: k, hostname: `host-${k}`, check: "c2", author: "crash", comment: `comment ${k}`, entryTime: k, entryType: 1, persistent: true, expireTime: 0 };
 }
 
 function crashState(hostname: string, check: string, k: number): CheckState {

@@ -1,6 +1,8 @@
 import type { Acknowledgement, CheckState } from "../../../core/state/check-state";
+import { COMMENT_ENTRY, type Comment, type CommentEntryType } from "../../../core/state/comment";
+import type { Downtime } from "../../../core/state/downtime";
 import type { LogEntry } from "../../../core/state/log-entry";
-import type { CheckRow, LogRow } from "./tables";
+import type { CheckRow, CommentRow, DowntimeRow, LogRow } from "./tables";
 
 /** Appends the upsert parameters of one state (booleans and objects have no SQLite type). */
 export function pushCheckParams(out: unknown[], s: CheckState): void {
@@ -92,6 +94,28 @@ export class CheckRowReader {
 export function rowToLogEntry(r: LogRow): LogEntry {
   const [time, klass, type, hostname, check, state, stateType, attempt, output, message] = r;
   return { time, class: klass, type, hostname, check, state, stateType, attempt, output, message };
+}
+
+export function downtimeParams(d: Downtime): unknown[] {
+  return [d.id, d.hostname, d.check, d.author, d.comment, d.entryTime, d.startTime, d.endTime, d.fixed ? 1 : 0, d.duration, d.triggeredBy, d.activeSince];
+}
+
+/** Frozen: the engine shares records between its maps and replaces them rather than changing them. */
+export function rowToDowntime(r: DowntimeRow): Downtime {
+  const [id, hostname, check, author, comment, entryTime, startTime, endTime, fixed, duration, triggeredBy, activeSince] = r;
+  return Object.freeze({ id, hostname, check, author, comment, entryTime, startTime, endTime, fixed: fixed !== 0, duration, triggeredBy, activeSince });
+}
+
+export function commentParams(c: Comment): unknown[] {
+  return [c.id, c.hostname, c.check, c.author, c.comment, c.entryTime, c.entryType, c.persistent ? 1 : 0, c.expireTime];
+}
+
+const ENTRY_TYPES: ReadonlySet<number> = new Set(Object.values(COMMENT_ENTRY));
+
+export function rowToComment(r: CommentRow): Comment {
+  const [id, hostname, check, author, comment, entryTime, entryType, persistent, expireTime] = r;
+  if (!ENTRY_TYPES.has(entryType)) throw new Error(`comments row ${id} column entry_type: ${entryType} is not a comment entry type`);
+  return Object.freeze({ id, hostname, check, author, comment, entryTime, entryType: entryType as CommentEntryType, persistent: persistent !== 0, expireTime });
 }
 
 /** Where a bad value is, for the error (only built when there is one). */

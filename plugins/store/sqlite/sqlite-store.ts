@@ -8,16 +8,17 @@ import { describeError, TantaleError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StorePlugin } from "../../../core/plugin/api";
-import { isEmptyChangeSet, type ChangeSet } from "../../../core/state/change-set";
+import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import type { LogEntry } from "../../../core/state/log-entry";
-import type { LogQuery, StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE, type LogQuery, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../../../core/tokens";
-import { CheckRowReader, logParams, pushCheckParams, rowToLogEntry } from "./rows";
+import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime, rowToLogEntry } from "./rows";
 import type { SqliteConfig } from "./schema";
 import {
-  DELETE_CHECK, EXPIRE_LOG, INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, SELECT_CHECKS, UPSERT_ROWS, upsertChecksSql,
-  type CheckRow, type LogFilter, type LogRow,
+  DELETE_CHECK, DELETE_COMMENT, DELETE_DOWNTIME, EXPIRE_LOG, INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, SELECT_CHECKS,
+  SELECT_COMMENTS, SELECT_COUNTERS, SELECT_DOWNTIMES, UPSERT_COMMENT, UPSERT_COUNTER, UPSERT_DOWNTIME, UPSERT_ROWS, upsertChecksSql,
+  type CheckRow, type CommentRow, type CounterRow, type DowntimeRow, type LogFilter, type LogRow,
 } from "./tables";
 
 const HOUR_MS = 3_600_000;
@@ -42,16 +43,31 @@ export class SqliteStoreError extends TantaleError {
   }
 }
 
+/** The rows of the counters table, by name. */
+const COUNTERS: readonly (keyof LastIds)[] = ["downtime", "comment"];
+const NO_IDS: LastIds = Object.freeze({ downtime: 0, comment: 0 });
+
+/** The counters a commit writes: (name, value) pairs. */
+type CounterWrites = readonly (readonly [keyof LastIds, number])[];
+
+/** The reads of load(), on the writer connection or on a read-only one. */
+interface StateReads {
+  readonly checks: Database.Statement<[], CheckRow>;
+  readonly downtimes: Database.Statement<[], DowntimeRow>;
+  readonly comments: Database.Statement<[], CommentRow>;
+  readonly counters: Database.Statement<[], CounterRow>;
+}
+
 /** Statements of the writer connection, prepared once at start. */
 interface Prepared {
-  readonly apply: Database.Transaction<(changes: ChangeSet) => void>;
+  readonly apply: Database.Transaction<(changes: ChangeSet, counters: CounterWrites) => void>;
   readonly expire: Database.Statement<[number]>;
-  readonly checks: Database.Statement<[], CheckRow>;
+  readonly state: StateReads;
   readonly log: ReadonlyMap<LogFilter, Database.Statement<unknown[], LogRow>>;
 }
 
 /**
- * The embedded store: the state engine's current state and log in one SQLite file
+ * The embedded store: the state engine's current state, downtimes, comments and log in one SQLite file
  * (WAL mode, one transaction per commit). `load()` and `readLog()` also work on an
  * instance that was not started, through a read-only connection of their own, so that
  * tools can read the file of a running daemon.
@@ -63,6 +79,8 @@ export class SqliteStore implements StorePlugin {
   private prepared: Prepared | undefined;
   private stopped = false;
   private expireTimer: NodeJS.Timeout | undefined;
+  /** The counters known to be in the file: most commits hand out no id, and skipping the unchanged counters keeps their page out of the WAL. */
+  private countersWritten: LastIds = NO_IDS;
 
   constructor(
     @inject(PLUGIN_CONFIG) private readonly config: SqliteConfig,
@@ -98,6 +116,8 @@ export class SqliteStore implements StorePlugin {
     }
     this.db = db;
     this.stopped = false;
+    // Unknown until the first commit writes them (the max keeps a higher value in the file).
+    this.countersWritten = NO_IDS;
     this.log.info("sqlite store opened", { file: this.file, synchronous: this.config.synchronous, schema_version: SCHEMA_VERSION });
     if (this.config.log_retention_days > 0) {
       this.expireLogOrWarn();
@@ -107,31 +127,40 @@ export class SqliteStore implements StorePlugin {
   }
 
   /**
-   * One transaction: upserts, then deletes, then log rows. SQLite's COMMIT has written
-   * (and with synchronous=full flushed) the WAL when this resolves; on any error the
-   * transaction is rolled back and this rejects.
+   * One transaction: check upserts, then deletes, then log rows, then downtimes, comments
+   * and the id counters. SQLite's COMMIT has written (and with synchronous=full flushed)
+   * the WAL when this resolves; on any error the transaction is rolled back and this rejects.
    */
   async commit(changes: ChangeSet): Promise<void> {
     const p = this.open("commit");
     if (isEmptyChangeSet(changes)) return;
+    const written = this.countersWritten;
+    const counters = COUNTERS.filter((name) => changes.lastIds[name] > written[name]).map((name) => [name, changes.lastIds[name]] as const);
     const t0 = performance.now();
     try {
-      p.apply.immediate(changes);
+      p.apply.immediate(changes, counters);
     } catch (err) {
       this.stats.add("commit_errors");
-      throw new SqliteStoreError(this.file, `commit (${changes.upserts.length} upserts, ${changes.deletes.length} deletes, ${changes.log.length} log rows)`, { cause: err });
+      throw new SqliteStoreError(this.file, `commit (${describeChanges(changes)})`, { cause: err });
     }
+    // Only once committed: after a rollback the next commit must write them again.
+    if (counters.length > 0) this.countersWritten = { downtime: Math.max(written.downtime, changes.lastIds.downtime), comment: Math.max(written.comment, changes.lastIds.comment) };
     this.stats.add("commits");
     this.stats.add("rows_upserted", changes.upserts.length);
     this.stats.add("rows_deleted", changes.deletes.length);
     this.stats.add("log_rows", changes.log.length);
+    this.stats.add("downtimes_upserted", changes.downtimes.upserts.length);
+    this.stats.add("downtimes_deleted", changes.downtimes.deletes.length);
+    this.stats.add("comments_upserted", changes.comments.upserts.length);
+    this.stats.add("comments_deleted", changes.comments.deletes.length);
     this.stats.add("commit_ms", performance.now() - t0);
   }
 
   async load(): Promise<StoredState> {
     const p = this.prepared;
-    if (p !== undefined) return { checks: this.guard("load", () => readChecks(p.checks)) };
-    return { checks: this.readOnly("load", (db) => readChecks(selectChecks(db)), []) };
+    if (p !== undefined) return this.guard("load", () => readState(p.state));
+    // One read transaction: another process may commit between the statements, and all four must see the same commit.
+    return this.readOnly("load", (db) => db.transaction(() => readState(selectState(db)))(), EMPTY_STORED_STATE);
   }
 
   async readLog(query: LogQuery): Promise<readonly LogEntry[]> {
@@ -231,7 +260,12 @@ function prepare(db: Database.Database): Prepared {
   const upsertOne = db.prepare<unknown[]>(upsertChecksSql(1));
   const remove = db.prepare<[string, string]>(DELETE_CHECK);
   const insertLog = db.prepare<unknown[]>(INSERT_LOG);
-  const apply = db.transaction((changes: ChangeSet) => {
+  const upsertDowntime = db.prepare<unknown[]>(UPSERT_DOWNTIME);
+  const deleteDowntime = db.prepare<[number]>(DELETE_DOWNTIME);
+  const upsertComment = db.prepare<unknown[]>(UPSERT_COMMENT);
+  const deleteComment = db.prepare<[number]>(DELETE_COMMENT);
+  const upsertCounter = db.prepare<[string, number]>(UPSERT_COUNTER);
+  const apply = db.transaction((changes: ChangeSet, counters: CounterWrites) => {
     const ups = changes.upserts;
     let i = 0;
     for (; i + UPSERT_ROWS <= ups.length; i += UPSERT_ROWS) {
@@ -246,18 +280,28 @@ function prepare(db: Database.Database): Prepared {
     }
     for (const k of changes.deletes) remove.run(k.hostname, k.check);
     for (const e of changes.log) insertLog.run(...logParams(e));
+    for (const d of changes.downtimes.upserts) upsertDowntime.run(...downtimeParams(d));
+    for (const id of changes.downtimes.deletes) deleteDowntime.run(id);
+    for (const c of changes.comments.upserts) upsertComment.run(...commentParams(c));
+    for (const id of changes.comments.deletes) deleteComment.run(id);
+    for (const [name, value] of counters) upsertCounter.run(name, value);
   });
   return {
     apply,
     expire: db.prepare<[number]>(EXPIRE_LOG),
-    checks: selectChecks(db),
+    state: selectState(db),
     log: new Map(LOG_FILTERS.map((f) => [f, selectLog(db, f)])),
   };
 }
 
-/** Raw mode: rows as arrays (see CheckRow). */
-function selectChecks(db: Database.Database): Database.Statement<[], CheckRow> {
-  return db.prepare<[], CheckRow>(SELECT_CHECKS).raw(true);
+/** The reads of load(). Raw mode: rows as arrays (see CheckRow). */
+function selectState(db: Database.Database): StateReads {
+  return {
+    checks: db.prepare<[], CheckRow>(SELECT_CHECKS).raw(true),
+    downtimes: db.prepare<[], DowntimeRow>(SELECT_DOWNTIMES).raw(true),
+    comments: db.prepare<[], CommentRow>(SELECT_COMMENTS).raw(true),
+    counters: db.prepare<[], CounterRow>(SELECT_COUNTERS).raw(true),
+  };
 }
 
 function selectLog(db: Database.Database, filter: LogFilter): Database.Statement<unknown[], LogRow> {
@@ -271,8 +315,34 @@ function readChecks(statement: Database.Statement<[], CheckRow>): CheckState[] {
   return out;
 }
 
+/**
+ * Everything committed. The last ids are the counters, raised to the highest id present:
+ * the counters normally cover every id already, but a file edited by hand must not make
+ * an id be handed out twice either.
+ */
+function readState(reads: StateReads): StoredState {
+  const downtimes = reads.downtimes.all().map(rowToDowntime);
+  const comments = reads.comments.all().map(rowToComment);
+  const lastIds = { downtime: 0, comment: 0 };
+  for (const [name, value] of reads.counters.all()) if (name === "downtime" || name === "comment") lastIds[name] = value;
+  // Rows come in id order: the last one has the highest id.
+  lastIds.downtime = Math.max(lastIds.downtime, downtimes.at(-1)?.id ?? 0);
+  lastIds.comment = Math.max(lastIds.comment, comments.at(-1)?.id ?? 0);
+  return { checks: readChecks(reads.checks), downtimes, comments, lastIds };
+}
+
 function readLogRows(statement: Database.Statement<unknown[], LogRow>, params: readonly unknown[]): LogEntry[] {
   return statement.all(...params).map(rowToLogEntry);
+}
+
+function describeChanges(c: ChangeSet): string {
+  const parts = [`${c.upserts.length} upserts, ${c.deletes.length} deletes, ${c.log.length} log rows`];
+  const downtimes = c.downtimes.upserts.length + c.downtimes.deletes.length;
+  const comments = c.comments.upserts.length + c.comments.deletes.length;
+  // Most commits are check results only: their message stays short.
+  if (downtimes > 0) parts.push(`${downtimes} downtime changes`);
+  if (comments > 0) parts.push(`${comments} comment changes`);
+  return parts.join(", ");
 }
 
 /** The statement shape and its parameters for a query (see logQuerySql); throws on a malformed query. */

@@ -6,14 +6,18 @@ import { expect } from "chai";
 import type { Clock } from "../../../core/clock";
 import { silentLogger } from "../../../core/log/logger";
 import { SelfStats, type InstanceStats } from "../../../core/metrics/self-stats";
-import type { ChangeSet } from "../../../core/state/change-set";
+import { NO_RECORD_CHANGES, type ChangeSet } from "../../../core/state/change-set";
 import { checkKey, type CheckState } from "../../../core/state/check-state";
+import type { Comment } from "../../../core/state/comment";
+import type { Downtime } from "../../../core/state/downtime";
 import type { LogEntry } from "../../../core/state/log-entry";
+import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
-import { CRASH_FILE, CRASH_LOG_ROWS, CRASH_UPSERTS, crashChangeSet } from "./crash-writer";
+import { CRASH_FILE, CRASH_LOG_ROWS, CRASH_UPSERTS, crashChangeSet, crashComment, crashDowntime } from "./crash-writer";
+import { logParams, pushCheckParams } from "./rows";
 import type { SqliteConfig } from "./schema";
 import { SqliteStore, SqliteStoreError } from "./sqlite-store";
-import { LOG_FILTERS, logQuerySql } from "./tables";
+import { INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, upsertChecksSql } from "./tables";
 
 const DAY_MS = 86_400_000;
 const NOW_MS = 1_764_100_000_000;
@@ -55,7 +59,9 @@ function entry(time: number, hostname: string, check: string, n = 0): LogEntry {
   };
 }
 
-const changes = (c: Partial<ChangeSet>): ChangeSet => ({ upserts: [], deletes: [], log: [], ...c });
+const changes = (c: Partial<ChangeSet>): ChangeSet => ({
+  upserts: [], deletes: [], log: [], downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 }, ...c,
+});
 const byKey = (a: CheckState, b: CheckState): number => (checkKey(a.hostname, a.check) < checkKey(b.hostname, b.check) ? -1 : 1);
 const sorted = (states: readonly CheckState[]): CheckState[] => [...states].sort(byKey);
 
@@ -66,6 +72,51 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error("expected a rejection");
+}
+
+function downtime(id: number, overrides: Partial<Downtime> = {}): Downtime {
+  return {
+    id, hostname: "web1.example.com", check: "Host", author: "alice", comment: "maintenance", entryTime: 1_764_100_000, startTime: 1_764_100_000,
+    endTime: 1_764_103_600, fixed: true, duration: 3600, triggeredBy: 0, activeSince: 0, ...overrides,
+  };
+}
+
+function comment(id: number, overrides: Partial<Comment> = {}): Comment {
+  return {
+    id, hostname: "web1.example.com", check: "Host", author: "bob", comment: "looking", entryTime: 1_764_100_000, entryType: 1, persistent: false,
+    expireTime: 0, ...overrides,
+  };
+}
+
+/** Every field of downtimes and comments, with values that are easy to lose: fractions, booleans both ways, quotes, semicolons, unicode, NUL. */
+const TRICKY_DOWNTIMES: readonly Downtime[] = [
+  downtime(1),
+  downtime(2, {
+    hostname: "hôte-ü.例え.jp", check: "😀 disk /var; |pipe|", author: "O'Brien \"ob\"", comment: "patch; reboot -- DROP TABLE downtimes; 'x'\nline 2\u0000nul",
+    entryTime: 1_764_100_000.25, startTime: 1_764_100_100.5, endTime: 1_764_200_000.75, fixed: false, duration: 1800.5, triggeredBy: 1, activeSince: 1_764_100_123.125,
+  }),
+  downtime(7, { hostname: "", check: "", author: "", comment: "", entryTime: 0, startTime: 0, endTime: 2 ** 40, duration: 0, triggeredBy: 2 }),
+];
+const TRICKY_COMMENTS: readonly Comment[] = [
+  comment(3, { entryType: 4, persistent: true, expireTime: 1_764_200_000.5, comment: "ack – ticket #42; \"sticky\"" }),
+  comment(4, { hostname: "hôte-ü.例え.jp", check: "😀 disk /var; |pipe|", author: "Ünïcode ✓", comment: "a;b;c\r\n\ttab\u0000", entryTime: 1_764_100_000.000001, entryType: 2 }),
+  comment(9, { hostname: "", check: "", author: "", comment: "", entryTime: 0, entryType: 3 }),
+];
+
+/** Builds a file as a Tantale of schema version 1 left it: migration 1 only, with a check and a log row. */
+function writeV1File(file: string, s: CheckState, e: LogEntry): void {
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.exec(MIGRATIONS[0]!);
+    const params: unknown[] = [];
+    pushCheckParams(params, s);
+    db.prepare(upsertChecksSql(1)).run(...params);
+    db.prepare(INSERT_LOG).run(...logParams(e));
+    db.pragma("user_version = 1");
+  } finally {
+    db.close();
+  }
 }
 
 /** Every field with values that are easy to lose: fractions, empty and unicode strings, NUL, ack set and null. */
@@ -103,6 +154,136 @@ describe("sqlite store (real files)", function () {
     expect(sorted((await reader.load()).checks), "not started: read-only").to.deep.equal(sorted(TRICKY));
     const again = await started(dir, { path: path.join(dir, "sub/dir/state.db") });
     expect(sorted((await again.load()).checks), "restarted, absolute path").to.deep.equal(sorted(TRICKY));
+  });
+
+  it("round-trips every field of downtimes and comments and the last ids, through a restart and through a read-only load", async () => {
+    const dir = makeTempDir();
+    const { store, stats } = makeStore(dir);
+    await store.start();
+    const lastIds = { downtime: 8, comment: 12 };
+    await store.commit(changes({ downtimes: { upserts: TRICKY_DOWNTIMES, deletes: [] }, comments: { upserts: TRICKY_COMMENTS, deletes: [] }, lastIds }));
+    const expected = { checks: [], downtimes: TRICKY_DOWNTIMES, comments: TRICKY_COMMENTS, lastIds };
+    expect(await store.load(), "same instance").to.deep.equal(expected);
+    expect([stats.get("commits"), stats.get("downtimes_upserted"), stats.get("comments_upserted"), stats.get("rows_upserted")]).to.deep.equal([1, 3, 3, 0]);
+    await store.stop();
+
+    expect(await makeStore(dir).store.load(), "not started: read-only").to.deep.equal(expected);
+    const loaded = await (await started(dir)).load();
+    expect(loaded, "restarted").to.deep.equal(expected);
+    expect([...loaded.downtimes, ...loaded.comments].every((r) => Object.isFrozen(r)), "frozen").to.equal(true);
+    expect(loaded.downtimes.map((d) => typeof d.fixed)).to.deep.equal(["boolean", "boolean", "boolean"]);
+  });
+
+  it("replaces downtimes and comments by id and deletes them, in the same commit as the checks and the log", async () => {
+    const dir = makeTempDir();
+    const { store, stats } = makeStore(dir);
+    await store.start();
+    await store.commit(changes({
+      upserts: [state("h", "c")], log: [entry(1, "h", "c")],
+      downtimes: { upserts: [downtime(1), downtime(2), downtime(3)], deletes: [] }, comments: { upserts: [comment(1), comment(2)], deletes: [] },
+      lastIds: { downtime: 3, comment: 2 },
+    }));
+    const started2 = downtime(2, { activeSince: 1_764_100_050 });
+    await store.commit(changes({
+      downtimes: { upserts: [started2], deletes: [1, 99] }, comments: { upserts: [comment(3, { entryType: 2 })], deletes: [1] },
+      lastIds: { downtime: 3, comment: 3 },
+    }));
+    const expected = {
+      checks: [state("h", "c")], downtimes: [started2, downtime(3)], comments: [comment(2), comment(3, { entryType: 2 })], lastIds: { downtime: 3, comment: 3 },
+    };
+    expect(await store.load()).to.deep.equal(expected);
+    expect([stats.get("downtimes_upserted"), stats.get("downtimes_deleted"), stats.get("comments_upserted"), stats.get("comments_deleted")]).to.deep.equal([4, 2, 3, 1]);
+    await store.stop();
+    expect(await (await started(dir)).load()).to.deep.equal(expected);
+  });
+
+  it("keeps the last ids when the records with the highest ids are deleted, never lowers them, and raises them to the highest id present", async () => {
+    const dir = makeTempDir();
+    const first = await started(dir);
+    await first.commit(changes({ downtimes: { upserts: [downtime(1), downtime(5)], deletes: [] }, comments: { upserts: [comment(4)], deletes: [] }, lastIds: { downtime: 5, comment: 6 } }));
+    await first.commit(changes({ downtimes: { upserts: [], deletes: [5] }, comments: { upserts: [], deletes: [4] }, lastIds: { downtime: 5, comment: 6 } }));
+    // A lower counter (an engine that counted less) is not written over the higher one.
+    await first.commit(changes({ upserts: [state("h", "c")], lastIds: { downtime: 2, comment: 0 } }));
+    await first.stop();
+    const second = await started(dir);
+    expect(await second.load()).to.deep.equal({ checks: [state("h", "c")], downtimes: [downtime(1)], comments: [], lastIds: { downtime: 5, comment: 6 } });
+
+    // Records with ids above the counters (a file edited by hand): the ids present count as taken.
+    await second.commit(changes({ downtimes: { upserts: [downtime(40)], deletes: [] }, comments: { upserts: [comment(30)], deletes: [] }, lastIds: { downtime: 5, comment: 6 } }));
+    expect((await second.load()).lastIds).to.deep.equal({ downtime: 40, comment: 30 });
+    await second.stop();
+    expect((await makeStore(dir).store.load()).lastIds, "read-only").to.deep.equal({ downtime: 40, comment: 30 });
+  });
+
+  it("writes none of the downtimes, comments and counters of a change set whose commit fails", async () => {
+    const dir = makeTempDir();
+    const { store, stats } = makeStore(dir);
+    await store.start();
+    const before = { checks: [state("h", "a")], downtimes: [downtime(1), downtime(2)], comments: [comment(1), comment(2)], lastIds: { downtime: 2, comment: 2 } };
+    await store.commit(changes({ upserts: before.checks, downtimes: { upserts: before.downtimes, deletes: [] }, comments: { upserts: before.comments, deletes: [] }, lastIds: before.lastIds }));
+
+    // Everything but the last comment upsert runs before its NULL author fails.
+    const badComment = changes({
+      upserts: [state("h", "a", { output: "after" })], log: [entry(2, "h", "a")],
+      downtimes: { upserts: [downtime(2, { activeSince: 5 }), downtime(3)], deletes: [1] },
+      comments: { upserts: [comment(2, { comment: "changed" }), comment(3), comment(4, { author: null as unknown as string })], deletes: [] },
+      lastIds: { downtime: 3, comment: 4 },
+    });
+    const err = await rejection(store.commit(badComment));
+    expect((err as SqliteStoreError).code).to.equal("SQLITE_CONSTRAINT_NOTNULL");
+    expect(String(err)).to.contain("commit (1 upserts, 0 deletes, 1 log rows, 3 downtime changes, 3 comment changes)");
+    expect(await store.load()).to.deep.equal(before);
+    expect(await store.readLog({})).to.deep.equal([]);
+
+    // The counters are the last statement: a failure there rolls back every record change before it.
+    const other = new Database(path.join(dir, "tantale.db"));
+    try {
+      other.exec(`CREATE TRIGGER fail_counters BEFORE UPDATE ON counters BEGIN SELECT RAISE(ABORT, 'counters refused'); END;`);
+    } finally {
+      other.close();
+    }
+    const good = changes({
+      downtimes: { upserts: [downtime(3)], deletes: [1, 2] }, comments: { upserts: [comment(3)], deletes: [1, 2] }, lastIds: { downtime: 3, comment: 3 },
+    });
+    expect(String(await rejection(store.commit(good)))).to.contain("counters refused");
+    expect(await store.load()).to.deep.equal(before);
+    expect([stats.get("commits"), stats.get("commit_errors"), stats.get("downtimes_upserted"), stats.get("comments_deleted")]).to.deep.equal([1, 2, 2, 0]);
+
+    // The same change set again once the cause is gone: the counters the failed commits did not write are written now.
+    const fix = new Database(path.join(dir, "tantale.db"));
+    try {
+      fix.exec("DROP TRIGGER fail_counters");
+    } finally {
+      fix.close();
+    }
+    await store.commit(good);
+    await store.commit(changes({ downtimes: { upserts: [], deletes: [3] }, comments: { upserts: [], deletes: [3] }, lastIds: { downtime: 3, comment: 3 } }));
+    expect(await store.load()).to.deep.equal({ checks: before.checks, downtimes: [], comments: [], lastIds: { downtime: 3, comment: 3 } });
+  });
+
+  it("migrates a file of schema version 1 to version 2 at start, keeping its checks and log", async () => {
+    const dir = makeTempDir();
+    const file = path.join(dir, "tantale.db");
+    const s = state("h", "c", { state: 2, output: "kept" });
+    const e = entry(NOW_MS / 1000 - 60, "h", "c"); // within log_retention_days, which the start applies
+    writeV1File(file, s, e);
+    expect(String(await rejection(makeStore(dir).store.load())), "read-only: not migrated").to.contain("schema version 1, this Tantale reads version 2 (start the store once to migrate the file)");
+
+    const store = await started(dir);
+    expect(await store.load()).to.deep.equal({ checks: [s], downtimes: [], comments: [], lastIds: { downtime: 0, comment: 0 } });
+    expect(await store.readLog({})).to.deep.equal([e]);
+    await store.commit(changes({ downtimes: { upserts: [downtime(1)], deletes: [] }, comments: { upserts: [comment(1)], deletes: [] }, lastIds: { downtime: 1, comment: 1 } }));
+    await store.stop();
+
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma("user_version", { simple: true })).to.equal(2);
+      const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+      expect(tables).to.deep.equal(["checks", "comments", "counters", "downtimes", "log"]);
+    } finally {
+      db.close();
+    }
+    expect(await (await started(dir)).load()).to.deep.equal({ checks: [s], downtimes: [downtime(1)], comments: [comment(1)], lastIds: { downtime: 1, comment: 1 } });
   });
 
   it("upserts overwrite the whole state of a check (the last one of a change set wins) and deletes remove it", async () => {
@@ -239,7 +420,7 @@ describe("sqlite store (real files)", function () {
   it("loads an empty state from a missing file, without creating it", async () => {
     const dir = makeTempDir();
     const { store } = makeStore(dir, { path: "nothing/here.db" });
-    expect(await store.load()).to.deep.equal({ checks: [] });
+    expect(await store.load()).to.deep.equal(EMPTY_STORED_STATE);
     expect(await store.readLog({ since: 0 })).to.deep.equal([]);
     expect(fs.existsSync(path.join(dir, "nothing"))).to.equal(false);
   });
@@ -294,7 +475,8 @@ describe("sqlite store (real files)", function () {
     await store.stop();
     const db = new Database(file);
     expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
-    expect(db.pragma("user_version", { simple: true })).to.equal(1);
+    expect(db.pragma("user_version", { simple: true })).to.equal(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).to.equal(2);
     db.pragma("user_version = 99");
     db.close();
     const err = await rejection(makeStore(dir).store.start());
@@ -324,8 +506,12 @@ describe("sqlite store (real files)", function () {
       expect(signal, `killed mid-way (exit ${code}): ${stderr}`).to.equal("SIGKILL");
 
       const opts = { path: CRASH_FILE, log_retention_days: 0 };
-      const { checks } = await makeStore(dir, opts).store.load(); // read-only, over the WAL the killed process left
+      const { checks, downtimes, comments, lastIds } = await makeStore(dir, opts).store.load(); // read-only, over the WAL the killed process left
       const last = checks.find((s) => s.hostname === "progress")!.lastCheck;
+      // The downtimes, comments and counters of exactly the same change sets.
+      expect(downtimes).to.deep.equal([crashDowntime(last)]);
+      expect(comments).to.deep.equal(Array.from({ length: last }, (_, i) => crashComment(i + 1)));
+      expect(lastIds).to.deep.equal({ downtime: last, comment: last });
       expect(last, `at least every reported commit (${reported})`).to.be.at.least(reported);
       // Exactly change sets 1..last, each whole: nothing of set last+1, no delete without its upserts.
       const expected = new Map<string, CheckState>();

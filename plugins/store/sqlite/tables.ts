@@ -55,6 +55,44 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS log_host_time ON log (hostname, time);
   CREATE INDEX IF NOT EXISTS log_host_check_time ON log (hostname, "check", time);
   `,
+  // 2: downtimes, comments and the id counters. The store reads these tables whole at start
+  // and writes them by id, and they stay small (one row per downtime or comment), so the
+  // rowid (the engine's id) is their only index.
+  `
+  CREATE TABLE IF NOT EXISTS downtimes (
+    id           INTEGER PRIMARY KEY,
+    hostname     TEXT    NOT NULL,
+    "check"      TEXT    NOT NULL,
+    author       TEXT    NOT NULL,
+    comment      TEXT    NOT NULL,
+    entry_time   REAL    NOT NULL,
+    start_time   REAL    NOT NULL,
+    end_time     REAL    NOT NULL,
+    fixed        INTEGER NOT NULL, -- 0 or 1
+    duration     REAL    NOT NULL,
+    triggered_by INTEGER NOT NULL, -- a downtime id; 0 none
+    active_since REAL    NOT NULL  -- 0 while pending
+  );
+
+  CREATE TABLE IF NOT EXISTS comments (
+    id          INTEGER PRIMARY KEY,
+    hostname    TEXT    NOT NULL,
+    "check"     TEXT    NOT NULL,
+    author      TEXT    NOT NULL,
+    comment     TEXT    NOT NULL,
+    entry_time  REAL    NOT NULL,
+    entry_type  INTEGER NOT NULL, -- 1 user, 2 downtime, 3 flapping, 4 acknowledgement
+    persistent  INTEGER NOT NULL, -- 0 or 1
+    expire_time REAL    NOT NULL  -- 0 never
+  );
+
+  -- The highest id handed out per kind ('downtime', 'comment'): ids are never reused,
+  -- also when the record that had the highest one is deleted.
+  CREATE TABLE IF NOT EXISTS counters (
+    name  TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -85,6 +123,30 @@ export const SELECT_CHECKS = `SELECT ${CHECK_COLUMNS.join(", ")} FROM checks`;
 const LOG_COLUMNS = ["time", "class", "type", "hostname", '"check"', "state", "state_type", "attempt", "output", "message"] as const;
 export const INSERT_LOG = `INSERT INTO log (${LOG_COLUMNS.join(", ")}) VALUES (${LOG_COLUMNS.map(() => "?").join(", ")})`;
 export const EXPIRE_LOG = "DELETE FROM log WHERE time < ?";
+
+const DOWNTIME_COLUMNS = [
+  "id", "hostname", '"check"', "author", "comment", "entry_time", "start_time", "end_time", "fixed", "duration", "triggered_by", "active_since",
+] as const;
+const COMMENT_COLUMNS = ["id", "hostname", '"check"', "author", "comment", "entry_time", "entry_type", "persistent", "expire_time"] as const;
+
+/** One row per statement: a commit changes a few downtimes or comments, not thousands. */
+function upsertByIdSql(table: string, columns: readonly string[]): string {
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+  ON CONFLICT (id) DO UPDATE SET ${columns.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`;
+}
+
+export const UPSERT_DOWNTIME = upsertByIdSql("downtimes", DOWNTIME_COLUMNS);
+export const DELETE_DOWNTIME = "DELETE FROM downtimes WHERE id = ?";
+/** Rowid order: no sort. */
+export const SELECT_DOWNTIMES = `SELECT ${DOWNTIME_COLUMNS.join(", ")} FROM downtimes ORDER BY id`;
+
+export const UPSERT_COMMENT = upsertByIdSql("comments", COMMENT_COLUMNS);
+export const DELETE_COMMENT = "DELETE FROM comments WHERE id = ?";
+export const SELECT_COMMENTS = `SELECT ${COMMENT_COLUMNS.join(", ")} FROM comments ORDER BY id`;
+
+/** A counter only grows: a change set carrying a lower value (an engine that counted less) cannot make ids be handed out again. */
+export const UPSERT_COUNTER = "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)";
+export const SELECT_COUNTERS = "SELECT name, value FROM counters";
 
 /** Which filters a log read pushes down; each shape is one prepared statement. */
 export type LogFilter = "none" | "host" | "host-check" | "check";
@@ -121,3 +183,18 @@ export type LogRow = readonly [
   time: number, log_class: number, type: string, hostname: string, check: string, state: number, state_type: string,
   attempt: number, output: string, message: string,
 ];
+
+/** A row of SELECT_DOWNTIMES in raw mode, in DOWNTIME_COLUMNS order. */
+export type DowntimeRow = readonly [
+  id: number, hostname: string, check: string, author: string, comment: string, entry_time: number, start_time: number, end_time: number,
+  fixed: number, duration: number, triggered_by: number, active_since: number,
+];
+
+/** A row of SELECT_COMMENTS in raw mode, in COMMENT_COLUMNS order. */
+export type CommentRow = readonly [
+  id: number, hostname: string, check: string, author: string, comment: string, entry_time: number, entry_type: number, persistent: number,
+  expire_time: number,
+];
+
+/** A row of SELECT_COUNTERS in raw mode. */
+export type CounterRow = readonly [name: string, value: number];

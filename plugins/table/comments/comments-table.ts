@@ -3,51 +3,22 @@ import type { Clock } from "../../../core/clock";
 import type { ColumnSpec } from "../../../core/livestatus/column";
 import type { LivestatusTable, RowHint, TableRegistry } from "../../../core/livestatus/table-registry";
 import type { TablePlugin } from "../../../core/plugin/api";
-import { checkKey, type Acknowledgement, type CheckState } from "../../../core/state/check-state";
+import type { Comment } from "../../../core/state/comment";
 import type { StateEngine } from "../../../core/state/state-engine";
 import { CLOCK, STATE_ENGINE, TABLES } from "../../../core/tokens";
 import { int, string, time } from "../common/columns";
 import { HostRows } from "../common/host-rows";
-import { HostView } from "../common/host-view";
 import { objectColumns, objectVisibleTo, type ObjectRow } from "../common/object-columns";
-import { byCodeUnit } from "../common/sorted-keys";
+import { recordRows } from "../common/record-rows";
 import { TableRegistration } from "../common/table-registration";
 
-/** Nagios' comment entry types; every comment Tantale has is an acknowledgement's. */
-const ACKNOWLEDGEMENT_COMMENT = 4;
 /** Nagios' comment types (the reverse of the downtime types). */
 const HOST_COMMENT = 1;
 const SERVICE_COMMENT = 2;
 
-/** One row of the comments table: the comment of an acknowledged check. */
+/** One row of the comments table: a comment on a host or on one of its services. */
 export interface CommentRow extends ObjectRow {
-  /** The acknowledged check: the host's `Host` check for a host's comment, else the service. */
-  readonly check: CheckState;
-  readonly ack: Acknowledgement;
-}
-
-/**
- * The id of the acknowledgement comment of a check: a 53-bit hash (cyrb53) of the host name
- * and the service description (the `Host` check for a host), so that it is the same on every
- * query, after a restart and for a new acknowledgement of the same check, as the
- * DEL_*_COMMENT commands and GUI links need, without a counter to persist. Never 0 (no comment),
- * always a safe integer (exact in JSON and in every client's number type).
- */
-export function acknowledgementCommentId(hostname: string, check: string): number {
-  const text = checkKey(hostname, check);
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  const id = 4294967296 * (h2 & 0x1fffff) + (h1 >>> 0);
-  return id === 0 ? 1 : id;
+  readonly comment: Comment;
 }
 
 /**
@@ -56,14 +27,14 @@ export function acknowledgementCommentId(hostname: string, check: string): numbe
  */
 export function commentColumns(): ColumnSpec<CommentRow>[] {
   return [
-    int("id", "Comment id: a hash of the host name and service description, the same after a restart and for a new acknowledgement of the check", (r) => acknowledgementCommentId(r.check.hostname, r.check.check)),
-    string("author", "Who acknowledged the problem", (r) => r.ack.author),
-    string("comment", "The acknowledgement's comment", (r) => r.ack.comment),
-    int("entry_type", "1 user, 2 downtime, 3 flapping, 4 acknowledgement: always 4 (every comment is an acknowledgement's)", () => ACKNOWLEDGEMENT_COMMENT),
-    time("entry_time", "Time of the acknowledgement", (r) => r.ack.time),
-    int("expires", "1 when the acknowledgement expires at expire_time, 0 when it does not", (r) => (r.ack.expireTime > 0 ? 1 : 0)),
-    time("expire_time", "When the acknowledgement expires; 0 never", (r) => r.ack.expireTime),
-    int("persistent", "Whether the comment is kept beyond its acknowledgement: always 0 (it ends with the acknowledgement)", () => 0),
+    int("id", "Comment id, unique among comments and never reused (also after a restart)", (r) => r.comment.id),
+    string("author", "Who wrote the comment (or acknowledged the problem)", (r) => r.comment.author),
+    string("comment", "The comment's text", (r) => r.comment.comment),
+    int("entry_type", "1 user (ADD_*_COMMENT), 4 acknowledgement (the comment of an acknowledgement, gone with it); Nagios' 2 downtime and 3 flapping do not occur", (r) => r.comment.entryType),
+    time("entry_time", "Time the comment was added", (r) => r.comment.entryTime),
+    int("expires", "1 when the comment expires at expire_time (an expiring acknowledgement's), 0 when it does not", (r) => (r.comment.expireTime > 0 ? 1 : 0)),
+    time("expire_time", "When the comment expires; 0 never", (r) => r.comment.expireTime),
+    int("persistent", "The persistent flag of the command that added it (Tantale keeps every comment across restarts)", (r) => (r.comment.persistent ? 1 : 0)),
     int("source", "0 internal, 1 external (a command): always 1", () => 1),
     int("type", "1 host comment, 2 service comment", (r) => (r.service === undefined ? HOST_COMMENT : SERVICE_COMMENT)),
     int("is_service", "0 for a host's comment, 1 for a service's", (r) => (r.service === undefined ? 0 : 1)),
@@ -74,28 +45,17 @@ export function commentColumns(): ColumnSpec<CommentRow>[] {
 export const COMMENT_COLUMNS: readonly ColumnSpec<CommentRow>[] = Object.freeze(commentColumns());
 
 /**
- * The Livestatus `comments` table over the state engine: one row per acknowledged check,
- * sorted by host name, the host's comment first, then by service description. The hint
- * names hosts (`host_name = X`): only their checks are looked at.
+ * The Livestatus `comments` table over the state engine: one row per comment (operators'
+ * and acknowledgements'), by id. The hint names hosts (`host_name = X`): only their
+ * comments are read.
  */
 export function commentsTable(engine: StateEngine, clock: Clock): LivestatusTable<CommentRow> {
   const hosts = new HostRows(engine);
+  const source = { all: () => engine.allComments(), ofHost: (name: string) => engine.commentsOfHost(name) };
   return {
     spec: { name: "comments", prefix: "comment_", columns: COMMENT_COLUMNS },
     keyColumns: ["host_name"],
-    *rows(hint: RowHint): Iterable<CommentRow> {
-      const now = clock.now() / 1000;
-      for (const entry of hosts.entries(hint)) {
-        const hostAck = entry.hostCheck?.acknowledgement ?? null;
-        const acked: CheckState[] = [];
-        for (const s of entry.services.values()) if (s.acknowledgement !== null) acked.push(s);
-        if (hostAck === null && acked.length === 0) continue;
-        const host = new HostView(entry, now);
-        if (hostAck !== null) yield { host, service: undefined, check: entry.hostCheck!, ack: hostAck };
-        acked.sort((a, b) => byCodeUnit(a.check, b.check));
-        for (const service of acked) yield { host, service, check: service, ack: service.acknowledgement! };
-      }
-    },
+    rows: (hint: RowHint) => recordRows(hosts, source, hint, clock.now() / 1000, (host, service, comment): CommentRow => ({ host, service, comment })),
     visibleTo: objectVisibleTo,
   };
 }

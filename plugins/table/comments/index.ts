@@ -5,7 +5,7 @@ import { commentsSchema } from "./schema";
 export default definePlugin({
   name: "comments",
   kind: "table",
-  description: "The Livestatus comments table: the comment of every acknowledged problem, with its host's and service's columns.",
+  description: "The Livestatus comments table: operators' comments and acknowledgements' comments, with their host's and service's columns.",
   schema: commentsSchema,
   // Multisite, Thruk and Nagstamon ask for it: it runs without a conf file (comments.conf with enabled = false turns it off).
   defaultEnabled: true,

@@ -1,4 +1,4 @@
 import type { ConfigSchema } from "../../../core/plugin/api";
 
-/** No options: the table serves the acknowledgements the state engine holds. */
+/** No options: the table serves the comments the state engine holds. */
 export const commentsSchema = {} as const satisfies ConfigSchema;

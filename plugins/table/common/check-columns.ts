@@ -1,5 +1,7 @@
-import type { ColumnSpec } from "../../../core/livestatus/column";
+import type { ColumnSpec, LivestatusValue } from "../../../core/livestatus/column";
 import type { CheckState } from "../../../core/state/check-state";
+import type { Comment } from "../../../core/state/comment";
+import { isActive, type Downtime } from "../../../core/state/downtime";
 import { constants, dict, float, int, list, string, time, EMPTY_DICT, EMPTY_LIST, type Constant } from "./columns";
 import { perfLabels } from "./perf-labels";
 
@@ -9,6 +11,9 @@ export interface CheckAccess<Row> {
   readonly check: (row: Row) => CheckState | undefined;
   /** Seconds since the epoch, the same for every row of one query. */
   readonly now: (row: Row) => number;
+  /** The check's downtimes (active and pending) and comments, each by id; read only by the columns that list them. */
+  readonly downtimes: (row: Row) => readonly Downtime[];
+  readonly comments: (row: Row) => readonly Comment[];
 }
 
 /**
@@ -37,6 +42,21 @@ function lastTimeIn(s: CheckState | undefined, state: number): number {
   if (s.state === state) return s.lastCheck;
   if (s.lastState === state && s.lastStateChange > 0) return s.lastStateChange;
   return 0;
+}
+
+/** A list column's value: one entry per record, the shared empty list without records (the usual case). */
+function each<T>(records: readonly T[], entry: (r: T) => LivestatusValue): readonly LivestatusValue[] {
+  return records.length === 0 ? EMPTY_LIST : records.map(entry);
+}
+
+/** Whole seconds, as the time columns answer them (command and result times may be fractional). */
+const seconds = Math.floor;
+
+/** Flexible downtimes not started yet (Nagios 4 counts them from their scheduling until they start). */
+function pendingFlexible(downtimes: readonly Downtime[]): number {
+  let n = 0;
+  for (const d of downtimes) if (!d.fixed && !isActive(d)) n++;
+  return n;
 }
 
 /**
@@ -68,7 +88,17 @@ export function checkColumns<Row>(a: CheckAccess<Row>, stateNames: readonly stri
     ...stateNames.map((name, state) => time<Row>(`last_time_${name}`, `Last time the state was ${name.toUpperCase()} (the last result, or the last state change for the previous state; 0 if not known)`, (r) => lastTimeIn(c(r), state))),
     int("acknowledged", "1 while the problem is acknowledged", (r) => ((c(r)?.acknowledgement ?? null) === null ? 0 : 1)),
     int("acknowledgement_type", "0 none, 1 normal (ends with any state change), 2 sticky (ends on recovery)", (r) => c(r)?.acknowledgement?.type ?? 0),
-    int("scheduled_downtime_depth", "Number of active scheduled downtimes", (r) => c(r)?.downtimeDepth ?? 0),
+    // A pending host has no state to hold its depth: its active downtimes are counted instead.
+    int("scheduled_downtime_depth", "Number of active scheduled downtimes", (r) => c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length),
+    int("pending_flex_downtime", "Number of flexible downtimes scheduled and not started yet", (r) => pendingFlexible(a.downtimes(r))),
+    list("downtimes", "Ids of the downtimes, active and pending, by id", (r) => each(a.downtimes(r), (d) => d.id)),
+    list("downtimes_with_info", "The downtimes as [id, author, comment]", (r) => each(a.downtimes(r), (d) => [d.id, d.author, d.comment])),
+    list("downtimes_with_extra_info", "The downtimes as [id, author, comment, origin (always 0: a command), entry_time, start_time, end_time, fixed, duration, recurring (always 0), is_pending]", (r) =>
+      each(a.downtimes(r), (d) => [d.id, d.author, d.comment, 0, seconds(d.entryTime), seconds(d.startTime), seconds(d.endTime), d.fixed ? 1 : 0, d.duration, 0, isActive(d) ? 0 : 1]),
+    ),
+    list("comments", "Ids of the comments (operators' and acknowledgements'), by id", (r) => each(a.comments(r), (m) => m.id)),
+    list("comments_with_info", "The comments as [id, author, comment]", (r) => each(a.comments(r), (m) => [m.id, m.author, m.comment])),
+    list("comments_with_extra_info", "The comments as [id, author, comment, entry_type (1 user, 4 acknowledgement), entry_time]", (r) => each(a.comments(r), (m) => [m.id, m.author, m.comment, m.entryType, seconds(m.entryTime)])),
     float("staleness", "Age of the last result in intervals: (now - last_check) / interval; 0 while pending", (r) => staleness(c(r), a.now(r))),
     float("check_interval", "Expected interval between results, in minutes (interval_length 60 s); 0 while pending", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH),
     float("retry_interval", "Same as check_interval: passive checks have no retries", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH),
@@ -117,7 +147,6 @@ const CHECK_CONSTANTS: readonly Constant[] = [
   ["process_performance_data", "int", 1, "Whether performance data is processed: always 1 (it is stored)"],
   ["latency", "float", 0, "Check latency in seconds: always 0 (no scheduler)"],
   ["execution_time", "float", 0, "Check execution time in seconds: always 0 (not reported by passive results)"],
-  ["pending_flex_downtime", "int", 0, "Pending flexible downtimes: always 0"],
   ["in_check_period", "int", 1, "Whether now is in the check period: always 1"],
   ["in_notification_period", "int", 1, "Whether now is in the notification period: always 1"],
   ["in_service_period", "int", 1, "Whether now is in the service period: always 1"],
@@ -143,12 +172,6 @@ const CHECK_CONSTANTS: readonly Constant[] = [
   ["cv_is_json", "int", 0, "Icinga 2: whether custom variables are JSON: always 0"],
   ["is_reachable", "int", 1, "Icinga 2: whether the object is reachable: always 1 (no parents)"],
   ["hourly_value", "int", 0, "Checkmk's hourly value: always 0"],
-  ["comments", "list", EMPTY_LIST, "Comment ids: empty (comments are not served by this table yet)"],
-  ["comments_with_info", "list", EMPTY_LIST, "Comments as [id, author, comment]: empty"],
-  ["comments_with_extra_info", "list", EMPTY_LIST, "Comments as [id, author, comment, entry_type, entry_time]: empty"],
-  ["downtimes", "list", EMPTY_LIST, "Downtime ids: empty (see scheduled_downtime_depth for active downtimes)"],
-  ["downtimes_with_info", "list", EMPTY_LIST, "Downtimes as [id, author, comment]: empty"],
-  ["downtimes_with_extra_info", "list", EMPTY_LIST, "Downtimes as [id, author, comment, origin, entry_time, start_time, end_time, fixed, duration, recurring, is_pending]: empty"],
   ["tag_names", "list", EMPTY_LIST, "Checkmk tag names: always empty"],
   ["tag_values", "list", EMPTY_LIST, "Checkmk tag values: always empty"],
   ["tags", "dict", EMPTY_DICT, "Checkmk tags: always empty"],

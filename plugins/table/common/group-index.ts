@@ -2,7 +2,7 @@ import type { LivestatusValue } from "../../../core/livestatus/column";
 import type { CheckState } from "../../../core/state/check-state";
 import type { HostEntry } from "../../../core/state/state-engine";
 import type { HostRows } from "./host-rows";
-import { HostView, worseState } from "./host-view";
+import { type HostView, worseState } from "./host-view";
 import { byCodeUnit } from "./sorted-keys";
 
 /** A service with its host's view: a servicegroup member (the shape of a services table row). */
@@ -178,7 +178,7 @@ export class GroupIndex {
   /** The query's view of a host (one per host, shared by every row and group naming it). */
   view(entry: Readonly<HostEntry>): HostView {
     let v = this.views.get(entry.name);
-    if (v === undefined) this.views.set(entry.name, (v = new HostView(entry, this.now)));
+    if (v === undefined) this.views.set(entry.name, (v = this.hosts.view(entry, this.now)));
     return v;
   }
 

@@ -1,4 +1,5 @@
 import type { ColumnSpec } from "../../../core/livestatus/column";
+import { HOST_CHECK } from "../../../core/model/check-result";
 import type { CheckState } from "../../../core/state/check-state";
 import { checkColumns } from "./check-columns";
 import { constants, int, list, string, EMPTY_LIST } from "./columns";
@@ -22,7 +23,7 @@ export function hostColumns(): ColumnSpec<HostView>[] {
     string("display_name", "Name to display: the host name", (h) => h.name),
     string("alias", "Alias: the host name (results carry no alias)", (h) => h.name),
     string("address", "Address: the host name (results carry no address)", (h) => h.name),
-    ...checkColumns<HostView>({ check: (h) => h.check, now: (h) => h.now }, HOST_STATE_NAMES),
+    ...checkColumns<HostView>({ check: (h) => h.check, now: (h) => h.now, downtimes: (h) => h.downtimesOf(HOST_CHECK), comments: (h) => h.commentsOf(HOST_CHECK) }, HOST_STATE_NAMES),
     list("groups", "Host groups named by any result of the host (Host check and services)", (h) => h.groups()),
     list("contacts", "Contacts of the Host check; of its services while the host is pending", (h) => h.contacts()),
     list("contact_groups", "Contact groups: every contact is also a contact group of its name", (h) => h.contacts()),

@@ -1,5 +1,6 @@
 import type { RowHint } from "../../../core/livestatus/table-registry";
 import type { HostEntry, StateEngine } from "../../../core/state/state-engine";
+import { HostView } from "./host-view";
 import { SortedKeys, byCodeUnit, type KeyedSource } from "./sorted-keys";
 
 /**
@@ -11,7 +12,7 @@ export class HostRows {
   private readonly order = new SortedKeys();
   private readonly source: KeyedSource<Readonly<HostEntry>>;
 
-  constructor(engine: StateEngine) {
+  constructor(private readonly engine: StateEngine) {
     this.source = {
       get size() {
         return engine.hostCount;
@@ -22,13 +23,24 @@ export class HostRows {
   }
 
   entries(hint: RowHint): readonly Readonly<HostEntry>[] {
-    if (hint.keys === undefined) return this.order.values(this.source);
+    // Host entries are updated in place: the list changes only when a host appears or goes.
+    if (hint.keys === undefined) return this.order.values(this.source, this.engine.hostsVersion);
     const out: Readonly<HostEntry>[] = [];
     for (const name of [...hint.keys].sort(byCodeUnit)) {
       const entry = this.source.get(name);
       if (entry !== undefined) out.push(entry);
     }
     return out;
+  }
+
+  /** One host by name (records name their host; the entry may be gone meanwhile). */
+  entry(name: string): Readonly<HostEntry> | undefined {
+    return this.engine.host(name);
+  }
+
+  /** A host's view for one query (`now` in seconds), reading its downtimes and comments from the engine. */
+  view(entry: Readonly<HostEntry>, now: number): HostView {
+    return new HostView(entry, now, this.engine);
   }
 }
 

@@ -1,6 +1,10 @@
 import type { LivestatusValue } from "../../../core/livestatus/column";
 import type { CheckState } from "../../../core/state/check-state";
-import type { HostEntry } from "../../../core/state/state-engine";
+import type { Comment } from "../../../core/state/comment";
+import type { Downtime } from "../../../core/state/downtime";
+import type { ObjectRecord } from "../../../core/state/object-records";
+import type { HostEntry, StateEngine } from "../../../core/state/state-engine";
+import { hostContacts } from "../../../core/state/visibility";
 import { SortedKeys, byCodeUnit } from "./sorted-keys";
 
 /** What the host columns count over the host's services (every stored service has been checked). */
@@ -13,6 +17,27 @@ export interface ServiceSummary {
   /** Problems acknowledged or in downtime, and the others. */
   readonly handled: number;
   readonly unhandled: number;
+}
+
+/** Where a view reads its host's downtimes and comments: the state engine. */
+export type HostRecordSource = Pick<StateEngine, "downtimesOfHost" | "commentsOfHost">;
+
+/** A host's records by check (the `Host` check or a service description), each list by id. */
+type RecordsByCheck<T> = ReadonlyMap<string, readonly T[]>;
+
+const NO_RECORDS: RecordsByCheck<never> = new Map();
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** Groups records (sorted by id) by their check; the lists stay sorted. */
+function byCheck<T extends ObjectRecord>(records: readonly T[]): RecordsByCheck<T> {
+  if (records.length === 0) return NO_RECORDS;
+  const out = new Map<string, T[]>();
+  for (const r of records) {
+    const list = out.get(r.check);
+    if (list === undefined) out.set(r.check, [r]);
+    else list.push(r);
+  }
+  return out;
 }
 
 /** Sorted service names per host, kept across queries (keyed by the host's services map, which lives as long as the host). */
@@ -43,11 +68,15 @@ export class HostView {
   private contactsMemo: readonly string[] | undefined;
   /** Created on first use: most queries ask for no service list. */
   private lists: Map<string, readonly LivestatusValue[]> | undefined;
+  /** Read on first use, once for the host and all its services: most queries ask for no downtime or comment column. */
+  private downtimesMemo: RecordsByCheck<Downtime> | undefined;
+  private commentsMemo: RecordsByCheck<Comment> | undefined;
 
   constructor(
     readonly entry: Readonly<HostEntry>,
     /** Seconds since the epoch, taken once per query. */
     readonly now: number,
+    private readonly records: HostRecordSource,
   ) {}
 
   get name(): string {
@@ -65,7 +94,7 @@ export class HostView {
       const map = this.entry.services;
       let order = serviceOrder.get(map);
       if (order === undefined) serviceOrder.set(map, (order = new SortedKeys()));
-      this.servicesMemo = order.values(map);
+      this.servicesMemo = order.values(map, this.entry.version);
     }
     return this.servicesMemo;
   }
@@ -97,16 +126,9 @@ export class HostView {
     return this.groupsMemo;
   }
 
-  /**
-   * The host's contacts: those of its Host check. A pending host has none of its own yet;
-   * it takes the union of its services' contacts, so that the people who see the services
-   * also see the host they belong to.
-   */
+  /** The host's contacts (core/state/visibility.ts: of its services while it is pending). */
   contacts(): readonly string[] {
-    if (this.contactsMemo === undefined) {
-      const check = this.check;
-      this.contactsMemo = check !== undefined ? check.contacts : sortedUnion(this.services().map((s) => s.contacts));
-    }
+    this.contactsMemo ??= hostContacts(this.entry);
     return this.contactsMemo;
   }
 
@@ -119,6 +141,22 @@ export class HostView {
     let value = this.lists.get(column);
     if (value === undefined) this.lists.set(column, (value = build(this.services())));
     return value;
+  }
+
+  /**
+   * The downtimes of one check of the host (`Host` or a service), by id. The host's records
+   * are grouped once per view, so that the service rows of a host with many downtimes (one per
+   * service after SCHEDULE_HOST_SVC_DOWNTIME) do not each scan all of them.
+   */
+  downtimesOf(check: string): readonly Downtime[] {
+    this.downtimesMemo ??= byCheck(this.records.downtimesOfHost(this.name));
+    return this.downtimesMemo.get(check) ?? EMPTY;
+  }
+
+  /** The comments of one check of the host, by id (grouped once per view, as the downtimes). */
+  commentsOf(check: string): readonly Comment[] {
+    this.commentsMemo ??= byCheck(this.records.commentsOfHost(this.name));
+    return this.commentsMemo.get(check) ?? EMPTY;
   }
 
   /** AuthUser on hosts: a contact of the host (every contact is also a contact group of its name). */

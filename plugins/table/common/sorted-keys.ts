@@ -15,12 +15,21 @@ export function byCodeUnit(a: string, b: string): number {
  * Sorting 10,000 host names costs more than looking them all up, so the list is sorted only
  * when it no longer matches: the size changed (a host or service appeared) or a key is
  * gone (one removed and another added between two queries). Checking that costs one lookup
- * per key, which producing the rows needs anyway.
+ * per key. A source with a change counter (`version`) spares even the lookups: while the
+ * counter stands still, the last values are returned as they are.
  */
 export class SortedKeys {
   private sorted: string[] = [];
+  private cached: { readonly version: number; readonly values: readonly unknown[] } | undefined;
 
-  values<V>(source: KeyedSource<V>): V[] {
+  values<V>(source: KeyedSource<V>, version?: number): readonly V[] {
+    if (version !== undefined && this.cached !== undefined && this.cached.version === version) return this.cached.values as readonly V[];
+    const values = this.lookUp(source);
+    if (version !== undefined) this.cached = { version, values };
+    return values;
+  }
+
+  private lookUp<V>(source: KeyedSource<V>): V[] {
     if (this.sorted.length === source.size) {
       const out: V[] = [];
       for (const key of this.sorted) {

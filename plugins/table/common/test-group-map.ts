@@ -44,9 +44,9 @@ export async function writeGroupMap(kit: EngineKit): Promise<void> {
     result("host-0006", HOST_CHECK, 0, { contacts: ["erin"] }),
     result("host-0006", "svc-01", 0),
   );
-  const ack = { author: "alice", comment: "on it", time: T0, expireTime: 0 };
-  expect(kit.engine.acknowledge("host-0002", HOST_CHECK, { ...ack, type: 2 })).to.equal(true);
-  expect(kit.engine.acknowledge("host-0003", "svc-02", { ...ack, type: 1 })).to.equal(true);
+  const ack = { persistent: false, author: "alice", comment: "on it", expireTime: 0 };
+  expect(kit.engine.acknowledge({ hostname: "host-0002", check: HOST_CHECK }, { ...ack, sticky: true }, T0).ok).to.equal(true);
+  expect(kit.engine.acknowledge({ hostname: "host-0003", check: "svc-02" }, { ...ack, sticky: false }, T0).ok).to.equal(true);
 }
 
 /** The body of the answer to `text` (a request without its final empty line), expecting status 200. */
@@ -61,7 +61,7 @@ export async function askTable<Row>(table: LivestatusTable<Row>, text: string, n
   return answer.body;
 }
 
-/** The json body Livestatus (Checkmk's layout) gives for these rows. */
+/** The json body Tantale gives for these rows (compact JSON and a final newline). */
 export function jsonBody(rows: readonly unknown[][]): string {
-  return `[${rows.map((r) => JSON.stringify(r)).join(",\n")}]\n`;
+  return `${JSON.stringify(rows)}\n`;
 }

@@ -5,9 +5,9 @@ import { TableRegistry } from "../../../core/livestatus/table-registry";
 import { HOST_CHECK } from "../../../core/model/check-result";
 import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
-import { HostView } from "../common/host-view";
 import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
-import { DowntimesTable, downtimesTable, type Downtime, type DowntimeRow } from "./downtimes-table";
+import { scheduleDowntime } from "../common/test-records";
+import { DowntimesTable, downtimesTable } from "./downtimes-table";
 
 /** What Multisite's downtimes view asks for (livestatus.md §4.9), with the prefixes it uses. */
 const MULTISITE_DOWNTIME_COLUMNS = [
@@ -15,39 +15,38 @@ const MULTISITE_DOWNTIME_COLUMNS = [
   "downtime_duration", "downtime_recurring", "downtime_triggered_by", "downtime_type", "downtime_is_service", "downtime_is_pending", "host_name", "service_description",
 ];
 
-const DOWNTIME: Downtime = { id: 7, author: "alice", comment: "patching", entryTime: T0 + 0.5, startTime: T0 + 60, endTime: T0 + 3660, fixed: false, duration: 1800, triggeredBy: 3, pending: true };
-
-/** web1: Host UP (contact alice) and disk (contact bob). */
-async function oneHost(kit: EngineKit): Promise<void> {
-  await kit.write(result("web1", HOST_CHECK, 0, { contacts: ["alice"] }), result("web1", "disk", 2, { contacts: ["bob"] }));
+/** web1: Host UP (contact alice), disk CRITICAL (contact bob), load OK. db1: pending (no Host result), mysql OK (contact carol). */
+async function twoHosts(kit: EngineKit): Promise<void> {
+  await kit.write(
+    result("web1", HOST_CHECK, 0, { contacts: ["alice"] }),
+    result("web1", "disk", 2, { contacts: ["bob"] }),
+    result("web1", "load", 0),
+    result("db1", "mysql", 0, { contacts: ["carol"] }),
+  );
 }
 
-/** A host downtime and a service downtime of web1, as the table will show them once downtimes exist. */
-function sampleRows(kit: EngineKit): DowntimeRow[] {
-  const host = new HostView(kit.engine.host("web1")!, kit.clock.now() / 1000);
-  return [
-    { host, service: undefined, downtime: { ...DOWNTIME, id: 6, fixed: true, pending: false } },
-    { host, service: kit.engine.get("web1", "disk")!, downtime: DOWNTIME },
-  ];
+/** One downtime scheduled on one object: its id. */
+function schedule(kit: EngineKit, hostname: string, check: string, seconds: number, request: Parameters<typeof scheduleDowntime>[4]): number {
+  const [id, ...more] = scheduleDowntime(kit, hostname, check, seconds, request);
+  expect(more).to.deep.equal([]);
+  return id!;
 }
 
 describe("downtimes table", () => {
   let kit: EngineKit;
+  let table: ReturnType<typeof downtimesTable>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    await oneHost(kit);
+    table = downtimesTable(kit.engine, kit.clock);
+    await twoHosts(kit);
   });
 
-  it("has no rows: Tantale schedules no downtimes yet", () => {
-    const table = downtimesTable();
+  it("has no rows while no downtime is scheduled, and answers Multisite's query with a header row only", async () => {
     expect(select(table, ["id"])).to.deep.equal([]);
     expect(select(table, ["id"], { keys: ["web1"] })).to.deep.equal([]);
-  });
-
-  it("answers Multisite's query with a header row and no data, not an error", async () => {
     const tables = new TableRegistry();
-    tables.add(downtimesTable());
+    tables.add(table);
     const q = parseRequest(["GET downtimes", `Columns: ${MULTISITE_DOWNTIME_COLUMNS.join(" ")}`, "Filter: downtime_is_service = 1", "ColumnHeaders: on", "Limit: 1001", "OutputFormat: json"], T0);
     if (q.kind !== "get") throw new Error("not a GET");
     const answer = await answerQuery(q, tables, T0);
@@ -56,36 +55,128 @@ describe("downtimes table", () => {
     expect(JSON.parse(answer.body)).to.deep.equal([MULTISITE_DOWNTIME_COLUMNS.map((n) => n.replace(/^downtime_/, ""))]);
   });
 
-  it("has Checkmk's columns, which read a downtime of a host and of a service (Nagios' types: 2 host, 1 service)", () => {
-    const table = downtimesTable(() => sampleRows(kit));
+  it("has one row per downtime, by id, with Checkmk's columns (Nagios' types: 2 host, 1 service)", () => {
+    const host = schedule(kit, "web1", HOST_CHECK, 0.5, { startTime: T0 + 60, endTime: T0 + 3660, comment: "patching" });
+    const disk = schedule(kit, "web1", "disk", 1, { startTime: T0, endTime: T0 + 3600, fixed: false, duration: 1800, triggeredBy: host, author: "bob", comment: "disk swap" });
+    expect(disk).to.be.greaterThan(host);
     expect(record(table, MULTISITE_DOWNTIME_COLUMNS)).to.deep.equal([
       {
-        downtime_id: 6, downtime_author: "alice", downtime_comment: "patching", downtime_origin: 0, downtime_entry_time: T0, downtime_start_time: T0 + 60, downtime_end_time: T0 + 3660,
-        downtime_fixed: 1, downtime_duration: 1800, downtime_recurring: 0, downtime_triggered_by: 3, downtime_type: 2, downtime_is_service: 0, downtime_is_pending: 0, host_name: "web1", service_description: "",
+        downtime_id: host, downtime_author: "alice", downtime_comment: "patching", downtime_origin: 0, downtime_entry_time: T0, downtime_start_time: T0 + 60, downtime_end_time: T0 + 3660,
+        downtime_fixed: 1, downtime_duration: 3600, downtime_recurring: 0, downtime_triggered_by: 0, downtime_type: 2, downtime_is_service: 0, downtime_is_pending: 1, host_name: "web1", service_description: "",
       },
       {
-        downtime_id: 7, downtime_author: "alice", downtime_comment: "patching", downtime_origin: 0, downtime_entry_time: T0, downtime_start_time: T0 + 60, downtime_end_time: T0 + 3660,
-        downtime_fixed: 0, downtime_duration: 1800, downtime_recurring: 0, downtime_triggered_by: 3, downtime_type: 1, downtime_is_service: 1, downtime_is_pending: 1, host_name: "web1", service_description: "disk",
+        downtime_id: disk, downtime_author: "bob", downtime_comment: "disk swap", downtime_origin: 0, downtime_entry_time: T0 + 1, downtime_start_time: T0, downtime_end_time: T0 + 3600,
+        downtime_fixed: 0, downtime_duration: 1800, downtime_recurring: 0, downtime_triggered_by: host, downtime_type: 1, downtime_is_service: 1, downtime_is_pending: 1, host_name: "web1", service_description: "disk",
       },
     ]);
-    expect(select(table, ["host_state", "service_state", "host_contacts", "service_contacts"])).to.deep.equal([[0, 0, ["alice"], []], [0, 2, ["alice"], ["bob"]]]);
+    expect(select(table, ["host_state", "service_state", "host_contacts", "service_contacts", "service_downtimes", "host_downtimes"])).to.deep.equal([
+      [0, 0, ["alice"], [], [], [host]],
+      [0, 2, ["alice"], ["bob"], [disk], [host]],
+    ]);
   });
 
-  it("shows a service's downtime to the service's and host's contacts, a host's downtime to the host's (AuthUser)", () => {
-    const table = downtimesTable(() => sampleRows(kit));
-    expect(select(table, ["id"], { user: "alice" })).to.deep.equal([[6], [7]]);
-    expect(select(table, ["id"], { user: "bob" })).to.deep.equal([[7]]);
-    expect(select(table, ["id"], { user: "nobody" })).to.deep.equal([]);
+  it("is pending until the downtime starts and active until it ends, as the engine's timers move it", async () => {
+    const host = schedule(kit, "web1", HOST_CHECK, 0, { startTime: T0 + 60, endTime: T0 + 120 });
+    const disk = schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600, triggeredBy: host });
+    const load = schedule(kit, "web1", "load", 0, { startTime: T0, endTime: T0 + 600, fixed: false, duration: 300 });
+    const cols = ["id", "is_pending", "service_scheduled_downtime_depth", "host_scheduled_downtime_depth"];
+    expect(select(table, cols)).to.deep.equal([[host, 1, 0, 0], [disk, 1, 0, 0], [load, 1, 0, 0]]);
+    kit.at(60);
+    kit.engine.tick();
+    // The fixed host downtime starts on time and starts the one it triggers; the flexible one waits for a problem.
+    expect(select(table, cols)).to.deep.equal([[host, 0, 0, 1], [disk, 0, 1, 1], [load, 1, 0, 1]]);
+    await kit.write(result("web1", "load", 2, { timestamp: T0 + 70 }));
+    expect(select(table, ["id", "is_pending"], { keys: ["web1"] })).to.deep.equal([[host, 0], [disk, 0], [load, 0]]);
+    kit.at(120);
+    kit.engine.tick();
+    expect(select(table, cols)).to.deep.equal([[disk, 0, 1, 0], [load, 0, 1, 0]]);
+    kit.at(370); // the flexible one lasts its duration from the problem (T0 + 70)
+    kit.engine.tick();
+    expect(select(table, ["id"])).to.deep.equal([[disk]]);
+  });
+
+  it("has one row per object of SCHEDULE_HOST_SVC_DOWNTIME, with the ids the engine returned", () => {
+    const ids = scheduleDowntime(kit, "web1", HOST_CHECK, 0, { startTime: T0, endTime: T0 + 600 }, true);
+    expect(ids).to.have.length(3);
+    expect(select(table, ["id", "service_description", "type", "is_pending"])).to.deep.equal([
+      [ids[0], "", 2, 0],
+      [ids[1], "disk", 1, 0],
+      [ids[2], "load", 1, 0],
+    ]);
+  });
+
+  it("shows a pending host's downtime with the host's pending state", () => {
+    const id = schedule(kit, "db1", HOST_CHECK, 0, { startTime: T0 + 60, endTime: T0 + 600 });
+    expect(record(table, ["id", "host_name", "host_has_been_checked", "host_state", "service_description", "type", "host_contacts"])).to.deep.equal([
+      { id, host_name: "db1", host_has_been_checked: 0, host_state: 0, service_description: "", type: 2, host_contacts: ["carol"] },
+    ]);
+  });
+
+  it("loses a downtime deleted by DEL_*_DOWNTIME, with the downtimes it triggers", () => {
+    const host = schedule(kit, "web1", HOST_CHECK, 0, { startTime: T0, endTime: T0 + 600 });
+    schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600, triggeredBy: host });
+    const load = schedule(kit, "web1", "load", 0, { startTime: T0, endTime: T0 + 600 });
+    expect(select(table, ["id"])).to.have.length(3);
+    expect(kit.engine.deleteDowntime(host, false).ok).to.equal(true);
+    expect(select(table, ["id", "service_description"])).to.deep.equal([[load, "load"]]);
+  });
+
+  describe("rows", () => {
+    let ids: number[];
+
+    beforeEach(() => {
+      // Interleaved hosts: id order is neither host order nor insertion by host.
+      ids = [
+        schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600 }),
+        schedule(kit, "db1", "mysql", 0, { startTime: T0, endTime: T0 + 600 }),
+        schedule(kit, "web1", HOST_CHECK, 0, { startTime: T0, endTime: T0 + 600 }),
+      ];
+    });
+
+    it("with a hint are only the named hosts' downtimes, by id", () => {
+      expect(table.keyColumns).to.deep.equal(["host_name"]);
+      expect(select(table, ["id", "service_description"], { keys: ["web1", "nosuch"] })).to.deep.equal([[ids[0], "disk"], [ids[2], ""]]);
+      expect(select(table, ["id"], { keys: ["db1", "web1"] })).to.deep.equal(ids.map((id) => [id]));
+      expect(select(table, ["id"], { keys: [] })).to.deep.equal([]);
+    });
+
+    it("go through the query engine: prefixed filters, the host_name index, Stats", async () => {
+      const tables = new TableRegistry();
+      tables.add(table);
+      const ask = async (text: string): Promise<string> => {
+        const q = parseRequest(text.split("\n"), T0);
+        if (q.kind !== "get") throw new Error("not a GET");
+        return (await answerQuery(q, tables, T0)).body;
+      };
+      expect(JSON.parse(await ask("GET downtimes\nColumns: downtime_id host_name service_description\nFilter: downtime_is_service = 1\nOutputFormat: json"))).to.deep.equal([[ids[0], "web1", "disk"], [ids[1], "db1", "mysql"]]);
+      expect(await ask(`GET downtimes\nColumns: service_description\nFilter: host_name = web1\nFilter: downtime_id = ${ids[2]}`)).to.equal("\n");
+      expect(await ask("GET downtimes\nStats: type = 2\nStats: type = 1\nStats: is_pending = 0")).to.equal("1;2;3\n");
+    });
+  });
+
+  describe("AuthUser", () => {
+    beforeEach(() => {
+      schedule(kit, "web1", HOST_CHECK, 0, { startTime: T0, endTime: T0 + 600 });
+      schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600 });
+      schedule(kit, "db1", "mysql", 0, { startTime: T0, endTime: T0 + 600 });
+    });
+
+    it("shows a service's downtime to the service's and the host's contacts, a host's downtime to the host's", () => {
+      const seen = (user: string) => select(table, ["host_name", "service_description"], { user });
+      expect(seen("alice")).to.deep.equal([["web1", ""], ["web1", "disk"]]);
+      expect(seen("bob")).to.deep.equal([["web1", "disk"]]);
+      expect(seen("carol")).to.deep.equal([["db1", "mysql"]]);
+      expect(seen("nobody")).to.deep.equal([]);
+    });
   });
 
   describe("columns", () => {
-    const table = downtimesTable();
-
     it("resolve with the downtime_ prefix as Checkmk does", () => {
       expect(column(table, "downtime_start_time")).to.equal(column(table, "start_time"));
       expect(column(table, "downtime_id")).to.equal(column(table, "id"));
       expect(table.spec.prefix).to.equal("downtime_");
-      expect(table.keyColumns).to.deep.equal(["host_name"]);
+      const id = schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600, author: "dave" });
+      expect(select(table, ["downtime_id", "downtime_author", "id", "author"])).to.deep.equal([[id, "dave", id, "dave"]]);
     });
 
     it("are Checkmk's own set, then every hosts column as host_<name> and every service column of its own as service_<name>", () => {
@@ -96,10 +187,14 @@ describe("downtimes table", () => {
       for (const name of SERVICE_OWN_COLUMN_NAMES) expect(names.has(`service_${name}`), name).to.equal(true);
     });
 
-    it("have unique names, a known type and a description each, and the values their type says", () => {
+    it("have unique names, a known type and a description each, and the values their type says, on host and service downtimes", () => {
+      schedule(kit, "web1", HOST_CHECK, 0.5, { startTime: T0 + 1, endTime: T0 + 600 });
+      schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600, fixed: false, duration: 60 });
       const names = table.spec.columns.map((c) => c.name);
       expect(new Set(names).size).to.equal(names.length);
-      for (const row of sampleRows(kit)) {
+      const rows = [...table.rows({})];
+      expect(rows).to.have.length(2);
+      for (const row of rows) {
         for (const c of table.spec.columns) {
           expect(c.description, c.name).to.not.equal("");
           const v = c.get(row);
@@ -120,10 +215,11 @@ describe("downtimes table", () => {
   describe("plugin", () => {
     it("adds its table on start and removes it on stop, twice without harm", async () => {
       const tables = new TableRegistry();
-      const plugin = new DowntimesTable(tables);
+      const plugin = new DowntimesTable(tables, kit.engine, kit.clock);
       await plugin.start();
       expect(tables.get("downtimes")).to.equal(plugin.table);
-      expect(select(plugin.table, ["id"])).to.deep.equal([]);
+      const id = schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600 });
+      expect(select(plugin.table, ["id", "service_description"])).to.deep.equal([[id, "disk"]]);
       await plugin.stop();
       await plugin.stop();
       expect(tables.get("downtimes")).to.equal(undefined);
@@ -131,8 +227,8 @@ describe("downtimes table", () => {
 
     it("refuses a second downtimes table, whose stop leaves the first one served", async () => {
       const tables = new TableRegistry();
-      const first = new DowntimesTable(tables);
-      const second = new DowntimesTable(tables);
+      const first = new DowntimesTable(tables, kit.engine, kit.clock);
+      const second = new DowntimesTable(tables, kit.engine, kit.clock);
       await first.start();
       let error: unknown;
       await second.start().catch((e: unknown) => (error = e));

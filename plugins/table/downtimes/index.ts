@@ -5,7 +5,7 @@ import { downtimesSchema } from "./schema";
 export default definePlugin({
   name: "downtimes",
   kind: "table",
-  description: "The Livestatus downtimes table, with Checkmk's columns: no rows until Tantale schedules downtimes.",
+  description: "The Livestatus downtimes table: every scheduled downtime, active or pending, with its host's and service's columns.",
   schema: downtimesSchema,
   // Multisite, Thruk and Nagstamon ask for it: it runs without a conf file (downtimes.conf with enabled = false turns it off).
   defaultEnabled: true,

@@ -6,7 +6,7 @@ import type { StateEngine } from "../../../core/state/state-engine";
 import { CLOCK, STATE_ENGINE, TABLES } from "../../../core/tokens";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { HostRows } from "../common/host-rows";
-import { HostView } from "../common/host-view";
+import type { HostView } from "../common/host-view";
 import { TableRegistration } from "../common/table-registration";
 
 /** The Livestatus `hosts` table over the state engine: one row per host, sorted by name. */
@@ -17,7 +17,7 @@ export function hostsTable(engine: StateEngine, clock: Clock): LivestatusTable<H
     keyColumns: ["name"],
     *rows(hint: RowHint): Iterable<HostView> {
       const now = clock.now() / 1000;
-      for (const entry of hosts.entries(hint)) yield new HostView(entry, now);
+      for (const entry of hosts.entries(hint)) yield hosts.view(entry, now);
     },
     visibleTo: (row, user) => row.visibleTo(user),
   };

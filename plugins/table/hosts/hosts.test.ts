@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { TableRegistry } from "../../../core/livestatus/table-registry";
 import { HOST_CHECK } from "../../../core/model/check-result";
 import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
 import { HostsTable, hostsTable } from "./hosts-table";
 
 /** The columns NagVis asks for on hosts (client-queries.md), in its order. */
@@ -100,7 +101,7 @@ describe("hosts table", () => {
   });
 
   it("tells handled problems (acknowledged) from unhandled ones", () => {
-    kit.engine.acknowledge("web1", "disk", { type: 2, author: "alice", comment: "known", time: T0, expireTime: 0 });
+    expect(kit.engine.acknowledge({ hostname: "web1", check: "disk" }, { sticky: true, persistent: false, author: "alice", comment: "known", expireTime: 0 }, T0).ok).to.equal(true);
     expect(select(table, ["num_services_handled_problems", "num_services_unhandled_problems"], { keys: ["web1"] })).to.deep.equal([[1, 2]]);
   });
 
@@ -125,7 +126,7 @@ describe("hosts table", () => {
 
   it("shows acknowledgements, with their type, and the downtime depth", async () => {
     await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 10, contacts: ["alice"] }));
-    expect(kit.engine.acknowledge("web1", HOST_CHECK, { type: 2, author: "alice", comment: "on it", time: T0 + 11, expireTime: 0 })).to.equal(true);
+    expect(kit.engine.acknowledge({ hostname: "web1", check: HOST_CHECK }, { sticky: true, persistent: false, author: "alice", comment: "on it", expireTime: 0 }, T0 + 11).ok).to.equal(true);
     expect(select(table, ["state", "last_state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "last_state_change"], { keys: ["web1"] })).to.deep.equal([[1, 0, 1, 2, 0, T0 + 10]]);
   });
 
@@ -136,11 +137,63 @@ describe("hosts table", () => {
 
   it("shows an outdated host as the engine made it: DOWN, OUTDATED output, stale", () => {
     kit.at(121);
-    kit.engine.checkFreshness();
+    kit.engine.tick();
     const [web1] = record(table, ["state", "plugin_output", "staleness"], { keys: ["web1"] });
     expect(web1!.state).to.equal(1);
     expect(web1!.plugin_output).to.match(/^OUTDATED - /);
     expect(web1!.staleness).to.be.at.least(2);
+  });
+
+  describe("downtimes and comments", () => {
+    const LISTS = ["downtimes", "downtimes_with_info", "downtimes_with_extra_info", "pending_flex_downtime", "scheduled_downtime_depth", "comments", "comments_with_info", "comments_with_extra_info"];
+
+    it("are empty lists and zeros without any", () => {
+      expect(select(table, LISTS)).to.deep.equal([
+        [[], [], [], 0, 0, [], [], []],
+        [[], [], [], 0, 0, [], [], []],
+      ]);
+    });
+
+    it("list the host's own, by id, not its services'; a flexible downtime is pending until a problem", async () => {
+      const fixed = scheduleDowntime(kit, "web1", HOST_CHECK, 1, { startTime: T0, endTime: T0 + 3600, comment: "patching" })[0]!;
+      const flexible = scheduleDowntime(kit, "web1", HOST_CHECK, 2.5, { startTime: T0, endTime: T0 + 3600, fixed: false, duration: 600, author: "bob", comment: "if it fails" })[0]!;
+      scheduleDowntime(kit, "web1", "disk", 3, { startTime: T0, endTime: T0 + 3600 });
+      const note = addComment(kit, "web1", HOST_CHECK, 4, { comment: "new disk" });
+      addComment(kit, "web1", "disk", 5);
+      const [web1] = record(table, LISTS, { keys: ["web1"] });
+      expect(web1).to.deep.equal({
+        downtimes: [fixed, flexible],
+        downtimes_with_info: [[fixed, "alice", "patching"], [flexible, "bob", "if it fails"]],
+        downtimes_with_extra_info: [
+          [fixed, "alice", "patching", 0, T0 + 1, T0, T0 + 3600, 1, 3600, 0, 0],
+          [flexible, "bob", "if it fails", 0, T0 + 2, T0, T0 + 3600, 0, 600, 0, 1],
+        ],
+        pending_flex_downtime: 1,
+        scheduled_downtime_depth: 1,
+        comments: [note],
+        comments_with_info: [[note, "alice", "new disk"]],
+        comments_with_extra_info: [[note, "alice", "new disk", 1, T0 + 4]],
+      });
+      // A problem starts the flexible downtime; the acknowledgement adds its comment (entry_type 4).
+      await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 10, contacts: ["alice"] }));
+      const ack = acknowledge(kit, "web1", HOST_CHECK, 11, { comment: "on it" });
+      expect(record(table, ["pending_flex_downtime", "scheduled_downtime_depth", "downtimes_with_extra_info", "comments_with_extra_info"], { keys: ["web1"] })[0]).to.deep.equal({
+        pending_flex_downtime: 0,
+        scheduled_downtime_depth: 2,
+        downtimes_with_extra_info: [
+          [fixed, "alice", "patching", 0, T0 + 1, T0, T0 + 3600, 1, 3600, 0, 0],
+          [flexible, "bob", "if it fails", 0, T0 + 2, T0, T0 + 3600, 0, 600, 0, 0],
+        ],
+        comments_with_extra_info: [[note, "alice", "new disk", 1, T0 + 4], [ack, "alice", "on it", 4, T0 + 11]],
+      });
+      expect(select(table, ["name", "downtimes", "comments"], { keys: ["db1"] })).to.deep.equal([["db1", [], []]]);
+    });
+
+    it("are those of a pending host too, its active downtime counted in scheduled_downtime_depth", () => {
+      const id = scheduleDowntime(kit, "db1", HOST_CHECK, 0, { startTime: T0, endTime: T0 + 600 })[0]!;
+      const note = addComment(kit, "db1", HOST_CHECK, 0);
+      expect(select(table, ["has_been_checked", "downtimes", "scheduled_downtime_depth", "comments"], { keys: ["db1"] })).to.deep.equal([[0, [id], 1, [note]]]);
+    });
   });
 
   it("lists the metrics of the performance data", async () => {

@@ -49,7 +49,8 @@ const CURRENT_STATE_COLUMNS = new Set(["state", "has_been_checked", "plugin_outp
 
 /** `current_host_state`, ...: the shared check columns, read as pending (0, empty) when the object is gone. */
 function currentState(prefix: string, check: (row: LogRow) => CheckState | undefined, object: string): ColumnSpec<LogRow>[] {
-  const columns = checkColumns<LogRow>({ check, now: (r) => r.now }, []).filter((c) => CURRENT_STATE_COLUMNS.has(c.name));
+  // The downtime and comment lists are not among the columns kept: no records to read.
+  const columns = checkColumns<LogRow>({ check, now: (r) => r.now, downtimes: () => [], comments: () => [] }, []).filter((c) => CURRENT_STATE_COLUMNS.has(c.name));
   return joined<LogRow, LogRow>(prefix, columns, (r) => r, (d) => `The line's ${object} now: ${d.charAt(0).toLowerCase()}${d.slice(1)}`);
 }
 

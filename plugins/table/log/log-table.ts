@@ -67,7 +67,7 @@ function* logRows(engine: StateEngine, entries: readonly LogEntry[], now: number
     let host = hosts.get(entry.hostname);
     if (host === undefined && !hosts.has(entry.hostname)) {
       const found = engine.host(entry.hostname);
-      host = found === undefined ? undefined : new HostView(found, now);
+      host = found === undefined ? undefined : new HostView(found, now, engine);
       hosts.set(entry.hostname, host);
     }
     const service = entry.check === "" || host === undefined ? undefined : host.entry.services.get(entry.check);

@@ -8,7 +8,7 @@ import { planWait } from "../../../core/livestatus/wait-condition";
 import { silentLogger, type LogFields, type Logger } from "../../../core/log/logger";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import { HOST_CHECK } from "../../../core/model/check-result";
-import type { ChangeSet } from "../../../core/state/change-set";
+import { NO_RECORD_CHANGES, type ChangeSet } from "../../../core/state/change-set";
 import type { LogEntry } from "../../../core/state/log-entry";
 import { StateEngine } from "../../../core/state/state-engine";
 import type { LogQuery, StateStore, StoredState } from "../../../core/store/state-store";
@@ -239,7 +239,7 @@ describe("log table", () => {
     });
 
     it("reads a host that is gone as pending: empty names and lists, zeros", async () => {
-      await sqlite.commit({ upserts: [], deletes: [], log: [{ ...ghostLine(T0 + 50) }] });
+      await sqlite.commit(logOnly(ghostLine(T0 + 50)));
       expect(await json(`GET log\nColumns: host_name current_host_name current_host_state current_host_contacts current_service_description\nFilter: time = ${T0 + 50}`)).to.deep.equal([["ghost", "", 0, [], ""]]);
     });
   });
@@ -252,7 +252,7 @@ describe("log table", () => {
     });
 
     it("shows nothing to an unknown user, and the lines of a host that is gone to nobody", async () => {
-      await sqlite.commit({ upserts: [], deletes: [], log: [ghostLine(T0 + 50)] });
+      await sqlite.commit(logOnly(ghostLine(T0 + 50)));
       expect(await json(`GET log\nColumns: time\nAuthUser: nobody`)).to.deep.equal([]);
       expect(await json(`GET log\nColumns: time\nFilter: host_name = ghost\nAuthUser: alice`)).to.deep.equal([]);
       expect(await json(`GET log\nColumns: time\nFilter: host_name = ghost`)).to.deep.equal([[T0 + 50]]);
@@ -375,6 +375,11 @@ describe("log table", () => {
     });
   });
 });
+
+/** A commit of log lines only: no state, downtime or comment (the id counters of a fresh store). */
+function logOnly(...log: LogEntry[]): ChangeSet {
+  return { upserts: [], deletes: [], log, downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 } };
+}
 
 /** A line of a host the engine does not know (gone, or written by another Tantale). */
 function ghostLine(time: number): LogEntry {

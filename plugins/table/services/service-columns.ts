@@ -29,7 +29,7 @@ export function serviceColumns(): ColumnSpec<ServiceRow>[] {
   return [
     string("description", "Service description (the check name of the results)", (r) => r.service.check),
     string("display_name", "Name to display: the description", (r) => r.service.check),
-    ...checkColumns<ServiceRow>({ check: (r) => r.service, now: (r) => r.host.now }, SERVICE_STATE_NAMES),
+    ...checkColumns<ServiceRow>({ check: (r) => r.service, now: (r) => r.host.now, downtimes: (r) => r.host.downtimesOf(r.service.check), comments: (r) => r.host.commentsOf(r.service.check) }, SERVICE_STATE_NAMES),
     list("groups", "Service groups named by the service's last result", (r) => r.service.servicegroups),
     list("contacts", "Contacts of the service's last result", (r) => r.service.contacts),
     list("contact_groups", "Contact groups: every contact is also a contact group of its name", (r) => r.service.contacts),

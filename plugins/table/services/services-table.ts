@@ -5,7 +5,6 @@ import type { TablePlugin } from "../../../core/plugin/api";
 import type { StateEngine } from "../../../core/state/state-engine";
 import { CLOCK, STATE_ENGINE, TABLES } from "../../../core/tokens";
 import { HostRows } from "../common/host-rows";
-import { HostView } from "../common/host-view";
 import { TableRegistration } from "../common/table-registration";
 import { SERVICE_COLUMNS, serviceVisibleTo, type ServiceRow } from "./service-columns";
 
@@ -21,7 +20,7 @@ export function servicesTable(engine: StateEngine, clock: Clock): LivestatusTabl
     *rows(hint: RowHint): Iterable<ServiceRow> {
       const now = clock.now() / 1000;
       for (const entry of hosts.entries(hint)) {
-        const host = new HostView(entry, now);
+        const host = hosts.view(entry, now);
         for (const service of host.services()) yield { host, service };
       }
     },

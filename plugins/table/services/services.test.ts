@@ -3,6 +3,9 @@ import { TableRegistry } from "../../../core/livestatus/table-registry";
 import { HOST_CHECK } from "../../../core/model/check-result";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { HostView, type HostRecordSource } from "../common/host-view";
+import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
+import type { ServiceRow } from "./service-columns";
 import { ServicesTable, servicesTable } from "./services-table";
 
 /** The columns NagVis asks for on services (client-queries.md), in its order. */
@@ -93,9 +96,9 @@ describe("services table", () => {
   });
 
   it("shows the service's and the host's acknowledgement and the custom variables dict", async () => {
-    kit.engine.acknowledge("web1", "disk", { type: 1, author: "bob", comment: "", time: T0, expireTime: 0 });
+    expect(kit.engine.acknowledge({ hostname: "web1", check: "disk" }, { sticky: false, persistent: false, author: "bob", comment: "", expireTime: 0 }, T0).ok).to.equal(true);
     await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 5, contacts: ["alice"] }));
-    kit.engine.acknowledge("web1", HOST_CHECK, { type: 2, author: "alice", comment: "", time: T0 + 5, expireTime: 0 });
+    expect(kit.engine.acknowledge({ hostname: "web1", check: HOST_CHECK }, { sticky: true, persistent: false, author: "alice", comment: "", expireTime: 0 }, T0 + 5).ok).to.equal(true);
     expect(select(table, ["description", "acknowledged", "acknowledgement_type", "host_acknowledged", "host_acknowledgement_type", "host_state", "custom_variables"], { keys: ["web1"] })).to.deep.equal([
       ["disk", 1, 1, 1, 2, 1, { MOUNT: "/" }],
       ["load", 0, 0, 1, 2, 1, {}],
@@ -108,6 +111,53 @@ describe("services table", () => {
     kit.at(150);
     expect(select(table, ["description", "staleness", "last_time_ok", "last_time_warning", "last_time_critical", "last_time_unknown", "metrics"], { keys: ["web1"] })[1]).to.deep.equal(["load", 1.5, T0 + 60, 0, T0 + 60, 0, []]);
     expect(select(table, ["metrics"], { keys: ["web1"] })[0]).to.deep.equal([[]]);
+  });
+
+  describe("downtimes and comments", () => {
+    it("list the service's own, and the host's behind host_", () => {
+      const [host, disk, load, mem] = scheduleDowntime(kit, "web1", HOST_CHECK, 0, { startTime: T0, endTime: T0 + 600, comment: "patching" }, true);
+      const flexible = scheduleDowntime(kit, "web1", "load", 1, { startTime: T0, endTime: T0 + 600, fixed: false, duration: 60, author: "bob", comment: "if it fails" })[0]!;
+      const note = addComment(kit, "web1", "disk", 2, { author: "bob", comment: "new disk" });
+      const ack = acknowledge(kit, "web1", "mem", 3, { comment: "on it" });
+      const hostNote = addComment(kit, "web1", HOST_CHECK, 4);
+      const cols = ["description", "downtimes", "scheduled_downtime_depth", "pending_flex_downtime", "comments", "host_downtimes", "host_comments", "host_scheduled_downtime_depth"];
+      expect(select(table, cols, { keys: ["web1"] })).to.deep.equal([
+        ["disk", [disk], 1, 0, [note], [host], [hostNote], 1],
+        ["load", [load, flexible], 1, 1, [], [host], [hostNote], 1],
+        ["mem", [mem], 1, 0, [ack], [host], [hostNote], 1],
+      ]);
+      expect(select(table, ["downtimes_with_info", "downtimes_with_extra_info", "comments_with_info", "comments_with_extra_info"], { keys: ["web1"] })).to.deep.equal([
+        [[[disk, "alice", "patching"]], [[disk, "alice", "patching", 0, T0, T0, T0 + 600, 1, 600, 0, 0]], [[note, "bob", "new disk"]], [[note, "bob", "new disk", 1, T0 + 2]]],
+        [
+          [[load, "alice", "patching"], [flexible, "bob", "if it fails"]],
+          [[load, "alice", "patching", 0, T0, T0, T0 + 600, 1, 600, 0, 0], [flexible, "bob", "if it fails", 0, T0 + 1, T0, T0 + 600, 0, 60, 0, 1]],
+          [],
+          [],
+        ],
+        [[[mem, "alice", "patching"]], [[mem, "alice", "patching", 0, T0, T0, T0 + 600, 1, 600, 0, 0]], [[ack, "alice", "on it"]], [[ack, "alice", "on it", 4, T0 + 3]]],
+      ]);
+      expect(select(table, ["downtimes", "comments", "host_downtimes"], { keys: ["db1"] })).to.deep.equal([[[], [], []]]);
+    });
+
+    it("read the host's records once per host and query, and only for the columns that list them", () => {
+      addComment(kit, "web1", "disk", 0);
+      scheduleDowntime(kit, "web1", "load", 0, { startTime: T0, endTime: T0 + 600 });
+      const reads: string[] = [];
+      const records: HostRecordSource = {
+        downtimesOfHost: (name) => (reads.push(`downtimes ${name}`), kit.engine.downtimesOfHost(name)),
+        commentsOfHost: (name) => (reads.push(`comments ${name}`), kit.engine.commentsOfHost(name)),
+      };
+      const host = new HostView(kit.engine.host("web1")!, T0, records);
+      const rows: ServiceRow[] = host.services().map((service) => ({ host, service }));
+      const listing = new Set(["downtimes", "downtimes_with_info", "downtimes_with_extra_info", "pending_flex_downtime", "comments", "comments_with_info", "comments_with_extra_info"]);
+      const lists = table.spec.columns.filter((c) => listing.has(c.name.replace(/^host_/, "")));
+      expect(lists).to.have.length(14);
+      for (const row of rows) for (const c of table.spec.columns) if (!lists.includes(c)) c.get(row);
+      expect(reads).to.deep.equal([]);
+      const values = rows.map((row) => lists.map((c) => c.get(row)));
+      expect(reads).to.deep.equal(["downtimes web1", "comments web1"]);
+      expect(values.map((v) => v[lists.indexOf(column(table, "comments"))])).to.deep.equal([[kit.engine.commentsOf("web1", "disk")[0]!.id], [], []]);
+    });
   });
 
   describe("AuthUser", () => {

@@ -10,6 +10,7 @@ import type { ChangeSet } from "../../../core/state/change-set";
 import type { LogEntry } from "../../../core/state/log-entry";
 import { StateEngine } from "../../../core/state/state-engine";
 import type { DaemonSettings } from "../../../core/config/common-schema";
+import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
 
 const T0 = 1_764_100_000;
 const result = (status: number, timestamp: number): CheckResult =>
@@ -21,8 +22,8 @@ class FlakyStore implements StorePlugin {
   failures = 1;
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
-  async load() {
-    return { checks: [] };
+  async load(): Promise<StoredState> {
+    return EMPTY_STORED_STATE;
   }
   async readLog() {
     return this.log;

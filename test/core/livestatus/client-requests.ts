@@ -3,15 +3,17 @@
  * Nagstamon 3.10.1, Monitoring::Livestatus 0.84), verbatim, plus requests in the shape
  * Checkmk Multisite sends (livestatus.md [mk]: Localtime, AuthUser, Negate over And: 2,
  * python output, prefixed columns). Each is the text of one request without its final empty line.
+ *
+ * The requests captured from NagVis, Nagstamon and Monitoring::Livestatus are also exported
+ * one by one (NAGVIS_*, NAGSTAMON_*, PERL_*): test/integration/livestatus-client-queries.test.ts
+ * sends them to a daemon; CLIENT_REQUESTS lists them all under the names the unit tests use.
  */
 
 /** Around when the requests were captured: the server's `now` for their Localtime headers. */
 export const CAPTURED_AT = 1_795_486_700;
 
-export const CLIENT_REQUESTS: readonly { readonly name: string; readonly text: string }[] = [
-  {
-    name: "NagVis #1: GET hostsbygroup",
-    text: `GET hostsbygroup
+/** NagVis #1: the host state counts of each group of the map's host group. */
+export const NAGVIS_HOSTSBYGROUP_STATS = `GET hostsbygroup
 Filter: groups >= hg-0
 Stats: has_been_checked = 0
 Stats: state = 0
@@ -63,11 +65,10 @@ StatsAnd: 2
 Columns: hostgroup_name hostgroup_alias
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "NagVis #2: GET servicesbyhostgroup",
-    text: `GET servicesbyhostgroup
+ResponseHeader: fixed16`;
+
+/** NagVis #2: the service state counts of each of those host groups. */
+export const NAGVIS_SERVICESBYHOSTGROUP_STATS = `GET servicesbyhostgroup
 Filter: host_groups >= hg-0
 Stats: has_been_checked = 0
 Stats: state = 0
@@ -163,20 +164,18 @@ StatsAnd: 2
 Columns: hostgroup_name
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "NagVis #3: GET hosts",
-    text: `GET hosts
+ResponseHeader: fixed16`;
+
+/** NagVis #3: the hosts of the map's host group. */
+export const NAGVIS_HOSTS_OF_GROUP = `GET hosts
 Columns: state plugin_output alias display_name address notes last_check next_check state_type current_attempt max_check_attempts last_state_change last_hard_state_change perf_data acknowledged scheduled_downtime_depth has_been_checked name check_command custom_variable_names custom_variable_values staleness
 Filter: host_groups >= hg-0
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "NagVis #4: GET services",
-    text: `GET services
+ResponseHeader: fixed16`;
+
+/** NagVis #4: the service state counts of each host of the map's host group. */
+export const NAGVIS_SERVICES_OF_GROUP_STATS = `GET services
 Filter: host_groups >= hg-0
 Stats: has_been_checked = 0
 Stats: state = 0
@@ -272,11 +271,10 @@ StatsAnd: 2
 Columns: host_name host_alias
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "NagVis #5: GET hosts",
-    text: `GET hosts
+ResponseHeader: fixed16`;
+
+/** NagVis #5: the map's hosts by name (Or: 4). */
+export const NAGVIS_HOSTS_BY_NAME = `GET hosts
 Columns: state plugin_output alias display_name address notes last_check next_check state_type current_attempt max_check_attempts last_state_change last_hard_state_change perf_data acknowledged scheduled_downtime_depth has_been_checked name check_command custom_variable_names custom_variable_values staleness
 Filter: name = host-0001
 Filter: name = host-0002
@@ -285,11 +283,10 @@ Filter: name = host-0004
 Or: 4
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "NagVis #6: GET services",
-    text: `GET services
+ResponseHeader: fixed16`;
+
+/** NagVis #6: the service state counts of each of the map's hosts. */
+export const NAGVIS_SERVICES_OF_HOSTS_STATS = `GET services
 Filter: host_name = host-0001
 Filter: host_name = host-0002
 Filter: host_name = host-0003
@@ -389,11 +386,10 @@ StatsAnd: 2
 Columns: host_name host_alias
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "NagVis #7: GET services",
-    text: `GET services
+ResponseHeader: fixed16`;
+
+/** NagVis #7: the services of the map's hosts. */
+export const NAGVIS_SERVICES_OF_HOSTS = `GET services
 Filter: host_name = host-0001
 Filter: host_name = host-0002
 Filter: host_name = host-0003
@@ -402,11 +398,10 @@ Or: 4
 Columns: description display_name state host_alias host_address plugin_output notes last_check next_check state_type current_attempt max_check_attempts last_state_change last_hard_state_change perf_data scheduled_downtime_depth acknowledged host_acknowledged host_scheduled_downtime_depth has_been_checked host_name check_command custom_variable_names custom_variable_values staleness
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "NagVis #8: GET services",
-    text: `GET services
+ResponseHeader: fixed16`;
+
+/** NagVis #8: the map's services by host and description (And: 2 ... Or: 8). */
+export const NAGVIS_SERVICES_BY_KEY = `GET services
 Filter: host_name = host-0001
 Filter: service_description = svc-01
 And: 2
@@ -435,35 +430,44 @@ Or: 8
 Columns: description display_name state host_alias host_address plugin_output notes last_check next_check state_type current_attempt max_check_attempts last_state_change last_hard_state_change perf_data scheduled_downtime_depth acknowledged host_acknowledged host_scheduled_downtime_depth has_been_checked host_name check_command custom_variable_names custom_variable_values staleness
 OutputFormat: json
 KeepAlive: on
-ResponseHeader: fixed16`,
-  },
-  {
-    name: "Nagstamon #1: GET hosts",
-    text: `GET hosts
+ResponseHeader: fixed16`;
+
+/** Nagstamon #1: the hosts with a problem. */
+export const NAGSTAMON_HOSTS = `GET hosts
 OutputFormat: json
 ColumnHeaders: on
-Filter: state != 0`,
-  },
-  {
-    name: "Nagstamon #2: GET services",
-    text: `GET services
+Filter: state != 0`;
+
+/** Nagstamon #2: the services with a problem. */
+export const NAGSTAMON_SERVICES = `GET services
 OutputFormat: json
 ColumnHeaders: on
-Filter: state != 0`,
-  },
-  {
-    name: "Monitoring::Livestatus #1: GET hosts",
-    text: `GET hosts
+Filter: state != 0`;
+
+/** Monitoring::Livestatus #1: one host. */
+export const PERL_HOSTS = `GET hosts
 Columns: name state
 Limit: 1
 OutputFormat: json
 ResponseHeader: fixed16
-KeepAlive: on`,
-  },
-  {
-    name: "Monitoring::Livestatus #2: COMMAND [1795486737] PROCESS_SERVICE_CHECK_RESULT;host-0001;svc-01;0;OK via perl",
-    text: `COMMAND [1795486737] PROCESS_SERVICE_CHECK_RESULT;host-0001;svc-01;0;OK via perl`,
-  },
+KeepAlive: on`;
+
+/** Monitoring::Livestatus #2: a passive service check result. */
+export const PERL_COMMAND = `COMMAND [1795486737] PROCESS_SERVICE_CHECK_RESULT;host-0001;svc-01;0;OK via perl`;
+
+export const CLIENT_REQUESTS: readonly { readonly name: string; readonly text: string }[] = [
+  { name: "NagVis #1: GET hostsbygroup", text: NAGVIS_HOSTSBYGROUP_STATS },
+  { name: "NagVis #2: GET servicesbyhostgroup", text: NAGVIS_SERVICESBYHOSTGROUP_STATS },
+  { name: "NagVis #3: GET hosts", text: NAGVIS_HOSTS_OF_GROUP },
+  { name: "NagVis #4: GET services", text: NAGVIS_SERVICES_OF_GROUP_STATS },
+  { name: "NagVis #5: GET hosts", text: NAGVIS_HOSTS_BY_NAME },
+  { name: "NagVis #6: GET services", text: NAGVIS_SERVICES_OF_HOSTS_STATS },
+  { name: "NagVis #7: GET services", text: NAGVIS_SERVICES_OF_HOSTS },
+  { name: "NagVis #8: GET services", text: NAGVIS_SERVICES_BY_KEY },
+  { name: "Nagstamon #1: GET hosts", text: NAGSTAMON_HOSTS },
+  { name: "Nagstamon #2: GET services", text: NAGSTAMON_SERVICES },
+  { name: "Monitoring::Livestatus #1: GET hosts", text: PERL_HOSTS },
+  { name: "Monitoring::Livestatus #2: COMMAND [1795486737] PROCESS_SERVICE_CHECK_RESULT;host-0001;svc-01;0;OK via perl", text: PERL_COMMAND },
   // Nagstamon's commands (Nagstamon/Servers/Livestatus.py): fresh connection, no answer read.
   { name: "Nagstamon ack service", text: "COMMAND [1795486742] ACKNOWLEDGE_SVC_PROBLEM;host-0001;svc-01;2;1;1;nagstamon;looking into it" },
   { name: "Nagstamon ack host", text: "COMMAND [1795486742] ACKNOWLEDGE_HOST_PROBLEM;host-0001;1;1;1;nagstamon;looking into it" },

@@ -50,7 +50,7 @@ describe("answerQuery", () => {
 
     it("renders Columns in the order given: csv, json and python bodies", async () => {
       expect(await body("GET hosts\nColumns: name state")).to.equal("db1;1\nweb1;0\nweb2;0\n");
-      expect(await body("GET hosts\nColumns: state name\nOutputFormat: json")).to.equal('[[1,"db1"],\n[0,"web1"],\n[0,"web2"]]\n');
+      expect(await body("GET hosts\nColumns: state name\nOutputFormat: json")).to.equal('[[1,"db1"],[0,"web1"],[0,"web2"]]\n');
       expect(await body("GET hosts\nColumns: name plugin_output\nFilter: name = db1\nOutputFormat: python")).to.equal('[["db1","DOWN - café; \\"quoted\\""]]\n');
     });
 

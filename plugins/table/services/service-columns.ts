@@ -1,7 +1,7 @@
 import type { ColumnSpec } from "../../../core/livestatus/column";
 import type { CheckState } from "../../../core/state/check-state";
 import { checkColumns } from "../common/check-columns";
-import { constants, joined, list, string } from "../common/columns";
+import { constants, joined, list, stable, string } from "../common/columns";
 import { HOST_COLUMNS } from "../common/host-columns";
 import type { HostView } from "../common/host-view";
 
@@ -27,12 +27,12 @@ export function serviceVisibleTo(row: ServiceRow, user: string): boolean {
  */
 export function serviceColumns(): ColumnSpec<ServiceRow>[] {
   return [
-    string("description", "Service description (the check name of the results)", (r) => r.service.check),
-    string("display_name", "Name to display: the description", (r) => r.service.check),
+    stable(string("description", "Service description (the check name of the results)", (r) => r.service.check)),
+    stable(string("display_name", "Name to display: the description", (r) => r.service.check)),
     ...checkColumns<ServiceRow>({ check: (r) => r.service, now: (r) => r.host.now, downtimes: (r) => r.host.downtimesOf(r.service.check), comments: (r) => r.host.commentsOf(r.service.check) }, SERVICE_STATE_NAMES),
-    list("groups", "Service groups named by the service's last result", (r) => r.service.servicegroups),
-    list("contacts", "Contacts of the service's last result", (r) => r.service.contacts),
-    list("contact_groups", "Contact groups: every contact is also a contact group of its name", (r) => r.service.contacts),
+    stable(list("groups", "Service groups named by the service's last result", (r) => r.service.servicegroups)),
+    stable(list("contacts", "Contacts of the service's last result", (r) => r.service.contacts)),
+    stable(list("contact_groups", "Contact groups: every contact is also a contact group of its name", (r) => r.service.contacts)),
     ...constants<ServiceRow>([
       ["obsess_over_service", "int", 0, "Whether the core obsesses over the service: always 0"],
       ["cached_at", "time", 0, "Checkmk: time of the cached agent data: always 0"],

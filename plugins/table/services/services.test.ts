@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { answerQuery } from "../../../core/livestatus/query-engine";
+import { parseRequest } from "../../../core/livestatus/request-parser";
 import { TableRegistry } from "../../../core/livestatus/table-registry";
 import { HOST_CHECK } from "../../../core/model/check-result";
 import { HOST_COLUMNS } from "../common/host-columns";
@@ -190,6 +192,37 @@ describe("services table", () => {
       expect(table.keyColumns).to.deep.equal(["host_name"]);
       expect(select(table, ["host_name", "description"], { keys: ["db1", "nosuch"] })).to.deep.equal([["db1", "mysql"]]);
       expect(select(table, ["host_name"], { keys: ["web1", "db1"] }).map(([h]) => h)).to.deep.equal(["db1", "web1", "web1", "web1"]);
+    });
+  });
+
+  describe("json answers, whose rendered rows are reused while a service's state stands", () => {
+    const ask = async (columns: string): Promise<unknown> => {
+      const registry = new TableRegistry();
+      registry.add(table);
+      const request = parseRequest(["GET services", `Columns: ${columns}`, "Filter: host_name = web1", "OutputFormat: json"], T0);
+      if (request.kind !== "get") throw new Error("not a GET");
+      return JSON.parse((await answerQuery(request, registry, T0)).body);
+    };
+
+    it("show a new result, an acknowledgement and a downtime at once", async () => {
+      const columns = "description state plugin_output acknowledged scheduled_downtime_depth";
+      expect(await ask(columns)).to.deep.equal([["disk", 1, "disk of web1 is 1", 0, 0], ["load", 0, "load of web1 is 0", 0, 0], ["mem", 2, "mem of web1 is 2", 0, 0]]);
+      await kit.write(result("web1", "load", 2, { timestamp: T0 + 1, output: "load high" }));
+      acknowledge(kit, "web1", "disk", 2);
+      scheduleDowntime(kit, "web1", "mem", 2, { startTime: T0, endTime: T0 + 600 });
+      expect(await ask(columns)).to.deep.equal([["disk", 1, "disk of web1 is 1", 1, 0], ["load", 2, "load high", 0, 0], ["mem", 2, "mem of web1 is 2", 0, 1]]);
+    });
+
+    it("show what changed outside the service's state: its host's columns, the clock, its downtimes", async () => {
+      const columns = "description host_state staleness downtimes";
+      const before = (await ask(columns)) as unknown[][];
+      expect(before.map((r) => [r[0], r[1], r[3]])).to.deep.equal([["disk", 0, []], ["load", 0, []], ["mem", 0, []]]);
+      await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 1 }));
+      kit.at(90);
+      const [id] = scheduleDowntime(kit, "web1", "disk", 90, { startTime: T0 + 1000, endTime: T0 + 2000 });
+      const after = (await ask(columns)) as unknown[][];
+      expect(after.map((r) => [r[0], r[1], r[3]])).to.deep.equal([["disk", 1, [id]], ["load", 1, []], ["mem", 1, []]]);
+      expect(after[0]![2]).to.equal(1.5).and.not.equal(before[0]![2]);
     });
   });
 

@@ -169,12 +169,13 @@ function rowTest(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<R
 
 /**
  * What the filter restricts the rows to, for the table's index (§7): the key values, and
- * the bounds of the time column on a table that declares one (the log). A name counts
+ * the bounds of the time column on a table that declares one (the log); and the AuthUser. A name counts
  * when it resolves to that column, so a prefixed alias (`host_name` on hosts, `log_time`
  * on log) uses the index as the plain name does.
  */
 function indexHint(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<Row>): RowHint {
-  if (query.filter === undefined) return {};
+  const user = query.authUser === undefined ? {} : { user: query.authUser };
+  if (query.filter === undefined) return user;
   const resolvesTo = (columns: ReadonlySet<Column>) => (name: string): boolean => {
     const column = lookup(name);
     return column !== undefined && columns.has(column);
@@ -183,7 +184,7 @@ function indexHint(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup
   const keys = keyColumns.size === 0 ? undefined : filterEqualities(query.filter, resolvesTo(keyColumns));
   const time = table.timeColumn === undefined ? undefined : lookup(table.timeColumn);
   const timeRange = time === undefined ? undefined : filterTimeRange(query.filter, resolvesTo(new Set([time])), query.timezoneOffset);
-  return { ...(keys === undefined ? {} : { keys }), ...(timeRange === undefined ? {} : { timeRange }) };
+  return { ...(keys === undefined ? {} : { keys }), ...(timeRange === undefined ? {} : { timeRange }), ...user };
 }
 
 /** Throws 413 once the deadline of `Timelimit:` has passed; undefined without the header. */

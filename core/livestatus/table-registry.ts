@@ -11,6 +11,12 @@ export interface RowHint {
    * declares `timeColumn`.
    */
   readonly timeRange?: TimeRange;
+  /**
+   * The query's AuthUser. Rows are filtered by `visibleTo` whatever the table does; a table
+   * whose rows summarize other objects (a group's members and counts) leaves out of them
+   * what the user may not see, as Checkmk does.
+   */
+  readonly user?: string;
 }
 
 /**

@@ -89,7 +89,8 @@ export interface QueryOptions {
 /** The values of `columns` for every row the table yields (for `keys`), visible to `user`. */
 export function select<Row>(table: LivestatusTable<Row>, columns: readonly string[], options: QueryOptions = {}): LivestatusValue[][] {
   const specs = columns.map((name) => column(table, name));
-  const hint: RowHint = options.keys === undefined ? {} : { keys: new Set(options.keys) };
+  // As the query engine builds it: the keys, and the AuthUser for tables that summarize other objects.
+  const hint: RowHint = { ...(options.keys === undefined ? {} : { keys: new Set(options.keys) }), ...(options.user === undefined ? {} : { user: options.user }) };
   const out: LivestatusValue[][] = [];
   for (const row of table.rows(hint)) {
     if (options.user !== undefined && table.visibleTo !== undefined && !table.visibleTo(row, options.user)) continue;

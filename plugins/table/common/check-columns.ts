@@ -94,6 +94,7 @@ export function checkColumns<Row>(a: CheckAccess<Row>, stateNames: readonly stri
     stable(int("acknowledgement_type", "0 none, 1 normal (ends with any state change), 2 sticky (ends on recovery)", (r) => c(r)?.acknowledgement?.type ?? 0)),
     // A pending host has no state to hold its depth: its active downtimes are counted instead.
     stable(int("scheduled_downtime_depth", "Number of active scheduled downtimes", (r) => c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length)),
+    int("in_downtime", "1 while at least one downtime is active (scheduled_downtime_depth > 0), else 0", (r) => ((c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length) > 0 ? 1 : 0)),
     int("pending_flex_downtime", "Number of flexible downtimes scheduled and not started yet", (r) => pendingFlexible(a.downtimes(r))),
     list("downtimes", "Ids of the downtimes, active and pending, by id", (r) => each(a.downtimes(r), (d) => d.id)),
     list("downtimes_with_info", "The downtimes as [id, author, comment]", (r) => each(a.downtimes(r), (d) => [d.id, d.author, d.comment])),

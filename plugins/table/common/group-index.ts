@@ -161,6 +161,8 @@ export function serviceGroupNames(service: CheckState): readonly string[] {
  * groups the `servicegroups` of its result. Memberships are built on first use by one pass
  * over every host (and its services), O(hosts + services); the host views are shared by the
  * query's rows and its groups, so what a view computes (service counts, groups) is computed once.
+ * With an AuthUser, only the hosts and services it may see are members: a group none of
+ * whose members it sees does not exist for it.
  */
 export class GroupIndex {
   private readonly views = new Map<string, HostView>();
@@ -173,6 +175,8 @@ export class GroupIndex {
     private readonly hosts: HostRows,
     /** Seconds since the epoch, taken once per query. */
     readonly now: number,
+    /** The query's AuthUser: groups then have only the members it may see (Checkmk's group columns do the same). */
+    private readonly user: string | undefined = undefined,
   ) {}
 
   /** The query's view of a host (one per host, shared by every row and group naming it). */
@@ -213,7 +217,9 @@ export class GroupIndex {
       // The host's groups as HostView.groups() has them, without building and sorting each
       // host's list: hosts come one after the other, so a host already added to a group is
       // that group's last member.
+      const user = this.user;
       for (const entry of this.hosts.entries({})) {
+        if (user !== undefined && !this.view(entry).visibleTo(user)) continue;
         let host: HostView | undefined;
         const add = (groups: readonly string[]): void => {
           for (const g of groups) {
@@ -234,9 +240,12 @@ export class GroupIndex {
   private serviceMemberMap(): Map<string, ServiceMember[]> {
     if (this.serviceMembers === undefined) {
       const map = new Map<string, ServiceMember[]>();
+      const user = this.user;
       for (const entry of this.hosts.entries({})) {
         const host = this.view(entry);
+        const hostVisible = user === undefined || host.visibleTo(user);
         for (const service of host.services()) {
+          if (!hostVisible && !service.contacts.includes(user!)) continue; // serviceVisibleTo's rule, with the host's part decided once
           for (const g of serviceGroupNames(service)) {
             const member = { host, service };
             const list = map.get(g);

@@ -20,7 +20,7 @@ export function hostgroupsTable(engine: StateEngine, clock: Clock): LivestatusTa
     spec: { name: "hostgroups", prefix: "hostgroup_", columns: HOSTGROUP_COLUMNS },
     keyColumns: ["name"],
     *rows(hint: RowHint): Iterable<HostGroupView> {
-      const groups = new GroupIndex(hosts, clock.now() / 1000).hostGroups();
+      const groups = new GroupIndex(hosts, clock.now() / 1000, hint.user).hostGroups();
       const keys = hint.keys;
       for (const group of groups) if (keys === undefined || keys.has(group.name)) yield group;
     },

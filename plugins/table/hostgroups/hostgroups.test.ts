@@ -93,6 +93,19 @@ describe("hostgroups table", () => {
       expect(select(table, ["name"], { user: "dave" })).to.deep.equal([["hg-1"]]);
     });
 
+    it("has only the members the user sees, in its lists and its counts (as Checkmk)", () => {
+      const columns = ["name", "members", "num_hosts", "num_hosts_down", "num_services", "num_services_crit", "worst_service_state"];
+      expect(select(table, columns, { user: "alice" })).to.deep.equal([
+        ["hg-0", ["host-0001", "host-0002"], 2, 1, 4, 1, 2],
+        ["hg-1", ["host-0002"], 1, 1, 2, 1, 2],
+      ]);
+      expect(select(table, columns, { user: "carol" })).to.deep.equal([["hg-0", ["host-0004"], 1, 0, 2, 1, 2]]);
+      expect(select(table, ["name", "members", "num_hosts"])).to.deep.equal([
+        ["hg-0", ["host-0001", "host-0002", "host-0003", "host-0004"], 4],
+        ["hg-1", ["host-0002", "host-0005"], 2],
+      ]);
+    });
+
     it("hides groups from contacts of a service only, of a host in no group, and from unknown users", () => {
       expect(select(table, ["name"], { user: "bob" })).to.deep.equal([]);
       expect(select(table, ["name"], { user: "erin" })).to.deep.equal([]);

@@ -37,7 +37,7 @@ export function hostsbygroupTable(engine: StateEngine, clock: Clock): Livestatus
     spec: { name: "hostsbygroup", prefix: "host_", columns: HOSTSBYGROUP_COLUMNS },
     keyColumns: ["name"],
     *rows(hint: RowHint): Iterable<HostInGroup> {
-      const index = new GroupIndex(hosts, clock.now() / 1000);
+      const index = new GroupIndex(hosts, clock.now() / 1000, hint.user);
       for (const entry of hosts.entries(hint)) {
         const host = index.view(entry);
         for (const name of host.groups()) yield { host, group: index.hostGroup(name) };

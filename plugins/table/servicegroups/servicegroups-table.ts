@@ -28,7 +28,7 @@ export function servicegroupsTable(engine: StateEngine, clock: Clock): Livestatu
     spec: { name: "servicegroups", prefix: "servicegroup_", columns: SERVICEGROUP_COLUMNS },
     keyColumns: ["name"],
     *rows(hint: RowHint): Iterable<ServiceGroupView> {
-      const groups = new GroupIndex(hosts, clock.now() / 1000).serviceGroups();
+      const groups = new GroupIndex(hosts, clock.now() / 1000, hint.user).serviceGroups();
       const keys = hint.keys;
       for (const group of groups) if (keys === undefined || keys.has(group.name)) yield group;
     },

@@ -64,6 +64,18 @@ describe("servicegroups table", () => {
       expect(select(table, ["name"], { user: "dave" })).to.deep.equal([["sg-0"], ["sg-1"]]);
     });
 
+    it("has only the member services the user sees, in its lists and its counts", () => {
+      // bob: a contact of host-0001's svc-02 only; dave: of host-0005, so of both its services.
+      expect(select(table, ["name", "members", "num_services", "num_services_warn"], { user: "bob" })).to.deep.equal([
+        ["sg-0", [["host-0001", "svc-02"]], 1, 1],
+        ["sg-1", [["host-0001", "svc-02"]], 1, 1],
+      ]);
+      expect(select(table, ["name", "members", "num_services", "num_services_ok"], { user: "dave" })).to.deep.equal([
+        ["sg-0", [["host-0005", "svc-01"]], 1, 1],
+        ["sg-1", [["host-0005", "svc-02"]], 1, 1],
+      ]);
+    });
+
     it("hides groups from users who see none of their services", () => {
       expect(select(table, ["name"], { user: "erin" })).to.deep.equal([]);
       expect(select(table, ["name"], { user: "nobody" })).to.deep.equal([]);
@@ -81,7 +93,8 @@ describe("servicegroups table", () => {
 
     it("render members as host|service in csv and filter on them, by servicegroup_ names, with AuthUser", async () => {
       expect(await askTable(table, "GET servicegroups\nColumns: servicegroup_name members\nFilter: servicegroup_name = sg-1\nFilter: members >= host-0003|svc-02\nAuthUser: grace")).to.equal(
-        "sg-1;host-0001|svc-02,host-0002|svc-02,host-0003|svc-02,host-0004|svc-02,host-0005|svc-02\n",
+        // grace is a contact of host-0003's svc-02 only: the only member she sees.
+        "sg-1;host-0003|svc-02\n",
       );
     });
   });

@@ -36,7 +36,7 @@ export function servicesbygroupTable(engine: StateEngine, clock: Clock): Livesta
     spec: { name: "servicesbygroup", prefix: "service_", columns: SERVICESBYGROUP_COLUMNS },
     keyColumns: ["host_name"],
     *rows(hint: RowHint): Iterable<ServiceInGroup> {
-      const index = new GroupIndex(hosts, clock.now() / 1000);
+      const index = new GroupIndex(hosts, clock.now() / 1000, hint.user);
       for (const entry of hosts.entries(hint)) {
         const host = index.view(entry);
         for (const service of host.services()) {

@@ -36,7 +36,7 @@ export function servicesbyhostgroupTable(engine: StateEngine, clock: Clock): Liv
     spec: { name: "servicesbyhostgroup", prefix: "service_", columns: SERVICESBYHOSTGROUP_COLUMNS },
     keyColumns: ["host_name"],
     *rows(hint: RowHint): Iterable<ServiceInHostGroup> {
-      const index = new GroupIndex(hosts, clock.now() / 1000);
+      const index = new GroupIndex(hosts, clock.now() / 1000, hint.user);
       for (const entry of hosts.entries(hint)) {
         const host = index.view(entry);
         const groups = host.groups().map((name) => index.hostGroup(name));

@@ -1,10 +1,9 @@
 import type { CheckResult } from "../model/check-result";
+import type { CheckKey } from "../state/check-state";
+import type { AcknowledgementRequest, CommentRequest, DowntimeRequest } from "../state/state-engine";
 
 /** The object a command names: a host (check = HOST_CHECK) or one of its services. */
-export interface CommandTarget {
-  readonly hostname: string;
-  readonly check: string;
-}
+export type CommandTarget = CheckKey;
 
 /**
  * A parsed external command (livestatus.md §5), with its typed arguments. `time` is the
@@ -12,33 +11,12 @@ export interface CommandTarget {
  */
 export type MonitoringCommand =
   | { readonly kind: "result"; readonly result: CheckResult }
-  | {
-      readonly kind: "acknowledge";
-      readonly target: CommandTarget;
-      readonly sticky: boolean;
-      readonly notify: boolean;
-      readonly persistent: boolean;
-      readonly author: string;
-      readonly comment: string;
-      /** 0: never expires. */
-      readonly expireTime: number;
-    }
+  | ({ readonly kind: "acknowledge"; readonly target: CommandTarget; readonly notify: boolean } & AcknowledgementRequest)
   | { readonly kind: "remove-acknowledgement"; readonly target: CommandTarget }
-  | {
-      readonly kind: "schedule-downtime";
-      /** The host's services too (SCHEDULE_HOST_SVC_DOWNTIME). */
-      readonly withServices: boolean;
-      readonly target: CommandTarget;
-      readonly startTime: number;
-      readonly endTime: number;
-      readonly fixed: boolean;
-      readonly triggeredBy: number;
-      readonly duration: number;
-      readonly author: string;
-      readonly comment: string;
-    }
+  /** `withServices`: the host's services too (SCHEDULE_HOST_SVC_DOWNTIME). */
+  | ({ readonly kind: "schedule-downtime"; readonly withServices: boolean; readonly target: CommandTarget } & DowntimeRequest)
   | { readonly kind: "delete-downtime"; readonly id: number; readonly service: boolean }
-  | { readonly kind: "add-comment"; readonly target: CommandTarget; readonly persistent: boolean; readonly author: string; readonly comment: string }
+  | ({ readonly kind: "add-comment"; readonly target: CommandTarget } & CommentRequest)
   | { readonly kind: "delete-comment"; readonly id: number; readonly service: boolean }
   | { readonly kind: "remove-object"; readonly target: CommandTarget; readonly withServices: boolean }
   /** Accepted and without effect in a passive daemon (Nagstamon's recheck button). */

@@ -1,3 +1,5 @@
+import type { ObjectRecord } from "./object-records";
+
 /** Nagios' comment entry types (the `entry_type` column). */
 export const COMMENT_ENTRY = { user: 1, downtime: 2, flapping: 3, acknowledgement: 4 } as const;
 export type CommentEntryType = (typeof COMMENT_ENTRY)[keyof typeof COMMENT_ENTRY];
@@ -7,14 +9,7 @@ export type CommentEntryType = (typeof COMMENT_ENTRY)[keyof typeof COMMENT_ENTRY
  * acknowledgement carries (entry type 4, gone with the acknowledgement). Immutable.
  * Times are seconds since the epoch.
  */
-export interface Comment {
-  readonly id: number;
-  readonly hostname: string;
-  /** The service description; the host check's name (HOST_CHECK) for a host comment. */
-  readonly check: string;
-  readonly author: string;
-  readonly comment: string;
-  readonly entryTime: number;
+export interface Comment extends ObjectRecord {
   readonly entryType: CommentEntryType;
   /** An acknowledgement's comment that stays when the acknowledgement ends. (Every comment survives a restart in Tantale.) */
   readonly persistent: boolean;

@@ -1,17 +1,11 @@
+import type { ObjectRecord } from "./object-records";
+
 /**
  * A scheduled downtime (SCHEDULE_*_DOWNTIME, livestatus.md §5): a window in which problems of
  * a host or service are expected. Immutable: the engine replaces it when it starts.
  * Times are seconds since the epoch.
  */
-export interface Downtime {
-  readonly id: number;
-  readonly hostname: string;
-  /** The service description; the host check's name (HOST_CHECK) for a host downtime. */
-  readonly check: string;
-  readonly author: string;
-  readonly comment: string;
-  /** When it was scheduled (the command's timestamp). */
-  readonly entryTime: number;
+export interface Downtime extends ObjectRecord {
   readonly startTime: number;
   readonly endTime: number;
   /** true: active from startTime to endTime; false (flexible): starts with the first problem in the window and lasts `duration`. */

@@ -1,8 +1,13 @@
-/** What a downtime and a comment share: a stable integer id and the object they belong to. */
+/** What a downtime and a comment share: a stable integer id, the object they belong to, who wrote them and when. */
 export interface ObjectRecord {
   readonly id: number;
   readonly hostname: string;
+  /** The service description; the host check's name (HOST_CHECK) for a host's record. */
   readonly check: string;
+  readonly author: string;
+  readonly comment: string;
+  /** When it was made (the command's timestamp), seconds since the epoch. */
+  readonly entryTime: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { askTable } from "../common/test-group-map";
 import { answerQuery } from "../../../core/livestatus/query-engine";
 import { parseRequest } from "../../../core/livestatus/request-parser";
 import { TableRegistry } from "../../../core/livestatus/table-registry";
@@ -155,13 +156,7 @@ describe("comments table", () => {
     });
 
     it("go through the query engine: filters, prefixes, Stats and the host_name index", async () => {
-      const tables = new TableRegistry();
-      tables.add(table);
-      const ask = async (text: string): Promise<string> => {
-        const q = parseRequest(text.split("\n"), T0);
-        if (q.kind !== "get") throw new Error("not a GET");
-        return (await answerQuery(q, tables, T0)).body;
-      };
+      const ask = (text: string): Promise<string> => askTable(table, text, T0);
       expect(JSON.parse(await ask("GET comments\nColumns: comment_author host_name service_description\nFilter: comment_entry_type = 1\nOutputFormat: json"))).to.deep.equal([["carol", "db1", "mysql"], ["alice", "web1", ""]]);
       expect(JSON.parse(await ask("GET comments\nColumns: author\nFilter: host_name = web1\nFilter: is_service = 1\nOutputFormat: json"))).to.deep.equal([["bob"]]);
       expect(await ask("GET comments\nStats: is_service = 1\nStats: type = 1\nStats: entry_type = 4")).to.equal("2;1;1\n");

@@ -49,6 +49,13 @@ export class RecordingStore implements StateStore {
     return this.log.map((e) => e.message);
   }
 
+  /** The last committed state of a check. */
+  latest(hostname: string, check: string): CheckState | undefined {
+    let found: CheckState | undefined;
+    for (const c of this.commits) for (const s of c.upserts) if (s.hostname === hostname && s.check === check) found = s;
+    return found;
+  }
+
   get lastCommit(): ChangeSet {
     const c = this.commits.at(-1);
     if (c === undefined) return expect.fail("nothing was committed");

@@ -1,39 +1,17 @@
 import { expect } from "chai";
+import { RecordingStore } from "./command-kit";
 import type { Clock } from "../../../core/clock";
 import { silentLogger } from "../../../core/log/logger";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
-import type { ChangeSet } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
-import type { LogEntry } from "../../../core/state/log-entry";
 import { StateEngine } from "../../../core/state/state-engine";
-import { EMPTY_STORED_STATE, type LogQuery, type StateStore, type StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
 
-/** A store that keeps commits in memory and can be told to fail: the engine's rules are under test here, SQLite elsewhere. */
-class MemoryStore implements StateStore {
-  readonly commits: ChangeSet[] = [];
-  failNext = 0;
-  constructor(private readonly initial: readonly CheckState[] = []) {}
-  async load(): Promise<StoredState> {
-    return { ...EMPTY_STORED_STATE, checks: this.initial };
-  }
-  async commit(changes: ChangeSet): Promise<void> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error("disk full");
-    }
-    this.commits.push(changes);
-  }
-  async readLog(_q: LogQuery): Promise<readonly LogEntry[]> {
-    return this.log;
-  }
-  get log(): LogEntry[] {
-    return this.commits.flatMap((c) => [...c.log]);
-  }
-  latest(hostname: string, check: string): CheckState | undefined {
-    let found: CheckState | undefined;
-    for (const c of this.commits) for (const s of c.upserts) if (s.hostname === hostname && s.check === check) found = s;
-    return found;
+/** The engine's rules are under test here, SQLite elsewhere: the command tests' recording store, loading these checks. */
+class MemoryStore extends RecordingStore {
+  constructor(checks: readonly CheckState[] = []) {
+    super({ ...EMPTY_STORED_STATE, checks });
   }
 }
 

@@ -104,6 +104,24 @@ export function record<Row>(table: LivestatusTable<Row>, columns: readonly strin
   return select(table, columns, options).map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i] as LivestatusValue])));
 }
 
+/** Every column has a unique name and a description, and on each of `rows` a value of its declared type. */
+export function expectWellTypedColumns<Row>(table: LivestatusTable<Row>, rows: readonly Row[]): void {
+  expect(rows.length, "rows to check the column types on").to.be.greaterThan(0);
+  const names = table.spec.columns.map((c) => c.name);
+  expect(new Set(names).size).to.equal(names.length);
+  for (const row of rows) {
+    for (const c of table.spec.columns) {
+      expect(c.description, c.name).to.not.equal("");
+      const v = c.get(row);
+      if (c.type === "int" || c.type === "time") expect(Number.isInteger(v), c.name).to.equal(true);
+      else if (c.type === "float") expect(typeof v, c.name).to.equal("number");
+      else if (c.type === "string") expect(typeof v, c.name).to.equal("string");
+      else if (c.type === "list") expect(Array.isArray(v), c.name).to.equal(true);
+      else expect(typeof v === "object" && !Array.isArray(v), c.name).to.equal(true);
+    }
+  }
+}
+
 /**
  * The README's column table must list every column of the spec, with its type and
  * description (it is committed text, generated once from the specs; this keeps it true).

@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { LivestatusClient } from "../helpers/livestatus-client";
 import { LineClient, freePort, waitForPort } from "../helpers/net";
-import { ForegroundTantale, REPO_ROOT } from "../helpers/tantale-process";
+import { ForegroundTantale, REPO_ROOT, runTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 
 const PERL_CLIENT = path.join(REPO_ROOT, "test", "fixtures", "perl", "ls-client.pl");
@@ -622,6 +622,12 @@ describe("Livestatus commands survive a restart of the daemon", function () {
 
     await d.restart();
     expect(await state()).to.deep.equal(before);
+    // `tantale dump` reads the same from the store: a line per downtime and comment of the host.
+    const dumped = runTantale(["dump", "--conf-dir", d.conf, "--data-dir", d.data, "--host", "rs1"]);
+    expect(dumped.status, dumped.stderr).to.equal(0);
+    const lines = dumped.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; id?: number });
+    expect(lines.filter((l) => l.type === "downtime").map((l) => l.id)).to.deep.equal(before.downtimes.map((r) => r.id));
+    expect(lines.filter((l) => l.type === "comment").map((l) => l.id)).to.deep.equal(before.comments.map((c) => c.id).sort((a, b) => (a as number) - (b as number)));
 
     const oldComments = [...before.comments.map((c) => c.id as number), doomed];
     const oldDowntimes = [...before.downtimes.map((r) => r.id as number), doomedDowntime];

@@ -106,17 +106,29 @@ function ungrouped<Row>(rows: Iterable<Row>, acc: StatsAccumulator<Row>): Livest
   return acc.values();
 }
 
+/** Group values below this are kept in an array (see grouped). */
+const SMALL_GROUP_KEYS = 64;
+
 function grouped<Row>(rows: Iterable<Row>, groupColumns: readonly ColumnSpec<Row>[], newAccumulator: () => StatsAccumulator<Row>): LivestatusValue[][] {
   // Keyed by the JSON of the group values: distinct value combinations give distinct keys.
   // One number or string column (`Columns: state`, the common case) keys the map by the value
   // itself: no array and no JSON per row (measured 3× faster on 20k services).
-  const groups = new Map<unknown, { readonly key: LivestatusValue[]; readonly acc: StatsAccumulator<Row> }>();
+  type Group = { readonly key: LivestatusValue[]; readonly acc: StatsAccumulator<Row> };
+  const groups = new Map<unknown, Group>();
+  // Small whole numbers (states, flags: the usual group column) index an array: cheaper than the Map per row.
+  const small: (Group | undefined)[] = [];
   const single = groupColumns.length === 1 ? groupColumns[0]! : undefined;
   for (const row of rows) {
     let id: unknown;
     let key: LivestatusValue[] | undefined;
     if (single !== undefined) {
       const v = single.get(row);
+      if (typeof v === "number" && v >= 0 && v < SMALL_GROUP_KEYS && (v | 0) === v) {
+        let group = small[v];
+        if (group === undefined) groups.set(v, (small[v] = group = { key: [v], acc: newAccumulator() }));
+        group.acc.add(row);
+        continue;
+      }
       if (typeof v === "number" || typeof v === "string") id = typeof v === "number" ? v : `s${v}`;
       else id = JSON.stringify((key = [v]));
     } else id = JSON.stringify((key = groupColumns.map((c) => c.get(row))));

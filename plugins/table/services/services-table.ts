@@ -17,12 +17,15 @@ export function servicesTable(engine: StateEngine, clock: Clock): LivestatusTabl
   return {
     spec: { name: "services", prefix: "service_", columns: SERVICE_COLUMNS },
     keyColumns: ["host_name"],
-    *rows(hint: RowHint): Iterable<ServiceRow> {
+    // An array, not a generator: resuming a generator per row costs as much as the row itself on a full scan.
+    rows(hint: RowHint): Iterable<ServiceRow> {
       const now = clock.now() / 1000;
+      const out: ServiceRow[] = [];
       for (const entry of hosts.entries(hint)) {
         const host = hosts.view(entry, now);
-        for (const service of host.services()) yield { host, service };
+        for (const service of host.services()) out.push({ host, service });
       }
+      return out;
     },
     visibleTo: serviceVisibleTo,
     // A service's check state is replaced, never changed, on every result or command: its rendering is reusable while it stands.

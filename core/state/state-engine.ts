@@ -166,7 +166,8 @@ export class StateEngine {
    * keeps the state in memory only.
    */
   async detachStore(removed: boolean): Promise<void> {
-    await this.commitChain;
+    // What only commands and timers changed (no result left in the queue to carry it) goes to the store before it leaves.
+    await this.flush().catch((err: unknown) => this.log.warn("last commit before the store detached failed: the changes wait for a store", { error: describeError(err) }));
     this.store = undefined;
     this.persistence = removed ? "memory" : "waiting";
   }

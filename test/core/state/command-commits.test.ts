@@ -29,6 +29,15 @@ describe("StateEngine: commands committed", () => {
       expect(c.lastIds).to.deep.equal({ downtime: 1, comment: 2 });
     });
 
+    it("commits what only a command changed when the store detaches (a stop with no result left in the queue)", async () => {
+      await h.engine.flush();
+      const before = h.store.commits.length;
+      applied(h.engine.addComment(host, commentRequest(), T0));
+      await h.engine.detachStore(true);
+      expect(h.store.commits).to.have.length(before + 1);
+      expect(h.store.lastCommit.comments.upserts.map((m) => m.id)).to.deep.equal([1]);
+    });
+
     it("commits a downtime started by the clock with its start, and its end as a delete", async () => {
       applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
       await h.engine.flush();

@@ -49,6 +49,8 @@ export interface ConnectionContext {
   readonly maxRequestBytes: number;
   /** How often a Wait condition is looked at again. */
   readonly waitPollMs: number;
+  /** Called for every request read (GET or COMMAND, well-formed or not): the status table's `requests`. */
+  readonly countRequest: () => void;
 }
 
 export class LivestatusConnection {
@@ -131,6 +133,7 @@ export class LivestatusConnection {
   }
 
   private async request(lines: readonly string[]): Promise<void> {
+    this.ctx.countRequest();
     let request: LivestatusRequest;
     try {
       request = parseRequest(lines, this.ctx.now() / 1000);

@@ -12,6 +12,7 @@ import net from "node:net";
 import path from "node:path";
 import type { Clock } from "../clock";
 import type { Logger } from "../log/logger";
+import type { InstanceStats } from "../metrics/self-stats";
 import { Throttle } from "../log/throttle";
 import { LivestatusConnection, type CommandHandler } from "./livestatus-connection";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./request-framer";
@@ -32,6 +33,11 @@ export interface LivestatusServerOptions {
   readonly maxConnections?: number;
   /** How often a Wait condition is re-evaluated (ms, default 200). */
   readonly waitPollMs?: number;
+  /**
+   * Where to count `connections` (accepted), `requests` and `overflows` (connections refused
+   * over maxConnections), with the gauge `connections_open`: the status table reads them.
+   */
+  readonly stats?: InstanceStats;
 }
 
 export interface ListenOptions {
@@ -53,6 +59,10 @@ export class LivestatusServer {
     this.throttle = new Throttle(options.clock);
     this.maxConnections = options.maxConnections ?? 500;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+    // Present from the start: the status table tells a Livestatus listener's figures by `requests`.
+    options.stats?.add("requests", 0);
+    options.stats?.add("connections", 0);
+    options.stats?.gauge("connections_open", () => this.connections.size);
   }
 
   /** The TCP port listened on (the one the system chose for port 0); undefined without TCP. */
@@ -119,6 +129,8 @@ export class LivestatusServer {
     this.servers.push(server);
   }
 
+  private readonly countRequest = (): void => this.options.stats?.add("requests");
+
   private onConnection(socket: net.Socket, unixPath: string | undefined): void {
     const peer = unixPath === undefined ? peerOf(socket) : `unix:${unixPath}#${++this.unixCount}`;
     const log = this.options.log;
@@ -131,9 +143,11 @@ export class LivestatusServer {
     if (this.maxConnections > 0 && this.connections.size >= this.maxConnections) {
       const t = this.throttle.take("max_connections");
       if (t.log) log.warn(`livestatus connection from ${peer} refused: max_connections (${this.maxConnections}) reached`, { peer, suppressed: t.suppressed });
+      this.options.stats?.add("overflows");
       socket.destroy();
       return;
     }
+    this.options.stats?.add("connections");
     // Answers are written whole, once: Nagle would only delay the last segment of each.
     socket.setNoDelay(true);
     const conn = new LivestatusConnection(socket, peer, {
@@ -143,6 +157,7 @@ export class LivestatusServer {
       now: () => this.options.clock.now(),
       maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       waitPollMs: this.options.waitPollMs ?? 200,
+      countRequest: this.countRequest,
     });
     this.connections.add(conn);
     socket.on("close", () => this.connections.delete(conn));

@@ -9,7 +9,8 @@ import type { TableRegistry } from "../../../core/livestatus/table-registry";
 import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { ListenerPlugin } from "../../../core/plugin/api";
-import { CLOCK, COMMANDS, DATA_DIR, LOGGER, PLUGIN_CONFIG, TABLES } from "../../../core/tokens";
+import type { InstanceStats } from "../../../core/metrics/self-stats";
+import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, TABLES } from "../../../core/tokens";
 import type { LivestatusConfig } from "./schema";
 
 /** How much of a command line a log line quotes. */
@@ -34,6 +35,7 @@ export class LivestatusListener implements ListenerPlugin {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly log: Logger,
     @inject(DATA_DIR) private readonly dataDir: string,
+    @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
   ) {
     this.throttle = new Throttle(clock);
   }
@@ -67,6 +69,7 @@ export class LivestatusListener implements ListenerPlugin {
       maxRequestBytes: this.config.max_request_bytes,
       idleTimeoutMs: this.config.idle_timeout,
       maxConnections: this.config.max_connections,
+      stats: this.stats,
     });
     const unix = this.socketPath;
     await server.listen({ tcp: { host: this.config.bind, port: this.config.port }, ...(unix === undefined ? {} : { unix: { path: unix, mode } }) });

@@ -11,6 +11,7 @@ import { RecordingLogger, sleep, waitFor } from "../../../test/core/pipeline/sup
 import { exchange, LivestatusClient } from "../../../test/helpers/livestatus-client";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { CommandExecutor } from "../../../core/commands/command-executor";
+import { SelfStats, type InstanceStats } from "../../../core/metrics/self-stats";
 import { engineKit } from "../../../test/helpers/table-kit";
 import { LivestatusListener } from "./livestatus-listener";
 import type { LivestatusConfig } from "./schema";
@@ -43,6 +44,8 @@ interface Harness {
   readonly log: RecordingLogger;
   readonly port: number;
   readonly dataDir: string;
+  readonly stats: InstanceStats;
+  readonly selfStats: SelfStats;
 }
 
 const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, max_connections: 500 };
@@ -54,10 +57,12 @@ async function startListener(options: Partial<LivestatusConfig> = {}, tables = t
   const sink = new ApplyingSink(tables);
   const log = new RecordingLogger();
   const dataDir = makeTempDir();
-  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, await commandsInto(sink), systemClock, log, dataDir);
+  const selfStats = new SelfStats();
+  const stats = selfStats.of("livestatus");
+  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, await commandsInto(sink), systemClock, log, dataDir, stats);
   running.push(listener);
   await listener.start();
-  return { listener, tables, sink, log, port: listener.port, dataDir };
+  return { listener, tables, sink, log, port: listener.port, dataDir, stats, selfStats };
 }
 
 /** The core's executor over an empty engine: results go to `sink` (the test tables), other commands find no object. */
@@ -355,6 +360,7 @@ describe("livestatus listener (real sockets)", () => {
       first.send("GET hosts\nColumns: name\nLimit: 1\n\n");
       expect(await first.rest()).to.equal("db1\n");
       expect(h.log.messages("warn").join("\n")).to.contain("max_connections (1) reached");
+      expect([h.stats.get("connections"), h.stats.get("overflows")]).to.deep.equal([1, 1]);
     });
   });
 
@@ -380,13 +386,13 @@ describe("livestatus listener (real sockets)", () => {
       expect(fs.lstatSync(stale).isSocket()).to.equal(true);
       const tables = testTables();
       const log = new RecordingLogger();
-      const listener = new LivestatusListener({ ...DEFAULTS, path: stale }, tables.registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir);
+      const listener = new LivestatusListener({ ...DEFAULTS, path: stale }, tables.registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("ls"));
       running.push(listener);
       await listener.start();
       expect(await exchange(stale, "GET hosts\nColumns: name\nLimit: 1\n\n")).to.equal("db1\n");
       const plain = path.join(dataDir, "plain");
       fs.writeFileSync(plain, "keep me");
-      const other = new LivestatusListener({ ...DEFAULTS, path: plain }, testTables().registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir);
+      const other = new LivestatusListener({ ...DEFAULTS, path: plain }, testTables().registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("other"));
       running.push(other);
       let failure: unknown;
       await other.start().catch((err: unknown) => (failure = err));
@@ -398,6 +404,20 @@ describe("livestatus listener (real sockets)", () => {
       let failure: unknown;
       await startListener({ mode: "rw-rw----" }).catch((err: unknown) => (failure = err));
       expect(String(failure)).to.contain("mode must be 3 or 4 octal digits");
+    });
+
+    it("counts connections, requests (commands and bad ones too) and open connections for the status table", async () => {
+      h = await startListener();
+      expect([h.stats.get("connections"), h.stats.get("requests")]).to.deep.equal([0, 0]);
+      const c = await connect(h.port);
+      c.send(`GET hosts\nColumns: name\nKeepAlive: on\nResponseHeader: fixed16\n\nCOMMAND [${nowSeconds()}] NO_SUCH;x\n\nGET nosuch\nKeepAlive: on\nResponseHeader: fixed16\n\n`);
+      await c.answer();
+      await c.answer();
+      await connect(h.port);
+      await waitFor(() => h.stats.get("connections") === 2 && h.stats.get("requests") === 3, "2 connections and 3 requests counted");
+      expect(h.selfStats.snapshot()["livestatus"]).to.include({ connections: 2, requests: 3, connections_open: 2 });
+      c.destroy();
+      await waitFor(() => h.selfStats.snapshot()["livestatus"]?.["connections_open"] === 1, "the closed connection no longer open");
     });
 
     it("stop() closes open connections and can be called twice", async () => {

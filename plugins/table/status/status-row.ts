@@ -16,6 +16,8 @@ export interface LivestatusCounters {
   readonly connections: number;
   readonly requests: number;
   readonly openConnections: number;
+  /** Connections refused over max_connections. */
+  readonly overflows: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export class StatusRow {
   }
 
   /**
-   * The `connections`, `requests` and `connections_open` figures of the instances that
+   * The `connections`, `requests`, `connections_open` and `overflows` figures of the instances that
    * count `requests`: the Livestatus listeners. Other instances count connections too
    * (the line input's), which are no Livestatus connections. 0 while none counts.
    */
@@ -61,13 +63,15 @@ export class StatusRow {
       let connections = 0;
       let requests = 0;
       let openConnections = 0;
+      let overflows = 0;
       for (const figures of Object.values(this.source.stats.snapshot())) {
         if (figures.requests === undefined) continue;
         requests += figures.requests;
         connections += figures.connections ?? 0;
         openConnections += figures.connections_open ?? 0;
+        overflows += figures.overflows ?? 0;
       }
-      this.countersMemo = { connections, requests, openConnections };
+      this.countersMemo = { connections, requests, openConnections, overflows };
     }
     return this.countersMemo;
   }

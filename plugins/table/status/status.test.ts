@@ -73,10 +73,13 @@ describe("status table", () => {
       stats.of("livestatus").set("connections_open", 1);
       stats.of("livestatus-local").add("requests", 6);
       stats.of("livestatus-local").add("connections", 4);
+      stats.of("livestatus-local").add("overflows", 8);
       stats.of("line").add("connections", 50);
       stats.of("line").set("connections_open", 3);
+      stats.of("line").add("overflows", 100);
       kit.at(8);
       expect(select(table, ["connections", "requests", "connections_rate", "requests_rate", "livestatus_active_connections"])).to.deep.equal([[8, 16, 1, 2, 1]]);
+      expect(select(table, ["livestatus_overflows", "livestatus_overflows_rate"])).to.deep.equal([[8, 1]]);
     });
 
     it("divide by at least one second right after the start", () => {

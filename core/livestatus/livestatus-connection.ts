@@ -17,6 +17,7 @@
  */
 import type net from "node:net";
 import type { Logger } from "../log/logger";
+import type { ChangeFeed } from "../state/change-feed";
 import { LivestatusError } from "./livestatus-error";
 import { answerQuery, type QueryAnswer } from "./query-engine";
 import type { CommandRequest, GetQuery, LivestatusRequest } from "./query";
@@ -24,7 +25,7 @@ import { RequestFramer, type FramerEvent } from "./request-framer";
 import { parseRequest } from "./request-parser";
 import { errorBody, frameResponse } from "./response";
 import type { TableRegistry } from "./table-registry";
-import { planWait } from "./wait-condition";
+import { planWait, type WaitPlan } from "./wait-condition";
 
 /** Why a command was refused: the status (400 malformed, 403 not allowed) and the message for the client. */
 export interface CommandRefusal {
@@ -51,6 +52,8 @@ export interface ConnectionContext {
   readonly waitPollMs: number;
   /** Called for every request read (GET or COMMAND, well-formed or not): the status table's `requests`. */
   readonly countRequest: () => void;
+  /** Change notices that wake Wait queries at once; without them they are only polled. */
+  readonly changes?: ChangeFeed;
 }
 
 export class LivestatusConnection {
@@ -170,8 +173,9 @@ export class LivestatusConnection {
   private async query(query: GetQuery): Promise<QueryAnswer | undefined> {
     try {
       const wait = planWait(query, this.ctx.tables);
-      if (wait !== undefined && !wait.holds()) {
-        await this.whilePaused(this.poll(wait.holds, wait.timeoutMs));
+      // A bare WaitTrigger waits for a change notice: without a feed of them there is nothing to wait for.
+      if (wait !== undefined && (wait.holds === undefined ? this.ctx.changes !== undefined : !wait.holds())) {
+        await this.whilePaused(this.waitFor(wait));
         if (this.closed) return undefined;
       }
       const now = this.ctx.now();
@@ -185,14 +189,31 @@ export class LivestatusConnection {
     }
   }
 
-  /** Resolves when `holds()` is true, after `timeoutMs` (0: never), or when the socket closes. */
-  private async poll(holds: () => boolean, timeoutMs: number): Promise<void> {
-    const until = timeoutMs > 0 ? this.ctx.now() + timeoutMs : Number.POSITIVE_INFINITY;
-    while (!this.closed) {
-      const left = until - this.ctx.now();
-      if (left <= 0) return;
-      await this.sleep(Math.min(this.ctx.waitPollMs, left));
-      if (this.closed || holds()) return;
+  /**
+   * Resolves when the plan's condition holds (or, for a bare WaitTrigger, once a change of
+   * its kind happened), after its timeout (0: never), or when the socket closes. A change of
+   * the trigger's kind wakes it at once; the condition is also looked at every waitPollMs,
+   * for what changes without a notice (staleness grows with the clock).
+   */
+  private async waitFor(plan: WaitPlan): Promise<void> {
+    const until = plan.timeoutMs > 0 ? this.ctx.now() + plan.timeoutMs : Number.POSITIVE_INFINITY;
+    let fired = false;
+    const unsubscribe = this.ctx.changes?.onChange((kinds) => {
+      if (plan.trigger !== "all" && !kinds.has(plan.trigger)) return;
+      fired = true;
+      this.wake?.();
+    });
+    try {
+      while (!this.closed) {
+        if (plan.holds === undefined ? fired : plan.holds()) return;
+        const left = until - this.ctx.now();
+        if (left <= 0) return;
+        // A change that came while the condition was being read is not slept over.
+        if (!fired) await this.sleep(Math.min(this.ctx.waitPollMs, left));
+        if (plan.holds !== undefined) fired = false;
+      }
+    } finally {
+      unsubscribe?.();
     }
   }
 

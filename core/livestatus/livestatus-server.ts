@@ -13,6 +13,7 @@ import path from "node:path";
 import type { Clock } from "../clock";
 import type { Logger } from "../log/logger";
 import type { InstanceStats } from "../metrics/self-stats";
+import type { ChangeFeed } from "../state/change-feed";
 import { Throttle } from "../log/throttle";
 import { LivestatusConnection, type CommandHandler } from "./livestatus-connection";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./request-framer";
@@ -38,6 +39,8 @@ export interface LivestatusServerOptions {
    * over maxConnections), with the gauge `connections_open`: the status table reads them.
    */
   readonly stats?: InstanceStats;
+  /** Change notices that wake Wait queries at once (the state engine's); without them Wait conditions are polled only. */
+  readonly changes?: ChangeFeed;
 }
 
 export interface ListenOptions {
@@ -158,6 +161,7 @@ export class LivestatusServer {
       maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       waitPollMs: this.options.waitPollMs ?? 200,
       countRequest: this.countRequest,
+      ...(this.options.changes === undefined ? {} : { changes: this.options.changes }),
     });
     this.connections.add(conn);
     socket.on("close", () => this.connections.delete(conn));

@@ -1,12 +1,12 @@
 /**
- * The Wait headers (livestatus.md §2.5), in the simple form the server polls: a test that
- * says whether `WaitCondition` holds for the `WaitObject` row now. Multisite sends them
- * after a command ("answer once the check result has arrived"); the server re-evaluates
- * the test until it holds or `WaitTimeout` runs out, then answers the query normally.
- *
- * Tantale has no trigger events yet, so `WaitTrigger` is accepted and ignored: polling
- * sees every kind of change, only later.
+ * The Wait headers (livestatus.md §2.5): a test that says whether `WaitCondition` holds for
+ * the `WaitObject` row now, and the `WaitTrigger` whose change notices (ChangeFeed) make the
+ * connection look again at once. Multisite sends them after a command ("answer once the
+ * check result has arrived"); the server re-evaluates the test on each notice of the
+ * trigger's kind (and every waitPollMs) until it holds or `WaitTimeout` runs out, then
+ * answers the query normally. A bare WaitTrigger (no condition) waits for one notice.
  */
+import type { ChangeKind } from "../state/change-feed";
 import { compileFilter, type ColumnLookup } from "./filter";
 import { LivestatusError } from "./livestatus-error";
 import { columnLookup } from "./query-engine";
@@ -14,8 +14,10 @@ import type { GetQuery } from "./query";
 import type { LivestatusTable, TableRegistry } from "./table-registry";
 
 export interface WaitPlan {
-  /** True once the condition holds (re-read from the table on every call). */
-  readonly holds: () => boolean;
+  /** True once the condition holds (re-read from the table on every call); undefined for a bare WaitTrigger. */
+  readonly holds: (() => boolean) | undefined;
+  /** The kind of change that wakes the wait: a ChangeKind, or "all". */
+  readonly trigger: ChangeKind | "all";
   /** Milliseconds; 0 = no timeout (the connection's idle timeout still bounds the wait). */
   readonly timeoutMs: number;
 }
@@ -30,7 +32,9 @@ export interface WaitPlan {
  */
 export function planWait(query: GetQuery, registry: TableRegistry): WaitPlan | undefined {
   const wait = query.wait;
-  if (wait?.condition === undefined) return undefined;
+  if (wait === undefined) return undefined;
+  const trigger = wait.trigger as ChangeKind | "all"; // the parser let only WAIT_TRIGGERS through
+  if (wait.condition === undefined) return { holds: undefined, trigger, timeoutMs: wait.timeoutMs };
   const table = registry.get(query.table);
   if (table === undefined) return undefined;
   const lookup = columnLookup(table);
@@ -41,6 +45,7 @@ export function planWait(query: GetQuery, registry: TableRegistry): WaitPlan | u
       for (const row of objects()) if (condition(row)) return true;
       return false;
     },
+    trigger,
     timeoutMs: wait.timeoutMs,
   };
 }

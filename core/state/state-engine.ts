@@ -7,6 +7,7 @@ import type { LogQuery, StateStore } from "../store/state-store";
 import { acknowledgementVerdict, keptAcknowledgement } from "./acknowledgement-rules";
 import type { ChangeSet } from "./change-set";
 import { checkKey, type CheckKey, type CheckState } from "./check-state";
+import { ChangeNotifier, type ChangeFeed } from "./change-feed";
 import { COMMENT_ENTRY, type Comment } from "./comment";
 import { DeadlineHeap } from "./deadline-heap";
 import { activeUntil, isActive, type Downtime } from "./downtime";
@@ -96,6 +97,8 @@ export class StateEngine {
   private readonly removedChecks = new Map<string, number>();
   private readonly removedHosts = new Map<string, number>();
   private hostsVersionCounter = 0;
+  /** Tells Livestatus Wait queries what changed (core/state/change-feed.ts). */
+  private readonly notifier = new ChangeNotifier();
   /** checkKey → expiry time of the acknowledgements that expire. */
   private readonly expiringAcks = new Map<string, number>();
   /** Downtimes with a trigger: while there are none, a start looks for none to start with it. */
@@ -186,6 +189,11 @@ export class StateEngine {
     return this.hosts.size;
   }
 
+  /** What changed, as it happens: for waiters (Livestatus Wait headers) instead of polling. */
+  get changes(): ChangeFeed {
+    return this.notifier;
+  }
+
   /** Bumped whenever a host appears or is removed: readers keep their sorted host lists until it moves. */
   get hostsVersion(): number {
     return this.hostsVersionCounter;
@@ -253,7 +261,8 @@ export class StateEngine {
 
   /** Logs an accepted command (`EXTERNAL COMMAND: NAME;args`) at the current time. */
   logCommand(name: string, rawArgs: string | undefined, target: CheckKey | undefined): void {
-    this.pending.log.push(commandEntry(name, rawArgs, target?.hostname ?? "", target?.check ?? "", this.nowSeconds()));
+    this.addLog(commandEntry(name, rawArgs, target?.hostname ?? "", target?.check ?? "", this.nowSeconds()));
+    this.notifier.notify("command");
   }
 
   /** ACKNOWLEDGE_*_PROBLEM at `time`: only on a problem; adds the acknowledgement's comment (entry type 4). */
@@ -417,7 +426,11 @@ export class StateEngine {
       acknowledgement,
       downtimeDepth: this.depthOf(r.hostname, r.check),
     });
-    if (changed) this.pending.log.push(alertEntry(next, r.timestamp));
+    this.notifier.notify("check");
+    if (changed) {
+      this.addLog(alertEntry(next, r.timestamp));
+      this.notifier.notify("state");
+    }
     this.update(next);
     return true;
   }
@@ -460,7 +473,8 @@ export class StateEngine {
         acknowledgement,
         downtimeDepth: this.depthOf(hostname, check),
       });
-      this.pending.log.push(alertEntry(next, now));
+      this.addLog(alertEntry(next, now));
+      this.notifier.notify(changed ? "state" : "check");
       this.update(next, false);
       outdated++;
     }
@@ -500,7 +514,7 @@ export class StateEngine {
 
   private startDowntime(d: Downtime, at: number): void {
     this.putDowntime({ ...d, activeSince: Math.max(at, 1) });
-    this.pending.log.push(downtimeEntry(d.hostname, d.check, "STARTED", at));
+    this.addLog(downtimeEntry(d.hostname, d.check, "STARTED", at));
     this.refreshDepth(d.hostname, d.check);
     if (this.triggeredDowntimes > 0) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id && !isActive(t)) this.startDowntime(t, at);
   }
@@ -509,13 +523,19 @@ export class StateEngine {
   private endDowntime(d: Downtime, event: DowntimeEvent, at: number): void {
     this.dropDowntime(d);
     if (isActive(d)) {
-      this.pending.log.push(downtimeEntry(d.hostname, d.check, event, at));
+      this.addLog(downtimeEntry(d.hostname, d.check, event, at));
       this.refreshDepth(d.hostname, d.check);
     }
     if (event === "CANCELLED" && this.triggeredDowntimes > 0) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id) this.endDowntime(t, event, at);
   }
 
+  private addLog(entry: LogEntry): void {
+    this.pending.log.push(entry);
+    this.notifier.notify("log");
+  }
+
   private putDowntime(d: Downtime): void {
+    this.notifier.notify("downtime");
     const frozen = Object.freeze(d);
     if (d.triggeredBy !== 0 && this.downtimes.get(d.id) === undefined) this.triggeredDowntimes++;
     this.downtimes.put(frozen);
@@ -523,17 +543,20 @@ export class StateEngine {
   }
 
   private dropDowntime(d: Downtime): void {
+    this.notifier.notify("downtime");
     if (this.downtimes.delete(d.id)?.triggeredBy) this.triggeredDowntimes--;
     this.pending.downtimes.drop(d.id);
   }
 
   private putComment(c: Comment): void {
+    this.notifier.notify("comment");
     const frozen = Object.freeze(c);
     this.comments.put(frozen);
     this.pending.comments.put(frozen);
   }
 
   private dropComment(c: Comment): void {
+    this.notifier.notify("comment");
     this.comments.delete(c.id);
     this.pending.comments.drop(c.id);
   }
@@ -603,6 +626,7 @@ export class StateEngine {
       entry.version++;
     }
     this.checkCount--;
+    this.notifier.notify("state");
     this.expiringAcks.delete(checkKey(s.hostname, s.check));
     this.pending.remove(s);
     this.removedChecks.set(checkKey(s.hostname, s.check), time);

@@ -10,7 +10,8 @@ import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { ListenerPlugin } from "../../../core/plugin/api";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
-import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, TABLES } from "../../../core/tokens";
+import type { ChangeFeed } from "../../../core/state/change-feed";
+import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, STATE_ENGINE, TABLES } from "../../../core/tokens";
 import type { LivestatusConfig } from "./schema";
 
 /** How much of a command line a log line quotes. */
@@ -36,6 +37,8 @@ export class LivestatusListener implements ListenerPlugin {
     @inject(LOGGER) private readonly log: Logger,
     @inject(DATA_DIR) private readonly dataDir: string,
     @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
+    /** The state engine's change notices (its `changes`), which wake Wait queries. */
+    @inject(STATE_ENGINE) private readonly engine: { readonly changes: ChangeFeed },
   ) {
     this.throttle = new Throttle(clock);
   }
@@ -70,6 +73,7 @@ export class LivestatusListener implements ListenerPlugin {
       idleTimeoutMs: this.config.idle_timeout,
       maxConnections: this.config.max_connections,
       stats: this.stats,
+      changes: this.engine.changes,
     });
     const unix = this.socketPath;
     await server.listen({ tcp: { host: this.config.bind, port: this.config.port }, ...(unix === undefined ? {} : { unix: { path: unix, mode } }) });

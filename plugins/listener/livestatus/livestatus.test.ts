@@ -12,6 +12,7 @@ import { exchange, LivestatusClient } from "../../../test/helpers/livestatus-cli
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { CommandExecutor } from "../../../core/commands/command-executor";
 import { SelfStats, type InstanceStats } from "../../../core/metrics/self-stats";
+import { ChangeNotifier } from "../../../core/state/change-feed";
 import { engineKit } from "../../../test/helpers/table-kit";
 import { LivestatusListener } from "./livestatus-listener";
 import type { LivestatusConfig } from "./schema";
@@ -46,6 +47,8 @@ interface Harness {
   readonly dataDir: string;
   readonly stats: InstanceStats;
   readonly selfStats: SelfStats;
+  /** Stands for the state engine's change notices (the test tables send none of their own). */
+  readonly changes: ChangeNotifier;
 }
 
 const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, max_connections: 500 };
@@ -59,10 +62,11 @@ async function startListener(options: Partial<LivestatusConfig> = {}, tables = t
   const dataDir = makeTempDir();
   const selfStats = new SelfStats();
   const stats = selfStats.of("livestatus");
-  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, await commandsInto(sink), systemClock, log, dataDir, stats);
+  const changes = new ChangeNotifier();
+  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, await commandsInto(sink), systemClock, log, dataDir, stats, { changes });
   running.push(listener);
   await listener.start();
-  return { listener, tables, sink, log, port: listener.port, dataDir, stats, selfStats };
+  return { listener, tables, sink, log, port: listener.port, dataDir, stats, selfStats, changes };
 }
 
 /** The core's executor over an empty engine: results go to `sink` (the test tables), other commands find no object. */
@@ -243,6 +247,16 @@ describe("livestatus listener (real sockets)", () => {
       expect(Date.now() - started).to.be.below(2000);
     });
 
+    it("a bare WaitTrigger answers at the first change notice of its kind: not before, not for another kind", async () => {
+      const c = await connect(h.port);
+      c.send("GET hosts\nWaitTrigger: state\nWaitTimeout: 20000\nColumns: name\nFilter: name = web1\n\n");
+      await c.silentFor(250);
+      h.changes.notify("log");
+      await c.silentFor(250);
+      h.changes.notify("state");
+      expect(await c.rest()).to.equal("web1\n");
+    });
+
     it("answers after WaitTimeout when the condition never holds", async () => {
       const started = Date.now();
       expect(await ask("GET hosts\nWaitObject: web1\nWaitCondition: state = 2\nWaitTimeout: 300\nColumns: name state\nFilter: name = web1\n\n")).to.equal("web1;0\n");
@@ -386,13 +400,13 @@ describe("livestatus listener (real sockets)", () => {
       expect(fs.lstatSync(stale).isSocket()).to.equal(true);
       const tables = testTables();
       const log = new RecordingLogger();
-      const listener = new LivestatusListener({ ...DEFAULTS, path: stale }, tables.registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("ls"));
+      const listener = new LivestatusListener({ ...DEFAULTS, path: stale }, tables.registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("ls"), { changes: new ChangeNotifier() });
       running.push(listener);
       await listener.start();
       expect(await exchange(stale, "GET hosts\nColumns: name\nLimit: 1\n\n")).to.equal("db1\n");
       const plain = path.join(dataDir, "plain");
       fs.writeFileSync(plain, "keep me");
-      const other = new LivestatusListener({ ...DEFAULTS, path: plain }, testTables().registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("other"));
+      const other = new LivestatusListener({ ...DEFAULTS, path: plain }, testTables().registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("other"), { changes: new ChangeNotifier() });
       running.push(other);
       let failure: unknown;
       await other.start().catch((err: unknown) => (failure = err));

@@ -308,36 +308,37 @@ describe("answerQuery", () => {
     });
   });
 
-  describe("planWait (the Wait headers the server polls)", () => {
+  describe("planWait (the Wait headers)", () => {
     const plan = (text: string) => planWait(query(text), t.registry);
 
-    it("has nothing to wait for without a WaitCondition", () => {
+    it("has nothing to wait for without Wait headers; a bare WaitTrigger waits for a notice of its kind", () => {
       expect(plan("GET hosts\nColumns: name")).to.equal(undefined);
-      expect(plan("GET hosts\nWaitTrigger: check\nWaitTimeout: 1000")).to.equal(undefined);
+      expect(plan("GET hosts\nWaitTrigger: check\nWaitTimeout: 1000")).to.deep.equal({ holds: undefined, trigger: "check", timeoutMs: 1000 });
+      expect(plan("GET hosts\nWaitObject: web1\nWaitCondition: state = 1")).to.include({ trigger: "all", timeoutMs: 0 });
     });
 
     it("tests the condition on the WaitObject row, every time anew", () => {
       const wait = plan("GET hosts\nWaitObject: web1\nWaitCondition: state = 1\nWaitTimeout: 5000")!;
       expect(wait.timeoutMs).to.equal(5000);
-      expect(wait.holds()).to.equal(false);
+      expect(wait.holds!()).to.equal(false);
       t.hosts.set(testHost("web1", { state: 1 }));
-      expect(wait.holds()).to.equal(true);
+      expect(wait.holds!()).to.equal(true);
     });
 
     it("names a service as host;description or host description", () => {
-      expect(plan("GET services\nWaitObject: db1;disk\nWaitCondition: state = 2")!.holds()).to.equal(true);
-      expect(plan("GET services\nWaitObject: db1 cpu\nWaitCondition: state = 2")!.holds()).to.equal(false);
+      expect(plan("GET services\nWaitObject: db1;disk\nWaitCondition: state = 2")!.holds!()).to.equal(true);
+      expect(plan("GET services\nWaitObject: db1 cpu\nWaitCondition: state = 2")!.holds!()).to.equal(false);
     });
 
     it("waits for an object that does not exist yet", () => {
       const wait = plan("GET hosts\nWaitObject: new1\nWaitCondition: state = 0")!;
-      expect(wait.holds()).to.equal(false);
+      expect(wait.holds!()).to.equal(false);
       t.hosts.set(testHost("new1"));
-      expect(wait.holds()).to.equal(true);
+      expect(wait.holds!()).to.equal(true);
     });
 
     it("uses the first row of a keyless table; refuses a missing WaitObject elsewhere (452)", () => {
-      expect(plan("GET status\nWaitCondition: num_hosts = 3")!.holds()).to.equal(true);
+      expect(plan("GET status\nWaitCondition: num_hosts = 3")!.holds!()).to.equal(true);
       expect(livestatusError(() => plan("GET hosts\nWaitCondition: state = 0"), 452)).to.equal("missing WaitObject");
       livestatusError(() => plan("GET hosts\nWaitObject: web1\nWaitCondition: nosuch = 0"), 400);
     });

@@ -54,6 +54,8 @@ export interface ConnectionContext {
   readonly countRequest: () => void;
   /** Change notices that wake Wait queries at once; without them they are only polled. */
   readonly changes?: ChangeFeed;
+  /** A request begun and not finished (no empty line) after this long is answered 451 and the connection closed (ms; 0 = never). */
+  readonly requestTimeoutMs: number;
 }
 
 export class LivestatusConnection {
@@ -70,6 +72,8 @@ export class LivestatusConnection {
   private fixed16Seen = false;
   /** Resolves the current wait (drain, poll) early when the socket closes. */
   private wake: (() => void) | undefined;
+  /** Runs while a request has begun and not ended (requestTimeoutMs). */
+  private requestTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: net.Socket,
@@ -85,6 +89,7 @@ export class LivestatusConnection {
     socket.on("close", () => {
       this.closed = true;
       this.queue.length = 0;
+      clearTimeout(this.requestTimer);
       this.wake?.();
     });
   }
@@ -92,7 +97,31 @@ export class LivestatusConnection {
   private onData(chunk: Buffer): void {
     if (this.ending) return; // the answer that ends the connection is out: the rest is not read
     for (const event of this.framer.feed(chunk)) this.queue.push(event);
+    this.watchRequestTime();
     void this.pump();
+  }
+
+  /**
+   * A client that starts a request and never ends it (no empty line, no FIN) would hold its
+   * connection until idle_timeout while sending a byte now and then: after requestTimeoutMs
+   * it is answered 451 and the connection closed, as Checkmk does after its query timeout.
+   */
+  private watchRequestTime(): void {
+    if (!this.framer.inRequest || this.eof) {
+      clearTimeout(this.requestTimer);
+      this.requestTimer = undefined;
+      return;
+    }
+    if (this.requestTimer !== undefined || this.ctx.requestTimeoutMs <= 0) return;
+    this.requestTimer = setTimeout(() => {
+      this.requestTimer = undefined;
+      if (this.closed || this.ending || this.eof || !this.framer.inRequest) return;
+      // Requests still being answered first: their answers come before this one.
+      if (this.running || this.queue.length > 0) return this.watchRequestTime();
+      const seconds = this.ctx.requestTimeoutMs / 1000;
+      void this.answer(451, errorBody(`Incomplete request: no empty line after ${seconds} s`), this.fixed16Seen, false);
+    }, this.ctx.requestTimeoutMs);
+    this.requestTimer.unref();
   }
 
   /** Handles queued requests one after the other; only one pump runs per connection. */

@@ -34,6 +34,8 @@ export interface LivestatusServerOptions {
   readonly maxConnections?: number;
   /** How often a Wait condition is re-evaluated (ms, default 200). */
   readonly waitPollMs?: number;
+  /** A request begun and not finished after this long is answered 451 and the connection closed (ms; 0 = never; default 10 s). */
+  readonly requestTimeoutMs?: number;
   /**
    * Where to count `connections` (accepted), `requests` and `overflows` (connections refused
    * over maxConnections), with the gauge `connections_open`: the status table reads them.
@@ -161,6 +163,7 @@ export class LivestatusServer {
       maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       waitPollMs: this.options.waitPollMs ?? 200,
       countRequest: this.countRequest,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
       ...(this.options.changes === undefined ? {} : { changes: this.options.changes }),
     });
     this.connections.add(conn);

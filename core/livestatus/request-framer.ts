@@ -128,6 +128,11 @@ export class RequestFramer {
     return this.pendingBytes;
   }
 
+  /** True while part of a request (a non-blank byte) has come and its end not yet: blank lines between requests do not count. */
+  get inRequest(): boolean {
+    return !this.stopped && (this.requestHasContent || this.lineHasContent);
+  }
+
   /** True once a too-large request stopped the framer. */
   get isStopped(): boolean {
     return this.stopped;

@@ -71,6 +71,7 @@ export class LivestatusListener implements ListenerPlugin {
       clock: this.clock,
       maxRequestBytes: this.config.max_request_bytes,
       idleTimeoutMs: this.config.idle_timeout,
+      requestTimeoutMs: this.config.request_timeout,
       maxConnections: this.config.max_connections,
       stats: this.stats,
       changes: this.engine.changes,

@@ -51,7 +51,7 @@ interface Harness {
   readonly changes: ChangeNotifier;
 }
 
-const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, max_connections: 500 };
+const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, request_timeout: 10_000, max_connections: 500 };
 const running: LivestatusListener[] = [];
 const clients: LivestatusClient[] = [];
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -363,6 +363,26 @@ describe("livestatus listener (real sockets)", () => {
       const c = await connect(h.port);
       c.send("GET hosts\nColumns: na");
       expect(await c.rest(3000)).to.equal("");
+    });
+
+    it("answers 451 to a request begun and not ended within request_timeout, after the answers before it", async () => {
+      h = await startListener({ request_timeout: 300 });
+      const c = await connect(h.port);
+      c.send("GET hosts\nColumns: name\nFilter: name = db1\nKeepAlive: on\nResponseHeader: fixed16\n\nGET hosts\nColumns: na");
+      expect((await c.answer()).body).to.equal("db1\n");
+      const late = await c.answer();
+      expect([late.status, late.body]).to.deep.equal([451, "Incomplete request: no empty line after 0.3 s\n"]);
+      expect(await c.rest()).to.equal("");
+    });
+
+    it("lets a kept-alive client rest between requests, blank lines included, past request_timeout", async () => {
+      h = await startListener({ request_timeout: 150 });
+      const c = await connect(h.port);
+      c.send("GET hosts\nColumns: name\nFilter: name = db1\nKeepAlive: on\nResponseHeader: fixed16\n\n\n");
+      expect((await c.answer()).body).to.equal("db1\n");
+      await c.silentFor(400);
+      c.send("GET hosts\nColumns: name\nFilter: name = web1\nResponseHeader: fixed16\n\n");
+      expect((await c.answer()).body).to.equal("web1\n");
     });
 
     it("refuses connections over max_connections", async () => {

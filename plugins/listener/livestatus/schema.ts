@@ -7,6 +7,7 @@ export const livestatusSchema = {
   mode: { doc: "Permissions of the unix socket, in octal.", format: "string", default: "0660" },
   max_request_bytes: { doc: "Largest request; a larger one is answered 413 and the connection closed.", format: "size", default: 1_048_576 },
   idle_timeout: { doc: "A connection that sends and reads nothing for this long is closed without a word (0: never).", format: "duration", default: 300_000 },
+  request_timeout: { doc: "A request begun and not ended (no empty line) after this long is answered 451 and the connection closed (0: never).", format: "duration", default: 10_000 },
   max_connections: { doc: "Most clients connected at once, TCP and unix socket together; more are disconnected (0: no limit).", format: "integer", default: 500 },
 } as const satisfies ConfigSchema;
 
@@ -19,5 +20,7 @@ export interface LivestatusConfig {
   readonly max_request_bytes: number;
   /** Milliseconds. */
   readonly idle_timeout: number;
+  /** Milliseconds. */
+  readonly request_timeout: number;
   readonly max_connections: number;
 }

@@ -9,7 +9,7 @@ import { HOST_CHECK } from "../model/check-result";
 import { parseExternalCommand } from "../model/external-command";
 import type { Sink } from "../plugin/api";
 import type { CheckKey } from "../state/check-state";
-import { describeObject, type Applied, type StateEngine } from "../state/state-engine";
+import { describeObject, unknownObject, type Applied, type StateEngine } from "../state/state-engine";
 import { checkVisibleTo } from "../state/visibility";
 import type { MonitoringCommand, ParsedCommand } from "./monitoring-command";
 import { parseCommand } from "./parse-command";
@@ -73,12 +73,11 @@ export class CommandExecutor {
     }
     // Results accepted before the command are applied first: arrival order, then timestamps (state-engine.ts).
     await bounded(this.sink.sync(), this.waitMs);
+    // An unknown id has no object to authorize: the engine refuses it below.
     const target = this.targetOf(command);
     if (target !== undefined) {
       const refused = this.refusal(parsed, target, context, false);
       if (refused !== undefined) return refused;
-    } else if (command.kind === "delete-downtime" || command.kind === "delete-comment") {
-      return { status: 400, name: parsed.name, message: `there is no ${command.kind === "delete-downtime" ? "downtime" : "comment"} with id ${command.id}`, key: "unknown_id" };
     }
     const applied = this.apply(command, parsed.time);
     if (!applied.ok) return { status: 400, name: parsed.name, message: applied.message, key: "refused" };
@@ -133,13 +132,9 @@ export class CommandExecutor {
         return engine.deleteComment(command.id, command.service);
       case "remove-object":
         return engine.removeObject(command.target, command.withServices, time);
-      case "no-op": {
-        const t = command.target;
-        if (t !== undefined && engine.get(t.hostname, t.check) === undefined && (t.check !== HOST_CHECK || engine.host(t.hostname) === undefined)) {
-          return { ok: false, message: `${describeObject(t)} is not known` };
-        }
+      case "no-op":
+        if (command.target !== undefined && !engine.knows(command.target)) return unknownObject(command.target);
         return { ok: true, note: "a passive daemon schedules no checks: nothing to do" };
-      }
       case "result":
         throw new Error("CommandExecutor.apply: results go to the sink");
     }

@@ -45,7 +45,7 @@ function tableCache(table: LivestatusTable): TableCache {
   let cache = caches.get(table);
   if (cache === undefined) {
     const stable = new WeakSet<ColumnSpec<unknown>>();
-    for (const c of table.spec.columns) if (c.stable === true || table.alsoStable?.has(c.name) === true) stable.add(c);
+    for (const c of table.spec.columns) if (c.stable === true) stable.add(c);
     caches.set(table, (cache = { shapes: new Map(), stable }));
   }
   return cache;

@@ -54,8 +54,6 @@ export interface LivestatusTable<Row = unknown> {
    * reuses the row's rendering (row-text-cache.ts). Absent: nothing is reused.
    */
   readonly rowVersion?: (row: Row) => object | undefined;
-  /** Columns the table vouches for as functions of rowVersion, beyond those flagged `stable` (a joined column such as host_name on services). */
-  readonly alsoStable?: ReadonlySet<string>;
 }
 
 /**

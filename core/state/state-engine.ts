@@ -13,7 +13,7 @@ import { DeadlineHeap } from "./deadline-heap";
 import { activeUntil, isActive, type Downtime } from "./downtime";
 import { alertEntry, commandEntry, downtimeEntry, stateName, type DowntimeEvent } from "./log-lines";
 import type { LogEntry } from "./log-entry";
-import { ObjectRecords } from "./object-records";
+import { ObjectRecords, type ObjectRecord } from "./object-records";
 import { PendingChanges } from "./pending-changes";
 
 export interface EngineSettings {
@@ -265,10 +265,15 @@ export class StateEngine {
     this.notifier.notify("command");
   }
 
+  /** Whether the object is known: a host (pending or not) or one of its services. */
+  knows(target: CheckKey): boolean {
+    return this.entryOf(target) !== undefined;
+  }
+
   /** ACKNOWLEDGE_*_PROBLEM at `time`: only on a problem; adds the acknowledgement's comment (entry type 4). */
   acknowledge(target: CheckKey, request: AcknowledgementRequest, time: number): Applied {
     const s = this.get(target.hostname, target.check);
-    if (s === undefined) return this.unknown(target);
+    if (s === undefined) return unknownObject(target);
     if (request.expireTime > 0 && request.expireTime <= this.nowSeconds()) return { ok: false, message: `the acknowledgement's expiry time ${request.expireTime} has already passed` };
     const verdict = acknowledgementVerdict(s, request.sticky, time);
     if (verdict === "not-a-problem") return { ok: false, message: `${describeObject(target)} is ${stateName(s.check, s.state)}: there is no problem to acknowledge` };
@@ -288,7 +293,7 @@ export class StateEngine {
   /** REMOVE_*_ACKNOWLEDGEMENT at `time`: an acknowledgement stamped after the removal stays. */
   removeAcknowledgement(target: CheckKey, time: number): Applied {
     const s = this.get(target.hostname, target.check);
-    if (s === undefined) return this.unknown(target);
+    if (s === undefined) return unknownObject(target);
     const ack = s.acknowledgement;
     if (ack === null) return { ok: true, note: "it was not acknowledged" };
     if (Math.floor(ack.time) > Math.floor(time)) return { ok: true, note: `the acknowledgement (stamped ${ack.time}) is newer than the removal (${time}): kept` };
@@ -302,8 +307,8 @@ export class StateEngine {
    * first problem in its window and lasts `duration`; a triggered one starts with its trigger.
    */
   scheduleDowntime(target: CheckKey, request: DowntimeRequest, withServices: boolean, time: number): Applied {
-    const entry = this.hosts.get(target.hostname);
-    if (entry === undefined || (target.check !== HOST_CHECK && !entry.services.has(target.check))) return this.unknown(target);
+    const entry = this.entryOf(target);
+    if (entry === undefined) return unknownObject(target);
     const now = this.nowSeconds();
     if (request.endTime <= now) return { ok: false, message: `the downtime's window ends at ${request.endTime}, which has already passed (now ${Math.floor(now)})` };
     const trigger = request.triggeredBy === 0 ? undefined : this.downtimes.get(request.triggeredBy);
@@ -325,16 +330,15 @@ export class StateEngine {
   deleteDowntime(id: number, service: boolean): Applied {
     const d = this.downtimes.get(id);
     if (d === undefined) return { ok: false, message: `there is no downtime with id ${id}` };
-    const isService = d.check !== HOST_CHECK;
-    if (isService !== service) return { ok: false, message: `downtime ${id} is a ${isService ? "service" : "host"} downtime: use DEL_${isService ? "SVC" : "HOST"}_DOWNTIME` };
+    const mismatch = wrongKind("downtime", d, service);
+    if (mismatch !== undefined) return mismatch;
     this.endDowntime(d, "CANCELLED", this.nowSeconds());
     return { ok: true };
   }
 
   /** ADD_*_COMMENT at `time`. */
   addComment(target: CheckKey, request: CommentRequest, time: number): Applied {
-    const entry = this.hosts.get(target.hostname);
-    if (entry === undefined || (target.check !== HOST_CHECK && !entry.services.has(target.check))) return this.unknown(target);
+    if (!this.knows(target)) return unknownObject(target);
     const id = this.comments.nextId();
     this.putComment({ id, hostname: target.hostname, check: target.check, author: request.author, comment: request.comment, entryTime: time, entryType: COMMENT_ENTRY.user, persistent: request.persistent, expireTime: 0 });
     return { ok: true, ids: [id] };
@@ -344,8 +348,8 @@ export class StateEngine {
   deleteComment(id: number, service: boolean): Applied {
     const c = this.comments.get(id);
     if (c === undefined) return { ok: false, message: `there is no comment with id ${id}` };
-    const isService = c.check !== HOST_CHECK;
-    if (isService !== service) return { ok: false, message: `comment ${id} is a ${isService ? "service" : "host"} comment: use DEL_${isService ? "SVC" : "HOST"}_COMMENT` };
+    const mismatch = wrongKind("comment", c, service);
+    if (mismatch !== undefined) return mismatch;
     this.dropComment(c);
     return { ok: true };
   }
@@ -357,8 +361,8 @@ export class StateEngine {
    * before it are refused for REMOVAL_MEMORY_SECONDS.
    */
   removeObject(target: CheckKey, withServices: boolean, time: number): Applied {
-    const entry = this.hosts.get(target.hostname);
-    if (entry === undefined || (target.check !== HOST_CHECK && !entry.services.has(target.check))) return this.unknown(target);
+    const entry = this.entryOf(target);
+    if (entry === undefined) return unknownObject(target);
     const checks: CheckState[] = [];
     if (target.check === HOST_CHECK) {
       if (entry.hostCheck !== undefined) checks.push(entry.hostCheck);
@@ -647,8 +651,10 @@ export class StateEngine {
     }
   }
 
-  private unknown(target: CheckKey): Applied {
-    return { ok: false, message: `${describeObject(target)} is not known` };
+  /** The host entry of a known object (a host, pending or not, or one of its services); undefined otherwise. */
+  private entryOf(target: CheckKey): HostEntry | undefined {
+    const entry = this.hosts.get(target.hostname);
+    return entry !== undefined && (target.check === HOST_CHECK || entry.services.has(target.check)) ? entry : undefined;
   }
 
   private nowSeconds(): number {
@@ -716,6 +722,18 @@ export class StateEngine {
     this.stats.add("commits");
     this.stats.add("commit_ms", performance.now() - started);
   }
+}
+
+/** The refusal of a command on an object Tantale does not know. */
+export function unknownObject(target: CheckKey): Applied {
+  return { ok: false, message: `${describeObject(target)} is not known` };
+}
+
+/** DEL_HOST_* naming a service's record, or DEL_SVC_* a host's: refused, naming the right command. */
+function wrongKind(what: "downtime" | "comment", record: ObjectRecord, service: boolean): Applied | undefined {
+  const isService = record.check !== HOST_CHECK;
+  if (isService === service) return undefined;
+  return { ok: false, message: `${what} ${record.id} is a ${isService ? "service" : "host"} ${what}: use DEL_${isService ? "SVC" : "HOST"}_${what.toUpperCase()}` };
 }
 
 /** "host web1" or "service web1;disk", for messages. */

@@ -38,7 +38,8 @@ export function serviceColumns(): ColumnSpec<ServiceRow>[] {
       ["cached_at", "time", 0, "Checkmk: time of the cached agent data: always 0"],
       ["cache_interval", "int", 0, "Checkmk: validity of cached agent data: always 0"],
     ]),
-    ...joined<ServiceRow, HostView>("host_", HOST_COLUMNS, (r) => r.host, (d) => `Host: ${d}`),
+    // A service's host name is part of its state: that joined column is as stable as the service's own.
+    ...joined<ServiceRow, HostView>("host_", HOST_COLUMNS, (r) => r.host, (d) => `Host: ${d}`).map((c) => (c.name === "host_name" ? stable(c) : c)),
   ];
 }
 

@@ -30,12 +30,8 @@ export function servicesTable(engine: StateEngine, clock: Clock): LivestatusTabl
     visibleTo: serviceVisibleTo,
     // A service's check state is replaced, never changed, on every result or command: its rendering is reusable while it stands.
     rowVersion: (row) => row.service,
-    alsoStable: SERVICE_ALSO_STABLE,
   };
 }
-
-/** A service's host name is part of its state: the joined host_name column is as stable as the service's own. */
-const SERVICE_ALSO_STABLE: ReadonlySet<string> = new Set(["host_name"]);
 
 /** The `services` table plugin: adds the table to the registry while it runs. */
 @injectable()

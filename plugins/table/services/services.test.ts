@@ -213,6 +213,11 @@ describe("services table", () => {
       expect(await ask(columns)).to.deep.equal([["disk", 1, "disk of web1 is 1", 1, 0], ["load", 2, "load high", 0, 0], ["mem", 2, "mem of web1 is 2", 0, 1]]);
     });
 
+    it("reuse only columns of the service's state: host_name is one, the other host columns, staleness and the lists are not", () => {
+      expect(["host_name", "description", "state", "plugin_output", "acknowledged"].filter((n) => column(table, n).stable !== true)).to.deep.equal([]);
+      expect(["host_state", "host_alias", "staleness", "downtimes", "comments"].filter((n) => column(table, n).stable === true)).to.deep.equal([]);
+    });
+
     it("show what changed outside the service's state: its host's columns, the clock, its downtimes", async () => {
       const columns = "description host_state staleness downtimes";
       const before = (await ask(columns)) as unknown[][];

@@ -8,7 +8,7 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Clock } from "../../core/clock";
 import { resolveColumn, type ColumnSpec, type LivestatusValue } from "../../core/livestatus/column";
-import type { LivestatusTable, RowHint } from "../../core/livestatus/table-registry";
+import { TableRegistry, type LivestatusTable, type RowHint } from "../../core/livestatus/table-registry";
 import { silentLogger } from "../../core/log/logger";
 import { SelfStats } from "../../core/metrics/self-stats";
 import type { CheckResult } from "../../core/model/check-result";
@@ -134,4 +134,28 @@ export function expectReadmeListsColumns<Row>(readme: string, columns: readonly 
 /** A plugin's README, by its folder under the repo (`plugins/table/hosts`). */
 export function readPluginReadme(folder: string): string {
   return fs.readFileSync(path.join(REPO_ROOT, folder, "README.md"), "utf8");
+}
+
+/** What the table plugins' registration test needs of a plugin instance. */
+export interface RegisteringTable<Row> {
+  readonly table: LivestatusTable<Row>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A second instance of a table plugin is refused at start, and its stop leaves the first
+ * instance's table served (TableRegistration's promise, checked for each plugin using it).
+ */
+export async function expectSecondInstanceRefused<Row>(name: string, make: (tables: TableRegistry) => RegisteringTable<Row>): Promise<void> {
+  const tables = new TableRegistry();
+  const first = make(tables);
+  const second = make(tables);
+  await first.start();
+  let error: unknown;
+  await second.start().catch((e: unknown) => (error = e));
+  expect(String(error)).to.contain(`two table plugins provide the table ${name}`);
+  await second.stop();
+  expect(tables.get(name)).to.equal(first.table);
+  await first.stop();
 }

@@ -4,7 +4,7 @@ import { answerQuery } from "../../../core/livestatus/query-engine";
 import { parseRequest } from "../../../core/livestatus/request-parser";
 import { TableRegistry } from "../../../core/livestatus/table-registry";
 import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit, expectSecondInstanceRefused } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
 import { acknowledge, addComment } from "../common/test-records";
@@ -225,16 +225,7 @@ describe("comments table", () => {
     });
 
     it("refuses a second comments table, whose stop leaves the first one served", async () => {
-      const tables = new TableRegistry();
-      const first = new CommentsTable(tables, kit.engine, kit.clock);
-      const second = new CommentsTable(tables, kit.engine, kit.clock);
-      await first.start();
-      let error: unknown;
-      await second.start().catch((e: unknown) => (error = e));
-      expect(String(error)).to.contain("two table plugins provide the table comments");
-      await second.stop();
-      expect(tables.get("comments")).to.equal(first.table);
-      await first.stop();
+      await expectSecondInstanceRefused("comments", (tables) => new CommentsTable(tables, kit.engine, kit.clock));
     });
   });
 });

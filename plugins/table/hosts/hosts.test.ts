@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { TableRegistry } from "../../../core/livestatus/table-registry";
 import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit, expectSecondInstanceRefused } from "../../../test/helpers/table-kit";
 import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
 import { HostsTable, hostsTable } from "./hosts-table";
 
@@ -258,16 +258,7 @@ describe("hosts table", () => {
     });
 
     it("refuses a second hosts table, whose stop leaves the first one served", async () => {
-      const tables = new TableRegistry();
-      const first = new HostsTable(tables, kit.engine, kit.clock);
-      const second = new HostsTable(tables, kit.engine, kit.clock);
-      await first.start();
-      let error: unknown;
-      await second.start().catch((e: unknown) => (error = e));
-      expect(String(error)).to.contain("two table plugins provide the table hosts");
-      await second.stop();
-      expect(tables.get("hosts")).to.equal(first.table);
-      await first.stop();
+      await expectSecondInstanceRefused("hosts", (tables) => new HostsTable(tables, kit.engine, kit.clock));
     });
   });
 });

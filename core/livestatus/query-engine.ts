@@ -91,23 +91,23 @@ export async function answerQuery(query: GetQuery, registry: TableRegistry, nowS
   const header = showHeader ? columns.map((c) => c.name) : undefined;
   const rowText = reusableRowText(query, table, output);
   if (rowText !== undefined) {
-    const texts: string[] = [];
-    let total = 0;
-    for (const row of scanned) {
-      total++;
-      if (texts.length < limit) texts.push(rowText(row));
-      else if (!countAll) break;
-    }
+    const { items: texts, total } = collect(scanned, limit, countAll, rowText);
     return { status: 200, body: countAll ? renderWrappedJsonTexts(header, texts, total) : renderJsonTexts(header, texts) };
   }
-  const rows: LivestatusValue[][] = [];
+  const { items: rows, total } = collect(scanned, limit, countAll, (row) => rowValues(output, row));
+  return { status: 200, body: renderBody(query.outputFormat, header, rows, query.separators, total) };
+}
+
+/** The first `limit` rows made into `make(row)`, and how many rows there were (counted to the end only with `countAll`). */
+function collect<T>(rows: Iterable<Row>, limit: number, countAll: boolean, make: (row: Row) => T): { items: T[]; total: number } {
+  const items: T[] = [];
   let total = 0;
-  for (const row of scanned) {
+  for (const row of rows) {
     total++;
-    if (rows.length < limit) rows.push(rowValues(output, row));
+    if (items.length < limit) items.push(make(row));
     else if (!countAll) break;
   }
-  return { status: 200, body: renderBody(query.outputFormat, header, rows, query.separators, total) };
+  return { items, total };
 }
 
 /**

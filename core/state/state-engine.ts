@@ -6,7 +6,7 @@ import { HOST_CHECK, type CheckResult } from "../model/check-result";
 import type { LogQuery, StateStore } from "../store/state-store";
 import { acknowledgementVerdict, keptAcknowledgement } from "./acknowledgement-rules";
 import type { ChangeSet } from "./change-set";
-import { checkKey, type CheckKey, type CheckState } from "./check-state";
+import { checkKey, type Acknowledgement, type CheckKey, type CheckState } from "./check-state";
 import { ChangeNotifier, type ChangeFeed } from "./change-feed";
 import { COMMENT_ENTRY, type Comment } from "./comment";
 import { DeadlineHeap } from "./deadline-heap";
@@ -407,9 +407,7 @@ export class StateEngine {
     // Before its first result a check counts as OK/UP, as Nagios assumes: a first problem is a change.
     const before = prev?.state ?? 0;
     const changed = prev !== undefined ? r.status !== prev.state : r.status !== 0;
-    if (r.status !== 0 && this.downtimes.size > 0) this.triggerFlexibleDowntimes(r.hostname, r.check, r.timestamp);
-    const acknowledgement = keptAcknowledgement(prev?.acknowledgement ?? null, changed, r.status, r.timestamp);
-    if (prev !== undefined && prev.acknowledgement !== null && acknowledgement === null) this.dropAcknowledgementComments(r.hostname, r.check);
+    const acknowledgement = this.settle(r, prev, r.status, changed, r.timestamp);
     const next: CheckState = Object.freeze({
       hostname: r.hostname,
       check: r.check,
@@ -463,9 +461,7 @@ export class StateEngine {
       if (s === undefined || s.outdated || s.lastCheck !== due.version) continue; // a newer result moved the deadline
       const state = s.state === 0 ? (check === HOST_CHECK ? 1 : 2) : s.state;
       const changed = state !== s.state;
-      if (this.downtimes.size > 0) this.triggerFlexibleDowntimes(hostname, check, now);
-      const acknowledgement = keptAcknowledgement(s.acknowledgement, changed, state, now);
-      if (s.acknowledgement !== null && acknowledgement === null) this.dropAcknowledgementComments(hostname, check);
+      const acknowledgement = this.settle(s, s, state, changed, now);
       const next: CheckState = Object.freeze({
         ...s,
         state,
@@ -488,6 +484,19 @@ export class StateEngine {
   }
 
   // --- downtimes, comments, acknowledgements: the bookkeeping ---------------------------
+
+  /**
+   * What a check's new `state` at `time` sets off before it is stored (a result, or the
+   * freshness check): a problem starts its pending flexible downtimes, and the previous
+   * acknowledgement is kept or ends, its comments with it. Returns the acknowledgement the
+   * new state carries.
+   */
+  private settle(key: CheckKey, prev: CheckState | undefined, state: number, changed: boolean, time: number): Acknowledgement | null {
+    if (state !== 0 && this.downtimes.size > 0) this.triggerFlexibleDowntimes(key.hostname, key.check, time);
+    const acknowledgement = keptAcknowledgement(prev?.acknowledgement ?? null, changed, state, time);
+    if (prev !== undefined && prev.acknowledgement !== null && acknowledgement === null) this.dropAcknowledgementComments(key.hostname, key.check);
+    return acknowledgement;
+  }
 
   /** Starts the downtimes whose time has come and ends those whose time is over. */
   private checkDowntimes(now: number): void {

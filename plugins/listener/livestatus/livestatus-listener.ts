@@ -10,7 +10,7 @@ import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { ListenerPlugin } from "../../../core/plugin/api";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
-import type { ChangeFeed } from "../../../core/state/change-feed";
+import type { StateEngine } from "../../../core/state/state-engine";
 import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, STATE_ENGINE, TABLES } from "../../../core/tokens";
 import type { LivestatusConfig } from "./schema";
 
@@ -38,7 +38,7 @@ export class LivestatusListener implements ListenerPlugin {
     @inject(DATA_DIR) private readonly dataDir: string,
     @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
     /** The state engine's change notices (its `changes`), which wake Wait queries. */
-    @inject(STATE_ENGINE) private readonly engine: { readonly changes: ChangeFeed },
+    @inject(STATE_ENGINE) private readonly engine: Pick<StateEngine, "changes">,
   ) {
     this.throttle = new Throttle(clock);
   }

@@ -45,7 +45,7 @@ export class SqliteStoreError extends TantaleError {
 
 /** The rows of the counters table, by name. */
 const COUNTERS: readonly (keyof LastIds)[] = ["downtime", "comment"];
-const NO_IDS: LastIds = Object.freeze({ downtime: 0, comment: 0 });
+const NO_IDS: LastIds = EMPTY_STORED_STATE.lastIds;
 
 /** The counters a commit writes: (name, value) pairs. */
 type CounterWrites = readonly (readonly [keyof LastIds, number])[];

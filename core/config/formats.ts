@@ -1,5 +1,6 @@
 import convict from "convict";
 import { isIP } from "node:net";
+import path from "node:path";
 import { LOG_LEVELS } from "../log/logger";
 
 /**
@@ -21,7 +22,7 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-export const FORMAT_NAMES = ["bool", "integer", "port", "number", "duration", "size", "list", "log-level", "host", "string"] as const;
+export const FORMAT_NAMES = ["bool", "integer", "port", "number", "duration", "size", "list", "log-level", "host", "string", "data-path"] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 let registered = false;
@@ -96,5 +97,27 @@ export function registerFormats(): void {
         if (typeof v !== "string") fail("must be a string");
       },
     },
+    "data-path": {
+      validate: (v: unknown) => {
+        if (typeof v !== "string") fail("must be a string");
+        const problem = dataPathProblem(v);
+        if (problem !== undefined) fail(problem);
+      },
+    },
   });
+}
+
+/**
+ * Why `value` cannot name a file inside the data dir ("" is allowed: "none"); undefined when it can.
+ * Conf values never make Tantale read or write outside its data dir: an operator who wants a
+ * socket in /run links it there. Checked on the text, so `check-config` refuses it too.
+ */
+export function dataPathProblem(value: string): string | undefined {
+  if (value === "") return undefined;
+  if (value.includes("\0")) return "must not contain a NUL byte";
+  if (path.isAbsolute(value)) return "must be relative to the data dir (absolute paths are refused: link the file into the data dir instead)";
+  const normal = path.normalize(value);
+  if (normal === ".." || normal.startsWith(`..${path.sep}`)) return "must stay inside the data dir (no leading ..)";
+  if (normal === ".") return "must name a file in the data dir";
+  return undefined;
 }

@@ -3,7 +3,7 @@ import type { ConfigSchema } from "../../../core/plugin/api";
 export const livestatusSchema = {
   bind: { doc: "Address to listen on (0.0.0.0 or :: for every interface).", format: "host", default: "127.0.0.1" },
   port: { doc: "TCP port to listen on (Livestatus' usual port).", format: "port", default: 6557 },
-  path: { doc: "A unix socket to listen on as well, relative to the data dir (empty: none).", format: "string", default: "" },
+  path: { doc: "A unix socket to listen on as well, relative to the data dir (empty: none).", format: "data-path", default: "" },
   mode: { doc: "Permissions of the unix socket, in octal.", format: "string", default: "0660" },
   max_request_bytes: { doc: "Largest request; a larger one is answered 413 and the connection closed.", format: "size", default: 1_048_576 },
   idle_timeout: { doc: "A connection that sends and reads nothing for this long is closed without a word (0: never).", format: "duration", default: 300_000 },

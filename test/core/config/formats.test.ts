@@ -23,6 +23,7 @@ const DEFAULTS: Readonly<Record<string, unknown>> = {
   "log-level": "",
   host: "localhost",
   string: "",
+  "data-path": "",
 };
 
 function schemaOf(format: OptionSchema["format"], def?: unknown): ConfigSchema {
@@ -240,6 +241,22 @@ describe("config formats (through validateOptions)", () => {
 
     it("takes a string as it is", () => {
       expect(accepted("string", "  x # y ; z  ")).to.equal("  x # y ; z  ");
+    });
+  });
+
+  describe("data-path", () => {
+    it("takes a path inside the data dir, and empty for none", () => {
+      expect(accepted("data-path", "tantale.db")).to.equal("tantale.db");
+      expect(accepted("data-path", "sub/dir/../live")).to.equal("sub/dir/../live");
+      expect(accepted("data-path", "")).to.equal("");
+    });
+
+    it("refuses absolute paths and paths that climb out of the data dir", () => {
+      expect(refused("data-path", "/etc/passwd").message).to.include("relative to the data dir");
+      expect(refused("data-path", "../elsewhere.db").message).to.include("inside the data dir");
+      expect(refused("data-path", "a/../../b").message).to.include("inside the data dir");
+      expect(refused("data-path", "..").message).to.include("inside the data dir");
+      expect(refused("data-path", "a/..").message).to.include("name a file");
     });
   });
 

@@ -12,7 +12,10 @@
  *   of the others, and an attacker who reconnects only evicts its own connections.
  *
  * The server says how quiet a connection is through `quietSince` (milliseconds since the
- * epoch; undefined: busy, never evicted).
+ * epoch; undefined: busy). When no connection is quiet, `lastResort` (optional) names the
+ * busy ones that may still go, oldest first: for the line input, connections that have not
+ * sent one whole line since they connected (a flood of fresh slow-drip connections from
+ * the newcomer's own address would otherwise keep every slot busy).
  */
 export interface SlotLimits {
   readonly maxConnections: number;
@@ -35,6 +38,7 @@ export class ConnectionSlots<T> {
   constructor(
     private readonly limits: SlotLimits,
     private readonly quietSince: (conn: T) => number | undefined,
+    private readonly lastResort: (conn: T) => number | undefined = () => undefined,
   ) {}
 
   get size(): number {
@@ -76,18 +80,29 @@ export class ConnectionSlots<T> {
     else this.perPeer.delete(key);
   }
 
-  /** The connection quiet the longest, among the peer's (or all), that is not busy. A linear scan: it runs only when slots are full. */
+  /** The connection quiet the longest among the peer's (or all), else the oldest last resort. A linear scan: it runs only when slots are full. */
   private quietest(key: string | undefined): T | undefined {
     let best: T | undefined;
     let bestSince = Number.POSITIVE_INFINITY;
+    let resort: T | undefined;
+    let resortSince = Number.POSITIVE_INFINITY;
     for (const [conn, k] of this.open) {
       if (key !== undefined && k !== key) continue;
       const since = this.quietSince(conn);
-      if (since !== undefined && since < bestSince) {
-        best = conn;
-        bestSince = since;
+      if (since !== undefined) {
+        if (since < bestSince) {
+          best = conn;
+          bestSince = since;
+        }
+        continue;
+      }
+      if (best !== undefined) continue;
+      const last = this.lastResort(conn);
+      if (last !== undefined && last < resortSince) {
+        resort = conn;
+        resortSince = last;
       }
     }
-    return best;
+    return best ?? resort;
   }
 }

@@ -62,4 +62,15 @@ export class Connection {
     if ((this.lineOpen && now - this.lineOpenedAt < STALLED_LINE_MS) || this.draining || this.syncsPending > 0 || this.framer.bufferedBytes > this.framer.partialLength || this.socket.readableLength > 0 || this.socket.writableLength > 0) return undefined;
     return this.lastLineAt ?? this.connectedAt;
   }
+
+  /**
+   * When no connection is quiet: a connection that has not sent one whole line since it
+   * connected may still be evicted, oldest first (its half first line is lost). A real
+   * sender writes its first line at once, so it is past this within milliseconds of
+   * connecting, while a slow-drip client never is.
+   */
+  firstLineSince(): number | undefined {
+    if (this.closed || this.sawNewline || this.syncsPending > 0) return undefined;
+    return this.connectedAt;
+  }
 }

@@ -62,7 +62,7 @@ export class LineInput implements InputPlugin {
   ) {
     this.throttle = new Throttle(clock);
     this.tokenDigest = config.token === "" ? undefined : digest(config.token);
-    this.slots = new ConnectionSlots<Connection>({ maxConnections: config.max_connections, maxPerPeer: config.max_connections_per_peer }, (c) => c.quietSince(clock.now()));
+    this.slots = new ConnectionSlots<Connection>({ maxConnections: config.max_connections, maxPerPeer: config.max_connections_per_peer }, (c) => c.quietSince(clock.now()), (c) => c.firstLineSince());
     this.lockout = new AuthLockout(clock, config.auth_max_failures, config.auth_lockout);
     this.fdWatch = new FdLimitWatch(log, clock, () => `line port ${this.port}`, () => this.slots.size);
   }

@@ -585,6 +585,30 @@ describe("line input (real TCP sockets)", () => {
       expect(h.stats.get("connections_evicted")).to.equal(1);
       expect(drips.filter((d) => d.closed)).to.have.length(1);
     });
+    it("when every connection is busy, still evicts the oldest one that has not sent a whole line since it connected", async () => {
+      // A clock that stands still: the half lines never count as stalled, so nothing is quiet.
+      const h = await startInput({ max_connections: 3 }, { now: () => 1_800_000_000_000 });
+      const veteran = await connect(h.port);
+      veteran.write(`${good("veteran")}\n{"hostname":`); // a whole line, then half of one: never a last resort
+      await waitFor(() => h.sink.results.length === 1, "the veteran's line");
+      const drips: net.Socket[] = [];
+      for (let i = 0; i < 2; i++) {
+        const d = await connect(h.port);
+        d.write("{");
+        drips.push(d);
+        await waitFor(() => h.stats.get("connections") === i + 2, `drip ${i}`);
+      }
+      await sleep(50); // the drips' bytes arrive
+      const firstDrip = closed(drips[0]!);
+      const sender = await connect(h.port);
+      let answer = "";
+      sender.on("data", (d: Buffer) => (answer += d.toString()));
+      sender.write(`${good("real")}\nSYNC\n`);
+      await waitFor(() => answer === "SYNCED\n", "SYNCED for the real sender", 5000);
+      await firstDrip;
+      expect([veteran.closed, drips[1]!.closed]).to.deep.equal([false, false]);
+      expect(h.stats.get("connections_evicted")).to.equal(1);
+    });
   });
 
   describe("token", () => {

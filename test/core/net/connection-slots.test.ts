@@ -51,6 +51,22 @@ describe("connection slots", () => {
   });
 });
 
+describe("connection slots' last resort", () => {
+  it("is used only when no connection is quiet, oldest first, and within the peer at its limit", () => {
+    const resort = new Map<string, number>([["fresh1", 10], ["fresh2", 5]]);
+    const s = new ConnectionSlots<Conn>({ maxConnections: 3, maxPerPeer: 0 }, (c) => c.quiet, (c) => resort.get(c.name));
+    const quiet: Conn = { name: "quiet", quiet: 99 };
+    const fresh1: Conn = { name: "fresh1", quiet: undefined };
+    const fresh2: Conn = { name: "fresh2", quiet: undefined };
+    s.add(fresh1, "p");
+    s.add(quiet, "p");
+    s.add(fresh2, "p");
+    expect(s.admit("q")).to.deep.equal({ kind: "evict", victim: quiet, limit: "max_connections" });
+    quiet.quiet = undefined;
+    expect(s.admit("q")).to.deep.equal({ kind: "evict", victim: fresh2, limit: "max_connections" });
+  });
+});
+
 describe("peerKey", () => {
   it("counts IPv4 (and IPv4-mapped) peers by address, IPv6 peers by /64, the rest as one", () => {
     expect(peerKey("10.0.0.7")).to.equal("10.0.0.7");

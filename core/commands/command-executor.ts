@@ -12,12 +12,14 @@ import type { CheckKey } from "../state/check-state";
 import { describeObject, unknownObject, type Applied, type StateEngine } from "../state/state-engine";
 import { checkVisibleTo } from "../state/visibility";
 import type { MonitoringCommand, ParsedCommand } from "./monitoring-command";
-import { parseCommand } from "./parse-command";
+import { KNOWN_COMMANDS, parseCommand } from "./parse-command";
 
 /** Who sent a command. */
 export interface CommandContext {
   /** Livestatus AuthUser: the command is refused on objects this user cannot see; undefined allows all (as Livestatus does). */
   readonly authUser: string | undefined;
+  /** The commands the socket it came on accepts (commandAllowList); undefined: all. Others are refused with 403. */
+  readonly allowed?: ReadonlySet<string>;
 }
 
 /** What became of a command: done (status 200, with notes for the log) or refused (400 malformed, 403 not allowed). */
@@ -60,6 +62,10 @@ export class CommandExecutor {
   async execute(line: string, context: CommandContext): Promise<CommandOutcome> {
     const external = parseExternalCommand(line);
     if (!external.ok) return { status: 400, name: undefined, message: external.reason, key: external.key };
+    // Before the arguments are read: a socket that does not take a command says so whatever follows. Unknown names go on to their 400.
+    if (context.allowed !== undefined && !context.allowed.has(external.name) && KNOWN_COMMANDS.includes(external.name)) {
+      return { status: 403, name: external.name, message: `${external.name} is not accepted on this socket (its commands option)`, key: "command_not_allowed" };
+    }
     const parsed = parseCommand(external, this.clock.now());
     if (!parsed.ok) return { status: 400, name: external.name, message: parsed.reason.includes(external.name) ? parsed.reason : `${external.name}: ${parsed.reason}`, key: parsed.key };
     const { command } = parsed;

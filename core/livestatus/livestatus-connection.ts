@@ -74,6 +74,8 @@ export class LivestatusConnection {
   private wake: (() => void) | undefined;
   /** Runs while a request has begun and not ended (requestTimeoutMs). */
   private requestTimer: NodeJS.Timeout | undefined;
+  /** When the last request was handled (or the connection opened): how long it has been idle. */
+  private lastRequestAt: number;
 
   constructor(
     readonly socket: net.Socket,
@@ -81,6 +83,7 @@ export class LivestatusConnection {
     private readonly ctx: ConnectionContext,
   ) {
     this.framer = new RequestFramer({ maxRequestBytes: ctx.maxRequestBytes });
+    this.lastRequestAt = ctx.now();
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => {
       this.eof = true;
@@ -92,6 +95,16 @@ export class LivestatusConnection {
       clearTimeout(this.requestTimer);
       this.wake?.();
     });
+  }
+
+  /**
+   * Since when the connection has been between requests (no request begun or queued, none
+   * being answered or waited for, no answer left to write); undefined while busy. The server
+   * evicts the longest idle one when its slots run out.
+   */
+  get idleSince(): number | undefined {
+    if (this.closed || this.running || this.queue.length > 0 || this.framer.inRequest || this.socket.writableLength > 0) return undefined;
+    return this.lastRequestAt;
   }
 
   private onData(chunk: Buffer): void {
@@ -133,6 +146,7 @@ export class LivestatusConnection {
         const event = this.next();
         if (event === undefined) break;
         await this.handle(event);
+        this.lastRequestAt = this.ctx.now();
       }
       // Everything the client sent before its FIN is answered: end our side too.
       if (this.eof && this.tailTaken && !this.closed && !this.ending) this.end();

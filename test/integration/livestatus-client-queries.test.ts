@@ -303,7 +303,7 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
   before(async function () {
     const line = await freePort();
     ls = await freePort();
-    const conf = makeConfDir({ "line.conf": `port = ${line}\n`, "livestatus.conf": `port = ${ls}\n`, "sqlite.conf": "" });
+    const conf = makeConfDir({ "line.conf": `port = ${line}\n`, "livestatus.conf": `port = ${ls}\ncommands = gui, results\n`, "sqlite.conf": "" });
     t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", makeTempDir()]);
     await t.waitForMessage("tantale started");
     await waitForPort(ls);

@@ -33,7 +33,7 @@ describe("Livestatus with a client written by others: Monitoring::Livestatus (Pe
     }
     const line = await freePort();
     ls = await freePort();
-    const conf = makeConfDir({ "line.conf": `port = ${line}\n`, "livestatus.conf": `port = ${ls}\n`, "sqlite.conf": "" });
+    const conf = makeConfDir({ "line.conf": `port = ${line}\n`, "livestatus.conf": `port = ${ls}\ncommands = gui, results\n`, "sqlite.conf": "" });
     t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", makeTempDir()]);
     await t.waitForMessage("tantale started");
     const client = await LineClient.connect(line);

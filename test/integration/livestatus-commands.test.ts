@@ -45,7 +45,8 @@ class Daemon {
     const ls = await freePort();
     const conf = makeConfDir({
       "line.conf": `port = ${line}\n`,
-      "livestatus.conf": `port = ${ls}\n`,
+      // Results are injected as COMMANDs too: not in the default `gui`.
+      "livestatus.conf": `port = ${ls}\ncommands = gui, results\n`,
       "sqlite.conf": "",
       // The timers (downtimes starting and ending) run every freshness_check_interval.
       "tantale.conf": "freshness_check_interval = 200ms\n",

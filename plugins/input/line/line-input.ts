@@ -5,9 +5,13 @@ import type { Clock } from "../../../core/clock";
 import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
+import { ConnectionSlots } from "../../../core/net/connection-slots";
+import { FdLimitWatch } from "../../../core/net/fd-limit-watch";
+import { peerKey } from "../../../core/net/peer-key";
 import { reject, type Normalized } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
 import { CLOCK, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, SINK } from "../../../core/tokens";
+import { AuthLockout } from "./auth-lockout";
 import { Connection } from "./line-connection";
 import { TOO_LONG } from "./line-framer";
 import { decodeLine, parseLine, parseTail, skipBlanks } from "./line-parser";
@@ -18,6 +22,7 @@ import type { LineConfig } from "./schema";
 /** After `ERROR authentication required`, how long the peer gets to read it before the socket is destroyed. */
 const AUTH_FAILURE_LINGER_MS = 1000;
 const AUTH_ERROR = "ERROR authentication required\n";
+const LOCKED_OUT_ERROR = "ERROR too many wrong AUTH tokens from this address, try again later\n";
 const AUTH_PREFIX = Buffer.from("AUTH ");
 
 /**
@@ -26,6 +31,12 @@ const AUTH_PREFIX = Buffer.from("AUTH ");
  * (rate-limited, with peer, line number, reason and preview) and skipped, never the
  * connection. While the sink is paused every socket stops reading (TCP pushes back on the
  * senders); lines already received wait in memory, nothing is dropped.
+ *
+ * Slots are defended against clients that connect and say little: a line must end within
+ * line_timeout; when max_connections (or a peer's max_connections_per_peer) is reached,
+ * the quietest connection with nothing pending gives its slot to the newcomer
+ * (ConnectionSlots); wrong AUTH tokens lock their address out for a while (AuthLockout);
+ * running out of file descriptors is logged (FdLimitWatch).
  */
 @injectable()
 export class LineInput implements InputPlugin {
@@ -38,6 +49,9 @@ export class LineInput implements InputPlugin {
   /** Set once stop() begins: lines still buffered are processed whatever the sink says (it queues, never drops). */
   private isStopping = false;
   private readonly tokenDigest: Buffer | undefined;
+  private readonly slots: ConnectionSlots<Connection>;
+  private readonly lockout: AuthLockout;
+  private readonly fdWatch: FdLimitWatch;
 
   constructor(
     @inject(PLUGIN_CONFIG) private readonly config: LineConfig,
@@ -48,6 +62,9 @@ export class LineInput implements InputPlugin {
   ) {
     this.throttle = new Throttle(clock);
     this.tokenDigest = config.token === "" ? undefined : digest(config.token);
+    this.slots = new ConnectionSlots<Connection>({ maxConnections: config.max_connections, maxPerPeer: config.max_connections_per_peer }, (c) => c.quietSince(clock.now()), (c) => c.firstLineSince());
+    this.lockout = new AuthLockout(clock, config.auth_max_failures, config.auth_lockout);
+    this.fdWatch = new FdLimitWatch(log, clock, () => `line port ${this.port}`, () => this.slots.size);
   }
 
   /** The port listened on (the configured one, or the one the system chose for port 0). */
@@ -60,15 +77,14 @@ export class LineInput implements InputPlugin {
     if (!Number.isSafeInteger(this.config.max_line_bytes) || this.config.max_line_bytes < 1) {
       throw new Error(`max_line_bytes must be at least 1 byte, got ${this.config.max_line_bytes}`);
     }
+    for (const name of ["max_connections", "max_connections_per_peer", "auth_max_failures"] as const) {
+      if (this.config[name] < 0) throw new Error(`${name} must be 0 (no limit) or more, got ${this.config[name]}`);
+    }
     this.allowed = allowList(this.config.allow);
     // Paused at accept: a connection arriving while the sink is paused must not read.
     // Half-open: `printf '...\nSYNC\n' | nc -q1` sends FIN at once and still waits for SYNCED.
+    // No server.maxConnections: Node would drop the newcomer, where ConnectionSlots may evict an idle one.
     const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.onConnection(socket));
-    server.maxConnections = this.config.max_connections; // 0 = no limit (Node only checks when truthy)
-    server.on("drop", (data) => {
-      this.stats.add("connections_dropped");
-      this.logThrottled("warn", "max_connections", `connection from ${peerOf(data?.remoteAddress, data?.remotePort)} dropped: max_connections (${this.config.max_connections}) reached`);
-    });
     await new Promise<void>((resolve, fail) => {
       server.once("error", fail);
       server.listen({ host: this.config.bind, port: this.config.port }, () => {
@@ -76,8 +92,11 @@ export class LineInput implements InputPlugin {
         resolve();
       });
     });
-    server.on("error", (err) => this.log.error(`server error: ${err.message}`, { err: String(err) }));
+    server.on("error", (err) => {
+      if (!this.fdWatch.serverError(err)) this.log.error(`server error: ${err.message}`, { err: String(err) });
+    });
     this.server = server;
+    this.fdWatch.start();
     this.unsubscribe = this.sink.onFlowChange((paused) => this.onFlowChange(paused));
     this.log.info(`listening on ${peerOf(this.config.bind, this.port)}`, { bind: this.config.bind, port: this.port });
   }
@@ -88,6 +107,7 @@ export class LineInput implements InputPlugin {
 
   private async shutdown(): Promise<void> {
     this.isStopping = true;
+    this.fdWatch.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     const server = this.server;
@@ -125,9 +145,12 @@ export class LineInput implements InputPlugin {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, peer, this.config.max_line_bytes, this.tokenDigest === undefined);
+    const key = peerKey(socket.remoteAddress);
+    if (!this.admit(socket, peer, key)) return;
+    const conn = new Connection(socket, peer, key, this.clock.now(), this.config.max_line_bytes, this.tokenDigest === undefined);
     known = conn;
     this.connections.add(conn);
+    this.slots.add(conn, key);
     this.stats.add("connections");
     this.stats.set("connections_open", this.connections.size);
     this.log.debug(`connection from ${peer}`, { peer });
@@ -136,9 +159,11 @@ export class LineInput implements InputPlugin {
       if (conn.refused) return;
       conn.framer.push(chunk);
       this.drain(conn);
+      this.trackLine(conn, chunk);
     });
     socket.on("end", () => {
       conn.eof = true;
+      this.watchLine(conn);
       this.drain(conn);
     });
     socket.on("timeout", () => {
@@ -151,11 +176,94 @@ export class LineInput implements InputPlugin {
     });
     socket.on("close", () => {
       conn.closed = true;
+      this.slots.remove(conn);
+      this.watchLine(conn);
       if (!conn.eof) conn.aborted ??= "closed before the end of the stream";
       this.drain(conn);
       this.finish(conn);
     });
     if (!this.sink.paused) this.resumeSocket(conn);
+  }
+
+  /**
+   * Whether a newcomer gets a slot: not while its address is locked out after wrong tokens;
+   * at a limit, by taking the slot of the quietest connection (its own address's first).
+   * Refusals and evictions are counted and logged (throttled).
+   */
+  private admit(socket: net.Socket, peer: string, key: string): boolean {
+    const locked = this.lockout.lockedFor(key);
+    if (locked > 0) {
+      this.stats.add("connections_locked_out");
+      this.logThrottled("warn", "locked_out", `connection from ${peer} refused: too many wrong AUTH tokens from ${key}, locked out for ${Math.ceil(locked / 1000)}s more`, { peer });
+      // Told why, then closed at once: a guesser must not hold descriptors while locked out.
+      socket.end(LOCKED_OUT_ERROR, () => socket.destroy());
+      return false;
+    }
+    const admission = this.slots.admit(key);
+    if (admission.kind === "refuse") {
+      const perPeer = admission.limit === "max_connections_per_peer";
+      this.stats.add(perPeer ? "connections_refused_per_peer" : "connections_dropped");
+      const limit = perPeer ? `max_connections_per_peer (${this.config.max_connections_per_peer}) reached for ${key}` : `max_connections (${this.config.max_connections}) reached`;
+      this.logThrottled("warn", admission.limit, `connection from ${peer} dropped: ${limit} and every connection is busy`, { peer });
+      socket.destroy();
+      return false;
+    }
+    if (admission.kind === "evict") {
+      const victim = admission.victim;
+      const quiet = victim.quietSince(this.clock.now());
+      this.slots.remove(victim); // its slot is the newcomer's from now on, even before its 'close'
+      this.stats.add("connections_evicted");
+      const limit = admission.limit === "max_connections_per_peer" ? `max_connections_per_peer (${this.config.max_connections_per_peer}) reached for ${key}` : `max_connections (${this.config.max_connections}) reached`;
+      const since = quiet === undefined || quiet === 0 ? "" : `, no line for ${Math.round((this.clock.now() - quiet) / 1000)}s`;
+      this.logThrottled("info", "evicted", `connection from ${victim.peer} closed to let ${peer} in: ${limit}, and it was the quietest${since}`, { peer: victim.peer, for: peer });
+      victim.aborted ??= "evicted";
+      victim.socket.destroy();
+    }
+    return true;
+  }
+
+  /** After a chunk: is a line left half received? A completed line restarts the line deadline for the next one. */
+  private trackLine(conn: Connection, chunk: Buffer): void {
+    if (chunk.length === 0 || conn.refused) return;
+    const ended = chunk[chunk.length - 1] === 0x0a;
+    const completed = ended || chunk.includes(0x0a);
+    if (completed) {
+      conn.sawNewline = true;
+      clearTimeout(conn.lineTimer);
+      conn.lineTimer = undefined;
+    }
+    // A line that begins in this chunk: after a newline in it, or after a chunk that ended one.
+    if (!ended && (completed || !conn.lineOpen)) conn.lineOpenedAt = this.clock.now();
+    conn.lineOpen = !ended;
+    this.watchLine(conn);
+  }
+
+  /**
+   * Runs the line deadline while a line is half received, or from connecting until the first
+   * newline; not while the connection is paused by us (the sink) or done sending.
+   */
+  private watchLine(conn: Connection): void {
+    const waiting = conn.lineOpen || !conn.sawNewline;
+    const running = this.config.line_timeout > 0 && waiting && !conn.eof && !conn.closed && !conn.refused && !(this.sink.paused && !this.isStopping);
+    if (!running) {
+      clearTimeout(conn.lineTimer);
+      conn.lineTimer = undefined;
+      return;
+    }
+    if (conn.lineTimer !== undefined) return;
+    conn.lineTimer = setTimeout(() => this.lineTimedOut(conn), this.config.line_timeout);
+    conn.lineTimer.unref();
+  }
+
+  private lineTimedOut(conn: Connection): void {
+    conn.lineTimer = undefined;
+    if (conn.closed || conn.eof || conn.refused || !(conn.lineOpen || !conn.sawNewline)) return;
+    this.stats.add("connections_line_timeout");
+    const what = conn.sawNewline || conn.lineOpen ? `line ${conn.lineNo + 1} not ended` : "no line";
+    const after = conn.sawNewline ? "" : " of connecting";
+    this.logThrottled("warn", "line_timeout", `connection from ${conn.peer} closed: ${what} within ${this.config.line_timeout}ms${after}`, { peer: conn.peer, line: conn.lineNo + 1 });
+    conn.aborted ??= "line timeout";
+    conn.socket.destroy();
   }
 
   private onFlowChange(paused: boolean): void {
@@ -164,8 +272,9 @@ export class LineInput implements InputPlugin {
       for (const conn of this.connections) {
         if (conn.closed || conn.refused) continue;
         conn.socket.pause();
-        // A connection we stopped reading from is not idle.
+        // A connection we stopped reading from is not idle, nor late with its line.
         conn.socket.setTimeout(0);
+        this.watchLine(conn);
       }
       return;
     }
@@ -180,6 +289,7 @@ export class LineInput implements InputPlugin {
 
   private resumeSocket(conn: Connection): void {
     conn.socket.setTimeout(this.config.idle_timeout);
+    this.watchLine(conn);
     conn.socket.resume();
   }
 
@@ -216,9 +326,11 @@ export class LineInput implements InputPlugin {
         }
         conn.lineNo++;
         received++;
-        if (!conn.authenticated) this.authenticate(conn, line);
-        else if (line === TOO_LONG) this.rejectLine(conn, reject("line_too_long", `line too long (≥${conn.framer.discardedBytes} bytes), discarded`), undefined);
-        else if (this.handleLine(conn, line, now)) accepted++;
+        if (!conn.authenticated) this.authenticate(conn, line, now);
+        else if (line === TOO_LONG) {
+          conn.lastLineAt = now;
+          this.rejectLine(conn, reject("line_too_long", `line too long (≥${conn.framer.discardedBytes} bytes), discarded`), undefined);
+        } else if (this.handleLine(conn, line, now)) accepted++;
       }
     } finally {
       conn.draining = false;
@@ -238,6 +350,7 @@ export class LineInput implements InputPlugin {
   private handleLine(conn: Connection, line: Buffer, now: number): boolean {
     const start = skipBlanks(line);
     if (start === line.length) return false;
+    conn.lastLineAt = now;
     const text = decodeLine(line);
     if (text === undefined) {
       this.rejectLine(conn, reject("invalid_utf8", "invalid UTF-8"), line);
@@ -313,11 +426,19 @@ export class LineInput implements InputPlugin {
     return this.settle(conn, parseTail(text, start, now), tail);
   }
 
-  /** The first line when a token is set (blank lines aside): `AUTH <token>`, compared as bytes in constant time. */
-  private authenticate(conn: Connection, line: Buffer | typeof TOO_LONG): void {
+  /**
+   * The first line when a token is set (blank lines aside): `AUTH <token>`, compared in
+   * constant time (sha256 digests of equal length, whatever the length of the guess). A
+   * wrong token counts towards its address's lock-out; a first line that is not `AUTH` at
+   * all (a sender not told about the token) guesses nothing and does not.
+   */
+  private authenticate(conn: Connection, line: Buffer | typeof TOO_LONG, now: number): void {
+    let guessed = false;
     if (line !== TOO_LONG) {
       if (skipBlanks(line) === line.length) return;
-      if (this.tokenDigest !== undefined && line.subarray(0, 5).equals(AUTH_PREFIX) && timingSafeEqual(digest(line.subarray(5)), this.tokenDigest)) {
+      conn.lastLineAt = now;
+      guessed = line.subarray(0, 5).equals(AUTH_PREFIX);
+      if (this.tokenDigest !== undefined && guessed && tokenMatches(line.subarray(5), this.tokenDigest)) {
         conn.authenticated = true;
         return;
       }
@@ -326,6 +447,12 @@ export class LineInput implements InputPlugin {
     this.stats.add("auth_failures");
     // No preview: the line may be a mistyped token.
     this.logThrottled("warn", "auth", `connection from ${conn.peer} closed: line ${conn.lineNo} is not AUTH with the right token`, { peer: conn.peer, line: conn.lineNo });
+    const lockout = guessed ? this.lockout.failed(conn.key) : 0;
+    if (lockout > 0) {
+      this.stats.add("auth_lockouts");
+      // Not throttled with the rest: one line per lock-out, and lock-outs are minutes apart per address.
+      this.log.warn(`${conn.key} locked out for ${Math.round(lockout / 1000)}s after ${this.config.auth_max_failures} wrong AUTH tokens (last from ${conn.peer})`, { peer: conn.peer, lockout_ms: lockout });
+    }
     conn.socket.end(AUTH_ERROR);
     conn.socket.setTimeout(AUTH_FAILURE_LINGER_MS);
     conn.socket.resume(); // read and ignore what else comes, so the peer is not blocked
@@ -356,4 +483,9 @@ export class LineInput implements InputPlugin {
 function digest(token: string | Buffer): Buffer {
   // Equal-length digests let timingSafeEqual compare tokens of any length.
   return createHash("sha256").update(token).digest();
+}
+
+/** A guess against the token's digest, in time that depends on neither's content nor length (beyond hashing the guess). */
+export function tokenMatches(guess: Buffer, tokenDigest: Buffer): boolean {
+  return timingSafeEqual(digest(guess), tokenDigest);
 }

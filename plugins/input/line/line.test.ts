@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import net from "node:net";
 import { expect } from "chai";
 import { systemClock, type Clock } from "../../../core/clock";
@@ -5,7 +6,7 @@ import { SelfStats, type InstanceStats } from "../../../core/metrics/self-stats"
 import type { CheckResult } from "../../../core/model/check-result";
 import type { Sink } from "../../../core/plugin/api";
 import { RecordingLogger, sleep, waitFor, type LogEntry } from "../../../test/core/pipeline/support";
-import { LineInput } from "./line-input";
+import { LineInput, tokenMatches } from "./line-input";
 import { preview } from "./line-preview";
 import { allowList } from "./peer-access";
 import type { LineConfig } from "./schema";
@@ -62,7 +63,19 @@ interface Harness {
   readonly port: number;
 }
 
-const DEFAULTS: LineConfig = { bind: "127.0.0.1", port: 0, allow: [], max_line_bytes: 65_536, token: "", idle_timeout: 120_000, max_connections: 1000 };
+const DEFAULTS: LineConfig = {
+  bind: "127.0.0.1",
+  port: 0,
+  allow: [],
+  max_line_bytes: 65_536,
+  token: "",
+  idle_timeout: 120_000,
+  line_timeout: 10_000,
+  max_connections: 1000,
+  max_connections_per_peer: 500,
+  auth_max_failures: 5,
+  auth_lockout: 60_000,
+};
 const running: LineInput[] = [];
 const clients: net.Socket[] = [];
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -77,9 +90,9 @@ async function startInput(options: Partial<LineConfig> = {}, clock: Clock = syst
   return { input, sink, log, stats, port: input.port };
 }
 
-function connect(port: number, host = "127.0.0.1"): Promise<net.Socket> {
+function connect(port: number, host = "127.0.0.1", localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host }, () => resolve(s));
+    const s = net.connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(s));
     s.setNoDelay(true); // separate writes leave as separate packets
     s.once("error", reject);
     clients.push(s);
@@ -355,23 +368,28 @@ describe("line input (real TCP sockets)", () => {
       expect(warnings(h.log)).to.deep.equal([]);
     });
 
-    it("#19 refuses connections over max_connections, and serves the others", async () => {
-      const h = await startInput({ max_connections: 2 });
+    it("#19 refuses connections over max_connections when every connection is busy, and serves the others", async () => {
+      // A clock that stands still: the half lines below never count as stalled (STALLED_LINE_MS).
+      const h = await startInput({ max_connections: 2 }, { now: () => 1_800_000_000_000 });
       const a = await connect(h.port);
       const b = await connect(h.port);
-      await waitFor(() => h.stats.get("connections") === 2, "2 connections");
+      // Each in the middle of a line: nothing to evict without losing it.
+      a.write(`${good("max-a0")}\n{"hostname":"max-a",`);
+      b.write(`${good("max-b0")}\n{"hostname":"max-b",`);
+      await waitFor(() => h.sink.results.length === 2, "the first lines (the half lines came with them)");
       const c = await connect(h.port);
       expect(await closed(c)).to.equal("");
-      await waitFor(() => warnings(h.log).some((e) => e.msg.includes("max_connections (2) reached")), "the drop log line");
-      a.write(`${good("max-a")}\n`);
-      b.write(`${good("max-b")}\n`);
-      await waitFor(() => h.sink.results.length === 2, "2 results");
+      await waitFor(() => warnings(h.log).some((e) => e.msg.includes("max_connections (2) reached and every connection is busy")), "the drop log line");
+      a.write(`"check":"ping","status":0}\n`);
+      b.write(`"check":"ping","status":0}\n`);
+      await waitFor(() => h.sink.results.length === 4, "4 results");
       a.destroy();
       await waitFor(() => h.stats.get("connections_open") === 1, "a closed");
       const d = await connect(h.port);
       d.write(`${good("max-d")}\n`);
-      await waitFor(() => h.sink.results.length === 3, "3 results");
+      await waitFor(() => h.sink.results.length === 5, "5 results");
       expect(h.stats.get("connections_dropped")).to.equal(1);
+      expect(h.stats.get("connections_evicted")).to.equal(0);
     });
 
     it("keeps connections independent: line numbers count per connection", async () => {
@@ -445,6 +463,154 @@ describe("line input (real TCP sockets)", () => {
     });
   });
 
+  describe("connection slots", () => {
+    it("closes a connection whose line is not ended within line_timeout, and one that sends no line after connecting, naming the peer", async () => {
+      const h = await startInput({ line_timeout: 200 });
+      const drip = await connect(h.port);
+      const silent = await connect(h.port);
+      const [dripPort, silentPort] = [drip.localPort, silent.localPort];
+      const started = Date.now();
+      const done = Promise.all([closed(drip), closed(silent)]);
+      drip.write(`${good("drip-1")}\n{"hostname":`);
+      await done;
+      expect(Date.now() - started).to.be.within(150, 5000);
+      expect(h.sink.hosts()).to.deep.equal(["drip-1"]);
+      const msgs = warnings(h.log).map((e) => e.msg);
+      expect(msgs).to.include(`connection from 127.0.0.1:${dripPort} closed: line 2 not ended within 200ms`);
+      expect(msgs).to.include(`connection from 127.0.0.1:${silentPort} closed: no line within 200ms of connecting`);
+      expect(h.stats.get("connections_line_timeout")).to.equal(2);
+    });
+
+    it("keeps a connection that ends each line in time, however long it lasts, with lines split across packets", async () => {
+      const h = await startInput({ line_timeout: 1000 });
+      const s = await connect(h.port);
+      const lines = Array.from({ length: 25 }, (_, i) => good(`steady-${i}`));
+      for (const line of lines) {
+        // ~100 ms a line: 2.5 s in all, well over line_timeout; each line open for 50 ms.
+        s.write(line.slice(0, 20));
+        await sleep(50);
+        s.write(`${line.slice(20)}\n`);
+        await sleep(50);
+      }
+      await waitFor(() => h.sink.results.length === 25, "25 results", 3000);
+      expect(s.closed).to.equal(false);
+      expect(h.stats.get("connections_line_timeout")).to.equal(0);
+    });
+
+    it("when full, closes the quietest connection with nothing pending to let a newcomer in, and logs and counts it", async () => {
+      let now = 1_800_000_000_000;
+      const h = await startInput({ max_connections: 3 }, { now: () => now });
+      h.sink.syncDelayMs = 1500;
+      // Connected first and its SYNC not answered yet: busy, whatever its age.
+      const syncing = await connect(h.port);
+      let synced = "";
+      syncing.on("data", (d: Buffer) => (synced += d.toString()));
+      syncing.write(`${good("syncing")}\nSYNC\n`);
+      await waitFor(() => h.sink.syncs === 1, "the SYNC");
+      now += 1000;
+      const quiet = await connect(h.port); // says nothing: quiet since it connected
+      await waitFor(() => h.stats.get("connections") === 2, "2 connections");
+      now += 1000;
+      const talker = await connect(h.port);
+      talker.write(`${good("talker")}\n`);
+      await waitFor(() => h.sink.results.length === 2, "the talker's result");
+      now += 1000;
+      const quietPort = quiet.localPort;
+      const quietClosed = closed(quiet);
+      const newcomer = await connect(h.port);
+      newcomer.write(`${good("newcomer")}\n`);
+      await quietClosed;
+      await waitFor(() => h.sink.hosts().includes("newcomer"), "the newcomer's result");
+      const info = h.log.entries.filter((e) => e.level === "info" && e.msg.includes("closed to let"));
+      expect(info.map((e) => e.msg)).to.deep.equal([`connection from 127.0.0.1:${quietPort} closed to let 127.0.0.1:${newcomer.localPort} in: max_connections (3) reached, and it was the quietest, no line for 2s`]);
+      expect(h.stats.get("connections_evicted")).to.equal(1);
+      expect(h.stats.get("connections_dropped")).to.equal(0);
+      await waitFor(() => synced === "SYNCED\n", "the SYNC answered on the connection that was kept", 5000);
+      expect([syncing.closed, talker.closed]).to.deep.equal([false, false]);
+    });
+
+    it("holds one address to max_connections_per_peer: its own quietest connection makes room, another address's is left alone", async () => {
+      let now = 1_800_000_000_000;
+      const h = await startInput({ max_connections_per_peer: 2 }, { now: () => now });
+      const other = await connect(h.port, "127.0.0.1", "127.0.0.2"); // the quietest of all
+      await waitFor(() => h.stats.get("connections") === 1, "1 connection");
+      now += 1000;
+      const a1 = await connect(h.port);
+      await waitFor(() => h.stats.get("connections") === 2, "2 connections");
+      now += 1000;
+      const a2 = await connect(h.port);
+      await waitFor(() => h.stats.get("connections") === 3, "3 connections");
+      now += 1000;
+      const a1Closed = closed(a1);
+      const a3 = await connect(h.port);
+      await a1Closed;
+      expect(other.closed).to.equal(false);
+      expect(h.log.messages("info").some((m) => m.includes("max_connections_per_peer (2) reached for 127.0.0.1, and it was the quietest"))).to.equal(true);
+      // Both of 127.0.0.1's connections busy (a line half received): the next one from there is refused.
+      a2.write(`${good("a2")}\n{"hostname":`);
+      a3.write(`${good("a3")}\n{"hostname":`);
+      await waitFor(() => h.sink.results.length === 2, "a2 and a3's first lines");
+      const a4 = await connect(h.port);
+      expect(await closed(a4)).to.equal("");
+      expect(warnings(h.log).some((e) => e.msg.includes("max_connections_per_peer (2) reached for 127.0.0.1 and every connection is busy"))).to.equal(true);
+      // 127.0.0.2 still gets in.
+      const other2 = await connect(h.port, "127.0.0.1", "127.0.0.2");
+      other2.write(`${good("other2")}\n`);
+      await waitFor(() => h.sink.hosts().includes("other2"), "the other address's result");
+      expect([h.stats.get("connections_evicted"), h.stats.get("connections_refused_per_peer")]).to.deep.equal([1, 1]);
+    });
+
+    it("the issue's attack with small limits: slots full of slow-drip clients, a real sender still gets SYNCED at once", async () => {
+      // 20 slots, every one taken by a client that sent one byte and stalls (the issue: a byte every 50 s).
+      let now = 1_800_000_000_000;
+      const h = await startInput({ max_connections: 20 }, { now: () => now });
+      const drips: net.Socket[] = [];
+      for (let i = 0; i < 20; i++) {
+        const d = await connect(h.port);
+        d.write("{");
+        drips.push(d);
+      }
+      await waitFor(() => h.stats.get("connections") === 20, "20 connections");
+      await sleep(50); // their bytes arrive
+      now += 2000; // their half lines are stalled now (STALLED_LINE_MS), not yet at line_timeout
+      const started = process.hrtime.bigint();
+      const sender = await connect(h.port);
+      let answer = "";
+      sender.on("data", (d: Buffer) => (answer += d.toString()));
+      sender.write(`${good("real")}\nSYNC\n`);
+      await waitFor(() => answer === "SYNCED\n", "SYNCED for the real sender", 5000);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      expect(ms).to.be.below(2000);
+      expect(h.sink.hosts()).to.deep.equal(["real"]);
+      expect(h.stats.get("connections_evicted")).to.equal(1);
+      expect(drips.filter((d) => d.closed)).to.have.length(1);
+    });
+    it("when every connection is busy, still evicts the oldest one that has not sent a whole line since it connected", async () => {
+      // A clock that stands still: the half lines never count as stalled, so nothing is quiet.
+      const h = await startInput({ max_connections: 3 }, { now: () => 1_800_000_000_000 });
+      const veteran = await connect(h.port);
+      veteran.write(`${good("veteran")}\n{"hostname":`); // a whole line, then half of one: never a last resort
+      await waitFor(() => h.sink.results.length === 1, "the veteran's line");
+      const drips: net.Socket[] = [];
+      for (let i = 0; i < 2; i++) {
+        const d = await connect(h.port);
+        d.write("{");
+        drips.push(d);
+        await waitFor(() => h.stats.get("connections") === i + 2, `drip ${i}`);
+      }
+      await sleep(50); // the drips' bytes arrive
+      const firstDrip = closed(drips[0]!);
+      const sender = await connect(h.port);
+      let answer = "";
+      sender.on("data", (d: Buffer) => (answer += d.toString()));
+      sender.write(`${good("real")}\nSYNC\n`);
+      await waitFor(() => answer === "SYNCED\n", "SYNCED for the real sender", 5000);
+      await firstDrip;
+      expect([veteran.closed, drips[1]!.closed]).to.deep.equal([false, false]);
+      expect(h.stats.get("connections_evicted")).to.equal(1);
+    });
+  });
+
   describe("token", () => {
     it("takes results after AUTH <token>", async () => {
       const h = await startInput({ token: "s3cret" });
@@ -454,7 +620,12 @@ describe("line input (real TCP sockets)", () => {
       expect(warnings(h.log)).to.deep.equal([]);
     });
 
-    for (const [name, first] of [["no AUTH line", good("sneaky")], ["a wrong token", "AUTH guess"], ["a token with trailing text", "AUTH s3cret2"]] as const) {
+    for (const [name, first] of [
+      ["no AUTH line", good("sneaky")],
+      ["a wrong token of another length", "AUTH guess"],
+      ["a wrong token of the same length", "AUTH s3creT"],
+      ["a token with trailing text", "AUTH s3cret2"],
+    ] as const) {
       it(`answers ERROR authentication required and closes on ${name}, never logging the line`, async () => {
         const h = await startInput({ token: "s3cret" });
         const s = await connect(h.port);
@@ -468,6 +639,62 @@ describe("line input (real TCP sockets)", () => {
         expect(h.stats.get("auth_failures")).to.equal(1);
       });
     }
+  });
+
+  describe("token guessing", () => {
+    it("compares tokens through equal-length digests: right, wrong of the same length, wrong of another length", () => {
+      const digest = createHash("sha256").update("s3cret").digest();
+      expect(tokenMatches(Buffer.from("s3cret"), digest)).to.equal(true);
+      expect(tokenMatches(Buffer.from("s3creT"), digest)).to.equal(false);
+      expect(tokenMatches(Buffer.from("s3cre"), digest)).to.equal(false);
+      expect(tokenMatches(Buffer.from("s3cret".repeat(100)), digest)).to.equal(false);
+      expect(tokenMatches(Buffer.alloc(0), digest)).to.equal(false);
+    });
+
+    /** Sends one first line on a fresh connection from `from` and returns what the server said before closing. */
+    async function attempt(h: Harness, first: string, from = "127.0.0.1"): Promise<string> {
+      const s = await connect(h.port, "127.0.0.1", from);
+      const answer = closed(s);
+      s.write(`${first}\n`);
+      return answer;
+    }
+
+    it("locks an address out after auth_max_failures wrong tokens, doubling each time; other addresses and non-AUTH lines are not counted", async () => {
+      let now = 1_800_000_000_000;
+      const h = await startInput({ token: "s3cret", auth_max_failures: 3, auth_lockout: 60_000 }, { now: () => now });
+      // Lines that are not AUTH guess nothing: they are refused but not counted.
+      for (let i = 0; i < 5; i++) expect(await attempt(h, good("no-auth"))).to.equal("ERROR authentication required\n");
+      for (let i = 0; i < 3; i++) expect(await attempt(h, `AUTH guess-${i}`)).to.equal("ERROR authentication required\n");
+      // Locked out: even the right token is turned away, with a reason, and nothing is read.
+      const locked = await connect(h.port);
+      const refused = closed(locked);
+      locked.write(`AUTH s3cret\n${good("while-locked")}\n`);
+      expect(await refused).to.equal("ERROR too many wrong AUTH tokens from this address, try again later\n");
+      // Another address is not concerned.
+      const other = await connect(h.port, "127.0.0.1", "127.0.0.2");
+      other.write(`AUTH s3cret\n${good("other-address")}\n`);
+      await waitFor(() => h.sink.hosts().includes("other-address"), "the other address's result", 3000);
+      expect(h.sink.hosts()).to.deep.equal(["other-address"]);
+      expect(h.log.messages("warn").some((m) => /^127\.0\.0\.1 locked out for 60s after 3 wrong AUTH tokens \(last from 127\.0\.0\.1:\d+\)$/.test(m))).to.equal(true);
+      expect(h.log.messages("warn").some((m) => /^connection from 127\.0\.0\.1:\d+ refused: too many wrong AUTH tokens from 127\.0\.0\.1, locked out for 60s more$/.test(m))).to.equal(true);
+      // The lock-out ends; three more wrong tokens lock out twice as long.
+      now += 60_001;
+      const back = await connect(h.port);
+      back.write(`AUTH s3cret\n${good("after-lockout")}\n`);
+      await waitFor(() => h.sink.hosts().includes("after-lockout"), "the result after the lock-out", 3000);
+      for (let i = 0; i < 3; i++) expect(await attempt(h, `AUTH again-${i}`)).to.equal("ERROR authentication required\n");
+      expect(h.log.messages("warn").some((m) => m.startsWith("127.0.0.1 locked out for 120s after 3 wrong AUTH tokens"))).to.equal(true);
+      expect([h.stats.get("auth_failures"), h.stats.get("auth_lockouts"), h.stats.get("connections_locked_out")]).to.deep.equal([11, 2, 1]);
+    });
+
+    it("auth_lockout 0 never locks out", async () => {
+      const h = await startInput({ token: "s3cret", auth_max_failures: 1, auth_lockout: 0 });
+      for (let i = 0; i < 4; i++) expect(await attempt(h, `AUTH guess-${i}`)).to.equal("ERROR authentication required\n");
+      const s = await connect(h.port);
+      s.write(`AUTH s3cret\n${good("never-locked")}\n`);
+      await waitFor(() => h.sink.results.length === 1, "1 result", 3000);
+      expect(h.stats.get("auth_lockouts")).to.equal(0);
+    });
   });
 
   describe("allow", () => {

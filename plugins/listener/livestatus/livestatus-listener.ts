@@ -3,6 +3,7 @@ import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
 import { LivestatusServer } from "../../../core/livestatus/livestatus-server";
 import type { CommandExecutor } from "../../../core/commands/command-executor";
+import { commandAllowList } from "../../../core/commands/command-allow-list";
 import type { CommandRefusal } from "../../../core/livestatus/livestatus-connection";
 import type { CommandRequest } from "../../../core/livestatus/query";
 import type { TableRegistry } from "../../../core/livestatus/table-registry";
@@ -28,6 +29,8 @@ export class LivestatusListener implements ListenerPlugin {
   private server: LivestatusServer | undefined;
   private stopping: Promise<void> | undefined;
   private readonly throttle: Throttle;
+  /** The commands this socket accepts (the commands option), set at start. */
+  private allowed: ReadonlySet<string> = new Set();
 
   constructor(
     @inject(PLUGIN_CONFIG) private readonly config: LivestatusConfig,
@@ -64,6 +67,8 @@ export class LivestatusListener implements ListenerPlugin {
       throw new Error(`max_request_bytes must be at least 1 byte, got ${this.config.max_request_bytes}`);
     }
     if (this.config.max_connections < 0) throw new Error(`max_connections must be 0 (no limit) or more, got ${this.config.max_connections}`);
+    if (this.config.max_connections_per_peer < 0) throw new Error(`max_connections_per_peer must be 0 (no limit) or more, got ${this.config.max_connections_per_peer}`);
+    this.allowed = commandAllowList(this.config.commands);
     const server = new LivestatusServer({
       tables: this.tables,
       onCommand: (command, authUser, peer) => this.onCommand(command, authUser, peer),
@@ -73,6 +78,7 @@ export class LivestatusListener implements ListenerPlugin {
       idleTimeoutMs: this.config.idle_timeout,
       requestTimeoutMs: this.config.request_timeout,
       maxConnections: this.config.max_connections,
+      maxConnectionsPerPeer: this.config.max_connections_per_peer,
       stats: this.stats,
       changes: this.engine.changes,
     });
@@ -100,7 +106,7 @@ export class LivestatusListener implements ListenerPlugin {
    * so that it sees the command's effect, as with Checkmk and icinga2.
    */
   private async onCommand(request: CommandRequest, authUser: string | undefined, peer: string): Promise<CommandRefusal | undefined> {
-    const outcome = await this.commands.execute(request.line, { authUser });
+    const outcome = await this.commands.execute(request.line, { authUser, allowed: this.allowed });
     const fields = { peer, command: request.line.slice(0, PREVIEW_CHARS), ...(authUser === undefined ? {} : { authUser }) };
     if (outcome.status !== 200) {
       this.warn(`${outcome.key}:${outcome.name ?? "?"}`, `command from ${peer} refused (${outcome.status}): ${outcome.message}`, fields);

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { expect } from "chai";
-import { systemClock } from "../../../core/clock";
+import { systemClock, type Clock } from "../../../core/clock";
 import type { CheckResult } from "../../../core/model/check-result";
 import type { Sink } from "../../../core/plugin/api";
 import { testHost, testTables, type TestTables } from "../../../test/core/livestatus/engine-table";
@@ -51,19 +51,21 @@ interface Harness {
   readonly changes: ChangeNotifier;
 }
 
-const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, request_timeout: 10_000, max_connections: 500 };
+const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, request_timeout: 10_000, max_connections: 500, max_connections_per_peer: 250, commands: ["gui"] };
+/** For the tests that inject check results over Livestatus: the default `gui` leaves them out. */
+const WITH_RESULTS: Partial<LivestatusConfig> = { commands: ["gui", "results"] };
 const running: LivestatusListener[] = [];
 const clients: LivestatusClient[] = [];
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-async function startListener(options: Partial<LivestatusConfig> = {}, tables = testTables()): Promise<Harness> {
+async function startListener(options: Partial<LivestatusConfig> = {}, tables = testTables(), clock: Clock = systemClock): Promise<Harness> {
   const sink = new ApplyingSink(tables);
   const log = new RecordingLogger();
   const dataDir = makeTempDir();
   const selfStats = new SelfStats();
   const stats = selfStats.of("livestatus");
   const changes = new ChangeNotifier();
-  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, await commandsInto(sink), systemClock, log, dataDir, stats, { changes });
+  const listener = new LivestatusListener({ ...DEFAULTS, ...options }, tables.registry, await commandsInto(sink), clock, log, dataDir, stats, { changes });
   running.push(listener);
   await listener.start();
   return { listener, tables, sink, log, port: listener.port, dataDir, stats, selfStats, changes };
@@ -74,8 +76,8 @@ async function commandsInto(sink: Sink): Promise<CommandExecutor> {
   return new CommandExecutor((await engineKit()).engine, sink, systemClock);
 }
 
-async function connect(target: number | string): Promise<LivestatusClient> {
-  const c = await LivestatusClient.connect(target);
+async function connect(target: number | string, localAddress?: string): Promise<LivestatusClient> {
+  const c = await LivestatusClient.connect(target, "127.0.0.1", localAddress);
   clients.push(c);
   return c;
 }
@@ -196,7 +198,7 @@ describe("livestatus listener (real sockets)", () => {
 
   describe("commands", () => {
     beforeEach(async () => {
-      h = await startListener();
+      h = await startListener(WITH_RESULTS);
     });
 
     it("COMMAND then GET in one write: one answer, which sees the command", async () => {
@@ -233,7 +235,7 @@ describe("livestatus listener (real sockets)", () => {
 
   describe("Wait headers", () => {
     beforeEach(async () => {
-      h = await startListener();
+      h = await startListener(WITH_RESULTS);
     });
 
     it("answers once the condition holds for the object", async () => {
@@ -385,16 +387,156 @@ describe("livestatus listener (real sockets)", () => {
       expect((await c.answer()).body).to.equal("web1\n");
     });
 
-    it("refuses connections over max_connections", async () => {
+    it("refuses connections over max_connections while every connection is busy", async () => {
       h = await startListener({ max_connections: 1 });
       const first = await connect(h.port);
+      // In the middle of a request: not idle, so not evicted.
+      first.send("GET hosts\nColumns: name\n");
       await waitFor(() => h.listener.connectionCount === 1, "the first connection", 2000);
+      await sleep(50); // the half request arrives
       const second = await connect(h.port);
       expect(await second.rest()).to.equal("");
-      first.send("GET hosts\nColumns: name\nLimit: 1\n\n");
+      first.send("Limit: 1\n\n");
       expect(await first.rest()).to.equal("db1\n");
-      expect(h.log.messages("warn").join("\n")).to.contain("max_connections (1) reached");
-      expect([h.stats.get("connections"), h.stats.get("overflows")]).to.deep.equal([1, 1]);
+      expect(h.log.messages("warn").join("\n")).to.contain("max_connections (1) reached and every connection is busy");
+      expect([h.stats.get("connections"), h.stats.get("overflows"), h.stats.get("refusals"), h.stats.get("evictions")]).to.deep.equal([1, 1, 1, 0]);
+    });
+  });
+
+  describe("connection slots", () => {
+    const query = "GET hosts\nColumns: name\nLimit: 1\nKeepAlive: on\nResponseHeader: fixed16\n\n";
+
+    it("when full, closes the connection idle the longest (not one waiting, not one mid-request) to let a newcomer in", async () => {
+      let now = 1_800_000_000_000;
+      h = await startListener({ max_connections: 4 }, testTables(), { now: () => now });
+      const old = await connect(h.port); // idle since it connected
+      const oldPort = old.socket.localPort;
+      await waitFor(() => h.listener.connectionCount === 1, "1 connection", 2000);
+      now -= 60_000; // the two busy ones below are older still: busy is never evicted, whatever its age
+      const waiter = await connect(h.port);
+      waiter.send("GET hosts\nWaitTrigger: state\nWaitTimeout: 0\nColumns: name\nFilter: name = web1\n\n");
+      const half = await connect(h.port);
+      half.send("GET hosts\nColumns: name\n");
+      await waitFor(() => h.stats.get("requests") === 1 && h.listener.connectionCount === 3, "the Wait under way", 2000);
+      now += 61_000;
+      const recent = await connect(h.port);
+      recent.send(query);
+      expect((await recent.answer()).body).to.equal("db1\n");
+      now += 2000;
+      const newcomer = await connect(h.port);
+      newcomer.send(query);
+      expect((await newcomer.answer()).body).to.equal("db1\n");
+      expect(await old.rest()).to.equal("");
+      const info = h.log.entries.filter((e) => e.level === "info" && e.msg.includes("closed to let"));
+      expect(info.map((e) => e.msg)).to.deep.equal([`livestatus connection 127.0.0.1:${oldPort} closed to let 127.0.0.1:${newcomer.socket.localPort} in: max_connections (4) reached, and it was idle the longest (3s)`]);
+      expect([h.stats.get("overflows"), h.stats.get("evictions"), h.stats.get("refusals")]).to.deep.equal([1, 1, 0]);
+      // The others are untouched: the Wait is answered, the half request can be finished.
+      h.changes.notify("state");
+      expect(await waiter.rest()).to.equal("web1\n");
+      half.send("Limit: 1\n\n");
+      expect(await half.rest()).to.equal("db1\n");
+      recent.send(query);
+      expect((await recent.answer()).body).to.equal("db1\n");
+    });
+
+    it("holds one address to max_connections_per_peer: its own idle connection makes room, another address's is left alone", async () => {
+      let now = 1_800_000_000_000;
+      h = await startListener({ max_connections_per_peer: 2 }, testTables(), { now: () => now });
+      const other = await connect(h.port, "127.0.0.2"); // idle the longest of all
+      await waitFor(() => h.listener.connectionCount === 1, "1 connection", 2000);
+      now += 1000;
+      const a1 = await connect(h.port);
+      await waitFor(() => h.listener.connectionCount === 2, "2 connections", 2000);
+      now += 1000;
+      const a2 = await connect(h.port);
+      await waitFor(() => h.listener.connectionCount === 3, "3 connections", 2000);
+      now += 1000;
+      const a3 = await connect(h.port);
+      a3.send(query);
+      expect((await a3.answer()).body).to.equal("db1\n");
+      expect(await a1.rest()).to.equal("");
+      other.send(query);
+      expect((await other.answer()).body).to.equal("db1\n");
+      expect(a2.closed).to.equal(false);
+      expect(h.log.messages("info").some((m) => m.includes("max_connections_per_peer (2) reached for 127.0.0.1, and it was idle the longest (2s)"))).to.equal(true);
+    });
+
+    it("the issue's attack with small limits: every slot held by idle clients that reconnect as soon as they are closed, a real client still gets in", async () => {
+      h = await startListener({ max_connections: 20 });
+      let attacking = true;
+      let reconnects = 0;
+      /** One attacker slot: connects, says nothing, and connects again when closed. */
+      const attacker = async (): Promise<void> => {
+        while (attacking) {
+          const c = await connect(h.port).catch(() => undefined);
+          if (c === undefined) continue;
+          if (attacking) await c.rest(60_000).catch(() => undefined);
+          c.destroy();
+          if (attacking) reconnects++;
+        }
+      };
+      const attackers = Array.from({ length: 20 }, () => attacker());
+      await waitFor(() => h.listener.connectionCount === 20, "20 attackers connected", 5000);
+      // A real client, 20 times while the attack goes on: a fresh connection and one query each.
+      const waits: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const started = process.hrtime.bigint();
+        const c = await connect(h.port);
+        c.send(query);
+        expect((await c.answer(5000)).body).to.equal("db1\n");
+        waits.push(Number(process.hrtime.bigint() - started) / 1e6);
+        c.destroy();
+      }
+      attacking = false;
+      for (const c of clients) c.destroy();
+      await Promise.all(attackers);
+      // Generous: on an idle machine each answer comes in a few milliseconds.
+      expect(Math.max(...waits)).to.be.below(2000);
+      expect(reconnects).to.be.at.least(20);
+      expect(h.stats.get("evictions")).to.be.at.least(20);
+      expect(h.stats.get("refusals")).to.equal(0);
+    });
+  });
+
+  describe("commands a listener accepts", () => {
+    it("refuses check results by default (403 with fixed16, a log line with the peer and the command), takes GUI commands", async () => {
+      h = await startListener();
+      const c = await connect(h.port);
+      c.send(`COMMAND [${nowSeconds()}] PROCESS_SERVICE_CHECK_RESULT;web1;http;2;FORGED\nResponseHeader: fixed16\n\n`);
+      expect(await c.answer()).to.deep.include({ status: 403, body: "PROCESS_SERVICE_CHECK_RESULT is not accepted on this socket (its commands option)\n" });
+      c.send(`COMMAND PROCESS_HOST_CHECK_RESULT;web1;1;FORGED\n\n`);
+      // A GUI command passes the check (and is then refused by the empty engine: not known).
+      c.send(`COMMAND [${nowSeconds()}] ACKNOWLEDGE_HOST_PROBLEM;db1;2;1;1;alice;on it\nResponseHeader: fixed16\n\n`);
+      expect(await c.answer()).to.deep.include({ status: 400, body: "host db1 is not known\n" });
+      expect(h.sink.results).to.deep.equal([]);
+      const peer = `127.0.0.1:${c.socket.localPort}`;
+      const warns = h.log.entries.filter((e) => e.level === "warn" && e.msg.includes("refused (403)"));
+      expect(warns.map((w) => w.msg)).to.deep.equal([
+        `command from ${peer} refused (403): PROCESS_SERVICE_CHECK_RESULT is not accepted on this socket (its commands option)`,
+        `command from ${peer} refused (403): PROCESS_HOST_CHECK_RESULT is not accepted on this socket (its commands option)`,
+      ]);
+      expect(warns[0]!.fields).to.include({ peer });
+      expect(String(warns[0]!.fields.command)).to.contain("PROCESS_SERVICE_CHECK_RESULT;web1;http;2;FORGED");
+    });
+
+    it("takes what the option names: wildcards, groups, nothing at all", async () => {
+      h = await startListener({ commands: ["PROCESS_*"] });
+      const c = await connect(h.port);
+      c.send(`COMMAND [${nowSeconds()}] PROCESS_SERVICE_CHECK_RESULT;web1;http;2;HTTP CRITICAL\n\nCOMMAND [${nowSeconds()}] DEL_HOST;db1\nResponseHeader: fixed16\n\n`);
+      expect(await c.answer()).to.deep.include({ status: 403 });
+      expect(h.sink.results.map((r) => r.hostname)).to.deep.equal(["web1"]);
+      const none = await startListener({ commands: [] });
+      const d = await connect(none.port);
+      d.send(`COMMAND [${nowSeconds()}] SCHEDULE_FORCED_HOST_CHECK;db1;${nowSeconds()}\nResponseHeader: fixed16\n\nCOMMAND NO_SUCH_COMMAND\nResponseHeader: fixed16\n\n`);
+      expect(await d.answer()).to.deep.include({ status: 403 });
+      // An unknown command is still a 400: there is nothing to allow.
+      expect(await d.answer()).to.deep.include({ status: 400 });
+    });
+
+    it("refuses to start on an entry that names no command", async () => {
+      let failure: unknown;
+      await startListener({ commands: ["gui", "PROCES_*"] }).catch((err: unknown) => (failure = err));
+      expect(String(failure)).to.contain('commands: "PROCES_*" is no group');
     });
   });
 

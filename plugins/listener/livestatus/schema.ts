@@ -8,7 +8,9 @@ export const livestatusSchema = {
   max_request_bytes: { doc: "Largest request; a larger one is answered 413 and the connection closed.", format: "size", default: 1_048_576 },
   idle_timeout: { doc: "A connection that sends and reads nothing for this long is closed without a word (0: never).", format: "duration", default: 300_000 },
   request_timeout: { doc: "A request begun and not ended (no empty line) after this long is answered 451 and the connection closed (0: never).", format: "duration", default: 10_000 },
-  max_connections: { doc: "Most clients connected at once, TCP and unix socket together; more are disconnected (0: no limit).", format: "integer", default: 500 },
+  max_connections: { doc: "Most clients connected at once, TCP and unix socket together; when full, the connection idle the longest (between requests) is closed to let a newcomer in, and only when every one is busy is the newcomer disconnected (0: no limit).", format: "integer", default: 500 },
+  max_connections_per_peer: { doc: "Most connections from one address (an IPv6 /64; the unix socket counts as one) at once; at the limit its own longest idle connection makes room, or the newcomer is disconnected (0: no limit).", format: "integer", default: 250 },
+  commands: { doc: "The COMMANDs this listener accepts: names, * wildcards (PROCESS_*) and groups (gui, acknowledgements, downtimes, comments, rechecks, removals, results); others are refused with 403 (empty: none).", format: "list", default: ["gui"] },
 } as const satisfies ConfigSchema;
 
 export interface LivestatusConfig {
@@ -23,4 +25,7 @@ export interface LivestatusConfig {
   /** Milliseconds. */
   readonly request_timeout: number;
   readonly max_connections: number;
+  readonly max_connections_per_peer: number;
+  /** Command names, patterns and groups (commandAllowList). */
+  readonly commands: readonly string[];
 }

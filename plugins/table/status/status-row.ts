@@ -16,7 +16,7 @@ export interface LivestatusCounters {
   readonly connections: number;
   readonly requests: number;
   readonly openConnections: number;
-  /** Connections refused over max_connections. */
+  /** Connections that found max_connections reached (an idle one evicted, or refused). */
   readonly overflows: number;
 }
 

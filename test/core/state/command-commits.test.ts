@@ -63,30 +63,33 @@ describe("StateEngine: commands committed", () => {
       expect(h.store.stored()).to.deep.include({ downtimes: [], comments: [] });
     });
 
-    it("keeps them pending when the commit fails and commits them with the next flush: nothing lost", async () => {
+    it("rolls them back when the commit fails: memory holds what the store holds, ids are not reused", async () => {
+      applied(h.engine.addComment(host, commentRequest(), T0));
       await h.engine.flush();
       const before = h.store.commits.length;
       h.store.failNext = 1;
       applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
-      applied(h.engine.addComment(host, commentRequest(), T0));
       applied(h.engine.addComment(disk, commentRequest(), T0));
+      applied(h.engine.deleteComment(1, false));
+      applied(h.engine.removeObject(disk, false, T0));
       let error: unknown;
       await h.engine.flush().catch((e: unknown) => (error = e));
       expect(String(error)).to.contain("disk full");
       expect(h.store.commits).to.have.length(before);
-      // Made after the failure: the delete of a comment never committed, and a new downtime.
-      applied(h.engine.deleteComment(2, true));
-      applied(h.engine.scheduleDowntime(host, fixed(100, 200), false, T0));
+      expect(h.engine.allDowntimes()).to.deep.equal([]);
+      expect(h.engine.allComments().map((c) => c.id)).to.deep.equal([1]);
+      expect(h.engine.knows(disk), "the removal is undone").to.equal(true);
+      // The same commands again: new ids (the rolled-back ones are never handed out twice).
+      applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
+      applied(h.engine.addComment(disk, commentRequest(), T0));
       await h.engine.flush();
-      expect(h.store.commits).to.have.length(before + 1);
       const c = h.store.lastCommit;
-      expect(c.downtimes.upserts.map((d) => d.id).sort()).to.deep.equal([1, 2]);
-      expect(c.comments.upserts.map((m) => m.id)).to.deep.equal([1]);
-      expect(c.comments.deletes).to.not.include(1);
-      expect(c.lastIds).to.deep.equal({ downtime: 2, comment: 2 });
+      expect(c.downtimes.upserts.map((d) => d.id)).to.deep.equal([2]);
+      expect(c.comments.upserts.map((m) => m.id)).to.deep.equal([3]);
+      expect(c.lastIds).to.deep.equal({ downtime: 2, comment: 3 });
       const stored = h.store.stored();
-      expect(stored.downtimes.map((d) => d.id)).to.deep.equal([1, 2]);
-      expect(stored.comments.map((m) => m.id)).to.deep.equal([1]);
+      expect(stored.downtimes.map((d) => d.id)).to.deep.equal([2]);
+      expect(stored.comments.map((m) => m.id)).to.deep.equal([1, 3]);
     });
 
     it("a store attached later is handed the downtimes and comments too", async () => {

@@ -83,6 +83,8 @@ export class SqliteStore implements StorePlugin {
   private expireTimer: NodeJS.Timeout | undefined;
   /** The counters known to be in the file: most commits hand out no id, and skipping the unchanged counters keeps their page out of the WAL. */
   private countersWritten: LastIds = NO_IDS;
+  /** The last commit failed with SQLITE_FULL: the next one first tries to give the WAL's space back. */
+  private full = false;
 
   constructor(
     @inject(PLUGIN_CONFIG) private readonly config: SqliteConfig,
@@ -140,14 +142,21 @@ export class SqliteStore implements StorePlugin {
     const written = this.countersWritten;
     const counters = COUNTERS.filter((name) => changes.lastIds[name] > written[name]).map((name) => [name, changes.lastIds[name]] as const);
     const t0 = performance.now();
+    // Space freed since the failure goes to the checkpoint first (copying the WAL into the
+    // file needs little room when it holds updates), which then frees the whole WAL for this commit.
+    if (this.full) this.makeRoom();
     try {
       p.apply.immediate(changes, counters);
     } catch (err) {
       this.stats.add("commit_errors");
       const error = new SqliteStoreError(this.file, `commit (${describeChanges(changes)})`, { cause: err });
-      if (error.code === "SQLITE_FULL") this.makeRoom();
+      if (error.code === "SQLITE_FULL") {
+        this.full = true;
+        this.makeRoom();
+      }
       throw error;
     }
+    this.full = false;
     // Only once committed: after a rollback the next commit must write them again.
     if (counters.length > 0) this.countersWritten = { downtime: Math.max(written.downtime, changes.lastIds.downtime), comment: Math.max(written.comment, changes.lastIds.comment) };
     this.stats.add("commits");
@@ -216,10 +225,11 @@ export class SqliteStore implements StorePlugin {
   }
 
   /**
-   * After SQLITE_FULL: copies the WAL into the database file and truncates it, giving its
-   * space back. A failed commit leaves the WAL as large as it grew, and without this every
-   * retry would need that much again beyond it, so freeing a little space would not be
-   * enough. On a disk too full for the copy itself this fails too; the next retry tries again.
+   * After SQLITE_FULL (and before each retry): copies the WAL into the database file and
+   * truncates it, giving its space back. A failed commit leaves the WAL as large as it grew,
+   * and as long as its frames are not copied back every retry needs room beyond them, so
+   * freeing a little space would not be enough. On a disk too full for the copy itself
+   * (the WAL holds pages the file does not have yet) this fails too, and is tried again.
    */
   private makeRoom(): void {
     const db = this.db;

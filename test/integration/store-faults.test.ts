@@ -200,7 +200,7 @@ describe("store faults (real daemon, real SQLite file)", function () {
       if (mountPoint !== undefined) spawnSync("umount", ["-l", mountPoint]);
     });
 
-    it("answers SYNC with an error, shows nothing uncommitted, refuses commands (503), stays CRITICAL, and recovers once 1.5 MB is freed: every result committed, the file intact", async function () {
+    it("answers SYNC with an error, shows nothing uncommitted, refuses commands (503), stays CRITICAL, pauses inputs when the queue is full, and recovers once 1.5 MB is freed: every result committed, the file intact", async function () {
       const dir = makeTempDir("tantale-tmpfs-");
       try {
         execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", dir], { stdio: "pipe" });
@@ -211,7 +211,8 @@ describe("store faults (real daemon, real SQLite file)", function () {
       mountPoint = dir;
       const data = path.join(dir, "data");
       const log = path.join(data, "tantale.log");
-      const { line, ls, conf } = await confWith({ "internal.conf": "interval = 1s\nhostname = mon1\n" });
+      // queue_size 1500: the 1000 results below fit, 1000 more fill the queue and pause the input.
+      const { line, ls, conf } = await confWith({ "internal.conf": "interval = 1s\nhostname = mon1\n", "tantale.conf": "queue_size = 1500\n" });
       // The daemon's log on the full disk too, as in daemon mode: it must not end the daemon.
       const t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", data, "--log-file", log]);
       running.push(t);
@@ -220,7 +221,9 @@ describe("store faults (real daemon, real SQLite file)", function () {
       const client = await LineClient.connect(line);
       // An established store: these checks are known before the disk fills.
       const sent: string[] = [];
-      const result = (i: number, status: number) => json(`full${i % 20}`, `svc${Math.floor(i / 20)}`, status, T0 + status, `${status === 0 ? "OK" : "CRITICAL"} - ${"x".repeat(80)} ${i}`);
+      // OK, then CRITICAL, then WARNING, each newer than the one before.
+      const stamp = [T0, T0 + 3, T0 + 2];
+      const result = (i: number, status: 0 | 1 | 2) => json(`full${i % 20}`, `svc${Math.floor(i / 20)}`, status, stamp[status]!, `${["OK", "WARNING", "CRITICAL"][status]!} - ${"x".repeat(80)} ${i}`);
       for (let i = 0; i < 1000; i++) {
         sent.push(`full${i % 20};svc${Math.floor(i / 20)}`);
         client.send(result(i, 0));
@@ -262,6 +265,17 @@ describe("store faults (real daemon, real SQLite file)", function () {
       expect(await client.next(20_000), "a SYNC while the store is failing is answered at once").to.match(/^ERROR the store cannot write/);
       expect(t.exitCode, "a full disk under the log file must not end the daemon").to.equal(undefined);
 
+      // More results than the queue holds: the input pauses (stops reading), so a SYNC behind them waits unread.
+      for (let i = 0; i < 1000; i++) client.send(result(i, 1));
+      client.send("SYNC");
+      await eventually("the input paused", async () => {
+        const h = await livestatus(ls, ["GET services", "Columns: perf_data", "Filter: host_name = mon1", "Filter: description = tantale"]);
+        return /pauses=[1-9]/.test(String(h.rows[0]?.[0])) ? true : undefined;
+      });
+      let early: string | undefined;
+      await client.next(2000).then((a) => (early = a), () => undefined);
+      expect(early, "no answer while the input is paused").to.equal(undefined);
+
       // 1.5 MB back is enough for this commit (about 0.5 MB of WAL): retried within seconds.
       fs.rmSync(spare);
       await eventually("SYNCED after space came back", async () => {
@@ -271,7 +285,7 @@ describe("store faults (real daemon, real SQLite file)", function () {
       }, 60_000).catch((err: unknown) => {
         throw new Error(`${String(err)}; log:\n${logSummary(log)}`);
       });
-      const stored = await livestatus(ls, ["GET services", "Columns: host_name description state", "Filter: host_name ~ ^full", "Filter: state = 2"]);
+      const stored = await livestatus(ls, ["GET services", "Columns: host_name description state", "Filter: host_name ~ ^full", "Filter: state = 1"]);
       expect(stored.rows.map((r) => `${String(r[0])};${String(r[1])}`).sort()).to.deep.equal([...sent].sort());
       expect((await command(ls, "ADD_SVC_COMMENT;web1;disk;1;alice;space is back")).status).to.equal(200);
       await eventually("the health check OK again", async () => ((await health()).rows[0]?.[0] === 0 ? true : undefined));
@@ -283,7 +297,9 @@ describe("store faults (real daemon, real SQLite file)", function () {
       expect(integrity(db)).to.equal("ok");
       const file = new Database(db, { readonly: true });
       try {
-        expect((file.prepare("SELECT count(*) AS n FROM checks WHERE hostname LIKE 'full%' AND state = 2").get() as { n: number }).n).to.equal(1000);
+        expect((file.prepare("SELECT count(*) AS n FROM checks WHERE hostname LIKE 'full%' AND state = 1").get() as { n: number }).n).to.equal(1000);
+        // Every result accepted was applied, in order: OK → CRITICAL → WARNING, an alert each.
+        expect((file.prepare("SELECT count(*) AS n FROM log WHERE hostname LIKE 'full%'").get() as { n: number }).n).to.equal(2000);
         expect((file.prepare("SELECT count(*) AS n FROM comments").get() as { n: number }).n).to.equal(1);
       } finally {
         file.close();

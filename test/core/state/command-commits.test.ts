@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { LOG_CLASS } from "../../../core/state/log-entry";
+import { CommandExecutor } from "../../../core/commands/command-executor";
+import type { Sink } from "../../../core/plugin/api";
 import { ackRequest, applied, commentRequest, fixed, harness, hst, res, svc, T0, type Harness } from "./command-kit";
 
 const host = hst("web1");
@@ -102,6 +104,24 @@ describe("StateEngine: commands committed", () => {
       await h.engine.flush();
       expect(other.store.stored().downtimes.map((d) => d.id)).to.deep.equal([1]);
       expect(other.store.stored().comments.map((m) => m.id)).to.deep.equal([1]);
+    });
+  });
+
+  describe("through the CommandExecutor, with a store that cannot write", () => {
+    it("refuses the command with 503 and leaves memory as the store holds it; the same command works once the store does", async () => {
+      await h.write(res("web1", "disk", 2, 0));
+      const sink: Sink = { paused: false, accept: () => undefined, onFlowChange: () => () => undefined, sync: () => Promise.resolve() };
+      const executor = new CommandExecutor(h.engine, sink, h.clock);
+      h.store.failNext = 1;
+      const line = `[${T0 + 1}] ACKNOWLEDGE_SVC_PROBLEM;web1;disk;1;0;0;alice;on it`;
+      const refused = await executor.execute(line, { authUser: undefined });
+      expect(refused).to.deep.include({ status: 503, name: "ACKNOWLEDGE_SVC_PROBLEM", key: "store_failed" });
+      expect(refused.status === 503 && refused.message).to.equal("ACKNOWLEDGE_SVC_PROBLEM: not applied, the store cannot write it (disk full); send it again later");
+      expect(h.engine.get("web1", "disk")!.acknowledgement).to.equal(null);
+      expect(h.engine.allComments()).to.deep.equal([]);
+      expect((await executor.execute(line, { authUser: undefined })).status).to.equal(200);
+      expect(h.store.latest("web1", "disk")!.acknowledgement).to.not.equal(null);
+      expect(h.store.messages.filter((m) => m.includes("EXTERNAL COMMAND"))).to.have.length(1);
     });
   });
 

@@ -22,7 +22,7 @@ export interface CommandContext {
   readonly allowed?: ReadonlySet<string>;
 }
 
-/** What became of a command: done (status 200, with notes for the log) or refused (400 malformed, 403 not allowed). */
+/** What became of a command: done (status 200, with notes for the log) or refused (400 malformed, 403 not allowed, 503 the store cannot write it). */
 export type CommandOutcome =
   | {
       readonly status: 200;
@@ -35,7 +35,7 @@ export type CommandOutcome =
       readonly warnings: readonly string[];
     }
   | {
-      readonly status: 400 | 403;
+      readonly status: 400 | 403 | 503;
       /** The command name when it could be read. */
       readonly name: string | undefined;
       readonly message: string;
@@ -88,7 +88,9 @@ export class CommandExecutor {
     const applied = this.apply(command, parsed.time);
     if (!applied.ok) return { status: 400, name: parsed.name, message: applied.message, key: "refused" };
     this.engine.logCommand(parsed.name, external.rawArgs, target);
-    await bounded(this.engine.flush(), this.waitMs);
+    // A commit that fails rolls the command back in memory: the client is told it did not happen.
+    const failure = await commitFailure(this.engine.flush(), this.waitMs);
+    if (failure !== undefined) return { status: 503, name: parsed.name, message: `${parsed.name}: not applied, the store cannot write it (${failure}); send it again later`, key: "store_failed" };
     return { ...done(parsed), ...(applied.note === undefined ? {} : { note: applied.note }), ...(applied.ids === undefined ? {} : { ids: applied.ids }) };
   }
 
@@ -149,6 +151,20 @@ export class CommandExecutor {
 
 function done(parsed: ParsedCommand): CommandOutcome {
   return { status: 200, name: parsed.name, extra: parsed.extra, warnings: parsed.warnings };
+}
+
+/** Waits for the command's commit at most `ms` (then it counts as done and commits when the store allows); the error's message when it was rolled back. */
+async function commitFailure(commit: Promise<void>, ms: number): Promise<string | undefined> {
+  let message: string | undefined;
+  await bounded(commit.catch((err: unknown) => void (message = rootMessage(err))), ms);
+  return message;
+}
+
+/** The innermost cause's words (SQLite's "database or disk is full"), without the file's path. */
+function rootMessage(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause !== undefined) e = e.cause;
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
 }
 
 /** Waits for `work` at most `ms`; its failure is not the command's (the engine retries commits). */

@@ -1,6 +1,7 @@
 import type { ConfigSchema } from "../plugin/api";
 import type { PluginKind } from "../plugin/api";
 import type { LogLevel } from "../log/logger";
+import { DATA_ACCESS, type DataAccess } from "../daemon/data-access";
 
 /** Keys every instance file may set; the core consumes them, the plugin never sees them. */
 const INSTANCE_SCHEMA = {
@@ -10,7 +11,7 @@ const INSTANCE_SCHEMA = {
   log_level: { doc: "Log level of this instance (default: the daemon's).", format: "log-level", default: null, nullable: true },
 } as const satisfies ConfigSchema;
 
-/** Longest wait between two tries of a failed write, for outputs and the state engine alike. */
+/** Longest wait between two tries of a failed write, for outputs (the state engine's is shorter: state-wiring.ts). */
 export const DEFAULT_RETRY_MAX_DELAY = 30_000;
 
 /** Batching and retry of an output, applied by the core's output runner. */
@@ -48,6 +49,11 @@ export const DAEMON_SCHEMA = {
   freshness_check_interval: { doc: "How often the timers run: freshness deadlines, downtimes starting and ending, acknowledgements expiring.", format: "duration", default: 1000 },
   state_batch_size: { doc: "Most results the state engine applies and commits to the store at once.", format: "integer", default: 20_000 },
   state_flush_interval: { doc: "Longest wait before results are applied and committed (the delay before a query sees them).", format: "duration", default: 100 },
+  data_access: {
+    doc: "Who may read the data dir, the store, the pid file and the daemon log: private (dir 0700, files 0600) or group (0750 and 0640: the data dir's group may read). Applied at start, to existing files too.",
+    format: DATA_ACCESS,
+    default: "private",
+  },
   plugin_dir: { doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir (plugin_dir = ../plugins.d is a folder beside it).", format: "string", default: "" },
 } as const satisfies ConfigSchema;
 
@@ -60,6 +66,7 @@ export interface DaemonSettings {
   readonly freshness_check_interval: number;
   readonly state_batch_size: number;
   readonly state_flush_interval: number;
+  readonly data_access: DataAccess;
   readonly plugin_dir: string;
 }
 

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { container, type DependencyContainer } from "tsyringe";
 import { systemClock, type Clock } from "../clock";
 import type { DaemonSettings } from "../config/common-schema";
@@ -14,6 +13,7 @@ import { TableRegistry } from "../livestatus/table-registry";
 import { CLOCK, COMMANDS, DAEMON_SETTINGS, DATA_DIR, LOGGER, SELF_STATS, SINK, STATE_ENGINE, TABLES } from "../tokens";
 import { CommandExecutor } from "../commands/command-executor";
 import { STATE_ID, connectStateEngine } from "./state-wiring";
+import { dataModes, ensureDir } from "./data-access";
 
 export interface DaemonOptions {
   readonly load: LoadOptions;
@@ -68,7 +68,8 @@ export class Daemon {
   ) {
     const clock = options.clock ?? systemClock;
     const log = options.logger;
-    fs.mkdirSync(options.dataDir, { recursive: true });
+    const narrowed = ensureDir(options.dataDir, dataModes(config.daemon.data_access).dir);
+    if (narrowed !== undefined) log.warn(`mode of the data dir ${narrowed.path} changed from ${narrowed.from} to ${narrowed.to} (data_access = ${config.daemon.data_access})`, { ...narrowed });
     this.bus = new ResultBus(config.daemon.queue_size, log.child({ component: "bus" }), this.stats, clock);
     this.engine = new StateEngine(config.daemon, clock, log.child({ component: "state" }), this.stats.of(STATE_ID));
     const stores = connectStateEngine(this.engine, this.bus, config.daemon, log.child({ component: "state" }));

@@ -46,13 +46,19 @@ export function runningPid(file: string): number | undefined {
 /**
  * Claims the pid file for this process, or throws when a live process holds it. A stale
  * file (its process is gone, as after kill -9) is replaced. `wx` makes two daemons that
- * start at the same moment race on the create, not on a check.
+ * start at the same moment race on the create, not on a check. Created with `mode` whatever the umask.
  */
-export function acquirePidFile(file: string): void {
+export function acquirePidFile(file: string, mode = 0o600): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
+      const fd = fs.openSync(file, "wx", mode);
+      try {
+        fs.fchmodSync(fd, mode); // open's mode is filtered by the umask
+        fs.writeSync(fd, `${process.pid}\n`);
+      } finally {
+        fs.closeSync(fd);
+      }
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new PidFileError(`cannot write pid file ${file}`, { cause: err });

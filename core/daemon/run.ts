@@ -1,7 +1,10 @@
+import fs from "node:fs";
+import path from "node:path";
 import { loadConfiguration, type LoadOptions } from "../config/load-config";
 import { ConfigError, describeError } from "../errors";
 import { createLogger, type Logger } from "../log/logger";
 import { Daemon } from "./daemon";
+import { dataModes, ensureDir, ensureFile, type ModeChange } from "./data-access";
 import { acquirePidFile, releasePidFile } from "./pid-file";
 
 export interface RunOptions {
@@ -37,9 +40,28 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     report(options, { type: "error", message });
     return 1;
   }
-  const log = createLogger({ level: config.daemon.log_level, file: options.logFile });
+  // Before the logger: the daemon log is in the data dir, and must not be created readable by all.
+  const modes = dataModes(config.daemon.data_access);
+  const narrowed: ModeChange[] = [];
   try {
-    acquirePidFile(options.pidFile);
+    const dir = ensureDir(options.dataDir, modes.dir);
+    if (dir !== undefined) narrowed.push(dir);
+    if (options.logFile !== undefined) {
+      fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+      const file = ensureFile(options.logFile, modes.file);
+      if (file !== undefined) narrowed.push(file);
+    }
+  } catch (err) {
+    const message = `cannot prepare the data dir ${options.dataDir}: ${describeError(err)}`;
+    process.stderr.write(`tantale: ${message}\n`);
+    report(options, { type: "error", message });
+    return 1;
+  }
+  const log = createLogger({ level: config.daemon.log_level, file: options.logFile });
+  // Tightened rather than only warned about: an install from before data_access kept its checks and log readable by every user.
+  for (const change of narrowed) log.warn(`mode of ${change.path} changed from ${change.from} to ${change.to} (data_access = ${config.daemon.data_access})`, { ...change });
+  try {
+    acquirePidFile(options.pidFile, modes.file);
   } catch (err) {
     process.stderr.write(`tantale: ${describeError(err)}\n`);
     log.fatal("not started", { error: describeError(err) });

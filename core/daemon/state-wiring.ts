@@ -1,9 +1,16 @@
-import { DEFAULT_RETRY_MAX_DELAY, type DaemonSettings } from "../config/common-schema";
+import type { DaemonSettings } from "../config/common-schema";
 import type { Logger } from "../log/logger";
 import type { ResultBus } from "../pipeline/result-bus";
 import type { OutputPlugin } from "../plugin/api";
 import type { StoreBinding } from "../plugin/host";
 import type { StateEngine } from "../state/state-engine";
+
+/**
+ * Longest wait between two tries of a failed commit. Shorter than an output's: the store is
+ * what SYNC and queries wait for, and once space returns on a full disk it should be used
+ * within seconds; a try costs one batch applied and rolled back.
+ */
+export const STATE_RETRY_MAX_DELAY = 5_000;
 
 /** The state engine's id on the bus and in the self-stats: not a valid instance id, so it never meets a plugin's. */
 export const STATE_ID = "(state)";
@@ -14,21 +21,14 @@ export const STATE_ID = "(state)";
  * plug into it. Without a store the engine keeps the state in memory only.
  */
 export function connectStateEngine(engine: StateEngine, bus: ResultBus, settings: DaemonSettings, log: Logger): StoreBinding {
-  // The runner retries a batch whose commit failed; the engine already applied it and keeps
-  // its changes pending, so the results at the head of the queue that were applied are
-  // skipped on the retry (applying them twice would log their alerts twice).
-  let applied = 0;
+  // The runner retries a batch whose commit failed: the engine rolled it back, so it is applied again whole.
   const asOutput: OutputPlugin = {
     start: () => Promise.resolve(),
     stop: () => Promise.resolve(),
-    async write(batch) {
-      const fresh = applied === 0 ? batch : batch.slice(applied);
-      applied = batch.length;
-      await engine.write(fresh);
-      applied = 0;
-    },
+    write: (batch) => engine.write(batch),
   };
-  const batching = { batch_size: settings.state_batch_size, flush_interval: settings.state_flush_interval, retry_max_delay: DEFAULT_RETRY_MAX_DELAY };
+  const batching = { batch_size: settings.state_batch_size, flush_interval: settings.state_flush_interval, retry_max_delay: STATE_RETRY_MAX_DELAY };
+  bus.describe(STATE_ID, "the store");
   const resume = () => bus.attach(STATE_ID, asOutput, batching, log);
   resume();
   return {

@@ -37,12 +37,18 @@ class PinoLogger implements Logger {
   isLevelEnabled(level: LogLevel): boolean { return this.p.isLevelEnabled(level); }
 }
 
+/** Log lines kept in memory while the log cannot be written (a full disk); more are dropped. */
+const UNWRITTEN_LIMIT = 16 * 1024 * 1024;
+
 /**
  * Synchronous writes: logs are rare (nothing per line at info) and must survive a crash
- * or an exit right after they were written.
+ * or an exit right after they were written. A write that fails (ENOSPC: the log shares the
+ * full disk of the store) must not end the daemon: the lines wait in memory, up to
+ * UNWRITTEN_LIMIT, and are written with the next line once space returns.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = pino.destination({ dest: options.file ?? 2, sync: true, mkdir: true });
+  const destination = pino.destination({ dest: options.file ?? 2, sync: true, mkdir: true, maxLength: UNWRITTEN_LIMIT });
+  destination.on("error", () => undefined);
   return new PinoLogger(pino({ level: options.level, base: { pid: process.pid } }, destination));
 }
 

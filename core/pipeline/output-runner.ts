@@ -10,6 +10,12 @@ import { FifoQueue } from "./fifo-queue";
 
 const FIRST_RETRY_MS = 100;
 
+/** The last write failed: with what, and since when (ms since the epoch) writes have failed. */
+export interface WriteFailure {
+  readonly error: unknown;
+  readonly since: number;
+}
+
 /**
  * The policy around one output (Telegraf's RunningOutput): its queue, batches of at most
  * `batch_size` flushed when full or after `flush_interval`, one write in flight, and failed
@@ -28,20 +34,31 @@ export class OutputRunner {
   private draining = false;
   private readonly errorLog: Throttle;
   private readonly waiters: (() => void)[] = [];
+  private failure: WriteFailure | undefined;
 
   constructor(
     readonly id: string,
     private settings: OutputSettings,
     private readonly log: Logger,
     private readonly stats: InstanceStats,
-    clock: Clock,
+    private readonly clock: Clock,
     /** Called after results left the queue, so the bus can resume paused inputs. */
     private readonly onShrink: () => void,
+    /** Called after a failed write, so the bus can answer the SYNCs that wait for this output. */
+    private readonly onFail: (error: unknown) => void = () => undefined,
   ) {
     this.errorLog = new Throttle(clock, 3, 60_000);
     // Present from the start, so that the self-monitoring lists every output.
     stats.gauge("queue_length", () => this.queue.length);
     stats.add("written", 0);
+    // 1 from a failed write until the next write works: the health check stays critical that long.
+    stats.gauge("write_failing", () => (this.failure === undefined ? 0 : 1));
+    stats.gauge("write_failing_ms", () => (this.failure === undefined ? 0 : Math.max(0, this.clock.now() - this.failure.since)));
+  }
+
+  /** Set while writes fail (from a failed write until one works). */
+  get failing(): WriteFailure | undefined {
+    return this.failure;
   }
 
   get length(): number {
@@ -126,6 +143,10 @@ export class OutputRunner {
       () => {
         this.queue.drop(batch.length);
         this.retryDelay = 0;
+        if (this.failure !== undefined) {
+          this.log.info("writes work again", { failed_for_ms: this.clock.now() - this.failure.since, queued: this.queue.length });
+          this.failure = undefined;
+        }
         this.stats.add("written", batch.length);
         this.stats.add("write_ms", performance.now() - started);
         this.onShrink();
@@ -135,6 +156,8 @@ export class OutputRunner {
         this.retryDelay = Math.min(this.retryDelay === 0 ? FIRST_RETRY_MS : this.retryDelay * 2, Math.max(FIRST_RETRY_MS, this.settings.retry_max_delay));
         const t = this.errorLog.take();
         if (t.log) this.log.warn("write failed, batch kept for retry", { error: describeError(err), batch: batch.length, queued: this.queue.length, retry_in_ms: this.retryDelay, suppressed: t.suppressed });
+        this.failure = { error: err, since: this.failure?.since ?? this.clock.now() };
+        this.onFail(err);
       },
     ).finally(() => {
       this.inFlight = undefined;

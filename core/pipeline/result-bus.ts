@@ -4,7 +4,11 @@ import type { Logger } from "../log/logger";
 import type { SelfStats } from "../metrics/self-stats";
 import type { CheckResult } from "../model/check-result";
 import type { OutputPlugin, Sink } from "../plugin/api";
+import { TantaleError } from "../errors";
 import { OutputRunner } from "./output-runner";
+
+/** A SYNC that cannot be answered SYNCED: an output (the store) cannot write what it waits for. */
+export class SyncError extends TantaleError {}
 
 /** Inputs resume once every output queue is back under this share of `queue_size`. */
 const RESUME_AT = 0.8;
@@ -20,7 +24,9 @@ export class ResultBus implements Sink {
   /** Per runner: how many results the bus had accepted when it was created (its first is the next). */
   private readonly firstSeq = new Map<OutputRunner, number>();
   private accepted = 0;
-  private syncWaiters: { readonly seq: number; readonly resolve: () => void }[] = [];
+  private syncWaiters: { readonly seq: number; readonly resolve: () => void; readonly reject: (err: SyncError) => void }[] = [];
+  /** How messages name an output: "the store" for the state engine, "output <id>" otherwise. */
+  private readonly labels = new Map<string, string>();
   private readonly listeners = new Set<(paused: boolean) => void>();
   private isPaused = false;
 
@@ -56,7 +62,8 @@ export class ResultBus implements Sink {
   runnerFor(id: string, settings: OutputSettings, log: Logger): OutputRunner {
     let runner = this.runners.get(id);
     if (runner === undefined) {
-      runner = new OutputRunner(id, settings, log, this.stats.of(id), this.clock, () => this.onWritten());
+      const created: OutputRunner = new OutputRunner(id, settings, log, this.stats.of(id), this.clock, () => this.onWritten(), (err) => this.onFailed(created, err));
+      runner = created;
       this.runners.set(id, runner);
       this.firstSeq.set(runner, this.accepted);
     }
@@ -98,20 +105,52 @@ export class ResultBus implements Sink {
     return runner.length;
   }
 
+  /** Names an output in SYNC errors (the state engine's runner is "the store"). */
+  describe(id: string, label: string): void {
+    this.labels.set(id, label);
+  }
+
   /**
    * Resolves once every result accepted before the call is written by every output (for the
    * state engine: committed to the store). What an input answers to a client's SYNC.
+   * Rejects with a SyncError while an output that holds some of them cannot write (at once if
+   * it is failing already): the results stay queued and are retried, but the client is told
+   * now rather than left waiting for a disk to be freed.
    */
   sync(): Promise<void> {
     const seq = this.accepted;
     if (this.writtenThrough() >= seq) return Promise.resolve();
-    return new Promise((resolve) => this.syncWaiters.push({ seq, resolve }));
+    for (const r of this.runners.values()) {
+      const failure = r.failing;
+      if (failure !== undefined && this.runnerThrough(r) < seq) return Promise.reject(this.syncError(r.id, failure.error));
+    }
+    return new Promise((resolve, reject) => this.syncWaiters.push({ seq, resolve, reject }));
+  }
+
+  /** The SYNCs waiting for results that `runner` failed to write are answered with the error. */
+  private onFailed(runner: OutputRunner, err: unknown): void {
+    if (this.runners.get(runner.id) !== runner) return;
+    const through = this.runnerThrough(runner);
+    const failed = this.syncWaiters.filter((w) => w.seq > through);
+    if (failed.length === 0) return;
+    this.syncWaiters = this.syncWaiters.filter((w) => w.seq <= through);
+    const error = this.syncError(runner.id, err);
+    for (const w of failed) w.reject(error);
+  }
+
+  /** One line a client can read: what cannot write and why (SQLite's code and words, not the file's path), and that nothing is lost. */
+  private syncError(id: string, err: unknown): SyncError {
+    return new SyncError(`${this.labels.get(id) ?? `output ${id}`} cannot write (${shortReason(err)}): the results are kept queued and retried`, { cause: err });
+  }
+
+  private runnerThrough(r: OutputRunner): number {
+    return this.firstSeq.get(r)! + r.writtenCount;
   }
 
   /** The highest sequence number up to which every present output has written everything. */
   private writtenThrough(): number {
     let low = this.accepted;
-    for (const r of this.runners.values()) low = Math.min(low, this.firstSeq.get(r)! + r.writtenCount);
+    for (const r of this.runners.values()) low = Math.min(low, this.runnerThrough(r));
     return low;
   }
 
@@ -155,4 +194,19 @@ export class ResultBus implements Sink {
       }
     }
   }
+}
+
+/** The innermost cause's message, with the code of the first error that has one (SQLITE_FULL, ENOSPC): short, one line. */
+function shortReason(err: unknown): string {
+  let code: string | undefined;
+  let e: unknown = err;
+  for (let depth = 0; depth < 10; depth++) {
+    const c = (e as { code?: unknown } | null)?.code;
+    if (code === undefined && typeof c === "string") code = c;
+    const cause = e instanceof Error ? e.cause : undefined;
+    if (cause === undefined) break;
+    e = cause;
+  }
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+  return code === undefined || message.includes(code) ? message : `${code}: ${message}`;
 }

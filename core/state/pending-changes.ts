@@ -1,9 +1,11 @@
+import type { CheckResult } from "../model/check-result";
 import type { ChangeSet, LastIds, RecordChanges } from "./change-set";
 import { checkKey, type CheckKey, type CheckState } from "./check-state";
 import type { Comment } from "./comment";
 import type { Downtime } from "./downtime";
 import type { LogEntry } from "./log-entry";
 import type { ObjectRecord } from "./object-records";
+import { RollbackJournal } from "./rollback-journal";
 
 /** Upserts and removals of one kind of keyed item: a removal cancels an upsert of the same key and the reverse; the last upsert wins. */
 class KeyedChanges<K, V, D> {
@@ -22,12 +24,6 @@ class KeyedChanges<K, V, D> {
   remove(key: K, d: D): void {
     this.upserts.delete(key);
     this.deletes.set(key, d);
-  }
-
-  /** Applies `other`'s changes on top of these. */
-  addAll(other: KeyedChanges<K, V, D>): void {
-    for (const [k, v] of other.upserts) this.upsert(k, v);
-    for (const [k, d] of other.deletes) this.remove(k, d);
   }
 }
 
@@ -48,13 +44,28 @@ export class RecordPending<T extends ObjectRecord> extends KeyedChanges<number, 
 
 /**
  * Changes not yet committed: one state per check (the last wins, so a batch that updates a
- * check many times writes it once), removals, log lines in order, downtimes and comments.
+ * check many times writes it once), removals, log lines in order, downtimes and comments;
+ * with what memory held before them (the journal), for a rollback if the commit fails.
  */
 export class PendingChanges {
   readonly checks = new KeyedChanges<string, CheckState, CheckKey>();
   readonly downtimes = new RecordPending<Downtime>();
   readonly comments = new RecordPending<Comment>();
   readonly log: LogEntry[] = [];
+  readonly journal = new RollbackJournal();
+  /** Results about Tantale itself applied before their commit: applied again after a rollback (StateEngine.applyNow). */
+  readonly selfResults: CheckResult[] = [];
+  /** The set carries the whole state to a store attached later: a rollback must not lose that. */
+  handOver = false;
+  /** Resolves once the set is committed, rejects with the store's error once it is rolled back. */
+  readonly settled: Promise<void>;
+  private settle!: { resolve: () => void; reject: (err: unknown) => void };
+
+  constructor() {
+    this.settled = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    // Most sets are never awaited (timers, results of a batch that another flush committed).
+    this.settled.catch(() => undefined);
+  }
 
   get isEmpty(): boolean {
     return this.checks.isEmpty && this.downtimes.isEmpty && this.comments.isEmpty && this.log.length === 0;
@@ -66,6 +77,14 @@ export class PendingChanges {
 
   remove(k: CheckKey): void {
     this.checks.remove(checkKey(k.hostname, k.check), { hostname: k.hostname, check: k.check });
+  }
+
+  committed(): void {
+    this.settle.resolve();
+  }
+
+  rolledBack(err: unknown): void {
+    this.settle.reject(err);
   }
 
   /**
@@ -83,17 +102,5 @@ export class PendingChanges {
       comments: this.comments.toChanges(),
       lastIds,
     };
-  }
-
-  /** These (older) changes with `newer` applied on top: for a set whose commit failed. */
-  mergedWith(newer: PendingChanges): PendingChanges {
-    const out = new PendingChanges();
-    for (const p of [this, newer]) {
-      out.checks.addAll(p.checks);
-      out.downtimes.addAll(p.downtimes);
-      out.comments.addAll(p.comments);
-    }
-    out.log.push(...this.log, ...newer.log);
-    return out;
   }
 }

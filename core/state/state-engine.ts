@@ -1,6 +1,7 @@
 import type { Clock } from "../clock";
 import { RetryableError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
+import { Throttle } from "../log/throttle";
 import type { InstanceStats } from "../metrics/self-stats";
 import { HOST_CHECK, type CheckResult } from "../model/check-result";
 import type { LogQuery, StateStore } from "../store/state-store";
@@ -15,6 +16,7 @@ import { alertEntry, commandEntry, downtimeEntry, stateName, type DowntimeEvent 
 import type { LogEntry } from "./log-entry";
 import { ObjectRecords, type ObjectRecord } from "./object-records";
 import { PendingChanges } from "./pending-changes";
+import type { RollbackJournal } from "./rollback-journal";
 
 export interface EngineSettings {
   /** A check is outdated after this many intervals without a result. */
@@ -74,6 +76,8 @@ const OUTDATED_PREFIX = "OUTDATED - ";
  * that move it: ordering, state changes and their log entries, acknowledgements,
  * downtimes, freshness, removal. Every change is committed to the store before `write()`
  * (or `flush()` after a command) resolves, so a result leaves the bus queue only once durable.
+ * A commit that fails rolls memory back to what the store holds (rollback-journal.ts): queries
+ * never show what a restart would not bring back, and the bus retries the batch.
  *
  * Results and commands are ordered by their timestamps, not by arrival: a result older
  * than the state is ignored, an acknowledgement is judged against the state at its time
@@ -103,6 +107,8 @@ export class StateEngine {
   private readonly expiringAcks = new Map<string, number>();
   /** Downtimes with a trigger: while there are none, a start looks for none to start with it. */
   private triggeredDowntimes = 0;
+  /** A store that cannot write fails every timer's commit: a few lines a minute say so. */
+  private readonly commitErrorLog: Throttle;
 
   constructor(
     private readonly settings: EngineSettings,
@@ -110,6 +116,7 @@ export class StateEngine {
     private readonly log: Logger,
     private readonly stats: InstanceStats,
   ) {
+    this.commitErrorLog = new Throttle(clock, 3, 60_000);
     stats.gauge("hosts", () => this.hosts.size);
     stats.gauge("checks", () => this.checkCount);
   }
@@ -154,11 +161,7 @@ export class StateEngine {
       this.loaded = true;
       this.log.info("state loaded from the store", { checks: checks.length, hosts: this.hosts.size, downtimes: downtimes.length, comments: comments.length, ms: Math.round(performance.now() - started) });
     }
-    if (handOver) {
-      for (const s of this.allChecks()) this.pending.upsert(s);
-      for (const d of this.downtimes.all()) this.pending.downtimes.put(d);
-      for (const c of this.comments.all()) this.pending.comments.put(c);
-    }
+    if (handOver) this.handOver();
     this.store = store;
     this.persistence = "store";
   }
@@ -170,17 +173,30 @@ export class StateEngine {
    */
   async detachStore(removed: boolean): Promise<void> {
     // What only commands and timers changed (no result left in the queue to carry it) goes to the store before it leaves.
-    await this.flush().catch((err: unknown) => this.log.warn("last commit before the store detached failed: the changes wait for a store", { error: describeError(err) }));
+    await this.flush().catch((err: unknown) => this.log.warn("last commit before the store detached failed: its changes were rolled back", { error: describeError(err) }));
     this.store = undefined;
     this.persistence = removed ? "memory" : "waiting";
   }
 
-  /** Applies a batch of results and commits what changed (the bus runner's write). */
+  /**
+   * Applies a batch of results and commits what changed (the bus runner's write). If the
+   * commit fails, memory is rolled back and this rejects: the runner retries the whole batch.
+   */
   write(batch: readonly CheckResult[]): Promise<void> {
     let applied = 0;
     for (const r of batch) if (this.apply(r)) applied++;
     this.stats.add("results_applied", applied);
     return this.flush();
+  }
+
+  /**
+   * Applies a result about Tantale itself (its health check) at once, ahead of its commit:
+   * a store that cannot write must not keep the health check from saying so. The one
+   * exception to "queries show only what is committed": a rollback applies it again, and
+   * the next commit that works stores it.
+   */
+  applyNow(r: CheckResult): void {
+    if (this.apply(r)) this.pending.selfResults.push(r);
   }
 
   // --- reads, for the query tables and the dump ---------------------------------------
@@ -367,6 +383,7 @@ export class StateEngine {
     if (target.check === HOST_CHECK) {
       if (entry.hostCheck !== undefined) checks.push(entry.hostCheck);
       if (withServices) checks.push(...entry.services.values());
+      this.pending.journal.removedHosts.note(target.hostname, this.removedHosts.get(target.hostname));
       this.removedHosts.set(target.hostname, time);
     } else checks.push(entry.services.get(target.check)!);
     let kept = 0;
@@ -384,11 +401,15 @@ export class StateEngine {
     return kept === 0 ? { ok: true } : { ok: true, note: `${kept} check(s) with results stamped after the removal kept` };
   }
 
-  /** Commits what is pending (after commands or freshness changes). */
+  /**
+   * Commits what is pending (after commands or freshness changes). Resolves once the changes
+   * made before the call are committed; rejects with the store's error once they are rolled
+   * back (memory holds what the store holds again).
+   */
   flush(): Promise<void> {
-    const run = this.commitChain.then(() => this.commitPending());
-    this.commitChain = run.catch(() => undefined);
-    return run;
+    const set = this.pending;
+    this.commitChain = this.commitChain.then(() => this.commitPending());
+    return set.settled;
   }
 
   // --- the rules --------------------------------------------------------------------------
@@ -448,7 +469,10 @@ export class StateEngine {
     if (this.expiringAcks.size > 0 || this.comments.size > 0) this.expireAcknowledgements(now);
     this.forgetRemovals(now);
     if (this.pending.isEmpty) return;
-    this.flush().catch((err: unknown) => this.log.warn("commit of timed changes (freshness, downtimes, expiries) failed; retried with the next one", { error: describeError(err) }));
+    this.flush().catch((err: unknown) => {
+      const t = this.commitErrorLog.take();
+      if (t.log) this.log.warn("commit of timed changes (freshness, downtimes, expiries) failed: rolled back, done again at the next tick", { error: describeError(err), suppressed: t.suppressed });
+    });
   }
 
   /** Marks checks outdated whose deadline passed: CRITICAL (DOWN) if they were OK (UP), state kept otherwise. */
@@ -543,12 +567,14 @@ export class StateEngine {
   }
 
   private addLog(entry: LogEntry): void {
+    // Only in the pending set: a rollback drops it with the set.
     this.pending.log.push(entry);
     this.notifier.notify("log");
   }
 
   private putDowntime(d: Downtime): void {
     this.notifier.notify("downtime");
+    this.pending.journal.downtimes.note(d.id, this.downtimes.get(d.id));
     const frozen = Object.freeze(d);
     if (d.triggeredBy !== 0 && this.downtimes.get(d.id) === undefined) this.triggeredDowntimes++;
     this.downtimes.put(frozen);
@@ -557,12 +583,14 @@ export class StateEngine {
 
   private dropDowntime(d: Downtime): void {
     this.notifier.notify("downtime");
+    this.pending.journal.downtimes.note(d.id, this.downtimes.get(d.id));
     if (this.downtimes.delete(d.id)?.triggeredBy) this.triggeredDowntimes--;
     this.pending.downtimes.drop(d.id);
   }
 
   private putComment(c: Comment): void {
     this.notifier.notify("comment");
+    this.pending.journal.comments.note(c.id, this.comments.get(c.id));
     const frozen = Object.freeze(c);
     this.comments.put(frozen);
     this.pending.comments.put(frozen);
@@ -570,6 +598,7 @@ export class StateEngine {
 
   private dropComment(c: Comment): void {
     this.notifier.notify("comment");
+    this.pending.journal.comments.note(c.id, this.comments.get(c.id));
     this.comments.delete(c.id);
     this.pending.comments.drop(c.id);
   }
@@ -630,6 +659,9 @@ export class StateEngine {
 
   /** Removes one check with its downtimes and comments, remembering when (results stamped before are refused). */
   private removeCheck(s: CheckState, time: number): void {
+    const key = checkKey(s.hostname, s.check);
+    this.pending.journal.checks.note(key, s);
+    this.pending.journal.removedChecks.note(key, this.removedChecks.get(key));
     for (const d of this.downtimes.of(s.hostname, s.check)) this.dropDowntime(d);
     for (const c of this.comments.of(s.hostname, s.check)) this.dropComment(c);
     const entry = this.hosts.get(s.hostname)!;
@@ -672,6 +704,7 @@ export class StateEngine {
 
   /** Puts a new state in memory and in the pending change set, and re-arms its freshness deadline. */
   private update(s: CheckState, schedule = true): void {
+    this.pending.journal.checks.note(checkKey(s.hostname, s.check), this.get(s.hostname, s.check));
     this.put(s);
     this.pending.upsert(s);
     if (schedule) this.schedule(s);
@@ -708,28 +741,113 @@ export class StateEngine {
     }
   }
 
+  /**
+   * Commits the pending set (and settles it); never rejects, so the chain goes on. Changes
+   * made while an asynchronous commit runs go into a fresh set, built on top of it: if the
+   * commit fails, both are rolled back.
+   */
   private async commitPending(): Promise<void> {
-    if (this.pending.isEmpty) return;
-    const store = this.store;
-    if (store === undefined) {
-      if (this.persistence === "memory") this.pending = new PendingChanges(); // nothing to persist to
-      else throw new RetryableError("the store is restarting: changes wait for it");
-      return;
-    }
-    // Changes made while the commit runs go into a fresh set; a failed set is merged back under them.
     const taken = this.pending;
     this.pending = new PendingChanges();
+    if (taken.isEmpty) {
+      // Nothing to write, but results about Tantale itself still wait for a commit (applyNow).
+      if (taken.selfResults.length > 0) this.pending.selfResults.push(...taken.selfResults);
+      taken.committed();
+      return;
+    }
+    const store = this.store;
+    if (store === undefined) {
+      if (this.persistence === "memory") taken.committed(); // nothing to persist to
+      else this.rollBack(taken, new RetryableError("the store is restarting: the changes were not stored"));
+      return;
+    }
     const changes: ChangeSet = taken.toChangeSet({ downtime: this.downtimes.lastId, comment: this.comments.lastId });
     const started = performance.now();
     try {
       await store.commit(changes);
     } catch (err) {
-      this.pending = taken.mergedWith(this.pending);
       this.stats.add("commit_errors");
-      throw err;
+      this.rollBack(taken, err);
+      return;
     }
     this.stats.add("commits");
     this.stats.add("commit_ms", performance.now() - started);
+    taken.committed();
+  }
+
+  /**
+   * Puts memory back to what the store holds: undoes `failed` and the set made on top of it
+   * while it was being committed, newest first, and rejects both. Then applies again what
+   * must not be lost: the hand-over of the whole state to a new store, results about Tantale itself.
+   */
+  private rollBack(failed: PendingChanges, err: unknown): void {
+    const sets = [failed, this.pending];
+    this.pending = new PendingChanges();
+    for (const set of [...sets].reverse()) this.undo(set.journal);
+    this.triggeredDowntimes = this.downtimes.all().filter((d) => d.triggeredBy !== 0).length;
+    for (const kind of ["state", "check", "log", "downtime", "comment"] as const) this.notifier.notify(kind);
+    for (const set of sets) set.rolledBack(err);
+    if (sets.some((set) => set.handOver)) this.handOver();
+    for (const r of sets.flatMap((set) => set.selfResults)) this.applyNow(r);
+  }
+
+  private undo(journal: RollbackJournal): void {
+    const hosts = new Set<string>();
+    for (const [key, before] of journal.checks.values) {
+      const [hostname, check] = key.split("\u0000") as [string, string];
+      hosts.add(hostname);
+      if (before === undefined) this.unput(hostname, check);
+      else {
+        this.put(before);
+        // Its deadline may have been taken by the freshness check that is being undone.
+        this.schedule(before);
+      }
+    }
+    // A host exists while it has a check: one that came with the undone changes goes, one they removed is back (put above).
+    for (const name of hosts) {
+      const entry = this.hosts.get(name);
+      if (entry !== undefined && entry.hostCheck === undefined && entry.services.size === 0) {
+        this.hosts.delete(name);
+        this.hostsVersionCounter++;
+      }
+    }
+    for (const [id, before] of journal.downtimes.values) {
+      if (before === undefined) this.downtimes.delete(id);
+      else this.downtimes.put(before);
+    }
+    for (const [id, before] of journal.comments.values) {
+      if (before === undefined) this.comments.delete(id);
+      else this.comments.put(before);
+    }
+    for (const [map, values] of [[this.removedChecks, journal.removedChecks.values], [this.removedHosts, journal.removedHosts.values]] as const) {
+      for (const [key, before] of values) {
+        if (before === undefined) map.delete(key);
+        else map.set(key, before);
+      }
+    }
+  }
+
+  /** Takes a check out of memory (a rollback of its first result). */
+  private unput(hostname: string, check: string): void {
+    const entry = this.hosts.get(hostname);
+    if (entry === undefined) return;
+    if (check === HOST_CHECK) {
+      if (entry.hostCheck === undefined) return;
+      entry.hostCheck = undefined;
+    } else {
+      if (!entry.services.delete(check)) return;
+      entry.version++;
+    }
+    this.checkCount--;
+    this.expiringAcks.delete(checkKey(hostname, check));
+  }
+
+  /** Puts the whole state in the pending set: a store attached later must hold all of it, not only what changes next. */
+  private handOver(): void {
+    for (const s of this.allChecks()) this.pending.upsert(s);
+    for (const d of this.downtimes.all()) this.pending.downtimes.put(d);
+    for (const c of this.comments.all()) this.pending.comments.put(c);
+    this.pending.handOver = true;
   }
 }
 

@@ -5,10 +5,15 @@ import { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
 import { ResultBus } from "../../../core/pipeline/result-bus";
 import type { OutputPlugin } from "../../../core/plugin/api";
+import { STATE_ID } from "../../../core/daemon/state-wiring";
+import { waitFor } from "../../../test/core/pipeline/support";
 import { InternalInput } from "./internal-input";
 
 const CONFIG = { interval: 60_000, hostname: "mon1", check: "tantale" };
 const clock: Clock = { now: () => 1_764_100_000_000 };
+/** Records what the input shows at once (only while the store cannot write). */
+const shownNow: CheckResult[] = [];
+const engine = { applyNow: (r: CheckResult) => void shownNow.push(r) };
 
 describe("internal input", () => {
   it("files an OK result at start with the core's counters as perfdata", async () => {
@@ -17,7 +22,7 @@ describe("internal input", () => {
     const seen: CheckResult[] = [];
     const out: OutputPlugin = { start: async () => undefined, stop: async () => undefined, write: async (b) => void seen.push(...b) };
     bus.attach("store", out, { batch_size: 1, flush_interval: 1, retry_max_delay: 10 }, silentLogger());
-    const input = new InternalInput(CONFIG, bus, stats, clock);
+    const input = new InternalInput(CONFIG, bus, stats, clock, engine);
     await input.start();
     await input.stop();
     await bus.drain();
@@ -30,7 +35,7 @@ describe("internal input", () => {
 
   it("refuses to start with an empty check name, as any input's result would be refused", async () => {
     const stats = new SelfStats();
-    const input = new InternalInput({ ...CONFIG, check: "" }, new ResultBus(10, silentLogger(), stats, systemClock), stats, clock);
+    const input = new InternalInput({ ...CONFIG, check: "" }, new ResultBus(10, silentLogger(), stats, systemClock), stats, clock, engine);
     let error: unknown;
     await input.start().catch((e: unknown) => (error = e));
     expect(String(error)).to.contain("cannot report").and.to.contain("check");
@@ -40,13 +45,13 @@ describe("internal input", () => {
   it("says WARNING while the inputs are paused, and when writes failed since the last report", () => {
     const stats = new SelfStats();
     const bus = new ResultBus(1, silentLogger(), stats, systemClock);
-    const input = new InternalInput(CONFIG, bus, stats, clock);
+    const input = new InternalInput(CONFIG, bus, stats, clock, engine);
     expect(input.report().status).to.equal(0);
     stats.of("store").add("write_errors", 2);
     stats.of("store").set("queue_length", 5);
     const failing = input.report();
     expect(failing.status).to.equal(1);
-    expect(failing.output).to.equal("TANTALE WARNING - output writes are failing");
+    expect(failing.output).to.equal("TANTALE WARNING - output writes failed since the last report");
     expect(input.report().status, "no new errors since the last report").to.equal(0);
 
     const never: OutputPlugin = { start: async () => undefined, stop: async () => undefined, write: () => new Promise<void>(() => undefined) };
@@ -54,5 +59,31 @@ describe("internal input", () => {
     bus.accept(input.report());
     expect(bus.paused).to.equal(true);
     expect(input.report().output).to.equal("TANTALE WARNING - inputs paused: outputs are behind");
+  });
+
+  it("says CRITICAL for as long as the store cannot write, and shows that result at once (it cannot be committed)", async () => {
+    const stats = new SelfStats();
+    const bus = new ResultBus(100, silentLogger(), stats, systemClock);
+    let fail = true;
+    const store: OutputPlugin = { start: async () => undefined, stop: async () => undefined, write: async () => { if (fail) throw new Error("SQLITE_FULL"); } };
+    bus.attach(STATE_ID, store, { batch_size: 1, flush_interval: 1, retry_max_delay: 20 }, silentLogger());
+    const input = new InternalInput(CONFIG, bus, stats, clock, engine);
+    shownNow.length = 0;
+    await input.start();
+    await waitFor(() => stats.of(STATE_ID).get("write_failing") === 1, "the first failed write", 5000);
+    for (let i = 0; i < 3; i++) {
+      // No new errors between two reports must not make it OK while writes still fail.
+      const r = input.report();
+      expect(r.status).to.equal(2);
+      expect(r.output).to.match(/^TANTALE CRITICAL - the store cannot write \(for \d+ s\): \d+ results queued, not stored/);
+    }
+    await input.stop();
+    await input.start(); // files one more report: now it is shown at once
+    await input.stop();
+    expect(shownNow.map((r) => r.status)).to.deep.equal([2]);
+    fail = false;
+    await bus.drain();
+    expect(input.report().status, "writes work again").to.be.below(2);
+    expect(input.report().status).to.equal(0);
   });
 });

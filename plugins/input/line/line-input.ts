@@ -379,7 +379,8 @@ export class LineInput implements InputPlugin {
       () => answer("SYNCED\n"),
       (err: unknown) => {
         this.log.error(`SYNC from ${conn.peer} failed: ${String(err)}`, { peer: conn.peer });
-        answer("ERROR sync failed\n");
+        // The bus says what cannot write and that the results stay queued (one line, no path).
+        answer(`ERROR ${(err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ")}\n`);
       },
     );
   }

@@ -4,6 +4,8 @@ import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
+import type { DaemonSettings } from "../../../core/config/common-schema";
+import { createDir, dataModes, ensureFile, narrowIfPresent, type ModeChange } from "../../../core/daemon/data-access";
 import { describeError, TantaleError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
@@ -12,7 +14,7 @@ import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/st
 import type { CheckState } from "../../../core/state/check-state";
 import type { LogEntry } from "../../../core/state/log-entry";
 import { EMPTY_STORED_STATE, type LogQuery, type StoredState } from "../../../core/store/state-store";
-import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../../../core/tokens";
+import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../../../core/tokens";
 import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime, rowToLogEntry } from "./rows";
 import type { SqliteConfig } from "./schema";
 import {
@@ -81,6 +83,8 @@ export class SqliteStore implements StorePlugin {
   private expireTimer: NodeJS.Timeout | undefined;
   /** The counters known to be in the file: most commits hand out no id, and skipping the unchanged counters keeps their page out of the WAL. */
   private countersWritten: LastIds = NO_IDS;
+  /** The last commit failed with SQLITE_FULL: the next one first tries to give the WAL's space back. */
+  private full = false;
 
   constructor(
     @inject(PLUGIN_CONFIG) private readonly config: SqliteConfig,
@@ -88,6 +92,7 @@ export class SqliteStore implements StorePlugin {
     @inject(LOGGER) private readonly log: Logger,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
+    @inject(DAEMON_SETTINGS) private readonly settings: Pick<DaemonSettings, "data_access"> = { data_access: "private" },
   ) {
     this.file = path.resolve(dataDir, config.path);
   }
@@ -99,7 +104,7 @@ export class SqliteStore implements StorePlugin {
     }
     let db: Database.Database | undefined;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.prepareFiles();
       // timeout is sqlite3_busy_timeout, i.e. PRAGMA busy_timeout.
       db = new Database(this.file, { timeout: this.config.busy_timeout });
       const mode = db.pragma("journal_mode = WAL", { simple: true });
@@ -112,7 +117,7 @@ export class SqliteStore implements StorePlugin {
       this.prepared = prepare(db);
     } catch (err) {
       db?.close();
-      throw new SqliteStoreError(this.file, "open", { cause: err });
+      throw new SqliteStoreError(this.file, openFailure(err, this.config.busy_timeout), { cause: err });
     }
     this.db = db;
     this.stopped = false;
@@ -137,12 +142,21 @@ export class SqliteStore implements StorePlugin {
     const written = this.countersWritten;
     const counters = COUNTERS.filter((name) => changes.lastIds[name] > written[name]).map((name) => [name, changes.lastIds[name]] as const);
     const t0 = performance.now();
+    // Space freed since the failure goes to the checkpoint first (copying the WAL into the
+    // file needs little room when it holds updates), which then frees the whole WAL for this commit.
+    if (this.full) this.makeRoom();
     try {
       p.apply.immediate(changes, counters);
     } catch (err) {
       this.stats.add("commit_errors");
-      throw new SqliteStoreError(this.file, `commit (${describeChanges(changes)})`, { cause: err });
+      const error = new SqliteStoreError(this.file, `commit (${describeChanges(changes)})`, { cause: err });
+      if (error.code === "SQLITE_FULL") {
+        this.full = true;
+        this.makeRoom();
+      }
+      throw error;
     }
+    this.full = false;
     // Only once committed: after a rollback the next commit must write them again.
     if (counters.length > 0) this.countersWritten = { downtime: Math.max(written.downtime, changes.lastIds.downtime), comment: Math.max(written.comment, changes.lastIds.comment) };
     this.stats.add("commits");
@@ -193,6 +207,39 @@ export class SqliteStore implements StorePlugin {
     this.stopped = true;
     // The last connection to close checkpoints the WAL into the file and removes it.
     if (db !== undefined) this.guard("close", () => db.close());
+  }
+
+  /**
+   * Creates the file's folders and the file itself with data_access's modes before SQLite
+   * opens it (SQLite gives its -wal and -shm the main file's mode), and narrows the modes of
+   * files made before data_access existed (0644: readable by every user).
+   */
+  private prepareFiles(): void {
+    const modes = dataModes(this.settings.data_access);
+    createDir(path.dirname(this.file), modes.dir);
+    const changed: ModeChange[] = [];
+    for (const change of [ensureFile(this.file, modes.file), narrowIfPresent(`${this.file}-wal`, modes.file), narrowIfPresent(`${this.file}-shm`, modes.file)]) {
+      if (change !== undefined) changed.push(change);
+    }
+    for (const c of changed) this.log.warn(`mode of ${c.path} changed from ${c.from} to ${c.to} (data_access = ${this.settings.data_access})`, { ...c });
+  }
+
+  /**
+   * After SQLITE_FULL (and before each retry): copies the WAL into the database file and
+   * truncates it, giving its space back. A failed commit leaves the WAL as large as it grew,
+   * and as long as its frames are not copied back every retry needs room beyond them, so
+   * freeing a little space would not be enough. On a disk too full for the copy itself
+   * (the WAL holds pages the file does not have yet) this fails too, and is tried again.
+   */
+  private makeRoom(): void {
+    const db = this.db;
+    if (db === undefined) return;
+    try {
+      const [r] = db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number; log: number; checkpointed: number }[];
+      this.log.info("store full: WAL checkpointed and truncated to give its space back", { ...r });
+    } catch (err) {
+      this.log.debug("store full: WAL checkpoint failed too", { error: describeError(err) });
+    }
   }
 
   /** A failed hourly deletion is retried at the next hour: another process may hold the lock. */
@@ -364,4 +411,13 @@ export function logParamsOf(q: LogQuery): { filter: LogFilter; params: unknown[]
   }
   params.push(limit);
   return { filter, params };
+}
+
+/** The operation named in an open error: a lock held by another process says so, with the wait. */
+function openFailure(err: unknown, busyTimeoutMs: number): string {
+  const code = err instanceof Database.SqliteError ? err.code : undefined;
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
+    return `open (the file is locked by another process: waited busy_timeout ${busyTimeoutMs} ms; stop the sqlite3 shell, backup or other Tantale that holds it)`;
+  }
+  return "open";
 }

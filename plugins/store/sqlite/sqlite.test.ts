@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -551,5 +551,55 @@ describe("sqlite store (real files)", function () {
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     const q = (p: number): string => times[Math.floor(p * (times.length - 1))]!.toFixed(2);
     console.log(`      sqlite commit of 1000 upserts + 20 log rows (10k checks, synchronous=normal): p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms, mean ${mean.toFixed(2)} ms = ${Math.round(1000 / mean * 1000)} upserts/s`);
+  });
+});
+
+describe("sqlite store on a full file system (a real 8 MB tmpfs)", function () {
+  this.timeout(60_000);
+  let mountPoint: string | undefined;
+  after(async () => {
+    for (const s of opened.splice(0)) await s.stop().catch(() => undefined);
+    if (mountPoint !== undefined) spawnSync("umount", ["-l", mountPoint]);
+    cleanupTempDirs();
+  });
+
+  const changes = (upserts: CheckState[]): ChangeSet => ({ upserts, deletes: [], log: [], downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 } });
+  const round = (n: number) => changes(Array.from({ length: 2000 }, (_, i) => state(`h${String(i).padStart(4, "0")}`, "c", { output: `round ${n} ${"x".repeat(200)}` })));
+
+  it("gives the WAL's space back after SQLITE_FULL, so the retry of the same commit works without any space freed; the file stays intact", async function () {
+    const dir = makeTempDir("tantale-tmpfs-");
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", dir], { stdio: "pipe" });
+    } catch {
+      this.skip(); // mounting a tmpfs needs root (CAP_SYS_ADMIN)
+    }
+    mountPoint = dir;
+    const store = await started(path.join(dir, "data"));
+    await store.commit(round(1));
+    // A checkpoint copies round 1 into the file; round 2 then restarts the WAL and holds only updates of pages the file has.
+    const other = new Database(store.file);
+    other.pragma("wal_checkpoint(PASSIVE)");
+    other.close();
+    await store.commit(round(2));
+    const fd = fs.openSync(path.join(dir, "filler"), "w");
+    try {
+      for (;;) fs.writeSync(fd, Buffer.alloc(64 * 1024, 1));
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).to.equal("ENOSPC");
+    } finally {
+      fs.closeSync(fd);
+    }
+    const err = await rejection(store.commit(round(3)));
+    expect(err).to.be.instanceOf(SqliteStoreError);
+    expect((err as SqliteStoreError).code).to.equal("SQLITE_FULL");
+    // Nothing freed by anyone: the checkpoint after the failure gave the WAL's space back.
+    await store.commit(round(3));
+    expect((await store.load()).checks.map((s) => s.output.slice(0, 8))).to.deep.equal(Array.from({ length: 2000 }, () => "round 3 "));
+    const check = new Database(store.file, { readonly: true });
+    try {
+      expect(check.pragma("integrity_check", { simple: true })).to.equal("ok");
+    } finally {
+      check.close();
+    }
   });
 });

@@ -34,6 +34,28 @@ describe("ResultBus", function () {
     }
   });
 
+  it("sync() rejects while an output cannot write what it waits for (at once when it is failing already), and resolves again once it writes", async () => {
+    const { bus } = makeBus();
+    const failing = new RecordingOutput({ failures: 3 });
+    const good = new RecordingOutput();
+    bus.attach("good", good, FAST, new RecordingLogger());
+    bus.accept(result(0));
+    await bus.sync();
+    bus.describe("store", "the store");
+    bus.attach("store", failing, { ...FAST, retry_max_delay: 20 }, new RecordingLogger());
+    bus.accept(result(1));
+    const waiting = bus.sync();
+    let error: unknown;
+    await waiting.catch((e: unknown) => (error = e));
+    expect(String(error)).to.equal("SyncError: the store cannot write (write 1 failed): the results are kept queued and retried");
+    error = undefined;
+    await bus.sync().catch((e: unknown) => (error = e));
+    expect(String(error), "a SYNC while it fails is answered at once").to.contain("the store cannot write");
+    await waitFor(() => failing.attempts.some((a) => a.ok), "a write that works");
+    await bus.sync();
+    expect(failing.attempts.filter((a) => a.ok).flatMap((a) => a.batch.map((r) => r.hostname))).to.deep.equal(["host-1"]);
+  });
+
   it("sync() resolves once every output wrote what was accepted before it, not waiting for what came after", async () => {
     const { bus } = makeBus();
     const slow = new GatedOutput();

@@ -171,7 +171,7 @@ describe("PluginHost", function () {
   const running: Harness[] = [];
 
   function harness(overrides: Partial<DaemonSettings> = {}): Harness {
-    const settings: DaemonSettings = { log_level: "info", queue_size: 1000, shutdown_timeout: 500, start_timeout: 500, plugin_dir: "", freshness_factor: 2, freshness_check_interval: 1000, state_batch_size: 100, state_flush_interval: 10, ...overrides };
+    const settings: DaemonSettings = { log_level: "info", queue_size: 1000, shutdown_timeout: 500, start_timeout: 500, plugin_dir: "", freshness_factor: 2, freshness_check_interval: 1000, state_batch_size: 100, state_flush_interval: 10, data_access: "private", ...overrides };
     const stats = new SelfStats();
     const log = new RecordingLogger();
     const rootLogger = silentLogger();

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { LOG_CLASS } from "../../../core/state/log-entry";
+import { CommandExecutor } from "../../../core/commands/command-executor";
+import type { Sink } from "../../../core/plugin/api";
 import { ackRequest, applied, commentRequest, fixed, harness, hst, res, svc, T0, type Harness } from "./command-kit";
 
 const host = hst("web1");
@@ -63,30 +65,33 @@ describe("StateEngine: commands committed", () => {
       expect(h.store.stored()).to.deep.include({ downtimes: [], comments: [] });
     });
 
-    it("keeps them pending when the commit fails and commits them with the next flush: nothing lost", async () => {
+    it("rolls them back when the commit fails: memory holds what the store holds, ids are not reused", async () => {
+      applied(h.engine.addComment(host, commentRequest(), T0));
       await h.engine.flush();
       const before = h.store.commits.length;
       h.store.failNext = 1;
       applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
-      applied(h.engine.addComment(host, commentRequest(), T0));
       applied(h.engine.addComment(disk, commentRequest(), T0));
+      applied(h.engine.deleteComment(1, false));
+      applied(h.engine.removeObject(disk, false, T0));
       let error: unknown;
       await h.engine.flush().catch((e: unknown) => (error = e));
       expect(String(error)).to.contain("disk full");
       expect(h.store.commits).to.have.length(before);
-      // Made after the failure: the delete of a comment never committed, and a new downtime.
-      applied(h.engine.deleteComment(2, true));
-      applied(h.engine.scheduleDowntime(host, fixed(100, 200), false, T0));
+      expect(h.engine.allDowntimes()).to.deep.equal([]);
+      expect(h.engine.allComments().map((c) => c.id)).to.deep.equal([1]);
+      expect(h.engine.knows(disk), "the removal is undone").to.equal(true);
+      // The same commands again: new ids (the rolled-back ones are never handed out twice).
+      applied(h.engine.scheduleDowntime(disk, fixed(100, 200), false, T0));
+      applied(h.engine.addComment(disk, commentRequest(), T0));
       await h.engine.flush();
-      expect(h.store.commits).to.have.length(before + 1);
       const c = h.store.lastCommit;
-      expect(c.downtimes.upserts.map((d) => d.id).sort()).to.deep.equal([1, 2]);
-      expect(c.comments.upserts.map((m) => m.id)).to.deep.equal([1]);
-      expect(c.comments.deletes).to.not.include(1);
-      expect(c.lastIds).to.deep.equal({ downtime: 2, comment: 2 });
+      expect(c.downtimes.upserts.map((d) => d.id)).to.deep.equal([2]);
+      expect(c.comments.upserts.map((m) => m.id)).to.deep.equal([3]);
+      expect(c.lastIds).to.deep.equal({ downtime: 2, comment: 3 });
       const stored = h.store.stored();
-      expect(stored.downtimes.map((d) => d.id)).to.deep.equal([1, 2]);
-      expect(stored.comments.map((m) => m.id)).to.deep.equal([1]);
+      expect(stored.downtimes.map((d) => d.id)).to.deep.equal([2]);
+      expect(stored.comments.map((m) => m.id)).to.deep.equal([1, 3]);
     });
 
     it("a store attached later is handed the downtimes and comments too", async () => {
@@ -99,6 +104,24 @@ describe("StateEngine: commands committed", () => {
       await h.engine.flush();
       expect(other.store.stored().downtimes.map((d) => d.id)).to.deep.equal([1]);
       expect(other.store.stored().comments.map((m) => m.id)).to.deep.equal([1]);
+    });
+  });
+
+  describe("through the CommandExecutor, with a store that cannot write", () => {
+    it("refuses the command with 503 and leaves memory as the store holds it; the same command works once the store does", async () => {
+      await h.write(res("web1", "disk", 2, 0));
+      const sink: Sink = { paused: false, accept: () => undefined, onFlowChange: () => () => undefined, sync: () => Promise.resolve() };
+      const executor = new CommandExecutor(h.engine, sink, h.clock);
+      h.store.failNext = 1;
+      const line = `[${T0 + 1}] ACKNOWLEDGE_SVC_PROBLEM;web1;disk;1;0;0;alice;on it`;
+      const refused = await executor.execute(line, { authUser: undefined });
+      expect(refused).to.deep.include({ status: 503, name: "ACKNOWLEDGE_SVC_PROBLEM", key: "store_failed" });
+      expect(refused.status === 503 && refused.message).to.equal("ACKNOWLEDGE_SVC_PROBLEM: not applied, the store cannot write it (disk full); send it again later");
+      expect(h.engine.get("web1", "disk")!.acknowledgement).to.equal(null);
+      expect(h.engine.allComments()).to.deep.equal([]);
+      expect((await executor.execute(line, { authUser: undefined })).status).to.equal(200);
+      expect(h.store.latest("web1", "disk")!.acknowledgement).to.not.equal(null);
+      expect(h.store.messages.filter((m) => m.includes("EXTERNAL COMMAND"))).to.have.length(1);
     });
   });
 

@@ -160,19 +160,45 @@ describe("StateEngine", () => {
     expect([...engine.allHosts()].filter((h) => h.services.get("c")!.outdated)).to.have.length(99);
   });
 
-  it("keeps changes whose commit failed and commits them with the next write: nothing lost, nothing doubled", async () => {
+  it("rolls memory back to the committed state when a commit fails: queries never show it, the retried batch commits it once", async () => {
+    await engine.write([result("web1", "disk", 0, T0), result("web1", "Host", 0, T0)]);
+    const committed = engine.get("web1", "disk");
     store.failNext = 1;
     let error: unknown;
-    await engine.write([result("web1", "disk", 2, T0)]).catch((e: unknown) => (error = e));
+    await engine.write([result("web1", "disk", 2, T0 + 1), result("web2", "load", 1, T0 + 1), result("web1", "Host", 1, T0 + 1)]).catch((e: unknown) => (error = e));
     expect(String(error)).to.contain("disk full");
-    expect(store.commits).to.have.length(0);
-    await engine.write([result("web1", "load", 1, T0 + 1)]);
+    expect(store.commits).to.have.length(1);
+    expect(engine.get("web1", "disk")).to.equal(committed);
+    expect(engine.get("web1", "Host")!.state).to.equal(0);
+    expect(engine.host("web2"), "a host known only from the rolled-back batch").to.equal(undefined);
+    expect([...engine.allChecks()]).to.have.length(2);
+    // The bus retries the failed batch: applied again whole, each alert logged once.
+    await engine.write([result("web1", "disk", 2, T0 + 1), result("web2", "load", 1, T0 + 1), result("web1", "Host", 1, T0 + 1)]);
     expect(store.latest("web1", "disk")!.state).to.equal(2);
-    expect(store.latest("web1", "load")!.state).to.equal(1);
-    expect(store.log.map((e) => e.check)).to.deep.equal(["disk", "load"]);
-    // The bus retries the failed batch: applying it again changes nothing and logs nothing twice.
-    await engine.write([result("web1", "disk", 2, T0)]);
-    expect(store.log.map((e) => e.check)).to.deep.equal(["disk", "load"]);
+    expect(store.latest("web2", "load")!.state).to.equal(1);
+    expect(store.log.map((e) => `${e.hostname};${e.check}`)).to.deep.equal(["web1;disk", "web2;load", "web1;"]);
+    // Freshness taken back with a failed commit is done again at the next tick.
+    now = T0 + 1 + 121;
+    store.failNext = 1;
+    engine.tick();
+    await engine.flush().catch(() => undefined);
+    expect(engine.get("web1", "disk")!.outdated).to.equal(false);
+    engine.tick();
+    await engine.flush();
+    expect(store.latest("web1", "disk")!.outdated).to.equal(true);
+  });
+
+  it("keeps a result about Tantale itself (applyNow) through a failed commit, and stores it with the next that works", async () => {
+    store.failNext = 2;
+    engine.applyNow(result("mon1", "tantale", 2, T0));
+    await engine.write([result("web1", "disk", 1, T0)]).catch(() => undefined);
+    expect(engine.get("mon1", "tantale")!.state, "shown although not committed").to.equal(2);
+    expect(engine.get("web1", "disk")).to.equal(undefined);
+    await engine.flush().catch(() => undefined);
+    expect(engine.get("mon1", "tantale")!.state).to.equal(2);
+    await engine.flush();
+    expect(store.latest("mon1", "tantale")!.state).to.equal(2);
+    expect(store.log.map((e) => e.check)).to.deep.equal(["tantale"]);
   });
 
   it("writes each check once per commit however often a batch updates it", async () => {
@@ -205,7 +231,7 @@ describe("StateEngine and its store coming and going", () => {
   const make = () => new StateEngine(settings, clock, silentLogger(), new SelfStats().of("(state)"));
   beforeEach(() => (now = T0));
 
-  it("keeps the changes made while its store restarts (freshness included) and commits them to it after", async () => {
+  it("rolls back what timers change while its store restarts, and does it again once the store is back", async () => {
     const engine = make();
     const store = new MemoryStore();
     await engine.attachStore(store);
@@ -213,8 +239,13 @@ describe("StateEngine and its store coming and going", () => {
     await engine.detachStore(false);
     now = T0 + 200;
     engine.tick();
-    await engine.flush().catch(() => undefined); // nothing to commit to: the changes wait
+    expect(engine.get("web1", "disk")!.outdated).to.equal(true);
+    let error: unknown;
+    await engine.flush().catch((e: unknown) => (error = e)); // nothing to commit to: rolled back, its deadline re-armed
+    expect(String(error)).to.contain("the store is restarting");
+    expect(engine.get("web1", "disk")!.outdated).to.equal(false);
     await engine.attachStore(store);
+    engine.tick();
     await engine.flush();
     expect(store.latest("web1", "disk")!.outdated).to.equal(true);
     expect(store.log.map((e) => e.output)).to.deep.equal(["OUTDATED - disk is 0"]);

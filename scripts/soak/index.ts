@@ -99,16 +99,18 @@ async function main(): Promise<void> {
     out.push(`    latency of the requests after each connection's first: p50 ${ms(percentile(sorted, 50))} ms, p90 ${ms(percentile(sorted, 90))} ms, p99 ${ms(percentile(sorted, 99))} ms, max ${ms(sorted[sorted.length - 1] ?? Number.NaN)} ms`);
     out.push(`    latency of each connection's first request: p50 ${ms(percentile(firsts, 50))} ms, p99 ${ms(percentile(firsts, 99))} ms, max ${ms(firsts[firsts.length - 1] ?? Number.NaN)} ms; errors: ${lsErrors.length === 0 ? "none" : lsErrors.join(", ")}`);
     out.push(`  line input: ${line.connections} senders, ${line.sent.toLocaleString("en")} results sent, ${line.synced.toLocaleString("en")} SYNCED: ${Math.round(line.synced / elapsed).toLocaleString("en")} results/s ingested; errors: ${lineErrors.length === 0 ? "none" : lineErrors.join(", ")}`);
-    // Flat: the second half grows by less than 1 MB per minute, or ends within 10% of where it started.
+    // Flat: after the warm-up, the last third of the run peaks no higher than the middle third (+5%): a plateau, not a climb.
     const steady = rss.filter(([t]) => t >= Math.min(5, elapsed / 4));
-    const half = steady.filter(([t]) => t >= elapsed / 2);
-    const perMinute = slope(half) * 60;
+    const third = (k: number): number[] => steady.filter(([t]) => t >= (k * elapsed) / 3 && t < ((k + 1) * elapsed) / 3 + 1).map(([, v]) => v);
+    const middleMax = Math.max(...third(1));
+    const lastMax = Math.max(...third(2));
+    const perMinute = slope(steady.filter(([t]) => t >= elapsed / 2)) * 60;
     const first = steady[0]?.[1] ?? Number.NaN;
     const last = steady[steady.length - 1]?.[1] ?? Number.NaN;
     const max = Math.max(...steady.map(([, v]) => v));
-    const flat = Math.abs(perMinute) < 1 || Math.abs(last - first) <= 0.1 * first;
+    const flat = lastMax <= middleMax * 1.05;
     const series = rss.filter((_, i) => i % Math.max(1, Math.ceil(rss.length / 12)) === 0).map(([t, v]) => `${t.toFixed(0)}s:${v.toFixed(0)}`);
-    out.push(`  daemon RSS (MB): start of load ${rss[0]?.[1].toFixed(0) ?? "?"}, after warm-up ${first.toFixed(0)}, max ${max.toFixed(0)}, end ${last.toFixed(0)}; second half ${perMinute >= 0 ? "+" : ""}${perMinute.toFixed(1)} MB/min: ${flat ? "flat" : "NOT FLAT"} [${series.join(" ")}]`);
+    out.push(`  daemon RSS (MB): start of load ${rss[0]?.[1].toFixed(0) ?? "?"}, after warm-up ${first.toFixed(0)}, max ${max.toFixed(0)}, end ${last.toFixed(0)}; peak of the middle third ${middleMax.toFixed(0)}, of the last ${lastMax.toFixed(0)}, second half ${perMinute >= 0 ? "+" : ""}${perMinute.toFixed(1)} MB/min: ${flat ? "flat" : "NOT FLAT"} [${series.join(" ")}]`);
     out.push(`  slowloris on livestatus: ${slowLs.connections} connections (${slowLs.refused} refused): ${summarize(slowLs.endings)}`);
     out.push(`  slowloris on the line input: ${slowLine.connections} connections (${slowLine.refused} refused): ${summarize(slowLine.endings)}`);
     const pl = Float64Array.from(probe.livestatus).sort();

@@ -61,16 +61,21 @@ export interface ProbeReport {
  */
 export async function probes(livestatusPort: number, linePort: number, intervalMs: number, deadline: number): Promise<ProbeReport> {
   const report: ProbeReport = { livestatus: [], line: [], failures: [] };
-  for (let i = 0; performance.now() < deadline; i++) {
-    try {
-      report.livestatus.push(await exchange(livestatusPort, "GET status\nColumns: num_services\n\n", (s) => s.length > 0, true));
-      const result = JSON.stringify({ hostname: "probe", check: "probe", status: 0, output: `probe ${i}`, timestamp: Date.now() / 1000 });
-      report.line.push(await exchange(linePort, `${result}\nSYNC\n`, (s) => s.includes("SYNCED\n"), false));
-    } catch (err) {
-      report.failures.push(String(err));
+  // One loop per port: a port that stalls must not hide how the other does.
+  const loop = async (probe: (i: number) => Promise<number>, times: number[]): Promise<void> => {
+    for (let i = 0; performance.now() < deadline; i++) {
+      try {
+        times.push(await probe(i));
+      } catch (err) {
+        report.failures.push(String(err));
+      }
+      await sleep(intervalMs);
     }
-    await sleep(intervalMs);
-  }
+  };
+  await Promise.all([
+    loop(() => exchange(livestatusPort, "GET status\nColumns: num_services\n\n", (s) => s.length > 0, true), report.livestatus),
+    loop((i) => exchange(linePort, `${JSON.stringify({ hostname: "probe", check: "probe", status: 0, output: `probe ${i}`, timestamp: Date.now() / 1000 })}\nSYNC\n`, (s) => s.includes("SYNCED\n"), false), report.line),
+  ]);
   return report;
 }
 
@@ -82,13 +87,13 @@ function exchange(port: number, request: string, done: (received: string) => boo
     const s = net.connect(port, "127.0.0.1", () => s.write(request));
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`probe on ${port}: no answer in 30 s`));
+      reject(new Error(`probe on ${request.startsWith("GET") ? "livestatus" : "line"} port ${port}: no answer in 30 s`));
     }, 30_000);
     const finish = (): void => {
       clearTimeout(timer);
       s.destroy();
       if (done(received)) resolve(performance.now() - started);
-      else reject(new Error(`probe on ${port}: answer ${JSON.stringify(received.slice(0, 60))}`));
+      else reject(new Error(`probe on ${request.startsWith("GET") ? "livestatus" : "line"} port ${port}: answer ${JSON.stringify(received.slice(0, 60))}`));
     };
     s.on("data", (d: Buffer) => {
       received += d.toString("utf8");

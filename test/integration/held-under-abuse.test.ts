@@ -63,7 +63,9 @@ describe("held under abuse (real daemon)", function () {
       `[${NOW}]PROCESS_SERVICE_CHECK_RESULT;h;s;0;no space`,
       "AUTH guess",
     ];
-    const good = (i: number): string => JSON.stringify({ hostname: `good${i % 100}`, check: `c${Math.floor(i / 100)}`, status: i % 4, output: `n${i}`, timestamp: T0 });
+    // Fresh and with a long interval: no freshness check may turn one stale before it is read back.
+    const now = Math.floor(Date.now() / 1000);
+    const good = (i: number): string => JSON.stringify({ hostname: `good${i % 100}`, check: `c${Math.floor(i / 100)}`, status: i % 4, output: `n${i}`, timestamp: now, interval: 3600 });
     const socket = await LineClient.connect(ports.line);
     try {
       // 10 bad lines before each good one, in 1000-line writes; a few over-long lines too.

@@ -16,10 +16,11 @@ import type { CheckResult } from "../../core/model/check-result";
 import type { Sink } from "../../core/plugin/api";
 import { testTables, type TestHost, type TestTables } from "../core/livestatus/engine-table";
 import { RecordingLogger } from "../core/pipeline/support";
+import { parsePython } from "../helpers/livestatus-answer";
 import { LivestatusClient } from "../helpers/livestatus-client";
 import { engineKit } from "../helpers/table-kit";
 import { fcOptions } from "./fc-options";
-import { getRequest, hostRows, junkRequest, stackLines, USERS, wellFormedStack } from "./livestatus-arbitraries";
+import { ALL_HOST_COLUMNS, getRequest, hostRows, junkRequest, stackLines, USERS, wellFormedStack } from "./livestatus-arbitraries";
 
 /** The statuses a request may get; 500 is a bug (the server logs it as an error). */
 const STATUSES = new Set([200, 400, 403, 404, 413, 451, 452]);
@@ -217,6 +218,45 @@ describe("property: Livestatus requests", function () {
           expect(JSON.parse(underStats.body), "Filter lines, Stats count").to.deep.equal([[count]]);
         }),
         fcOptions(400),
+      );
+    });
+
+    it("python and python3 answers read (as a Python client reads them) as the json answer; wrapped_json wraps it with the count before Limit", async () => {
+      const columns = fc.uniqueArray(fc.constantFrom(...ALL_HOST_COLUMNS), { minLength: 1, maxLength: 5 });
+      await fc.assert(
+        fc.asyncProperty(hostRows, columns, fc.option(fc.nat({ max: 30 })), fc.boolean(), async (rows, cols, limit, headers) => {
+          const t = tablesWith(rows);
+          const q = ["GET hosts", `Columns: ${cols.join(" ")}`, `ColumnHeaders: ${headers ? "on" : "off"}`, ...(limit === null ? [] : [`Limit: ${limit}`])];
+          const json = await answer([...q, "OutputFormat: json"], t, now);
+          expect(json.status, json.body).to.equal(200);
+          const data = JSON.parse(json.body) as unknown[];
+          for (const format of ["python", "python3"]) {
+            const py = await answer([...q, `OutputFormat: ${format}`], t, now);
+            expect(parsePython(py.body), format).to.deep.equal(data);
+          }
+          const wrapped = JSON.parse((await answer([...q, "OutputFormat: wrapped_json"], t, now)).body) as { data: unknown[]; columns?: unknown[]; total_count: number };
+          expect(wrapped.data).to.deep.equal(headers ? data.slice(1) : data);
+          if (headers) expect(wrapped.columns).to.deep.equal(data[0]);
+          expect(wrapped.total_count).to.equal(rows.length);
+        }),
+        fcOptions(300),
+      );
+    });
+
+    it("Stats grouped by a column: the groups' counts add up to the ungrouped count", async () => {
+      await fc.assert(
+        fc.asyncProperty(hostRows, wellFormedStack, fc.constantFrom(...ALL_HOST_COLUMNS), async (rows, ops, group) => {
+          const t = tablesWith(rows);
+          const stats = [...stackLines(ops, "Stats"), "OutputFormat: json"];
+          const total = await answer(["GET hosts", ...stats], t, now);
+          const grouped = await answer(["GET hosts", `Columns: ${group}`, ...stats], t, now);
+          expect(grouped.status).to.equal(total.status);
+          if (total.status !== 200) return;
+          const [[count]] = JSON.parse(total.body) as [[number]];
+          const groups = JSON.parse(grouped.body) as unknown[][];
+          expect(groups.reduce((n, g) => n + (g[g.length - 1] as number), 0)).to.equal(count);
+        }),
+        fcOptions(300),
       );
     });
 

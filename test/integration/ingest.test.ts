@@ -94,8 +94,10 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
 
   it("serves exactly what was committed after a restart: state, ordering and alerts carry on", async () => {
     const d = await daemon();
+    // An interval longer than the results' age: the freshness timer must not log an OUTDATED alert meanwhile.
+    const fresh = { interval: 86_400 };
     let client = await LineClient.connect(d.port);
-    client.send(json("web1", "disk", 2, T0 + 10));
+    client.send(json("web1", "disk", 2, T0 + 10, fresh));
     await sync(client);
     client.close();
     d.t.signal("SIGTERM");
@@ -107,8 +109,8 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
     expect(again.logs.find((l) => l.msg === "state loaded from the store")?.checks).to.equal(1);
     await waitForPort(d.port);
     client = await LineClient.connect(d.port);
-    client.send(json("web1", "disk", 0, T0 + 5)); // older than what was stored: ignored
-    client.send(json("web1", "disk", 2, T0 + 20)); // same state as stored: no new alert
+    client.send(json("web1", "disk", 0, T0 + 5, fresh)); // older than what was stored: ignored
+    client.send(json("web1", "disk", 2, T0 + 20, fresh)); // same state as stored: no new alert
     await sync(client);
     const [, disk] = d.dump();
     expect([disk!.state, disk!.lastCheck]).to.deep.equal([2, T0 + 20]);

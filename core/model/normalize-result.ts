@@ -58,12 +58,14 @@ export const MAX_CUSTOM_BYTES = 16_384;
  * line and paragraph separators (a client splitting lines breaks on them), and `;`, which ends
  * a name in Livestatus and Nagios commands and separates csv fields.
  */
-const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;]/;
+const FORBIDDEN_IN_ANY_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;]/;
+/** One test on the hot path: the forbidden characters, plus surrogates (to check they are paired). */
+const SUSPECT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;\ud800-\udfff]/;
+/** List items are joined by `,` in csv answers: `,` is refused there too. */
+const SUSPECT_IN_LIST_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;,\ud800-\udfff]/;
 /** Half of a UTF-16 pair alone: it has no UTF-8 form (answers would carry U+FFFD instead). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNESCAPED_BY_JSON = /[\u007f-\u009f\u2028\u2029]/g;
-/** List items are joined by `,` in csv answers: `,` is refused there too. */
-const LIST_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;,]/;
 
 export function reject(key: string, reason: string): Rejected {
   return { ok: false, reason, key };
@@ -217,26 +219,27 @@ function name(field: string, value: unknown, max: number): string | Rejected {
   if (value === undefined) return reject(field, `${field} is required`);
   if (typeof value !== "string") return reject(field, `${field} must be a string, got ${describeValue(value)}`);
   if (value.trim() === "") return reject(field, `${field} must not be empty`);
-  const bad = badName(value, max, NAME_FORBIDDEN);
+  const bad = badName(value, max, false);
   return bad === undefined ? value : reject(field, `${field} ${bad}`);
 }
 
 /**
- * Why `value` cannot be a name, or undefined when it can. The regex runs first: it is the
- * check every name pays, and it fails fast on the usual short ASCII name.
+ * Why `value` cannot be a name, or undefined when it can. The usual short, plain name costs
+ * one length check and one regex test; the reason is worked out only for a suspect one.
  */
-function badName(value: string, max: number, forbidden: RegExp): string | undefined {
-  const m = forbidden.exec(value);
+function badName(value: string, max: number, listItem: boolean): string | undefined {
+  if (value.length > max) return `must be at most ${max} characters, got ${value.length}`;
+  if (!(listItem ? SUSPECT_IN_LIST_NAME : SUSPECT_IN_NAME).test(value)) return undefined;
+  const m = FORBIDDEN_IN_ANY_NAME.exec(value);
   if (m !== null) {
     const c = m[0];
     if (c === ";") return `must not contain ";" (Livestatus and Nagios commands split on it), got ${describeValue(value)}`;
-    if (c === ",") return `must not contain "," (csv answers join list items with it), got ${describeValue(value)}`;
     const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
     return `must not contain control or line-separator characters (${code}), got ${describeValue(value)}`;
   }
-  if (value.length > max) return `must be at most ${max} characters, got ${value.length}`;
+  if (listItem && value.includes(",")) return `must not contain "," (csv answers join list items with it), got ${describeValue(value)}`;
   if (LONE_SURROGATE.test(value)) return `must be valid Unicode (it holds a lone surrogate), got ${describeValue(value)}`;
-  return undefined;
+  return undefined; // surrogates, all paired
 }
 
 /** contacts, hostgroups, servicegroups: a list of non-empty names without `,` or `;`, copied and frozen. */
@@ -248,7 +251,7 @@ function names(field: string, value: unknown): readonly string[] | Rejected {
   for (let i = 0; i < value.length; i++) {
     const v: unknown = value[i];
     if (typeof v !== "string" || v === "") return reject(field, `${field} must be a list of non-empty strings, got ${describeValue(v)} in it`);
-    const bad = badName(v, MAX_LIST_NAME_LENGTH, LIST_NAME_FORBIDDEN);
+    const bad = badName(v, MAX_LIST_NAME_LENGTH, true);
     if (bad !== undefined) return reject(field, `${field}: each name ${bad}`);
     out[i] = v;
   }
@@ -270,7 +273,7 @@ function customValue(key: string, value: unknown): string | Rejected {
  * Whether lists and objects in `value` nest more than `max` deep (`[]` is 1). Iterative, with
  * its own stack: JSON.parse builds 5000-deep arrays happily, but any recursion over them (as
  * JSON.stringify's) overflows the call stack and kills the process. Stops at the first node
- * too deep, so an attack costs `max` steps down one branch, not a walk of the whole value.
+ * too deep; a wide value is walked once, in time bounded by the line's size.
  */
 function nestsDeeperThan(value: object, max: number): boolean {
   const nodes: object[] = [value];

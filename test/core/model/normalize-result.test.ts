@@ -246,6 +246,9 @@ describe("normalizeResult", () => {
       expect(reason({ ...base, hostname: "a\ud800b" })).to.match(/^hostname must be valid Unicode/);
       expect(reason({ ...base, check: "a\udc00" })).to.match(/^check must be valid Unicode/);
       expect(ok({ ...base, hostname: "h\ud83d\ude00", check: "café ✓" }).result).to.deep.include({ hostname: "h\ud83d\ude00", check: "café ✓" });
+      expect(ok({ ...base, hostname: "a,\ud83d\ude00", contacts: ["\ud83d\ude00"] }).result.hostname).to.equal("a,\ud83d\ude00");
+      expect(reason({ ...base, contacts: ["\ud83d\ude00,"] })).to.contain('each name must not contain ","');
+      expect(reason({ ...base, contacts: ["\udc00"] })).to.match(/^contacts: each name must be valid Unicode/);
     });
 
     it("caps host names at 255 and check names at 1024 characters", () => {

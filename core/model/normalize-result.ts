@@ -34,7 +34,38 @@ const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_NAMES: readonly string[] = Object.freeze([]);
 const NO_VARIABLES: Readonly<Record<string, string>> = Object.freeze({});
 const INTEGER_STRING = /^-?\d+$/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Host names: a DNS name is at most 253 characters, and Nagios and Checkmk GUIs show names in
+ * table cells; 255 leaves room for any real name and keeps every answer and command short.
+ */
+export const MAX_HOSTNAME_LENGTH = 255;
+/**
+ * Service descriptions are longer than host names (Checkmk's `Filesystem /very/long/mount`,
+ * Windows service names); 1024 keeps a PROCESS_SERVICE_CHECK_RESULT with both names and a full
+ * output under Nagios' MAX_EXTERNAL_COMMAND_LENGTH (8192) with room to spare.
+ */
+export const MAX_CHECK_LENGTH = 1024;
+/** Contact, host group and service group names. */
+export const MAX_LIST_NAME_LENGTH = 255;
+/** Lists and objects in a custom field nest at most this deep (`[[1]]` is 2); deeper would exhaust the stack when stringified. */
+export const MAX_CUSTOM_DEPTH = 32;
+/** All custom fields of one result together, names and values (lists and objects as their JSON text), in UTF-8 bytes. */
+export const MAX_CUSTOM_BYTES = 16_384;
+
+/**
+ * What a name may not hold: C0 controls, DEL, C1 controls (U+0085 NEL included), the Unicode
+ * line and paragraph separators (a client splitting lines breaks on them), and `;`, which ends
+ * a name in Livestatus and Nagios commands and separates csv fields.
+ */
+const FORBIDDEN_IN_ANY_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;]/;
+/** One test on the hot path: the forbidden characters, plus surrogates (to check they are paired). */
+const SUSPECT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;\ud800-\udfff]/;
+/** List items are joined by `,` in csv answers: `,` is refused there too. */
+const SUSPECT_IN_LIST_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029;,\ud800-\udfff]/;
+/** Half of a UTF-16 pair alone: it has no UTF-8 form (answers would carry U+FFFD instead). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNESCAPED_BY_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 
 export function reject(key: string, reason: string): Rejected {
   return { ok: false, reason, key };
@@ -82,13 +113,21 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
         break;
       default:
         if (key === "") (warnings ??= []).push("custom field with an empty name ignored");
-        else (custom ??= new Map()).set(key.toUpperCase(), customValue(value));
+        else {
+          const text = customValue(key, value);
+          if (typeof text !== "string") return text;
+          (custom ??= new Map()).set(key.toUpperCase(), text);
+        }
     }
   }
+  if (custom !== undefined) {
+    const tooBig = customSize(custom);
+    if (tooBig !== undefined) return tooBig;
+  }
 
-  const host = name("hostname", hostname);
+  const host = name("hostname", hostname, MAX_HOSTNAME_LENGTH);
   if (typeof host !== "string") return host;
-  const service = name("check", check);
+  const service = name("check", check, MAX_CHECK_LENGTH);
   if (typeof service !== "string") return service;
   const isHost = service === HOST_CHECK;
   if (!isHost && service.length === 4 && service.toLowerCase() === "host") {
@@ -172,16 +211,38 @@ function isRejected(value: readonly string[] | Rejected): value is Rejected {
   return !Array.isArray(value);
 }
 
-/** hostname and check: a non-empty string without control characters (they would break the Livestatus and Nagios line formats). */
-function name(field: string, value: unknown): string | Rejected {
+/**
+ * hostname and check: a non-empty string that Livestatus and Nagios commands can carry (no
+ * `;`, no control or line-separator character, valid Unicode), at most `max` characters.
+ */
+function name(field: string, value: unknown, max: number): string | Rejected {
   if (value === undefined) return reject(field, `${field} is required`);
   if (typeof value !== "string") return reject(field, `${field} must be a string, got ${describeValue(value)}`);
   if (value.trim() === "") return reject(field, `${field} must not be empty`);
-  if (CONTROL.test(value)) return reject(field, `${field} must not contain control characters, got ${describeValue(value)}`);
-  return value;
+  const bad = badName(value, max, false);
+  return bad === undefined ? value : reject(field, `${field} ${bad}`);
 }
 
-/** contacts, hostgroups, servicegroups: a list of non-empty strings, copied and frozen. */
+/**
+ * Why `value` cannot be a name, or undefined when it can. The usual short, plain name costs
+ * one length check and one regex test; the reason is worked out only for a suspect one.
+ */
+function badName(value: string, max: number, listItem: boolean): string | undefined {
+  if (value.length > max) return `must be at most ${max} characters, got ${value.length}`;
+  if (!(listItem ? SUSPECT_IN_LIST_NAME : SUSPECT_IN_NAME).test(value)) return undefined;
+  const m = FORBIDDEN_IN_ANY_NAME.exec(value);
+  if (m !== null) {
+    const c = m[0];
+    if (c === ";") return `must not contain ";" (Livestatus and Nagios commands split on it), got ${describeValue(value)}`;
+    const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    return `must not contain control or line-separator characters (${code}), got ${describeValue(value)}`;
+  }
+  if (listItem && value.includes(",")) return `must not contain "," (csv answers join list items with it), got ${describeValue(value)}`;
+  if (LONE_SURROGATE.test(value)) return `must be valid Unicode (it holds a lone surrogate), got ${describeValue(value)}`;
+  return undefined; // surrogates, all paired
+}
+
+/** contacts, hostgroups, servicegroups: a list of non-empty names without `,` or `;`, copied and frozen. */
 function names(field: string, value: unknown): readonly string[] | Rejected {
   if (value === undefined) return NO_NAMES;
   if (!Array.isArray(value)) return reject(field, `${field} must be a list of non-empty strings, got ${describeValue(value)}`);
@@ -190,21 +251,66 @@ function names(field: string, value: unknown): readonly string[] | Rejected {
   for (let i = 0; i < value.length; i++) {
     const v: unknown = value[i];
     if (typeof v !== "string" || v === "") return reject(field, `${field} must be a list of non-empty strings, got ${describeValue(v)} in it`);
+    const bad = badName(v, MAX_LIST_NAME_LENGTH, true);
+    if (bad !== undefined) return reject(field, `${field}: each name ${bad}`);
     out[i] = v;
   }
   return Object.freeze(out);
 }
 
-function customValue(value: unknown): string {
+/** A custom field's value as text; a list or object as its JSON, once its depth is known to be safe. */
+function customValue(key: string, value: unknown): string | Rejected {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (value === undefined) return "";
+  if (typeof value === "object" && value !== null && nestsDeeperThan(value, MAX_CUSTOM_DEPTH)) {
+    return reject("custom_depth", `custom field ${describeValue(key)} nests deeper than ${MAX_CUSTOM_DEPTH} levels`);
+  }
   return JSON.stringify(value) ?? "";
+}
+
+/**
+ * Whether lists and objects in `value` nest more than `max` deep (`[]` is 1). Iterative, with
+ * its own stack: JSON.parse builds 5000-deep arrays happily, but any recursion over them (as
+ * JSON.stringify's) overflows the call stack and kills the process. Stops at the first node
+ * too deep; a wide value is walked once, in time bounded by the line's size.
+ */
+function nestsDeeperThan(value: object, max: number): boolean {
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    const children: readonly unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (typeof child !== "object" || child === null) continue;
+      if (depth >= max) return true;
+      nodes.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+/** Rejects custom fields that take more than MAX_CUSTOM_BYTES together (names and values). */
+function customSize(custom: ReadonlyMap<string, string>): Rejected | undefined {
+  let units = 0;
+  for (const [key, value] of custom) units += key.length + value.length;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: the usual few short fields need no byte count.
+  if (units * 3 <= MAX_CUSTOM_BYTES) return undefined;
+  let bytes = 0;
+  for (const [key, value] of custom) bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  if (bytes <= MAX_CUSTOM_BYTES) return undefined;
+  return reject("custom_size", `custom fields take ${bytes} bytes together, at most ${MAX_CUSTOM_BYTES}`);
 }
 
 /** The value as a reason shows it: short, quoted when a string. */
 export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === "string") {
+    // JSON escapes C0 controls and lone surrogates, not DEL, C1 or U+2028/9: a reason goes to logs and clients, so those too.
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value).replace(UNESCAPED_BY_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  }
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   if (Array.isArray(value)) return "a list";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;

@@ -285,6 +285,14 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
       expect({ status: 200, rows: [...parsed.data].sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)) }).to.deep.equal(normalise("icinga2", json.requests[0]!, json.responses[0]!.text));
     },
   },
+  "3.5": {
+    reason: "csv escapes \\ and the field separator in values, so fields split right (livestatus README); Icinga 2 sends them raw",
+    check: (_q, [a]) => {
+      const { status, body } = splitFixed16(a!);
+      expect(status).to.equal(200);
+      expect(body).to.equal('host-0003;svc-02;1;WARN - café "quoted" back\\\\slash\\; semi,comma;a=1\\;2\\;3 b=4%\n');
+    },
+  },
   "6.2": {
     reason: "an error without fixed16 still carries its message (livestatus.md §6); Icinga 2 sends nothing",
     check: (_q, [a]) => expect(a).to.match(/nosuchtable.*\n$/),

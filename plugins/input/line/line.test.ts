@@ -184,6 +184,13 @@ describe("line input (real TCP sockets)", () => {
       ["#13 interval 0", () => '{"hostname":"h","check":"c","status":0,"interval":0}', "interval must be a positive number of seconds, got 0"],
       ["#13 interval negative", () => '{"hostname":"h","check":"c","status":0,"interval":-60}', "interval must be a positive number of seconds, got -60"],
       ["contacts not a list", () => '{"hostname":"h","check":"c","status":0,"contacts":"ops"}', 'contacts must be a list of non-empty strings, got "ops"'],
+      ["a custom field nesting lists 5000 deep (10 KB; it overflowed the stack and killed the daemon)", () => `{"hostname":"h","check":"c","status":0,"x":${"[".repeat(5000)}${"]".repeat(5000)}}`, 'custom field "x" nests deeper than 32 levels'],
+      ["custom fields over 16384 bytes", () => JSON.stringify({ hostname: "h", check: "c", status: 0, notes: "n".repeat(20_000) }), "custom fields take 20005 bytes together, at most 16384"],
+      ["a host name with ;", () => '{"hostname":"semi;host","check":"c","status":0}', 'hostname must not contain ";" (Livestatus and Nagios commands split on it), got "semi;host"'],
+      ["a check name with U+2028", () => '{"hostname":"h","check":"disk\\u2028root","status":0}', 'check must not contain control or line-separator characters (U+2028), got "disk\\u2028root"'],
+      ["a host name of 20k characters", () => JSON.stringify({ hostname: "h".repeat(20_000), check: "c", status: 0 }), "hostname must be at most 255 characters, got 20000"],
+      ["a Nagios line with U+0085 in the host name", () => `[${ts()}] PROCESS_HOST_CHECK_RESULT;we\u0085b;0;UP`, /^hostname must not contain control or line-separator characters \(U\+0085\)/],
+      ["a contact name with ,", () => '{"hostname":"h","check":"c","status":0,"contacts":["a,b"]}', 'contacts: each name must not contain "," (csv answers join list items with it), got "a,b"'],
       ["#16 Nagios line without a space after ]", () => `[${ts()}]PROCESS_SERVICE_CHECK_RESULT;h;s;0;OK`, /a space must follow \]/],
       ["#16 Nagios non-numeric code", () => `[${ts()}] PROCESS_SERVICE_CHECK_RESULT;h;s;abc;OK`, 'status must be an integer, got "abc"'],
       ["#16 Nagios unknown command", () => `[${ts()}] ACKNOWLEDGE_SVC_PROBLEM;h;s;1;1;1;me;on it`, "unsupported command ACKNOWLEDGE_SVC_PROBLEM"],
@@ -205,6 +212,14 @@ describe("line input (real TCP sockets)", () => {
         expect(fields.preview).to.be.a("string").and.not.equal("");
       });
     }
+
+    it("rejects a custom field nesting a million deep when max_line_bytes lets a 2 MB line in", async () => {
+      const big = await startInput({ max_line_bytes: 4 * 1024 * 1024 });
+      const depth = 1_000_000;
+      const { between, logs } = await sandwich(big, `{"hostname":"h","check":"c","status":0,"deep":${"[".repeat(depth)}${"]".repeat(depth)}}`);
+      expect(between).to.deep.equal([]);
+      expect(logs.filter((e) => e.level === "warn").map((e) => e.fields.reason)).to.deep.equal(['custom field "deep" nests deeper than 32 levels']);
+    });
 
     it("#10 maps a service status of 7 or -1 (JSON) and a Nagios code 7 to 3 UNKNOWN, noting it", async () => {
       for (const bad of ['{"hostname":"mapped","check":"c","status":7}', '{"hostname":"mapped","check":"c","status":-1}', `[${ts()}] PROCESS_SERVICE_CHECK_RESULT;mapped;c;7;weird`]) {

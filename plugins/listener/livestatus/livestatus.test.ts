@@ -204,7 +204,7 @@ describe("livestatus listener (real sockets)", () => {
     it("COMMAND then GET in one write: one answer, which sees the command", async () => {
       const c = await connect(h.port);
       c.send(`COMMAND [${nowSeconds()}] PROCESS_HOST_CHECK_RESULT;new1;1;DOWN - new; really|rta=1\n\nGET hosts\nColumns: name state plugin_output\nFilter: name = new1\n\n`);
-      expect(await c.rest()).to.equal("new1;1;DOWN - new; really\n");
+      expect(await c.rest()).to.equal("new1;1;DOWN - new\\; really\n"); // csv escapes the field separator in values
       expect(h.sink.results.map((r) => [r.hostname, r.check, r.perfData])).to.deep.equal([["new1", "Host", "rta=1"]]);
     });
 

@@ -139,6 +139,20 @@ describe("parseCommand", () => {
       expect(service.command.result).to.include({ hostname: "web1", check: "disk", status: 2, output: "DISK CRITICAL; 95% used", perfData: "used=95%", timestamp: TS });
     });
 
+    it("PROCESS_*: names go through the same validator as JSON results (controls, U+0085, U+2028, length)", () => {
+      for (const [args, key, words] of [
+        ["we\u0085b1;disk;0;out", "hostname", "(U+0085)"],
+        ["web1;di\u2028sk;0;out", "check", "(U+2028)"],
+        ["web1;di\u0007sk;0;out", "check", "(U+0007)"],
+        [`${"h".repeat(256)};disk;0;out`, "hostname", "at most 255 characters"],
+        [`web1;${"c".repeat(1025)};0;out`, "check", "at most 1024 characters"],
+      ] as const) {
+        const r = rejected(cmd("PROCESS_SERVICE_CHECK_RESULT", args));
+        expect([r.key, r.reason], args).to.satisfy(([k, reason]: [string, string]) => k === key && reason.includes(words));
+      }
+      expect(rejected(cmd("PROCESS_HOST_CHECK_RESULT", "we\u2029b1;0;out")).reason).to.contain("hostname must not contain control or line-separator characters (U+2029)");
+    });
+
     it("PROCESS_*: passes on normalizeResult's warnings and rejections", () => {
       const odd = accepted(cmd("PROCESS_SERVICE_CHECK_RESULT", "web1;disk;7;weird"));
       if (odd.command.kind !== "result") return expect.fail(odd.command.kind);

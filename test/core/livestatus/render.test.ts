@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
+import fc from "fast-check";
 import type { LivestatusValue } from "../../../core/livestatus/column";
 import { DEFAULT_SEPARATORS, type OutputFormat, type Separators } from "../../../core/livestatus/query";
 import { renderBody } from "../../../core/livestatus/render";
@@ -10,6 +11,36 @@ type Rows = readonly (readonly LivestatusValue[])[];
 function separators(dataset: number, field: number, list: number, hostService: number): Separators {
   const c = String.fromCharCode;
   return { dataset: c(dataset), field: c(field), list: c(list), hostService: c(hostService) };
+}
+
+/**
+ * Reads a broken-csv body back as a client honouring Tantale's escapes would: rows end at
+ * the dataset separator, fields at an unescaped field separator, `\\n` `\\r` are newline
+ * and carriage return, `\\x` is x. List structure is left joined (values only).
+ */
+function splitCsv(body: string, sep: Separators): string[][] {
+  const rows: string[][] = [];
+  let fields: string[] = [];
+  let value = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === "\\") {
+      const next = body[++i]!;
+      value += next === "n" ? "\n" : next === "r" ? "\r" : next;
+    } else if (body.startsWith(sep.dataset, i)) {
+      fields.push(value);
+      rows.push(fields);
+      fields = [];
+      value = "";
+      i += sep.dataset.length - 1;
+    } else if (body.startsWith(sep.field, i)) {
+      fields.push(value);
+      value = "";
+      i += sep.field.length - 1;
+    } else value += c;
+  }
+  expect(fields.length === 0 && value === "", "body ends with the dataset separator").to.equal(true);
+  return rows;
 }
 
 function render(format: OutputFormat, rows: Rows, header?: readonly string[], sep: Separators = DEFAULT_SEPARATORS): string {
@@ -104,16 +135,52 @@ describe("livestatus renderBody", () => {
       expect(renderBody("csv", undefined, [["a", ["x", "y"], [["h", "s"]]]], sep)).to.equal("a||x, y||h::s\r\n");
     });
 
-    it("emits special characters raw, without quoting or escaping [ref §3 special characters, csv]", () => {
+    it("escapes \\ and the field separator in values, nothing else of the reference's special characters [ref §3, csv]", () => {
+      // Icinga 2 and Checkmk send `;` and `\` raw (77 bytes): Tantale escapes them, so the fields split right.
       const body = render("csv", SPECIAL);
-      expect(body).to.equal('host-0003;svc-02;1;WARN - café "quoted" back\\slash; semi,comma;a=1;2;3 b=4%\n');
-      // The reference answer, byte for byte (77 bytes: é is two).
-      expect(Buffer.from(body, "utf8")).to.deep.equal(
-        Buffer.from("host-0003;svc-02;1;WARN - caf\xc3\xa9 \"quoted\" back\\slash; semi,comma;a=1;2;3 b=4%\n", "latin1"),
-      );
-      expect(Buffer.byteLength(body)).to.equal(77);
+      expect(body).to.equal('host-0003;svc-02;1;WARN - café "quoted" back\\\\slash\\; semi,comma;a=1\\;2\\;3 b=4%\n');
+      expect(splitCsv(body, DEFAULT_SEPARATORS)).to.deep.equal(SPECIAL.map((r) => r.map(String)));
     });
 
+    it("escapes newlines in values as \\n, so an output cannot forge a row", () => {
+      const rows: Rows = [["web1", "disk", 0, "ok", "line2\nvictim;svc;2;FAKE ROW"]];
+      const body = render("csv", rows, ["host_name", "description", "state", "plugin_output", "long_plugin_output"]);
+      expect(body).to.equal("host_name;description;state;plugin_output;long_plugin_output\nweb1;disk;0;ok;line2\\nvictim\\;svc\\;2\\;FAKE ROW\n");
+      expect(body.split("\n")).to.have.length(3); // header, one row, the empty rest after the last \n
+      expect(splitCsv(body, DEFAULT_SEPARATORS)[1]).to.deep.equal(["web1", "disk", "0", "ok", "line2\nvictim;svc;2;FAKE ROW"]);
+    });
+
+    it("escapes a carriage return as \\r (CRLF plugin output), and a backslash as \\\\ so escapes read back exactly", () => {
+      expect(render("csv", [["a\r\nb", "C:\\temp\\n"]])).to.equal("a\\r\\nb;C:\\\\temp\\\\n\n");
+    });
+
+    it("escapes the list and host/service separators inside list items and dicts", () => {
+      expect(render("csv", [[["a,b", "c|d", "e;f"], [["h,1", "s|1"]], { TAGS: '["a",1]', "K|X": "v" }]])).to.equal(
+        'a\\,b,c\\|d,e\\;f;h\\,1|s\\|1;TAGS|["a"\\,1],K\\|X|v\n',
+      );
+    });
+
+    it("escapes whatever characters custom Separators choose, in values and header names", () => {
+      const sep = separators(35, 9, 43, 47); // '#', TAB, '+', '/'
+      const body = render("csv", [["x#y\tz;", ["a+b", "c/d"]]], ["na#me", "li\tst"], sep);
+      expect(body).to.equal("na\\#me\tli\\\tst#x\\#y\\\tz;\ta\\+b+c\\/d#");
+      expect(splitCsv(body, sep)).to.deep.equal([["na#me", "li\tst"], ["x#y\tz;", "a+b+c/d"]]);
+    });
+
+    it("keeps every value readable back, whatever it holds, with default and custom separators (property)", () => {
+      const alphabet = fc.constantFrom("a", "é", ";", ",", "|", "\\", "\n", "\r", "\t", "#", "+", "/", "n", " ", "\u0085", "\u2028");
+      const value = fc.array(alphabet, { maxLength: 12 }).map((cs) => cs.join(""));
+      const rowsArb = fc.array(fc.array(value, { minLength: 1, maxLength: 4 }), { maxLength: 5 });
+      for (const sep of [DEFAULT_SEPARATORS, separators(35, 9, 43, 47), separators(13, 44, 59, 124)]) {
+        fc.assert(
+          fc.property(rowsArb, (rows) => {
+            const body = render("csv", rows, undefined, sep);
+            expect(splitCsv(body, sep)).to.deep.equal(rows);
+          }),
+          { numRuns: 300 },
+        );
+      }
+    });
     it("renders the status row and stats rows like the reference peer [ref §1, §4]", () => {
       expect(render("csv", [["r2.13.6-1-icinga2", "r2.13.6-1", 3, 6, 27655, 1795486934]])).to.equal(
         "r2.13.6-1-icinga2;r2.13.6-1;3;6;27655;1795486934\n",
@@ -171,6 +238,25 @@ describe("livestatus renderBody", () => {
         '"sg-1","Service group 1","host-0001|svc-02,host-0002|svc-02,host-0003|svc-02","3"\r\n',
       );
       expect(render("CSV", [[{ A: 'x"y', B: "2" }]])).to.equal('"A|x""y,B|2"\r\n');
+    });
+
+    it("keeps newlines and separators inside the quotes: Python's csv module reads the same rows back", function () {
+      const rows: Rows = [
+        ["web1", "disk", 0, "ok", "line2\nvictim;svc;2;FAKE ROW"],
+        ["web2", 'q"uote', 1, "crlf\r\nin it", "a,b;c|d"],
+      ];
+      const body = render("CSV", rows, ["host_name", "description", "state", "plugin_output", "long_plugin_output"]);
+      const program = ["import csv, io, json, sys", "data = sys.stdin.buffer.read().decode('utf-8')", "print(json.dumps(list(csv.reader(io.StringIO(data, newline='')))))"].join("\n");
+      let out: string;
+      try {
+        out = execFileSync("python3", ["-c", program], { input: Buffer.from(body, "utf8"), encoding: "utf8" });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") this.skip();
+        throw err;
+      }
+      const parsed = JSON.parse(out) as string[][];
+      expect(parsed).to.have.length(3);
+      expect(parsed.slice(1)).to.deep.equal(rows.map((r) => r.map(String)));
     });
 
     it("renders the header row quoted, also for an empty result", () => {
@@ -410,7 +496,7 @@ describe("livestatus renderBody", () => {
   describe("every format", () => {
     it("treats header names as data (escaped in JSON, quoted in CSV)", () => {
       const header = ['na"me', "st;ate"];
-      expect(render("csv", [], header)).to.equal('na"me;st;ate\n');
+      expect(render("csv", [], header)).to.equal('na"me;st\\;ate\n');
       expect(render("CSV", [], header)).to.equal('"na""me","st;ate"\r\n');
       expect(JSON.parse(render("json", [], header))).to.deep.equal([header]);
       expect(JSON.parse(render("wrapped_json", [], header))).to.deep.equal({ data: [], columns: header, total_count: 0 });

@@ -104,6 +104,13 @@ describe("checkResultFromCommand", () => {
     expect(rejection("[999999999999] PROCESS_HOST_CHECK_RESULT;h;0;x")).to.contain("more than a day ahead");
   });
 
+  it("checks names with the JSON results' validator: no controls, U+0085 or U+2028, bounded length", () => {
+    expect(rejection("[1700000000] PROCESS_SERVICE_CHECK_RESULT;h\u0085x;s;0;x")).to.contain("hostname must not contain control or line-separator characters (U+0085)");
+    expect(rejection("[1700000000] PROCESS_SERVICE_CHECK_RESULT;h;s\rx;0;x")).to.contain("check must not contain control or line-separator characters (U+000D)");
+    expect(rejection("[1700000000] PROCESS_HOST_CHECK_RESULT;h\u2028;0;x")).to.contain("(U+2028)");
+    expect(rejection(`[1700000000] PROCESS_HOST_CHECK_RESULT;${"h".repeat(20_000)};0;x`)).to.equal("hostname must be at most 255 characters, got 20000");
+  });
+
   it("rejects every other command by name, PROCESS_FILE for good", () => {
     const r = checkResultFromCommand(parsed("[1700000000] ACKNOWLEDGE_SVC_PROBLEM;h;s;1;1;1;me;x"), NOW);
     expect(r).to.deep.equal({ ok: false, key: "unsupported_command", reason: "unsupported command ACKNOWLEDGE_SVC_PROBLEM" });

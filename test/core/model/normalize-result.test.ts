@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { MAX_OUTPUT_BYTES, normalizeResult, type Accepted } from "../../../core/model/normalize-result";
+import { MAX_CHECK_LENGTH, MAX_CUSTOM_BYTES, MAX_CUSTOM_DEPTH, MAX_HOSTNAME_LENGTH, MAX_OUTPUT_BYTES, normalizeResult, type Accepted, type Rejected } from "../../../core/model/normalize-result";
 
 const NOW = 1_700_000_100_000; // ms
 const NOW_S = NOW / 1000;
@@ -9,6 +9,19 @@ function ok(raw: unknown): Accepted {
   const r = normalizeResult(raw, NOW);
   if (!r.ok) throw new Error(`rejected: ${r.reason}`);
   return r;
+}
+
+function rejected(raw: unknown): Rejected {
+  const r = normalizeResult(raw, NOW);
+  if (r.ok) throw new Error(`accepted: ${JSON.stringify(raw)}`);
+  return r;
+}
+
+/** `[[...[]...]]`, `depth` lists deep, built without recursion. */
+function nestedLists(depth: number): unknown {
+  let v: unknown[] = [];
+  for (let i = 1; i < depth; i++) v = [v];
+  return v;
 }
 
 function reason(raw: unknown): string {
@@ -75,7 +88,7 @@ describe("normalizeResult", () => {
     expect(reason({ ...base, hostname: "" })).to.equal("hostname must not be empty");
     expect(reason({ ...base, hostname: "  " })).to.equal("hostname must not be empty");
     expect(reason({ ...base, hostname: 12 })).to.equal("hostname must be a string, got 12");
-    expect(reason({ ...base, hostname: "a\nb" })).to.equal('hostname must not contain control characters, got "a\\nb"');
+    expect(reason({ ...base, hostname: "a\nb" })).to.equal('hostname must not contain control or line-separator characters (U+000A), got "a\\nb"');
     expect(reason({ ...base, check: undefined })).to.equal("check is required");
     expect(reason({ ...base, check: null })).to.equal("check must be a string, got null");
     const lower = ok({ ...base, check: "host" });
@@ -204,5 +217,98 @@ describe("normalizeResult", () => {
     expect([a.ok || a.key, b.ok || b.key]).to.deep.equal(["status", "status"]);
     const c = normalizeResult([], NOW);
     expect(c.ok || c.key).to.equal("not_object");
+  });
+
+  describe("names Livestatus and Nagios commands can carry", () => {
+    it("refuses ; in host and check names (commands split on it, csv answers would show extra fields)", () => {
+      expect(rejected({ ...base, hostname: "semi;host" })).to.deep.equal({
+        ok: false,
+        key: "hostname",
+        reason: 'hostname must not contain ";" (Livestatus and Nagios commands split on it), got "semi;host"',
+      });
+      expect(reason({ ...base, check: "disk;root" })).to.equal('check must not contain ";" (Livestatus and Nagios commands split on it), got "disk;root"');
+    });
+
+    it("refuses C0 and C1 controls, DEL, U+0085 and the Unicode line and paragraph separators, naming the character", () => {
+      const cases: [string, string][] = [
+        ["\u0000", "U+0000"], ["\t", "U+0009"], ["\r", "U+000D"], ["\u001b", "U+001B"], ["\u007f", "U+007F"],
+        ["\u0080", "U+0080"], ["\u0085", "U+0085"], ["\u009f", "U+009F"], ["\u2028", "U+2028"], ["\u2029", "U+2029"],
+      ];
+      for (const [c, code] of cases) {
+        expect(reason({ ...base, hostname: `a${c}b` }), code).to.contain(`hostname must not contain control or line-separator characters (${code})`);
+        expect(reason({ ...base, check: `a${c}b` }), code).to.contain(`check must not contain control or line-separator characters (${code})`);
+      }
+      // The reason quotes the name escaped: it goes to logs and clients.
+      expect(reason({ ...base, hostname: "a\u0085\u2028\u007fb" })).to.equal('hostname must not contain control or line-separator characters (U+0085), got "a\\u0085\\u2028\\u007fb"');
+    });
+
+    it("refuses a lone surrogate (it has no UTF-8 form), keeps paired ones", () => {
+      expect(reason({ ...base, hostname: "a\ud800b" })).to.match(/^hostname must be valid Unicode/);
+      expect(reason({ ...base, check: "a\udc00" })).to.match(/^check must be valid Unicode/);
+      expect(ok({ ...base, hostname: "h\ud83d\ude00", check: "café ✓" }).result).to.deep.include({ hostname: "h\ud83d\ude00", check: "café ✓" });
+      expect(ok({ ...base, hostname: "a,\ud83d\ude00", contacts: ["\ud83d\ude00"] }).result.hostname).to.equal("a,\ud83d\ude00");
+      expect(reason({ ...base, contacts: ["\ud83d\ude00,"] })).to.contain('each name must not contain ","');
+      expect(reason({ ...base, contacts: ["\udc00"] })).to.match(/^contacts: each name must be valid Unicode/);
+    });
+
+    it("caps host names at 255 and check names at 1024 characters", () => {
+      expect(ok({ ...base, hostname: "h".repeat(MAX_HOSTNAME_LENGTH) }).result.hostname).to.have.length(255);
+      expect(reason({ ...base, hostname: "h".repeat(MAX_HOSTNAME_LENGTH + 1) })).to.equal("hostname must be at most 255 characters, got 256");
+      expect(reason({ ...base, hostname: "h".repeat(20_000) })).to.equal("hostname must be at most 255 characters, got 20000");
+      expect(ok({ ...base, check: "c".repeat(MAX_CHECK_LENGTH) }).result.check).to.have.length(1024);
+      expect(reason({ ...base, check: "c".repeat(MAX_CHECK_LENGTH + 1) })).to.equal("check must be at most 1024 characters, got 1025");
+    });
+
+    it("keeps the characters real names use", () => {
+      for (const n of ["web-1.example.com", "disk /", "Filesystem C:\\", "CPU load | avg", "a,b", "ünïcödé 名前", "x=1 (y) [z] {w} 'q' \"d\""]) {
+        expect(ok({ ...base, hostname: n, check: n }).result.check).to.equal(n);
+      }
+    });
+
+    it("refuses , ; controls and over-long names in contacts and groups (csv answers join list items with ,)", () => {
+      expect(rejected({ ...base, contacts: ["ops", "a,b"] })).to.deep.equal({
+        ok: false,
+        key: "contacts",
+        reason: 'contacts: each name must not contain "," (csv answers join list items with it), got "a,b"',
+      });
+      expect(reason({ ...base, hostgroups: ["web;db"] })).to.equal('hostgroups: each name must not contain ";" (Livestatus and Nagios commands split on it), got "web;db"');
+      expect(reason({ ...base, servicegroups: ["a\u2028b"] })).to.contain("servicegroups: each name must not contain control or line-separator characters (U+2028)");
+      expect(reason({ ...base, contacts: ["x".repeat(256)] })).to.equal("contacts: each name must be at most 255 characters, got 256");
+      expect(ok({ ...base, contacts: ["x".repeat(255), "ops team"] }).result.contacts).to.have.length(2);
+    });
+  });
+
+  describe("bounds on custom fields", () => {
+    it("rejects a custom field nested 5000 deep without overflowing the stack", () => {
+      const raw: unknown = JSON.parse(`{"hostname":"h","check":"c","status":0,"x":${"[".repeat(5000)}${"]".repeat(5000)}}`);
+      expect(rejected(raw)).to.deep.equal({ ok: false, key: "custom_depth", reason: `custom field "x" nests deeper than ${MAX_CUSTOM_DEPTH} levels` });
+    });
+
+    it("accepts 32 levels of lists and objects, rejects 33, wherever the deep branch is", () => {
+      expect(ok({ ...base, x: nestedLists(MAX_CUSTOM_DEPTH) }).result.customVariables.X).to.equal(`${"[".repeat(32)}${"]".repeat(32)}`);
+      expect(normalizeResult({ ...base, x: nestedLists(MAX_CUSTOM_DEPTH + 1) }, NOW)).to.deep.include({ ok: false, key: "custom_depth" });
+      let obj: unknown = 1;
+      for (let i = 0; i < MAX_CUSTOM_DEPTH; i++) obj = { a: obj };
+      expect(ok({ ...base, o: obj }).result.customVariables.O).to.have.length(32 * 6 + 1);
+      expect(reason({ ...base, o: { deep: obj } })).to.equal(`custom field "o" nests deeper than ${MAX_CUSTOM_DEPTH} levels`);
+      // The deep branch last, after wide shallow ones.
+      expect(reason({ ...base, mix: [1, [2], { a: [3] }, "s", nestedLists(MAX_CUSTOM_DEPTH)] })).to.contain("nests deeper");
+    });
+
+    it("rejects a very deep object nesting (JSON.parse builds it, any recursion over it would overflow)", () => {
+      const depth = 100_000;
+      const raw: unknown = JSON.parse(`{"hostname":"h","check":"c","status":0,"y":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`);
+      expect(rejected(raw).key).to.equal("custom_depth");
+    });
+
+    it("caps custom fields at 16384 bytes together, names included, counting UTF-8 bytes", () => {
+      expect(ok({ ...base, a: "x".repeat(MAX_CUSTOM_BYTES - 1) }).result.customVariables.A).to.have.length(MAX_CUSTOM_BYTES - 1);
+      expect(rejected({ ...base, a: "x".repeat(MAX_CUSTOM_BYTES) })).to.deep.equal({ ok: false, key: "custom_size", reason: "custom fields take 16385 bytes together, at most 16384" });
+      expect(reason({ ...base, a: "x".repeat(10_000), b: ["y".repeat(7000)] })).to.contain("custom fields take 17006 bytes");
+      expect(reason({ ...base, a: "é".repeat(8192) })).to.contain("custom fields take 16385 bytes");
+      const many: Record<string, number> = {};
+      for (let i = 0; i < 5000; i++) many[`f${i}`] = i;
+      expect(rejected({ ...base, ...many }).key).to.equal("custom_size");
+    });
   });
 });

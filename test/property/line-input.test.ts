@@ -138,7 +138,7 @@ const items = fc.array(fc.oneof({ weight: 4, arbitrary: goodItem }, { weight: 3,
 
 describe("property: line input over a real socket", function () {
   this.timeout(120_000);
-  const config: LineConfig = { bind: "127.0.0.1", port: 0, allow: [], max_line_bytes: MAX_LINE, token: "", idle_timeout: 120_000, max_connections: 1000 };
+  const config: LineConfig = { bind: "127.0.0.1", port: 0, allow: [], max_line_bytes: MAX_LINE, token: "", idle_timeout: 120_000, max_connections: 1000, line_timeout: 10_000, max_connections_per_peer: 500, auth_max_failures: 5, auth_lockout: 60_000 };
 
   /** Writes the chunks one by one (some after a turn of the event loop, so they leave as separate segments), then SYNC; resolves on SYNCED. */
   async function send(port: number, chunks: readonly Buffer[], pauses: readonly boolean[]): Promise<void> {

@@ -99,7 +99,8 @@ describe("held under abuse (real daemon)", function () {
     const UNRESTRICTED = new Set(["status", "columns", "contacts", "contactgroups", "commands", "timeperiods"]);
 
     before(async () => {
-      ports = await daemon({ tantale: "freshness_check_interval = 200ms\n" });
+      // Every command, check results included (off by default), so that AuthUser alone refuses them.
+      ports = await daemon({ tantale: "freshness_check_interval = 200ms\n", livestatus: "commands = gui, results\n" });
       const client = await LineClient.connect(ports.line);
       const send = (o: Record<string, unknown>): void => client.send(JSON.stringify({ timestamp: T0, interval: 3600, ...o }));
       for (const [host, contact] of [["a1", "alice"], ["b1", "bob"]] as const) {

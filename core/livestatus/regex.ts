@@ -50,7 +50,16 @@ export function compileRegex(pattern: string, ignoreCase: boolean, context: stri
   checkProgramSize(pattern, flags, context);
   // RE2 compiled it, so the syntax is RE2's; a plain literal is then searched in JavaScript
   // with the same meaning, which is 10–30 times cheaper per row than a call into RE2.
-  return literalTest(pattern, ignoreCase) ?? ((text) => re.test(utf8(text)));
+  const literal = literalTest(pattern, ignoreCase);
+  if (literal !== undefined) return literal;
+  const search: TextTest = (text) => re.test(utf8(text));
+  // A value without the literal every match contains (`host1` of `host1[23]4`) cannot match:
+  // a JavaScript search rules most rows out before the call into RE2.
+  const required = requiredLiteral(pattern);
+  if (required === undefined) return search;
+  const contains = literalTest(required, ignoreCase);
+  if (contains === undefined) return search;
+  return (text) => contains(text) && search(text);
 }
 
 function tooComplex(context: string, pattern: string): LivestatusError {
@@ -101,6 +110,8 @@ const ESCAPABLE = /^[!-/:-@[-`{-~]$/;
  * the folding RE2 applies (k, K and the Kelvin sign K match each other in both).
  */
 function literalTest(pattern: string, ignoreCase: boolean): TextTest | undefined {
+  // RE2 reads a lone surrogate of the text as U+FFFD; JavaScript's search would not.
+  if (pattern.includes(REPLACEMENT)) return undefined;
   const atStart = pattern.startsWith("^");
   let text = "";
   let atEnd = false;
@@ -130,4 +141,92 @@ function literalTest(pattern: string, ignoreCase: boolean): TextTest | undefined
   if (atStart) return (s) => s.startsWith(text);
   if (atEnd) return (s) => s.endsWith(text);
   return (s) => s.includes(text);
+}
+
+const REPLACEMENT = "\uFFFD";
+
+/**
+ * The longest run of literal characters at the top level of `pattern` (escaped as
+ * literalTest reads it, so it can be passed back to literalTest), which every match must
+ * contain; undefined when there is none or when the pattern could break the reasoning:
+ * a top-level `|`, inline flags (`(?i)` changes what the literal matches), `\Q…\E`. A
+ * character followed by a quantifier (`?`, `*`, `+`, `{…}`) is left out. Conservative: a
+ * construct not understood here only ends the run.
+ */
+export function requiredLiteral(pattern: string): string | undefined {
+  if (/\(\?[a-zA-Z-]/.test(pattern) || pattern.includes("\\Q")) return undefined;
+  const chars = Array.from(pattern); // code points: a quantifier after an emoji repeats all of it
+  let best: string[] = [];
+  let run: string[] = [];
+  const end = (): void => {
+    if (run.length > best.length) best = run;
+    run = [];
+  };
+  let depth = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === "\\") {
+      const next = chars[++i];
+      if (next === undefined) return undefined;
+      if (ESCAPABLE.test(next)) {
+        if (depth === 0) run.push(`\\${next}`);
+        continue;
+      }
+      end();
+      // A letter or digit escape may take arguments: a braced one (`\x{e9}`, `\p{Greek}`) or
+      // letters and digits (`\x41`, `\u00e9`, `\pL`, `\012`), skipped (a literal right after them is lost).
+      if ("xpPu".includes(next) && chars[i + 1] === "{") {
+        const close = chars.indexOf("}", i + 1);
+        if (close < 0) return undefined;
+        i = close;
+      } else {
+        while (i + 1 < chars.length && /^[0-9A-Za-z]$/.test(chars[i + 1]!)) i++;
+      }
+    } else if (c === "[") {
+      end();
+      i = classEnd(chars, i);
+      if (i < 0) return undefined;
+    } else if (c === "(") {
+      end();
+      depth++;
+    } else if (c === ")") {
+      end();
+      depth--;
+    } else if (c === "|") {
+      if (depth === 0) return undefined;
+    } else if (c === "*" || c === "?" || c === "+" || c === "{") {
+      run.pop(); // the quantified character is optional (or counted): not part of the run
+      end();
+      if (c === "{") {
+        // RE2 reads a `{` that does not open `{n}`, `{n,}` or `{n,m}` as itself: do not reason about it.
+        const repeat = /^\{\d+(?:,\d*)?\}/.exec(chars.slice(i, i + 24).join(""));
+        if (repeat === null) return undefined;
+        i += repeat[0].length - 1;
+      }
+    } else if (c === "." || c === "^" || c === "$" || c === "]" || c === "}" || c === REPLACEMENT) {
+      end();
+    } else if (depth === 0) {
+      run.push(c);
+    }
+  }
+  end();
+  // Any part of a required run is required too: keep within what literalTest searches itself.
+  return best.length === 0 ? undefined : best.slice(0, MAX_FAST_LITERAL).join("");
+}
+
+/** The index of the `]` closing the class that opens at `start` (`[]a]`, `[^]a]`, `[[:alpha:]]`, `[\]]`); -1 if none. */
+function classEnd(chars: readonly string[], start: number): number {
+  let i = start + 1;
+  if (chars[i] === "^") i++;
+  if (chars[i] === "]") i++; // a `]` first in the class is a member
+  for (; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === "\\") i++;
+    else if (c === "[" && chars[i + 1] === ":") {
+      const close = chars.findIndex((x, k) => k > i + 1 && x === ":" && chars[k + 1] === "]");
+      if (close < 0) return -1;
+      i = close + 1;
+    } else if (c === "]") return i;
+  }
+  return -1;
 }

@@ -56,8 +56,8 @@ export function stringTest(op: FilterOperator, operand: string, context: string)
     case "!~":
     case "!~~": {
       // Unanchored search, like RE2's PartialMatch.
-      const re = compileRegex(operand, op === "~~" || op === "!~~", context);
-      return op === "~" || op === "~~" ? (s) => re.test(s) : (s) => !re.test(s);
+      const matches = compileRegex(operand, op === "~~" || op === "!~~", context);
+      return op === "~" || op === "~~" ? matches : (s) => !matches(s);
     }
     // Lexicographic, by UTF-16 code unit: byte order of UTF-8 for everything but astral characters.
     case "<":
@@ -159,9 +159,8 @@ function listPredicate(op: FilterOperator, operand: string, context: string): Va
     case "~~":
     case "!~":
     case "!~~": {
-      const re = compileRegex(operand, op === "~~" || op === "!~~", context);
-      const match = (e: string): boolean => re.test(e);
-      return op === "~" || op === "~~" ? some(match) : none(match);
+      const matches = compileRegex(operand, op === "~~" || op === "!~~", context);
+      return op === "~" || op === "~~" ? some(matches) : none(matches);
     }
     case "=~":
     case "!=~":

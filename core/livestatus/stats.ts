@@ -8,7 +8,7 @@
  */
 import { newAggregator, type Aggregator } from "./aggregators";
 import type { ColumnSpec, LivestatusValue } from "./column";
-import { compileFilter, type ColumnLookup, type RowPredicate } from "./filter";
+import { ComparisonBudget, compileFilter, type ColumnLookup, type RowPredicate } from "./filter";
 import { LivestatusError } from "./livestatus-error";
 import { asNumber } from "./operand";
 import type { Aggregate, StatsNode } from "./query";
@@ -44,11 +44,13 @@ type Slot<Row> =
  * @param timezoneOffset Localtime offset: subtracted from time operands of count filters
  *   and added to time values before aggregation (Checkmk aggregates the local times the
  *   client would see, so `max last_check` matches the rendered `last_check`).
- * @throws LivestatusError 400 for an unknown column, a bad regex, or an aggregate over a
- *   column that is not numeric.
+ * @throws LivestatusError 400 for an unknown column, a bad regex, an aggregate over a
+ *   column that is not numeric, or more than MAX_ROW_COMPARISONS comparisons in all.
  */
 export function compileStats<Row>(stats: readonly StatsNode[], column: ColumnLookup<Row>, timezoneOffset: number): CompiledStats<Row> {
-  const slots = stats.map((node) => compileSlot(node, column, timezoneOffset));
+  // One budget for all columns: each row is counted by every Stats filter.
+  const budget = new ComparisonBudget("Stats");
+  const slots = stats.map((node) => compileSlot(node, column, timezoneOffset, budget));
   const newAccumulator = (): StatsAccumulator<Row> => new Accumulator(slots);
   return {
     size: slots.length,
@@ -57,8 +59,9 @@ export function compileStats<Row>(stats: readonly StatsNode[], column: ColumnLoo
   };
 }
 
-function compileSlot<Row>(node: StatsNode, column: ColumnLookup<Row>, timezoneOffset: number): Slot<Row> {
-  if (node.kind === "count") return { kind: "count", test: compileFilter(node.filter, column, timezoneOffset, "Stats") };
+function compileSlot<Row>(node: StatsNode, column: ColumnLookup<Row>, timezoneOffset: number, budget: ComparisonBudget): Slot<Row> {
+  if (node.kind === "count") return { kind: "count", test: compileFilter(node.filter, column, timezoneOffset, "Stats", budget) };
+  budget.take();
   const spec = column(node.column);
   if (spec === undefined) throw new LivestatusError(400, `Stats: unknown column ${node.column}`);
   const get = spec.get;

@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { compileFilter, filterEqualities } from "../../../core/livestatus/filter";
+import fc from "fast-check";
+import { MAX_ROW_COMPARISONS, compileFilter, filterEqualities } from "../../../core/livestatus/filter";
+import { MAX_FILTER_DEPTH } from "../../../core/livestatus/filter-stack";
 import type { FilterNode, FilterOperator, GetQuery } from "../../../core/livestatus/query";
 import { MAX_REGEX_LENGTH } from "../../../core/livestatus/regex";
 import { parseRequest } from "../../../core/livestatus/request-parser";
@@ -341,5 +343,79 @@ describe("filterEqualities", () => {
       const test = compileFilter(f!, hostColumn, 0);
       for (const r of rows.filter(test)) expect(set.has(r.name), r.name).to.equal(true);
     }
+  });
+});
+
+/** The filter's meaning, written out plainly: what the compiled form must agree with. */
+function reference(node: FilterNode, h: Host): boolean {
+  switch (node.kind) {
+    case "compare": {
+      const v = node.column === "state" ? h.state : node.column === "name" || node.column === "host_name" ? h.name : h.plugin_output;
+      if (typeof v === "number") return node.op === "=" ? v === Number(node.operand) : v !== Number(node.operand);
+      return node.op === "=" ? v === node.operand : v !== node.operand;
+    }
+    case "and":
+      return node.children.every((c) => reference(c, h));
+    case "or":
+      return node.children.some((c) => reference(c, h));
+    case "not":
+      return !reference(node.child, h);
+  }
+}
+
+describe("compileFilter: wide and deep filters (issue 11)", () => {
+  const rows = Array.from({ length: 200 }, (_, i) => host({ name: `h${i}`, state: i % 4, plugin_output: `out${i % 7}` }));
+  const cmp = (column: string, op: FilterOperator, operand: string): FilterNode => ({ kind: "compare", column, op, operand });
+
+  it("an Or of thousands of name = …, and of (name = … And plugin_output = …) pairs, is still exact", () => {
+    const wanted = Array.from({ length: 3000 }, (_, i) => `h${i * 3}`);
+    expect(names(rows, ...wanted.map((n) => `Filter: name = ${n}`), `Or: ${wanted.length}`)).to.deep.equal(rows.filter((_, i) => i % 3 === 0).map((r) => r.name));
+    const pairs = Array.from({ length: 2000 }, (_, i) => [`Filter: plugin_output = out${i % 7}`, `Filter: host_name = h${i}`, "And: 2"]).flat();
+    expect(names(rows, ...pairs, "Or: 2000")).to.deep.equal(rows.map((r) => r.name));
+    const mismatched = Array.from({ length: 2000 }, (_, i) => [`Filter: name = h${i}`, `Filter: plugin_output = out${(i + 1) % 7}`, "And: 2"]).flat();
+    expect(names(rows, ...mismatched, "Or: 2000")).to.deep.equal([]);
+    // An And of != is the complement.
+    expect(names(rows, ...wanted.map((n) => `Filter: name != ${n}`), `And: ${wanted.length}`)).to.deep.equal(rows.filter((_, i) => i % 3 !== 0).map((r) => r.name));
+  });
+
+  it("lists mixed with other members keep their meaning (random Or/And/Negate trees against the plain reading)", () => {
+    const leaf = fc.oneof(
+      fc.tuple(fc.constantFrom("name", "host_name"), fc.constantFrom<FilterOperator>("=", "!="), fc.integer({ min: 0, max: 12 })).map(([c, op, n]) => cmp(c, op, `h${n}`)),
+      fc.tuple(fc.constantFrom<FilterOperator>("=", "!="), fc.integer({ min: 0, max: 7 })).map(([op, n]) => cmp("plugin_output", op, `out${n}`)),
+      fc.tuple(fc.constantFrom<FilterOperator>("=", "!="), fc.integer({ min: 0, max: 4 })).map(([op, n]) => cmp("state", op, String(n))),
+    );
+    const tree = fc.letrec<{ node: FilterNode }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        leaf,
+        fc.array(tie("node"), { maxLength: 9 }).map((children): FilterNode => ({ kind: "and", children })),
+        fc.array(tie("node"), { maxLength: 9 }).map((children): FilterNode => ({ kind: "or", children })),
+        tie("node").map((child): FilterNode => ({ kind: "not", child })),
+      ),
+    })).node;
+    const sample = rows.slice(0, 14);
+    fc.assert(
+      fc.property(tree, (node) => {
+        const test = compileFilter(node, hostColumn, 0);
+        for (const h of sample) expect(test(h), JSON.stringify(node)).to.equal(reference(node, h));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it(`${MAX_FILTER_DEPTH} levels compile and evaluate`, () => {
+    let node: FilterNode = cmp("state", "=", "1");
+    for (let i = 1; i < MAX_FILTER_DEPTH; i++) node = i % 2 === 0 ? { kind: "not", child: node } : { kind: "or", children: [node, cmp("name", "=", `h${i}`)] };
+    const test = compileFilter(node, hostColumn, 0);
+    expect(rows.filter(test).map((r) => r.name)).to.deep.equal(rows.filter((r) => reference(node, r)).map((r) => r.name));
+  });
+
+  it(`${MAX_ROW_COMPARISONS} comparisons per query; one more is a 400 (a list of = counts as one)`, () => {
+    const states = (n: number): string[] => Array.from({ length: n }, (_, i) => `Filter: state != ${i + 10}`);
+    expect(names(rows, ...states(MAX_ROW_COMPARISONS))).to.have.length(rows.length);
+    const message = livestatusError(() => names(rows, ...states(MAX_ROW_COMPARISONS + 1)), 400);
+    expect(message).to.match(new RegExp(`^Filter: more than ${MAX_ROW_COMPARISONS} comparisons to evaluate on each row`));
+    const list = Array.from({ length: 5000 }, (_, i) => `Filter: name = h${i}`);
+    expect(names(rows, ...states(MAX_ROW_COMPARISONS - 1), ...list, "Or: 5000")).to.have.length(rows.length);
   });
 });

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { parseExternalCommand } from "../../../core/model/external-command";
 import type { CommandRequest, FilterNode, GetQuery, LivestatusRequest, StatsNode } from "../../../core/livestatus/query";
 import { DEFAULT_SEPARATORS } from "../../../core/livestatus/query";
-import { parseRequest } from "../../../core/livestatus/request-parser";
+import { MAX_FILTER_DEPTH } from "../../../core/livestatus/filter-stack";
+import { MAX_HEADER_LINES, MAX_REGEX_COMPARISONS, parseRequest } from "../../../core/livestatus/request-parser";
 import { CAPTURED_AT, CLIENT_REQUESTS } from "./client-requests";
 import { livestatusError } from "./expect-error";
 
@@ -201,7 +202,9 @@ describe("parseRequest: And / Or / Negate", () => {
       kind: "and",
       children: [cmp("z", "=", "0"), { kind: "not", child: { kind: "and", children: [cmp("state", "=", "0"), cmp("has_been_checked", "=", "1")] } }],
     });
-    expect(get("Filter: a = 1", "Negate:", "Negate:").filter).to.deep.equal({ kind: "not", child: { kind: "not", child: cmp("a", "=", "1") } });
+    // A negated negation cancels out (no extra level: see the depth limit below).
+    expect(get("Filter: a = 1", "Negate:", "Negate:").filter).to.deep.equal(cmp("a", "=", "1"));
+    expect(get("Filter: a = 1", "Negate:", "Negate:", "Negate:").filter).to.deep.equal({ kind: "not", child: cmp("a", "=", "1") });
   });
 
   it("400 for Negate: on an empty stack (§8 item 12)", () => {
@@ -401,6 +404,79 @@ describe("parseRequest: Wait headers", () => {
     expect(bad("WaitCondition: state = 0", "WaitConditionOr: 2")).to.contain("WaitConditionOr: cannot combine 2 entries");
     expect(bad("WaitConditionNegate:")).to.contain("WaitConditionNegate: no filter to negate");
     expect(bad("WaitObject:")).to.equal("WaitObject: missing object name");
+  });
+});
+
+/** How many levels a filter tree has (a comparison is 1). */
+function depth(node: FilterNode): number {
+  switch (node.kind) {
+    case "compare":
+      return 1;
+    case "not":
+      return 1 + depth(node.child);
+    default:
+      return 1 + Math.max(0, ...node.children.map(depth));
+  }
+}
+
+/** Header lines nesting comparisons `levels` deep: `Filter: a`, then (`Filter: b`, `And: 2`) alternating with `Or: 2`. */
+function nested(prefix: "" | "Stats" | "WaitCondition", levels: number): string[] {
+  const line = prefix === "" ? "Filter" : prefix;
+  const lines = [`${line}: state = 0`];
+  for (let i = 1; i < levels; i++) lines.push(`${line}: state = ${i}`, `${prefix === "" ? "" : prefix}${i % 2 === 0 ? "And" : "Or"}: 2`);
+  return lines;
+}
+
+describe("parseRequest: limits on one request (issue 11: cheap requests stall everyone)", () => {
+  it(`${MAX_HEADER_LINES} header lines are parsed; one more is a 400 naming the limit`, () => {
+    const filters = Array.from({ length: MAX_HEADER_LINES - 1 }, (_, i) => `Filter: name = host-${i}`);
+    const q = get(...filters, `Or: ${MAX_HEADER_LINES - 1}`);
+    expect(q.filter?.kind === "or" ? q.filter.children.length : 0).to.equal(MAX_HEADER_LINES - 1);
+    expect(bad(...filters, "Filter: name = one-more", `Or: ${MAX_HEADER_LINES}`)).to.equal(`Request has ${MAX_HEADER_LINES + 1} header lines, more than the limit of ${MAX_HEADER_LINES}`);
+  });
+
+  it("50,000 Negate: lines are a 400, not a stack overflow", () => {
+    const message = bad("Filter: state = 0", ...Array.from({ length: 50_000 }, () => "Negate:"));
+    expect(message).to.contain(`more than the limit of ${MAX_HEADER_LINES}`);
+  });
+
+  it("a chain of Negate: cancels in pairs, so it never nests (just under the header limit)", () => {
+    const negates = (n: number): string[] => Array.from({ length: n }, () => "Negate:");
+    expect(get("Filter: state = 0", ...negates(MAX_HEADER_LINES - 1)).filter).to.deep.equal({ kind: "not", child: cmp("state", "=", "0") });
+    expect(get("Filter: state = 0", ...negates(MAX_HEADER_LINES - 2)).filter).to.deep.equal(cmp("state", "=", "0"));
+    const stats = get("Stats: state = 0", ...Array.from({ length: 1001 }, () => "StatsNegate:")).stats;
+    expect(stats).to.deep.equal([count({ kind: "not", child: cmp("state", "=", "0") })]);
+    expect(get("WaitCondition: state = 0", "WaitConditionNegate:", "WaitConditionNegate:").wait?.condition).to.deep.equal(cmp("state", "=", "0"));
+  });
+
+  it(`filters nest up to ${MAX_FILTER_DEPTH} levels; one more is a 400 naming the header and the limit`, () => {
+    expect(depth(get(...nested("", MAX_FILTER_DEPTH)).filter!)).to.equal(MAX_FILTER_DEPTH);
+    expect(bad(...nested("", MAX_FILTER_DEPTH + 1))).to.match(new RegExp(`^(And|Or): filters nested more than ${MAX_FILTER_DEPTH} levels deep$`));
+    // A Negate adds a level like And and Or do.
+    expect(depth(get(...nested("", MAX_FILTER_DEPTH - 1), "Negate:").filter!)).to.equal(MAX_FILTER_DEPTH);
+    expect(bad(...nested("", MAX_FILTER_DEPTH), "Negate:")).to.equal(`Negate: filters nested more than ${MAX_FILTER_DEPTH} levels deep`);
+    // Stats and WaitCondition stacks have the same bound.
+    const stats = get(...nested("Stats", MAX_FILTER_DEPTH)).stats;
+    expect(stats.length === 1 && stats[0]!.kind === "count" ? depth(stats[0]!.filter) : 0).to.equal(MAX_FILTER_DEPTH);
+    expect(bad(...nested("Stats", MAX_FILTER_DEPTH + 1))).to.match(/^Stats(And|Or): filters nested more than/);
+    expect(depth(get(...nested("WaitCondition", MAX_FILTER_DEPTH)).wait!.condition!)).to.equal(MAX_FILTER_DEPTH);
+    expect(bad(...nested("WaitCondition", MAX_FILTER_DEPTH), "WaitConditionNegate:")).to.equal(`WaitConditionNegate: filters nested more than ${MAX_FILTER_DEPTH} levels deep`);
+  });
+
+  it("wide And/Or groups are one level, however many entries they combine", () => {
+    const q = get(...Array.from({ length: 5000 }, (_, i) => `Filter: name = h${i}`), "And: 2500", "Or: 2501");
+    expect(depth(q.filter!)).to.equal(3);
+  });
+
+  it(`${MAX_REGEX_COMPARISONS} regular-expression comparisons per request (Filter, Stats and WaitCondition together); one more is a 400`, () => {
+    const regexes = (n: number, header: string): string[] => Array.from({ length: n }, (_, i) => `${header}: name ${["~", "~~", "!~", "!~~"][i % 4]!} ^h${i}`);
+    const half = MAX_REGEX_COMPARISONS / 2;
+    const q = get(...regexes(half, "Filter"), ...regexes(half - 1, "Stats"), "WaitCondition: name ~ x", "Filter: name = h", "Stats: state = 0");
+    expect(q.stats).to.have.length(half);
+    expect(bad(...regexes(half, "Filter"), ...regexes(half, "Stats"), "WaitCondition: name ~ x")).to.equal(`WaitCondition: more than ${MAX_REGEX_COMPARISONS} regular-expression comparisons in one request`);
+    expect(bad(...regexes(MAX_REGEX_COMPARISONS + 1, "Filter"))).to.equal(`Filter: more than ${MAX_REGEX_COMPARISONS} regular-expression comparisons in one request`);
+    // Other operators do not count.
+    expect(get(...Array.from({ length: 1000 }, (_, i) => `Filter: name = h${i}`), ...regexes(MAX_REGEX_COMPARISONS, "Filter")).filter?.kind).to.equal("and");
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { ColumnSpec, LivestatusValue } from "../../../core/livestatus/column";
-import { compileFilter, type ColumnLookup } from "../../../core/livestatus/filter";
+import { MAX_ROW_COMPARISONS, compileFilter, type ColumnLookup } from "../../../core/livestatus/filter";
 import type { GetQuery } from "../../../core/livestatus/query";
 import { parseRequest } from "../../../core/livestatus/request-parser";
 import { compileStats } from "../../../core/livestatus/stats";
@@ -215,6 +215,13 @@ describe("compileStats: accumulators and errors", () => {
     expect(livestatusError(compile("Stats: sum name"), 400)).to.equal("Stats: cannot aggregate (sum) over string column name");
     expect(livestatusError(compile("Stats: avg groups"), 400)).to.equal("Stats: cannot aggregate (avg) over list column groups");
     expect(livestatusError(compile("Stats: max custom_variables"), 400)).to.equal("Stats: cannot aggregate (max) over dict column custom_variables");
+  });
+
+  it(`all Stats columns together have ${MAX_ROW_COMPARISONS} comparisons (an aggregate counts as one); one more is a 400`, () => {
+    const half = MAX_ROW_COMPARISONS / 2;
+    const lines = [...Array.from({ length: half }, (_, i) => `Stats: state = ${i}`), ...Array.from({ length: half - 2 }, () => "Stats: sum state"), "Stats: state = 0", "Stats: state = 1", "StatsOr: 2"];
+    expect(stats(SERVICES, ...lines)[0]).to.have.length(MAX_ROW_COMPARISONS - 1);
+    expect(livestatusError(() => stats(SERVICES, ...lines, "Stats: min state"), 400)).to.match(new RegExp(`^Stats: more than ${MAX_ROW_COMPARISONS} comparisons`));
   });
 });
 

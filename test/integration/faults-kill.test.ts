@@ -16,6 +16,7 @@ import { startDaemon, portZeroConf, type DaemonPorts } from "../helpers/daemon-o
 import { LivestatusClient } from "../helpers/livestatus-client";
 import type { ForegroundTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
+import { seededRandom } from "../helpers/seeded-random";
 
 const KILLS = 20;
 const TOTAL = 100_000;
@@ -23,17 +24,6 @@ const KEYS = 2000;
 /** Timestamps run from T0 to T0 + TOTAL, all in the past. */
 const T0 = Math.floor(Date.now() / 1000) - TOTAL - 3600;
 
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const keyOf = (seq: number): { host: string; check: string } => ({ host: `h${seq % 20}`, check: `c${seq % KEYS}` });
 
@@ -130,7 +120,7 @@ describe("faults: kill -9 during ingest (real daemon, SQLite file)", function ()
 
   it(`loses no SYNCED result over ${KILLS} kills at random points of a ${TOTAL}-result ingest, and every restart succeeds`, async () => {
     const seed = Number(process.env.FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const conf = makeConfDir(portZeroConf());
     const data = makeTempDir();
     // The kill points: KILLS distinct positions in the stream, sorted; a few very early (before any commit).

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { exchange } from "../helpers/livestatus-client";
-import { LineClient, freePort, waitForPort } from "../helpers/net";
-import { ForegroundTantale } from "../helpers/tantale-process";
+import { startDaemon, portZeroConf } from "../helpers/daemon-on-port-zero";
+import { LineClient } from "../helpers/net";
+import type { ForegroundTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 
 /**
@@ -15,12 +16,10 @@ describe("csv answers keep their framing whatever the outputs hold (real daemon,
   const now = Math.floor(Date.now() / 1000);
 
   before(async () => {
-    const line = await freePort();
-    ls = await freePort();
-    const conf = makeConfDir({ "line.conf": `port = ${line}\n`, "livestatus.conf": `port = ${ls}\n`, "sqlite.conf": "" });
-    t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", makeTempDir()]);
-    await t.waitForMessage("tantale started");
-    const client = await LineClient.connect(line);
+    const started = await startDaemon(makeConfDir(portZeroConf()), makeTempDir());
+    t = started.t;
+    ls = started.ports.livestatus;
+    const client = await LineClient.connect(started.ports.line);
     const send = (o: object) => client.send(JSON.stringify({ timestamp: now, interval: 60, ...o }));
     send({ hostname: "web1", check: "disk", status: 0, output: "ok\nline2\nvictim;svc;2;FAKE ROW" });
     send({ hostname: "web1", check: "load", status: 1, output: "LOAD WARNING; 9.1 | load1=9.1;5;10\r\nper core\\n: 2.3" });
@@ -29,7 +28,6 @@ describe("csv answers keep their framing whatever the outputs hold (real daemon,
     client.send("SYNC");
     expect(await client.next(20_000)).to.match(/^SYNCED/);
     client.close();
-    await waitForPort(ls);
   });
   after(async () => {
     await t?.kill();

@@ -7,8 +7,9 @@ import { expect } from "chai";
 import { MAX_FILTER_DEPTH } from "../../core/livestatus/filter-stack";
 import { MAX_HEADER_LINES } from "../../core/livestatus/request-parser";
 import { LivestatusClient } from "../helpers/livestatus-client";
-import { LineClient, freePort, waitForPort } from "../helpers/net";
-import { ForegroundTantale } from "../helpers/tantale-process";
+import { startDaemon, portZeroConf } from "../helpers/daemon-on-port-zero";
+import { LineClient } from "../helpers/net";
+import type { ForegroundTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 
 const FIXED16 = "OutputFormat: json\nResponseHeader: fixed16\nKeepAlive: on\n\n";
@@ -19,19 +20,16 @@ describe("Livestatus request limits on a running daemon (issue 11)", function ()
   let ls: number;
 
   before(async () => {
-    const line = await freePort();
-    ls = await freePort();
-    const conf = makeConfDir({ "line.conf": `port = ${line}\n`, "livestatus.conf": `port = ${ls}\n`, "sqlite.conf": "" });
-    t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", makeTempDir()]);
-    await t.waitForMessage("tantale started");
-    const client = await LineClient.connect(line);
+    const started = await startDaemon(makeConfDir(portZeroConf()), makeTempDir());
+    t = started.t;
+    ls = started.ports.livestatus;
+    const client = await LineClient.connect(started.ports.line);
     const now = Math.floor(Date.now() / 1000);
     client.send(JSON.stringify({ hostname: "web1", check: "redos", status: 0, output: `${"a".repeat(40)}!`, timestamp: now, interval: 60 }));
     client.send(JSON.stringify({ hostname: "web1", check: "disk", status: 2, output: "DISK CRITICAL - disk full", timestamp: now, interval: 60 }));
     client.send("SYNC");
     expect(await client.next()).to.match(/^SYNCED/);
     client.close();
-    await waitForPort(ls);
   });
   after(async () => {
     await t?.kill();

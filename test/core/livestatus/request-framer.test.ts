@@ -6,6 +6,7 @@ import {
   RequestFramer,
   type RequestFramerOptions,
 } from "../../../core/livestatus/request-framer";
+import { seededRandom } from "../../helpers/seeded-random";
 
 const GET = "GET hosts\nColumns: name state\nOutputFormat: json\nResponseHeader: fixed16\n\n";
 const GET_LINES = ["GET hosts", "Columns: name state", "OutputFormat: json", "ResponseHeader: fixed16"];
@@ -34,17 +35,6 @@ function requests(events: readonly FramerEvent[]): (readonly string[])[] {
   });
 }
 
-/** Deterministic PRNG (mulberry32) so a failing split can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function splitRandomly(buf: Buffer, random: () => number): Buffer[] {
   const chunks: Buffer[] = [];
@@ -104,7 +94,7 @@ describe("livestatus RequestFramer", () => {
         "\n\nGET hosts\r\nColumns: name\r\n\r\nCOMMAND [1] ACK;h;s;café\n\n  \nGET status  \nColumns: num_hosts\t\n \t\r\nGET log",
       );
       const expected = [["GET hosts", "Columns: name"], ["COMMAND [1] ACK;h;s;café"], ["GET status", "Columns: num_hosts"], ["GET log"]];
-      const random = prng(42);
+      const random = seededRandom(42);
       for (let round = 0; round < 200; round++) {
         expect(requests(frame(splitRandomly(stream, random), { eof: true })), `round ${round}`).to.deep.equal(expected);
       }

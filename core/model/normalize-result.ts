@@ -229,6 +229,8 @@ function name(field: string, value: unknown, max: number): string | Rejected {
  */
 function badName(value: string, max: number, listItem: boolean): string | undefined {
   if (value.length > max) return `must be at most ${max} characters, got ${value.length}`;
+  // Livestatus strips the blanks around header values and operands: no query could name it.
+  if (value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32) return `must not begin or end with a space, got ${describeValue(value)}`;
   if (!(listItem ? SUSPECT_IN_LIST_NAME : SUSPECT_IN_NAME).test(value)) return undefined;
   const m = FORBIDDEN_IN_ANY_NAME.exec(value);
   if (m !== null) {

@@ -229,6 +229,13 @@ describe("normalizeResult", () => {
       expect(reason({ ...base, check: "disk;root" })).to.equal('check must not contain ";" (Livestatus and Nagios commands split on it), got "disk;root"');
     });
 
+    it("refuses names that begin or end with a space (Livestatus strips them from operands: no filter could name them)", () => {
+      expect(reason({ ...base, hostname: "web1 " })).to.equal('hostname must not begin or end with a space, got "web1 "');
+      expect(reason({ ...base, check: " disk" })).to.equal('check must not begin or end with a space, got " disk"');
+      expect(reason({ ...base, contacts: ["ops "] })).to.include("must not begin or end with a space");
+      expect(normalizeResult({ ...base, check: "disk /var log" }, NOW).ok).to.equal(true);
+    });
+
     it("refuses C0 and C1 controls, DEL, U+0085 and the Unicode line and paragraph separators, naming the character", () => {
       const cases: [string, string][] = [
         ["\u0000", "U+0000"], ["\t", "U+0009"], ["\r", "U+000D"], ["\u001b", "U+001B"], ["\u007f", "U+007F"],

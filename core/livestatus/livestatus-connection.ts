@@ -1,11 +1,17 @@
 /**
  * One client connection of the Livestatus server (livestatus.md §1.3): bytes in, framed
- * into requests, answered strictly in order, one write() per answer.
+ * into requests, answered strictly in order, one write() per answer that fits the socket
+ * buffer (larger ones in pieces as the client reads: answer-output.ts).
  *
  * - A request waits for the previous one to be answered and written (back-pressure:
  *   when write() says the socket buffer is full, the next answer waits for 'drain').
- * - While anything is awaited (drain, a command, a Wait condition) the socket stops
- *   reading, so a client that pipelines without reading cannot make us buffer without end.
+ *   A client that reads nothing of its answer for the write timeout is cut.
+ * - While anything is awaited (drain, a command, a Wait condition, a render between its
+ *   slices) the socket stops reading, so a client that pipelines without reading cannot
+ *   make us buffer without end.
+ * - A render whose client has closed the connection stops at its next slice. A client that
+ *   only half-closed (FIN after its request, as the Perl client does) still reads: it gets
+ *   its answer.
  * - A COMMAND gets no answer and keeps the connection open; the next request on it runs
  *   only after the command handler is done, so it sees the command's effect. A refused
  *   command is answered (400, 403) only when it asked for `ResponseHeader: fixed16`: a
@@ -18,14 +24,16 @@
 import type net from "node:net";
 import type { Logger } from "../log/logger";
 import type { ChangeFeed } from "../state/change-feed";
+import { AnswerAbandoned, AnswerOutput, type AnswerMemory, type AnswerPort, type MemoryAccount } from "./answer-output";
 import { LivestatusError } from "./livestatus-error";
-import { answerQuery, type QueryAnswer } from "./query-engine";
+import { renderQuery } from "./query-engine";
 import type { CommandRequest, GetQuery, LivestatusRequest } from "./query";
 import { RequestFramer, type FramerEvent } from "./request-framer";
 import { parseRequest } from "./request-parser";
 import { errorBody, frameResponse } from "./response";
 import type { TableRegistry } from "./table-registry";
 import { planWait, type WaitPlan } from "./wait-condition";
+import type { SliceTurns } from "./work-slicer";
 
 /** Why a command was refused: the status (400 malformed, 403 not allowed) and the message for the client. */
 export interface CommandRefusal {
@@ -56,6 +64,14 @@ export interface ConnectionContext {
   readonly changes?: ChangeFeed;
   /** A request begun and not finished (no empty line) after this long is answered 451 and the connection closed (ms; 0 = never). */
   readonly requestTimeoutMs: number;
+  /** A client that reads nothing of what it was sent for this long is cut (ms; 0 = never). */
+  readonly writeTimeoutMs: number;
+  /** Told (to log it) before a connection is cut for the write timeout; `unsent` counts what it left unread. */
+  readonly onWriteTimeout: (peer: string, unsent: number) => void;
+  /** The memory budget of unsent answers, shared by the server's connections. */
+  readonly answerMemory: AnswerMemory;
+  /** The turns of paused renders, shared by the server's connections. */
+  readonly turns: SliceTurns;
 }
 
 export class LivestatusConnection {
@@ -74,6 +90,15 @@ export class LivestatusConnection {
   private wake: (() => void) | undefined;
   /** Runs while a request has begun and not ended (requestTimeoutMs). */
   private requestTimer: NodeJS.Timeout | undefined;
+  /** The answer being rendered or written. */
+  private output: AnswerOutput | undefined;
+  /** Reading was stopped while a render pauses between slices. */
+  private readingHeld = false;
+  private readonly account: MemoryAccount = {
+    held: () => (this.output?.chars ?? 0) + this.socket.writableLength,
+    gone: () => this.closed || this.socket.destroyed,
+  };
+  private readonly port: AnswerPort;
 
   constructor(
     readonly socket: net.Socket,
@@ -81,6 +106,19 @@ export class LivestatusConnection {
     private readonly ctx: ConnectionContext,
   ) {
     this.framer = new RequestFramer({ maxRequestBytes: ctx.maxRequestBytes });
+    this.port = {
+      socket,
+      account: this.account,
+      memory: ctx.answerMemory,
+      turns: ctx.turns,
+      drained: () => this.drained(),
+      holdReading: () => {
+        if (this.readingHeld) return;
+        this.readingHeld = true;
+        this.socket.pause();
+      },
+    };
+    ctx.answerMemory.open(this.account);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => {
       this.eof = true;
@@ -88,6 +126,7 @@ export class LivestatusConnection {
     });
     socket.on("close", () => {
       this.closed = true;
+      ctx.answerMemory.close(this.account);
       this.queue.length = 0;
       clearTimeout(this.requestTimer);
       this.wake?.();
@@ -178,8 +217,7 @@ export class LivestatusConnection {
     if (request.kind === "command") return this.command(request, lines);
     const fixed16 = request.responseHeader === "fixed16";
     if (fixed16) this.fixed16Seen = true;
-    const answer = await this.query(request);
-    if (answer !== undefined) return this.answer(answer.status, answer.body, fixed16, request.keepAlive);
+    return this.query(request, fixed16);
   }
 
   private async command(command: CommandRequest, lines: readonly string[]): Promise<void> {
@@ -198,24 +236,53 @@ export class LivestatusConnection {
     if (refusal !== undefined && rawHeader(lines, "ResponseHeader: fixed16")) return this.answer(refusal.status, errorBody(refusal.message), true, true);
   }
 
-  /** Waits for the Wait condition if any, then answers; undefined when the client left meanwhile. */
-  private async query(query: GetQuery): Promise<QueryAnswer | undefined> {
+  /** Waits for the Wait condition if any, then renders the answer and writes it; nothing when the client left meanwhile. */
+  private async query(query: GetQuery, fixed16: boolean): Promise<void> {
+    const output = new AnswerOutput(this.port, fixed16);
+    this.output = output;
+    let failure: { status: number; body: string } | undefined;
     try {
       const wait = planWait(query, this.ctx.tables);
       // A bare WaitTrigger waits for a change notice: without a feed of them there is nothing to wait for.
       if (wait !== undefined && (wait.holds === undefined ? this.ctx.changes !== undefined : !wait.holds())) {
         await this.whilePaused(this.waitFor(wait));
-        if (this.closed) return undefined;
+        if (this.closed) return;
       }
       const now = this.ctx.now();
       // Awaited here, so that a rejected answer (a LivestatusError, a store failing) is caught below.
-      return await answerQuery(query, this.ctx.tables, now / 1000, this.ctx.now);
+      await renderQuery(query, this.ctx.tables, now / 1000, output, { nowMs: this.ctx.now });
+      await output.finish(200);
     } catch (err) {
-      if (err instanceof LivestatusError) return { status: err.status, body: errorBody(err.message) };
-      // A table's bug (or a body too large for a string): the client gets an error, the log the stack.
-      this.ctx.log.error(`livestatus query from ${this.peer} failed: ${String(err)}`, { peer: this.peer, table: query.table, err: err instanceof Error ? err.stack : String(err) });
-      return { status: 500, body: errorBody(`Internal error: ${err instanceof Error ? err.message : String(err)}`) };
+      output.discard();
+      if (err instanceof AnswerAbandoned || this.closed) {
+        this.ctx.log.debug(`livestatus answer to ${this.peer} abandoned: the client is gone`, { peer: this.peer, table: query.table });
+        return;
+      }
+      failure = this.failure(err, query);
+      if (output.started) {
+        // Part of the body is out and the client reads it to the end: no error can follow it. Cut, so the client sees it incomplete.
+        this.ctx.log.debug(`livestatus answer to ${this.peer} cut after part of it was sent: ${failure.body.trim()}`, { peer: this.peer, table: query.table });
+        this.socket.destroy();
+        return;
+      }
+    } finally {
+      this.output = undefined;
+      if (this.readingHeld) {
+        this.readingHeld = false;
+        if (!this.closed && !this.ending) this.socket.resume();
+      }
     }
+    if (failure !== undefined) return this.answer(failure.status, failure.body, fixed16, query.keepAlive);
+    if (!query.keepAlive) return this.end();
+    if (this.socket.writableNeedDrain) await this.whilePaused(this.drained());
+  }
+
+  /** The answer to a query that failed: its LivestatusError, or a 500 for a table's bug (logged). */
+  private failure(err: unknown, query: GetQuery): { status: number; body: string } {
+    if (err instanceof LivestatusError) return { status: err.status, body: errorBody(err.message) };
+    // A table's bug (or a body too large for a string): the client gets an error, the log the stack.
+    this.ctx.log.error(`livestatus query from ${this.peer} failed: ${String(err)}`, { peer: this.peer, table: query.table, err: err instanceof Error ? err.stack : String(err) });
+    return { status: 500, body: errorBody(`Internal error: ${err instanceof Error ? err.message : String(err)}`) };
   }
 
   /**
@@ -266,9 +333,22 @@ export class LivestatusConnection {
     if (!flushed) await this.whilePaused(this.drained());
   }
 
+  /**
+   * Resolves once the socket has sent what it holds ('drain'), or when it closes. A client
+   * that reads none of it for writeTimeoutMs is cut: its unsent answers would hold memory
+   * (and, for a large one, hold up every other large answer) until the idle timeout.
+   */
   private drained(): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      const timeoutMs = this.ctx.writeTimeoutMs;
+      const timer = timeoutMs <= 0 ? undefined : setTimeout(() => {
+        this.ctx.onWriteTimeout(this.peer, this.socket.writableLength);
+        this.socket.destroy();
+        done();
+      }, timeoutMs);
       const done = (): void => {
+        clearTimeout(timer);
         this.socket.off("drain", done);
         this.wake = undefined;
         resolve();

@@ -8,6 +8,8 @@ export const livestatusSchema = {
   max_request_bytes: { doc: "Largest request; a larger one is answered 413 and the connection closed.", format: "size", default: 1_048_576 },
   idle_timeout: { doc: "A connection that sends and reads nothing for this long is closed without a word (0: never).", format: "duration", default: 300_000 },
   request_timeout: { doc: "A request begun and not ended (no empty line) after this long is answered 451 and the connection closed (0: never).", format: "duration", default: 10_000 },
+  write_timeout: { doc: "A client that reads nothing of its answer for this long is disconnected, with a warning naming it (0: never).", format: "duration", default: 30_000 },
+  answer_memory: { doc: "Answers rendered and not yet read, all clients together, beyond which large fixed16 answers wait their turn (small answers never wait).", format: "size", default: 67_108_864 },
   max_connections: { doc: "Most clients connected at once, TCP and unix socket together; more are disconnected (0: no limit).", format: "integer", default: 500 },
 } as const satisfies ConfigSchema;
 
@@ -22,5 +24,9 @@ export interface LivestatusConfig {
   readonly idle_timeout: number;
   /** Milliseconds. */
   readonly request_timeout: number;
+  /** Milliseconds. */
+  readonly write_timeout: number;
+  /** Bytes. */
+  readonly answer_memory: number;
   readonly max_connections: number;
 }

@@ -43,16 +43,20 @@ export class AnswerAbandoned extends Error {
 
 /** One connection's share of the answer memory: what it holds rendered and not yet sent. */
 export interface MemoryAccount {
+  /** Rendered and not yet sent: the answer in progress and what the socket holds. */
   readonly held: () => number;
+  /** What the socket holds only (it drains as the client reads, or goes when it is cut). */
+  readonly sending: () => number;
   readonly gone: () => boolean;
 }
 
 /**
  * The memory budget of the answers rendered and not yet sent, over all connections of a
  * server, and the turns of large fixed16 renders. A large render goes on only at the head
- * of the queue, and only while the others hold no more than the budget: the head always
- * gets through once the others' answers are read or cut (write timeout), so no two large
- * renders can wait for each other.
+ * of the queue, and only while the others hold no more than the budget. What the renders
+ * waiting behind it hold (at most ONE_WRITE_CHARS and a batch each) is not counted against
+ * it, only what can go away: answers being sent, which their clients read or the write
+ * timeout cuts. So the head always gets through, and no two renders wait for each other.
  */
 export class AnswerMemory {
   private readonly accounts = new Set<MemoryAccount>();
@@ -76,11 +80,18 @@ export class AnswerMemory {
     return total;
   }
 
+  /** What the head of the queue waits for: all but its own answer, and but the waiting renders' unsent pieces. */
+  private othersDraining(head: MemoryAccount): number {
+    let total = 0;
+    for (const a of this.accounts) if (a !== head) total += this.largeQueue.includes(a) ? a.sending() : a.held();
+    return total;
+  }
+
   /** Resolves when the large render of `account` may go on (or its client is gone: the caller looks). */
   async admitLarge(account: MemoryAccount): Promise<void> {
     if (!this.largeQueue.includes(account)) this.largeQueue.push(account);
     while (!account.gone()) {
-      if (this.largeQueue[0] === account && this.held() - account.held() <= this.budgetChars) return;
+      if (this.largeQueue[0] === account && this.othersDraining(account) <= this.budgetChars) return;
       await new Promise((resolve) => setTimeout(resolve, MEMORY_POLL_MS));
     }
   }
@@ -100,8 +111,6 @@ export interface AnswerPort {
   readonly turns: SliceTurns;
   /** Resolves once the socket has sent what it holds, or when it closed (cut after the write timeout). */
   drained(): Promise<void>;
-  /** Stops reading the client's next requests until the answer is written (called when a render pauses). */
-  holdReading(): void;
 }
 
 /**
@@ -126,7 +135,6 @@ export class AnswerOutput implements BodySink {
   }
 
   async between(): Promise<void> {
-    this.port.holdReading();
     this.mustGoOn();
     await this.port.turns.next();
     this.mustGoOn();

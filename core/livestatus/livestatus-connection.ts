@@ -6,9 +6,10 @@
  * - A request waits for the previous one to be answered and written (back-pressure:
  *   when write() says the socket buffer is full, the next answer waits for 'drain').
  *   A client that reads nothing of its answer for the write timeout is cut.
- * - While anything is awaited (drain, a command, a Wait condition, a render between its
- *   slices) the socket stops reading, so a client that pipelines without reading cannot
- *   make us buffer without end.
+ * - While anything is awaited (drain, a command, a Wait condition) the socket stops
+ *   reading, so a client that pipelines without reading cannot make us buffer without
+ *   end. A render that pauses between its slices keeps reading (that is how a client's
+ *   going away is seen) up to MAX_QUEUED requests.
  * - A render whose client has closed the connection stops at its next slice. A client that
  *   only half-closed (FIN after its request, as the Perl client does) still reads: it gets
  *   its answer.
@@ -74,6 +75,9 @@ export interface ConnectionContext {
   readonly turns: SliceTurns;
 }
 
+/** Requests read ahead while one is rendered; beyond, the socket stops reading until they are answered. */
+const MAX_QUEUED = 16;
+
 export class LivestatusConnection {
   private readonly framer: RequestFramer;
   private readonly queue: FramerEvent[] = [];
@@ -92,10 +96,11 @@ export class LivestatusConnection {
   private requestTimer: NodeJS.Timeout | undefined;
   /** The answer being rendered or written. */
   private output: AnswerOutput | undefined;
-  /** Reading was stopped while a render pauses between slices. */
+  /** Reading was stopped because MAX_QUEUED requests wait. */
   private readingHeld = false;
   private readonly account: MemoryAccount = {
     held: () => (this.output?.chars ?? 0) + this.socket.writableLength,
+    sending: () => this.socket.writableLength,
     gone: () => this.closed || this.socket.destroyed,
   };
   private readonly port: AnswerPort;
@@ -112,11 +117,6 @@ export class LivestatusConnection {
       memory: ctx.answerMemory,
       turns: ctx.turns,
       drained: () => this.drained(),
-      holdReading: () => {
-        if (this.readingHeld) return;
-        this.readingHeld = true;
-        this.socket.pause();
-      },
     };
     ctx.answerMemory.open(this.account);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -136,6 +136,10 @@ export class LivestatusConnection {
   private onData(chunk: Buffer): void {
     if (this.ending) return; // the answer that ends the connection is out: the rest is not read
     for (const event of this.framer.feed(chunk)) this.queue.push(event);
+    if (this.queue.length >= MAX_QUEUED && !this.readingHeld) {
+      this.readingHeld = true;
+      this.socket.pause();
+    }
     this.watchRequestTime();
     void this.pump();
   }
@@ -185,6 +189,10 @@ export class LivestatusConnection {
   }
 
   private next(): FramerEvent | undefined {
+    if (this.readingHeld && this.queue.length < MAX_QUEUED / 2) {
+      this.readingHeld = false;
+      if (!this.closed && !this.ending) this.socket.resume();
+    }
     const queued = this.queue.shift();
     if (queued !== undefined || !this.eof || this.tailTaken) return queued;
     this.tailTaken = true;
@@ -267,10 +275,6 @@ export class LivestatusConnection {
       }
     } finally {
       this.output = undefined;
-      if (this.readingHeld) {
-        this.readingHeld = false;
-        if (!this.closed && !this.ending) this.socket.resume();
-      }
     }
     if (failure !== undefined) return this.answer(failure.status, failure.body, fixed16, query.keepAlive);
     if (!query.keepAlive) return this.end();
@@ -364,7 +368,7 @@ export class LivestatusConnection {
     try {
       await pending;
     } finally {
-      if (!this.closed && !this.ending) this.socket.resume();
+      if (!this.closed && !this.ending && !this.readingHeld) this.socket.resume();
     }
   }
 

@@ -147,38 +147,67 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
   const rowText = reusableRowText(query, table, output);
   let total = 0;
   let kept = 0;
-  if (rowText !== undefined) {
-    let texts: string[] = [];
+  // Each row made into its output (a JSON text from the cache, or values), rendered in batches as the scan goes.
+  const renderRows = async <T>(make: (row: Row) => T, render: (items: T[]) => string): Promise<void> => {
+    const batches = new Batches<T>(render, sink);
     const visit = (row: Row): boolean => {
       total++;
       if (kept >= limit) return countAll;
       kept++;
-      texts.push(rowText(row));
+      batches.add(make(row));
       return true;
     };
     await scan(source, accept, visit, slicer, checkTime, async () => {
-      // Each slice's rows go out rendered: a large answer is never held as rows and text at once.
-      if (texts.length > 0) sink.push(body.texts(texts));
-      texts = [];
+      batches.flush();
       await sink.between();
     });
-    sink.push(body.texts(texts) + body.end(total));
-    return;
-  }
-  let rows: LivestatusValue[][] = [];
-  const visit = (row: Row): boolean => {
-    total++;
-    if (kept >= limit) return countAll;
-    kept++;
-    rows.push(rowValues(output, row));
-    return true;
+    batches.finish(body.end(total));
   };
-  await scan(source, accept, visit, slicer, checkTime, async () => {
-    if (rows.length > 0) sink.push(body.rows(rows));
-    rows = [];
-    await sink.between();
-  });
-  sink.push(body.rows(rows) + body.end(total));
+  if (rowText !== undefined) await renderRows(rowText, (texts) => body.texts(texts));
+  else await renderRows((row) => rowValues(output, row), (rows) => body.rows(rows));
+}
+
+/** Text of a batch of rows aimed at: rendered as they are scanned, a batch's cost counts in the slice that read its rows. */
+const BATCH_CHARS = 64 * 1024;
+/** Most rows in a batch (and the first batch's size, before its text length is known: 64). */
+const MAX_BATCH_ROWS = 1024;
+const FIRST_BATCH_ROWS = 64;
+
+/**
+ * The output rows collected and rendered a batch at a time (one native stringify per batch),
+ * each batch pushed into the sink as a piece. Rendering inside the scan, not only at a
+ * pause, keeps the slices short when rows are cheap to read and dear to render (all
+ * columns: 2 KB of JSON each); the batch size follows the text length of the last batch.
+ * A query of fewer rows than a batch is rendered in one go, as before.
+ */
+class Batches<T> {
+  private items: T[] = [];
+  private size = FIRST_BATCH_ROWS;
+
+  constructor(
+    private readonly render: (items: T[]) => string,
+    private readonly sink: BodySink,
+  ) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    if (this.items.length >= this.size) this.flush();
+  }
+
+  flush(): void {
+    const n = this.items.length;
+    if (n === 0) return;
+    const text = this.render(this.items);
+    this.items = [];
+    this.sink.push(text);
+    this.size = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor((n * BATCH_CHARS) / Math.max(1, text.length))));
+  }
+
+  /** The last rows, with the end of the body in the same piece. */
+  finish(end: string): void {
+    this.sink.push(this.render(this.items) + end);
+    this.items = [];
+  }
 }
 
 /**

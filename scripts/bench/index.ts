@@ -1,4 +1,5 @@
 import { benchBus } from "./bus";
+import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
 import { benchRender } from "./render";
@@ -6,6 +7,7 @@ import { benchRender } from "./render";
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
+  fairness: () => benchFairness(),
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
   render: () => benchRender(),

@@ -121,6 +121,9 @@ export class AnswerOutput implements BodySink {
   private pieces: string[] = [];
   chars = 0;
   private streaming = false;
+  /** fixed16: the UTF-8 bytes of pieces[0..counted), counted slice by slice rather than all at the end. */
+  private bytes = 0;
+  private counted = 0;
   /** Some of this answer was written: an error can no longer be sent instead. */
   started = false;
 
@@ -142,7 +145,10 @@ export class AnswerOutput implements BodySink {
       if (!this.fixed16) {
         this.streaming = true;
         await this.send();
-      } else await this.port.memory.admitLarge(this.port.account);
+      } else {
+        this.countBytes();
+        await this.port.memory.admitLarge(this.port.account);
+      }
     }
     this.mustGoOn();
   }
@@ -158,9 +164,8 @@ export class AnswerOutput implements BodySink {
       return;
     }
     if (this.fixed16) {
-      let bytes = 0;
-      for (const piece of this.pieces) bytes += Buffer.byteLength(piece, "utf8");
-      this.pieces.unshift(fixed16Header(status, bytes));
+      this.countBytes();
+      this.pieces.unshift(fixed16Header(status, this.bytes));
     }
     return this.send();
   }
@@ -169,6 +174,10 @@ export class AnswerOutput implements BodySink {
   discard(): void {
     this.port.memory.endLarge(this.port.account);
     this.drop();
+  }
+
+  private countBytes(): void {
+    for (; this.counted < this.pieces.length; this.counted++) this.bytes += Buffer.byteLength(this.pieces[this.counted]!, "utf8");
   }
 
   private drop(): void {

@@ -379,6 +379,8 @@ export class LivestatusConnection {
     this.socket.end();
     // Keep reading (and dropping) what the client still sends, so its FIN is seen and the socket closes.
     this.socket.resume();
+    // The last of the answer may still wait for the client: the write timeout holds for it too.
+    if (this.socket.writableLength > 0) void this.drained();
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Turns a query result (optional header row + value rows) into the body of a Livestatus
  * answer in the requested OutputFormat (livestatus.md §2.1). Pure and synchronous: the
- * server frames the body (response.ts) and writes it once.
+ * server frames the body (response.ts) and writes it.
  *
  * Choices where implementations differ (livestatus.md §6):
  * - A header, when given, is always rendered, also for an empty result (Checkmk; Icinga 2's

@@ -354,10 +354,13 @@ export class LivestatusConnection {
       const done = (): void => {
         clearTimeout(timer);
         this.socket.off("drain", done);
+        this.socket.off("finish", done);
         this.wake = undefined;
         resolve();
       };
       this.socket.on("drain", done);
+      // After end(), all sent is 'finish' ('drain' only comes when a write asked for it).
+      this.socket.on("finish", done);
       this.wake = done;
     });
   }

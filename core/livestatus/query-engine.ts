@@ -161,7 +161,7 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
       batches.flush();
       await sink.between();
     });
-    batches.finish(body.end(total));
+    batches.finish(() => body.end(total));
   };
   if (rowText !== undefined) await renderRows(rowText, (texts) => body.texts(texts));
   else await renderRows((row) => rowValues(output, row), (rows) => body.rows(rows));
@@ -203,9 +203,10 @@ class Batches<T> {
     this.size = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor((n * BATCH_CHARS) / Math.max(1, text.length))));
   }
 
-  /** The last rows, with the end of the body in the same piece. */
-  finish(end: string): void {
-    this.sink.push(this.render(this.items) + end);
+  /** The last rows, with the end of the body in the same piece (rendered after them: a renderer keeps state). */
+  finish(end: () => string): void {
+    const last = this.render(this.items);
+    this.sink.push(last + end());
     this.items = [];
   }
 }

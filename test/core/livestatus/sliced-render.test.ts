@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import type { LivestatusValue } from "../../../core/livestatus/column";
-import { DEFAULT_SEPARATORS, type OutputFormat } from "../../../core/livestatus/query";
+import { DEFAULT_SEPARATORS, type GetQuery, type OutputFormat } from "../../../core/livestatus/query";
 import { answerQuery, renderQuery } from "../../../core/livestatus/query-engine";
 import { parseRequest } from "../../../core/livestatus/request-parser";
 import { bodyRenderer, renderBody } from "../../../core/livestatus/render";
@@ -78,6 +78,10 @@ describe("bodies rendered in slices", () => {
       expect(pauses, text).to.be.above(100);
       expect(pieces.join(""), text).to.equal((await answerQuery(query, registry, 1_700_000_000)).body);
     }
+    const all = (await answerQuery(parseRequest(["GET hosts", "OutputFormat: json"], 1_700_000_000) as GetQuery, registry, 1_700_000_000)).body;
+    expect((JSON.parse(all) as unknown[]).length).to.equal(3001); // the header row and every host
+    const wrapped = (await answerQuery(parseRequest(["GET hosts", "Columns: name", "Limit: 2", "OutputFormat: wrapped_json"], 1_700_000_000) as GetQuery, registry, 1_700_000_000)).body;
+    expect(wrapped).to.equal('{"data":[["h00000"],["h00001"]],"total_count":3000}\n');
   });
 });
 

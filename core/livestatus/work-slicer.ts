@@ -9,7 +9,7 @@
  */
 
 /** Time one slice of a query may run before it lets others run (ms). */
-export const DEFAULT_SLICE_MS = 4;
+export const DEFAULT_SLICE_MS = 2;
 
 /**
  * Most rows between two looks at the clock. A clock read costs about 30 ns: every 256 cheap

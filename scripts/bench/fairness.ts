@@ -16,10 +16,10 @@ const EXPENSIVE_FILTERS = 10_000;
  * The most expensive requests a client can send cheaply (issue 11): every column of every
  * service (77 MB at 10k services), and thousands of filters And-ed together.
  */
-const HEAVY_REQUESTS = [
-  "GET services\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n",
-  `GET services\nColumns: host_name description\n${Array.from({ length: EXPENSIVE_FILTERS }, (_, i) => `Filter: host_name != nohost${i}`).join("\n")}\nAnd: ${EXPENSIVE_FILTERS}\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`,
-];
+const HEAVY_REQUESTS: Readonly<Record<string, string>> = {
+  all: "GET services\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n",
+  filter: `GET services\nColumns: host_name description\n${Array.from({ length: EXPENSIVE_FILTERS }, (_, i) => `Filter: host_name != nohost${i}`).join("\n")}\nAnd: ${EXPENSIVE_FILTERS}\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`,
+};
 
 /**
  * Fairness on a real daemon: the latency of a simple query (`GET status` on a fresh
@@ -29,13 +29,19 @@ const HEAVY_REQUESTS = [
  *
  * Environment: BENCH_HOSTS (hosts × 20 services, default 500: the issue's 10k services),
  * BENCH_SECONDS (per scenario, default 10), BENCH_HEAVY (clients hammering, default 1),
- * BENCH_IDLE_READERS (clients that never read, default 20).
+ * BENCH_IDLE_READERS (clients that never read, default 20), BENCH_HEAVY_REQUESTS (which
+ * heavy requests, in turn: "all,filter" by default).
  */
 export async function benchFairness(): Promise<string> {
   const hosts = positiveInt(process.env.BENCH_HOSTS, 500);
   const seconds = positiveInt(process.env.BENCH_SECONDS, 10);
   const heavyClients = positiveInt(process.env.BENCH_HEAVY, 1);
   const nonReaders = positiveInt(process.env.BENCH_IDLE_READERS, 20);
+  const heavy = (process.env.BENCH_HEAVY_REQUESTS ?? "all,filter").split(",").map((name) => {
+    const request = HEAVY_REQUESTS[name.trim()];
+    if (request === undefined) throw new Error(`BENCH_HEAVY_REQUESTS: no request "${name}"; there are: ${Object.keys(HEAVY_REQUESTS).join(", ")}`);
+    return request;
+  });
   const daemon = await Daemon.start();
   try {
     const services = hosts * SERVICES_PER_HOST;
@@ -47,8 +53,8 @@ export async function benchFairness(): Promise<string> {
     const idle = await probeFor(port, seconds * 1000, daemon);
     out.push(`  idle: ${describe(idle.times)}; daemon RSS ${mb(idle.peakRss)} MB`);
 
-    const hammer = await withHeavyClients(port, heavyClients, () => probeFor(port, seconds * 1000, daemon));
-    out.push(`  while ${heavyClients} client(s) send the expensive requests (all columns, ${hammer.answerBytes.toLocaleString("en")} bytes answered; ${EXPENSIVE_FILTERS} filters): ${describe(hammer.result.times)}; ${hammer.answers} heavy answers (${hammer.statuses}), each ${(hammer.heavyMs / Math.max(1, hammer.answers)).toFixed(0)} ms on average; daemon RSS peak ${mb(hammer.result.peakRss)} MB`);
+    const hammer = await withHeavyClients(port, heavyClients, heavy, () => probeFor(port, seconds * 1000, daemon));
+    out.push(`  while ${heavyClients} client(s) send ${process.env.BENCH_HEAVY_REQUESTS ?? "all,filter"} (all columns: ${hammer.answerBytes.toLocaleString("en")} bytes; filter: ${EXPENSIVE_FILTERS} filters): ${describe(hammer.result.times)}; ${hammer.answers} heavy answers (${hammer.statuses}), each ${(hammer.heavyMs / Math.max(1, hammer.answers)).toFixed(0)} ms on average; daemon RSS peak ${mb(hammer.result.peakRss)} MB`);
 
     const sockets = await nonReadingClients(port, nonReaders);
     const stalled = await probeFor(port, seconds * 1000, daemon);
@@ -83,7 +89,7 @@ async function probeFor(port: number, ms: number, daemon: Daemon): Promise<Probe
 }
 
 /** Runs `during` while `n` clients send the heavy requests in turn on KeepAlive connections, each reading its answers. */
-async function withHeavyClients<T>(port: number, n: number, during: () => Promise<T>): Promise<{ result: T; answers: number; heavyMs: number; answerBytes: number; statuses: string }> {
+async function withHeavyClients<T>(port: number, n: number, requests: readonly string[], during: () => Promise<T>): Promise<{ result: T; answers: number; heavyMs: number; answerBytes: number; statuses: string }> {
   let stop = false;
   let answers = 0;
   let heavyMs = 0;
@@ -96,7 +102,7 @@ async function withHeavyClients<T>(port: number, n: number, during: () => Promis
     try {
       for (let i = 0; !stop; i++) {
         const started = performance.now();
-        socket.write(HEAVY_REQUESTS[i % HEAVY_REQUESTS.length]!);
+        socket.write(requests[i % requests.length]!);
         const answer = await reader.next();
         heavyMs += performance.now() - started;
         answers++;

@@ -1,11 +1,18 @@
 /**
  * One client connection of the Livestatus server (livestatus.md §1.3): bytes in, framed
- * into requests, answered strictly in order, one write() per answer.
+ * into requests, answered strictly in order, one write() per answer that fits the socket
+ * buffer (larger ones in pieces as the client reads: answer-output.ts).
  *
  * - A request waits for the previous one to be answered and written (back-pressure:
  *   when write() says the socket buffer is full, the next answer waits for 'drain').
+ *   A client that reads nothing of its answer for the write timeout is cut.
  * - While anything is awaited (drain, a command, a Wait condition) the socket stops
- *   reading, so a client that pipelines without reading cannot make us buffer without end.
+ *   reading, so a client that pipelines without reading cannot make us buffer without
+ *   end. A render that pauses between its slices keeps reading (that is how a client's
+ *   going away is seen) up to MAX_QUEUED requests.
+ * - A render whose client has closed the connection stops at its next slice. A client that
+ *   only half-closed (FIN after its request, as the Perl client does) still reads: it gets
+ *   its answer.
  * - A COMMAND gets no answer and keeps the connection open; the next request on it runs
  *   only after the command handler is done, so it sees the command's effect. A refused
  *   command is answered (400, 403) only when it asked for `ResponseHeader: fixed16`: a
@@ -18,14 +25,16 @@
 import type net from "node:net";
 import type { Logger } from "../log/logger";
 import type { ChangeFeed } from "../state/change-feed";
+import { AnswerAbandoned, AnswerOutput, type AnswerMemory, type AnswerPort, type MemoryAccount } from "./answer-output";
 import { LivestatusError } from "./livestatus-error";
-import { answerQuery, type QueryAnswer } from "./query-engine";
+import { renderQuery } from "./query-engine";
 import type { CommandRequest, GetQuery, LivestatusRequest } from "./query";
 import { RequestFramer, type FramerEvent } from "./request-framer";
 import { parseRequest } from "./request-parser";
 import { errorBody, frameResponse } from "./response";
 import type { TableRegistry } from "./table-registry";
 import { planWait, type WaitPlan } from "./wait-condition";
+import type { SliceTurns } from "./work-slicer";
 
 /** Why a command was refused: the status (400 malformed, 403 not allowed) and the message for the client. */
 export interface CommandRefusal {
@@ -56,7 +65,18 @@ export interface ConnectionContext {
   readonly changes?: ChangeFeed;
   /** A request begun and not finished (no empty line) after this long is answered 451 and the connection closed (ms; 0 = never). */
   readonly requestTimeoutMs: number;
+  /** A client that reads nothing of what it was sent for this long is cut (ms; 0 = never). */
+  readonly writeTimeoutMs: number;
+  /** Told (to log it) before a connection is cut for the write timeout; `unsent` counts what it left unread. */
+  readonly onWriteTimeout: (peer: string, unsent: number) => void;
+  /** The memory budget of unsent answers, shared by the server's connections. */
+  readonly answerMemory: AnswerMemory;
+  /** The turns of paused renders, shared by the server's connections. */
+  readonly turns: SliceTurns;
 }
+
+/** Requests read ahead while one is rendered; beyond, the socket stops reading until they are answered. */
+const MAX_QUEUED = 16;
 
 export class LivestatusConnection {
   private readonly framer: RequestFramer;
@@ -76,6 +96,16 @@ export class LivestatusConnection {
   private requestTimer: NodeJS.Timeout | undefined;
   /** When the last request was handled (or the connection opened): how long it has been idle. */
   private lastRequestAt: number;
+  /** The answer being rendered or written. */
+  private output: AnswerOutput | undefined;
+  /** Reading was stopped because MAX_QUEUED requests wait. */
+  private readingHeld = false;
+  private readonly account: MemoryAccount = {
+    held: () => (this.output?.chars ?? 0) + this.socket.writableLength,
+    sending: () => this.socket.writableLength,
+    gone: () => this.closed || this.socket.destroyed,
+  };
+  private readonly port: AnswerPort;
 
   constructor(
     readonly socket: net.Socket,
@@ -84,6 +114,14 @@ export class LivestatusConnection {
   ) {
     this.framer = new RequestFramer({ maxRequestBytes: ctx.maxRequestBytes });
     this.lastRequestAt = ctx.now();
+    this.port = {
+      socket,
+      account: this.account,
+      memory: ctx.answerMemory,
+      turns: ctx.turns,
+      drained: () => this.drained(),
+    };
+    ctx.answerMemory.open(this.account);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => {
       this.eof = true;
@@ -91,6 +129,7 @@ export class LivestatusConnection {
     });
     socket.on("close", () => {
       this.closed = true;
+      ctx.answerMemory.close(this.account);
       this.queue.length = 0;
       clearTimeout(this.requestTimer);
       this.wake?.();
@@ -103,13 +142,17 @@ export class LivestatusConnection {
    * evicts the longest idle one when its slots run out.
    */
   get idleSince(): number | undefined {
-    if (this.closed || this.running || this.queue.length > 0 || this.framer.inRequest || this.socket.writableLength > 0) return undefined;
+    if (this.closed || this.running || this.queue.length > 0 || this.framer.inRequest || this.output !== undefined || this.socket.writableLength > 0) return undefined;
     return this.lastRequestAt;
   }
 
   private onData(chunk: Buffer): void {
     if (this.ending) return; // the answer that ends the connection is out: the rest is not read
     for (const event of this.framer.feed(chunk)) this.queue.push(event);
+    if (this.queue.length >= MAX_QUEUED && !this.readingHeld) {
+      this.readingHeld = true;
+      this.socket.pause();
+    }
     this.watchRequestTime();
     void this.pump();
   }
@@ -160,6 +203,10 @@ export class LivestatusConnection {
   }
 
   private next(): FramerEvent | undefined {
+    if (this.readingHeld && this.queue.length < MAX_QUEUED / 2) {
+      this.readingHeld = false;
+      if (!this.closed && !this.ending) this.socket.resume();
+    }
     const queued = this.queue.shift();
     if (queued !== undefined || !this.eof || this.tailTaken) return queued;
     this.tailTaken = true;
@@ -192,8 +239,7 @@ export class LivestatusConnection {
     if (request.kind === "command") return this.command(request, lines);
     const fixed16 = request.responseHeader === "fixed16";
     if (fixed16) this.fixed16Seen = true;
-    const answer = await this.query(request);
-    if (answer !== undefined) return this.answer(answer.status, answer.body, fixed16, request.keepAlive);
+    return this.query(request, fixed16);
   }
 
   private async command(command: CommandRequest, lines: readonly string[]): Promise<void> {
@@ -212,24 +258,49 @@ export class LivestatusConnection {
     if (refusal !== undefined && rawHeader(lines, "ResponseHeader: fixed16")) return this.answer(refusal.status, errorBody(refusal.message), true, true);
   }
 
-  /** Waits for the Wait condition if any, then answers; undefined when the client left meanwhile. */
-  private async query(query: GetQuery): Promise<QueryAnswer | undefined> {
+  /** Waits for the Wait condition if any, then renders the answer and writes it; nothing when the client left meanwhile. */
+  private async query(query: GetQuery, fixed16: boolean): Promise<void> {
+    const output = new AnswerOutput(this.port, fixed16);
+    this.output = output;
+    let failure: { status: number; body: string } | undefined;
     try {
       const wait = planWait(query, this.ctx.tables);
       // A bare WaitTrigger waits for a change notice: without a feed of them there is nothing to wait for.
       if (wait !== undefined && (wait.holds === undefined ? this.ctx.changes !== undefined : !wait.holds())) {
         await this.whilePaused(this.waitFor(wait));
-        if (this.closed) return undefined;
+        if (this.closed) return;
       }
       const now = this.ctx.now();
       // Awaited here, so that a rejected answer (a LivestatusError, a store failing) is caught below.
-      return await answerQuery(query, this.ctx.tables, now / 1000, this.ctx.now);
+      await renderQuery(query, this.ctx.tables, now / 1000, output, { nowMs: this.ctx.now });
+      await output.finish(200);
     } catch (err) {
-      if (err instanceof LivestatusError) return { status: err.status, body: errorBody(err.message) };
-      // A table's bug (or a body too large for a string): the client gets an error, the log the stack.
-      this.ctx.log.error(`livestatus query from ${this.peer} failed: ${String(err)}`, { peer: this.peer, table: query.table, err: err instanceof Error ? err.stack : String(err) });
-      return { status: 500, body: errorBody(`Internal error: ${err instanceof Error ? err.message : String(err)}`) };
+      output.discard();
+      if (err instanceof AnswerAbandoned || this.closed) {
+        this.ctx.log.debug(`livestatus answer to ${this.peer} abandoned: the client is gone`, { peer: this.peer, table: query.table });
+        return;
+      }
+      failure = this.failure(err, query);
+      if (output.started) {
+        // Part of the body is out and the client reads it to the end: no error can follow it. Cut, so the client sees it incomplete.
+        this.ctx.log.debug(`livestatus answer to ${this.peer} cut after part of it was sent: ${failure.body.trim()}`, { peer: this.peer, table: query.table });
+        this.socket.destroy();
+        return;
+      }
+    } finally {
+      this.output = undefined;
     }
+    if (failure !== undefined) return this.answer(failure.status, failure.body, fixed16, query.keepAlive);
+    if (!query.keepAlive) return this.end();
+    if (this.socket.writableNeedDrain) await this.whilePaused(this.drained());
+  }
+
+  /** The answer to a query that failed: its LivestatusError, or a 500 for a table's bug (logged). */
+  private failure(err: unknown, query: GetQuery): { status: number; body: string } {
+    if (err instanceof LivestatusError) return { status: err.status, body: errorBody(err.message) };
+    // A table's bug (or a body too large for a string): the client gets an error, the log the stack.
+    this.ctx.log.error(`livestatus query from ${this.peer} failed: ${String(err)}`, { peer: this.peer, table: query.table, err: err instanceof Error ? err.stack : String(err) });
+    return { status: 500, body: errorBody(`Internal error: ${err instanceof Error ? err.message : String(err)}`) };
   }
 
   /**
@@ -280,14 +351,30 @@ export class LivestatusConnection {
     if (!flushed) await this.whilePaused(this.drained());
   }
 
+  /**
+   * Resolves once the socket has sent what it holds ('drain'), or when it closes. A client
+   * that reads none of it for writeTimeoutMs is cut: its unsent answers would hold memory
+   * (and, for a large one, hold up every other large answer) until the idle timeout.
+   */
   private drained(): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      const timeoutMs = this.ctx.writeTimeoutMs;
+      const timer = timeoutMs <= 0 ? undefined : setTimeout(() => {
+        this.ctx.onWriteTimeout(this.peer, this.socket.writableLength);
+        this.socket.destroy();
+        done();
+      }, timeoutMs);
       const done = (): void => {
+        clearTimeout(timer);
         this.socket.off("drain", done);
+        this.socket.off("finish", done);
         this.wake = undefined;
         resolve();
       };
       this.socket.on("drain", done);
+      // After end(), all sent is 'finish' ('drain' only comes when a write asked for it).
+      this.socket.on("finish", done);
       this.wake = done;
     });
   }
@@ -298,7 +385,7 @@ export class LivestatusConnection {
     try {
       await pending;
     } finally {
-      if (!this.closed && !this.ending) this.socket.resume();
+      if (!this.closed && !this.ending && !this.readingHeld) this.socket.resume();
     }
   }
 
@@ -309,6 +396,8 @@ export class LivestatusConnection {
     this.socket.end();
     // Keep reading (and dropping) what the client still sends, so its FIN is seen and the socket closes.
     this.socket.resume();
+    // The last of the answer may still wait for the client: the write timeout holds for it too.
+    if (this.socket.writableLength > 0) void this.drained();
   }
 }
 

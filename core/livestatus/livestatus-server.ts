@@ -18,9 +18,11 @@ import { Throttle } from "../log/throttle";
 import { ConnectionSlots, type Admission, type SlotLimit } from "../net/connection-slots";
 import { FdLimitWatch } from "../net/fd-limit-watch";
 import { peerKey } from "../net/peer-key";
+import { AnswerMemory } from "./answer-output";
 import { LivestatusConnection, type CommandHandler } from "./livestatus-connection";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./request-framer";
 import type { TableRegistry } from "./table-registry";
+import { SliceTurns } from "./work-slicer";
 
 export type { CommandHandler } from "./livestatus-connection";
 
@@ -45,6 +47,10 @@ export interface LivestatusServerOptions {
   readonly waitPollMs?: number;
   /** A request begun and not finished after this long is answered 451 and the connection closed (ms; 0 = never; default 10 s). */
   readonly requestTimeoutMs?: number;
+  /** A client that reads nothing of its answers for this long is cut, and logged (ms; 0 = never; default 30 s). */
+  readonly writeTimeoutMs?: number;
+  /** Rendered answers not yet sent, all connections together, beyond which large fixed16 renders wait (bytes; default 64 MiB). */
+  readonly answerMemoryBytes?: number;
   /**
    * Where to count `connections` (accepted), `requests`, `overflows` (connections that found
    * the server full: an idle one evicted for them, or they were refused), `evictions` and
@@ -72,6 +78,9 @@ export class LivestatusServer {
   private readonly idleTimeoutMs: number;
   private stopping: Promise<void> | undefined;
   private unixCount = 0;
+  /** Shared by the connections: a client's unsent answers count against all of them; paused renders take turns. */
+  private readonly answerMemory: AnswerMemory;
+  private readonly turns = new SliceTurns();
 
   constructor(private readonly options: LivestatusServerOptions) {
     this.throttle = new Throttle(options.clock);
@@ -80,6 +89,7 @@ export class LivestatusServer {
     this.slots = new ConnectionSlots({ maxConnections: this.maxConnections, maxPerPeer: this.maxPerPeer }, (c) => c.idleSince);
     this.fdWatch = new FdLimitWatch(options.log, options.clock, () => this.where(), () => this.connections.size);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+    this.answerMemory = new AnswerMemory(options.answerMemoryBytes ?? 64 * 1024 * 1024);
     // Present from the start: the status table tells a Livestatus listener's figures by `requests`.
     options.stats?.add("requests", 0);
     options.stats?.add("connections", 0);
@@ -156,6 +166,12 @@ export class LivestatusServer {
 
   private readonly countRequest = (): void => this.options.stats?.add("requests");
 
+  private readonly onWriteTimeout = (peer: string, unsent: number): void => {
+    const t = this.throttle.take("write_timeout");
+    const seconds = (this.options.writeTimeoutMs ?? 30_000) / 1000;
+    if (t.log) this.options.log.warn(`livestatus connection ${peer} read nothing of its answer for ${seconds} s: closed`, { peer, unsent, suppressed: t.suppressed });
+  };
+
   private onConnection(socket: net.Socket, unixPath: string | undefined): void {
     const peer = unixPath === undefined ? peerOf(socket) : `unix:${unixPath}#${++this.unixCount}`;
     const log = this.options.log;
@@ -182,6 +198,10 @@ export class LivestatusServer {
       waitPollMs: this.options.waitPollMs ?? 200,
       countRequest: this.countRequest,
       requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
+      writeTimeoutMs: this.options.writeTimeoutMs ?? 30_000,
+      onWriteTimeout: this.onWriteTimeout,
+      answerMemory: this.answerMemory,
+      turns: this.turns,
       ...(this.options.changes === undefined ? {} : { changes: this.options.changes }),
     });
     this.connections.add(conn);

@@ -3,7 +3,9 @@
  * lookup, column resolution, filter and AuthUser, index hint, Limit, Stats, Localtime,
  * Timelimit, then the body in the requested format. Pure apart from reading the tables
  * and the clock: the server frames and writes the answer. Asynchronous because a table's
- * rows may live in a store (the log: `load()`); the others answer from memory.
+ * rows may live in a store (the log: `load()`), and because a long scan pauses between
+ * slices of a few ms (work-slicer.ts) so that other clients are answered meanwhile; the
+ * body is pushed slice by slice into a BodySink.
  *
  * Wait headers (WaitObject, WaitCondition, ...) are not looked at here: the server waits
  * for the condition (wait-condition.ts) and only then calls answerQuery.
@@ -12,19 +14,44 @@ import { resolveColumn, type ColumnSpec, type LivestatusValue, type TableSpec } 
 import { compileFilter, filterEqualities, type ColumnLookup, type RowPredicate } from "./filter";
 import { LivestatusError } from "./livestatus-error";
 import type { GetQuery } from "./query";
-import { renderBody } from "./render";
-import { renderJsonTexts, renderWrappedJsonTexts } from "./render-json";
+import { bodyRenderer } from "./render";
 import { cachedRowText, type RowText } from "./row-text-cache";
 import { compileStats } from "./stats";
 import type { LivestatusTable, RowHint, TableRegistry } from "./table-registry";
 import { filterTimeRange } from "./time-range";
+import { WorkSlicer } from "./work-slicer";
 
 export interface QueryAnswer {
   readonly status: number;
   readonly body: string;
 }
 
-/** Rows scanned between two looks at the clock for `Timelimit:` (a clock read per row would cost more than most filters). */
+/**
+ * Where a GET's body goes while it is rendered. The scan runs in slices (work-slicer.ts):
+ * each slice's rows are rendered and pushed, then `between()` is awaited before the next
+ * slice, so a large or expensive answer never holds the event loop for more than a slice.
+ * A query done within one slice pushes its body in one piece and never calls between().
+ */
+export interface BodySink {
+  /** The next piece of the body. */
+  push(text: string): void;
+  /**
+   * Lets others run between two slices (and may wait for memory or for the client to read);
+   * rejects when the answer is not wanted any more (the client is gone): the render stops.
+   */
+  between(): Promise<void>;
+}
+
+export interface RenderOptions {
+  /** The clock Timelimit is measured with (the daemon's clock; tests move it); default Date.now. */
+  readonly nowMs?: () => number;
+  /** The time budget of one slice (ms; default DEFAULT_SLICE_MS). */
+  readonly sliceMs?: number;
+  /** The monotonic clock slices are measured with (ms; default performance.now). */
+  readonly sliceClock?: () => number;
+}
+
+/** Rows scanned between two looks at the clock for `Timelimit:` (a clock read per row would cost more than most filters); it is also looked at after every pause. */
 export const TIMELIMIT_CHECK_ROWS = 1000;
 
 type Row = unknown;
@@ -53,6 +80,9 @@ export function lookupTable(registry: TableRegistry, name: string): LivestatusTa
 }
 
 /**
+ * The whole answer as one string: renderQuery into a list of pieces, pausing between slices
+ * with setImmediate (for tests and tools; the server renders into its connection).
+ *
  * @param nowSeconds the server time the request is answered at; with `nowMs` it sets the
  *   Timelimit deadline.
  * @param nowMs the clock Timelimit is measured with (the daemon's clock; tests move it).
@@ -60,6 +90,19 @@ export function lookupTable(registry: TableRegistry, name: string): LivestatusTa
  *   column or bad operand, 413 Timelimit exceeded. The caller frames it with errorBody().
  */
 export async function answerQuery(query: GetQuery, registry: TableRegistry, nowSeconds: number, nowMs: () => number = Date.now): Promise<QueryAnswer> {
+  const pieces: string[] = [];
+  const sink: BodySink = { push: (text) => void pieces.push(text), between: () => new Promise<void>((resolve) => setImmediate(resolve)) };
+  await renderQuery(query, registry, nowSeconds, sink, { nowMs });
+  return { status: 200, body: pieces.length === 1 ? pieces[0]! : pieces.join("") };
+}
+
+/**
+ * Renders the answer to a GET into `sink`, slice by slice; its status is 200 when it resolves.
+ * @throws (rejects with) the errors of answerQuery (all of them before any piece was
+ *   pushed, except a 413 of Timelimit: the caller drops what it got), and whatever
+ *   sink.between() rejects with.
+ */
+export async function renderQuery(query: GetQuery, registry: TableRegistry, nowSeconds: number, sink: BodySink, options: RenderOptions = {}): Promise<void> {
   const table = lookupTable(registry, query.table);
   const lookup = columnLookup(table);
   const offset = query.timezoneOffset;
@@ -74,40 +117,130 @@ export async function answerQuery(query: GetQuery, registry: TableRegistry, nowS
   const stats = isStats ? compileStats(query.stats, lookup, offset) : undefined;
   const hint = indexHint(query, table, lookup);
   const source = table.load === undefined ? table.rows(hint) : await table.load(hint);
-  const checkTime = timelimitCheck(query, nowSeconds, nowMs);
-  // Each generator layer costs about as much per row as a 4-column row's values: skip the ones with nothing to do.
-  const scanned = accept === undefined && checkTime === undefined ? source : passingRows(source, accept ?? ALL, checkTime ?? NO_CHECK);
-
+  const checkTime = timelimitCheck(query, nowSeconds, options.nowMs ?? Date.now) ?? NO_CHECK;
+  const slicer = new WorkSlicer(options.sliceMs, options.sliceClock);
   const showHeader = query.columnHeaders ?? (query.columns.length === 0 && !isStats);
+  const limit = query.limit ?? Number.POSITIVE_INFINITY;
+
   if (stats !== undefined) {
-    const rows = stats.statsRows(take(scanned, query.limit), output);
     const header = showHeader ? [...columns.map((c) => c.name), ...query.stats.map((_, i) => `stats_${i + 1}`)] : undefined;
-    return { status: 200, body: renderBody(query.outputFormat, header, rows, query.separators) };
+    const collector = stats.collector(output);
+    // Limit caps the rows fed to Stats (§3.4).
+    let fed = 0;
+    const feed = (row: Row): boolean => {
+      if (fed >= limit) return false;
+      fed++;
+      collector.add(row);
+      return true;
+    };
+    await scan(source, accept, feed, slicer, checkTime, () => sink.between());
+    const rows = collector.rows();
+    const body = bodyRenderer(query.outputFormat, header, query.separators);
+    sink.push(body.rows(rows) + body.end(rows.length));
+    return;
   }
 
   // wrapped_json reports the rows before Limit (LMD's total_count): only it keeps counting past Limit.
   const countAll = query.outputFormat === "wrapped_json";
-  const limit = query.limit ?? Number.POSITIVE_INFINITY;
   const header = showHeader ? columns.map((c) => c.name) : undefined;
+  const body = bodyRenderer(query.outputFormat, header, query.separators);
   const rowText = reusableRowText(query, table, output);
-  if (rowText !== undefined) {
-    const { items: texts, total } = collect(scanned, limit, countAll, rowText);
-    return { status: 200, body: countAll ? renderWrappedJsonTexts(header, texts, total) : renderJsonTexts(header, texts) };
-  }
-  const { items: rows, total } = collect(scanned, limit, countAll, (row) => rowValues(output, row));
-  return { status: 200, body: renderBody(query.outputFormat, header, rows, query.separators, total) };
+  let total = 0;
+  let kept = 0;
+  // Each row made into its output (a JSON text from the cache, or values), rendered in batches as the scan goes.
+  const renderRows = async <T>(make: (row: Row) => T, render: (items: T[]) => string): Promise<void> => {
+    const batches = new Batches<T>(render, sink);
+    const visit = (row: Row): boolean => {
+      total++;
+      if (kept >= limit) return countAll;
+      kept++;
+      batches.add(make(row));
+      return true;
+    };
+    await scan(source, accept, visit, slicer, checkTime, async () => {
+      batches.flush();
+      await sink.between();
+    });
+    batches.finish(() => body.end(total));
+  };
+  if (rowText !== undefined) await renderRows(rowText, (texts) => body.texts(texts));
+  else await renderRows((row) => rowValues(output, row), (rows) => body.rows(rows));
 }
 
-/** The first `limit` rows made into `make(row)`, and how many rows there were (counted to the end only with `countAll`). */
-function collect<T>(rows: Iterable<Row>, limit: number, countAll: boolean, make: (row: Row) => T): { items: T[]; total: number } {
-  const items: T[] = [];
-  let total = 0;
-  for (const row of rows) {
-    total++;
-    if (items.length < limit) items.push(make(row));
-    else if (!countAll) break;
+/** Text of a batch of rows aimed at: rendered as they are scanned, a batch's cost counts in the slice that read its rows. */
+const BATCH_CHARS = 64 * 1024;
+/** Most rows in a batch (and the first batch's size, before its text length is known: 64). */
+const MAX_BATCH_ROWS = 1024;
+const FIRST_BATCH_ROWS = 64;
+
+/**
+ * The output rows collected and rendered a batch at a time (one native stringify per batch),
+ * each batch pushed into the sink as a piece. Rendering inside the scan, not only at a
+ * pause, keeps the slices short when rows are cheap to read and dear to render (all
+ * columns: 2 KB of JSON each); the batch size follows the text length of the last batch.
+ * A query of fewer rows than a batch is rendered in one go, as before.
+ */
+class Batches<T> {
+  private items: T[] = [];
+  private size = FIRST_BATCH_ROWS;
+
+  constructor(
+    private readonly render: (items: T[]) => string,
+    private readonly sink: BodySink,
+  ) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    if (this.items.length >= this.size) this.flush();
   }
-  return { items, total };
+
+  flush(): void {
+    const n = this.items.length;
+    if (n === 0) return;
+    const text = this.render(this.items);
+    this.items = [];
+    this.sink.push(text);
+    this.size = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor((n * BATCH_CHARS) / Math.max(1, text.length))));
+  }
+
+  /** The last rows, with the end of the body in the same piece (rendered after them: a renderer keeps state). */
+  finish(end: () => string): void {
+    const last = this.render(this.items);
+    this.sink.push(last + end());
+    this.items = [];
+  }
+}
+
+/**
+ * Calls `visit` with every row that passes `accept` until it returns false. In slices: once
+ * the slicer says the slice's time is spent, `pause` is awaited (it lets others run), then
+ * Timelimit is looked at (the pause took real time) and a new slice begins. Timelimit is
+ * also looked at every TIMELIMIT_CHECK_ROWS rows read, passing or not.
+ */
+async function scan(
+  rows: Iterable<Row>,
+  accept: RowPredicate<Row> | undefined,
+  visit: (row: Row) => boolean,
+  slicer: WorkSlicer,
+  checkTime: () => void,
+  pause: () => Promise<void>,
+): Promise<void> {
+  const it = rows[Symbol.iterator]();
+  let read = 0;
+  try {
+    for (let next = it.next(); next.done !== true; next = it.next()) {
+      const row = next.value;
+      if (++read % TIMELIMIT_CHECK_ROWS === 0) checkTime();
+      if ((accept === undefined || accept(row)) && !visit(row)) return;
+      if (slicer.spent()) {
+        await pause();
+        checkTime();
+        slicer.restart();
+      }
+    }
+  } finally {
+    it.return?.();
+  }
 }
 
 /**
@@ -151,7 +284,6 @@ function shift(value: LivestatusValue, offset: number): LivestatusValue {
   return typeof value === "number" ? value + offset : value;
 }
 
-const ALL: RowPredicate<Row> = () => true;
 const NO_CHECK = (): void => undefined;
 
 /**
@@ -195,27 +327,4 @@ function timelimitCheck(query: GetQuery, nowSeconds: number, nowMs: () => number
   return () => {
     if (nowMs() >= deadline) throw new LivestatusError(413, "Timelimit exceeded");
   };
-}
-
-/** The rows passing `accept`, lazily, looking at the clock every TIMELIMIT_CHECK_ROWS rows read (passing or not). */
-function* passingRows(rows: Iterable<Row>, accept: RowPredicate<Row>, checkTime: () => void): Generator<Row, void, undefined> {
-  let read = 0;
-  for (const row of rows) {
-    if (++read % TIMELIMIT_CHECK_ROWS === 0) checkTime();
-    if (accept(row)) yield row;
-  }
-}
-
-/** The first `limit` rows (all without a limit): Limit caps the rows fed to Stats (§3.4). */
-function take(rows: Iterable<Row>, limit: number | undefined): Iterable<Row> {
-  return limit === undefined ? rows : firstRows(rows, limit);
-}
-
-function* firstRows(rows: Iterable<Row>, limit: number): Generator<Row, void, undefined> {
-  if (limit <= 0) return;
-  let n = 0;
-  for (const row of rows) {
-    yield row;
-    if (++n >= limit) return;
-  }
 }

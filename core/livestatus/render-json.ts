@@ -99,9 +99,9 @@ export function renderWrappedJson(header: readonly string[] | undefined, rows: r
   return wrapped(jsonRows(undefined, rows, "null"), header, totalCount);
 }
 
+/** `data` is the rows' array text; the tail closes the array and adds the rest. */
 function wrapped(data: string, header: readonly string[] | undefined, totalCount: number): string {
-  const columns = header === undefined ? "" : ',"columns":' + JSON.stringify(header);
-  return '{"data":' + data + columns + ',"total_count":' + String(totalCount) + "}\n";
+  return '{"data":' + data.slice(0, -1) + wrappedJsonTail(header, totalCount);
 }
 
 /**
@@ -115,4 +115,21 @@ export function renderJsonTexts(header: readonly string[] | undefined, texts: re
 
 export function renderWrappedJsonTexts(header: readonly string[] | undefined, texts: readonly string[], totalCount: number): string {
   return wrapped("[" + texts.join(",") + "]", header, totalCount);
+}
+
+/**
+ * The rows of one slice as the inside of a JSON array (`r1,r2`, no brackets), for bodies
+ * rendered in slices (render.ts): one native stringify per slice, as jsonRows does for a
+ * whole answer; python re-renders only a slice whose text holds "null".
+ */
+export function jsonRowsInner(rows: readonly Row[], nul: NullLiteral): string {
+  const text = JSON.stringify(rows);
+  if (nul === "null" || !text.includes("null")) return text.slice(1, -1);
+  return jsonArray(rows, nul).slice(1, -1);
+}
+
+/** wrapped_json's closing part after the data rows: `]`, the columns, total_count. */
+export function wrappedJsonTail(header: readonly string[] | undefined, totalCount: number): string {
+  const columns = header === undefined ? "" : ',"columns":' + JSON.stringify(header);
+  return ']' + columns + ',"total_count":' + String(totalCount) + "}\n";
 }

@@ -33,6 +33,13 @@ export interface CompiledStats<Row> {
    * groups sorted by their values; no rows when no row was given.
    */
   statsRows(rows: Iterable<Row>, groupColumns?: readonly ColumnSpec<Row>[]): LivestatusValue[][];
+  /** statsRows fed one row at a time, for a caller that scans in slices: add() each row, then rows(). */
+  collector(groupColumns?: readonly ColumnSpec<Row>[]): StatsCollector<Row>;
+}
+
+export interface StatsCollector<Row> {
+  add(row: Row): void;
+  rows(): LivestatusValue[][];
 }
 
 type Slot<Row> =
@@ -52,10 +59,17 @@ export function compileStats<Row>(stats: readonly StatsNode[], column: ColumnLoo
   const budget = new ComparisonBudget("Stats");
   const slots = stats.map((node) => compileSlot(node, column, timezoneOffset, budget));
   const newAccumulator = (): StatsAccumulator<Row> => new Accumulator(slots);
+  const collector = (groupColumns?: readonly ColumnSpec<Row>[]): StatsCollector<Row> =>
+    groupColumns === undefined || groupColumns.length === 0 ? ungrouped(newAccumulator()) : grouped(groupColumns, newAccumulator);
   return {
     size: slots.length,
     newAccumulator,
-    statsRows: (rows, groupColumns) => (groupColumns === undefined || groupColumns.length === 0 ? [ungrouped(rows, newAccumulator())] : grouped(rows, groupColumns, newAccumulator)),
+    collector,
+    statsRows: (rows, groupColumns) => {
+      const c = collector(groupColumns);
+      for (const row of rows) c.add(row);
+      return c.rows();
+    },
   };
 }
 
@@ -104,15 +118,14 @@ class Accumulator<Row> implements StatsAccumulator<Row> {
   }
 }
 
-function ungrouped<Row>(rows: Iterable<Row>, acc: StatsAccumulator<Row>): LivestatusValue[] {
-  for (const row of rows) acc.add(row);
-  return acc.values();
+function ungrouped<Row>(acc: StatsAccumulator<Row>): StatsCollector<Row> {
+  return { add: (row) => acc.add(row), rows: () => [acc.values()] };
 }
 
 /** Group values below this are kept in an array (see grouped). */
 const SMALL_GROUP_KEYS = 64;
 
-function grouped<Row>(rows: Iterable<Row>, groupColumns: readonly ColumnSpec<Row>[], newAccumulator: () => StatsAccumulator<Row>): LivestatusValue[][] {
+function grouped<Row>(groupColumns: readonly ColumnSpec<Row>[], newAccumulator: () => StatsAccumulator<Row>): StatsCollector<Row> {
   // Keyed by the JSON of the group values: distinct value combinations give distinct keys.
   // One number or string column (`Columns: state`, the common case) keys the map by the value
   // itself: no array and no JSON per row (measured 3× faster on 20k services).
@@ -121,7 +134,7 @@ function grouped<Row>(rows: Iterable<Row>, groupColumns: readonly ColumnSpec<Row
   // Small whole numbers (states, flags: the usual group column) index an array: cheaper than the Map per row.
   const small: (Group | undefined)[] = [];
   const single = groupColumns.length === 1 ? groupColumns[0]! : undefined;
-  for (const row of rows) {
+  const add = (row: Row): void => {
     let id: unknown;
     let key: LivestatusValue[] | undefined;
     if (single !== undefined) {
@@ -130,7 +143,7 @@ function grouped<Row>(rows: Iterable<Row>, groupColumns: readonly ColumnSpec<Row
         let group = small[v];
         if (group === undefined) groups.set(v, (small[v] = group = { key: [v], acc: newAccumulator() }));
         group.acc.add(row);
-        continue;
+        return;
       }
       if (typeof v === "number" || typeof v === "string") id = typeof v === "number" ? v : `s${v}`;
       else id = JSON.stringify((key = [v]));
@@ -141,6 +154,6 @@ function grouped<Row>(rows: Iterable<Row>, groupColumns: readonly ColumnSpec<Row
       groups.set(id, group);
     }
     group.acc.add(row);
-  }
-  return [...groups.values()].sort((a, b) => compareValueLists(a.key, b.key)).map((g) => [...g.key, ...g.acc.values()]);
+  };
+  return { add, rows: () => [...groups.values()].sort((a, b) => compareValueLists(a.key, b.key)).map((g) => [...g.key, ...g.acc.values()]) };
 }

@@ -1,5 +1,6 @@
 import { benchBus } from "./bus";
 import { benchFilter } from "./filter";
+import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
 import { benchRender } from "./render";
@@ -8,6 +9,7 @@ import { benchRender } from "./render";
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
   filter: () => benchFilter(),
+  fairness: () => benchFairness(),
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
   render: () => benchRender(),

@@ -79,19 +79,19 @@ function ms(v: number): string {
   return v < 10 ? v.toFixed(3) : v.toFixed(1);
 }
 
-function medianOf(sorted: readonly number[]): number {
+export function medianOf(sorted: readonly number[]): number {
   const n = sorted.length;
   return n % 2 === 1 ? sorted[n >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
 
-function positiveInt(text: string | undefined, fallback: number): number {
+export function positiveInt(text: string | undefined, fallback: number): number {
   const n = text === undefined || text === "" ? fallback : Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got ${text}`);
   return n;
 }
 
 /** A `tantale --foreground` in a temp dir with the line input, SQLite and the Livestatus listener. */
-class Daemon {
+export class Daemon {
   private constructor(
     private readonly dir: string,
     private readonly child: ChildProcess,
@@ -205,6 +205,11 @@ class Daemon {
     return { label, goal, times, bytes };
   }
 
+  /** The daemon's process id (for its memory). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((r) => this.child.once("exit", r));
@@ -216,14 +221,17 @@ class Daemon {
 }
 
 /** Reads fixed16-framed answers one after the other from a kept-alive connection. */
-class FramedReader {
-  private buffer: Buffer = Buffer.alloc(0);
+export class FramedReader {
+  /** Received and not yet returned, as chunks: concatenated only once an answer is whole (a concat per chunk is quadratic on answers of many MB). */
+  private chunks: Buffer[] = [];
+  private length = 0;
   private waiting: (() => void) | undefined;
   private failure: Error | undefined;
 
   constructor(socket: net.Socket) {
     socket.on("data", (d: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? d : Buffer.concat([this.buffer, d]);
+      this.chunks.push(d);
+      this.length += d.length;
       this.waiting?.();
     });
     socket.on("close", () => {
@@ -237,24 +245,33 @@ class FramedReader {
   }
 
   async next(): Promise<Buffer> {
+    let wanted = Number.POSITIVE_INFINITY;
     for (;;) {
-      if (this.buffer.length >= 16) {
-        const length = Number(this.buffer.subarray(4, 15).toString("latin1").trim());
-        if (this.buffer.length >= 16 + length) {
-          const answer = this.buffer.subarray(0, 16 + length);
-          this.buffer = this.buffer.subarray(16 + length);
-          return answer;
-        }
+      if (wanted === Number.POSITIVE_INFINITY && this.length >= 16) {
+        const head = this.chunks[0]!.length >= 16 ? this.chunks[0]! : this.joined();
+        wanted = 16 + Number(head.subarray(4, 15).toString("latin1").trim());
+      }
+      if (this.length >= wanted) {
+        const all = this.joined();
+        const rest = all.subarray(wanted);
+        this.chunks = rest.length > 0 ? [rest] : [];
+        this.length = rest.length;
+        return all.subarray(0, wanted);
       }
       if (this.failure !== undefined) throw this.failure;
       await new Promise<void>((resolve) => (this.waiting = resolve));
       this.waiting = undefined;
     }
   }
+
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
+  }
 }
 
 /** One request on a fresh connection (TCP_NODELAY, write side shut after the request), the whole answer up to EOF. */
-function query(port: number, request: string): Promise<Buffer> {
+export function query(port: number, request: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = net.connect({ port, host: "127.0.0.1", noDelay: true }, () => socket.end(request));

@@ -66,6 +66,9 @@ export class LivestatusListener implements ListenerPlugin {
     if (!Number.isSafeInteger(this.config.max_request_bytes) || this.config.max_request_bytes < 1) {
       throw new Error(`max_request_bytes must be at least 1 byte, got ${this.config.max_request_bytes}`);
     }
+    if (!Number.isSafeInteger(this.config.answer_memory) || this.config.answer_memory < 1) {
+      throw new Error(`answer_memory must be at least 1 byte, got ${this.config.answer_memory}`);
+    }
     if (this.config.max_connections < 0) throw new Error(`max_connections must be 0 (no limit) or more, got ${this.config.max_connections}`);
     if (this.config.max_connections_per_peer < 0) throw new Error(`max_connections_per_peer must be 0 (no limit) or more, got ${this.config.max_connections_per_peer}`);
     this.allowed = commandAllowList(this.config.commands);
@@ -77,6 +80,8 @@ export class LivestatusListener implements ListenerPlugin {
       maxRequestBytes: this.config.max_request_bytes,
       idleTimeoutMs: this.config.idle_timeout,
       requestTimeoutMs: this.config.request_timeout,
+      writeTimeoutMs: this.config.write_timeout,
+      answerMemoryBytes: this.config.answer_memory,
       maxConnections: this.config.max_connections,
       maxConnectionsPerPeer: this.config.max_connections_per_peer,
       stats: this.stats,

@@ -51,7 +51,7 @@ interface Harness {
   readonly changes: ChangeNotifier;
 }
 
-const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, request_timeout: 10_000, max_connections: 500, max_connections_per_peer: 250, commands: ["gui"] };
+const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, request_timeout: 10_000, write_timeout: 30_000, answer_memory: 67_108_864, max_connections: 500, max_connections_per_peer: 250, commands: ["gui"] };
 /** For the tests that inject check results over Livestatus: the default `gui` leaves them out. */
 const WITH_RESULTS: Partial<LivestatusConfig> = { commands: ["gui", "results"] };
 const running: LivestatusListener[] = [];

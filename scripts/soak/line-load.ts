@@ -1,4 +1,5 @@
 import net from "node:net";
+import { eachLine } from "./each-line";
 
 export interface LineLoadReport {
   readonly connections: number;
@@ -35,19 +36,12 @@ async function sender(port: number, first: number, hosts: number, deadline: numb
   });
   const pending: number[] = [];
   let synced = 0;
-  let text = "";
   let allAnswered: (() => void) | undefined;
   let failed = false;
-  socket.on("data", (d: Buffer) => {
-    text += d.toString("latin1");
-    let nl: number;
-    while ((nl = text.indexOf("\n")) >= 0) {
-      const answer = text.slice(0, nl);
-      text = text.slice(nl + 1);
-      if (answer !== "SYNCED") fail(`line answer: ${answer.slice(0, 60)}`);
-      synced = pending.shift() ?? synced;
-      if (pending.length === 0) allAnswered?.();
-    }
+  eachLine(socket, "latin1", (answer) => {
+    if (answer !== "SYNCED") fail(`line answer: ${answer.slice(0, 60)}`);
+    synced = pending.shift() ?? synced;
+    if (pending.length === 0) allAnswered?.();
   });
   socket.on("error", (err: NodeJS.ErrnoException) => {
     failed = true;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { eachLine } from "./each-line";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -39,25 +40,17 @@ export class SoakDaemon {
     const ports = await new Promise<{ line: number; livestatus: number; problems: string[] }>((resolve, reject) => {
       const found: { line?: number; livestatus?: number } = {};
       const problems: string[] = [];
-      let partial = "";
-      const onData = (chunk: Buffer): void => {
-        partial += chunk.toString("utf8");
-        let nl: number;
-        while ((nl = partial.indexOf("\n")) >= 0) {
-          const text = partial.slice(0, nl);
-          partial = partial.slice(nl + 1);
-          const line = parseLog(text);
-          if (line === undefined) continue;
-          if (line.level >= 40) problems.push(text);
-          if (line.instance === "line" && typeof line.port === "number" && line.msg.startsWith("listening on")) found.line = line.port;
-          if (line.instance === "livestatus" && typeof line.port === "number") found.livestatus = line.port;
-          if (line.msg === "tantale started" && found.line !== undefined && found.livestatus !== undefined) {
-            child.stderr!.off("data", onData);
-            resolve({ line: found.line, livestatus: found.livestatus, problems });
-          }
+      const onData = eachLine(child.stderr!, "utf8", (text) => {
+        const line = parseLog(text);
+        if (line === undefined) return;
+        if (line.level >= 40) problems.push(text);
+        if (line.instance === "line" && typeof line.port === "number" && line.msg.startsWith("listening on")) found.line = line.port;
+        if (line.instance === "livestatus" && typeof line.port === "number") found.livestatus = line.port;
+        if (line.msg === "tantale started" && found.line !== undefined && found.livestatus !== undefined) {
+          child.stderr!.off("data", onData);
+          resolve({ line: found.line, livestatus: found.livestatus, problems });
         }
-      };
-      child.stderr!.on("data", onData);
+      });
       child.once("exit", (code) => reject(new Error(`tantale exited (${code}) before it started; see ${dir}`)));
     });
     const daemon = new SoakDaemon(child, dir, ports.line, ports.livestatus);
@@ -94,19 +87,12 @@ export class SoakDaemon {
 
   /** Keeps warnings and errors (at most 200: a flood is counted, not kept). */
   private watchLog(): void {
-    let partial = "";
     let dropped = 0;
-    this.child.stderr!.on("data", (chunk: Buffer) => {
-      partial += chunk.toString("utf8");
-      let nl: number;
-      while ((nl = partial.indexOf("\n")) >= 0) {
-        const text = partial.slice(0, nl);
-        partial = partial.slice(nl + 1);
-        const line = parseLog(text);
-        if (line === undefined || line.level < 40) continue;
-        if (this.problems.length < 200) this.problems.push(text);
-        else if (++dropped % 1000 === 0) this.problems[199] = `... and ${dropped} more`;
-      }
+    eachLine(this.child.stderr!, "utf8", (text) => {
+      const line = parseLog(text);
+      if (line === undefined || line.level < 40) return;
+      if (this.problems.length < 200) this.problems.push(text);
+      else if (++dropped % 1000 === 0) this.problems[199] = `... and ${dropped} more`;
     });
   }
 }

@@ -4,6 +4,7 @@ import type { CommandExecutor } from "./commands/command-executor";
 import type { DaemonSettings } from "./config/common-schema";
 import type { Logger } from "./log/logger";
 import type { InstanceStats, SelfStats } from "./metrics/self-stats";
+import type { LoopTurns } from "./net/loop-turns";
 import type { Sink } from "./plugin/api";
 import type { StateEngine } from "./state/state-engine";
 import type { TableRegistry } from "./livestatus/table-registry";
@@ -30,6 +31,8 @@ export const TABLES = token<TableRegistry>("tables");
 export const SINK = token<Sink>("sink");
 /** Carries out external commands (Livestatus COMMAND, the Nagios command FIFO). */
 export const COMMANDS = token<CommandExecutor>("commands");
+/** Turns of the event loop shared by listeners and inputs: much ready work must not hold up accepts (loop-turns.ts). */
+export const LOOP_TURNS = token<LoopTurns>("loop-turns");
 
 // Child container: one per plugin instance.
 /** The instance's validated, frozen options (the plugin's own keys only). */

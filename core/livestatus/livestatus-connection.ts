@@ -34,6 +34,7 @@ import { parseRequest } from "./request-parser";
 import { errorBody, frameResponse } from "./response";
 import type { TableRegistry } from "./table-registry";
 import { planWait, type WaitPlan } from "./wait-condition";
+import type { LoopTurns } from "../net/loop-turns";
 import type { SliceTurns } from "./work-slicer";
 
 /** Why a command was refused: the status (400 malformed, 403 not allowed) and the message for the client. */
@@ -73,6 +74,8 @@ export interface ConnectionContext {
   readonly answerMemory: AnswerMemory;
   /** The turns of paused renders, shared by the server's connections. */
   readonly turns: SliceTurns;
+  /** The turns of work when much is ready at once (loop-turns.ts), shared with the daemon's inputs. */
+  readonly loopTurns: LoopTurns;
 }
 
 /** Requests read ahead while one is rendered; beyond, the socket stops reading until they are answered. */
@@ -100,6 +103,8 @@ export class LivestatusConnection {
   private output: AnswerOutput | undefined;
   /** Reading was stopped because MAX_QUEUED requests wait. */
   private readingHeld = false;
+  /** The next request waits for its turn (loopTurns): the pump goes on from there. */
+  private waitingTurn = false;
   private readonly account: MemoryAccount = {
     held: () => (this.output?.chars ?? 0) + this.socket.writableLength,
     sending: () => this.socket.writableLength,
@@ -181,11 +186,19 @@ export class LivestatusConnection {
   }
 
   /** Handles queued requests one after the other; only one pump runs per connection. */
-  private async pump(): Promise<void> {
-    if (this.running) return;
+  /** @param granted the first request's turn has come (loopTurns): it starts without asking again. */
+  private async pump(granted = false): Promise<void> {
+    if (this.running || this.waitingTurn) return;
     this.running = true;
     try {
       while (!this.closed && !this.ending) {
+        if (!this.hasNext()) break;
+        if (granted) granted = false;
+        else if (!this.ctx.loopTurns.mayStart()) {
+          this.waitingTurn = true;
+          this.ctx.loopTurns.wait(this.resumeTurn);
+          return;
+        }
         const event = this.next();
         if (event === undefined) break;
         await this.handle(event);
@@ -200,6 +213,16 @@ export class LivestatusConnection {
     } finally {
       this.running = false;
     }
+  }
+
+  private readonly resumeTurn = (): void => {
+    this.waitingTurn = false;
+    void this.pump(true);
+  };
+
+  /** Whether a request (or the tail a half-closing client left) waits to be handled. */
+  private hasNext(): boolean {
+    return this.queue.length > 0 || (this.eof && !this.tailTaken);
   }
 
   private next(): FramerEvent | undefined {

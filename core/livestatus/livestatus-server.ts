@@ -22,6 +22,7 @@ import { AnswerMemory } from "./answer-output";
 import { LivestatusConnection, type CommandHandler } from "./livestatus-connection";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./request-framer";
 import type { TableRegistry } from "./table-registry";
+import { LoopTurns } from "../net/loop-turns";
 import { SliceTurns } from "./work-slicer";
 
 export type { CommandHandler } from "./livestatus-connection";
@@ -59,6 +60,8 @@ export interface LivestatusServerOptions {
   readonly stats?: InstanceStats;
   /** Change notices that wake Wait queries at once (the state engine's); without them Wait conditions are polled only. */
   readonly changes?: ChangeFeed;
+  /** The turns of work shared with the daemon's inputs (loop-turns.ts); a server of its own by default. */
+  readonly loopTurns?: LoopTurns;
 }
 
 export interface ListenOptions {
@@ -81,6 +84,7 @@ export class LivestatusServer {
   /** Shared by the connections: a client's unsent answers count against all of them; paused renders take turns. */
   private readonly answerMemory: AnswerMemory;
   private readonly turns = new SliceTurns();
+  private readonly loopTurns: LoopTurns;
 
   constructor(private readonly options: LivestatusServerOptions) {
     this.throttle = new Throttle(options.clock);
@@ -90,6 +94,7 @@ export class LivestatusServer {
     this.fdWatch = new FdLimitWatch(options.log, options.clock, () => this.where(), () => this.connections.size);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
     this.answerMemory = new AnswerMemory(options.answerMemoryBytes ?? 64 * 1024 * 1024);
+    this.loopTurns = options.loopTurns ?? new LoopTurns();
     // Present from the start: the status table tells a Livestatus listener's figures by `requests`.
     options.stats?.add("requests", 0);
     options.stats?.add("connections", 0);
@@ -173,6 +178,7 @@ export class LivestatusServer {
   };
 
   private onConnection(socket: net.Socket, unixPath: string | undefined): void {
+    this.loopTurns.accepted();
     const peer = unixPath === undefined ? peerOf(socket) : `unix:${unixPath}#${++this.unixCount}`;
     const log = this.options.log;
     // First of all: an unhandled 'error' (ECONNRESET, EPIPE from a client gone mid-answer) would crash the daemon.
@@ -202,6 +208,7 @@ export class LivestatusServer {
       onWriteTimeout: this.onWriteTimeout,
       answerMemory: this.answerMemory,
       turns: this.turns,
+      loopTurns: this.loopTurns,
       ...(this.options.changes === undefined ? {} : { changes: this.options.changes }),
     });
     this.connections.add(conn);

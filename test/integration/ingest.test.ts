@@ -72,7 +72,8 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
     // Hour-old results: an interval longer than that keeps the freshness timer from turning db1 DOWN meanwhile.
     client.send(json("web1", "disk", 1, T0, { site: "paris", interval: 86_400 }));
     client.send("servers.web1.cpu 1 1700000000");
-    client.send(`[${T0}] PROCESS_SERVICE_CHECK_RESULT;web1;load;2;LOAD CRITICAL - 9.1;8.0 | load1=9.1`);
+    // A Nagios line carries no interval: stamped now, so the freshness check cannot mark it OUTDATED before the dump.
+    client.send(`[${Math.floor(Date.now() / 1000)}] PROCESS_SERVICE_CHECK_RESULT;web1;load;2;LOAD CRITICAL - 9.1;8.0 | load1=9.1`);
     client.send('{"hostname":"web1","check":"x","status":"2x"}');
     client.send(json("db1", "Host", 0, T0, { interval: 86_400 }));
     await sync(client);

@@ -23,6 +23,8 @@ export class Connection {
   /** The tail was handled: nothing is left to process. */
   finished = false;
   draining = false;
+  /** Its lines wait for a turn of the loop (LoopTurns); reading is paused meanwhile. */
+  waitingTurn = false;
   /** SYNCs not answered yet: a half-closed connection stays open for them. */
   syncsPending = 0;
   /** When the last line with content was handled (a blank line does not count); undefined before the first. */

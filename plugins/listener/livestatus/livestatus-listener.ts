@@ -12,7 +12,8 @@ import { Throttle } from "../../../core/log/throttle";
 import type { ListenerPlugin } from "../../../core/plugin/api";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StateEngine } from "../../../core/state/state-engine";
-import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, STATE_ENGINE, TABLES } from "../../../core/tokens";
+import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, PLUGIN_CONFIG, STATE_ENGINE, TABLES } from "../../../core/tokens";
+import { LoopTurns } from "../../../core/net/loop-turns";
 import type { LivestatusConfig } from "./schema";
 
 /** How much of a command line a log line quotes. */
@@ -42,6 +43,8 @@ export class LivestatusListener implements ListenerPlugin {
     @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
     /** The state engine's change notices (its `changes`), which wake Wait queries. */
     @inject(STATE_ENGINE) private readonly engine: Pick<StateEngine, "changes">,
+    /** Shared with the inputs: requests wait their turn when much is ready at once. */
+    @inject(LOOP_TURNS) private readonly loopTurns: LoopTurns = new LoopTurns(),
   ) {
     this.throttle = new Throttle(clock);
   }
@@ -86,6 +89,7 @@ export class LivestatusListener implements ListenerPlugin {
       maxConnectionsPerPeer: this.config.max_connections_per_peer,
       stats: this.stats,
       changes: this.engine.changes,
+      loopTurns: this.loopTurns,
     });
     const unix = this.socketPath;
     await server.listen({ tcp: { host: this.config.bind, port: this.config.port }, ...(unix === undefined ? {} : { unix: { path: unix, mode } }) });

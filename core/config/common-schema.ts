@@ -1,7 +1,6 @@
-import type { ConfigSchema } from "../plugin/api";
+import type { ConfigOf, ConfigSchema } from "../plugin/api";
 import type { PluginKind } from "../plugin/api";
-import type { LogLevel } from "../log/logger";
-import { DATA_ACCESS, type DataAccess } from "../daemon/data-access";
+import { DATA_ACCESS } from "../daemon/data-access";
 
 /** Keys every instance file may set; the core consumes them, the plugin never sees them. */
 const INSTANCE_SCHEMA = {
@@ -21,17 +20,9 @@ const OUTPUT_SCHEMA = {
   retry_max_delay: { doc: "Longest wait between two tries of a failed write (the wait doubles from 100ms).", format: "duration", default: DEFAULT_RETRY_MAX_DELAY },
 } as const satisfies ConfigSchema;
 
-export interface InstanceSettings {
-  readonly plugin: string;
-  readonly enabled: boolean;
-  readonly log_level: LogLevel | null;
-}
+export type InstanceSettings = ConfigOf<typeof INSTANCE_SCHEMA>;
 
-export interface OutputSettings {
-  readonly batch_size: number;
-  readonly flush_interval: number;
-  readonly retry_max_delay: number;
-}
+export type OutputSettings = ConfigOf<typeof OUTPUT_SCHEMA>;
 
 export const RESERVED_KEYS: ReadonlySet<string> = new Set([...Object.keys(INSTANCE_SCHEMA), ...Object.keys(OUTPUT_SCHEMA)]);
 
@@ -57,18 +48,7 @@ export const DAEMON_SCHEMA = {
   plugin_dir: { doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir (plugin_dir = ../plugins.d is a folder beside it).", format: "string", default: "" },
 } as const satisfies ConfigSchema;
 
-export interface DaemonSettings {
-  readonly log_level: LogLevel;
-  readonly queue_size: number;
-  readonly shutdown_timeout: number;
-  readonly start_timeout: number;
-  readonly freshness_factor: number;
-  readonly freshness_check_interval: number;
-  readonly state_batch_size: number;
-  readonly state_flush_interval: number;
-  readonly data_access: DataAccess;
-  readonly plugin_dir: string;
-}
+export type DaemonSettings = ConfigOf<typeof DAEMON_SCHEMA>;
 
 /** The reserved file name of the daemon settings in the conf dir. */
 export const DAEMON_CONF_ID = "tantale";

@@ -1,12 +1,32 @@
-import { PLUGIN_API_VERSION, PLUGIN_KINDS, type PluginDefinition, type PluginKind } from "./api";
+import { PLUGIN_API_VERSION, PLUGIN_KINDS, type ConfigOf, type PluginByKind, type PluginClass, type PluginDefinition, type PluginKind } from "./api";
 import { FORMAT_NAMES } from "../config/formats";
 import { RESERVED_KEYS } from "../config/common-schema";
 import type { ConfigSchema, OptionSchema } from "./api";
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
+/**
+ * Compiles when the class can take the schema's options: some constructor parameter accepts
+ * `ConfigOf<S>` (the one injected with `configToken(schema)`). A schema with options that the
+ * class does not take, or takes with other types, is a compile error naming this check.
+ */
+type TakesConfigOf<C, S extends ConfigSchema> = [keyof S] extends [never]
+  ? unknown
+  : C extends abstract new (...args: infer A) => unknown
+    ? [ConfigOf<S>] extends [A[number]]
+      ? unknown
+      : { readonly "create must take ConfigOf<typeof schema>, injected with configToken(schema)": ConfigOf<S> }
+    : unknown;
+
+type DefinitionInput<K extends PluginKind, S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>> = Omit<PluginDefinition<K, S>, "apiVersion" | "create"> & {
+  apiVersion?: number;
+  create: C;
+};
+
 /** Declares a plugin: checks its shape and returns it frozen. Built-ins and npm plugins both use it. */
-export function definePlugin<K extends PluginKind>(definition: Omit<PluginDefinition<K>, "apiVersion"> & { apiVersion?: number }): PluginDefinition<K> {
+export function definePlugin<K extends PluginKind, const S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>>(
+  definition: DefinitionInput<K, S, C> & TakesConfigOf<C, S>,
+): PluginDefinition<K, S> {
   const def = { ...definition, apiVersion: definition.apiVersion ?? PLUGIN_API_VERSION };
   const problems = definitionProblems(def);
   if (problems.length > 0) throw new TypeError(`invalid plugin definition "${String(def.name)}": ${problems.join("; ")}`);

@@ -1,4 +1,5 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
+import { configToken } from "../../../core/tokens";
 
 export const internalSchema = {
   interval: { doc: "How often Tantale reports on itself.", format: "duration", default: 60_000 },
@@ -6,8 +7,7 @@ export const internalSchema = {
   check: { doc: "Service description of the results.", format: "string", default: "tantale" },
 } as const satisfies ConfigSchema;
 
-export interface InternalConfig {
-  readonly interval: number;
-  readonly hostname: string;
-  readonly check: string;
-}
+/** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */
+export type InternalConfig = ConfigOf<typeof internalSchema>;
+/** What the plugin's class injects its options with. */
+export const INTERNAL_CONFIG = configToken(internalSchema);

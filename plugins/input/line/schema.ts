@@ -1,4 +1,5 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
+import { configToken } from "../../../core/tokens";
 
 export const lineSchema = {
   bind: { doc: "Address to listen on (0.0.0.0 or :: for every interface).", format: "host", default: "127.0.0.1" },
@@ -14,19 +15,7 @@ export const lineSchema = {
   auth_lockout: { doc: "How long an address is locked out (its connections refused) after auth_max_failures wrong tokens; doubled at each further lock-out, up to 1h (0: never locked out).", format: "duration", default: 60_000 },
 } as const satisfies ConfigSchema;
 
-export interface LineConfig {
-  readonly bind: string;
-  readonly port: number;
-  readonly allow: readonly string[];
-  readonly max_line_bytes: number;
-  readonly token: string;
-  /** Milliseconds. */
-  readonly idle_timeout: number;
-  /** Milliseconds. */
-  readonly line_timeout: number;
-  readonly max_connections: number;
-  readonly max_connections_per_peer: number;
-  readonly auth_max_failures: number;
-  /** Milliseconds. */
-  readonly auth_lockout: number;
-}
+/** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */
+export type LineConfig = ConfigOf<typeof lineSchema>;
+/** What the plugin's class injects its options with. */
+export const LINE_CONFIG = configToken(lineSchema);

@@ -12,8 +12,8 @@ import { Throttle } from "../../../core/log/throttle";
 import type { ListenerPlugin } from "../../../core/plugin/api";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StateEngine } from "../../../core/state/state-engine";
-import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, STATE_ENGINE, TABLES } from "../../../core/tokens";
-import type { LivestatusConfig } from "./schema";
+import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, STATE_ENGINE, TABLES } from "../../../core/tokens";
+import { LIVESTATUS_CONFIG, type LivestatusConfig } from "./schema";
 
 /** How much of a command line a log line quotes. */
 const PREVIEW_CHARS = 200;
@@ -33,7 +33,7 @@ export class LivestatusListener implements ListenerPlugin {
   private allowed: ReadonlySet<string> = new Set();
 
   constructor(
-    @inject(PLUGIN_CONFIG) private readonly config: LivestatusConfig,
+    @inject(LIVESTATUS_CONFIG) private readonly config: LivestatusConfig,
     @inject(TABLES) private readonly tables: TableRegistry,
     @inject(COMMANDS) private readonly commands: CommandExecutor,
     @inject(CLOCK) private readonly clock: Clock,

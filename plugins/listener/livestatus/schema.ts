@@ -1,4 +1,5 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
+import { configToken } from "../../../core/tokens";
 
 export const livestatusSchema = {
   bind: { doc: "Address to listen on (0.0.0.0 or :: for every interface).", format: "host", default: "127.0.0.1" },
@@ -15,23 +16,7 @@ export const livestatusSchema = {
   commands: { doc: "The COMMANDs this listener accepts: names, * wildcards (PROCESS_*) and groups (gui, acknowledgements, downtimes, comments, rechecks, removals, results); others are refused with 403 (empty: none).", format: "list", default: ["gui"] },
 } as const satisfies ConfigSchema;
 
-export interface LivestatusConfig {
-  readonly bind: string;
-  readonly port: number;
-  readonly path: string;
-  /** Octal digits, checked at start. */
-  readonly mode: string;
-  readonly max_request_bytes: number;
-  /** Milliseconds. */
-  readonly idle_timeout: number;
-  /** Milliseconds. */
-  readonly request_timeout: number;
-  /** Milliseconds. */
-  readonly write_timeout: number;
-  /** Bytes. */
-  readonly answer_memory: number;
-  readonly max_connections: number;
-  readonly max_connections_per_peer: number;
-  /** Command names, patterns and groups (commandAllowList). */
-  readonly commands: readonly string[];
-}
+/** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */
+export type LivestatusConfig = ConfigOf<typeof livestatusSchema>;
+/** What the plugin's class injects its options with. */
+export const LIVESTATUS_CONFIG = configToken(livestatusSchema);

@@ -1,4 +1,5 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
+import { configToken } from "../../../core/tokens";
 
 export const SYNCHRONOUS_MODES = ["normal", "full"] as const;
 export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number];
@@ -14,10 +15,7 @@ export const sqliteSchema = {
   busy_timeout: { doc: "Longest wait for a lock held by another process (a sqlite3 shell, a backup) before a commit fails.", format: "duration", default: 5000 },
 } as const satisfies ConfigSchema;
 
-export interface SqliteConfig {
-  readonly path: string;
-  readonly log_retention_days: number;
-  readonly synchronous: SynchronousMode;
-  /** Milliseconds. */
-  readonly busy_timeout: number;
-}
+/** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */
+export type SqliteConfig = ConfigOf<typeof sqliteSchema>;
+/** What the plugin's class injects its options with. */
+export const SQLITE_CONFIG = configToken(sqliteSchema);

@@ -1,4 +1,5 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
+import { configToken } from "../../../core/tokens";
 
 export const logSchema = {
   max_rows: {
@@ -8,6 +9,7 @@ export const logSchema = {
   },
 } as const satisfies ConfigSchema;
 
-export interface LogConfig {
-  readonly max_rows: number;
-}
+/** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */
+export type LogConfig = ConfigOf<typeof logSchema>;
+/** What the plugin's class injects its options with. */
+export const LOG_CONFIG = configToken(logSchema);

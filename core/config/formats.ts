@@ -45,6 +45,8 @@ export type FormatName = keyof FormatTypes;
 export type NumericFormat = { [F in FormatName]: FormatTypes[F] extends number ? F : never }[FormatName];
 
 export const FORMAT_NAMES = ["bool", "integer", "port", "number", "duration", "size", "list", "log-level", "host", "string", "data-path"] as const satisfies readonly FormatName[];
+/** The numeric formats, at run time (definePlugin refuses a range on any other). */
+export const NUMERIC_FORMATS: readonly FormatName[] = ["integer", "port", "number", "duration", "size"] as const satisfies readonly NumericFormat[];
 // Every format has a type and every type a format: a new format is added in both places.
 const EVERY_FORMAT_LISTED: Exclude<FormatName, (typeof FORMAT_NAMES)[number]> extends never ? true : false = true;
 void EVERY_FORMAT_LISTED;

@@ -1,5 +1,5 @@
 import { PLUGIN_API_VERSION, PLUGIN_KINDS, type ConfigOf, type PluginByKind, type PluginClass, type PluginDefinition, type PluginKind } from "./api";
-import { FORMAT_NAMES } from "../config/formats";
+import { FORMAT_NAMES, NUMERIC_FORMATS } from "../config/formats";
 import { RESERVED_KEYS } from "../config/common-schema";
 import type { ConfigSchema, OptionSchema } from "./api";
 
@@ -52,6 +52,20 @@ function isOption(node: OptionSchema | ConfigSchema): node is OptionSchema {
   return typeof (node as OptionSchema).doc === "string" || "default" in node || "format" in node;
 }
 
+/** min, max and validate, as a plugin written in JavaScript may get them wrong. */
+function ruleProblems(node: OptionSchema, path: string): string[] {
+  const out: string[] = [];
+  const bounds = { min: node.min as unknown, max: node.max as unknown };
+  for (const [name, bound] of Object.entries(bounds)) {
+    if (bound === undefined) continue;
+    if (typeof bound !== "number" || !Number.isFinite(bound)) out.push(`option ${path} has ${name} ${JSON.stringify(bound)}; expected a number`);
+    else if (!(NUMERIC_FORMATS as readonly unknown[]).includes(node.format)) out.push(`option ${path} has a ${name} but its format is not one of ${NUMERIC_FORMATS.join(", ")}`);
+  }
+  if (typeof bounds.min === "number" && typeof bounds.max === "number" && bounds.min > bounds.max) out.push(`option ${path} has min ${bounds.min} above max ${bounds.max}`);
+  if (node.validate !== undefined && typeof node.validate !== "function") out.push(`option ${path} has a validate that is no function`);
+  return out;
+}
+
 function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
   const out: string[] = [];
   for (const [key, node] of Object.entries(schema)) {
@@ -64,6 +78,7 @@ function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
       if (!("default" in node)) out.push(`option ${path} needs a default`);
       const f = node.format;
       if (!Array.isArray(f) && !(FORMAT_NAMES as readonly unknown[]).includes(f)) out.push(`option ${path} has format ${JSON.stringify(f)}; use one of ${FORMAT_NAMES.join(", ")} or a list of allowed values`);
+      out.push(...ruleProblems(node, path));
     } else {
       out.push(...schemaProblems(node, `${path}.`));
     }

@@ -73,13 +73,8 @@ export class LineInput implements InputPlugin {
     return typeof address === "object" && address !== null ? address.port : this.config.port;
   }
 
+  /** The options are valid: the schema's ranges and checks refused the others (check-config too). */
   async start(): Promise<void> {
-    if (!Number.isSafeInteger(this.config.max_line_bytes) || this.config.max_line_bytes < 1) {
-      throw new Error(`max_line_bytes must be at least 1 byte, got ${this.config.max_line_bytes}`);
-    }
-    for (const name of ["max_connections", "max_connections_per_peer", "auth_max_failures"] as const) {
-      if (this.config[name] < 0) throw new Error(`${name} must be 0 (no limit) or more, got ${this.config[name]}`);
-    }
     this.allowed = allowList(this.config.allow);
     // Paused at accept: a connection arriving while the sink is paused must not read.
     // Half-open: `printf '...\nSYNC\n' | nc -q1` sends FIN at once and still waits for SYNCED.

@@ -61,16 +61,9 @@ export class LivestatusListener implements ListenerPlugin {
     return this.config.path === "" ? undefined : path.resolve(this.dataDir, this.config.path);
   }
 
+  /** The options are valid: the schema's ranges and checks refused the others (check-config too). */
   async start(): Promise<void> {
-    const mode = parseMode(this.config.mode);
-    if (!Number.isSafeInteger(this.config.max_request_bytes) || this.config.max_request_bytes < 1) {
-      throw new Error(`max_request_bytes must be at least 1 byte, got ${this.config.max_request_bytes}`);
-    }
-    if (!Number.isSafeInteger(this.config.answer_memory) || this.config.answer_memory < 1) {
-      throw new Error(`answer_memory must be at least 1 byte, got ${this.config.answer_memory}`);
-    }
-    if (this.config.max_connections < 0) throw new Error(`max_connections must be 0 (no limit) or more, got ${this.config.max_connections}`);
-    if (this.config.max_connections_per_peer < 0) throw new Error(`max_connections_per_peer must be 0 (no limit) or more, got ${this.config.max_connections_per_peer}`);
+    const mode = Number.parseInt(this.config.mode, 8);
     this.allowed = commandAllowList(this.config.commands);
     const server = new LivestatusServer({
       tables: this.tables,
@@ -130,10 +123,4 @@ export class LivestatusListener implements ListenerPlugin {
     const t = this.throttle.take(key);
     if (t.log) this.log.warn(msg, t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields);
   }
-}
-
-/** `0660` and the like: 3 or 4 octal digits, checked here because the conf format is a plain string. */
-function parseMode(text: string): number {
-  if (!/^[0-7]{3,4}$/.test(text)) throw new Error(`mode must be 3 or 4 octal digits such as 0660, got "${text}"`);
-  return Number.parseInt(text, 8);
 }

@@ -99,9 +99,6 @@ export class SqliteStore implements StorePlugin {
 
   async start(): Promise<void> {
     if (this.db !== undefined) throw new SqliteStoreError(this.file, "start", { cause: new Error("already started") });
-    if (!Number.isSafeInteger(this.config.log_retention_days) || this.config.log_retention_days < 0) {
-      throw new SqliteStoreError(this.file, "start", { cause: new Error(`log_retention_days must be 0 or more, not ${this.config.log_retention_days}`) });
-    }
     let db: Database.Database | undefined;
     try {
       this.prepareFiles();

@@ -6,6 +6,7 @@ export const logSchema = {
     doc: "Most log lines one query reads from the store (oldest first), to bound memory; a query whose time range holds more gets the oldest max_rows of them.",
     format: "integer",
     default: 100_000,
+    min: 1,
   },
 } as const satisfies ConfigSchema;
 

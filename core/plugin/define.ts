@@ -62,6 +62,9 @@ function ruleProblems(node: OptionSchema, path: string): string[] {
     else if (!(NUMERIC_FORMATS as readonly unknown[]).includes(node.format)) out.push(`option ${path} has a ${name} but its format is not one of ${NUMERIC_FORMATS.join(", ")}`);
   }
   if (typeof bounds.min === "number" && typeof bounds.max === "number" && bounds.min > bounds.max) out.push(`option ${path} has min ${bounds.min} above max ${bounds.max}`);
+  const d = node.default;
+  // A default out of range would refuse every instance that does not set the option, naming no line.
+  if (typeof d === "number" && ((typeof bounds.min === "number" && d < bounds.min) || (typeof bounds.max === "number" && d > bounds.max))) out.push(`option ${path} has default ${d} outside its range`);
   if (node.validate !== undefined && typeof node.validate !== "function") out.push(`option ${path} has a validate that is no function`);
   return out;
 }

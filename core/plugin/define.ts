@@ -12,7 +12,9 @@ const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  */
 type TakesConfigOf<C, S extends ConfigSchema> = [keyof S] extends [never]
   ? unknown
-  : C extends abstract new (...args: infer A) => unknown
+  : string extends keyof S
+    ? unknown // a schema typed only as ConfigSchema (a wrapper such as defineTable): nothing to compare
+    : C extends abstract new (...args: infer A) => unknown
     ? [ConfigOf<S>] extends [A[number]]
       ? unknown
       : { readonly "create must take ConfigOf<typeof schema>, injected with configToken(schema)": ConfigOf<S> }
@@ -24,7 +26,7 @@ type DefinitionInput<K extends PluginKind, S extends ConfigSchema, C extends Plu
 };
 
 /** Declares a plugin: checks its shape and returns it frozen. Built-ins and npm plugins both use it. */
-export function definePlugin<K extends PluginKind, const S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>>(
+export function definePlugin<K extends PluginKind, const S extends ConfigSchema = ConfigSchema, C extends PluginClass<PluginByKind[K]> = PluginClass<PluginByKind[K]>>(
   definition: DefinitionInput<K, S, C> & TakesConfigOf<C, S>,
 ): PluginDefinition<K, S> {
   const def = { ...definition, apiVersion: definition.apiVersion ?? PLUGIN_API_VERSION };

@@ -57,7 +57,17 @@ async function sender(port: number, first: number, hosts: number, deadline: numb
       seq += BATCH;
       sent += BATCH;
       pending.push(sent);
-      if (!ok) await new Promise<void>((resolve) => socket.once("drain", resolve));
+      // A socket the daemon closes never drains: 'close' ends the wait too (and the loop, through `failed`).
+      if (!ok) {
+        await new Promise<void>((resolve) => {
+          socket.once("drain", resolve);
+          socket.once("close", () => {
+            if (!failed) fail("line: connection closed while sending");
+            failed = true;
+            resolve();
+          });
+        });
+      }
     }
     if (pending.length > 0 && !failed) {
       const done = new Promise<void>((resolve) => (allAnswered = resolve));

@@ -238,11 +238,12 @@ export class LineInput implements InputPlugin {
 
   /**
    * Runs the line deadline while a line is half received, or from connecting until the first
-   * newline; not while the connection is paused by us (the sink) or done sending.
+   * newline; not while the connection is paused by us (the sink, or waiting for its turn) or done sending.
    */
   private watchLine(conn: Connection): void {
     const waiting = conn.lineOpen || !conn.sawNewline;
-    const running = this.config.line_timeout > 0 && waiting && !conn.eof && !conn.closed && !conn.refused && !(this.sink.paused && !this.isStopping);
+    const pausedByUs = (this.sink.paused || conn.waitingTurn) && !this.isStopping;
+    const running = this.config.line_timeout > 0 && waiting && !conn.eof && !conn.closed && !conn.refused && !pausedByUs;
     if (!running) {
       clearTimeout(conn.lineTimer);
       conn.lineTimer = undefined;
@@ -354,8 +355,10 @@ export class LineInput implements InputPlugin {
   private awaitTurn(conn: Connection): void {
     conn.waitingTurn = true;
     if (!conn.closed && !conn.refused) conn.socket.pause();
+    this.watchLine(conn);
     this.turns.wait(() => {
       conn.waitingTurn = false;
+      this.watchLine(conn);
       this.drain(conn, true);
       if (!conn.closed && !conn.refused && !conn.waitingTurn && !this.sink.paused && !this.isStopping) conn.socket.resume();
       this.finish(conn);

@@ -5,13 +5,15 @@ import { pathToFileURL } from "node:url";
 /**
  * Packages a plugin shares with the running Tantale instead of bringing its own: the
  * public API (`import { definePlugin } from "tantale"`), the DI container and its metadata
- * polyfill. A plugin installed where none of them resolve (a git clone of Tantale, a
- * plugin dir) gets Tantale's copies; a plugin that has its own copy keeps it, and the
- * loader's tsyringe check refuses it.
+ * polyfill. They always resolve to the running Tantale's copies, whatever the plugin's
+ * folder holds: an author's folder has `tantale` linked for its types and often a
+ * tsyringe of its devDependencies, and a second container or API would leave the plugin's
+ * classes unknown to Tantale's ("TypeInfo not known"). Nothing else is redirected.
  */
 const INSTALL_ROOT = path.resolve(__dirname, "..", "..", "..");
 const API_ENTRY = path.join(INSTALL_ROOT, "dist", "core", "index.js");
-const SHARED = new Set(["tsyringe", "reflect-metadata"]);
+/** The shared packages besides `tantale` itself. */
+export const SHARED_PACKAGES: ReadonlySet<string> = new Set(["tsyringe", "reflect-metadata"]);
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
 interface ModuleInternals { _resolveFilename: ResolveFilename }
@@ -24,18 +26,14 @@ export function installPeerResolution(): void {
   const internals = Module as unknown as ModuleInternals;
   const original = internals._resolveFilename;
   const own = Module.createRequire(path.join(INSTALL_ROOT, "package.json"));
+  const shared = new Map([...SHARED_PACKAGES].map((name) => [name, own.resolve(name)]));
   // ESM plugins resolve through the loader hooks, not through _resolveFilename.
   Module.register(pathToFileURL(path.join(__dirname, "esm-peer-hooks.mjs")), {
-    data: { apiUrl: pathToFileURL(API_ENTRY).href, rootPackageUrl: pathToFileURL(path.join(INSTALL_ROOT, "package.json")).href },
+    data: { apiUrl: pathToFileURL(API_ENTRY).href, rootPackageUrl: pathToFileURL(path.join(INSTALL_ROOT, "package.json")).href, shared: [...SHARED_PACKAGES] },
   });
   internals._resolveFilename = function (request, parent, isMain, options) {
-    try {
-      return original.call(this, request, parent, isMain, options);
-    } catch (err) {
-      if (request === "tantale") return API_ENTRY;
-      if (SHARED.has(request)) return own.resolve(request);
-      throw err;
-    }
+    if (request === "tantale") return API_ENTRY;
+    return shared.get(request) ?? original.call(this, request, parent, isMain, options);
   };
 }
 

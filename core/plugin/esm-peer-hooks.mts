@@ -1,10 +1,9 @@
 /**
  * Module hooks (registered with module.register) that give ESM plugins what
- * peer-resolution.ts gives CommonJS ones: `import "tantale"`, `"tsyringe"` and
- * `"reflect-metadata"` always resolve to the running Tantale's copies.
+ * peer-resolution.ts gives CommonJS ones: `import "tantale"` (and its exported sub-paths),
+ * `"tsyringe"` and `"reflect-metadata"` always resolve to the running Tantale's copies.
  */
 interface HookData {
-  readonly apiUrl: string;
   readonly rootPackageUrl: string;
   readonly shared: readonly string[];
 }
@@ -30,8 +29,8 @@ export function initialize(d: HookData): void {
 
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
   if (data === undefined) return nextResolve(specifier, context);
-  if (specifier === "tantale") return { url: data.apiUrl, format: "commonjs", shortCircuit: true };
-  // Resolved as if Tantale's own package.json imported it: Tantale's copy.
-  if (shared.has(specifier)) return nextResolve(specifier, { ...context, parentURL: data.rootPackageUrl });
+  // Resolved as if Tantale's own package.json imported it: Tantale's copy, or Tantale itself
+  // by self-reference through its exports map.
+  if (specifier === "tantale" || specifier.startsWith("tantale/") || shared.has(specifier)) return nextResolve(specifier, { ...context, parentURL: data.rootPackageUrl });
   return nextResolve(specifier, context);
 }

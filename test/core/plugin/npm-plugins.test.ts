@@ -103,6 +103,7 @@ describe("NpmPluginLoader", () => {
     it("gives a plugin Tantale's tsyringe and tantale even when its folder holds its own", async () => {
       const plugin = await loader.load("bundled");
       expect(plugin.definition.name).to.equal("bundled");
+      expect(plugin.definition.description).to.equal(`Brings its own tsyringe and tantale; runs on tantale ${CORE_VERSION}.`);
       // Constructed by Tantale's container: its @injectable() went to Tantale's tsyringe.
       const sink = { accept: () => undefined } as unknown as Sink;
       const child = container.createChildContainer();

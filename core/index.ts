@@ -8,7 +8,9 @@ export { definePlugin } from "./plugin/define";
 export {
   PLUGIN_API_VERSION,
   PLUGIN_KINDS,
+  type ConfigOf,
   type ConfigSchema,
+  type OptionCheck,
   type InputPlugin,
   type Lifecycle,
   type ListenerPlugin,

@@ -4,7 +4,7 @@ import type { CommandExecutor } from "./commands/command-executor";
 import type { DaemonSettings } from "./config/common-schema";
 import type { Logger } from "./log/logger";
 import type { InstanceStats, SelfStats } from "./metrics/self-stats";
-import type { Sink } from "./plugin/api";
+import type { ConfigOf, ConfigSchema, Sink } from "./plugin/api";
 import type { StateEngine } from "./state/state-engine";
 import type { StateView } from "./state/state-view";
 import type { TableRegistry } from "./livestatus/table-registry";
@@ -35,8 +35,21 @@ export const SINK = token<Sink>("sink");
 export const COMMANDS = token<CommandExecutor>("commands");
 
 // Child container: one per plugin instance.
-/** The instance's validated, frozen options (the plugin's own keys only). */
+/**
+ * The instance's validated, frozen options (the plugin's own keys only). Untyped: a plugin
+ * injects the token `configToken(schema)` gives, which is this one typed by its schema.
+ */
 export const PLUGIN_CONFIG = token<unknown>("plugin-config");
+
+/**
+ * PLUGIN_CONFIG typed by a plugin's schema: `export const LINE_CONFIG = configToken(lineSchema)`
+ * beside the schema, then `@inject(LINE_CONFIG) config: ConfigOf<typeof lineSchema>` in the class.
+ * One token for every plugin (each instance has its own container); the schema only gives the type.
+ */
+export function configToken<S extends ConfigSchema>(schema: S): InjectionToken<ConfigOf<S>> {
+  void schema;
+  return token<ConfigOf<S>>("plugin-config");
+}
 /** The instance id: its conf file's name without `.conf`. */
 export const INSTANCE_ID = token<string>("instance-id");
 /** A logger bound to `{ plugin, instance }` (the root logger in the root container). */

@@ -224,7 +224,7 @@ function npmLabel(source: PluginSource): string {
 }
 
 function optionsTable(schema: Parameters<typeof optionRows>[0]): string {
-  return table([["  OPTION", "DEFAULT", "FORMAT", "DESCRIPTION"], ...optionRows(schema).map((r) => [`  ${r.key}`, r.default, r.format, r.doc])]);
+  return table([["  OPTION", "DEFAULT", "FORMAT", "DESCRIPTION"], ...optionRows(schema).map((r) => [`  ${r.key}`, r.default, r.range === "" ? r.format : `${r.format}, ${r.range}`, r.doc])]);
 }
 
 function table(rows: readonly (readonly string[])[]): string {

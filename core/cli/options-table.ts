@@ -1,9 +1,12 @@
 import type { ConfigSchema, OptionSchema } from "../plugin/api";
+import { rangeText } from "../config/option-checks";
 
 export interface OptionRow {
   readonly key: string;
   readonly format: string;
   readonly default: string;
+  /** `at least 1`, `from 1 to 10`: the option's range in its unit, "" without one. */
+  readonly range: string;
   readonly doc: string;
 }
 
@@ -14,7 +17,7 @@ export function optionRows(schema: ConfigSchema, prefix = ""): OptionRow[] {
     if ("doc" in node && typeof node.doc === "string") {
       const o = node as OptionSchema;
       const format = Array.isArray(o.format) ? (o.format as readonly unknown[]).join("|") : String(o.format);
-      rows.push({ key: prefix + key, format, default: formatDefault(o), doc: o.doc });
+      rows.push({ key: prefix + key, format, default: formatDefault(o), range: rangeText(o) ?? "", doc: o.doc });
     } else rows.push(...optionRows(node as ConfigSchema, `${prefix}${key}.`));
   }
   return rows;

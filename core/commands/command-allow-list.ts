@@ -28,20 +28,27 @@ export const COMMAND_GROUPS: Readonly<Record<string, readonly string[]>> = (() =
 export const DEFAULT_COMMANDS: readonly string[] = Object.freeze(["gui"]);
 
 /**
- * The set of command names the entries allow. An entry that names no command Tantale knows
- * throws (a typo would otherwise refuse commands in silence); an empty list allows none.
+ * The set of command names the entries allow; an empty list allows none. The entries are
+ * those the schema accepted (commandEntryProblem); one that names nothing throws.
  */
 export function commandAllowList(entries: readonly string[]): ReadonlySet<string> {
   const allowed = new Set<string>();
   for (const entry of entries) {
-    const group = COMMAND_GROUPS[entry];
-    const names = group ?? KNOWN_COMMANDS.filter((c) => matches(entry.toUpperCase(), c));
-    if (names.length === 0) {
-      throw new Error(`commands: "${entry}" is no group (${Object.keys(COMMAND_GROUPS).join(", ")}) and matches no command Tantale knows (${KNOWN_COMMANDS.join(", ")})`);
-    }
+    const names = commandsOf(entry);
+    if (names.length === 0) throw new Error(`commands: ${commandEntryProblem(entry)}`);
     for (const n of names) allowed.add(n);
   }
   return allowed;
+}
+
+/** Why an entry of the `commands` option names no command (a typo would otherwise refuse commands in silence); undefined when it names some. */
+export function commandEntryProblem(entry: string): string | undefined {
+  if (commandsOf(entry).length > 0) return undefined;
+  return `"${entry}" is no group (${Object.keys(COMMAND_GROUPS).join(", ")}) and matches no command Tantale knows (${KNOWN_COMMANDS.join(", ")})`;
+}
+
+function commandsOf(entry: string): readonly string[] {
+  return COMMAND_GROUPS[entry] ?? KNOWN_COMMANDS.filter((c) => matches(entry.toUpperCase(), c));
 }
 
 /** A name against a pattern whose `*` stands for any run of characters. */

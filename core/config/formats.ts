@@ -1,7 +1,7 @@
 import convict from "convict";
 import { isIP } from "node:net";
 import path from "node:path";
-import { LOG_LEVELS } from "../log/logger";
+import { LOG_LEVELS, type LogLevel } from "../log/logger";
 
 /**
  * Tantale's strict value formats for conf files. convict's own coercions are loose
@@ -22,8 +22,34 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-export const FORMAT_NAMES = ["bool", "integer", "port", "number", "duration", "size", "list", "log-level", "host", "string", "data-path"] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
+/** The value each format gives a plugin: what `ConfigOf` maps an option to. */
+export interface FormatTypes {
+  bool: boolean;
+  integer: number;
+  /** 0 to 65535. */
+  port: number;
+  number: number;
+  /** Milliseconds. */
+  duration: number;
+  /** Bytes. */
+  size: number;
+  list: readonly string[];
+  "log-level": LogLevel;
+  host: string;
+  string: string;
+  /** Relative to the data dir ("" for none). */
+  "data-path": string;
+}
+export type FormatName = keyof FormatTypes;
+/** The formats whose values are numbers: those an option may bound with `min` and `max`. */
+export type NumericFormat = { [F in FormatName]: FormatTypes[F] extends number ? F : never }[FormatName];
+
+export const FORMAT_NAMES = ["bool", "integer", "port", "number", "duration", "size", "list", "log-level", "host", "string", "data-path"] as const satisfies readonly FormatName[];
+/** The numeric formats, at run time (definePlugin refuses a range on any other). */
+export const NUMERIC_FORMATS: readonly FormatName[] = ["integer", "port", "number", "duration", "size"] as const satisfies readonly NumericFormat[];
+// Every format has a type and every type a format: a new format is added in both places.
+const EVERY_FORMAT_LISTED: Exclude<FormatName, (typeof FORMAT_NAMES)[number]> extends never ? true : false = true;
+void EVERY_FORMAT_LISTED;
 
 let registered = false;
 

@@ -4,6 +4,7 @@ import { describeError } from "../errors";
 import type { ConfigSchema } from "../plugin/api";
 import { toNested, type ConfEntry } from "./conf-file";
 import { registerFormats } from "./formats";
+import { optionFailures } from "./option-checks";
 
 export type OptionsResult =
   | { readonly ok: true; readonly values: Readonly<Record<string, unknown>> }
@@ -15,33 +16,43 @@ const INVALID = /^([A-Za-z0-9_.-]+): (.*)$/;
 /**
  * Validates one file's entries against a schema in convict's strict mode and turns each
  * of convict's error lines back into a problem that names the file, the line and the key.
- * The environment and argv are never read here: repeated plugin instances would collide.
+ * Then the schema's ranges and checks (option-checks.ts), so that everything a plugin would
+ * refuse at start is refused here, by `check-config` too. The environment and argv are never
+ * read here: repeated plugin instances would collide.
  */
 export function validateOptions(file: string, entries: ReadonlyMap<string, ConfEntry>, schema: ConfigSchema): OptionsResult {
   registerFormats();
   const lineOf = (key: string): number | undefined => entries.get(key)?.line;
+  const toProblem = (text: string): ConfigProblem => {
+    const undeclared = UNDECLARED.exec(text);
+    if (undeclared) {
+      const key = undeclared[1]!;
+      return { file, line: lineOf(key), key, message: "unknown option (see `tantale plugins` for the options of each plugin)" };
+    }
+    const invalid = INVALID.exec(text);
+    if (invalid) return { file, line: lineOf(invalid[1]!), key: invalid[1]!, message: invalid[2]! };
+    return { file, message: text };
+  };
+  const linesOf = (err: unknown): string[] => describeError(err).split("\n").filter((l) => l !== "");
   let config: convict.Config<unknown>;
   try {
     config = convict(schema as convict.Schema<unknown>, { env: {}, args: [] });
     config.load(toNested(entries.values()));
+  } catch (err) {
+    return { ok: false, problems: linesOf(err).map(toProblem) };
+  }
+  const problems: ConfigProblem[] = [];
+  try {
     config.validate({ allowed: "strict" });
   } catch (err) {
-    const problems = describeError(err)
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((text): ConfigProblem => {
-        const undeclared = UNDECLARED.exec(text);
-        if (undeclared) {
-          const key = undeclared[1]!;
-          return { file, line: lineOf(key), key, message: "unknown option (see `tantale plugins` for the options of each plugin)" };
-        }
-        const invalid = INVALID.exec(text);
-        if (invalid) return { file, line: lineOf(invalid[1]!), key: invalid[1]!, message: invalid[2]! };
-        return { file, message: text };
-      });
-    return { ok: false, problems };
+    problems.push(...linesOf(err).map(toProblem));
   }
-  return { ok: true, values: deepFreeze(config.getProperties() as Record<string, unknown>) };
+  const values = config.getProperties() as Record<string, unknown>;
+  const failed = new Set(problems.flatMap((p) => (p.key === undefined ? [] : [p.key])));
+  // Checks may read other options: only once every value has its format's type.
+  for (const f of optionFailures(schema, values, failed, { checks: problems.length === 0 })) problems.push({ file, line: lineOf(f.key), key: f.key, message: f.message });
+  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)) };
+  return { ok: true, values: deepFreeze(values) };
 }
 
 function deepFreeze<T>(value: T): T {

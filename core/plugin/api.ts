@@ -1,5 +1,5 @@
 import type { CheckResult } from "../model/check-result";
-import type { FormatName } from "../config/formats";
+import type { FormatName, FormatTypes, NumericFormat } from "../config/formats";
 import type { StateStore } from "../store/state-store";
 
 /**
@@ -56,31 +56,76 @@ export interface Sink {
   sync(): Promise<void>;
 }
 
-/** One option of a plugin: convict's schema entry, restricted to Tantale's strict formats. */
-export interface OptionSchema {
+/**
+ * A check of one option beyond its format: returns why `value` is refused (the message after
+ * `file:line: key:`), or undefined when it is fine. `config` is the instance's whole validated
+ * configuration (the plugin's own keys), for rules that tie options together. Not called for
+ * null (a nullable option left unset) nor when the value already failed its format or range.
+ */
+export type OptionCheck<T> = (value: T, config: Readonly<Record<string, unknown>>) => string | undefined;
+
+interface OptionCommon {
   readonly doc: string;
-  readonly format: FormatName | readonly (string | number)[];
-  readonly default: unknown;
   readonly sensitive?: boolean;
   readonly nullable?: boolean;
 }
+
+/** Bounds of a numeric option, inclusive, in the option's unit (milliseconds, bytes). */
+interface Range {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** An option of one of Tantale's formats; numeric formats may carry a range. */
+export type FormatOption<F extends FormatName> = OptionCommon &
+  (F extends NumericFormat ? Range : { readonly min?: never; readonly max?: never }) & {
+    readonly format: F;
+    readonly default: FormatTypes[F] | null;
+    readonly validate?: OptionCheck<FormatTypes[F]>;
+  };
+
+/** An option whose value is one of a list (an enumeration). */
+export interface EnumOption<V extends string | number = string | number> extends OptionCommon {
+  readonly format: readonly V[];
+  readonly default: V | null;
+  readonly min?: never;
+  readonly max?: never;
+  readonly validate?: OptionCheck<V>;
+}
+
+/** One option of a plugin: convict's schema entry, restricted to Tantale's strict formats. */
+export type OptionSchema = { [F in FormatName]: FormatOption<F> }[FormatName] | EnumOption;
 
 /** A plugin's options: leaves are options, nested objects are dotted keys (`tls.ca_file`). */
 export interface ConfigSchema {
   readonly [key: string]: OptionSchema | ConfigSchema;
 }
 
+/** The value one option gives the plugin: its format's type or one of its list, null when nullable. */
+export type OptionValue<O extends OptionSchema> =
+  | (O["format"] extends FormatName ? FormatTypes[O["format"]] : O["format"] extends readonly (infer V)[] ? V : never)
+  | (O extends { readonly nullable: true } ? null : never);
+
+/**
+ * The validated options a schema gives the plugin, derived from the schema itself so that no
+ * hand-written interface can drift from it. Declare the schema `as const satisfies ConfigSchema`
+ * so that formats and lists keep their literal types.
+ */
+export type ConfigOf<S extends ConfigSchema> = {
+  readonly [K in keyof S]: S[K] extends OptionSchema ? OptionValue<S[K]> : S[K] extends ConfigSchema ? ConfigOf<S[K]> : never;
+};
+
 /** A class whose instances tsyringe builds (its parameters come from `@inject`). */
 export type PluginClass<T> = new (...args: never[]) => T;
 
-export interface PluginDefinition<K extends PluginKind = PluginKind> {
+export interface PluginDefinition<K extends PluginKind = PluginKind, S extends ConfigSchema = ConfigSchema> {
   readonly apiVersion: number;
   /** kebab-case, unique among built-ins: what `plugin =` names. */
   readonly name: string;
   readonly kind: K;
   /** One line for `tantale plugins`. */
   readonly description: string;
-  readonly schema: ConfigSchema;
+  readonly schema: S;
   /** Runs without a conf file (tables GUIs expect); a file with `enabled = false` turns it off. */
   readonly defaultEnabled?: boolean;
   /** An `@injectable()` class with `@inject(TOKEN)` on every constructor parameter. */

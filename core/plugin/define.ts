@@ -1,12 +1,32 @@
-import { PLUGIN_API_VERSION, PLUGIN_KINDS, type PluginDefinition, type PluginKind } from "./api";
-import { FORMAT_NAMES } from "../config/formats";
+import { PLUGIN_API_VERSION, PLUGIN_KINDS, type ConfigOf, type PluginByKind, type PluginClass, type PluginDefinition, type PluginKind } from "./api";
+import { FORMAT_NAMES, NUMERIC_FORMATS } from "../config/formats";
 import { RESERVED_KEYS } from "../config/common-schema";
 import type { ConfigSchema, OptionSchema } from "./api";
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
+/**
+ * Compiles when the class can take the schema's options: some constructor parameter accepts
+ * `ConfigOf<S>` (the one injected with `configToken(schema)`). A schema with options that the
+ * class does not take, or takes with other types, is a compile error naming this check.
+ */
+type TakesConfigOf<C, S extends ConfigSchema> = [keyof S] extends [never]
+  ? unknown
+  : C extends abstract new (...args: infer A) => unknown
+    ? [ConfigOf<S>] extends [A[number]]
+      ? unknown
+      : { readonly "create must take ConfigOf<typeof schema>, injected with configToken(schema)": ConfigOf<S> }
+    : unknown;
+
+type DefinitionInput<K extends PluginKind, S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>> = Omit<PluginDefinition<K, S>, "apiVersion" | "create"> & {
+  apiVersion?: number;
+  create: C;
+};
+
 /** Declares a plugin: checks its shape and returns it frozen. Built-ins and npm plugins both use it. */
-export function definePlugin<K extends PluginKind>(definition: Omit<PluginDefinition<K>, "apiVersion"> & { apiVersion?: number }): PluginDefinition<K> {
+export function definePlugin<K extends PluginKind, const S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>>(
+  definition: DefinitionInput<K, S, C> & TakesConfigOf<C, S>,
+): PluginDefinition<K, S> {
   const def = { ...definition, apiVersion: definition.apiVersion ?? PLUGIN_API_VERSION };
   const problems = definitionProblems(def);
   if (problems.length > 0) throw new TypeError(`invalid plugin definition "${String(def.name)}": ${problems.join("; ")}`);
@@ -32,6 +52,20 @@ function isOption(node: OptionSchema | ConfigSchema): node is OptionSchema {
   return typeof (node as OptionSchema).doc === "string" || "default" in node || "format" in node;
 }
 
+/** min, max and validate, as a plugin written in JavaScript may get them wrong. */
+function ruleProblems(node: OptionSchema, path: string): string[] {
+  const out: string[] = [];
+  const bounds = { min: node.min as unknown, max: node.max as unknown };
+  for (const [name, bound] of Object.entries(bounds)) {
+    if (bound === undefined) continue;
+    if (typeof bound !== "number" || !Number.isFinite(bound)) out.push(`option ${path} has ${name} ${JSON.stringify(bound)}; expected a number`);
+    else if (!(NUMERIC_FORMATS as readonly unknown[]).includes(node.format)) out.push(`option ${path} has a ${name} but its format is not one of ${NUMERIC_FORMATS.join(", ")}`);
+  }
+  if (typeof bounds.min === "number" && typeof bounds.max === "number" && bounds.min > bounds.max) out.push(`option ${path} has min ${bounds.min} above max ${bounds.max}`);
+  if (node.validate !== undefined && typeof node.validate !== "function") out.push(`option ${path} has a validate that is no function`);
+  return out;
+}
+
 function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
   const out: string[] = [];
   for (const [key, node] of Object.entries(schema)) {
@@ -44,6 +78,7 @@ function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
       if (!("default" in node)) out.push(`option ${path} needs a default`);
       const f = node.format;
       if (!Array.isArray(f) && !(FORMAT_NAMES as readonly unknown[]).includes(f)) out.push(`option ${path} has format ${JSON.stringify(f)}; use one of ${FORMAT_NAMES.join(", ")} or a list of allowed values`);
+      out.push(...ruleProblems(node, path));
     } else {
       out.push(...schemaProblems(node, `${path}.`));
     }

@@ -41,6 +41,8 @@ describe("every built-in plugin", () => {
         for (const row of optionRows({ ...def.schema, ...commonSchemaFor(def.kind) })) {
           if (INSTANCE_KEYS.has(row.key)) continue; // the keys of every instance are documented once, in the main README
           expect(readme, `README row for ${row.key}`).to.contain(`| \`${row.key}\` | \`${row.default}\` |`);
+          // The format cell says the range, as `tantale plugins` does: "integer, at least 1".
+          if (row.range !== "") expect(readme, `README range for ${row.key}`).to.contain(`| \`${row.key}\` | \`${row.default}\` | ${row.format}, ${row.range} |`);
         }
       });
 

@@ -7,8 +7,8 @@ import type { CheckResult } from "../../../core/model/check-result";
 import { normalizeResult } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
 import type { StateEngine } from "../../../core/state/state-engine";
-import { CLOCK, PLUGIN_CONFIG, SELF_STATS, SINK, STATE_ENGINE } from "../../../core/tokens";
-import type { InternalConfig } from "./schema";
+import { CLOCK, SELF_STATS, SINK, STATE_ENGINE } from "../../../core/tokens";
+import { INTERNAL_CONFIG, type InternalConfig } from "./schema";
 
 const STATUS_NAMES = ["OK", "WARNING", "CRITICAL"] as const;
 
@@ -24,7 +24,7 @@ export class InternalInput implements InputPlugin {
   private lastErrors: number | undefined;
 
   constructor(
-    @inject(PLUGIN_CONFIG) private readonly config: InternalConfig,
+    @inject(INTERNAL_CONFIG) private readonly config: InternalConfig,
     @inject(SINK) private readonly sink: Sink,
     @inject(SELF_STATS) private readonly stats: SelfStats,
     @inject(CLOCK) private readonly clock: Clock,

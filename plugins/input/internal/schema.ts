@@ -1,13 +1,20 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
+import { normalizeResult } from "../../../core/model/normalize-result";
+import { configToken } from "../../../core/tokens";
+
+/** The results go through the one validator of every input: a name it would refuse is refused in the conf file. */
+function refusedName(field: "hostname" | "check", name: string): string | undefined {
+  const outcome = normalizeResult({ hostname: "probe", check: "probe", status: 0, [field]: name }, Date.now());
+  return outcome.ok ? undefined : outcome.reason.replace(`${field} `, "");
+}
 
 export const internalSchema = {
-  interval: { doc: "How often Tantale reports on itself.", format: "duration", default: 60_000 },
-  hostname: { doc: "Host the results are filed under (default: this machine's host name).", format: "string", default: "" },
-  check: { doc: "Service description of the results.", format: "string", default: "tantale" },
+  interval: { doc: "How often Tantale reports on itself.", format: "duration", default: 60_000, min: 1000 },
+  hostname: { doc: "Host the results are filed under (default: this machine's host name).", format: "string", default: "", validate: (name) => (name === "" ? undefined : refusedName("hostname", name)) },
+  check: { doc: "Service description of the results.", format: "string", default: "tantale", validate: (name) => refusedName("check", name) },
 } as const satisfies ConfigSchema;
 
-export interface InternalConfig {
-  readonly interval: number;
-  readonly hostname: string;
-  readonly check: string;
-}
+/** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */
+export type InternalConfig = ConfigOf<typeof internalSchema>;
+/** What the plugin's class injects its options with. */
+export const INTERNAL_CONFIG = configToken(internalSchema);

@@ -10,14 +10,14 @@ import { FdLimitWatch } from "../../../core/net/fd-limit-watch";
 import { peerKey } from "../../../core/net/peer-key";
 import { reject, type Normalized } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
-import { CLOCK, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, SINK } from "../../../core/tokens";
+import { CLOCK, INSTANCE_STATS, LOGGER, SINK } from "../../../core/tokens";
 import { AuthLockout } from "./auth-lockout";
 import { Connection } from "./line-connection";
 import { TOO_LONG } from "./line-framer";
 import { decodeLine, parseLine, parseTail, skipBlanks } from "./line-parser";
 import { preview } from "./line-preview";
 import { allowList, peerOf } from "./peer-access";
-import type { LineConfig } from "./schema";
+import { LINE_CONFIG, type LineConfig } from "./schema";
 
 /** After `ERROR authentication required`, how long the peer gets to read it before the socket is destroyed. */
 const AUTH_FAILURE_LINGER_MS = 1000;
@@ -54,7 +54,7 @@ export class LineInput implements InputPlugin {
   private readonly fdWatch: FdLimitWatch;
 
   constructor(
-    @inject(PLUGIN_CONFIG) private readonly config: LineConfig,
+    @inject(LINE_CONFIG) private readonly config: LineConfig,
     @inject(SINK) private readonly sink: Sink,
     @inject(LOGGER) private readonly log: Logger,
     @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
@@ -73,13 +73,8 @@ export class LineInput implements InputPlugin {
     return typeof address === "object" && address !== null ? address.port : this.config.port;
   }
 
+  /** The options are valid: the schema's ranges and checks refused the others (check-config too). */
   async start(): Promise<void> {
-    if (!Number.isSafeInteger(this.config.max_line_bytes) || this.config.max_line_bytes < 1) {
-      throw new Error(`max_line_bytes must be at least 1 byte, got ${this.config.max_line_bytes}`);
-    }
-    for (const name of ["max_connections", "max_connections_per_peer", "auth_max_failures"] as const) {
-      if (this.config[name] < 0) throw new Error(`${name} must be 0 (no limit) or more, got ${this.config[name]}`);
-    }
     this.allowed = allowList(this.config.allow);
     // Paused at accept: a connection arriving while the sink is paused must not read.
     // Half-open: `printf '...\nSYNC\n' | nc -q1` sends FIN at once and still waits for SYNCED.

@@ -12,8 +12,8 @@ import { Throttle } from "../../../core/log/throttle";
 import type { ListenerPlugin } from "../../../core/plugin/api";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StateEngine } from "../../../core/state/state-engine";
-import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, STATE_ENGINE, TABLES } from "../../../core/tokens";
-import type { LivestatusConfig } from "./schema";
+import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, STATE_ENGINE, TABLES } from "../../../core/tokens";
+import { LIVESTATUS_CONFIG, type LivestatusConfig } from "./schema";
 
 /** How much of a command line a log line quotes. */
 const PREVIEW_CHARS = 200;
@@ -33,7 +33,7 @@ export class LivestatusListener implements ListenerPlugin {
   private allowed: ReadonlySet<string> = new Set();
 
   constructor(
-    @inject(PLUGIN_CONFIG) private readonly config: LivestatusConfig,
+    @inject(LIVESTATUS_CONFIG) private readonly config: LivestatusConfig,
     @inject(TABLES) private readonly tables: TableRegistry,
     @inject(COMMANDS) private readonly commands: CommandExecutor,
     @inject(CLOCK) private readonly clock: Clock,
@@ -61,16 +61,9 @@ export class LivestatusListener implements ListenerPlugin {
     return this.config.path === "" ? undefined : path.resolve(this.dataDir, this.config.path);
   }
 
+  /** The options are valid: the schema's ranges and checks refused the others (check-config too). */
   async start(): Promise<void> {
-    const mode = parseMode(this.config.mode);
-    if (!Number.isSafeInteger(this.config.max_request_bytes) || this.config.max_request_bytes < 1) {
-      throw new Error(`max_request_bytes must be at least 1 byte, got ${this.config.max_request_bytes}`);
-    }
-    if (!Number.isSafeInteger(this.config.answer_memory) || this.config.answer_memory < 1) {
-      throw new Error(`answer_memory must be at least 1 byte, got ${this.config.answer_memory}`);
-    }
-    if (this.config.max_connections < 0) throw new Error(`max_connections must be 0 (no limit) or more, got ${this.config.max_connections}`);
-    if (this.config.max_connections_per_peer < 0) throw new Error(`max_connections_per_peer must be 0 (no limit) or more, got ${this.config.max_connections_per_peer}`);
+    const mode = Number.parseInt(this.config.mode, 8);
     this.allowed = commandAllowList(this.config.commands);
     const server = new LivestatusServer({
       tables: this.tables,
@@ -130,10 +123,4 @@ export class LivestatusListener implements ListenerPlugin {
     const t = this.throttle.take(key);
     if (t.log) this.log.warn(msg, t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields);
   }
-}
-
-/** `0660` and the like: 3 or 4 octal digits, checked here because the conf format is a plain string. */
-function parseMode(text: string): number {
-  if (!/^[0-7]{3,4}$/.test(text)) throw new Error(`mode must be 3 or 4 octal digits such as 0660, got "${text}"`);
-  return Number.parseInt(text, 8);
 }

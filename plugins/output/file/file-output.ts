@@ -3,8 +3,8 @@ import path from "node:path";
 import { inject, injectable } from "tsyringe";
 import type { CheckResult } from "../../../core/model/check-result";
 import type { OutputPlugin } from "../../../core/plugin/api";
-import { DATA_DIR, PLUGIN_CONFIG } from "../../../core/tokens";
-import type { FileConfig } from "./schema";
+import { DATA_DIR } from "../../../core/tokens";
+import { FILE_CONFIG, type FileConfig } from "./schema";
 
 /** Appends every result as one JSON line: for debugging, or for other tools to tail. */
 @injectable()
@@ -13,7 +13,7 @@ export class FileOutput implements OutputPlugin {
   readonly file: string;
 
   constructor(
-    @inject(PLUGIN_CONFIG) private readonly config: FileConfig,
+    @inject(FILE_CONFIG) private readonly config: FileConfig,
     @inject(DATA_DIR) dataDir: string,
   ) {
     this.file = path.resolve(dataDir, config.path);

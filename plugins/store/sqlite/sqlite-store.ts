@@ -14,9 +14,9 @@ import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/st
 import type { CheckState } from "../../../core/state/check-state";
 import type { LogEntry } from "../../../core/state/log-entry";
 import { EMPTY_STORED_STATE, type LogQuery, type StoredState } from "../../../core/store/state-store";
-import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../../../core/tokens";
+import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime, rowToLogEntry } from "./rows";
-import type { SqliteConfig } from "./schema";
+import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
 import {
   DELETE_CHECK, DELETE_COMMENT, DELETE_DOWNTIME, EXPIRE_LOG, INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, SELECT_CHECKS,
   SELECT_COMMENTS, SELECT_COUNTERS, SELECT_DOWNTIMES, UPSERT_COMMENT, UPSERT_COUNTER, UPSERT_DOWNTIME, UPSERT_ROWS, upsertChecksSql,
@@ -87,7 +87,7 @@ export class SqliteStore implements StorePlugin {
   private full = false;
 
   constructor(
-    @inject(PLUGIN_CONFIG) private readonly config: SqliteConfig,
+    @inject(SQLITE_CONFIG) private readonly config: SqliteConfig,
     @inject(DATA_DIR) dataDir: string,
     @inject(LOGGER) private readonly log: Logger,
     @inject(CLOCK) private readonly clock: Clock,
@@ -99,9 +99,6 @@ export class SqliteStore implements StorePlugin {
 
   async start(): Promise<void> {
     if (this.db !== undefined) throw new SqliteStoreError(this.file, "start", { cause: new Error("already started") });
-    if (!Number.isSafeInteger(this.config.log_retention_days) || this.config.log_retention_days < 0) {
-      throw new SqliteStoreError(this.file, "start", { cause: new Error(`log_retention_days must be 0 or more, not ${this.config.log_retention_days}`) });
-    }
     let db: Database.Database | undefined;
     try {
       this.prepareFiles();

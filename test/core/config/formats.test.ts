@@ -27,7 +27,8 @@ const DEFAULTS: Readonly<Record<string, unknown>> = {
 };
 
 function schemaOf(format: OptionSchema["format"], def?: unknown): ConfigSchema {
-  return { opt: { doc: "the option under test", format, default: def !== undefined ? def : DEFAULTS[format as string] } };
+  // Built at run time from any format: the option is a ConfigSchema leaf by construction.
+  return { opt: { doc: "the option under test", format, default: def !== undefined ? def : DEFAULTS[format as string] } as OptionSchema };
 }
 
 /** The value `raw` becomes with `format`; fails the test when it is refused. */

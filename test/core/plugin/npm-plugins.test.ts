@@ -253,6 +253,8 @@ describe("NpmPluginLoader", () => {
 
 describe("definePlugin and definitionProblems", () => {
   class Dummy {
+    // definePlugin checks at compile time that the class takes its schema's options.
+    constructor(readonly config: { readonly port: number; readonly mode: "a" | "b" }) {}
     async start(): Promise<void> {}
     async stop(): Promise<void> {}
   }

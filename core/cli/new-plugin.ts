@@ -54,7 +54,7 @@ export function writePluginPackage(request: NewPluginRequest): { readonly dir: s
   vars.description = kindInfo.description;
   vars.schemaEntries = schemaEntries(kindInfo.schema);
   vars.optionsTable = [...optionRows(kindInfo.schema), ...(kind === "output" ? optionRows(commonSchemaFor("output")).filter((r) => !(r.key in commonSchemaFor("input"))) : [])]
-    .map((r) => `| \`${r.key}\` | \`${r.default}\` | ${r.format} | ${r.doc} |`)
+    .map((r) => `| \`${r.key}\` | \`${r.default}\` | ${r.range === "" ? r.format : `${r.format}, ${r.range}`} | ${r.doc} |`)
     .join("\n");
   vars.commonKeys = kind === "output" ? " (`batch_size`, `flush_interval` and `retry_max_delay` are applied by the core to every output)" : "";
   vars.exampleConf = fill(fs.readFileSync(path.join(TEMPLATES, kind, "example.conf.tmpl"), "utf8"), vars);

@@ -47,7 +47,7 @@ describe("tantale new-plugin", function () {
     // The README's options table is the schema's.
     const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
     expect(readme).to.include("| `hostname` | `localhost` | string | Host the results are filed under. |");
-    expect(readme).to.include("| `interval` | `1m` | duration | Time between two results. |");
+    expect(readme).to.include("| `interval` | `1m` | duration, at least 1s | Time between two results. |");
     expect(fs.readFileSync(path.join(work, "tantale-plugin-beacon-out", "README.md"), "utf8")).to.include("| `batch_size` | `1000` | integer |");
   });
 

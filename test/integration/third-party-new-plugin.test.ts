@@ -48,7 +48,7 @@ describe("tantale new-plugin", function () {
     const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
     expect(readme).to.include("| `hostname` | `localhost` | string | Host the results are filed under. |");
     expect(readme).to.include("| `interval` | `1m` | duration, at least 1s | Time between two results. |");
-    expect(fs.readFileSync(path.join(work, "tantale-plugin-beacon-out", "README.md"), "utf8")).to.include("| `batch_size` | `1000` | integer |");
+    expect(fs.readFileSync(path.join(work, "tantale-plugin-beacon-out", "README.md"), "utf8")).to.include("| `batch_size` | `1000` | integer, at least 1 |");
   });
 
   it("makes packages a user installs from npm pack tarballs, enables with their example conf and sees working in a daemon", async () => {

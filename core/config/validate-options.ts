@@ -47,12 +47,13 @@ export function validateOptions(file: string, entries: ReadonlyMap<string, ConfE
   } catch (err) {
     problems.push(...linesOf(err).map(toProblem));
   }
-  const values = config.getProperties() as Record<string, unknown>;
+  // Frozen before the checks run: a check reads the configuration, it never edits it.
+  const values = deepFreeze(config.getProperties() as Record<string, unknown>);
   const failed = new Set(problems.flatMap((p) => (p.key === undefined ? [] : [p.key])));
   // Checks may read other options: only once every value has its format's type.
   for (const f of optionFailures(schema, values, failed, { checks: problems.length === 0 })) problems.push({ file, line: lineOf(f.key), key: f.key, message: f.message });
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)) };
-  return { ok: true, values: deepFreeze(values) };
+  return { ok: true, values };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -58,9 +58,10 @@ export interface Sink {
 
 /**
  * A check of one option beyond its format: returns why `value` is refused (the message after
- * `file:line: key:`), or undefined when it is fine. `config` is the instance's whole validated
- * configuration (the plugin's own keys), for rules that tie options together. Not called for
- * null (a nullable option left unset) nor when the value already failed its format or range.
+ * `file:line: key:`), or undefined when it is fine. `config` is the file's whole configuration,
+ * frozen, every value of its format's type, for rules that tie options together. Not called
+ * for null (a nullable option left unset), nor when any value of the file failed its format,
+ * nor when this one is out of its range.
  */
 export type OptionCheck<T> = (value: T, config: Readonly<Record<string, unknown>>) => string | undefined;
 

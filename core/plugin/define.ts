@@ -12,7 +12,9 @@ const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  */
 type TakesConfigOf<C, S extends ConfigSchema> = [keyof S] extends [never]
   ? unknown
-  : C extends abstract new (...args: infer A) => unknown
+  : string extends keyof S
+    ? unknown // a schema typed only as ConfigSchema (a wrapper such as defineTable): nothing to compare
+    : C extends abstract new (...args: infer A) => unknown
     ? [ConfigOf<S>] extends [A[number]]
       ? unknown
       : { readonly "create must take ConfigOf<typeof schema>, injected with configToken(schema)": ConfigOf<S> }
@@ -24,7 +26,7 @@ type DefinitionInput<K extends PluginKind, S extends ConfigSchema, C extends Plu
 };
 
 /** Declares a plugin: checks its shape and returns it frozen. Built-ins and npm plugins both use it. */
-export function definePlugin<K extends PluginKind, const S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>>(
+export function definePlugin<K extends PluginKind, const S extends ConfigSchema = ConfigSchema, C extends PluginClass<PluginByKind[K]> = PluginClass<PluginByKind[K]>>(
   definition: DefinitionInput<K, S, C> & TakesConfigOf<C, S>,
 ): PluginDefinition<K, S> {
   const def = { ...definition, apiVersion: definition.apiVersion ?? PLUGIN_API_VERSION };
@@ -62,6 +64,9 @@ function ruleProblems(node: OptionSchema, path: string): string[] {
     else if (!(NUMERIC_FORMATS as readonly unknown[]).includes(node.format)) out.push(`option ${path} has a ${name} but its format is not one of ${NUMERIC_FORMATS.join(", ")}`);
   }
   if (typeof bounds.min === "number" && typeof bounds.max === "number" && bounds.min > bounds.max) out.push(`option ${path} has min ${bounds.min} above max ${bounds.max}`);
+  const d = node.default;
+  // A default out of range would refuse every instance that does not set the option, naming no line.
+  if (typeof d === "number" && ((typeof bounds.min === "number" && d < bounds.min) || (typeof bounds.max === "number" && d > bounds.max))) out.push(`option ${path} has default ${d} outside its range`);
   if (node.validate !== undefined && typeof node.validate !== "function") out.push(`option ${path} has a validate that is no function`);
   return out;
 }

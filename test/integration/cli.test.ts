@@ -149,9 +149,9 @@ describe("the tantale command", function () {
       const r = runTantale(["plugins", "--plugin-dir", FIXTURE_PLUGINS]);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^internal \(input, built-in\): /m);
-      expect(r.stdout).to.match(/^\s+interval\s+1m\s+duration\s+How often Tantale reports on itself\./m);
+      expect(r.stdout).to.match(/^\s+interval\s+1m\s+duration, at least 1s\s+How often Tantale reports on itself\./m);
       expect(r.stdout).to.match(/^file \(output, built-in\): /m);
-      expect(r.stdout).to.match(/^\s+batch_size\s+1000\s+integer\s+/m);
+      expect(r.stdout).to.match(/^\s+batch_size\s+1000\s+integer, at least 1\s+/m);
       expect(r.stdout).to.match(/^example \(input, npm tantale-plugin-example@1\.0\.0\): /m);
       expect(r.stdout).to.match(/^\s+greeting\s+hello\s+string\s+Kept as the custom variable/m);
       expect(r.stdout).to.match(/^tantale-plugin-future: not loadable: .*plugin API 99/m);

@@ -79,8 +79,9 @@ describe("option ranges and checks", () => {
     it("refuses a bound that is no number, a bound on a format that is not numeric, min above max, and a validate that is no function", () => {
       expect(problems({ min: "1" })).to.deep.equal(['option opt has min "1"; expected a number']);
       expect(problems({ format: "string", default: "", max: 3 })).to.deep.equal(["option opt has a max but its format is not one of integer, port, number, duration, size"]);
-      expect(problems({ min: 5, max: 1 })).to.deep.equal(["option opt has min 5 above max 1"]);
+      expect(problems({ min: 5, max: 1, default: 5 })).to.deep.equal(["option opt has min 5 above max 1", "option opt has default 5 outside its range"]);
       expect(problems({ validate: "yes" })).to.deep.equal(["option opt has a validate that is no function"]);
+      expect(problems({ min: 2 })).to.deep.equal(["option opt has default 1 outside its range"]);
     });
   });
 });

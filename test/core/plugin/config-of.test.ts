@@ -70,5 +70,8 @@ describe("ConfigOf and configToken", () => {
     definePlugin({ name: "takes-nothing", kind: "input", description: "d", schema, create: TakesNothing });
     // No options: any class will do.
     definePlugin({ name: "no-options", kind: "input", description: "d", schema: {}, create: TakesNothing });
+    // A schema typed only as ConfigSchema (what a wrapper such as defineTable passes): nothing to compare.
+    const wide: ConfigSchema = schema;
+    definePlugin<"input">({ name: "wide", kind: "input", description: "d", schema: wide, create: TakesNothing });
   });
 });

@@ -6,7 +6,7 @@ import type { Logger } from "../log/logger";
 import type { StatsSnapshot } from "../metrics/self-stats";
 import type { StateView } from "../state/state-view";
 import { CLOCK, LOGGER, PLUGIN_CONFIG, SELF_STATS, STATE_VIEW, TABLES } from "../tokens";
-import type { ConfigOf, ConfigSchema, PluginDefinition, TablePlugin } from "./api";
+import type { ConfigSchema, PluginDefinition, TablePlugin } from "./api";
 import { definePlugin } from "./define";
 
 /** A plugin's validated options, when the table does not name their type. */
@@ -77,13 +77,12 @@ export function defineTable<Row, C = TableConfig>(options: TableOptions<Row, C>)
     constructor(
       @inject(TABLES) private readonly registry: TableRegistry,
       @inject(STATE_VIEW) state: StateView,
-      @inject(PLUGIN_CONFIG) config: ConfigOf<ConfigSchema>,
+      @inject(PLUGIN_CONFIG) config: C,
       @inject(CLOCK) clock: Clock,
       @inject(LOGGER) log: Logger,
       @inject(SELF_STATS) stats: TableContext["stats"],
     ) {
-      // The options the schema gives, as the author typed them (C).
-      this.context = Object.freeze({ state, config: config as unknown as C, clock, log, stats, tables: registry });
+      this.context = Object.freeze({ state, config, clock, log, stats, tables: registry });
     }
 
     get table(): LivestatusTable<Row> | undefined {
@@ -103,7 +102,7 @@ export function defineTable<Row, C = TableConfig>(options: TableOptions<Row, C>)
   // Errors and stack traces name the plugin's class: `ContactsTable`, not `DefinedTable`.
   Object.defineProperty(DefinedTable, "name", { value: `${pascalCase(options.name)}Table` });
 
-  const plugin = definePlugin<"table", ConfigSchema, typeof DefinedTable>({
+  const plugin = definePlugin<"table">({
     name: options.name,
     kind: "table",
     description: options.description,

@@ -46,3 +46,5 @@ export type { DaemonSettings } from "./config/common-schema";
 export type { FormatName } from "./config/formats";
 export { TantaleError, RetryableError } from "./errors";
 export { injectable, inject } from "tsyringe";
+// Query tables: defineTable(), the table and column types, the column builders, the read-only StateView.
+export * from "./table-api";

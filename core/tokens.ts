@@ -7,6 +7,7 @@ import type { InstanceStats, SelfStats } from "./metrics/self-stats";
 import type { LoopTurns } from "./net/loop-turns";
 import type { ConfigOf, ConfigSchema, Sink } from "./plugin/api";
 import type { StateEngine } from "./state/state-engine";
+import type { StateView } from "./state/state-view";
 import type { TableRegistry } from "./livestatus/table-registry";
 
 /**
@@ -25,6 +26,8 @@ export const DATA_DIR = token<string>("data-dir");
 export const SELF_STATS = token<SelfStats>("self-stats");
 /** The current state of every host and service, and the log through the store. */
 export const STATE_ENGINE = token<StateEngine>("state-engine");
+/** The same state, read-only: what query tables read (the engine behind STATE_ENGINE). */
+export const STATE_VIEW = token<StateView>("state-view");
 /** The Livestatus tables: table plugins add theirs, the listener serves them. */
 export const TABLES = token<TableRegistry>("tables");
 /** Where inputs put accepted results. */

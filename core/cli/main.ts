@@ -13,6 +13,7 @@ import { startDetached } from "../daemon/detach";
 import { isAlive, runningPid } from "../daemon/pid-file";
 import { runDaemon } from "../daemon/run";
 import { dumpState } from "./dump";
+import { NEW_PLUGIN_KINDS, NewPluginError, writePluginPackage } from "./new-plugin";
 import { optionRows } from "./options-table";
 
 interface PathOptions {
@@ -71,6 +72,22 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
     .option("--host <name>", "only this host and its services")
     .action(async (o: PathOptions & { host?: string }) => {
       exitCode = await dump(builtIns, o);
+    });
+
+  program
+    .command("new-plugin <name>")
+    .description("write a ready plugin package tantale-plugin-<name>: schema, class, README, example conf, a test")
+    .addOption(new Option("--kind <kind>", "what the plugin is").choices(NEW_PLUGIN_KINDS).makeOptionMandatory())
+    .option("--dir <dir>", "where to write it (default: ./tantale-plugin-<name>)")
+    .action((name: string, o: { kind: string; dir?: string }) => {
+      try {
+        const { dir, files } = writePluginPackage({ name, kind: o.kind, dir: o.dir, cwd: process.cwd() });
+        out(`wrote ${dir}: ${files.join(", ")}\nnext: cd ${path.relative(process.cwd(), dir) || "."} && npm install --ignore-scripts && npm test`);
+      } catch (e) {
+        if (!(e instanceof NewPluginError)) throw e;
+        err(`tantale new-plugin: ${e.message}`);
+        exitCode = 1;
+      }
     });
 
   await program.parseAsync([...argv]);

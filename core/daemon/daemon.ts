@@ -10,7 +10,7 @@ import { ResultBus } from "../pipeline/result-bus";
 import { PluginHost, type ReloadSummary } from "../plugin/host";
 import { StateEngine } from "../state/state-engine";
 import { TableRegistry } from "../livestatus/table-registry";
-import { CLOCK, COMMANDS, DAEMON_SETTINGS, DATA_DIR, LOGGER, LOOP_TURNS, SELF_STATS, SINK, STATE_ENGINE, TABLES } from "../tokens";
+import { CLOCK, COMMANDS, DAEMON_SETTINGS, DATA_DIR, LOGGER, LOOP_TURNS, SELF_STATS, SINK, STATE_ENGINE, STATE_VIEW, TABLES } from "../tokens";
 import { LoopTurns } from "../net/loop-turns";
 import { CommandExecutor } from "../commands/command-executor";
 import { STATE_ID, connectStateEngine } from "./state-wiring";
@@ -44,6 +44,7 @@ export function buildRootContainer(services: CoreServices): DependencyContainer 
   root.register(SINK, { useValue: services.sink });
   root.register(LOGGER, { useValue: services.logger });
   root.register(STATE_ENGINE, { useValue: services.engine });
+  root.register(STATE_VIEW, { useValue: services.engine });
   root.register(TABLES, { useValue: services.tables });
   root.register(COMMANDS, { useValue: new CommandExecutor(services.engine, services.sink, services.clock) });
   root.register(LOOP_TURNS, { useValue: new LoopTurns() });

@@ -56,11 +56,17 @@ export interface LivestatusTable<Row = unknown> {
   readonly rowVersion?: (row: Row) => object | undefined;
 }
 
+/** The served tables, read-only: what a table that lists the others (`columns`) may see. */
+export interface TableCatalog {
+  get(name: string): LivestatusTable | undefined;
+  all(): IterableIterator<LivestatusTable>;
+}
+
 /**
  * The tables the Livestatus listener serves, by name. Table plugins add theirs on start and
  * remove it on stop, so the core protocol code knows no table by name.
  */
-export class TableRegistry {
+export class TableRegistry implements TableCatalog {
   private readonly tables = new Map<string, LivestatusTable>();
 
   add<Row>(table: LivestatusTable<Row>): void {

@@ -1,11 +1,11 @@
 /**
- * Module hooks (registered with module.register) that give ESM plugins the same fallback
- * as peer-resolution.ts gives CommonJS ones: `import "tantale"`, `"tsyringe"` and
- * `"reflect-metadata"` resolve to Tantale's own copies when the plugin's folder has none.
+ * Module hooks (registered with module.register) that give ESM plugins what
+ * peer-resolution.ts gives CommonJS ones: `import "tantale"` (and its exported sub-paths),
+ * `"tsyringe"` and `"reflect-metadata"` always resolve to the running Tantale's copies.
  */
 interface HookData {
-  readonly apiUrl: string;
   readonly rootPackageUrl: string;
+  readonly shared: readonly string[];
 }
 interface ResolveContext {
   readonly parentURL?: string;
@@ -19,20 +19,18 @@ interface ResolveResult {
 }
 type NextResolve = (specifier: string, context?: Partial<ResolveContext>) => Promise<ResolveResult>;
 
-const SHARED = new Set(["tsyringe", "reflect-metadata"]);
 let data: HookData | undefined;
+let shared: ReadonlySet<string> = new Set();
 
 export function initialize(d: HookData): void {
   data = d;
+  shared = new Set(d.shared);
 }
 
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
-  try {
-    return await nextResolve(specifier, context);
-  } catch (err) {
-    if (data === undefined) throw err;
-    if (specifier === "tantale") return { url: data.apiUrl, format: "commonjs", shortCircuit: true };
-    if (SHARED.has(specifier)) return nextResolve(specifier, { ...context, parentURL: data.rootPackageUrl });
-    throw err;
-  }
+  if (data === undefined) return nextResolve(specifier, context);
+  // Resolved as if Tantale's own package.json imported it: Tantale's copy, or Tantale itself
+  // by self-reference through its exports map.
+  if (specifier === "tantale" || specifier.startsWith("tantale/") || shared.has(specifier)) return nextResolve(specifier, { ...context, parentURL: data.rootPackageUrl });
+  return nextResolve(specifier, context);
 }

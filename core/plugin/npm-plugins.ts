@@ -30,12 +30,9 @@ interface PackageJson {
 /** Finds, checks and imports npm plugin packages, looked up in the plugin dir first, then beside Tantale. */
 export class NpmPluginLoader {
   private readonly coreVersion: string;
-  private readonly coreTsyringe: string;
 
   constructor(private readonly searchDirs: readonly string[]) {
-    const own = Module.createRequire(path.join(installRoot(), "package.json"));
     this.coreVersion = (JSON.parse(fs.readFileSync(path.join(installRoot(), "package.json"), "utf8")) as PackageJson).version ?? "0.0.0";
-    this.coreTsyringe = own.resolve("tsyringe");
   }
 
   /** Every folder searched, in order, for the error message of a plugin not found. */
@@ -51,8 +48,9 @@ export class NpmPluginLoader {
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as PackageJson;
     this.checkManifest(plugin, pkg, manifest);
+    // Its `tantale`, tsyringe and reflect-metadata are the running Tantale's, whatever its folder
+    // holds (an author's folder links `tantale` and has tsyringe among its devDependencies).
     const req = Module.createRequire(path.join(dir, "package.json"));
-    this.checkSharedTsyringe(plugin, pkg, req);
     const definition = await this.importDefinition(plugin, pkg, req);
     return { definition, source: { type: "npm", package: pkg, version: manifest.version ?? "0.0.0", dir } };
   }
@@ -87,19 +85,6 @@ export class NpmPluginLoader {
     const range = manifest.peerDependencies?.tantale;
     if (range !== undefined && !semver.satisfies(this.coreVersion, range, { includePrerelease: true })) {
       throw new PluginLoadError(plugin, `${pkg}@${manifest.version} needs tantale ${range}, this is tantale ${this.coreVersion}`);
-    }
-  }
-
-  /** A second tsyringe would keep its own type registry and fail later with "TypeInfo not known". */
-  private checkSharedTsyringe(plugin: string, pkg: string, req: NodeJS.Require): void {
-    let theirs: string;
-    try {
-      theirs = req.resolve("tsyringe");
-    } catch {
-      return; // resolves to Tantale's own through the peer resolution
-    }
-    if (fs.realpathSync(theirs) !== fs.realpathSync(this.coreTsyringe)) {
-      throw new PluginLoadError(plugin, `${pkg} brings its own copy of tsyringe; list tsyringe (and tantale) under peerDependencies, not dependencies, so that it shares Tantale's container`);
     }
   }
 

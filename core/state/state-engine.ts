@@ -17,6 +17,7 @@ import type { LogEntry } from "./log-entry";
 import { ObjectRecords, type ObjectRecord } from "./object-records";
 import { PendingChanges } from "./pending-changes";
 import type { RollbackJournal } from "./rollback-journal";
+import type { StateView } from "./state-view";
 
 export interface EngineSettings {
   /** A check is outdated after this many intervals without a result. */
@@ -84,7 +85,7 @@ const OUTDATED_PREFIX = "OUTDATED - ";
  * (acknowledgement-rules.ts), a removal spares results stamped after it and refuses
  * those stamped before it.
  */
-export class StateEngine {
+export class StateEngine implements StateView {
   private readonly hosts = new Map<string, HostEntry>();
   private readonly deadlines = new DeadlineHeap();
   private checkCount = 0;

@@ -4,14 +4,14 @@
  * cannot see, so that both agree.
  */
 import { HOST_CHECK } from "../model/check-result";
-import type { HostEntry } from "./state-engine";
+import type { HostState } from "./state-view";
 
 /**
  * The host's contacts: those of its Host check. A pending host has none of its own yet;
  * it takes the union of its services' contacts, so that the people who see the services
  * also see the host they belong to. Sorted and distinct.
  */
-export function hostContacts(entry: Readonly<HostEntry>): readonly string[] {
+export function hostContacts(entry: HostState): readonly string[] {
   const check = entry.hostCheck;
   if (check !== undefined) return check.contacts;
   const all = new Set<string>();
@@ -20,7 +20,7 @@ export function hostContacts(entry: Readonly<HostEntry>): readonly string[] {
 }
 
 /** A service is seen by its own contacts and by whoever sees its host; a host by its contacts. */
-export function checkVisibleTo(entry: Readonly<HostEntry>, check: string, user: string): boolean {
+export function checkVisibleTo(entry: HostState, check: string, user: string): boolean {
   if (check !== HOST_CHECK && entry.services.get(check)?.contacts.includes(user) === true) return true;
   return hostContacts(entry).includes(user);
 }

@@ -1,0 +1,26 @@
+/**
+ * What a query table plugin is written against, built-in or third-party: `defineTable()`,
+ * the table and column types, the column builders and the read-only state. Re-exported by
+ * the package entry (core/index.ts); see docs/writing-table-plugins.md.
+ */
+export {
+  defineTable,
+  type TableConfig,
+  type TableContext,
+  type TableDefinition,
+  type TableInstance,
+  type TableOptions,
+  type TableParts,
+} from "./plugin/define-table";
+export type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "./livestatus/table-registry";
+export type { TimeRange } from "./livestatus/time-range";
+export type { ColumnSpec, ColumnType, LivestatusValue, TableSpec } from "./livestatus/column";
+export { EMPTY_DICT, EMPTY_LIST, constants, dict, float, int, joined, list, stable, string, time, type Constant } from "./livestatus/column-builders";
+export type { HostState, StateView } from "./state/state-view";
+export type { ObjectRecord } from "./state/object-records";
+export { isActive } from "./state/downtime";
+export { checkVisibleTo, hostContacts } from "./state/visibility";
+export type { StatsSnapshot } from "./metrics/self-stats";
+// A table that logs per query (the log table's "max_rows reached") throttles what it logs.
+export { Throttle } from "./log/throttle";
+export { tantaleVersion } from "./tantale-version";

@@ -60,12 +60,18 @@ async function sender(port: number, first: number, hosts: number, deadline: numb
       // A socket the daemon closes never drains: 'close' ends the wait too (and the loop, through `failed`).
       if (!ok) {
         await new Promise<void>((resolve) => {
-          socket.once("drain", resolve);
-          socket.once("close", () => {
+          const drained = (): void => {
+            socket.off("close", closed);
+            resolve();
+          };
+          const closed = (): void => {
+            socket.off("drain", drained);
             if (!failed) fail("line: connection closed while sending");
             failed = true;
             resolve();
-          });
+          };
+          socket.once("drain", drained);
+          socket.once("close", closed);
         });
       }
     }

@@ -51,11 +51,13 @@ class Args {
 
   constructor(
     private readonly name: string,
+    /** The command's arguments as its error messages show them (USAGE[name]). */
+    private readonly usage: string,
     private readonly parts: readonly string[],
   ) {}
 
   private take(what: string): string {
-    if (this.next >= this.parts.length) throw new ArgumentError(`${this.name} needs ${USAGE[this.name]}: <${what}> is missing`);
+    if (this.next >= this.parts.length) throw new ArgumentError(`${this.name} needs ${this.usage}: <${what}> is missing`);
     return this.parts[this.next++]!;
   }
 
@@ -98,7 +100,7 @@ class Args {
   text(what: string): string {
     const rest = this.parts.slice(this.next);
     this.next = this.parts.length;
-    if (rest.length === 0) throw new ArgumentError(`${this.name} needs ${USAGE[this.name]}: <${what}> is missing`);
+    if (rest.length === 0) throw new ArgumentError(`${this.name} needs ${this.usage}: <${what}> is missing`);
     return rest.join(";");
   }
 
@@ -122,8 +124,9 @@ export function parseCommand(command: ExternalCommand, now: number): ParsedComma
     if (!outcome.ok) return outcome;
     return { ok: true, name, time: command.timestamp, command: { kind: "result", result: outcome.result }, extra: [], warnings: outcome.warnings };
   }
-  if (USAGE[name] === undefined) return checkResultFromCommand(command, now) as Rejected; // the one wording of "unsupported command X"
-  const args = new Args(name, command.rawArgs === undefined ? [] : command.rawArgs.split(";"));
+  const usage = USAGE[name];
+  if (usage === undefined) return checkResultFromCommand(command, now) as Rejected; // the one wording of "unsupported command X"
+  const args = new Args(name, usage, command.rawArgs === undefined ? [] : command.rawArgs.split(";"));
   try {
     const { command: parsed, extra } = build(name, args);
     return { ok: true, name, time: command.timestamp, command: parsed, extra, warnings: [] };

@@ -68,9 +68,9 @@ const EMPTY = Buffer.alloc(0);
 const MIN_CAPACITY = 256;
 const KEEP_CAPACITY = 16 * 1024;
 
-/** ASCII whitespace as C isspace() sees it, minus LF: space, \t, \v, \f, \r. */
-function isBlankByte(b: number): boolean {
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d);
+/** ASCII whitespace as C isspace() sees it, minus LF: space, \t, \v, \f, \r (undefined, past a buffer's end: not blank). */
+function isBlankByte(b: number | undefined): boolean {
+  return b !== undefined && (b === 0x20 || (b >= 0x09 && b <= 0x0d));
 }
 
 function isBlankCode(c: number): boolean {

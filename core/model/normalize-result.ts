@@ -268,6 +268,7 @@ function customValue(key: string, value: unknown): string | Rejected {
   if (typeof value === "object" && value !== null && nestsDeeperThan(value, MAX_CUSTOM_DEPTH)) {
     return reject("custom_depth", `custom field ${describeValue(key)} nests deeper than ${MAX_CUSTOM_DEPTH} levels`);
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined for a function, a symbol or a toJSON() giving undefined, whatever lib.d.ts says
   return JSON.stringify(value) ?? "";
 }
 

@@ -102,7 +102,10 @@ export class OutputRunner {
 
   /** Flushes on the next turn of the event loop (once, however often it is asked). */
   private kick(): void {
-    if (this.retryDelay > 0) return this.schedule(this.retryDelay);
+    if (this.retryDelay > 0) {
+      this.schedule(this.retryDelay);
+      return;
+    }
     if (this.immediate !== undefined || this.inFlight !== undefined) return;
     this.clearTimer();
     this.immediate = setImmediate(() => {

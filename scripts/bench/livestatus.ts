@@ -86,7 +86,7 @@ export function medianOf(sorted: readonly number[]): number {
 
 export function positiveInt(text: string | undefined, fallback: number): number {
   const n = text === undefined || text === "" ? fallback : Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got ${text}`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got ${JSON.stringify(text)}`);
   return n;
 }
 

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const fdLimit = spawnSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).stdout.trim();
 
   const daemon = await SoakDaemon.start({ livestatusMaxConnections: lsConnections + 50, requestTimeout });
-  let failed = false;
+  let failed: boolean;
   try {
     const loadStarted = performance.now();
     await preload(daemon.linePort, hosts);
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   } finally {
     const code = await daemon.stop();
     if (code !== 0) {
-      console.log(`  daemon exit code ${code} after SIGTERM`);
+      console.log(`  daemon exit code ${String(code)} after SIGTERM`);
       failed = true;
     }
   }

@@ -37,7 +37,7 @@ async function sender(port: number, first: number, hosts: number, deadline: numb
   const pending: number[] = [];
   let synced = 0;
   let allAnswered: (() => void) | undefined;
-  let failed = false;
+  let failed = false as boolean; // set by the socket's callbacks
   eachLine(socket, "latin1", (answer) => {
     if (answer !== "SYNCED") fail(`line answer: ${answer.slice(0, 60)}`);
     synced = pending.shift() ?? synced;

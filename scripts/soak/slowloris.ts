@@ -33,7 +33,7 @@ export async function slowloris(port: number, text: string, intervalMs: number, 
     connections++;
     const opened = performance.now();
     let received = "";
-    let closed = false;
+    let closed = false as boolean; // set on "close"
     socket.on("data", (d: Buffer) => (received += d.toString("utf8")));
     socket.on("error", () => undefined);
     socket.on("close", () => (closed = true));

@@ -40,18 +40,18 @@ export class SoakDaemon {
     const ports = await new Promise<{ line: number; livestatus: number; problems: string[] }>((resolve, reject) => {
       const found: { line?: number; livestatus?: number } = {};
       const problems: string[] = [];
-      const onData = eachLine(child.stderr!, "utf8", (text) => {
+      const onData = eachLine(child.stderr, "utf8", (text) => {
         const line = parseLog(text);
         if (line === undefined) return;
         if (line.level >= 40) problems.push(text);
         if (line.instance === "line" && typeof line.port === "number" && line.msg.startsWith("listening on")) found.line = line.port;
         if (line.instance === "livestatus" && typeof line.port === "number") found.livestatus = line.port;
         if (line.msg === "tantale started" && found.line !== undefined && found.livestatus !== undefined) {
-          child.stderr!.off("data", onData);
+          child.stderr.off("data", onData);
           resolve({ line: found.line, livestatus: found.livestatus, problems });
         }
       });
-      child.once("exit", (code) => reject(new Error(`tantale exited (${code}) before it started; see ${dir}`)));
+      child.once("exit", (code) => reject(new Error(`tantale exited (${String(code)}) before it started; see ${dir}`)));
     });
     const daemon = new SoakDaemon(child, dir, ports.line, ports.livestatus);
     daemon.problems.push(...ports.problems);

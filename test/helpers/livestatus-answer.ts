@@ -108,9 +108,10 @@ export function parsePython(text: string): PyValue {
       ws();
       if (text[i] === "}") return i++, out;
       const key = value();
+      const name = typeof key === "string" || typeof key === "number" ? String(key) : fail("expected a str or int dict key");
       ws();
       if (text[i++] !== ":") fail("expected :");
-      out[String(key)] = value();
+      out[name] = value();
       ws();
       if (text[i] === ",") i++;
       else if (text[i] !== "}") fail("expected , or }");
@@ -136,11 +137,18 @@ export function parsePython(text: string): PyValue {
         continue;
       }
       const simple: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\n": "" };
-      if (n in simple) out += simple[n];
-      else if (n === "x") (out += String.fromCharCode(parseInt(text.slice(i, i + 2), 16))), (i += 2);
-      else if (n === "u") (out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16))), (i += 4);
-      else if (n === "U") (out += String.fromCodePoint(parseInt(text.slice(i, i + 8), 16))), (i += 8);
-      else if (/[0-7]/.test(n)) {
+      const escaped = simple[n];
+      if (escaped !== undefined) out += escaped;
+      else if (n === "x") {
+        out += String.fromCharCode(parseInt(text.slice(i, i + 2), 16));
+        i += 2;
+      } else if (n === "u") {
+        out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16));
+        i += 4;
+      } else if (n === "U") {
+        out += String.fromCodePoint(parseInt(text.slice(i, i + 8), 16));
+        i += 8;
+      } else if (/[0-7]/.test(n)) {
         const oct = /^[0-7]{1,3}/.exec(text.slice(i - 1))![0];
         out += String.fromCharCode(parseInt(oct, 8));
         i += oct.length - 1;

@@ -12,6 +12,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The local port of a connected socket, as the server logs its peer (a socket not yet connected has none). */
+export function localPortOf(socket: net.Socket): number {
+  const port = socket.localPort;
+  if (port === undefined) throw new Error("the socket has no local port: it is not connected");
+  return port;
+}
+
 /** A line-oriented TCP client: send a line, read the next answer line. */
 export class LineClient {
   private buffer = "";

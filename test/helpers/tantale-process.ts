@@ -77,7 +77,7 @@ export class ForegroundTantale {
           resolve(found);
         } else if (this.exitCode !== undefined) {
           done();
-          reject(new Error(`tantale exited (${this.exitCode}) before the expected log line; stderr:\n${this.stderrText.join("\n")}`));
+          reject(new Error(`tantale exited (${String(this.exitCode)}) before the expected log line; stderr:\n${this.stderrText.join("\n")}`));
         }
       };
       const timer = setTimeout(() => {

@@ -137,7 +137,7 @@ describe("faults: kill -9 during ingest (real daemon, SQLite file)", function ()
       try {
         started = await startDaemon(conf, data);
       } catch (err) {
-        throw new Error(`restart failed (${context(round)}): ${String(err)}`);
+        throw new Error(`restart failed (${context(round)}): ${String(err)}`, { cause: err });
       }
       running.push(started.t);
       const stored = await storedSequences(started.ports.livestatus);

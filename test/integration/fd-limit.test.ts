@@ -42,6 +42,7 @@ describe("at the file-descriptor limit (the real daemon under a low RLIMIT_NOFIL
   });
   after(async () => {
     for (const s of sockets) s.destroy();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await t?.kill();
     cleanupTempDirs();
   });

@@ -134,7 +134,7 @@ function model(hostsUp = false): { hosts: ModelHost[]; services: ModelService[] 
         description,
         state: st,
         stale: name === STALE_SERVICE.host && description === STALE_SERVICE.service,
-        output: `${STATE_TEXT[st]} - ${name}/${description} ref`,
+        output: `${STATE_TEXT[st] ?? `state ${st}`} - ${name}/${description} ref`,
         perf: `value=${(i * j) % 101};80;90;0;100`,
         groups: [`sg-${(j - 1) % 5}`],
       });
@@ -313,7 +313,9 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
     await feed(model(true).hosts.filter((h) => h.checked).map((h) => hostResult(h, now - 1)));
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     lineClient?.close();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await t?.kill();
     cleanupTempDirs();
   });
@@ -368,6 +370,7 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
           answers.set(request, (await client.answer()).raw);
         }
       });
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
       after(() => client?.destroy());
 
       it("every answer came on the one connection, which is still open (KeepAlive: on)", async () => {
@@ -403,7 +406,7 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
           expectTypes(row, columns, HOST_COLUMN_TYPES);
           const h = hosts.find((x) => x.name === row[at("name")])!;
           expect([row[at("state")], row[at("has_been_checked")], row[at("plugin_output")], row[at("perf_data")]], h.name).to.deep.equal([h.state, h.checked ? 1 : 0, h.output, h.perf]);
-          expect(row[at("staleness")] as number, h.name).to.be.below(1.5);
+          expect(row[at("staleness")], h.name).to.be.below(1.5);
           if (h.checked) expect(row[at("last_check")], h.name).to.be.within(now - 1, now + 1);
           expect([row[at("acknowledged")], row[at("scheduled_downtime_depth")]]).to.deep.equal([0, 0]);
         }
@@ -440,7 +443,7 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
           const s = services.find((x) => x.host.name === row[at("host_name")] && x.description === row[at("description")])!;
           expect(s, JSON.stringify(row.slice(0, 3))).to.not.equal(undefined);
           expect([row[at("state")], row[at("plugin_output")], row[at("perf_data")], row[at("display_name")]]).to.deep.equal([s.state, s.output, s.perf, s.description]);
-          expect(row[at("staleness")] as number, `${s.host.name}/${s.description} staleness`).to.be.closeTo(s.stale ? STALE_AGE / STALE_INTERVAL : 0, 0.05);
+          expect(row[at("staleness")], `${s.host.name}/${s.description} staleness`).to.be.closeTo(s.stale ? STALE_AGE / STALE_INTERVAL : 0, 0.05);
           expect([row[at("host_acknowledged")], row[at("host_scheduled_downtime_depth")], row[at("has_been_checked")]]).to.deep.equal([0, 0, 1]);
         }
       });
@@ -448,7 +451,7 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
       itFor(NAGVIS_SERVICES_BY_KEY, "services by host and description (And: 2 ... Or: 8): the eight map services", () => {
         const columns = columnsOf(NAGVIS_SERVICES_BY_KEY);
         const rows = fixed16Json(answers.get(NAGVIS_SERVICES_BY_KEY)!);
-        expect(rows.map((r) => `${r[columns.indexOf("host_name")]}/${r[columns.indexOf("description")]}`).sort()).to.deep.equal(mapHosts.flatMap((h) => [`${h}/svc-01`, `${h}/svc-02`]));
+        expect(rows.map((r) => `${String(r[columns.indexOf("host_name")])}/${String(r[columns.indexOf("description")])}`).sort()).to.deep.equal(mapHosts.flatMap((h) => [`${h}/svc-01`, `${h}/svc-02`]));
         for (const row of rows) expectTypes(row, columns, SERVICE_COLUMN_TYPES);
         const unknown = rows.find((r) => r[columns.indexOf("host_name")] === UNKNOWN_SERVICE.host && r[columns.indexOf("description")] === UNKNOWN_SERVICE.service)!;
         expect(unknown[columns.indexOf("state")]).to.equal(3);
@@ -467,7 +470,7 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
       itFor(NAGSTAMON_SERVICES, "services with a problem: the header row, then every non-OK service with its host columns", async () => {
         const table = nagstamonTable(JSON.parse(await exchange(ls, NAGSTAMON_SERVICES)) as unknown[][]);
         const problems = services.filter((s) => s.state !== 0);
-        expect(table.map((s) => `${s.host_name}/${s.display_name}`).sort()).to.deep.equal(problems.map((s) => `${s.host.name}/${s.description}`).sort());
+        expect(table.map((s) => `${String(s.host_name)}/${String(s.display_name)}`).sort()).to.deep.equal(problems.map((s) => `${s.host.name}/${s.description}`).sort());
         for (const s of table) {
           const m = problems.find((p) => p.host.name === s.host_name && p.description === s.display_name)!;
           expectNagstamonFields(s, `${m.host.name}/${m.description}`);

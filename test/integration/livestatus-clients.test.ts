@@ -48,6 +48,7 @@ describe("Livestatus with a client written by others: Monitoring::Livestatus (Pe
     await waitForPort(ls);
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await t?.kill();
     cleanupTempDirs();
   });

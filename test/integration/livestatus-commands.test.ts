@@ -74,7 +74,7 @@ class Daemon {
     const client = await LineClient.connect(this.line);
     try {
       for (const r of results) {
-        const status = r.check === "Host" ? ["UP", "DOWN", "UNREACHABLE"][r.status] : ["OK", "WARNING", "CRITICAL", "UNKNOWN"][r.status];
+        const status = (r.check === "Host" ? ["UP", "DOWN", "UNREACHABLE"][r.status] : ["OK", "WARNING", "CRITICAL", "UNKNOWN"][r.status]) ?? `status ${r.status}`;
         client.send(JSON.stringify({ hostname: r.hostname, check: r.check, status: r.status, output: `${r.check} ${status}`, timestamp: r.timestamp, interval: 3600, contacts: r.contacts ?? ["ops"] }));
       }
       client.send("SYNC");
@@ -158,6 +158,7 @@ describe("Livestatus commands: a real daemon, results through the line input, co
     d = await Daemon.start();
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await d?.t.kill();
     cleanupTempDirs();
   });
@@ -561,6 +562,7 @@ describe("Livestatus commands survive a restart of the daemon", function () {
     d = await Daemon.start();
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await d?.t.kill();
     cleanupTempDirs();
   });
@@ -651,6 +653,7 @@ describe("Nagstamon acknowledges a problem over Livestatus (Debian's nagstamon, 
     d = await Daemon.start();
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await d?.t.kill();
     cleanupTempDirs();
   });

@@ -322,7 +322,7 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
       const [header, ...rows] = parseCsv(body, csvSeparators(q!));
       expect(header).to.include.members(["table", "name", "type", "description"]);
       const at = (n: string): number => header!.indexOf(n);
-      expect(rows.map((r) => `${r[at("table")]}.${r[at("name")]}:${r[at("type")]}`)).to.include.members(["hosts.name:string", "hosts.state:int", "services.description:string", "services.last_check:time"]);
+      expect(rows.map((r) => `${r[at("table")] ?? "?"}.${r[at("name")] ?? "?"}:${r[at("type")] ?? "?"}`)).to.include.members(["hosts.name:string", "hosts.state:int", "services.description:string", "services.last_check:time"]);
     },
   },
   "own.or-zero": {
@@ -442,7 +442,9 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
     lineClient = await LineClient.connect(line);
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     lineClient?.close();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await t?.kill();
     cleanupTempDirs();
   });
@@ -452,7 +454,10 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
     const requests = ex.requests.map(withCurrentTimestamps);
     const answers = await captureExchange(ls, requests);
     const deliberate = DELIBERATE[ex.id];
-    if (deliberate !== undefined) return deliberate.check(requests, answers);
+    if (deliberate !== undefined) {
+      deliberate.check(requests, answers);
+      return;
+    }
     for (let k = 0; k < requests.length; k++) await compareOne(requests[k]!, ex.responses[k]!, answers[k]!);
   }
 
@@ -471,7 +476,7 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
     // DEBUG_DIFF=1 prints both answers and what they normalise to.
     if (process.env.DEBUG_DIFF) console.log(JSON.stringify({ query, icinga: icinga.text.slice(0, 300), tantale: tantale.slice(0, 300), expected, actual }));
     const context = `request ${JSON.stringify(query)}\nicinga2: ${JSON.stringify(icinga.text.slice(0, 300))}\ntantale: ${JSON.stringify(tantale.slice(0, 300))}`;
-    if (!expected.limited || !Array.isArray(expected.rows) || !Array.isArray(actual.rows)) {
+    if (!expected.limited || typeof expected.rows !== "object" || typeof actual.rows !== "object") {
       expect(actual, context).to.deep.equal(expected);
       return;
     }

@@ -32,6 +32,7 @@ describe("Livestatus request limits on a running daemon (issue 11)", function ()
     client.close();
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
     await t?.kill();
     cleanupTempDirs();
   });

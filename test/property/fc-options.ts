@@ -1,4 +1,4 @@
-import type fc from "fast-check";
+import fc from "fast-check";
 
 /**
  * fast-check parameters for the property tests: random seeds (fast-check prints the seed
@@ -14,8 +14,7 @@ export function fcOptions<T>(numRuns: number): fc.Parameters<T> {
     numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(scale) && scale > 0 ? scale : 1))),
     ...(seed === undefined ? {} : { seed: Number(seed) }),
     ...(path === undefined ? {} : { path }),
-    // The shrunk counterexample is what matters; a long shrink on a loaded CI box is bounded.
-    interruptAfterTimeLimit: 60_000,
-    markInterruptAsFailure: true,
+    // The shrunk counterexample is what matters; a long shrink on a loaded CI box is bounded (and fails).
+    plugins: [fc.interruptAfterTimeLimit(60_000, { failOnInterrupt: true })],
   };
 }

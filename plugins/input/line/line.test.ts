@@ -6,6 +6,7 @@ import { SelfStats, type InstanceStats } from "../../../core/metrics/self-stats"
 import type { CheckResult } from "../../../core/model/check-result";
 import type { Sink } from "../../../core/plugin/api";
 import { RecordingLogger, sleep, waitFor, type LogEntry } from "../../../test/core/pipeline/support";
+import { localPortOf } from "../../../test/helpers/net";
 import { LineInput, tokenMatches } from "./line-input";
 import { preview } from "./line-preview";
 import { allowList } from "./peer-access";
@@ -133,7 +134,7 @@ async function sandwich(h: Harness, bad: string | Buffer): Promise<{ between: Ch
   const got = h.sink.results.slice(from);
   expect(got[0]!.hostname).to.equal(`before-${id}`);
   expect(got[got.length - 1]!.hostname).to.equal(`after-${id}`);
-  const peer = `127.0.0.1:${s.localPort}`;
+  const peer = `127.0.0.1:${localPortOf(s)}`;
   s.destroy();
   return { between: got.slice(1, -1), logs: h.log.entries.slice(entries), peer };
 }
@@ -414,7 +415,7 @@ describe("line input (real TCP sockets)", () => {
       a.write(`${good("a1")}\nbad a\n`);
       b.write(`bad b\n${good("b2")}\n${good("b3")}\nbad b again\n`);
       await waitFor(() => warnings(h.log).length === 3, "3 rejections");
-      const lines = warnings(h.log).map((e) => `${String(e.fields.peer).endsWith(`:${a.localPort}`) ? "a" : "b"}${String(e.fields.line)}`);
+      const lines = warnings(h.log).map((e) => `${String(e.fields.peer).endsWith(`:${localPortOf(a)}`) ? "a" : "b"}${String(e.fields.line)}`);
       expect(lines.sort()).to.deep.equal(["a2", "b1", "b4"]);
     });
 
@@ -483,7 +484,7 @@ describe("line input (real TCP sockets)", () => {
       const h = await startInput({ line_timeout: 200 });
       const drip = await connect(h.port);
       const silent = await connect(h.port);
-      const [dripPort, silentPort] = [drip.localPort, silent.localPort];
+      const [dripPort, silentPort] = [localPortOf(drip), localPortOf(silent)];
       const started = Date.now();
       const done = Promise.all([closed(drip), closed(silent)]);
       drip.write(`${good("drip-1")}\n{"hostname":`);
@@ -530,14 +531,14 @@ describe("line input (real TCP sockets)", () => {
       talker.write(`${good("talker")}\n`);
       await waitFor(() => h.sink.results.length === 2, "the talker's result");
       now += 1000;
-      const quietPort = quiet.localPort;
+      const quietPort = localPortOf(quiet);
       const quietClosed = closed(quiet);
       const newcomer = await connect(h.port);
       newcomer.write(`${good("newcomer")}\n`);
       await quietClosed;
       await waitFor(() => h.sink.hosts().includes("newcomer"), "the newcomer's result");
       const info = h.log.entries.filter((e) => e.level === "info" && e.msg.includes("closed to let"));
-      expect(info.map((e) => e.msg)).to.deep.equal([`connection from 127.0.0.1:${quietPort} closed to let 127.0.0.1:${newcomer.localPort} in: max_connections (3) reached, and it was the quietest, no line for 2s`]);
+      expect(info.map((e) => e.msg)).to.deep.equal([`connection from 127.0.0.1:${quietPort} closed to let 127.0.0.1:${localPortOf(newcomer)} in: max_connections (3) reached, and it was the quietest, no line for 2s`]);
       expect(h.stats.get("connections_evicted")).to.equal(1);
       expect(h.stats.get("connections_dropped")).to.equal(0);
       await waitFor(() => synced === "SYNCED\n", "the SYNC answered on the connection that was kept", 5000);
@@ -716,7 +717,7 @@ describe("line input (real TCP sockets)", () => {
     it("closes at once a connection from an address outside the list, with a log line", async () => {
       const h = await startInput({ allow: ["10.0.0.0/8", "2001:db8::/32"] });
       const s = await connect(h.port);
-      const port = s.localPort;
+      const port = localPortOf(s);
       s.write(`${good("refused")}\n`);
       expect(await closed(s)).to.equal("");
       expect(h.sink.results).to.deep.equal([]);
@@ -750,7 +751,7 @@ describe("line input (real TCP sockets)", () => {
       const s = await connect(h.port, "127.0.0.1");
       s.write(`${good("mapped")}\n`);
       await waitFor(() => h.sink.results.length === 1, "1 result");
-      expect(h.log.messages("debug")).to.include(`connection from [::ffff:127.0.0.1]:${s.localPort}`);
+      expect(h.log.messages("debug")).to.include(`connection from [::ffff:127.0.0.1]:${localPortOf(s)}`);
     });
   });
 

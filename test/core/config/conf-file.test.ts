@@ -223,7 +223,7 @@ describe("parseConf", () => {
       try {
         expect(parseConf(FILE, `v = \${${name}}`).entries.get("v")?.value).to.equal("from-process");
       } finally {
-        delete process.env[name];
+        Reflect.deleteProperty(process.env, name);
       }
     });
   });

@@ -323,7 +323,7 @@ describe("loadConfiguration", () => {
         "good.conf": "plugin = file\n",
       });
       const err = await refusal(dir);
-      const where = err.problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.key}`).sort();
+      const where = err.problems.map((p) => `${path.basename(p.file)}:${p.line ?? "?"}:${p.key ?? "?"}`).sort();
       expect(where).to.deep.equal(["a.conf:2:fsync", "b.conf:2:interval", "b.conf:3:bogus", "c.conf:1:plugin", "tantale.conf:1:queue_size"]);
       for (const name of ["tantale.conf", "a.conf", "b.conf", "c.conf"]) expect(err.message).to.include(path.join(dir, name));
       expect(err.message).not.to.include(path.join(dir, "good.conf"));

@@ -4,6 +4,7 @@ import { LivestatusServer, type LivestatusServerOptions } from "../../../core/li
 import { TableRegistry, type RowHint } from "../../../core/livestatus/table-registry";
 import { RecordingLogger, waitFor } from "../pipeline/support";
 import { exchange, LivestatusClient } from "../../helpers/livestatus-client";
+import { localPortOf } from "../../helpers/net";
 import { testHost, TestHostsTable, TestStatusTable, type TestHost } from "./engine-table";
 
 /**
@@ -86,7 +87,7 @@ describe("Livestatus fairness and memory under heavy and non-reading clients (re
     const heavy = await connect();
     heavy.send(keepAlive(ALL_COLUMNS) + keepAlive(EXPENSIVE) + keepAlive(ALL_COLUMNS) + keepAlive(EXPENSIVE));
     const started = performance.now();
-    let done = false;
+    let done = false as boolean; // set by the async block below
     const answers = (async () => {
       try {
         for (let i = 0; i < 4; i++) expect((await heavy.answer(60_000)).status).to.equal(200);
@@ -166,7 +167,7 @@ describe("Livestatus fairness and memory under heavy and non-reading clients (re
     c.send(keepAlive(ALL_COLUMNS));
     // The client does not read, so it would not see the server's close: the server's side is what counts.
     await waitFor(() => server.connectionCount === 0, "the server to cut the client", 30_000);
-    const local = `127.0.0.1:${c.socket.localPort}`;
+    const local = `127.0.0.1:${localPortOf(c.socket)}`;
     expect(log.messages("warn").join("\n")).to.contain(`livestatus connection ${local} read nothing of its answer for 0.3 s: closed`);
     expect(await probe()).to.be.below(1000);
   });

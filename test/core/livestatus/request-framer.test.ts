@@ -213,7 +213,7 @@ describe("livestatus RequestFramer", () => {
       const events = frame([Buffer.concat([bytes("GET hosts\nFilter: name = caf"), Buffer.from([0xe9]), bytes("\nResponseHeader: fixed16\n\nGET status\n\n")])]);
       expect(events).to.have.length(2);
       const [bad, next] = events;
-      if (bad?.kind !== "invalid-utf8") throw new Error(`expected invalid-utf8, got ${bad?.kind}`);
+      if (bad?.kind !== "invalid-utf8") throw new Error(`expected invalid-utf8, got ${bad?.kind ?? "nothing"}`);
       expect(bad.error).to.be.instanceOf(LivestatusError);
       expect(bad.error.status).to.equal(400);
       expect(bad.error.message).to.match(/UTF-8/);

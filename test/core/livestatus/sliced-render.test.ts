@@ -74,7 +74,7 @@ describe("bodies rendered in slices", () => {
       let pauses = 0;
       let tick = 0;
       // A clock that moves 1 s per look: every look ends the slice.
-      await renderQuery(query, registry, 1_700_000_000, { push: (t) => void pieces.push(t), between: async () => void pauses++ }, { sliceMs: 4, sliceClock: () => (tick += 1000) });
+      await renderQuery(query, registry, 1_700_000_000, { push: (t) => void pieces.push(t), between: async () => { pauses++; } }, { sliceMs: 4, sliceClock: () => (tick += 1000) });
       expect(pauses, text).to.be.above(100);
       expect(pieces.join(""), text).to.equal((await answerQuery(query, registry, 1_700_000_000)).body);
     }

@@ -24,6 +24,13 @@ function answer<Row>(rows: readonly Row[], lookup: ColumnLookup<Row>, headers: r
 
 const stats = (rows: readonly Host[], ...headers: string[]) => answer(rows, hostColumn, headers);
 
+/** The one row of an ungrouped Stats answer, its values as numbers. */
+function onlyRow(rows: LivestatusValue[][]): number[] {
+  const [row, ...rest] = rows;
+  if (row === undefined || rest.length > 0) expect.fail(`expected exactly one row, got ${rows.length}`);
+  return row as number[];
+}
+
 /** Six services as in the reference peer after its feed [ref §4]: states 0,0,0,0,1,2, all checked. */
 const SERVICES = [
   host({ name: "host-0001", state: 0 }),
@@ -76,12 +83,12 @@ describe("compileStats: aggregates (§8 item 28)", () => {
   const depths = [2, 4, 4, 4, 5, 5, 7, 9].map((d, i) => host({ name: `h${i}`, scheduled_downtime_depth: d }));
 
   it("sum / min / max / avg / std (population) on a known dataset", () => {
-    const [[sum, min, max, avg, std]] = stats(depths, ...["sum", "min", "max", "avg", "std"].map((fn) => `Stats: ${fn} scheduled_downtime_depth`)) as number[][];
+    const [sum, min, max, avg, std] = onlyRow(stats(depths, ...["sum", "min", "max", "avg", "std"].map((fn) => `Stats: ${fn} scheduled_downtime_depth`)));
     expect([sum, min, max, avg, std]).to.deep.equal([40, 2, 9, 5, 2]);
   });
 
   it("suminv / avginv", () => {
-    const [[suminv, avginv]] = stats(depths, "Stats: suminv scheduled_downtime_depth", "Stats: avginv scheduled_downtime_depth") as number[][];
+    const [suminv, avginv] = onlyRow(stats(depths, "Stats: suminv scheduled_downtime_depth", "Stats: avginv scheduled_downtime_depth"));
     const expected = 1 / 2 + 3 / 4 + 2 / 5 + 1 / 7 + 1 / 9;
     expect(suminv).to.be.closeTo(expected, 1e-12);
     expect(avginv).to.be.closeTo(expected / 8, 1e-12);
@@ -110,7 +117,7 @@ describe("compileStats: aggregates (§8 item 28)", () => {
 
   it("std stays exact on epoch-sized values and is 0 for one value", () => {
     const rows = [1_795_486_933, 1_795_486_935].map((last_check, i) => host({ name: `h${i}`, last_check }));
-    const [[std]] = stats(rows, "Stats: std last_check") as number[][];
+    const [std] = onlyRow(stats(rows, "Stats: std last_check"));
     expect(std).to.be.closeTo(1, 1e-9);
     expect(stats(rows.slice(0, 1), "Stats: std last_check", "Stats: std staleness")).to.deep.equal([[0, 0]]);
   });

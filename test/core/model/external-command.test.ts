@@ -46,7 +46,7 @@ describe("parseExternalCommand", () => {
     expect(reason("junk [1] X")).to.contain("expected [<epoch seconds>]");
     expect(reason("[1] PROCESS HOST;h")).to.contain("command name");
     expect(reason("[1] ")).to.contain("command name");
-    expect(parseExternalCommand("[1] X;a").ok === false ? "" : "parsed").to.equal("parsed");
+    expect(parseExternalCommand("[1] X;a").ok ? "parsed" : "").to.equal("parsed");
   });
 });
 

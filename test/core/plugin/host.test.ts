@@ -27,10 +27,13 @@ class Recorder {
   }
 
   /** The instance of `id` constructed last (the running one after a restart). */
-  latest<T extends TestPlugin = TestPlugin>(id: string): T {
+  latest(id: string): TestPlugin;
+  latest<T extends TestPlugin>(id: string, kind: abstract new (...args: never[]) => T): T;
+  latest(id: string, kind: abstract new (...args: never[]) => TestPlugin = TestPlugin): TestPlugin {
     const found = this.instances.filter((i) => i.id === id).at(-1);
     if (found === undefined) throw new Error(`no instance ${id} was constructed`);
-    return found as T;
+    if (!(found instanceof kind)) throw new Error(`instance ${id} is not a ${kind.name}`);
+    return found;
   }
 
   all(id: string): TestPlugin[] {
@@ -238,7 +241,7 @@ describe("PluginHost", function () {
 
       expect(await host.stopAll(500)).to.equal(true);
       expect(recorder.take()).to.deep.equal(["stop in", "stop query", "stop hosts", "write out 5", "stop out"]);
-      expect(recorder.latest<TestOutput>("out").written.map((r) => r.hostname)).to.deep.equal(["host-1", "host-2", "host-1000", "host-1001", "host-1002"]);
+      expect(recorder.latest("out", TestOutput).written.map((r) => r.hostname)).to.deep.equal(["host-1", "host-2", "host-1000", "host-1001", "host-1002"]);
       expect(bus.queued()).to.deep.equal({ out: 0 });
     });
 
@@ -272,11 +275,12 @@ describe("PluginHost", function () {
       expect(pa.sink).to.equal(bus);
 
       expect(pa.log).not.to.equal(rootLogger, "not the root container's logger");
-      expect(pa.log).to.be.instanceOf(RecordingLogger);
-      expect((pa.log as RecordingLogger).bindings).to.deep.equal({ instance: "in-a", plugin: "test-input" });
-      expect((pb.log as RecordingLogger).bindings).to.deep.equal({ instance: "in-b", plugin: "test-input" });
-      expect((pa.log as RecordingLogger).level).to.equal(undefined, "an unset log_level keeps the daemon's");
-      expect((pb.log as RecordingLogger).level).to.equal("debug");
+      const [la, lb] = [pa.log, pb.log];
+      if (!(la instanceof RecordingLogger) || !(lb instanceof RecordingLogger)) return expect.fail("each instance's logger is a child of the RecordingLogger");
+      expect(la.bindings).to.deep.equal({ instance: "in-a", plugin: "test-input" });
+      expect(lb.bindings).to.deep.equal({ instance: "in-b", plugin: "test-input" });
+      expect(la.level).to.equal(undefined, "an unset log_level keeps the daemon's");
+      expect(lb.level).to.equal("debug");
     });
 
     it("on a failed start, stops what it started and rethrows a PluginRuntimeError", async () => {
@@ -382,7 +386,7 @@ describe("PluginHost", function () {
     it("a changed output keeps the results queued for it across its restart", async () => {
       const { host, bus, recorder } = harness();
       await host.startAll([spec("out", OUTPUT, { label: "v1" }), spec("in", INPUT, { label: "v1", emitOnStop: 2 })]);
-      const old = recorder.latest<TestOutput>("out");
+      const old = recorder.latest("out", TestOutput);
       await turns();
       const queued = results(3);
       for (const r of queued) bus.accept(r);
@@ -392,7 +396,7 @@ describe("PluginHost", function () {
       // The input, restarted too, flushes two more results while the output is being replaced.
       const summary = await host.apply([spec("out", OUTPUT, { label: "v2" }, { output: QUICK }), spec("in", INPUT, { label: "v2" })]);
       expect(summary.restarted).to.have.members(["out", "in"]);
-      const fresh = recorder.latest<TestOutput>("out");
+      const fresh = recorder.latest("out", TestOutput);
       expect(fresh).not.to.equal(old);
       await waitFor(() => fresh.written.length === 5, "the new output writing the kept queue");
       expect(old.written).to.deep.equal([]);
@@ -414,7 +418,7 @@ describe("PluginHost", function () {
       const summary = await host.apply([spec("keep", OUTPUT)]);
       expect(summary.stopped).to.deep.equal(["out"]);
       expect(recorder.take()).to.deep.equal(["write out 2", "stop out"]);
-      expect(recorder.latest<TestOutput>("out").written).to.have.length(2);
+      expect(recorder.latest("out", TestOutput).written).to.have.length(2);
       expect(bus.queued()).to.deep.equal({ keep: 2 });
     });
 
@@ -466,7 +470,7 @@ describe("PluginHost", function () {
       const summary = await host.apply([spec("out", OUTPUT, { label: "v2", hangStart: true })]);
       expect(summary.failed).to.deep.equal(["out"]);
       expect(recorder.take()).to.deep.equal(["stop out", "start out", "stop out", "start out"]);
-      const current = recorder.latest<TestOutput>("out");
+      const current = recorder.latest("out", TestOutput);
       expect(current.config.label).to.equal("v1");
       await bus.drain();
       expect(current.written).to.deep.equal(sent);

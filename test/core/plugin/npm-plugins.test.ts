@@ -273,7 +273,7 @@ describe("definePlugin and definitionProblems", () => {
   /** definePlugin's error for `overrides` applied to a valid definition. */
   function defineError(overrides: Record<string, unknown>): TypeError {
     try {
-      definePlugin({ ...valid, ...overrides } as unknown as Parameters<typeof definePlugin>[0]);
+      definePlugin({ ...valid, ...overrides });
     } catch (err) {
       expect(err).to.be.instanceOf(TypeError);
       return err as TypeError;

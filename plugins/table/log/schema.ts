@@ -1,4 +1,4 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigSchema } from "../../../core";
 
 export const logSchema = {
   max_rows: {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, type GetQuery, parseRequest, readPluginReadme, record, select, T0, TableRegistry, built, tableInstance, tableContext } from "../../../test/helpers/table-kit";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, type GetQuery, parseRequest, readPluginReadme, record, select, T0, TableRegistry, built, tableContext } from "../../../test/helpers/table-kit";
 import hostsPlugin from "../hosts/index";
 import servicesPlugin from "../services/index";
 import columnsPlugin from "./index";
@@ -94,19 +94,6 @@ describe("columns table", () => {
         ["hosts", hosts.spec.columns.length],
         ["services", services.spec.columns.length],
       ]);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const registry = new TableRegistry();
-      const plugin = tableInstance(columnsPlugin, undefined, registry);
-      await plugin.start();
-      expect(registry.get("columns")).to.equal(plugin.table);
-      expect(select(plugin.table!, ["table"])).to.have.length(4);
-      await plugin.stop();
-      await plugin.stop();
-      expect(registry.get("columns")).to.equal(undefined);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { answerQuery, column, expectReadmeListsColumns, parseRequest, readPluginReadme, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { answerQuery, column, expectReadmeListsColumns, parseRequest, readPluginReadme, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
 import commandsPlugin from "./index";
 
 describe("commands table", () => {
@@ -27,15 +27,5 @@ describe("commands table", () => {
 
   it("lists its columns in the README with type and description", () => {
     expectReadmeListsColumns(readPluginReadme("plugins/table/commands"), table.spec.columns);
-  });
-
-  it("plugin: adds its table on start and removes it on stop, twice without harm", async () => {
-    const tables = new TableRegistry();
-    const plugin = tableInstance(commandsPlugin, undefined, tables);
-    await plugin.start();
-    expect(tables.get("commands")).to.equal(plugin.table);
-    await plugin.stop();
-    await plugin.stop();
-    expect(tables.get("commands")).to.equal(undefined);
   });
 });

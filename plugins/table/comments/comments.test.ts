@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectSecondInstanceRefused, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
 import { askTable } from "../common/test-group-map";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
@@ -205,24 +205,6 @@ describe("comments table", () => {
 
     it("of its own are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/comments"), table.spec.columns.filter((c) => !c.name.startsWith("host_") && !c.name.startsWith("service_")));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(commentsPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("comments")).to.equal(plugin.table);
-      addComment(kit, "web1", "disk", 1);
-      expect(select(plugin.table!, ["service_description"])).to.deep.equal([["disk"]]);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("comments")).to.equal(undefined);
-    });
-
-    it("refuses a second comments table, whose stop leaves the first one served", async () => {
-      await expectSecondInstanceRefused("comments", (tables) => tableInstance(commentsPlugin, kit, tables));
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, built } from "../../../test/helpers/table-kit";
 import hostsPlugin from "../hosts/index";
 import contactgroupsPlugin from "./index";
 
@@ -49,18 +49,6 @@ describe("contactgroups table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/contactgroups"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(contactgroupsPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("contactgroups")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("contactgroups")).to.equal(undefined);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
 import contactsPlugin from "./index";
 
 /** web1: Host (alice), disk (bob, alice); db1 pending, mysql (carol); app1 Host without contacts. */
@@ -80,19 +80,6 @@ describe("contacts table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/contacts"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(contactsPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("contacts")).to.equal(plugin.table);
-      expect(select(plugin.table!, ["name"])).to.have.length(3);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("contacts")).to.equal(undefined);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectSecondInstanceRefused, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
 import { askTable } from "../common/test-group-map";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
@@ -189,24 +189,6 @@ describe("downtimes table", () => {
 
     it("of its own are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/downtimes"), table.spec.columns.filter((c) => !c.name.startsWith("host_") && !c.name.startsWith("service_")));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(downtimesPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("downtimes")).to.equal(plugin.table);
-      const id = schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600 });
-      expect(select(plugin.table!, ["id", "service_description"])).to.deep.equal([[id, "disk"]]);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("downtimes")).to.equal(undefined);
-    });
-
-    it("refuses a second downtimes table, whose stop leaves the first one served", async () => {
-      await expectSecondInstanceRefused("downtimes", (tables) => tableInstance(downtimesPlugin, kit, tables));
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, expectSecondInstanceRefused, expectWellTypedColumns, readPluginReadme, record, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
 import hostsPlugin from "./index";
 
@@ -241,23 +241,6 @@ describe("hosts table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/hosts"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(hostsPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("hosts")).to.equal(plugin.table);
-      expect(select(plugin.table!, ["name"])).to.deep.equal([["db1"], ["web1"]]);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("hosts")).to.equal(undefined);
-    });
-
-    it("refuses a second hosts table, whose stop leaves the first one served", async () => {
-      await expectSecondInstanceRefused("hosts", (tables) => tableInstance(hostsPlugin, kit, tables));
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
@@ -112,18 +112,6 @@ describe("hostsbygroup table", () => {
       const body = await askTable(spy, "GET hostsbygroup\nColumns: host_name hostgroup_name hostgroup_num_hosts state\nFilter: name = host-0003\nFilter: name = host-0005\nOr: 2\nOutputFormat: json");
       expect(body).to.equal(jsonBody([["host-0003", "hg-0", 4, 2], ["host-0005", "hg-1", 2, 0]]));
       expect(hints).to.deep.equal([["host-0003", "host-0005"]]);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(hostsbygroupPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("hostsbygroup")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("hostsbygroup")).to.equal(undefined);
     });
   });
 });

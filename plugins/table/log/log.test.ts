@@ -336,16 +336,6 @@ describe("log table", () => {
   });
 
   describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(logPlugin, { engine, clock }, tables, { config: { max_rows: 100_000 } });
-      await plugin.start();
-      expect(tables.get("log")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("log")).to.equal(undefined);
-    });
-
     it("refuses max_rows below 1 at start", async () => {
       const tables = new TableRegistry();
       const plugin = tableInstance(logPlugin, { engine, clock }, tables, { config: { max_rows: 0 } });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import servicegroupsPlugin from "./index";
 
@@ -119,18 +119,6 @@ describe("servicegroups table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/servicegroups"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(servicegroupsPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("servicegroups")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("servicegroups")).to.equal(undefined);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { HostView, type HostRecordSource } from "../common/host-view";
 import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
@@ -243,18 +243,6 @@ describe("services table", () => {
 
     it("of its own are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/services"), table.spec.columns.filter((c) => !c.name.startsWith("host_")));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(servicesPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("services")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("services")).to.equal(undefined);
     });
   });
 });

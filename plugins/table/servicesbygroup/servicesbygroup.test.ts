@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { SERVICEGROUP_COLUMNS } from "../common/service-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import { SERVICE_COLUMNS } from "../services/service-columns";
@@ -119,18 +119,6 @@ describe("servicesbygroup table", () => {
         ["sg-0", "sg-0", 0, 3, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
         ["sg-1", "sg-1", 0, 2, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0],
       ]));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(servicesbygroupPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("servicesbygroup")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("servicesbygroup")).to.equal(undefined);
     });
   });
 });

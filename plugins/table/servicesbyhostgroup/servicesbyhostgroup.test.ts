@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import { SERVICE_COLUMNS } from "../services/service-columns";
@@ -108,18 +108,6 @@ describe("servicesbyhostgroup table", () => {
     it("answers a NagVis user only with the services it sees (AuthUser carol: host-0004's)", async () => {
       kit.at(30);
       expect(await askTable(table, `${NAGVIS_SERVICESBYHOSTGROUP}\nAuthUser: carol`)).to.equal(jsonBody([["hg-0", 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]]));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = tableInstance(servicesbyhostgroupPlugin, kit, tables);
-      await plugin.start();
-      expect(tables.get("servicesbyhostgroup")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("servicesbyhostgroup")).to.equal(undefined);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { column, expectReadmeListsColumns, readPluginReadme, record, select, TableRegistry, built, tableInstance } from "../../../test/helpers/table-kit";
+import { column, expectReadmeListsColumns, readPluginReadme, record, select, built } from "../../../test/helpers/table-kit";
 import timeperiodsPlugin from "./index";
 
 describe("timeperiods table", () => {
@@ -17,15 +17,5 @@ describe("timeperiods table", () => {
 
   it("lists its columns in the README with type and description", () => {
     expectReadmeListsColumns(readPluginReadme("plugins/table/timeperiods"), table.spec.columns);
-  });
-
-  it("plugin: adds its table on start and removes it on stop, twice without harm", async () => {
-    const tables = new TableRegistry();
-    const plugin = tableInstance(timeperiodsPlugin, undefined, tables);
-    await plugin.start();
-    expect(tables.get("timeperiods")).to.equal(plugin.table);
-    await plugin.stop();
-    await plugin.stop();
-    expect(tables.get("timeperiods")).to.equal(undefined);
   });
 });

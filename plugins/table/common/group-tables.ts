@@ -4,7 +4,7 @@ import { GroupIndex } from "./group-index";
 import { HostRows } from "./host-rows";
 import type { HostView } from "./host-view";
 
-/** What a group table or a by-group table declares; the rows come from the query's GroupIndex. */
+/** What a by-group table declares; its rows come from the query's GroupIndex. */
 interface GroupTableShape<Row> {
   readonly prefix: string;
   readonly columns: readonly ColumnSpec<Row>[];
@@ -14,23 +14,27 @@ interface GroupTableShape<Row> {
 
 /**
  * A table of groups (hostgroups, servicegroups): one row per group some result names,
- * sorted by name. Memberships come from one pass per query over every host or service (a
- * hint by name narrows the rows, not the pass: any host may name any group).
+ * sorted by name; key `name`. Memberships come from one pass per query over every host or
+ * service (a hint by name narrows the rows, not the pass: any host may name any group).
  */
 export function groupsTable<Group extends { readonly name: string }>(
-  { state, clock }: TableContext,
-  shape: GroupTableShape<Group> & { readonly groups: (index: GroupIndex) => readonly Group[] },
-): TableParts<Group> {
-  const hosts = new HostRows(state);
-  return {
-    prefix: shape.prefix,
-    columns: shape.columns,
-    keyColumns: [shape.keyColumn],
-    *rows(hint: RowHint): Iterable<Group> {
-      const keys = hint.keys;
-      for (const group of shape.groups(new GroupIndex(hosts, clock.now() / 1000, hint.user))) if (keys === undefined || keys.has(group.name)) yield group;
-    },
-    visibleTo: shape.visibleTo,
+  prefix: string,
+  columns: readonly ColumnSpec<Group>[],
+  groups: (index: GroupIndex) => readonly Group[],
+  visibleTo: (group: Group, user: string) => boolean,
+): (context: TableContext) => TableParts<Group> {
+  return ({ state, clock }) => {
+    const hosts = new HostRows(state);
+    return {
+      prefix,
+      columns,
+      keyColumns: ["name"],
+      *rows(hint: RowHint): Iterable<Group> {
+        const keys = hint.keys;
+        for (const group of groups(new GroupIndex(hosts, clock.now() / 1000, hint.user))) if (keys === undefined || keys.has(group.name)) yield group;
+      },
+      visibleTo,
+    };
   };
 }
 

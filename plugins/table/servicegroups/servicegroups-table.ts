@@ -1,4 +1,3 @@
-import type { TableContext, TableParts } from "../../../core";
 import type { ServiceGroupView } from "../common/group-index";
 import { groupsTable } from "../common/group-tables";
 import { SERVICEGROUP_COLUMNS } from "../common/service-group-columns";
@@ -13,12 +12,4 @@ export function serviceGroupVisibleTo(group: ServiceGroupView, user: string): bo
 }
 
 /** The Livestatus `servicegroups` table over the state: one row per service group some service result names, sorted by name. */
-export function servicegroupsTable(context: TableContext): TableParts<ServiceGroupView> {
-  return groupsTable(context, {
-    prefix: "servicegroup_",
-    columns: SERVICEGROUP_COLUMNS,
-    keyColumn: "name",
-    groups: (index) => index.serviceGroups(),
-    visibleTo: serviceGroupVisibleTo,
-  });
-}
+export const servicegroupsTable = groupsTable<ServiceGroupView>("servicegroup_", SERVICEGROUP_COLUMNS, (index) => index.serviceGroups(), serviceGroupVisibleTo);

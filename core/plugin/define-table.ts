@@ -67,6 +67,7 @@ export interface TableDefinition<Row = unknown, C = TableConfig> extends PluginD
  * added to the served tables; at stop it is removed.
  */
 export function defineTable<Row, C = TableConfig>(options: TableOptions<Row, C>): TableDefinition<Row, C> {
+  if (typeof options.table !== "function") throw new TypeError(`invalid table plugin definition "${String(options.name)}": table must be a function from the context to the table`);
   const build = (context: TableContext<C>): LivestatusTable<Row> => assemble(options.name, options.table(context));
 
   @injectable()
@@ -116,6 +117,15 @@ export function defineTable<Row, C = TableConfig>(options: TableOptions<Row, C>)
 
 /** The served table from the plugin's parts; methods are called on the parts object, so a class instance works too. */
 function assemble<Row>(name: string, parts: TableParts<Row>): LivestatusTable<Row> {
+  const seen = new Set<string>();
+  for (const c of parts.columns) {
+    // A second column of the same name would never be reached: say so at start, not as a wrong answer.
+    if (seen.has(c.name)) throw new Error(`table ${name}: column ${c.name} is declared twice`);
+    seen.add(c.name);
+  }
+  for (const key of [...(parts.keyColumns ?? []), ...(parts.timeColumn === undefined ? [] : [parts.timeColumn])]) {
+    if (!seen.has(key)) throw new Error(`table ${name}: key or time column ${key} is not one of its columns`);
+  }
   const { load, timeColumn, visibleTo, rowVersion } = parts;
   return {
     spec: { name, prefix: parts.prefix ?? "", columns: parts.columns },

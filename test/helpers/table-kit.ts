@@ -25,6 +25,20 @@ import type { TableConfig, TableContext, TableDefinition, TableInstance } from "
 import { REPO_ROOT } from "./tantale-process";
 
 /** Keeps commits in memory: the tables read the engine, never the store. */
+// The core internals the table tests drive (the query engine, the registry, the engine): not
+// the public API, so the plugins' own tests reach them through this kit.
+export { TableRegistry } from "../../core/livestatus/table-registry";
+export { answerQuery, type QueryAnswer } from "../../core/livestatus/query-engine";
+export { parseRequest } from "../../core/livestatus/request-parser";
+export type { GetQuery } from "../../core/livestatus/query";
+export { LivestatusError } from "../../core/livestatus/livestatus-error";
+export { planWait } from "../../core/livestatus/wait-condition";
+export { SelfStats } from "../../core/metrics/self-stats";
+export { silentLogger } from "../../core/log/logger";
+export { StateEngine, type AcknowledgementRequest, type CommentRequest, type DowntimeRequest } from "../../core/state/state-engine";
+export { NO_RECORD_CHANGES } from "../../core/state/change-set";
+export { CLIENT_REQUESTS } from "../core/livestatus/client-requests";
+
 export class MemoryStore implements StateStore {
   readonly commits: ChangeSet[] = [];
   async load(): Promise<StoredState> {
@@ -144,7 +158,7 @@ export function readPluginReadme(folder: string): string {
 
 /** What the table plugins' registration test needs of a plugin instance. */
 export interface RegisteringTable<Row> {
-  readonly table: LivestatusTable<Row>;
+  readonly table: LivestatusTable<Row> | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -166,6 +180,18 @@ export async function expectSecondInstanceRefused<Row>(name: string, make: (tabl
   await first.stop();
 }
 
+/** The table a definition serves, built over the kit's engine and clock (a fresh engine without one: tables that read no state). */
+export function built<Row, C>(definition: TableDefinition<Row, C>, kit?: EngineKit, config: C = {} as C): LivestatusTable<Row> {
+  return definition.build(tableContext(kit ?? bareKit(), config));
+}
+
+/** An engine without results or store, on a fixed clock at T0. */
+function bareKit(): EngineKit {
+  const clock: Clock = { now: () => T0 * 1000 };
+  const engine = new StateEngine({ freshness_factor: 2, freshness_check_interval: 1000 }, clock, silentLogger(), new SelfStats().of("(state)"));
+  return { engine, clock, at: () => undefined, write: (...results) => engine.write(results) };
+}
+
 /** A context to build a table from (`definition.build(kit.context)`): the kit's engine and clock, silent logs. */
 export function tableContext<C = TableConfig>(kit: EngineKit, config: C, extra: Partial<TableContext<C>> = {}): TableContext<C> {
   return { state: kit.engine, config, clock: kit.clock, log: silentLogger(), stats: new SelfStats(), tables: new TableRegistry(), ...extra };
@@ -177,11 +203,12 @@ const SETTINGS: DaemonSettings = { log_level: "info", queue_size: 1000, shutdown
  * One instance of a table plugin built as the daemon builds it (its root container, then
  * constructInstance with the instance's options), over the kit's engine and clock.
  */
-export function tableInstance<Row, C>(definition: TableDefinition<Row, C>, kit: EngineKit, tables: TableRegistry, options: { id?: string; config?: Readonly<Record<string, unknown>>; stats?: SelfStats } = {}): TableInstance<Row> {
+export function tableInstance<Row, C>(definition: TableDefinition<Row, C>, kit: Pick<EngineKit, "engine" | "clock"> | undefined, tables: TableRegistry, options: { id?: string; config?: Readonly<Record<string, unknown>>; stats?: SelfStats } = {}): TableInstance<Row> {
   const stats = options.stats ?? new SelfStats();
   const logger = silentLogger();
-  const sink = new ResultBus(10, logger, stats, kit.clock);
-  const root = buildRootContainer({ clock: kit.clock, settings: SETTINGS, dataDir: ".", stats, sink, logger, engine: kit.engine, tables });
+  const { clock, engine } = kit ?? bareKit();
+  const sink = new ResultBus(10, logger, stats, clock);
+  const root = buildRootContainer({ clock, settings: SETTINGS, dataDir: ".", stats, sink, logger, engine, tables });
   const id = options.id ?? definition.name;
   const spec: InstanceSpec = {
     id,

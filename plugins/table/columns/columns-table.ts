@@ -1,11 +1,5 @@
-import { inject, injectable } from "tsyringe";
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { LivestatusTable, RowHint, TableRegistry } from "../../../core/livestatus/table-registry";
-import type { TablePlugin } from "../../../core/plugin/api";
-import { TABLES } from "../../../core/tokens";
-import { string } from "../common/columns";
+import { string, type ColumnSpec, type RowHint, type TableContext, type TableParts } from "../../../core";
 import { byCodeUnit } from "../common/sorted-keys";
-import { TableRegistration } from "../common/table-registration";
 
 /** One column of one served table: a row of the `columns` table. */
 export interface ColumnRow {
@@ -26,9 +20,10 @@ export const COLUMNS_COLUMNS: readonly ColumnSpec<ColumnRow>[] = Object.freeze([
  * table's order. The specs are the single source: a table plugin started or stopped shows
  * at the next query. Key: `table` (`Filter: table = hosts` visits only the hosts columns).
  */
-export function columnsTable(tables: TableRegistry): LivestatusTable<ColumnRow> {
+export function columnsTable({ tables }: TableContext): TableParts<ColumnRow> {
   return {
-    spec: { name: "columns", prefix: "column_", columns: COLUMNS_COLUMNS },
+    prefix: "column_",
+    columns: COLUMNS_COLUMNS,
     keyColumns: ["table"],
     *rows(hint: RowHint): Iterable<ColumnRow> {
       const served = [...tables.all()].filter((t) => hint.keys === undefined || hint.keys.has(t.spec.name));
@@ -38,25 +33,3 @@ export function columnsTable(tables: TableRegistry): LivestatusTable<ColumnRow> 
   };
 }
 
-/** The `columns` table plugin: adds the table to the registry while it runs. */
-@injectable()
-export class ColumnsTable implements TablePlugin {
-  private readonly registration: TableRegistration<ColumnRow>;
-
-  constructor(@inject(TABLES) tables: TableRegistry) {
-    this.registration = new TableRegistration(tables, columnsTable(tables));
-  }
-
-  /** The table as the registry serves it (for tests and tools). */
-  get table(): LivestatusTable<ColumnRow> {
-    return this.registration.table;
-  }
-
-  async start(): Promise<void> {
-    this.registration.start();
-  }
-
-  async stop(): Promise<void> {
-    this.registration.stop();
-  }
-}

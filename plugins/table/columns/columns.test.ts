@@ -1,12 +1,8 @@
 import { expect } from "chai";
-import { answerQuery } from "../../../core/livestatus/query-engine";
-import type { GetQuery } from "../../../core/livestatus/query";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, select, type EngineKit } from "../../../test/helpers/table-kit";
-import { hostsTable } from "../hosts/hosts-table";
-import { servicesTable } from "../services/services-table";
-import { ColumnsTable, columnsTable } from "./columns-table";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, type GetQuery, parseRequest, readPluginReadme, record, select, T0, TableRegistry, built, tableContext } from "../../../test/helpers/table-kit";
+import hostsPlugin from "../hosts/index";
+import servicesPlugin from "../services/index";
+import columnsPlugin from "./index";
 
 function query(text: string): GetQuery {
   const request = parseRequest(text.split("\n"), T0);
@@ -17,16 +13,16 @@ function query(text: string): GetQuery {
 describe("columns table", () => {
   let kit: EngineKit;
   let tables: TableRegistry;
-  let table: ReturnType<typeof columnsTable>;
-  let hosts: ReturnType<typeof hostsTable>;
-  let services: ReturnType<typeof servicesTable>;
+  let table: ReturnType<typeof columnsPlugin.build>;
+  let hosts: ReturnType<typeof hostsPlugin.build>;
+  let services: ReturnType<typeof servicesPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
     tables = new TableRegistry();
-    hosts = hostsTable(kit.engine, kit.clock);
-    services = servicesTable(kit.engine, kit.clock);
-    table = columnsTable(tables);
+    hosts = built(hostsPlugin, kit);
+    services = built(servicesPlugin, kit);
+    table = columnsPlugin.build(tableContext(kit, {}, { tables }));
     tables.add(services);
     tables.add(table);
     tables.add(hosts);
@@ -98,19 +94,6 @@ describe("columns table", () => {
         ["hosts", hosts.spec.columns.length],
         ["services", services.spec.columns.length],
       ]);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const registry = new TableRegistry();
-      const plugin = new ColumnsTable(registry);
-      await plugin.start();
-      expect(registry.get("columns")).to.equal(plugin.table);
-      expect(select(plugin.table, ["table"])).to.have.length(4);
-      await plugin.stop();
-      await plugin.stop();
-      expect(registry.get("columns")).to.equal(undefined);
     });
   });
 });

@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
-import { ColumnsTable } from "./columns-table";
+import { defineTable } from "../../../core";
+import { columnsTable } from "./columns-table";
 import { columnsSchema } from "./schema";
 
-export default definePlugin({
+export default defineTable({
   name: "columns",
-  kind: "table",
   description: "The Livestatus columns table: every column of every served table, with its type and description.",
   schema: columnsSchema,
   // Thruk and Multisite probe it: it runs without a conf file (columns.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: ColumnsTable,
+  table: columnsTable,
 });

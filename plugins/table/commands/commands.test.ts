@@ -1,12 +1,9 @@
 import { expect } from "chai";
-import { answerQuery } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { T0, column, expectReadmeListsColumns, readPluginReadme, select } from "../../../test/helpers/table-kit";
-import { CommandsTable, commandsTable } from "./commands-table";
+import { answerQuery, column, expectReadmeListsColumns, parseRequest, readPluginReadme, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
+import commandsPlugin from "./index";
 
 describe("commands table", () => {
-  const table = commandsTable();
+  const table = built(commandsPlugin);
 
   it("is empty: Tantale runs no check commands", () => {
     expect(select(table, ["name", "line"])).to.deep.equal([]);
@@ -30,15 +27,5 @@ describe("commands table", () => {
 
   it("lists its columns in the README with type and description", () => {
     expectReadmeListsColumns(readPluginReadme("plugins/table/commands"), table.spec.columns);
-  });
-
-  it("plugin: adds its table on start and removes it on stop, twice without harm", async () => {
-    const tables = new TableRegistry();
-    const plugin = new CommandsTable(tables);
-    await plugin.start();
-    expect(tables.get("commands")).to.equal(plugin.table);
-    await plugin.stop();
-    await plugin.stop();
-    expect(tables.get("commands")).to.equal(undefined);
   });
 });

@@ -1,16 +1,6 @@
-import { inject, injectable } from "tsyringe";
-import type { Clock } from "../../../core/clock";
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { LivestatusTable, RowHint, TableRegistry } from "../../../core/livestatus/table-registry";
-import type { TablePlugin } from "../../../core/plugin/api";
-import type { Comment } from "../../../core/state/comment";
-import type { StateEngine } from "../../../core/state/state-engine";
-import { CLOCK, STATE_ENGINE, TABLES } from "../../../core/tokens";
-import { int, string, time } from "../common/columns";
-import { HostRows } from "../common/host-rows";
-import { objectColumns, objectVisibleTo, type ObjectRow } from "../common/object-columns";
-import { recordRows } from "../common/record-rows";
-import { TableRegistration } from "../common/table-registration";
+import { int, string, time, type ColumnSpec, type Comment, type TableContext, type TableParts } from "../../../core";
+import { objectColumns, type ObjectRow } from "../common/object-columns";
+import { recordsTable } from "../common/record-rows";
 
 /** Nagios' comment types (the reverse of the downtime types). */
 const HOST_COMMENT = 1;
@@ -45,40 +35,15 @@ export function commentColumns(): ColumnSpec<CommentRow>[] {
 export const COMMENT_COLUMNS: readonly ColumnSpec<CommentRow>[] = Object.freeze(commentColumns());
 
 /**
- * The Livestatus `comments` table over the state engine: one row per comment (operators'
+ * The Livestatus `comments` table over the state: one row per comment (operators'
  * and acknowledgements'), by id. The hint names hosts (`host_name = X`): only their
  * comments are read.
  */
-export function commentsTable(engine: StateEngine, clock: Clock): LivestatusTable<CommentRow> {
-  const hosts = new HostRows(engine);
-  const source = { all: () => engine.allComments(), ofHost: (name: string) => engine.commentsOfHost(name) };
-  return {
-    spec: { name: "comments", prefix: "comment_", columns: COMMENT_COLUMNS },
-    keyColumns: ["host_name"],
-    rows: (hint: RowHint) => recordRows(hosts, source, hint, clock.now() / 1000, (host, service, comment): CommentRow => ({ host, service, comment })),
-    visibleTo: objectVisibleTo,
-  };
-}
-
-/** The `comments` table plugin: adds the table to the registry while it runs. */
-@injectable()
-export class CommentsTable implements TablePlugin {
-  private readonly registration: TableRegistration<CommentRow>;
-
-  constructor(@inject(TABLES) tables: TableRegistry, @inject(STATE_ENGINE) engine: StateEngine, @inject(CLOCK) clock: Clock) {
-    this.registration = new TableRegistration(tables, commentsTable(engine, clock));
-  }
-
-  /** The table as the registry serves it (for tests and tools). */
-  get table(): LivestatusTable<CommentRow> {
-    return this.registration.table;
-  }
-
-  async start(): Promise<void> {
-    this.registration.start();
-  }
-
-  async stop(): Promise<void> {
-    this.registration.stop();
-  }
+export function commentsTable(context: TableContext): TableParts<CommentRow> {
+  return recordsTable(context, {
+    prefix: "comment_",
+    columns: COMMENT_COLUMNS,
+    source: (state) => ({ all: () => state.allComments(), ofHost: (name) => state.commentsOfHost(name) }),
+    row: (host, service, comment): CommentRow => ({ host, service, comment }),
+  });
 }

@@ -1,14 +1,11 @@
 import { expect } from "chai";
+import { HOST_CHECK } from "../../../core";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
 import { askTable } from "../common/test-group-map";
-import { answerQuery } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit, expectSecondInstanceRefused } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
 import { acknowledge, addComment } from "../common/test-records";
-import { CommentsTable, commentsTable } from "./comments-table";
+import commentsPlugin from "./index";
 
 /** What Multisite's comments view asks for (Checkmk's painters), with the prefixes it uses. */
 const MULTISITE_COMMENT_COLUMNS = ["comment_id", "comment_author", "comment_comment", "comment_entry_type", "comment_entry_time", "comment_expires", "comment_expire_time", "comment_is_service", "comment_type", "host_name", "service_description", "host_state", "service_state"];
@@ -30,11 +27,11 @@ async function twoHosts(kit: EngineKit): Promise<void> {
 
 describe("comments table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof commentsTable>;
+  let table: ReturnType<typeof commentsPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = commentsTable(kit.engine, kit.clock);
+    table = built(commentsPlugin, kit);
     await twoHosts(kit);
   });
 
@@ -208,24 +205,6 @@ describe("comments table", () => {
 
     it("of its own are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/comments"), table.spec.columns.filter((c) => !c.name.startsWith("host_") && !c.name.startsWith("service_")));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new CommentsTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("comments")).to.equal(plugin.table);
-      addComment(kit, "web1", "disk", 1);
-      expect(select(plugin.table, ["service_description"])).to.deep.equal([["disk"]]);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("comments")).to.equal(undefined);
-    });
-
-    it("refuses a second comments table, whose stop leaves the first one served", async () => {
-      await expectSecondInstanceRefused("comments", (tables) => new CommentsTable(tables, kit.engine, kit.clock));
     });
   });
 });

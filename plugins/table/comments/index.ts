@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
-import { CommentsTable } from "./comments-table";
+import { defineTable } from "../../../core";
+import { commentsTable } from "./comments-table";
 import { commentsSchema } from "./schema";
 
-export default definePlugin({
+export default defineTable({
   name: "comments",
-  kind: "table",
   description: "The Livestatus comments table: operators' comments and acknowledgements' comments, with their host's and service's columns.",
   schema: commentsSchema,
   // Multisite, Thruk and Nagstamon ask for it: it runs without a conf file (comments.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: CommentsTable,
+  table: commentsTable,
 });

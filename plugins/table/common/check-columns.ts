@@ -1,8 +1,4 @@
-import type { ColumnSpec, LivestatusValue } from "../../../core/livestatus/column";
-import type { CheckState } from "../../../core/state/check-state";
-import type { Comment } from "../../../core/state/comment";
-import { isActive, type Downtime } from "../../../core/state/downtime";
-import { constants, dict, float, int, list, stable, string, time, EMPTY_DICT, EMPTY_LIST, type Constant } from "./columns";
+import { type CheckState, type ColumnSpec, type Comment, type Constant, constants, dict, type Downtime, EMPTY_DICT, EMPTY_LIST, float, int, isActive, list, type LivestatusValue, stable, string, time } from "../../../core";
 import { perfLabels } from "./perf-labels";
 
 /** How the shared columns reach the check state of a row, and the query's time. */

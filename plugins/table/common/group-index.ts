@@ -1,6 +1,4 @@
-import type { LivestatusValue } from "../../../core/livestatus/column";
-import type { CheckState } from "../../../core/state/check-state";
-import type { HostEntry } from "../../../core/state/state-engine";
+import type { CheckState, HostState, LivestatusValue } from "../../../core";
 import type { HostRows } from "./host-rows";
 import { type HostView, worseState } from "./host-view";
 import { byCodeUnit } from "./sorted-keys";
@@ -180,7 +178,7 @@ export class GroupIndex {
   ) {}
 
   /** The query's view of a host (one per host, shared by every row and group naming it). */
-  view(entry: Readonly<HostEntry>): HostView {
+  view(entry: HostState): HostView {
     let v = this.views.get(entry.name);
     if (v === undefined) this.views.set(entry.name, (v = this.hosts.view(entry, this.now)));
     return v;

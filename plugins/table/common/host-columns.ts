@@ -1,8 +1,5 @@
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import type { CheckState } from "../../../core/state/check-state";
+import { type CheckState, type ColumnSpec, constants, EMPTY_LIST, HOST_CHECK, int, list, string } from "../../../core";
 import { checkColumns } from "./check-columns";
-import { constants, int, list, string, EMPTY_LIST } from "./columns";
 import type { HostView } from "./host-view";
 
 const HOST_STATE_NAMES = ["up", "down", "unreachable"] as const;

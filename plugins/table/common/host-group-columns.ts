@@ -1,5 +1,4 @@
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import { constants, int, list, string, type Constant } from "./columns";
+import { type ColumnSpec, type Constant, constants, int, list, string } from "../../../core";
 import type { HostGroupView, ServiceCounts } from "./group-index";
 
 /** notes, notes_url, action_url: results carry none of them. */

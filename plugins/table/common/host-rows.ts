@@ -1,5 +1,4 @@
-import type { RowHint } from "../../../core/livestatus/table-registry";
-import type { HostEntry, StateEngine } from "../../../core/state/state-engine";
+import type { HostState, RowHint, StateView } from "../../../core";
 import { HostView } from "./host-view";
 import { SortedKeys, byCodeUnit, type KeyedSource } from "./sorted-keys";
 
@@ -10,22 +9,22 @@ import { SortedKeys, byCodeUnit, type KeyedSource } from "./sorted-keys";
  */
 export class HostRows {
   private readonly order = new SortedKeys();
-  private readonly source: KeyedSource<Readonly<HostEntry>>;
+  private readonly source: KeyedSource<HostState>;
 
-  constructor(private readonly engine: StateEngine) {
+  constructor(private readonly state: StateView) {
     this.source = {
       get size() {
-        return engine.hostCount;
+        return state.hostCount;
       },
-      get: (name) => engine.host(name),
-      keys: () => hostNames(engine),
+      get: (name) => state.host(name),
+      keys: () => hostNames(state),
     };
   }
 
-  entries(hint: RowHint): readonly Readonly<HostEntry>[] {
+  entries(hint: RowHint): readonly HostState[] {
     // Host entries are updated in place: the list changes only when a host appears or goes.
-    if (hint.keys === undefined) return this.order.values(this.source, this.engine.hostsVersion);
-    const out: Readonly<HostEntry>[] = [];
+    if (hint.keys === undefined) return this.order.values(this.source, this.state.hostsVersion);
+    const out: HostState[] = [];
     for (const name of [...hint.keys].sort(byCodeUnit)) {
       const entry = this.source.get(name);
       if (entry !== undefined) out.push(entry);
@@ -34,16 +33,16 @@ export class HostRows {
   }
 
   /** One host by name (records name their host; the entry may be gone meanwhile). */
-  entry(name: string): Readonly<HostEntry> | undefined {
-    return this.engine.host(name);
+  entry(name: string): HostState | undefined {
+    return this.state.host(name);
   }
 
-  /** A host's view for one query (`now` in seconds), reading its downtimes and comments from the engine. */
-  view(entry: Readonly<HostEntry>, now: number): HostView {
-    return new HostView(entry, now, this.engine);
+  /** A host's view for one query (`now` in seconds), reading its downtimes and comments from the state. */
+  view(entry: HostState, now: number): HostView {
+    return new HostView(entry, now, this.state);
   }
 }
 
-function* hostNames(engine: StateEngine): IterableIterator<string> {
-  for (const h of engine.allHosts()) yield h.name;
+function* hostNames(state: StateView): IterableIterator<string> {
+  for (const h of state.allHosts()) yield h.name;
 }

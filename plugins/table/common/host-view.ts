@@ -1,10 +1,4 @@
-import type { LivestatusValue } from "../../../core/livestatus/column";
-import type { CheckState } from "../../../core/state/check-state";
-import type { Comment } from "../../../core/state/comment";
-import type { Downtime } from "../../../core/state/downtime";
-import type { ObjectRecord } from "../../../core/state/object-records";
-import type { HostEntry, StateEngine } from "../../../core/state/state-engine";
-import { hostContacts } from "../../../core/state/visibility";
+import { type CheckState, type Comment, type Downtime, hostContacts, type HostState, type LivestatusValue, type ObjectRecord, type StateView } from "../../../core";
 import { SortedKeys, byCodeUnit } from "./sorted-keys";
 
 /** What the host columns count over the host's services (every stored service has been checked). */
@@ -20,7 +14,7 @@ export interface ServiceSummary {
 }
 
 /** Where a view reads its host's downtimes and comments: the state engine. */
-export type HostRecordSource = Pick<StateEngine, "downtimesOfHost" | "commentsOfHost">;
+export type HostRecordSource = Pick<StateView, "downtimesOfHost" | "commentsOfHost">;
 
 /** A host's records by check (the `Host` check or a service description), each list by id. */
 type RecordsByCheck<T> = ReadonlyMap<string, readonly T[]>;
@@ -73,7 +67,7 @@ export class HostView {
   private commentsMemo: RecordsByCheck<Comment> | undefined;
 
   constructor(
-    readonly entry: Readonly<HostEntry>,
+    readonly entry: HostState,
     /** Seconds since the epoch, taken once per query. */
     readonly now: number,
     private readonly records: HostRecordSource,
@@ -126,7 +120,7 @@ export class HostView {
     return this.groupsMemo;
   }
 
-  /** The host's contacts (core/state/visibility.ts: of its services while it is pending). */
+  /** The host's contacts (hostContacts: of its services while it is pending). */
   contacts(): readonly string[] {
     this.contactsMemo ??= hostContacts(this.entry);
     return this.contactsMemo;

@@ -1,7 +1,5 @@
-import type { ColumnSpec, ColumnType, LivestatusValue } from "../../../core/livestatus/column";
-import type { CheckState } from "../../../core/state/check-state";
+import { type CheckState, type ColumnSpec, type ColumnType, EMPTY_DICT, EMPTY_LIST, joined, type LivestatusValue } from "../../../core";
 import { SERVICE_COLUMNS, serviceVisibleTo, type ServiceRow } from "../services/service-columns";
-import { EMPTY_DICT, EMPTY_LIST, joined } from "./columns";
 import { HOST_COLUMNS } from "./host-columns";
 import type { HostView } from "./host-view";
 

@@ -1,9 +1,7 @@
-import type { RowHint } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import type { ObjectRecord } from "../../../core/state/object-records";
+import { HOST_CHECK, type ColumnSpec, type ObjectRecord, type RowHint, type StateView, type TableContext, type TableParts } from "../../../core";
 import type { HostView } from "./host-view";
-import type { HostRows } from "./host-rows";
-import type { ObjectRow } from "./object-columns";
+import { HostRows } from "./host-rows";
+import { objectVisibleTo, type ObjectRow } from "./object-columns";
 
 /** Where a record table reads its records: every one, or one host's (with its services'), each list by id. */
 export interface RecordSource<T extends ObjectRecord> {
@@ -48,4 +46,29 @@ export function* recordRows<T extends ObjectRecord, Row extends ObjectRow>(
     const service = host.entry.services.get(r.check);
     if (service !== undefined) yield row(host, service, r);
   }
+}
+
+/**
+ * A table of records about hosts and services (comments, downtimes): one row per record, by
+ * id (see recordRows). The hint names hosts (`host_name = X`): only their records are read.
+ * AuthUser: whoever sees the record's host or service.
+ */
+export function recordsTable<T extends ObjectRecord, Row extends ObjectRow>(
+  { state, clock }: TableContext,
+  shape: {
+    readonly prefix: string;
+    readonly columns: readonly ColumnSpec<Row>[];
+    readonly source: (state: StateView) => RecordSource<T>;
+    readonly row: (host: HostView, service: ObjectRow["service"], record: T) => Row;
+  },
+): TableParts<Row> {
+  const hosts = new HostRows(state);
+  const source = shape.source(state);
+  return {
+    prefix: shape.prefix,
+    columns: shape.columns,
+    keyColumns: ["host_name"],
+    rows: (hint) => recordRows(hosts, source, hint, clock.now() / 1000, shape.row),
+    visibleTo: objectVisibleTo,
+  };
 }

@@ -1,5 +1,4 @@
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import { constants, int, list, string } from "./columns";
+import { type ColumnSpec, constants, int, list, string } from "../../../core";
 import type { ServiceGroupView } from "./group-index";
 import { GROUP_CONSTANTS, serviceCountColumns } from "./host-group-columns";
 

@@ -5,12 +5,8 @@
  * through the query engine as the listener does (parseRequest, then answerQuery).
  */
 import { expect } from "chai";
-import type { LivestatusTable } from "../../../core/livestatus/table-registry";
-import { answerQuery } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, result, type EngineKit } from "../../../test/helpers/table-kit";
+import { HOST_CHECK, type LivestatusTable } from "../../../core";
+import { answerQuery, type EngineKit, parseRequest, result, T0, TableRegistry } from "../../../test/helpers/table-kit";
 
 /**
  * | host      | Host check                          | groups named            | svc-01                    | svc-02                                   |

@@ -5,8 +5,8 @@
  * compare the tables' ids with the engine's rather than with numbers they guess.
  */
 import { expect } from "chai";
-import type { AcknowledgementRequest, Applied, CommentRequest, DowntimeRequest } from "../../../core/state/state-engine";
-import { T0, type EngineKit } from "../../../test/helpers/table-kit";
+import type { Applied } from "../../../core";
+import { type AcknowledgementRequest, type CommentRequest, type DowntimeRequest, type EngineKit, T0 } from "../../../test/helpers/table-kit";
 
 function idsOf(applied: Applied): readonly number[] {
   if (!applied.ok) return expect.fail(`the engine refused: ${applied.message}`);

@@ -1,17 +1,16 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { column, engineKit, expectReadmeListsColumns, readPluginReadme, result, select, type EngineKit } from "../../../test/helpers/table-kit";
-import { hostsTable } from "../hosts/hosts-table";
-import { ContactgroupsTable, contactgroupsTable } from "./contactgroups-table";
+import { HOST_CHECK } from "../../../core";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, built } from "../../../test/helpers/table-kit";
+import hostsPlugin from "../hosts/index";
+import contactgroupsPlugin from "./index";
 
 describe("contactgroups table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof contactgroupsTable>;
+  let table: ReturnType<typeof contactgroupsPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = contactgroupsTable(kit.engine);
+    table = built(contactgroupsPlugin, kit);
     await kit.write(
       result("web1", HOST_CHECK, 0, { contacts: ["alice"] }),
       result("web1", "disk", 1, { contacts: ["bob", "alice"] }),
@@ -29,7 +28,7 @@ describe("contactgroups table", () => {
 
   it("names the groups the hosts table lists in contact_groups", () => {
     const groups = new Set(select(table, ["name"]).map((r) => r[0]));
-    for (const [hostGroups] of select(hostsTable(kit.engine, kit.clock), ["contact_groups"]) as string[][][]) for (const g of hostGroups!) expect(groups.has(g), g).to.equal(true);
+    for (const [hostGroups] of select(built(hostsPlugin, kit), ["contact_groups"]) as string[][][]) for (const g of hostGroups!) expect(groups.has(g), g).to.equal(true);
   });
 
   it("follows the engine and honours a name hint", async () => {
@@ -50,18 +49,6 @@ describe("contactgroups table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/contactgroups"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new ContactgroupsTable(tables, kit.engine);
-      await plugin.start();
-      expect(tables.get("contactgroups")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("contactgroups")).to.equal(undefined);
     });
   });
 });

@@ -1,12 +1,5 @@
-import { inject, injectable } from "tsyringe";
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { LivestatusTable, RowHint, TableRegistry } from "../../../core/livestatus/table-registry";
-import type { TablePlugin } from "../../../core/plugin/api";
-import type { StateEngine } from "../../../core/state/state-engine";
-import { STATE_ENGINE, TABLES } from "../../../core/tokens";
-import { EMPTY_DICT, EMPTY_LIST, constants, string } from "../common/columns";
-import { contactNames } from "../common/contact-names";
-import { TableRegistration } from "../common/table-registration";
+import { EMPTY_DICT, EMPTY_LIST, constants, string, type ColumnSpec } from "../../../core";
+import { contactNamesTable } from "../common/contact-names";
 
 /** A contact is its name: Tantale knows nothing else of it. */
 export type ContactRow = string;
@@ -38,33 +31,4 @@ export const CONTACT_COLUMNS: readonly ColumnSpec<ContactRow>[] = Object.freeze(
  * checks per query; with a `name = X` hint, the pass stops once every named contact was
  * seen. No AuthUser (§2.3).
  */
-export function contactsTable(engine: StateEngine): LivestatusTable<ContactRow> {
-  return {
-    spec: { name: "contacts", prefix: "contact_", columns: CONTACT_COLUMNS },
-    keyColumns: ["name"],
-    rows: (hint: RowHint) => contactNames(engine, hint.keys),
-  };
-}
-
-/** The `contacts` table plugin: adds the table to the registry while it runs. */
-@injectable()
-export class ContactsTable implements TablePlugin {
-  private readonly registration: TableRegistration<ContactRow>;
-
-  constructor(@inject(TABLES) tables: TableRegistry, @inject(STATE_ENGINE) engine: StateEngine) {
-    this.registration = new TableRegistration(tables, contactsTable(engine));
-  }
-
-  /** The table as the registry serves it (for tests and tools). */
-  get table(): LivestatusTable<ContactRow> {
-    return this.registration.table;
-  }
-
-  async start(): Promise<void> {
-    this.registration.start();
-  }
-
-  async stop(): Promise<void> {
-    this.registration.stop();
-  }
-}
+export const contactsTable = contactNamesTable("contact_", CONTACT_COLUMNS);

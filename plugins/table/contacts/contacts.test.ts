@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
-import { ContactsTable, contactsTable } from "./contacts-table";
+import { HOST_CHECK } from "../../../core";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
+import contactsPlugin from "./index";
 
 /** web1: Host (alice), disk (bob, alice); db1 pending, mysql (carol); app1 Host without contacts. */
 async function someContacts(kit: EngineKit): Promise<void> {
@@ -16,11 +15,11 @@ async function someContacts(kit: EngineKit): Promise<void> {
 
 describe("contacts table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof contactsTable>;
+  let table: ReturnType<typeof contactsPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = contactsTable(kit.engine);
+    table = built(contactsPlugin, kit);
     await someContacts(kit);
   });
 
@@ -64,7 +63,7 @@ describe("contacts table", () => {
 
   it("is empty without results", async () => {
     const empty = await engineKit();
-    expect(select(contactsTable(empty.engine), ["name"])).to.deep.equal([]);
+    expect(select(built(contactsPlugin, empty), ["name"])).to.deep.equal([]);
   });
 
   describe("columns", () => {
@@ -81,19 +80,6 @@ describe("contacts table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/contacts"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new ContactsTable(tables, kit.engine);
-      await plugin.start();
-      expect(tables.get("contacts")).to.equal(plugin.table);
-      expect(select(plugin.table, ["name"])).to.have.length(3);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("contacts")).to.equal(undefined);
     });
   });
 });

@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
-import { ContactsTable } from "./contacts-table";
+import { defineTable } from "../../../core";
+import { contactsTable } from "./contacts-table";
 import { contactsSchema } from "./schema";
 
-export default definePlugin({
+export default defineTable({
   name: "contacts",
-  kind: "table",
   description: "The Livestatus contacts table: every contact name carried by a result, with fixed notification settings.",
   schema: contactsSchema,
   // GUIs list contacts for AuthUser: it runs without a conf file (contacts.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: ContactsTable,
+  table: contactsTable,
 });

@@ -1,4 +1,4 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigSchema } from "../../../core";
 
 /** No options: the contacts are the names the results carry. */
 export const contactsSchema = {} as const satisfies ConfigSchema;

@@ -1,16 +1,6 @@
-import { inject, injectable } from "tsyringe";
-import type { Clock } from "../../../core/clock";
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { LivestatusTable, RowHint, TableRegistry } from "../../../core/livestatus/table-registry";
-import type { TablePlugin } from "../../../core/plugin/api";
-import { isActive, type Downtime } from "../../../core/state/downtime";
-import type { StateEngine } from "../../../core/state/state-engine";
-import { CLOCK, STATE_ENGINE, TABLES } from "../../../core/tokens";
-import { int, string, time } from "../common/columns";
-import { HostRows } from "../common/host-rows";
-import { objectColumns, objectVisibleTo, type ObjectRow } from "../common/object-columns";
-import { recordRows } from "../common/record-rows";
-import { TableRegistration } from "../common/table-registration";
+import { int, isActive, string, time, type ColumnSpec, type Downtime, type TableContext, type TableParts } from "../../../core";
+import { objectColumns, type ObjectRow } from "../common/object-columns";
+import { recordsTable } from "../common/record-rows";
 
 /** Nagios' downtime types (the reverse of the comment types). */
 const SERVICE_DOWNTIME = 1;
@@ -48,39 +38,14 @@ export function downtimeColumns(): ColumnSpec<DowntimeRow>[] {
 export const DOWNTIME_COLUMNS: readonly ColumnSpec<DowntimeRow>[] = Object.freeze(downtimeColumns());
 
 /**
- * The Livestatus `downtimes` table over the state engine: one row per downtime, active or
+ * The Livestatus `downtimes` table over the state: one row per downtime, active or
  * pending, by id. The hint names hosts (`host_name = X`): only their downtimes are read.
  */
-export function downtimesTable(engine: StateEngine, clock: Clock): LivestatusTable<DowntimeRow> {
-  const hosts = new HostRows(engine);
-  const source = { all: () => engine.allDowntimes(), ofHost: (name: string) => engine.downtimesOfHost(name) };
-  return {
-    spec: { name: "downtimes", prefix: "downtime_", columns: DOWNTIME_COLUMNS },
-    keyColumns: ["host_name"],
-    rows: (hint: RowHint) => recordRows(hosts, source, hint, clock.now() / 1000, (host, service, downtime): DowntimeRow => ({ host, service, downtime })),
-    visibleTo: objectVisibleTo,
-  };
-}
-
-/** The `downtimes` table plugin: adds the table to the registry while it runs. */
-@injectable()
-export class DowntimesTable implements TablePlugin {
-  private readonly registration: TableRegistration<DowntimeRow>;
-
-  constructor(@inject(TABLES) tables: TableRegistry, @inject(STATE_ENGINE) engine: StateEngine, @inject(CLOCK) clock: Clock) {
-    this.registration = new TableRegistration(tables, downtimesTable(engine, clock));
-  }
-
-  /** The table as the registry serves it (for tests and tools). */
-  get table(): LivestatusTable<DowntimeRow> {
-    return this.registration.table;
-  }
-
-  async start(): Promise<void> {
-    this.registration.start();
-  }
-
-  async stop(): Promise<void> {
-    this.registration.stop();
-  }
+export function downtimesTable(context: TableContext): TableParts<DowntimeRow> {
+  return recordsTable(context, {
+    prefix: "downtime_",
+    columns: DOWNTIME_COLUMNS,
+    source: (state) => ({ all: () => state.allDowntimes(), ofHost: (name) => state.downtimesOfHost(name) }),
+    row: (host, service, downtime): DowntimeRow => ({ host, service, downtime }),
+  });
 }

@@ -1,14 +1,11 @@
 import { expect } from "chai";
+import { HOST_CHECK } from "../../../core";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
 import { askTable } from "../common/test-group-map";
-import { answerQuery } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit, expectSecondInstanceRefused } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
 import { scheduleDowntime } from "../common/test-records";
-import { DowntimesTable, downtimesTable } from "./downtimes-table";
+import downtimesPlugin from "./index";
 
 /** What Multisite's downtimes view asks for (livestatus.md §4.9), with the prefixes it uses. */
 const MULTISITE_DOWNTIME_COLUMNS = [
@@ -35,11 +32,11 @@ function schedule(kit: EngineKit, hostname: string, check: string, seconds: numb
 
 describe("downtimes table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof downtimesTable>;
+  let table: ReturnType<typeof downtimesPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = downtimesTable(kit.engine, kit.clock);
+    table = built(downtimesPlugin, kit);
     await twoHosts(kit);
   });
 
@@ -192,24 +189,6 @@ describe("downtimes table", () => {
 
     it("of its own are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/downtimes"), table.spec.columns.filter((c) => !c.name.startsWith("host_") && !c.name.startsWith("service_")));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new DowntimesTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("downtimes")).to.equal(plugin.table);
-      const id = schedule(kit, "web1", "disk", 0, { startTime: T0, endTime: T0 + 600 });
-      expect(select(plugin.table, ["id", "service_description"])).to.deep.equal([[id, "disk"]]);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("downtimes")).to.equal(undefined);
-    });
-
-    it("refuses a second downtimes table, whose stop leaves the first one served", async () => {
-      await expectSecondInstanceRefused("downtimes", (tables) => new DowntimesTable(tables, kit.engine, kit.clock));
     });
   });
 });

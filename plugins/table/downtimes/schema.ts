@@ -1,4 +1,4 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigSchema } from "../../../core";
 
 /** No options. */
 export const downtimesSchema = {} as const satisfies ConfigSchema;

@@ -1,10 +1,9 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { HOST_CHECK } from "../../../core";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { worseHostState } from "../common/group-index";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
-import { HostgroupsTable, hostgroupsTable } from "./hostgroups-table";
+import hostgroupsPlugin from "./index";
 
 /** The hostgroups columns of Icinga 2's header row (reference-answers.md §9), all of which Tantale serves. */
 const REFERENCE_COLUMNS = [
@@ -17,11 +16,11 @@ const INT_COLUMNS = REFERENCE_COLUMNS.filter((c) => c.startsWith("num_") || c.st
 
 describe("hostgroups table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof hostgroupsTable>;
+  let table: ReturnType<typeof hostgroupsPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = hostgroupsTable(kit.engine, kit.clock);
+    table = built(hostgroupsPlugin, kit);
     await writeGroupMap(kit);
   });
 
@@ -51,7 +50,7 @@ describe("hostgroups table", () => {
     it("is empty without groups", async () => {
       const empty = await engineKit();
       await empty.write(result("solo", HOST_CHECK, 0), result("solo", "svc", 0));
-      expect(select(hostgroupsTable(empty.engine, empty.clock), ["name"])).to.deep.equal([]);
+      expect(select(built(hostgroupsPlugin, empty), ["name"])).to.deep.equal([]);
     });
   });
 
@@ -158,18 +157,6 @@ describe("hostgroups table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/hostgroups"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new HostgroupsTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("hostgroups")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("hostgroups")).to.equal(undefined);
     });
   });
 });

@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
-import { HostgroupsTable } from "./hostgroups-table";
+import { defineTable } from "../../../core";
+import { hostgroupsTable } from "./hostgroups-table";
 import { hostgroupsSchema } from "./schema";
 
-export default definePlugin({
+export default defineTable({
   name: "hostgroups",
-  kind: "table",
   description: "The Livestatus hostgroups table: the host groups named by results, with their members and state counters.",
   schema: hostgroupsSchema,
   // GUIs list host groups (NagVis, Thruk, Multisite): it runs without a conf file (hostgroups.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: HostgroupsTable,
+  table: hostgroupsTable,
 });

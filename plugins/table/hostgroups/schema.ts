@@ -1,4 +1,4 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigSchema } from "../../../core";
 
 /** No options: the table serves what the state engine holds. */
 export const hostgroupsSchema = {} as const satisfies ConfigSchema;

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit, expectSecondInstanceRefused } from "../../../test/helpers/table-kit";
+import { HOST_CHECK } from "../../../core";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
-import { HostsTable, hostsTable } from "./hosts-table";
+import hostsPlugin from "./index";
 
 /** The columns NagVis asks for on hosts (client-queries.md), in its order. */
 const NAGVIS_HOST_COLUMNS = [
@@ -32,11 +31,11 @@ async function twoHosts(kit: EngineKit): Promise<void> {
 
 describe("hosts table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof hostsTable>;
+  let table: ReturnType<typeof hostsPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = hostsTable(kit.engine, kit.clock);
+    table = built(hostsPlugin, kit);
     await twoHosts(kit);
   });
 
@@ -242,23 +241,6 @@ describe("hosts table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/hosts"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new HostsTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("hosts")).to.equal(plugin.table);
-      expect(select(plugin.table, ["name"])).to.deep.equal([["db1"], ["web1"]]);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("hosts")).to.equal(undefined);
-    });
-
-    it("refuses a second hosts table, whose stop leaves the first one served", async () => {
-      await expectSecondInstanceRefused("hosts", (tables) => new HostsTable(tables, kit.engine, kit.clock));
     });
   });
 });

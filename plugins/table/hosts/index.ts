@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
-import { HostsTable } from "./hosts-table";
+import { defineTable } from "../../../core";
+import { hostsTable } from "./hosts-table";
 import { hostsSchema } from "./schema";
 
-export default definePlugin({
+export default defineTable({
   name: "hosts",
-  kind: "table",
   description: "The Livestatus hosts table: every host's state, its services' counters, groups, contacts and custom variables.",
   schema: hostsSchema,
   // GUIs cannot work without it: it runs without a conf file (hosts.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: HostsTable,
+  table: hostsTable,
 });

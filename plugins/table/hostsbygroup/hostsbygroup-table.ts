@@ -1,17 +1,9 @@
-import { inject, injectable } from "tsyringe";
-import type { Clock } from "../../../core/clock";
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { LivestatusTable, RowHint, TableRegistry } from "../../../core/livestatus/table-registry";
-import type { TablePlugin } from "../../../core/plugin/api";
-import type { StateEngine } from "../../../core/state/state-engine";
-import { CLOCK, STATE_ENGINE, TABLES } from "../../../core/tokens";
-import { joined } from "../common/columns";
-import { GroupIndex, type HostGroupView } from "../common/group-index";
+import { joined, type ColumnSpec, type TableContext, type TableParts } from "../../../core";
+import type { HostGroupView } from "../common/group-index";
+import { byGroupColumns, byGroupTable } from "../common/group-tables";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
-import { HostRows } from "../common/host-rows";
 import type { HostView } from "../common/host-view";
-import { TableRegistration } from "../common/table-registration";
 
 /** One row of hostsbygroup: a host and one of its host groups. */
 export interface HostInGroup {
@@ -20,53 +12,24 @@ export interface HostInGroup {
 }
 
 /** Every hosts column (same name, read from the row's host), then every hostgroups column as `hostgroup_<name>`. */
-export const HOSTSBYGROUP_COLUMNS: readonly ColumnSpec<HostInGroup>[] = Object.freeze([
-  ...joined<HostInGroup, HostView>("", HOST_COLUMNS, (r) => r.host, (d) => d),
-  ...joined<HostInGroup, HostGroupView>("hostgroup_", HOSTGROUP_COLUMNS, (r) => r.group, (d) => `Host group: ${d}`),
-]);
+export const HOSTSBYGROUP_COLUMNS: readonly ColumnSpec<HostInGroup>[] = byGroupColumns(
+  joined<HostInGroup, HostView>("", HOST_COLUMNS, (r) => r.host, (d) => d),
+  "hostgroup_",
+  HOSTGROUP_COLUMNS,
+  "Host group",
+);
 
 /**
- * The Livestatus `hostsbygroup` table (livestatus.md §4.3): one row per (host, host group)
- * pair, sorted by host name then group name; a host in no group has no row. The hint names
- * hosts (`name = X`): only they are visited. The group's own columns (members, counters)
- * cost one pass over every host, made only when a query asks for one of them.
+ * The Livestatus `hostsbygroup` table: one row per (host, host group) pair, sorted by host
+ * name then group name; a host in no group has no row. Key: the host's `name`.
  */
-export function hostsbygroupTable(engine: StateEngine, clock: Clock): LivestatusTable<HostInGroup> {
-  const hosts = new HostRows(engine);
-  return {
-    spec: { name: "hostsbygroup", prefix: "host_", columns: HOSTSBYGROUP_COLUMNS },
-    keyColumns: ["name"],
-    *rows(hint: RowHint): Iterable<HostInGroup> {
-      const index = new GroupIndex(hosts, clock.now() / 1000, hint.user);
-      for (const entry of hosts.entries(hint)) {
-        const host = index.view(entry);
-        for (const name of host.groups()) yield { host, group: index.hostGroup(name) };
-      }
-    },
+export function hostsbygroupTable(context: TableContext): TableParts<HostInGroup> {
+  return byGroupTable(context, {
+    prefix: "host_",
+    columns: HOSTSBYGROUP_COLUMNS,
+    keyColumn: "name",
+    expand: (host, index) => host.groups().map((name) => ({ host, group: index.hostGroup(name) })),
     // The hosts table's rule: a row is the host's.
     visibleTo: (row, user) => row.host.visibleTo(user),
-  };
-}
-
-/** The `hostsbygroup` table plugin: adds the table to the registry while it runs. */
-@injectable()
-export class HostsbygroupTable implements TablePlugin {
-  private readonly registration: TableRegistration<HostInGroup>;
-
-  constructor(@inject(TABLES) tables: TableRegistry, @inject(STATE_ENGINE) engine: StateEngine, @inject(CLOCK) clock: Clock) {
-    this.registration = new TableRegistration(tables, hostsbygroupTable(engine, clock));
-  }
-
-  /** The table as the registry serves it (for tests and tools). */
-  get table(): LivestatusTable<HostInGroup> {
-    return this.registration.table;
-  }
-
-  async start(): Promise<void> {
-    this.registration.start();
-  }
-
-  async stop(): Promise<void> {
-    this.registration.stop();
-  }
+  });
 }

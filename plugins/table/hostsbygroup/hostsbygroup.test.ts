@@ -1,23 +1,21 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { CLIENT_REQUESTS } from "../../../test/core/livestatus/client-requests";
-import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { HOST_CHECK } from "../../../core";
+import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
-import { HostsbygroupTable, hostsbygroupTable } from "./hostsbygroup-table";
+import hostsbygroupPlugin from "./index";
 
 /** NagVis's host group state counts (client-queries.md, verbatim). */
 const NAGVIS_HOSTSBYGROUP = CLIENT_REQUESTS.find((r) => r.name === "NagVis #1: GET hostsbygroup")!.text;
 
 describe("hostsbygroup table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof hostsbygroupTable>;
+  let table: ReturnType<typeof hostsbygroupPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = hostsbygroupTable(kit.engine, kit.clock);
+    table = built(hostsbygroupPlugin, kit);
     await writeGroupMap(kit);
   });
 
@@ -114,18 +112,6 @@ describe("hostsbygroup table", () => {
       const body = await askTable(spy, "GET hostsbygroup\nColumns: host_name hostgroup_name hostgroup_num_hosts state\nFilter: name = host-0003\nFilter: name = host-0005\nOr: 2\nOutputFormat: json");
       expect(body).to.equal(jsonBody([["host-0003", "hg-0", 4, 2], ["host-0005", "hg-1", 2, 0]]));
       expect(hints).to.deep.equal([["host-0003", "host-0005"]]);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new HostsbygroupTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("hostsbygroup")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("hostsbygroup")).to.equal(undefined);
     });
   });
 });

@@ -1,8 +1,5 @@
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { CheckState } from "../../../core/state/check-state";
-import type { LogEntry } from "../../../core/state/log-entry";
+import { type CheckState, type ColumnSpec, constants, EMPTY_LIST, int, joined, list, type LogEntry, string, time } from "../../../core";
 import { checkColumns } from "../common/check-columns";
-import { constants, int, joined, list, string, time, EMPTY_LIST } from "../common/columns";
 import type { HostView } from "../common/host-view";
 
 /**

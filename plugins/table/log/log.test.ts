@@ -1,22 +1,11 @@
 import { expect } from "chai";
-import type { Clock } from "../../../core/clock";
-import { LivestatusError } from "../../../core/livestatus/livestatus-error";
-import { answerQuery, type QueryAnswer } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry, type LivestatusTable } from "../../../core/livestatus/table-registry";
-import { planWait } from "../../../core/livestatus/wait-condition";
-import { silentLogger, type LogFields, type Logger } from "../../../core/log/logger";
-import { SelfStats } from "../../../core/metrics/self-stats";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { NO_RECORD_CHANGES, type ChangeSet } from "../../../core/state/change-set";
-import type { LogEntry } from "../../../core/state/log-entry";
-import { StateEngine } from "../../../core/state/state-engine";
-import type { LogQuery, StateStore, StoredState } from "../../../core/store/state-store";
-import { T0, column, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, result } from "../../../test/helpers/table-kit";
+import { type ChangeSet, type Clock, HOST_CHECK, type LivestatusTable, type LogEntry, type LogFields, type Logger, type LogQuery, type StateStore, type StoredState } from "../../../core";
+import { answerQuery, column, expectReadmeListsColumns, expectWellTypedColumns, LivestatusError, NO_RECORD_CHANGES, parseRequest, planWait, type QueryAnswer, readPluginReadme, result, SelfStats, silentLogger, StateEngine, T0, TableRegistry } from "../../../test/helpers/table-kit";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { SqliteStore } from "../../store/sqlite/sqlite-store";
 import { logOptions, type LogRow } from "./log-columns";
-import { LogTable, logQueryOf, logTable } from "./log-table";
+import logPlugin from "./index";
+import { logQueryOf } from "./log-table";
 
 /** The real SQLite store, with every readLog query kept (to see what was pushed down) and a switch to make reads fail. */
 class RecordingStore implements StateStore {
@@ -60,6 +49,8 @@ describe("log table", () => {
   let store: RecordingStore;
   let engine: StateEngine;
   let registry: TableRegistry;
+  /** The log table over this engine and clock, reading at most `maxRows` lines per query. */
+  const logTable = (maxRows: number, log: Logger = silentLogger()) => logPlugin.build({ state: engine, config: { max_rows: maxRows }, clock, log, stats: new SelfStats(), tables: registry });
 
   const ask = async (text: string): Promise<QueryAnswer> => {
     const request = parseRequest(text.split("\n"), now);
@@ -93,7 +84,7 @@ describe("log table", () => {
     await engine.write([result("web1", "disk", 0, { timestamp: T0 + 30, contacts: ["bob"] })]);
     await engine.write([result("web1", HOST_CHECK, 0, { timestamp: T0 + 40, contacts: ["alice"] })]);
     registry = new TableRegistry();
-    registry.add(logTable(engine, clock, 100_000));
+    registry.add(logTable(100_000));
   });
 
   afterEach(async () => {
@@ -276,27 +267,26 @@ describe("log table", () => {
   describe("max_rows", () => {
     it("reads at most max_rows lines, the oldest of the range", async () => {
       registry.remove("log");
-      let full: LogQuery | undefined;
-      registry.add(logTable(engine, clock, 2, (q) => (full = q)));
+      const warnings: string[] = [];
+      registry.add(logTable(2, warningLogger(warnings)));
       expect(await json(`GET log\nColumns: time\nFilter: time >= ${T0 + 5}`)).to.deep.equal([[T0 + 10], [T0 + 20]]);
       expect(lastQuery()).to.deep.equal({ since: T0 + 5, limit: 2 });
-      expect(full).to.deep.equal({ since: T0 + 5, limit: 2 });
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.contain(`"max_rows":2,"since":${T0 + 5}`);
     });
 
-    it("is said in a warning by the plugin, at most 5 times a minute", async () => {
+    it("is said in a warning, at most 5 times a minute", async () => {
       const warnings: string[] = [];
-      const plugin = new LogTable({ max_rows: 3 }, new TableRegistry(), engine, clock, warningLogger(warnings));
-      await plugin.start();
-      for (let i = 0; i < 7; i++) await plugin.table.load!({});
+      const table = logTable(3, warningLogger(warnings));
+      for (let i = 0; i < 7; i++) await table.load!({});
       expect(warnings).to.have.length(5);
       expect(warnings[0]).to.contain("max_rows").and.to.contain('"max_rows":3');
       now += 61;
-      await plugin.table.load!({ timeRange: { since: T0 } });
+      await table.load!({ timeRange: { since: T0 } });
       expect(warnings).to.have.length(6);
       expect(warnings[5]).to.contain('"suppressed":2');
-      await plugin.table.load!({ timeRange: { since: T0 + 35 } }); // one line: not full
+      await table.load!({ timeRange: { since: T0 + 35 } }); // one line: not full
       expect(warnings).to.have.length(6);
-      await plugin.stop();
     });
   });
 
@@ -342,27 +332,6 @@ describe("log table", () => {
       expect(logQueryOf({ keys: new Set(["a", "b"]) }, 10)).to.deep.equal({ limit: 10 });
       expect(logQueryOf({ keys: new Set() }, 10)).to.equal(undefined);
       expect(logQueryOf({ timeRange: { since: 9, until: 8 } }, 10)).to.equal(undefined);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new LogTable({ max_rows: 100_000 }, tables, engine, clock, silentLogger());
-      await plugin.start();
-      expect(tables.get("log")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("log")).to.equal(undefined);
-    });
-
-    it("refuses max_rows below 1 at start", async () => {
-      const tables = new TableRegistry();
-      const plugin = new LogTable({ max_rows: 0 }, tables, engine, clock, silentLogger());
-      let error: unknown;
-      await plugin.start().catch((e: unknown) => (error = e));
-      expect(String(error)).to.contain("max_rows must be at least 1, got 0");
-      expect(tables.get("log")).to.equal(undefined);
     });
   });
 });

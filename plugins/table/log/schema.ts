@@ -1,5 +1,4 @@
-import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
-import { configToken } from "../../../core/tokens";
+import type { ConfigOf, ConfigSchema } from "../../../core";
 
 export const logSchema = {
   max_rows: {
@@ -10,7 +9,5 @@ export const logSchema = {
   },
 } as const satisfies ConfigSchema;
 
-/** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */
+/** The options as the plugin receives them. */
 export type LogConfig = ConfigOf<typeof logSchema>;
-/** What the plugin's class injects its options with. */
-export const LOG_CONFIG = configToken(logSchema);

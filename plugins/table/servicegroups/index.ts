@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
+import { defineTable } from "../../../core";
 import { servicegroupsSchema } from "./schema";
-import { ServicegroupsTable } from "./servicegroups-table";
+import { servicegroupsTable } from "./servicegroups-table";
 
-export default definePlugin({
+export default defineTable({
   name: "servicegroups",
-  kind: "table",
   description: "The Livestatus servicegroups table: the service groups named by results, with their member services and state counters.",
   schema: servicegroupsSchema,
   // GUIs list service groups (NagVis, Thruk, Multisite): it runs without a conf file (servicegroups.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: ServicegroupsTable,
+  table: servicegroupsTable,
 });

@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
-import { ServicegroupsTable, servicegroupsTable } from "./servicegroups-table";
+import servicegroupsPlugin from "./index";
 
 /** The servicegroups columns of Icinga 2's header row (reference-answers.md §9), all of which Tantale serves. */
 const REFERENCE_COLUMNS = [
@@ -15,11 +14,11 @@ const INT_COLUMNS = REFERENCE_COLUMNS.filter((c) => c.startsWith("num_") || c.st
 
 describe("servicegroups table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof servicegroupsTable>;
+  let table: ReturnType<typeof servicegroupsPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = servicegroupsTable(kit.engine, kit.clock);
+    table = built(servicegroupsPlugin, kit);
     await writeGroupMap(kit);
   });
 
@@ -120,18 +119,6 @@ describe("servicegroups table", () => {
 
     it("are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/servicegroups"), table.spec.columns);
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new ServicegroupsTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("servicegroups")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("servicegroups")).to.equal(undefined);
     });
   });
 });

@@ -1,7 +1,5 @@
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { CheckState } from "../../../core/state/check-state";
+import { type CheckState, type ColumnSpec, constants, joined, list, stable, string } from "../../../core";
 import { checkColumns } from "../common/check-columns";
-import { constants, joined, list, stable, string } from "../common/columns";
 import { HOST_COLUMNS } from "../common/host-columns";
 import type { HostView } from "../common/host-view";
 

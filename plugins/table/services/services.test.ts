@@ -1,14 +1,11 @@
 import { expect } from "chai";
-import { answerQuery } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
+import { HOST_CHECK } from "../../../core";
+import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
-import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
 import { HostView, type HostRecordSource } from "../common/host-view";
 import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
 import type { ServiceRow } from "./service-columns";
-import { ServicesTable, servicesTable } from "./services-table";
+import servicesPlugin from "./index";
 
 /** The columns NagVis asks for on services (client-queries.md), in its order. */
 const NAGVIS_SERVICE_COLUMNS = [
@@ -33,11 +30,11 @@ async function twoHosts(kit: EngineKit): Promise<void> {
 
 describe("services table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof servicesTable>;
+  let table: ReturnType<typeof servicesPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = servicesTable(kit.engine, kit.clock);
+    table = built(servicesPlugin, kit);
     await twoHosts(kit);
   });
 
@@ -246,18 +243,6 @@ describe("services table", () => {
 
     it("of its own are all listed in the README with type and description", () => {
       expectReadmeListsColumns(readPluginReadme("plugins/table/services"), table.spec.columns.filter((c) => !c.name.startsWith("host_")));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new ServicesTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("services")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("services")).to.equal(undefined);
     });
   });
 });

@@ -1,11 +1,9 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { CLIENT_REQUESTS } from "../../../test/core/livestatus/client-requests";
-import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { SERVICEGROUP_COLUMNS } from "../common/service-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import { SERVICE_COLUMNS } from "../services/service-columns";
-import { ServicesbygroupTable, servicesbygroupTable } from "./servicesbygroup-table";
+import servicesbygroupPlugin from "./index";
 
 /**
  * NagVis's service group state counts: the capture's map has no service group, so this is its
@@ -20,11 +18,11 @@ const NAGVIS_SERVICESBYGROUP = CLIENT_REQUESTS.find((r) => r.name === "NagVis #2
 
 describe("servicesbygroup table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof servicesbygroupTable>;
+  let table: ReturnType<typeof servicesbygroupPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = servicesbygroupTable(kit.engine, kit.clock);
+    table = built(servicesbygroupPlugin, kit);
     await writeGroupMap(kit);
   });
 
@@ -121,18 +119,6 @@ describe("servicesbygroup table", () => {
         ["sg-0", "sg-0", 0, 3, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
         ["sg-1", "sg-1", 0, 2, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0],
       ]));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new ServicesbygroupTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("servicesbygroup")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("servicesbygroup")).to.equal(undefined);
     });
   });
 });

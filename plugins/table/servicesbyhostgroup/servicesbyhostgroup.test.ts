@@ -1,23 +1,21 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { CLIENT_REQUESTS } from "../../../test/core/livestatus/client-requests";
-import { T0, column, engineKit, expectReadmeListsColumns, readPluginReadme, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { HOST_CHECK } from "../../../core";
+import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
 import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import { SERVICE_COLUMNS } from "../services/service-columns";
-import { ServicesbyhostgroupTable, servicesbyhostgroupTable } from "./servicesbyhostgroup-table";
+import servicesbyhostgroupPlugin from "./index";
 
 /** NagVis's service state counts of a host group (client-queries.md, verbatim). */
 const NAGVIS_SERVICESBYHOSTGROUP = CLIENT_REQUESTS.find((r) => r.name === "NagVis #2: GET servicesbyhostgroup")!.text;
 
 describe("servicesbyhostgroup table", () => {
   let kit: EngineKit;
-  let table: ReturnType<typeof servicesbyhostgroupTable>;
+  let table: ReturnType<typeof servicesbyhostgroupPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
-    table = servicesbyhostgroupTable(kit.engine, kit.clock);
+    table = built(servicesbyhostgroupPlugin, kit);
     await writeGroupMap(kit);
   });
 
@@ -110,18 +108,6 @@ describe("servicesbyhostgroup table", () => {
     it("answers a NagVis user only with the services it sees (AuthUser carol: host-0004's)", async () => {
       kit.at(30);
       expect(await askTable(table, `${NAGVIS_SERVICESBYHOSTGROUP}\nAuthUser: carol`)).to.equal(jsonBody([["hg-0", 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]]));
-    });
-  });
-
-  describe("plugin", () => {
-    it("adds its table on start and removes it on stop, twice without harm", async () => {
-      const tables = new TableRegistry();
-      const plugin = new ServicesbyhostgroupTable(tables, kit.engine, kit.clock);
-      await plugin.start();
-      expect(tables.get("servicesbyhostgroup")).to.equal(plugin.table);
-      await plugin.stop();
-      await plugin.stop();
-      expect(tables.get("servicesbyhostgroup")).to.equal(undefined);
     });
   });
 });

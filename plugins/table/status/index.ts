@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
+import { defineTable } from "../../../core";
 import { statusSchema } from "./schema";
-import { StatusTable } from "./status-table";
+import { statusTable } from "./status-table";
 
-export default definePlugin({
+export default defineTable({
   name: "status",
-  kind: "table",
   description: "The Livestatus status table: one row with Tantale's version, start time, pid, host and service counts, feature flags and Livestatus counters.",
   schema: statusSchema,
   // Multisite asks it on every page: it runs without a conf file (status.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: StatusTable,
+  table: statusTable,
 });

@@ -1,4 +1,4 @@
-import type { ConfigSchema } from "../../../core/plugin/api";
+import type { ConfigSchema } from "../../../core";
 
 /** No options: the table serves the daemon's figures and what the state engine holds. */
 export const statusSchema = {} as const satisfies ConfigSchema;

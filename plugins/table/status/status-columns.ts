@@ -1,7 +1,5 @@
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import { EMPTY_DICT, EMPTY_LIST, constants, float, int, string, time, type Constant } from "../common/columns";
+import { type ColumnSpec, type Constant, constants, EMPTY_DICT, EMPTY_LIST, float, int, string, tantaleVersion, time } from "../../../core";
 import type { StatusRow } from "./status-row";
-import { tantaleVersion } from "./tantale-version";
 
 /** A Checkmk counter Tantale has nothing to count for: 0, and 0 per second. */
 function zeroCounter(name: string, what: string): Constant[] {

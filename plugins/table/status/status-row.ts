@@ -1,14 +1,12 @@
-import type { Clock } from "../../../core/clock";
-import type { SelfStats } from "../../../core/metrics/self-stats";
-import type { StateEngine } from "../../../core/state/state-engine";
+import type { Clock, StateView, TableContext } from "../../../core";
 
-/** What the status row reads: the daemon's engine, clock and self-stats, and when the program started. */
+/** What the status row reads: the state, the clock, the daemon's self-stats, and when the program started. */
 export interface StatusSource {
-  readonly engine: StateEngine;
+  readonly state: StateView;
   readonly clock: Clock;
-  readonly stats: SelfStats;
+  readonly stats: TableContext["stats"];
   /** Epoch seconds: when the status table started (the daemon's start). */
-  readonly programStart: () => number;
+  readonly programStart: number;
 }
 
 /** The Livestatus figures of the self-stats, summed over the Livestatus listener instances. */
@@ -36,18 +34,18 @@ export class StatusRow {
   ) {}
 
   get programStart(): number {
-    return this.source.programStart();
+    return this.source.programStart;
   }
 
   get numHosts(): number {
-    return this.source.engine.hostCount;
+    return this.source.state.hostCount;
   }
 
   /** Services of every host (Host checks are not services): one look per host. */
   get numServices(): number {
     if (this.servicesMemo === undefined) {
       let n = 0;
-      for (const h of this.source.engine.allHosts()) n += h.services.size;
+      for (const h of this.source.state.allHosts()) n += h.services.size;
       this.servicesMemo = n;
     }
     return this.servicesMemo;

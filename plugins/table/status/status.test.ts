@@ -1,12 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { SelfStats } from "../../../core/metrics/self-stats";
-import { HOST_CHECK } from "../../../core/model/check-result";
-import { T0, column, engineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, type EngineKit } from "../../../test/helpers/table-kit";
+import { HOST_CHECK } from "../../../core";
+import { column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, SelfStats, T0, TableRegistry, tableContext, tableInstance } from "../../../test/helpers/table-kit";
 import { REPO_ROOT } from "../../../test/helpers/tantale-process";
-import { StatusTable, statusTable } from "./status-table";
+import statusPlugin from "./index";
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
@@ -16,12 +14,12 @@ const MULTISITE_STATUS_COLUMNS = ["livestatus_version", "program_version", "prog
 describe("status table", () => {
   let kit: EngineKit;
   let stats: SelfStats;
-  let table: ReturnType<typeof statusTable>;
+  let table: ReturnType<typeof statusPlugin.build>;
 
   beforeEach(async () => {
     kit = await engineKit();
     stats = new SelfStats();
-    table = statusTable({ engine: kit.engine, clock: kit.clock, stats, programStart: () => T0 });
+    table = statusPlugin.build(tableContext(kit, {}, { stats })); // program_start: when built, T0
     // web1: Host and two services; db1: pending, one service.
     await kit.write(result("web1", HOST_CHECK, 0), result("web1", "disk", 1), result("web1", "load", 0), result("db1", "mysql", 2));
   });
@@ -115,12 +113,12 @@ describe("status table", () => {
     it("takes program_start at its start, adds its table on start and removes it on stop, twice without harm", async () => {
       const tables = new TableRegistry();
       kit.at(5);
-      const plugin = new StatusTable(tables, kit.engine, kit.clock, stats);
+      const plugin = tableInstance(statusPlugin, kit, tables, { stats });
       kit.at(100.7);
       await plugin.start();
       expect(tables.get("status")).to.equal(plugin.table);
       kit.at(200);
-      expect(select(plugin.table, ["program_start", "num_services"])).to.deep.equal([[T0 + 100, 3]]);
+      expect(select(plugin.table!, ["program_start", "num_services"])).to.deep.equal([[T0 + 100, 3]]);
       await plugin.stop();
       await plugin.stop();
       expect(tables.get("status")).to.equal(undefined);

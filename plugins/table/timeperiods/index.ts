@@ -1,13 +1,12 @@
-import { definePlugin } from "../../../core/plugin/define";
+import { defineTable } from "../../../core";
 import { timeperiodsSchema } from "./schema";
-import { TimeperiodsTable } from "./timeperiods-table";
+import { timeperiodsTable } from "./timeperiods-table";
 
-export default definePlugin({
+export default defineTable({
   name: "timeperiods",
-  kind: "table",
   description: "The Livestatus timeperiods table: the one period 24X7, always active.",
   schema: timeperiodsSchema,
   // GUIs ask it: it runs without a conf file (timeperiods.conf with enabled = false turns it off).
   defaultEnabled: true,
-  create: TimeperiodsTable,
+  table: timeperiodsTable,
 });

@@ -1,10 +1,4 @@
-import { inject, injectable } from "tsyringe";
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { LivestatusTable, TableRegistry } from "../../../core/livestatus/table-registry";
-import type { TablePlugin } from "../../../core/plugin/api";
-import { TABLES } from "../../../core/tokens";
-import { int, string } from "../common/columns";
-import { TableRegistration } from "../common/table-registration";
+import { int, string, type ColumnSpec, type TableParts } from "../../../core";
 
 /** A time period: Tantale has one, always active. */
 export interface TimeperiodRow {
@@ -25,33 +19,7 @@ const ALWAYS: readonly TimeperiodRow[] = Object.freeze([Object.freeze({ name: "2
  * The Livestatus `timeperiods` table (livestatus.md §4.10): the one period `24X7` that the
  * `check_period` and `notification_period` columns of hosts, services and contacts name.
  */
-export function timeperiodsTable(): LivestatusTable<TimeperiodRow> {
-  return {
-    spec: { name: "timeperiods", prefix: "timeperiod_", columns: TIMEPERIOD_COLUMNS },
-    keyColumns: [],
-    rows: () => ALWAYS,
-  };
+export function timeperiodsTable(): TableParts<TimeperiodRow> {
+  return { prefix: "timeperiod_", columns: TIMEPERIOD_COLUMNS, rows: () => ALWAYS };
 }
 
-/** The `timeperiods` table plugin: adds the table to the registry while it runs. */
-@injectable()
-export class TimeperiodsTable implements TablePlugin {
-  private readonly registration: TableRegistration<TimeperiodRow>;
-
-  constructor(@inject(TABLES) tables: TableRegistry) {
-    this.registration = new TableRegistration(tables, timeperiodsTable());
-  }
-
-  /** The table as the registry serves it (for tests and tools). */
-  get table(): LivestatusTable<TimeperiodRow> {
-    return this.registration.table;
-  }
-
-  async start(): Promise<void> {
-    this.registration.start();
-  }
-
-  async stop(): Promise<void> {
-    this.registration.stop();
-  }
-}

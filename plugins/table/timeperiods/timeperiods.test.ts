@@ -1,10 +1,9 @@
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { column, expectReadmeListsColumns, readPluginReadme, record, select } from "../../../test/helpers/table-kit";
-import { TimeperiodsTable, timeperiodsTable } from "./timeperiods-table";
+import { column, expectReadmeListsColumns, readPluginReadme, record, select, built } from "../../../test/helpers/table-kit";
+import timeperiodsPlugin from "./index";
 
 describe("timeperiods table", () => {
-  const table = timeperiodsTable();
+  const table = built(timeperiodsPlugin);
 
   it("has the one period 24X7, always active", () => {
     expect(record(table, ["name", "alias", "in"])).to.deep.equal([{ name: "24X7", alias: "24 Hours A Day, 7 Days A Week", in: 1 }]);
@@ -18,15 +17,5 @@ describe("timeperiods table", () => {
 
   it("lists its columns in the README with type and description", () => {
     expectReadmeListsColumns(readPluginReadme("plugins/table/timeperiods"), table.spec.columns);
-  });
-
-  it("plugin: adds its table on start and removes it on stop, twice without harm", async () => {
-    const tables = new TableRegistry();
-    const plugin = new TimeperiodsTable(tables);
-    await plugin.start();
-    expect(tables.get("timeperiods")).to.equal(plugin.table);
-    await plugin.stop();
-    await plugin.stop();
-    expect(tables.get("timeperiods")).to.equal(undefined);
   });
 });

@@ -49,6 +49,17 @@ describe("defineTable", () => {
     expect(() => defineTable({ name: "Host_Names", description: "x", schema: {}, table: () => ({ columns: [], rows: () => [] }) })).to.throw(/kebab-case/);
   });
 
+  it("refuses a definition without a table function", () => {
+    expect(() => defineTable({ name: "no-table", description: "x", schema: {} } as never)).to.throw(/table must be a function/);
+  });
+
+  it("fails the build on a column declared twice, or a key column it does not have", () => {
+    const twice = defineTable<string>({ name: "twice", description: "x", schema: {}, table: () => ({ columns: [string("a", "A", (r: string) => r), string("a", "A again", (r: string) => r)], rows: () => [] }) });
+    expect(() => twice.build(tableContext(kit, {}))).to.throw("table twice: column a is declared twice");
+    const key = defineTable<string>({ name: "key", description: "x", schema: {}, table: () => ({ columns: [string("a", "A", (r: string) => r)], keyColumns: ["b"], rows: () => [] }) });
+    expect(() => key.build(tableContext(kit, {}))).to.throw("table key: key or time column b is not one of its columns");
+  });
+
   it("builds the table at start from the injected context, serves it under the plugin's name, removes it at stop", async () => {
     const seen: TableContext<{ label: string }>[] = [];
     const tables = new TableRegistry();

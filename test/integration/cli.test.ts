@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { readPid, isAlive } from "../../core/daemon/pid-file";
+import { readPid, isAlive, processIdentity } from "../../core/daemon/pid-file";
 import { BUILT_IN_PLUGINS } from "../../plugins";
 import { LineClient, freePort } from "../helpers/net";
 import { REPO_ROOT, runTantale } from "../helpers/tantale-process";
@@ -75,6 +76,38 @@ describe("the tantale command", function () {
       expect(pid).to.not.equal(2147483646);
       expect(runTantale(["stop", "--pid-file", stale]).status).to.equal(0);
       expect(isAlive(pid)).to.equal(false);
+    });
+
+    it("never signals an unrelated process whose pid a stale pid file holds, and starts over it", async () => {
+      const sleeper = spawn("sleep", ["600"], { stdio: "ignore" });
+      await new Promise((resolve, reject) => sleeper.once("spawn", resolve).once("error", reject));
+      const other = sleeper.pid!;
+      try {
+        const dir = makeTempDir();
+        const file = path.join(dir, "tantale.pid");
+        // As an older Tantale wrote it (the pid alone), and as this one does (pid and the identity of its writer, here another process).
+        for (const text of [`${other}\n`, `${other}\n${processIdentity(process.pid)}\n`]) {
+          fs.writeFileSync(file, text);
+          const stopped = runTantale(["stop", "--pid-file", file]);
+          expect(stopped.status, stopped.stderr).to.equal(0);
+          expect(stopped.stdout).to.contain(`tantale is not running (stale pid file ${file})`);
+          expect(isAlive(other), "the unrelated process was signalled").to.equal(true);
+          const status = runTantale(["status", "--pid-file", file]);
+          expect(status.status).to.equal(3);
+          expect(status.stdout).to.contain(`tantale is not running (stale pid file ${file})`);
+        }
+        const started = runTantale(["--conf-dir", makeConfDir({ "file.conf": "" }), "--data-dir", dir]);
+        expect(started.status, started.stderr).to.equal(0);
+        pidFile = file;
+        const pid = readPid(file)!;
+        expect(pid).to.not.equal(other);
+        expect(runTantale(["status", "--pid-file", file]).stdout).to.contain(`tantale is running (pid ${pid})`);
+        expect(runTantale(["stop", "--pid-file", file]).status).to.equal(0);
+        expect(isAlive(pid)).to.equal(false);
+        expect(isAlive(other)).to.equal(true);
+      } finally {
+        sleeper.kill("SIGKILL");
+      }
     });
 
     it("reports a start failure of the detached daemon with exit 1", async () => {

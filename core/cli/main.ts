@@ -41,7 +41,15 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
     .option("--foreground", "run attached to the terminal, logging to stderr")
     .option("--log-file <file>", "log file in daemon mode (default: DATA_DIR/tantale.log)")
     .addOption(new Option("--daemonized", "internal: started by the daemon mode").hideHelp())
-    .action(async (o: PathOptions & { foreground?: boolean; daemonized?: boolean }) => {
+    // Taken here rather than refused by commander, whose "too many arguments" hides a mistyped command.
+    .allowExcessArguments()
+    .action(async (o: PathOptions & { foreground?: boolean; daemonized?: boolean }, cmd: Command) => {
+      const [word] = cmd.args;
+      if (word !== undefined) {
+        err(`tantale: unknown command "${word}" (commands: ${program.commands.map((c) => c.name()).join(", ")}; see tantale --help)`);
+        exitCode = 1;
+        return;
+      }
       exitCode = o.foreground === true ? await runAttached(builtIns, o) : await runDetached(builtIns, o);
     });
 

@@ -119,7 +119,9 @@ describe("the tantale command", function () {
         const dir = makeTempDir();
         const r = runTantale(["--conf-dir", makeConfDir({ "tantale.conf": `plugin_dir = ${FIXTURE_PLUGINS}\n`, "example.conf": `port = ${port}\n` }), "--data-dir", dir]);
         expect(r.status).to.equal(1);
-        expect(r.stderr).to.contain('instance "example" failed to start');
+        // Said once, naming the instance and the address.
+        expect(r.stderr).to.contain(`tantale: not started: instance "example" cannot listen on 127.0.0.1:${port}: the address is already in use (log: `);
+        expect(r.stderr.match(/in use/g)).to.have.length(1);
         expect(fs.existsSync(path.join(dir, "tantale.pid"))).to.equal(false);
       } finally {
         busy.close();
@@ -175,6 +177,34 @@ describe("the tantale command", function () {
       expect(r.status).to.equal(1);
       expect(r.stderr).to.contain(`${path.join(conf, "b.conf")}:4: port: port 7000 is already used by ${path.join(conf, "a.conf")}`);
     });
+  });
+
+  describe("dump", () => {
+    it("says there is no store where the data dir does not exist, and exits 1", () => {
+      const missing = path.join(makeTempDir(), "no-such-dir");
+      const r = runTantale(["dump", "--conf-dir", makeConfDir({ "sqlite.conf": "" }), "--data-dir", missing]);
+      expect(r.status).to.equal(1);
+      expect(r.stdout).to.equal("");
+      expect(r.stderr).to.contain(`tantale: no store in ${missing}: no such directory`);
+      expect(fs.existsSync(missing), "dump created the data dir").to.equal(false);
+    });
+
+    it("says there is no store where the data dir holds none of the store's files, and exits 1", () => {
+      const dir = makeTempDir();
+      const r = runTantale(["dump", "--conf-dir", makeConfDir({ "sqlite.conf": "path = state.db\n" }), "--data-dir", dir]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain(`tantale: no store in ${dir}: ${path.join(dir, "state.db")} does not exist (store "sqlite")`);
+    });
+  });
+
+  it("says unknown command for a word that is none, and points to --help", () => {
+    for (const args of [["bogus"], ["bogus", "--foreground"]]) {
+      const r = runTantale(args);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain('tantale: unknown command "bogus"');
+      expect(r.stderr).to.contain("see tantale --help");
+      expect(r.stderr).to.not.contain("too many arguments");
+    }
   });
 
   describe("plugins", () => {

@@ -236,7 +236,7 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
       expect(t.logs.some((l) => l.msg === "instance started" && l.instance === "file")).to.equal(true);
       expect(t.logs.some((l) => l.msg === "instance stopped" && l.instance === "file")).to.equal(true);
       const fatal = t.logs.find((l) => l.msg === "not started: nothing runs");
-      expect(String(fatal?.error)).to.contain('instance "example" failed to start');
+      expect(fatal?.error).to.equal(`instance "example" cannot listen on 127.0.0.1:${port}: the address is already in use`);
     } finally {
       busy.close();
     }

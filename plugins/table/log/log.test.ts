@@ -5,7 +5,7 @@ import { answerQuery, type QueryAnswer } from "../../../core/livestatus/query-en
 import { parseRequest } from "../../../core/livestatus/request-parser";
 import { TableRegistry, type LivestatusTable } from "../../../core/livestatus/table-registry";
 import { planWait } from "../../../core/livestatus/wait-condition";
-import { silentLogger, type LogFields, type Logger } from "../../../core/log/logger";
+import { logCall, silentLogger, type LogArgs, type Logger } from "../../../core/log/logger";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import { HOST_CHECK } from "../../../core/model/check-result";
 import { NO_RECORD_CHANGES, type ChangeSet } from "../../../core/state/change-set";
@@ -42,7 +42,10 @@ function warningLogger(warnings: string[]): Logger {
     trace: () => undefined,
     debug: () => undefined,
     info: () => undefined,
-    warn: (msg: string, fields?: LogFields) => void warnings.push(`${msg} ${JSON.stringify(fields ?? {})}`),
+    warn: (...args: LogArgs) => {
+      const { msg, fields } = logCall(args);
+      warnings.push(`${msg} ${JSON.stringify(fields)}`);
+    },
     error: () => undefined,
     fatal: () => undefined,
     child: () => logger,

@@ -1,6 +1,10 @@
+import fs from "node:fs";
+import path from "node:path";
 import { systemClock } from "../clock";
 import type { Configuration } from "../config/load-config";
+import type { InstanceSpec } from "../config/load-config";
 import { buildRootContainer } from "../daemon/daemon";
+import { TantaleError } from "../errors";
 import { TableRegistry } from "../livestatus/table-registry";
 import { STATE_ID } from "../daemon/state-wiring";
 import { silentLogger } from "../log/logger";
@@ -22,7 +26,9 @@ import { StateEngine } from "../state/state-engine";
  */
 export async function dumpState(config: Configuration, dataDir: string, host?: string): Promise<string[]> {
   const spec = config.instances.find((i) => i.plugin.definition.kind === "store");
-  if (spec === undefined) throw new Error("no store is configured in the conf dir: nothing to dump");
+  if (spec === undefined) throw new NoStoreError("no store is configured in the conf dir: nothing to dump");
+  const missing = missingStore(spec, dataDir);
+  if (missing !== undefined) throw new NoStoreError(missing);
   const logger = silentLogger();
   const stats = new SelfStats();
   const engine = new StateEngine(config.daemon, systemClock, logger, stats.of(STATE_ID));
@@ -51,4 +57,21 @@ export async function dumpState(config: Configuration, dataDir: string, host?: s
   } finally {
     await store.stop().catch(() => undefined);
   }
+}
+
+/** Nothing to dump where the user pointed: said, rather than an empty dump that looks like an empty store. */
+export class NoStoreError extends TantaleError {}
+
+/**
+ * Why there is no store of `spec` in `dataDir`, or undefined when there may be one: the data
+ * dir must exist, and so must one of the store's files (its `data-path` options), since a
+ * store reads a missing file as an empty state.
+ */
+function missingStore(spec: InstanceSpec, dataDir: string): string | undefined {
+  if (!fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) return `no store in ${dataDir}: no such directory`;
+  const files = Object.entries(spec.plugin.definition.schema)
+    .filter(([key, option]) => option.format === "data-path" && typeof spec.options[key] === "string" && spec.options[key] !== "")
+    .map(([key]) => path.resolve(dataDir, spec.options[key] as string));
+  if (files.length > 0 && !files.some((f) => fs.existsSync(f))) return `no store in ${dataDir}: ${files.join(", ")} does not exist (store "${spec.id}")`;
+  return undefined;
 }

@@ -10,7 +10,7 @@ import { describeSource, type AnyPluginDefinition, type PluginSource } from "../
 import { NpmPluginLoader } from "../plugin/npm-plugins";
 import { installRoot } from "../plugin/peer-resolution";
 import { startDetached } from "../daemon/detach";
-import { isAlive, runningPid } from "../daemon/pid-file";
+import { holderOf, pidFileHolder, readPidRecord, type PidHolder } from "../daemon/pid-file";
 import { runDaemon } from "../daemon/run";
 import { dumpState } from "./dump";
 import { NEW_PLUGIN_KINDS, NewPluginError, writePluginPackage } from "./new-plugin";
@@ -42,7 +42,15 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
     .option("--foreground", "run attached to the terminal, logging to stderr")
     .option("--log-file <file>", "log file in daemon mode (default: DATA_DIR/tantale.log)")
     .addOption(new Option("--daemonized", "internal: started by the daemon mode").hideHelp())
-    .action(async (o: PathOptions & { foreground?: boolean; daemonized?: boolean }) => {
+    // Taken here rather than refused by commander, whose "too many arguments" hides a mistyped command.
+    .allowExcessArguments()
+    .action(async (o: PathOptions & { foreground?: boolean; daemonized?: boolean }, cmd: Command) => {
+      const [word] = cmd.args;
+      if (word !== undefined) {
+        err(`tantale: unknown command "${word}" (commands: ${program.commands.map((c) => c.name()).join(", ")}; see tantale --help)`);
+        exitCode = 1;
+        return;
+      }
       exitCode = o.foreground === true ? await runAttached(builtIns, o) : await runDetached(builtIns, o);
     });
 
@@ -54,10 +62,12 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
 
   withPaths(program.command("status").description("tell whether the daemon of the pid file runs (exit 0) or not (exit 3)")).action((o: PathOptions) => {
     const file = pidFileOf(o);
-    const pid = runningPid(file);
-    if (pid !== undefined) out(`tantale is running (pid ${pid})`);
+    const holder = pidFileHolder(file);
+    if (holder.state === "running") out(`tantale is running (pid ${holder.pid})`);
+    else if (holder.state === "unverified") out(`tantale status unknown: ${unverifiedHolder(file, holder.pid)}`);
     else out(`tantale is not running${fs.existsSync(file) ? ` (stale pid file ${file})` : ""}`);
-    exitCode = pid === undefined ? 3 : 0;
+    // LSB status codes: 0 running, 3 not running, 4 unknown.
+    exitCode = holder.state === "running" ? 0 : holder.state === "none" ? 3 : 4;
   });
 
   withPaths(program.command("check-config").description("validate the conf dir and list the instances it would start; exit 1 on any error")).action(async (o: PathOptions) => {
@@ -133,9 +143,9 @@ async function runDetached(builtIns: readonly AnyPluginDefinition[], o: PathOpti
     return 1;
   }
   const pidFile = pidFileOf(o);
-  const holder = runningPid(pidFile);
-  if (holder !== undefined) {
-    err(`tantale: already running as pid ${holder} (pid file ${pidFile})`);
+  const holder = pidFileHolder(pidFile);
+  if (holder.state !== "none") {
+    err(`tantale: ${holder.state === "running" ? `already running as pid ${holder.pid} (pid file ${pidFile})` : unverifiedHolder(pidFile, holder.pid)}`);
     return 1;
   }
   const dataDir = path.resolve(o.dataDir);
@@ -152,15 +162,27 @@ async function runDetached(builtIns: readonly AnyPluginDefinition[], o: PathOpti
   return 0;
 }
 
+/** Why a live process named by the pid file is neither signalled nor replaced. */
+function unverifiedHolder(pidFile: string, pid: number): string {
+  return `pid file ${pidFile} names live process ${pid}, which this system cannot tell apart from a running tantale (remove the file if it is not one)`;
+}
+
+/** SIGTERM only to the process that wrote the pid file: its pid may belong to another program since a crash. */
 async function stop(pidFile: string, timeoutMs: number): Promise<number> {
-  const pid = runningPid(pidFile);
-  if (pid === undefined) {
-    out("tantale is not running");
+  const record = readPidRecord(pidFile);
+  const holder: PidHolder = holderOf(record);
+  if (holder.state === "unverified") {
+    err(`tantale: not signalled: ${unverifiedHolder(pidFile, holder.pid)}`);
+    return 1;
+  }
+  if (holder.state === "none" || record === undefined) {
+    out(`tantale is not running${fs.existsSync(pidFile) ? ` (stale pid file ${pidFile})` : ""}`);
     return 0;
   }
+  const pid = holder.pid;
   process.kill(pid, "SIGTERM");
   const until = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
+  while (holderOf(record).state === "running") {
     if (Date.now() > until) {
       err(`tantale (pid ${pid}) still runs after ${timeoutMs / 1000} s`);
       return 1;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { loadConfiguration, type LoadOptions } from "../config/load-config";
-import { ConfigError, describeError } from "../errors";
+import { ConfigError, PluginRuntimeError, describeError } from "../errors";
 import { createLogger, type Logger } from "../log/logger";
 import { Daemon } from "./daemon";
 import { dataModes, ensureDir, ensureFile, type ModeChange } from "./data-access";
@@ -78,16 +78,38 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     settleStart(true);
   } catch (err) {
     settleStart(false);
-    log.fatal("not started: nothing runs", { error: describeError(err), cause: describeError((err as Error).cause) });
+    const message = startFailure(err);
+    log.fatal("not started: nothing runs", { error: message });
     // Released before the report: the parent that waits for it may look at the pid file at once.
     releasePidFile(options.pidFile);
-    report(options, { type: "error", message: `${describeError(err)}${(err as Error).cause ? `: ${describeError((err as Error).cause)}` : ""}` });
+    report(options, { type: "error", message });
     return 1;
   }
   // Plugins may hold only unref'd handles; the daemon lives until a signal handler exits.
   setInterval(() => undefined, 2 ** 30);
   report(options, { type: "ready", pid: process.pid });
   return new Promise<number>(() => undefined);
+}
+
+/**
+ * One line for a failed start. An instance's error already quotes its cause, which is added
+ * only when it says more; a listener whose address is taken is named with that address.
+ */
+export function startFailure(err: unknown): string {
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (err instanceof PluginRuntimeError && isListenInUse(cause)) {
+    const host = cause.address.includes(":") ? `[${cause.address}]` : cause.address;
+    const where = typeof cause.port === "number" ? `${host}:${cause.port}` : host;
+    return `instance "${err.instance}" cannot listen on ${where}: the address is already in use`;
+  }
+  const message = describeError(err);
+  const more = cause === undefined ? "" : describeError(cause);
+  return more === "" || message.includes(more) ? message : `${message}: ${more}`;
+}
+
+function isListenInUse(err: unknown): err is NodeJS.ErrnoException & { address: string; port?: number } {
+  const e = err as (NodeJS.ErrnoException & { address?: unknown }) | undefined;
+  return e instanceof Error && e.code === "EADDRINUSE" && e.syscall === "listen" && typeof e.address === "string";
 }
 
 /** `started` settles with whether the start worked: a failed start is ended by runDaemon, not here. */

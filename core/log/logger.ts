@@ -5,14 +5,34 @@ export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn"
 
 export type LogFields = Readonly<Record<string, unknown>>;
 
+/**
+ * A log call takes the message first, `log.info("listening", { port })`, or in pino's order,
+ * `log.info({ port }, "listening")`; both write the same line. An Error in pino's place,
+ * `log.error(err, "write failed")`, is logged as the field `err` (type, message, stack).
+ */
+export interface LogMethod {
+  (msg: string, fields?: LogFields): void;
+  (fields: LogFields | Error, msg: string): void;
+}
+
+/** The arguments of a LogMethod, as an implementation receives them. */
+export type LogArgs = [msg: string, fields?: LogFields] | [fields: LogFields | Error, msg: string];
+
+/** The message and the fields of a log call, whichever order it used. */
+export function logCall(args: LogArgs): { readonly msg: string; readonly fields: LogFields } {
+  const [first, second] = args;
+  if (typeof first === "string") return { msg: first, fields: (second as LogFields | undefined) ?? {} };
+  return { msg: String(second), fields: first instanceof Error ? { err: first } : first };
+}
+
 /** The one logging interface of core and plugins; plugins get a child bound to their instance. */
 export interface Logger {
-  trace(msg: string, fields?: LogFields): void;
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-  fatal(msg: string, fields?: LogFields): void;
+  readonly trace: LogMethod;
+  readonly debug: LogMethod;
+  readonly info: LogMethod;
+  readonly warn: LogMethod;
+  readonly error: LogMethod;
+  readonly fatal: LogMethod;
   child(bindings: LogFields, level?: LogLevel): Logger;
   isLevelEnabled(level: LogLevel): boolean;
 }
@@ -25,12 +45,18 @@ export interface LoggerOptions {
 
 class PinoLogger implements Logger {
   constructor(private readonly p: pino.Logger) {}
-  trace(msg: string, fields?: LogFields): void { this.p.trace(fields ?? {}, msg); }
-  debug(msg: string, fields?: LogFields): void { this.p.debug(fields ?? {}, msg); }
-  info(msg: string, fields?: LogFields): void { this.p.info(fields ?? {}, msg); }
-  warn(msg: string, fields?: LogFields): void { this.p.warn(fields ?? {}, msg); }
-  error(msg: string, fields?: LogFields): void { this.p.error(fields ?? {}, msg); }
-  fatal(msg: string, fields?: LogFields): void { this.p.fatal(fields ?? {}, msg); }
+  // pino's own order underneath; an Error goes to pino as is, which serializes it under `err`.
+  readonly trace: LogMethod = (...args: LogArgs) => this.write("trace", args);
+  readonly debug: LogMethod = (...args: LogArgs) => this.write("debug", args);
+  readonly info: LogMethod = (...args: LogArgs) => this.write("info", args);
+  readonly warn: LogMethod = (...args: LogArgs) => this.write("warn", args);
+  readonly error: LogMethod = (...args: LogArgs) => this.write("error", args);
+  readonly fatal: LogMethod = (...args: LogArgs) => this.write("fatal", args);
+  private write(level: Exclude<LogLevel, "silent">, args: LogArgs): void {
+    const [first, second] = args;
+    if (typeof first === "string") this.p[level]((second as LogFields | undefined) ?? {}, first);
+    else this.p[level](first, String(second));
+  }
   child(bindings: LogFields, level?: LogLevel): Logger {
     return new PinoLogger(this.p.child(bindings, level === undefined ? undefined : { level }));
   }

@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { readPid, isAlive } from "../../core/daemon/pid-file";
+import { readPid, isAlive, processIdentity } from "../../core/daemon/pid-file";
 import { BUILT_IN_PLUGINS } from "../../plugins";
 import { LineClient, freePort } from "../helpers/net";
 import { REPO_ROOT, runTantale } from "../helpers/tantale-process";
@@ -77,6 +78,38 @@ describe("the tantale command", function () {
       expect(isAlive(pid)).to.equal(false);
     });
 
+    it("never signals an unrelated process whose pid a stale pid file holds, and starts over it", async () => {
+      const sleeper = spawn("sleep", ["600"], { stdio: "ignore" });
+      await new Promise((resolve, reject) => sleeper.once("spawn", resolve).once("error", reject));
+      const other = sleeper.pid!;
+      try {
+        const dir = makeTempDir();
+        const file = path.join(dir, "tantale.pid");
+        // As an older Tantale wrote it (the pid alone), and as this one does (pid and the identity of its writer, here another process).
+        for (const text of [`${other}\n`, `${other}\n${processIdentity(process.pid)}\n`]) {
+          fs.writeFileSync(file, text);
+          const stopped = runTantale(["stop", "--pid-file", file]);
+          expect(stopped.status, stopped.stderr).to.equal(0);
+          expect(stopped.stdout).to.contain(`tantale is not running (stale pid file ${file})`);
+          expect(isAlive(other), "the unrelated process was signalled").to.equal(true);
+          const status = runTantale(["status", "--pid-file", file]);
+          expect(status.status).to.equal(3);
+          expect(status.stdout).to.contain(`tantale is not running (stale pid file ${file})`);
+        }
+        const started = runTantale(["--conf-dir", makeConfDir({ "file.conf": "" }), "--data-dir", dir]);
+        expect(started.status, started.stderr).to.equal(0);
+        pidFile = file;
+        const pid = readPid(file)!;
+        expect(pid).to.not.equal(other);
+        expect(runTantale(["status", "--pid-file", file]).stdout).to.contain(`tantale is running (pid ${pid})`);
+        expect(runTantale(["stop", "--pid-file", file]).status).to.equal(0);
+        expect(isAlive(pid)).to.equal(false);
+        expect(isAlive(other)).to.equal(true);
+      } finally {
+        sleeper.kill("SIGKILL");
+      }
+    });
+
     it("reports a start failure of the detached daemon with exit 1", async () => {
       const port = await freePort();
       const net = await import("node:net");
@@ -86,7 +119,9 @@ describe("the tantale command", function () {
         const dir = makeTempDir();
         const r = runTantale(["--conf-dir", makeConfDir({ "tantale.conf": `plugin_dir = ${FIXTURE_PLUGINS}\n`, "example.conf": `port = ${port}\n` }), "--data-dir", dir]);
         expect(r.status).to.equal(1);
-        expect(r.stderr).to.contain('instance "example" failed to start');
+        // Said once, naming the instance and the address.
+        expect(r.stderr).to.contain(`tantale: not started: instance "example" cannot listen on 127.0.0.1:${port}: the address is already in use (log: `);
+        expect(r.stderr.match(/in use/g)).to.have.length(1);
         expect(fs.existsSync(path.join(dir, "tantale.pid"))).to.equal(false);
       } finally {
         busy.close();
@@ -142,6 +177,34 @@ describe("the tantale command", function () {
       expect(r.status).to.equal(1);
       expect(r.stderr).to.contain(`${path.join(conf, "b.conf")}:4: port: port 7000 is already used by ${path.join(conf, "a.conf")}`);
     });
+  });
+
+  describe("dump", () => {
+    it("says there is no store where the data dir does not exist, and exits 1", () => {
+      const missing = path.join(makeTempDir(), "no-such-dir");
+      const r = runTantale(["dump", "--conf-dir", makeConfDir({ "sqlite.conf": "" }), "--data-dir", missing]);
+      expect(r.status).to.equal(1);
+      expect(r.stdout).to.equal("");
+      expect(r.stderr).to.contain(`tantale: no store in ${missing}: no such directory`);
+      expect(fs.existsSync(missing), "dump created the data dir").to.equal(false);
+    });
+
+    it("says there is no store where the data dir holds none of the store's files, and exits 1", () => {
+      const dir = makeTempDir();
+      const r = runTantale(["dump", "--conf-dir", makeConfDir({ "sqlite.conf": "path = state.db\n" }), "--data-dir", dir]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain(`tantale: no store in ${dir}: ${path.join(dir, "state.db")} does not exist (store "sqlite")`);
+    });
+  });
+
+  it("says unknown command for a word that is none, and points to --help", () => {
+    for (const args of [["bogus"], ["bogus", "--foreground"]]) {
+      const r = runTantale(args);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain('tantale: unknown command "bogus"');
+      expect(r.stderr).to.contain("see tantale --help");
+      expect(r.stderr).to.not.contain("too many arguments");
+    }
   });
 
   describe("plugins", () => {

@@ -1,14 +1,47 @@
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { expect } from "chai";
 import { BUILT_IN_PLUGINS } from "../../plugins";
 import { LineClient, freePort, waitForPort } from "../helpers/net";
+import { readPid } from "../../core/daemon/pid-file";
 import { ForegroundTantale, REPO_ROOT } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 
 const FIXTURE_PLUGINS = path.join(REPO_ROOT, "test", "fixtures", "plugins");
 /** The plugins that run without a conf file (the Livestatus tables). */
 const DEFAULT_ON = BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).map((d) => d.name);
+
+/**
+ * A copy of the repo's conf.d with every `port = N` set to 0: the same files and options,
+ * without binding the fixed ports of the repo's conf.d, which anything else on the machine
+ * may hold. `ports` are the ports it named.
+ */
+function repoConfDirOnPortZero(): { dir: string; ports: number[] } {
+  const src = path.join(REPO_ROOT, "conf.d");
+  const files: Record<string, string> = {};
+  const ports: number[] = [];
+  for (const name of fs.readdirSync(src)) {
+    files[name] = fs.readFileSync(path.join(src, name), "utf8").replace(/^(\s*port\s*=\s*)(\d+)\s*$/gm, (_, key: string, port: string) => {
+      ports.push(Number(port));
+      return `${key}0`;
+    });
+  }
+  // The line input and the Livestatus listener at least: a conf.d that stops naming ports needs this copy no more.
+  expect(ports.length, "ports rewritten in the repo's conf.d").to.be.at.least(2);
+  return { dir: makeConfDir(files), ports };
+}
+
+/** Listens on each port it can get on 127.0.0.1 (one already held elsewhere is busy all the same). */
+async function occupy(ports: readonly number[]): Promise<net.Server[]> {
+  const held: net.Server[] = [];
+  for (const port of ports) {
+    const server = net.createServer();
+    const ok = await new Promise<boolean>((resolve) => server.once("listening", () => resolve(true)).once("error", () => resolve(false)).listen(port, "127.0.0.1"));
+    if (ok) held.push(server);
+  }
+  return held;
+}
 
 function readJsonLines(file: string): Record<string, unknown>[] {
   if (!fs.existsSync(file)) return [];
@@ -37,16 +70,23 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
 
   it("starts with the repo's conf.d, logs each instance started, and stops on SIGTERM with exit 0", async () => {
     const data = makeTempDir();
-    const t = start(["--conf-dir", path.join(REPO_ROOT, "conf.d"), "--data-dir", data]);
-    await t.waitForMessage("tantale started");
-    const started = t.logs.filter((l) => l.msg === "instance started").map((l) => l.instance);
-    const fromFiles = fs.readdirSync(path.join(REPO_ROOT, "conf.d")).filter((n) => n.endsWith(".conf") && n !== "tantale.conf").map((n) => n.slice(0, -5));
-    const expected = [...new Set([...fromFiles, ...BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).map((d) => d.name)])];
-    expect(started).to.have.members(expected);
-    expect(fs.readFileSync(path.join(data, "tantale.pid"), "utf8").trim()).to.equal(String(t.child.pid));
-    t.signal("SIGTERM");
-    expect(await t.exit()).to.equal(0);
-    expect(fs.existsSync(path.join(data, "tantale.pid"))).to.equal(false);
+    const conf = repoConfDirOnPortZero();
+    // Whatever holds the repo's ports on this machine, the test runs: here it is the test itself.
+    const held = await occupy(conf.ports);
+    try {
+      const t = start(["--conf-dir", conf.dir, "--data-dir", data]);
+      await t.waitForMessage("tantale started");
+      const started = t.logs.filter((l) => l.msg === "instance started").map((l) => l.instance);
+      const fromFiles = fs.readdirSync(path.join(REPO_ROOT, "conf.d")).filter((n) => n.endsWith(".conf") && n !== "tantale.conf").map((n) => n.slice(0, -5));
+      const expected = [...new Set([...fromFiles, ...BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).map((d) => d.name)])];
+      expect(started).to.have.members(expected);
+      expect(readPid(path.join(data, "tantale.pid"))).to.equal(t.child.pid);
+      t.signal("SIGTERM");
+      expect(await t.exit()).to.equal(0);
+      expect(fs.existsSync(path.join(data, "tantale.pid"))).to.equal(false);
+    } finally {
+      for (const server of held) server.close();
+    }
   });
 
   it("loads a third-party plugin from a package directory and carries its results to an npm output", async () => {
@@ -196,7 +236,7 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
       expect(t.logs.some((l) => l.msg === "instance started" && l.instance === "file")).to.equal(true);
       expect(t.logs.some((l) => l.msg === "instance stopped" && l.instance === "file")).to.equal(true);
       const fatal = t.logs.find((l) => l.msg === "not started: nothing runs");
-      expect(String(fatal?.error)).to.contain('instance "example" failed to start');
+      expect(fatal?.error).to.equal(`instance "example" cannot listen on 127.0.0.1:${port}: the address is already in use`);
     } finally {
       busy.close();
     }

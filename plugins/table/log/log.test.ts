@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type ChangeSet, type Clock, HOST_CHECK, type LivestatusTable, type LogEntry, type LogFields, type Logger, type LogQuery, type StateStore, type StoredState } from "../../../core";
+import { type ChangeSet, type Clock, HOST_CHECK, type LivestatusTable, type LogArgs, type LogEntry, type Logger, type LogQuery, type StateStore, type StoredState, logCall } from "../../../core";
 import { answerQuery, column, expectReadmeListsColumns, expectWellTypedColumns, LivestatusError, NO_RECORD_CHANGES, parseRequest, planWait, type QueryAnswer, readPluginReadme, result, SelfStats, silentLogger, StateEngine, T0, TableRegistry } from "../../../test/helpers/table-kit";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { SqliteStore } from "../../store/sqlite/sqlite-store";
@@ -31,7 +31,10 @@ function warningLogger(warnings: string[]): Logger {
     trace: () => undefined,
     debug: () => undefined,
     info: () => undefined,
-    warn: (msg: string, fields?: LogFields) => void warnings.push(`${msg} ${JSON.stringify(fields ?? {})}`),
+    warn: (...args: LogArgs) => {
+      const { msg, fields } = logCall(args);
+      warnings.push(`${msg} ${JSON.stringify(fields)}`);
+    },
     error: () => undefined,
     fatal: () => undefined,
     child: () => logger,

@@ -1,4 +1,4 @@
-import type { LogFields, Logger, LogLevel } from "../../../core/log/logger";
+import { logCall, type LogArgs, type LogFields, type Logger, type LogLevel, type LogMethod } from "../../../core/log/logger";
 import type { CheckResult } from "../../../core/model/check-result";
 import type { OutputPlugin } from "../../../core/plugin/api";
 
@@ -54,15 +54,15 @@ export class RecordingLogger implements Logger {
     readonly bindings: LogFields = {},
     readonly level?: LogLevel,
   ) {}
-  private add(level: LogLevel, msg: string, fields: LogFields = {}): void {
-    this.entries.push({ level, msg, fields, bindings: this.bindings });
+  private add(level: LogLevel, args: LogArgs): void {
+    this.entries.push({ level, ...logCall(args), bindings: this.bindings });
   }
-  trace(msg: string, fields?: LogFields): void { this.add("trace", msg, fields); }
-  debug(msg: string, fields?: LogFields): void { this.add("debug", msg, fields); }
-  info(msg: string, fields?: LogFields): void { this.add("info", msg, fields); }
-  warn(msg: string, fields?: LogFields): void { this.add("warn", msg, fields); }
-  error(msg: string, fields?: LogFields): void { this.add("error", msg, fields); }
-  fatal(msg: string, fields?: LogFields): void { this.add("fatal", msg, fields); }
+  readonly trace: LogMethod = (...args: LogArgs) => this.add("trace", args);
+  readonly debug: LogMethod = (...args: LogArgs) => this.add("debug", args);
+  readonly info: LogMethod = (...args: LogArgs) => this.add("info", args);
+  readonly warn: LogMethod = (...args: LogArgs) => this.add("warn", args);
+  readonly error: LogMethod = (...args: LogArgs) => this.add("error", args);
+  readonly fatal: LogMethod = (...args: LogArgs) => this.add("fatal", args);
   child(bindings: LogFields, level?: LogLevel): Logger {
     return new RecordingLogger(this.entries, { ...this.bindings, ...bindings }, level);
   }

@@ -43,7 +43,8 @@ export function compileRegex(pattern: string, ignoreCase: boolean, context: stri
   try {
     re = new RE2(pattern, flags);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    // RE2 ends some reasons with the offending text, a space among them: an error line ends with a visible character.
+    const reason = (err instanceof Error ? err.message : String(err)).trimEnd();
     if (/pattern too large/.test(reason)) throw tooComplex(context, pattern);
     throw new LivestatusError(400, `${context}: invalid regular expression '${pattern}': ${reason}`);
   }

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
-import { LineClient, freePort, waitForPort } from "../helpers/net";
+import { LineClient } from "../helpers/net";
+import { portZeroConf, startDaemon } from "../helpers/daemon-on-port-zero";
 import { ForegroundTantale, REPO_ROOT } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 
@@ -31,11 +32,11 @@ describe("Livestatus with a client written by others: Monitoring::Livestatus (Pe
     if (spawnSync("perl", ["-MMonitoring::Livestatus", "-e", "1"]).status !== 0) {
       throw new Error("perl with Monitoring::Livestatus is missing: apt-get install libmonitoring-livestatus-perl (.ci/run does)");
     }
-    const line = await freePort();
-    ls = await freePort();
-    const conf = makeConfDir({ "line.conf": `port = ${line}\n`, "livestatus.conf": `port = ${ls}\ncommands = gui, results\n`, "sqlite.conf": "" });
-    t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", makeTempDir()]);
-    await t.waitForMessage("tantale started");
+    // Port 0: the system picks free ports (a port guessed free could be taken by another test's daemon meanwhile).
+    const started = await startDaemon(makeConfDir(portZeroConf({ livestatus: "commands = gui, results\n" })), makeTempDir());
+    t = started.t;
+    ls = started.ports.livestatus;
+    const line = started.ports.line;
     const client = await LineClient.connect(line);
     const send = (o: object) => client.send(JSON.stringify({ timestamp: now, interval: 60, ...o }));
     send({ hostname: "web1", check: "Host", status: 0, output: "PING OK", contacts: ["ops"], hostgroups: ["web"] });
@@ -45,7 +46,6 @@ describe("Livestatus with a client written by others: Monitoring::Livestatus (Pe
     client.send("SYNC");
     expect(await client.next()).to.match(/^SYNCED/);
     client.close();
-    await waitForPort(ls);
   });
   after(async () => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed

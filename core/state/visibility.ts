@@ -4,7 +4,7 @@
  * cannot see, so that both agree.
  */
 import { HOST_CHECK } from "../model/check-result";
-import type { HostEntry } from "./state-engine";
+import type { HostEntry } from "./read-model";
 
 /**
  * The host's contacts: those of its Host check. A pending host has none of its own yet;

@@ -1,4 +1,4 @@
-import type { ObjectRecord } from "./object-records";
+import { ObjectRecords, type ObjectRecord } from "./object-records";
 
 /**
  * A scheduled downtime (SCHEDULE_*_DOWNTIME, livestatus.md §5): a window in which problems of
@@ -25,4 +25,29 @@ export function isActive(d: Downtime): boolean {
 /** When an active downtime stops: a fixed one at its end time, a flexible one `duration` after it started. */
 export function activeUntil(d: Downtime): number {
   return d.fixed ? d.endTime : d.activeSince + d.duration;
+}
+
+/**
+ * The downtimes, counting those with a trigger as they come and go (a load, a command, a
+ * rollback alike): while there are none, a start looks for none to start with it.
+ */
+export class DowntimeRecords extends ObjectRecords<Downtime> {
+  private triggered = 0;
+
+  /** Whether some downtime waits for another one's start. */
+  get anyTriggered(): boolean {
+    return this.triggered > 0;
+  }
+
+  override put(d: Downtime): void {
+    if ((this.get(d.id)?.triggeredBy ?? 0) !== 0) this.triggered--;
+    if (d.triggeredBy !== 0) this.triggered++;
+    super.put(d);
+  }
+
+  override delete(id: number): Downtime | undefined {
+    const d = super.delete(id);
+    if (d !== undefined && d.triggeredBy !== 0) this.triggered--;
+    return d;
+  }
 }

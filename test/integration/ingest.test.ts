@@ -69,10 +69,10 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
   it("stores good results around bad ones, logs each bad one with peer and line number, and answers SYNC once committed", async () => {
     const { port, t, dump } = await daemon();
     const client = await LineClient.connect(port);
-    // Hour-old results: an interval longer than that keeps the freshness timer from turning db1 DOWN meanwhile.
+    // Hour-old results: an interval longer than that keeps the freshness timer from outdating them before the dump.
     client.send(json("web1", "disk", 1, T0, { site: "paris", interval: 86_400 }));
     client.send("servers.web1.cpu 1 1700000000");
-    // A Nagios line carries no interval: stamped now, so the freshness check cannot mark it OUTDATED before the dump.
+    // A Nagios line carries no interval (60 s, outdated 120 s after its time): stamped now, never within the test's timeout.
     client.send(`[${Math.floor(Date.now() / 1000)}] PROCESS_SERVICE_CHECK_RESULT;web1;load;2;LOAD CRITICAL - 9.1;8.0 | load1=9.1`);
     client.send('{"hostname":"web1","check":"x","status":"2x"}');
     client.send(json("db1", "Host", 0, T0, { interval: 86_400 }));
@@ -96,7 +96,8 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
 
   it("serves exactly what was committed after a restart: state, ordering and alerts carry on", async () => {
     const d = await daemon();
-    // An interval longer than the results' age: the freshness timer must not log an OUTDATED alert meanwhile.
+    // The log holds alerts, downtime events and commands only; the one timer that could add a line is freshness, whose
+    // deadline is lastCheck + freshness_factor (2) × interval: a day's interval puts it a day past these hour-old results.
     const fresh = { interval: 86_400 };
     let client = await LineClient.connect(d.port);
     client.send(json("web1", "disk", 2, T0 + 10, fresh));
@@ -116,7 +117,7 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
     await sync(client);
     const [, disk] = d.dump();
     expect([disk!.state, disk!.lastCheck]).to.deep.equal([2, T0 + 20]);
-    expect(logMessages(d.data)).to.have.length(1);
+    expect(logMessages(d.data)).to.deep.equal([`[${T0 + 10}] SERVICE ALERT: web1;disk;CRITICAL;HARD;1;disk 2`]);
   });
 
   it("restarts the store on SIGHUP without losing what comes in meanwhile, and moves the whole state to a new file", async () => {

@@ -358,6 +358,25 @@ describe("StateEngine: downtimes", () => {
       expect(h.engine.allDowntimes()).to.deep.equal([]);
       expect(downtimeLog()).to.deep.equal([]);
     });
+
+    it("a triggered downtime whose cancellation was rolled back still starts with its trigger", async () => {
+      await h.write(res("web1", "Host", 0, 0), res("web1", "disk", 0, 0));
+      const [a] = applied(h.engine.scheduleDowntime(host, fixed(100, 300), false, T0));
+      await h.engine.flush();
+      h.store.failNext = 1;
+      // The only triggered downtime goes, then comes back with the rollback: its trigger must still find it.
+      const [b] = applied(h.engine.scheduleDowntime(disk, fixed(100, 300, { triggeredBy: a! }), false, T0));
+      await h.engine.flush().catch(() => undefined);
+      expect(h.engine.downtime(b!)).to.equal(undefined);
+      const [c] = applied(h.engine.scheduleDowntime(disk, fixed(100, 300, { triggeredBy: a! }), false, T0));
+      await h.engine.flush();
+      h.store.failNext = 1;
+      applied(h.engine.deleteDowntime(c!, true));
+      await h.engine.flush().catch(() => undefined);
+      expect(h.engine.downtime(c!), "the cancellation is undone").to.not.equal(undefined);
+      await h.tickAt(100);
+      expect([downtimeOf(h, c!).activeSince, depth(disk)]).to.deep.equal([T0 + 100, 1]);
+    });
   });
 
   describe("a host and its services", () => {

@@ -226,7 +226,7 @@ export class Annotations {
     this.putDowntime({ ...d, activeSince: Math.max(at, 1) });
     this.persistence.addLog(downtimeEntry(d.hostname, d.check, "STARTED", at));
     this.refreshDepth(d.hostname, d.check);
-    if (this.downtimes.anyTriggered) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id && !isActive(t)) this.startDowntime(t, at);
+    if (this.downtimes.tallied > 0) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id && !isActive(t)) this.startDowntime(t, at);
   }
 
   /** Ends a downtime: STOPPED on time, or CANCELLED by a command (with the downtimes it triggers). Only an active one is logged. */
@@ -236,7 +236,7 @@ export class Annotations {
       this.persistence.addLog(downtimeEntry(d.hostname, d.check, event, at));
       this.refreshDepth(d.hostname, d.check);
     }
-    if (event === "CANCELLED" && this.downtimes.anyTriggered) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id) this.endDowntime(t, event, at);
+    if (event === "CANCELLED" && this.downtimes.tallied > 0) for (const t of this.downtimes.all()) if (t.triggeredBy === d.id) this.endDowntime(t, event, at);
   }
 
   private putDowntime(d: Downtime): void {

@@ -27,27 +27,9 @@ export function activeUntil(d: Downtime): number {
   return d.fixed ? d.endTime : d.activeSince + d.duration;
 }
 
-/**
- * The downtimes, counting those with a trigger as they come and go (a load, a command, a
- * rollback alike): while there are none, a start looks for none to start with it.
- */
-export class DowntimeRecords extends ObjectRecords<Downtime> {
-  private triggered = 0;
+/** The downtimes, with a count of those that wait for a trigger (`tallied`): while there are none, a start looks for none to start with it. */
+export type DowntimeRecords = ObjectRecords<Downtime>;
 
-  /** Whether some downtime waits for another one's start. */
-  get anyTriggered(): boolean {
-    return this.triggered > 0;
-  }
-
-  override put(d: Downtime): void {
-    if ((this.get(d.id)?.triggeredBy ?? 0) !== 0) this.triggered--;
-    if (d.triggeredBy !== 0) this.triggered++;
-    super.put(d);
-  }
-
-  override delete(id: number): Downtime | undefined {
-    const d = super.delete(id);
-    if (d !== undefined && d.triggeredBy !== 0) this.triggered--;
-    return d;
-  }
+export function downtimeRecords(): DowntimeRecords {
+  return new ObjectRecords<Downtime>((d) => d.triggeredBy !== 0);
 }

@@ -22,6 +22,19 @@ export class ObjectRecords<T extends ObjectRecord> {
   /** Whether byId's insertion order is id order (new ids only ever grow): then all() needs no sort. */
   private inIdOrder = true;
   private largestInserted = 0;
+  private talliedCount = 0;
+
+  /**
+   * `tally`: the records to keep a count of as they come and go (by a load, a command or a
+   * rollback alike), e.g. downtimes with a trigger. One class for every kind of record, not
+   * a subclass: the readers' hot calls (`size`, `of`) stay monomorphic.
+   */
+  constructor(private readonly tally: (r: T) => boolean = () => false) {}
+
+  /** How many records `tally` approves. */
+  get tallied(): number {
+    return this.talliedCount;
+  }
 
   get size(): number {
     return this.byId.size;
@@ -49,10 +62,12 @@ export class ObjectRecords<T extends ObjectRecord> {
   /** Adds a record or replaces the one with its id (which keeps its object). */
   put(r: T): void {
     this.reserve(r.id);
-    if (!this.byId.has(r.id)) {
+    const before = this.byId.get(r.id);
+    if (before === undefined) {
       if (r.id < this.largestInserted) this.inIdOrder = false;
       else this.largestInserted = r.id;
-    }
+    } else if (this.tally(before)) this.talliedCount--;
+    if (this.tally(r)) this.talliedCount++;
     this.byId.set(r.id, r);
     let host = this.byHost.get(r.hostname);
     if (host === undefined) this.byHost.set(r.hostname, (host = new Map()));
@@ -62,6 +77,7 @@ export class ObjectRecords<T extends ObjectRecord> {
   delete(id: number): T | undefined {
     const r = this.byId.get(id);
     if (r === undefined) return undefined;
+    if (this.tally(r)) this.talliedCount--;
     this.byId.delete(id);
     const host = this.byHost.get(r.hostname);
     host?.delete(id);

@@ -10,7 +10,7 @@ import type { CheckKey, CheckState } from "./check-state";
 import { ChangeNotifier, type ChangeFeed } from "./change-feed";
 import type { Comment } from "./comment";
 import type { AcknowledgementRequest, Applied, CommentRequest, DowntimeRequest } from "./command-requests";
-import { DowntimeRecords, type Downtime } from "./downtime";
+import { downtimeRecords, type Downtime } from "./downtime";
 import { Freshness, type FreshnessSettings } from "./freshness";
 import { commandEntry } from "./log-lines";
 import type { LogEntry } from "./log-entry";
@@ -66,7 +66,7 @@ export class StateEngine implements StateView {
     private readonly stats: InstanceStats,
   ) {
     const { model, notifier, removals } = this;
-    const downtimes = new DowntimeRecords();
+    const downtimes = downtimeRecords();
     const comments = new ObjectRecords<Comment>();
     // Persistence puts states back in memory (a load, a rollback): freshness re-arms them, results about Tantale itself are applied again.
     this.persistence = new StatePersistence({ model, downtimes, comments, removals }, notifier, { scheduleFreshness: (s) => this.freshness.schedule(s), reapply: (r) => this.applyNow(r) }, stats, log);

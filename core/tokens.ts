@@ -49,8 +49,7 @@ export const PLUGIN_CONFIG = token<unknown>("plugin-config");
  * beside the schema, then `@inject(LINE_CONFIG) config: ConfigOf<typeof lineSchema>` in the class.
  * One token for every plugin (each instance has its own container); the schema only gives the type.
  */
-export function configToken<S extends ConfigSchema>(schema: S): InjectionToken<ConfigOf<S>> {
-  void schema;
+export function configToken<S extends ConfigSchema>(_schema: S): InjectionToken<ConfigOf<S>> {
   return token<ConfigOf<S>>("plugin-config");
 }
 /** The instance id: its conf file's name without `.conf`. */

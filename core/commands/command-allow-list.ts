@@ -34,9 +34,9 @@ export const DEFAULT_COMMANDS: readonly string[] = Object.freeze(["gui"]);
 export function commandAllowList(entries: readonly string[]): ReadonlySet<string> {
   const allowed = new Set<string>();
   for (const entry of entries) {
-    const names = commandsOf(entry);
-    if (names.length === 0) throw new Error(`commands: ${commandEntryProblem(entry)}`);
-    for (const n of names) allowed.add(n);
+    const problem = commandEntryProblem(entry);
+    if (problem !== undefined) throw new Error(`commands: ${problem}`);
+    for (const n of commandsOf(entry)) allowed.add(n);
   }
   return allowed;
 }

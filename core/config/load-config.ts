@@ -202,7 +202,7 @@ function portKeys(schema: ConfigSchema, prefix: string): string[] {
   for (const [key, node] of Object.entries(schema)) {
     if ("doc" in node) {
       if ((node as OptionSchema).format === "port") out.push(prefix + key);
-    } else out.push(...portKeys(node as ConfigSchema, `${prefix}${key}.`));
+    } else out.push(...portKeys(node, `${prefix}${key}.`));
   }
   return out;
 }

@@ -40,9 +40,10 @@ export function optionFailures(schema: ConfigSchema, values: Readonly<Record<str
 }
 
 function rangeFailure(option: OptionSchema, value: unknown): string | undefined {
-  if (typeof value !== "number" || (option.min === undefined && option.max === undefined)) return undefined;
+  const range = rangeText(option); // undefined: the option has neither min nor max
+  if (typeof value !== "number" || range === undefined) return undefined;
   if ((option.min === undefined || value >= option.min) && (option.max === undefined || value <= option.max)) return undefined;
-  return `must be ${rangeText(option)}, got ${inUnit(option, value)}`;
+  return `must be ${range}, got ${inUnit(option, value)}`;
 }
 
 function checkFailure(option: OptionSchema, value: unknown, values: Readonly<Record<string, unknown>>): string | undefined {

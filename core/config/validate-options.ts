@@ -34,9 +34,9 @@ export function validateOptions(file: string, entries: ReadonlyMap<string, ConfE
     return { file, message: text };
   };
   const linesOf = (err: unknown): string[] => describeError(err).split("\n").filter((l) => l !== "");
-  let config: convict.Config<unknown>;
+  let config: convict.Config<Record<string, unknown>>;
   try {
-    config = convict(schema as convict.Schema<unknown>, { env: {}, args: [] });
+    config = convict(schema as convict.Schema<Record<string, unknown>>, { env: {}, args: [] });
     config.load(toNested(entries.values()));
   } catch (err) {
     return { ok: false, problems: linesOf(err).map(toProblem) };
@@ -48,7 +48,7 @@ export function validateOptions(file: string, entries: ReadonlyMap<string, ConfE
     problems.push(...linesOf(err).map(toProblem));
   }
   // Frozen before the checks run: a check reads the configuration, it never edits it.
-  const values = deepFreeze(config.getProperties() as Record<string, unknown>);
+  const values = deepFreeze(config.getProperties());
   const failed = new Set(problems.flatMap((p) => (p.key === undefined ? [] : [p.key])));
   // Checks may read other options: only once every value has its format's type.
   for (const f of optionFailures(schema, values, failed, { checks: problems.length === 0 })) problems.push({ file, line: lineOf(f.key), key: f.key, message: f.message });

@@ -108,7 +108,11 @@ export class Daemon {
     await this.reloading;
     await this.engine.stop();
     const drained = await this.host.stopAll(this.config.daemon.shutdown_timeout);
-    this.root.dispose();
+    // tsyringe's dispose may return a Promise (a core service with an async dispose): wait for it,
+    // and a failing one is logged, not left as an unhandled rejection that would end the process.
+    await Promise.resolve(this.root.dispose()).catch((err: unknown) => {
+      this.options.logger.error("disposing the core services failed", { error: describeError(err) });
+    });
     this.options.logger.info("tantale stopped", { drained });
     return drained;
   }

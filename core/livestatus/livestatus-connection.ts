@@ -46,9 +46,9 @@ export interface CommandRefusal {
 /**
  * Runs a COMMAND. `authUser` is the `AuthUser:` header sent with it, if any; `peer` names
  * the client for the log. A returned promise holds back the connection's next request
- * until it settles, with the refusal if the command was refused.
+ * until it settles, with the refusal if the command was refused; undefined: nothing to wait for.
  */
-export type CommandHandler = (command: CommandRequest, authUser: string | undefined, peer: string) => void | Promise<CommandRefusal | undefined>;
+export type CommandHandler = (command: CommandRequest, authUser: string | undefined, peer: string) => Promise<CommandRefusal | undefined> | undefined;
 
 /** What every connection of one server shares. */
 export interface ConnectionContext {
@@ -178,7 +178,10 @@ export class LivestatusConnection {
       this.requestTimer = undefined;
       if (this.closed || this.ending || this.eof || !this.framer.inRequest) return;
       // Requests still being answered first: their answers come before this one.
-      if (this.running || this.queue.length > 0) return this.watchRequestTime();
+      if (this.running || this.queue.length > 0) {
+        this.watchRequestTime();
+        return;
+      }
       const seconds = this.ctx.requestTimeoutMs / 1000;
       void this.answer(451, errorBody(`Incomplete request: no empty line after ${seconds} s`), this.fixed16Seen, false);
     }, this.ctx.requestTimeoutMs);
@@ -314,7 +317,10 @@ export class LivestatusConnection {
       this.output = undefined;
     }
     if (failure !== undefined) return this.answer(failure.status, failure.body, fixed16, query.keepAlive);
-    if (!query.keepAlive) return this.end();
+    if (!query.keepAlive) {
+      this.end();
+      return;
+    }
     if (this.socket.writableNeedDrain) await this.whilePaused(this.drained());
   }
 
@@ -346,6 +352,7 @@ export class LivestatusConnection {
         const left = until - this.ctx.now();
         if (left <= 0) return;
         // A change that came while the condition was being read is not slept over.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the onChange callback above sets it during the awaits; the narrowing does not see that
         if (!fired) await this.sleep(Math.min(this.ctx.waitPollMs, left));
         if (plan.holds !== undefined) fired = false;
       }
@@ -370,7 +377,10 @@ export class LivestatusConnection {
     if (this.closed || this.socket.destroyed) return;
     const frame = frameResponse(status, body, fixed16);
     const flushed = this.socket.write(frame);
-    if (!keepAlive) return this.end();
+    if (!keepAlive) {
+      this.end();
+      return;
+    }
     if (!flushed) await this.whilePaused(this.drained());
   }
 

@@ -22,6 +22,7 @@ export type LogArgs = [msg: string, fields?: LogFields] | [fields: LogFields | E
 export function logCall(args: LogArgs): { readonly msg: string; readonly fields: LogFields } {
   const [first, second] = args;
   if (typeof first === "string") return { msg: first, fields: (second as LogFields | undefined) ?? {} };
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- here `second` is pino's message, a string (destructuring loses LogArgs' pairing); String() keeps a JavaScript caller's missing one printable
   return { msg: String(second), fields: first instanceof Error ? { err: first } : first };
 }
 
@@ -55,6 +56,7 @@ class PinoLogger implements Logger {
   private write(level: Exclude<LogLevel, "silent">, args: LogArgs): void {
     const [first, second] = args;
     if (typeof first === "string") this.p[level]((second as LogFields | undefined) ?? {}, first);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as in logCall: `second` is the message here
     else this.p[level](first, String(second));
   }
   child(bindings: LogFields, level?: LogLevel): Logger {

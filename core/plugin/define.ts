@@ -31,6 +31,7 @@ export function definePlugin<K extends PluginKind, const S extends ConfigSchema 
 ): PluginDefinition<K, S> {
   const def = { ...definition, apiVersion: definition.apiVersion ?? PLUGIN_API_VERSION };
   const problems = definitionProblems(def);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- a plugin written in JavaScript gets no type check: its name may be anything
   if (problems.length > 0) throw new TypeError(`invalid plugin definition "${String(def.name)}": ${problems.join("; ")}`);
   return Object.freeze(def);
 }
@@ -76,6 +77,7 @@ function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
   for (const [key, node] of Object.entries(schema)) {
     const path = prefix + key;
     if (prefix === "" && RESERVED_KEYS.has(key)) out.push(`option ${path} is reserved for the core`);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a plugin written in JavaScript gets no type check: a node may be anything
     if (typeof node !== "object" || node === null || Object.keys(node).length === 0) {
       out.push(`option ${path} must be an option (doc, format, default) or a group of options`);
     } else if (isOption(node)) {

@@ -151,7 +151,10 @@ export class PluginHost {
       // A retired output first writes what is queued for it; a restarting one keeps its queue.
       const pending = options.retire === true ? this.bus.retire(id) : this.bus.detach(id);
       await withDeadline(pending, timeoutMs, `writing the queue of ${id}`).catch((err: unknown) => {
-        if (options.retire !== true) return this.log.error("output did not finish its write before its restart", { instance: id, error: describeError(err) });
+        if (options.retire !== true) {
+          this.log.error("output did not finish its write before its restart", { instance: id, error: describeError(err) });
+          return;
+        }
         const discarded = this.bus.forget(id);
         this.log.error("removed output could not write its queue in time: discarded", { instance: id, discarded, error: describeError(err) });
       });

@@ -17,7 +17,7 @@ export const PACKAGE_PATTERN = /^(@[a-z0-9][a-z0-9._-]*\/)?tantale-plugin-[a-z0-
 export function packageNameFor(plugin: string): string {
   if (PACKAGE_PATTERN.test(plugin)) return plugin;
   const scoped = /^(@[a-z0-9][a-z0-9._-]*)\/(.+)$/.exec(plugin);
-  return scoped ? `${scoped[1]}/tantale-plugin-${scoped[2]}` : `tantale-plugin-${plugin}`;
+  return scoped ? `${scoped[1]!}/tantale-plugin-${scoped[2]!}` : `tantale-plugin-${plugin}`;
 }
 
 interface PackageJson {
@@ -84,7 +84,7 @@ export class NpmPluginLoader {
     if (manifest.name !== pkg) throw new PluginLoadError(plugin, `package.json of ${pkg} names ${String(manifest.name)}`);
     const range = manifest.peerDependencies?.tantale;
     if (range !== undefined && !semver.satisfies(this.coreVersion, range, { includePrerelease: true })) {
-      throw new PluginLoadError(plugin, `${pkg}@${manifest.version} needs tantale ${range}, this is tantale ${this.coreVersion}`);
+      throw new PluginLoadError(plugin, `${pkg}@${String(manifest.version)} needs tantale ${range}, this is tantale ${this.coreVersion}`);
     }
   }
 
@@ -101,7 +101,7 @@ export class NpmPluginLoader {
       mod = await import(pathToFileURL(entry).href);
     } catch (err) {
       const missing = /Cannot find (?:module|package) '([^']+)'/.exec(describeError(err));
-      const why = missing ? `a module it needs is missing: ${missing[1]} (run npm install in its folder)` : describeError(err);
+      const why = missing ? `a module it needs is missing: ${missing[1]!} (run npm install in its folder)` : describeError(err);
       throw new PluginLoadError(plugin, `${pkg} failed to load: ${why}`, { cause: err });
     }
     const candidate = pickCandidate(mod);

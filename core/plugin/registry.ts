@@ -14,7 +14,7 @@ export class PluginRegistry {
   constructor(builtIns: readonly AnyPluginDefinition[], private readonly npm: NpmPluginLoader) {
     for (const def of builtIns) {
       const problems = definitionProblems(def);
-      if (problems.length > 0) throw new PluginLoadError(String(def.name), problems.join("; "));
+      if (problems.length > 0) throw new PluginLoadError(def.name, problems.join("; "));
       if (this.builtIns.has(def.name)) throw new PluginLoadError(def.name, "two built-in plugins have this name");
       this.builtIns.set(def.name, def);
     }

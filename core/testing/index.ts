@@ -68,7 +68,12 @@ export async function startTantale(options: TestTantaleOptions = {}): Promise<Te
   const logs: TestLogLine[] = [];
   const stderr: string[] = [];
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   let partial = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => {

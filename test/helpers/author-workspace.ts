@@ -81,7 +81,7 @@ export function runStep(script: string, cwd: string, env: NodeJS.ProcessEnv, tim
 /** Runs a step and fails with its output unless it exits 0. */
 export async function mustRun(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   const r = await runStep(script, cwd, env);
-  if (r.status !== 0) throw new Error(`step failed (exit ${r.status}) in ${cwd}:\n${script}\n--- output:\n${r.output}`);
+  if (r.status !== 0) throw new Error(`step failed (exit ${String(r.status)}) in ${cwd}:\n${script}\n--- output:\n${r.output}`);
   return r.output;
 }
 

@@ -16,7 +16,7 @@ describe("the tantale command", function () {
 
   describe("daemon mode", () => {
     let data: string;
-    let pidFile: string;
+    let pidFile: string | undefined; // undefined until the test got that far
     after(() => {
       // Never leave a daemon behind, whatever failed.
       const pid = pidFile === undefined ? undefined : readPid(pidFile);
@@ -33,9 +33,9 @@ describe("the tantale command", function () {
       const started = runTantale(args);
       expect(started.status, started.stderr).to.equal(0);
       const pid = readPid(pidFile);
-      expect(pid).to.be.a("number");
+      if (pid === undefined) throw new Error(`no pid in ${pidFile} after the start`);
       expect(started.stdout).to.contain(`tantale started (pid ${pid}`);
-      expect(isAlive(pid!)).to.equal(true);
+      expect(isAlive(pid)).to.equal(true);
       // The detached daemon really serves: its input answers over TCP.
       const client = await LineClient.connect(port);
       client.send("web1;disk;0;OK");
@@ -53,7 +53,7 @@ describe("the tantale command", function () {
       const stopped = runTantale(["stop", "--data-dir", data]);
       expect(stopped.status, stopped.stderr).to.equal(0);
       expect(stopped.stdout).to.contain(`tantale stopped (pid ${pid})`);
-      expect(isAlive(pid!)).to.equal(false);
+      expect(isAlive(pid)).to.equal(false);
       expect(fs.existsSync(pidFile)).to.equal(false);
       // Its log went to the data dir and shows the graceful stop.
       const log = fs.readFileSync(path.join(data, "tantale.log"), "utf8");
@@ -86,7 +86,7 @@ describe("the tantale command", function () {
         const dir = makeTempDir();
         const file = path.join(dir, "tantale.pid");
         // As an older Tantale wrote it (the pid alone), and as this one does (pid and the identity of its writer, here another process).
-        for (const text of [`${other}\n`, `${other}\n${processIdentity(process.pid)}\n`]) {
+        for (const text of [`${other}\n`, `${other}\n${processIdentity(process.pid)!}\n`]) {
           fs.writeFileSync(file, text);
           const stopped = runTantale(["stop", "--pid-file", file]);
           expect(stopped.status, stopped.stderr).to.equal(0);

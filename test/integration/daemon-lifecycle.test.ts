@@ -203,7 +203,7 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
     const t = start(["--conf-dir", conf, "--data-dir", data]);
     await t.waitForLog((l) => l.msg === "slow-file starting");
     t.signal("SIGTERM");
-    expect(await t.exit(), `signal ${t.exitSignal}: ${t.stderrText.join("\n")}`).to.equal(0);
+    expect(await t.exit(), `signal ${String(t.exitSignal)}: ${t.stderrText.join("\n")}`).to.equal(0);
     const messages = t.logs.map((l) => l.msg);
     expect(messages.indexOf("stopping")).to.be.below(messages.indexOf("tantale started"));
     expect(messages.indexOf("tantale started")).to.be.below(messages.indexOf("tantale stopped"));
@@ -279,7 +279,7 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
     t.signal("SIGTERM");
     expect(await t.exit()).to.equal(0);
     const written = readJsonLines(path.join(data, "slow.jsonl"));
-    const greetings = Object.fromEntries(written.map((r) => [r.check, (r.customVariables as Record<string, string>).greeting]));
+    const greetings = Object.fromEntries(written.map((r) => [r.check as string, (r.customVariables as Record<string, string>).greeting] as const));
     expect(greetings).to.deep.equal({ one: "hello", two: "hello", three: "after", four: "hello" });
   });
 });

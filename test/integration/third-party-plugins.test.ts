@@ -67,7 +67,7 @@ describe("third-party plugins made from the README's steps", function () {
     expect(requests).to.have.length(2);
     // heartbeat files its first result one interval after the start.
     await poll("heartbeat's service over Livestatus", async () => {
-      const answer = await exchange(ports.livestatus, `${requests[0]}\n`);
+      const answer = await exchange(ports.livestatus, `${requests[0]!}\n`);
       return answer === answers[0] ? answer : undefined;
     });
     const client = await LineClient.connect(ports.line);
@@ -81,7 +81,7 @@ describe("third-party plugins made from the README's steps", function () {
     const csvFile = path.join(work, "data", "results.csv");
     const expected = block(blocks, "data-file", "results.csv");
     await poll("the csv output's line", () => (fs.existsSync(csvFile) && fs.readFileSync(csvFile, "utf8").includes(expected) ? true : undefined));
-    expect(await exchange(ports.livestatus, `${requests[1]}\n`)).to.equal(answers[1]);
+    expect(await exchange(ports.livestatus, `${requests[1]!}\n`)).to.equal(answers[1]);
   }
 
   it("installs each from a tarball made by npm pack, without any registry, and runs them in a daemon", async () => {

@@ -360,6 +360,7 @@ export class LineInput implements InputPlugin {
       conn.waitingTurn = false;
       this.watchLine(conn);
       this.drain(conn, true);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- drain() may have set waitingTurn again (another turn awaited); the narrowing from the line above does not see that
       if (!conn.closed && !conn.refused && !conn.waitingTurn && !this.sink.paused && !this.isStopping) conn.socket.resume();
       this.finish(conn);
     });

@@ -224,7 +224,7 @@ describe("livestatus listener (real sockets)", () => {
       expect(await c.rest()).to.equal("db1\n");
       const warns = h.log.entries.filter((e) => e.level === "warn");
       expect(warns.map((w) => w.msg)).to.have.length(3);
-      const peer = `127.0.0.1:${c.socket.localPort}`;
+      const peer = `127.0.0.1:${c.socket.localPort!}`;
       expect(warns[0]!.msg).to.equal(`command from ${peer} refused (400): host db1 is not known`);
       expect(warns[1]!.msg).to.contain(`from ${peer} refused (400): PROCESS_HOST_CHECK_RESULT`);
       expect(warns[2]!.fields).to.include({ peer });
@@ -273,12 +273,13 @@ describe("livestatus listener (real sockets)", () => {
     beforeEach(async () => {
       h = await startListener();
       writes = [];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, and called with apply on a socket
       original = net.Socket.prototype.write;
       const port = h.port;
       const record = writes;
       // Server-side sockets are the ones whose local port is the listener's.
       net.Socket.prototype.write = function (this: net.Socket, ...args: Parameters<typeof original>): boolean {
-        if (this.localPort === port) record.push({ bytes: Buffer.byteLength(args[0] as string | Buffer), port });
+        if (this.localPort === port) record.push({ bytes: Buffer.byteLength(args[0]), port });
         return original.apply(this, args);
       } as typeof original;
     });
@@ -410,7 +411,7 @@ describe("livestatus listener (real sockets)", () => {
       let now = 1_800_000_000_000;
       h = await startListener({ max_connections: 4 }, testTables(), { now: () => now });
       const old = await connect(h.port); // idle since it connected
-      const oldPort = old.socket.localPort;
+      const oldPort = old.socket.localPort!;
       await waitFor(() => h.listener.connectionCount === 1, "1 connection", 2000);
       now -= 60_000; // the two busy ones below are older still: busy is never evicted, whatever its age
       const waiter = await connect(h.port);
@@ -428,7 +429,7 @@ describe("livestatus listener (real sockets)", () => {
       expect((await newcomer.answer()).body).to.equal("db1\n");
       expect(await old.rest()).to.equal("");
       const info = h.log.entries.filter((e) => e.level === "info" && e.msg.includes("closed to let"));
-      expect(info.map((e) => e.msg)).to.deep.equal([`livestatus connection 127.0.0.1:${oldPort} closed to let 127.0.0.1:${newcomer.socket.localPort} in: max_connections (4) reached, and it was idle the longest (3s)`]);
+      expect(info.map((e) => e.msg)).to.deep.equal([`livestatus connection 127.0.0.1:${oldPort} closed to let 127.0.0.1:${newcomer.socket.localPort!} in: max_connections (4) reached, and it was idle the longest (3s)`]);
       expect([h.stats.get("overflows"), h.stats.get("evictions"), h.stats.get("refusals")]).to.deep.equal([1, 1, 0]);
       // The others are untouched: the Wait is answered, the half request can be finished.
       h.changes.notify("state");
@@ -470,8 +471,10 @@ describe("livestatus listener (real sockets)", () => {
         while (attacking) {
           const c = await connect(h.port).catch(() => undefined);
           if (c === undefined) continue;
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the test body ends the attack while this awaited
           if (attacking) await c.rest(60_000).catch(() => undefined);
           c.destroy();
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
           if (attacking) reconnects++;
         }
       };
@@ -509,7 +512,7 @@ describe("livestatus listener (real sockets)", () => {
       c.send(`COMMAND [${nowSeconds()}] ACKNOWLEDGE_HOST_PROBLEM;db1;2;1;1;alice;on it\nResponseHeader: fixed16\n\n`);
       expect(await c.answer()).to.deep.include({ status: 400, body: "host db1 is not known\n" });
       expect(h.sink.results).to.deep.equal([]);
-      const peer = `127.0.0.1:${c.socket.localPort}`;
+      const peer = `127.0.0.1:${c.socket.localPort!}`;
       const warns = h.log.entries.filter((e) => e.level === "warn" && e.msg.includes("refused (403)"));
       expect(warns.map((w) => w.msg)).to.deep.equal([
         `command from ${peer} refused (403): PROCESS_SERVICE_CHECK_RESULT is not accepted on this socket (its commands option)`,

@@ -71,7 +71,7 @@ export class CheckRowReader {
     if (v === undefined) {
       const parsed = parseJson(r, text, column);
       if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === "string")) throw new Error(`${where(r, column)}: not a JSON list of strings`);
-      v = Object.freeze(parsed as string[]);
+      v = Object.freeze(parsed);
       this.lists.set(text, v);
     }
     return v;

@@ -300,13 +300,13 @@ function migrate(db: Database.Database): void {
 }
 
 function prepare(db: Database.Database): Prepared {
-  const upsertMany = db.prepare<unknown[]>(upsertChecksSql(UPSERT_ROWS));
-  const upsertOne = db.prepare<unknown[]>(upsertChecksSql(1));
+  const upsertMany = db.prepare(upsertChecksSql(UPSERT_ROWS));
+  const upsertOne = db.prepare(upsertChecksSql(1));
   const remove = db.prepare<[string, string]>(DELETE_CHECK);
-  const insertLog = db.prepare<unknown[]>(INSERT_LOG);
-  const upsertDowntime = db.prepare<unknown[]>(UPSERT_DOWNTIME);
+  const insertLog = db.prepare(INSERT_LOG);
+  const upsertDowntime = db.prepare(UPSERT_DOWNTIME);
   const deleteDowntime = db.prepare<[number]>(DELETE_DOWNTIME);
-  const upsertComment = db.prepare<unknown[]>(UPSERT_COMMENT);
+  const upsertComment = db.prepare(UPSERT_COMMENT);
   const deleteComment = db.prepare<[number]>(DELETE_COMMENT);
   const upsertCounter = db.prepare<[string, number]>(UPSERT_COUNTER);
   const apply = db.transaction((changes: ChangeSet, counters: CounterWrites) => {

@@ -503,7 +503,7 @@ describe("sqlite store (real files)", function () {
         if (reported >= 60 && killer === undefined) killer = setTimeout(() => child.kill("SIGKILL"), Math.random() * 4);
       });
       const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
-      expect(signal, `killed mid-way (exit ${code}): ${stderr}`).to.equal("SIGKILL");
+      expect(signal, `killed mid-way (exit ${String(code)}): ${stderr}`).to.equal("SIGKILL");
 
       const opts = { path: CRASH_FILE, log_retention_days: 0 };
       const { checks, downtimes, comments, lastIds } = await makeStore(dir, opts).store.load(); // read-only, over the WAL the killed process left

@@ -174,7 +174,7 @@ export class GroupIndex {
     /** Seconds since the epoch, taken once per query. */
     readonly now: number,
     /** The query's AuthUser: groups then have only the members it may see (Checkmk's group columns do the same). */
-    private readonly user: string | undefined = undefined,
+    private readonly user?: string,
   ) {}
 
   /** The query's view of a host (one per host, shared by every row and group naming it). */
@@ -243,7 +243,7 @@ export class GroupIndex {
         const host = this.view(entry);
         const hostVisible = user === undefined || host.visibleTo(user);
         for (const service of host.services()) {
-          if (!hostVisible && !service.contacts.includes(user!)) continue; // serviceVisibleTo's rule, with the host's part decided once
+          if (!hostVisible && !service.contacts.includes(user)) continue; // serviceVisibleTo's rule, with the host's part decided once
           for (const g of serviceGroupNames(service)) {
             const member = { host, service };
             const list = map.get(g);

@@ -23,7 +23,7 @@ export function perfLabels(perfData: string): string[] {
           i++;
           break;
         }
-        label += perfData[i];
+        label += perfData.charAt(i); // i < n here: always one character
         i++;
       }
     } else {

@@ -141,7 +141,7 @@ describe("downtimes table", () => {
     it("go through the query engine: prefixed filters, the host_name index, Stats", async () => {
       const ask = (text: string): Promise<string> => askTable(table, text, T0);
       expect(JSON.parse(await ask("GET downtimes\nColumns: downtime_id host_name service_description\nFilter: downtime_is_service = 1\nOutputFormat: json"))).to.deep.equal([[ids[0], "web1", "disk"], [ids[1], "db1", "mysql"]]);
-      expect(await ask(`GET downtimes\nColumns: service_description\nFilter: host_name = web1\nFilter: downtime_id = ${ids[2]}`)).to.equal("\n");
+      expect(await ask(`GET downtimes\nColumns: service_description\nFilter: host_name = web1\nFilter: downtime_id = ${ids[2]!}`)).to.equal("\n");
       expect(await ask("GET downtimes\nStats: type = 2\nStats: type = 1\nStats: is_pending = 0")).to.equal("1;2;3\n");
     });
   });

@@ -69,6 +69,7 @@ describe("option ranges and checks", () => {
   });
 
   describe("in a plugin definition (a plugin written in JavaScript gets no type check)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- any class will do: only the schema is looked at
     const base = { name: "ranged", kind: "input", description: "d", apiVersion: PLUGIN_API_VERSION, create: class {} };
     const problems = (option: Record<string, unknown>): string[] => definitionProblems({ ...base, schema: { opt: { doc: "d", default: 1, format: "integer", ...option } } });
 

@@ -30,6 +30,7 @@ const badPort: Options = { ...good, port: null };
 const badRange = { s: { doc: "d", format: "string", default: "", min: 1 } } as const satisfies ConfigSchema;
 // @ts-expect-error a check gets the format's type: a list is no string
 const badCheck = { l: { doc: "d", format: "list", default: [], validate: (v: string) => (v === "" ? "empty" : undefined) } } as const satisfies ConfigSchema;
+// eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator -- these exist for their @ts-expect-error; `void` is the use noUnusedLocals needs
 void [badMode, badLevel, badNested, badPort, badRange, badCheck];
 
 @injectable()

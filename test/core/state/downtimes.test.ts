@@ -158,13 +158,13 @@ describe("StateEngine: downtimes", () => {
       const [hd] = applied(h.engine.scheduleDowntime(host, fixed(0, 100), false, T0));
       const [sd] = applied(h.engine.scheduleDowntime(disk, fixed(0, 100), false, T0));
       expect(refusal(h.engine.deleteDowntime(99, false))).to.equal("there is no downtime with id 99");
-      expect(refusal(h.engine.deleteDowntime(hd!, true))).to.equal(`downtime ${hd} is a host downtime: use DEL_HOST_DOWNTIME`);
-      expect(refusal(h.engine.deleteDowntime(sd!, false))).to.equal(`downtime ${sd} is a service downtime: use DEL_SVC_DOWNTIME`);
+      expect(refusal(h.engine.deleteDowntime(hd!, true))).to.equal(`downtime ${hd!} is a host downtime: use DEL_HOST_DOWNTIME`);
+      expect(refusal(h.engine.deleteDowntime(sd!, false))).to.equal(`downtime ${sd!} is a service downtime: use DEL_SVC_DOWNTIME`);
       expect(h.engine.allDowntimes().map((d) => d.id)).to.deep.equal([hd, sd]);
       expect([depth(host), depth(disk)]).to.deep.equal([1, 1]);
       // A deleted id is unknown afterwards.
       applied(h.engine.deleteDowntime(sd!, true));
-      expect(refusal(h.engine.deleteDowntime(sd!, true))).to.equal(`there is no downtime with id ${sd}`);
+      expect(refusal(h.engine.deleteDowntime(sd!, true))).to.equal(`there is no downtime with id ${sd!}`);
     });
 
     it("refuses an unknown host or service, a window already over, an unknown trigger; refusals take no id", async () => {

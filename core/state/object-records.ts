@@ -70,7 +70,7 @@ export class ObjectRecords<T extends ObjectRecord> {
     if (this.tally(r)) this.talliedCount++;
     this.byId.set(r.id, r);
     let host = this.byHost.get(r.hostname);
-    if (host === undefined) this.byHost.set(r.hostname, (host = new Map()));
+    if (host === undefined) this.byHost.set(r.hostname, (host = new Map<number, T>()));
     host.set(r.id, r);
   }
 

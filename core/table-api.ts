@@ -12,10 +12,10 @@ export {
   type TableOptions,
   type TableParts,
 } from "./plugin/define-table";
-export type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "./livestatus/table-registry";
-export type { TimeRange } from "./livestatus/time-range";
-export type { ColumnSpec, ColumnType, LivestatusValue, TableSpec } from "./livestatus/column";
-export { EMPTY_DICT, EMPTY_LIST, constants, dict, float, int, joined, list, stable, string, time, type Constant } from "./livestatus/column-builders";
+export type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "./livestatus/query/table-registry";
+export type { TimeRange } from "./livestatus/query/time-range";
+export type { ColumnSpec, ColumnType, LivestatusValue, TableSpec } from "./livestatus/query/column";
+export { EMPTY_DICT, EMPTY_LIST, constants, dict, float, int, joined, list, stable, string, time, type Constant } from "./livestatus/query/column-builders";
 export type { HostState, StateView } from "./state/state-view";
 export type { ObjectRecord } from "./state/object-records";
 export { isActive } from "./state/downtime";

@@ -8,7 +8,7 @@ import type { LoopTurns } from "./net/loop-turns";
 import type { ConfigOf, ConfigSchema, Sink } from "./plugin/api";
 import type { StateEngine } from "./state/state-engine";
 import type { StateView } from "./state/state-view";
-import type { TableRegistry } from "./livestatus/table-registry";
+import type { TableRegistry } from "./livestatus/query/table-registry";
 
 /**
  * Every injection token. Symbols come from the global registry (`Symbol.for`) so that a

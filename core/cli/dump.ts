@@ -5,7 +5,7 @@ import type { Configuration } from "../config/load-config";
 import type { InstanceSpec } from "../config/load-config";
 import { buildRootContainer } from "../daemon/daemon";
 import { TantaleError } from "../errors";
-import { TableRegistry } from "../livestatus/table-registry";
+import { TableRegistry } from "../livestatus/query/table-registry";
 import { STATE_ID } from "../daemon/state-wiring";
 import { silentLogger } from "../log/logger";
 import { SelfStats } from "../metrics/self-stats";

@@ -6,7 +6,7 @@ import type { AcknowledgementRequest, CommentRequest, DowntimeRequest } from "..
 export type CommandTarget = CheckKey;
 
 /**
- * A parsed external command (livestatus.md §5), with its typed arguments. `time` is the
+ * A parsed external command (docs/livestatus.md §5), with its typed arguments. `time` is the
  * command's timestamp (`[ts]`), which orders it against results (state-engine.ts).
  */
 export type MonitoringCommand =

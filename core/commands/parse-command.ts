@@ -1,6 +1,6 @@
 /**
  * Turns an external command line (`[ts] NAME;args`, already split by parseExternalCommand)
- * into a typed MonitoringCommand, or says why not (livestatus.md §5). The Livestatus
+ * into a typed MonitoringCommand, or says why not (docs/livestatus.md §5). The Livestatus
  * COMMAND handler uses it, and the Nagios command FIFO will.
  *
  * Arguments are split on `;`. A command whose last argument is text (a comment, an output)

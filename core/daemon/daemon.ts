@@ -9,7 +9,7 @@ import { SelfStats } from "../metrics/self-stats";
 import { ResultBus } from "../pipeline/result-bus";
 import { PluginHost, type ReloadSummary } from "../plugin/host";
 import { StateEngine } from "../state/state-engine";
-import { TableRegistry } from "../livestatus/table-registry";
+import { TableRegistry } from "../livestatus/query/table-registry";
 import { CLOCK, COMMANDS, DAEMON_SETTINGS, DATA_DIR, LOGGER, LOOP_TURNS, SELF_STATS, SINK, STATE_ENGINE, STATE_VIEW, TABLES } from "../tokens";
 import { LoopTurns } from "../net/loop-turns";
 import { CommandExecutor } from "../commands/command-executor";

@@ -14,7 +14,7 @@ export interface ExternalCommand {
 }
 
 /**
- * Stricter than Nagios (inputs.md 1.1): Nagios ignores text before `[`, takes `strtoul` of
+ * Stricter than Nagios (docs/inputs.md 1.1): Nagios ignores text before `[`, takes `strtoul` of
  * the timestamp (junk gives 0) and drops the first character after `]` whatever it is.
  * Here the line must be exactly this. No backtracking: the classes do not overlap.
  */

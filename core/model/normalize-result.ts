@@ -74,7 +74,7 @@ export function reject(key: string, reason: string): Rejected {
 /**
  * THE validator of every input: turns one submitted result (a parsed JSON object, or the
  * fields of a Nagios command) into a frozen CheckResult, or says why not. It rejects rather
- * than coerces (inputs.md §0), except where Nagios is lenient and Tantale copies it with a
+ * than coerces (docs/inputs.md §0), except where Nagios is lenient and Tantale copies it with a
  * warning: a service status outside 0..3 becomes 3 UNKNOWN. Unknown fields become custom
  * variables. `now` is in milliseconds.
  */

@@ -9,7 +9,7 @@ export interface PluginOutput {
 }
 
 /**
- * Splits plugin output into output, long output and perfdata (inputs.md 1.4 and 2.1):
+ * Splits plugin output into output, long output and perfdata (docs/inputs.md 1.4 and 2.1):
  * `TEXT | PERF\nLONG 1\nLONG 2 | PERF 2\nPERF 3`. Unlike Nagios' strtok, a line 1 that
  * starts with `|` gives an empty output rather than taking the perfdata as output, and
  * trailing newlines are dropped from the long output (a plugin's stdout usually ends in one).

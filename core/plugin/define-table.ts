@@ -1,7 +1,7 @@
 import { inject, injectable } from "tsyringe";
 import type { Clock } from "../clock";
-import type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "../livestatus/table-registry";
-import { TableRegistration } from "../livestatus/table-registration";
+import type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "../livestatus/query/table-registry";
+import { TableRegistration } from "../livestatus/query/table-registration";
 import type { Logger } from "../log/logger";
 import type { StatsSnapshot } from "../metrics/self-stats";
 import type { StateView } from "../state/state-view";

@@ -1,4 +1,4 @@
-/** What changed, named as Livestatus' WaitTrigger values (livestatus.md §2.5). */
+/** What changed, named as Livestatus' WaitTrigger values (docs/livestatus.md §2.5). */
 export type ChangeKind = "check" | "state" | "log" | "downtime" | "comment" | "command" | "program";
 
 /** Lets a waiter (a Livestatus query with Wait headers) hear of changes instead of polling for them. */

@@ -1,7 +1,7 @@
 import { ObjectRecords, type ObjectRecord } from "./object-records";
 
 /**
- * A scheduled downtime (SCHEDULE_*_DOWNTIME, livestatus.md §5): a window in which problems of
+ * A scheduled downtime (SCHEDULE_*_DOWNTIME, docs/livestatus.md §5): a window in which problems of
  * a host or service are expected. Immutable: the engine replaces it when it starts.
  * Times are seconds since the epoch.
  */

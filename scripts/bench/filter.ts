@@ -1,7 +1,7 @@
-import type { ColumnSpec } from "../../core/livestatus/column";
-import { MAX_ROW_COMPARISONS, compileFilter } from "../../core/livestatus/filter";
-import type { GetQuery } from "../../core/livestatus/query";
-import { parseRequest } from "../../core/livestatus/request-parser";
+import type { ColumnSpec } from "../../core/livestatus/query/column";
+import { MAX_ROW_COMPARISONS, compileFilter } from "../../core/livestatus/query/filter";
+import type { GetQuery } from "../../core/livestatus/protocol/query";
+import { parseRequest } from "../../core/livestatus/protocol/request-parser";
 
 /** Rows per run: the 1000 hosts × 20 services. */
 const ROWS = 20_000;

@@ -1,6 +1,6 @@
-import type { LivestatusValue } from "../../core/livestatus/column";
-import { DEFAULT_SEPARATORS, type OutputFormat } from "../../core/livestatus/query";
-import { renderBody } from "../../core/livestatus/render";
+import type { LivestatusValue } from "../../core/livestatus/query/column";
+import { DEFAULT_SEPARATORS, type OutputFormat } from "../../core/livestatus/protocol/query";
+import { renderBody } from "../../core/livestatus/render/render";
 
 /** Rendering cost of a full table answer: 20000 rows × 4 columns in every output format. */
 export async function benchRender(rowsCount = 20_000, runs = 20): Promise<string> {

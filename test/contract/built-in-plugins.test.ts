@@ -12,7 +12,7 @@ import { silentLogger } from "../../core/log/logger";
 import { SelfStats } from "../../core/metrics/self-stats";
 import { ResultBus } from "../../core/pipeline/result-bus";
 import { constructInstance } from "../../core/plugin/instance";
-import { TableRegistry } from "../../core/livestatus/table-registry";
+import { TableRegistry } from "../../core/livestatus/query/table-registry";
 import { StateEngine } from "../../core/state/state-engine";
 import { REPO_ROOT } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";

@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import type { Clock } from "../../core/clock";
-import { resolveColumn, type ColumnSpec, type LivestatusValue } from "../../core/livestatus/column";
-import { TableRegistry, type LivestatusTable, type RowHint } from "../../core/livestatus/table-registry";
+import { resolveColumn, type ColumnSpec, type LivestatusValue } from "../../core/livestatus/query/column";
+import { TableRegistry, type LivestatusTable, type RowHint } from "../../core/livestatus/query/table-registry";
 import { silentLogger } from "../../core/log/logger";
 import { SelfStats } from "../../core/metrics/self-stats";
 import type { CheckResult } from "../../core/model/check-result";
@@ -27,12 +27,12 @@ import { REPO_ROOT } from "./tantale-process";
 /** Keeps commits in memory: the tables read the engine, never the store. */
 // The core internals the table tests drive (the query engine, the registry, the engine): not
 // the public API, so the plugins' own tests reach them through this kit.
-export { TableRegistry } from "../../core/livestatus/table-registry";
-export { answerQuery, type QueryAnswer } from "../../core/livestatus/query-engine";
-export { parseRequest } from "../../core/livestatus/request-parser";
-export type { GetQuery } from "../../core/livestatus/query";
-export { LivestatusError } from "../../core/livestatus/livestatus-error";
-export { planWait } from "../../core/livestatus/wait-condition";
+export { TableRegistry } from "../../core/livestatus/query/table-registry";
+export { answerQuery, type QueryAnswer } from "../../core/livestatus/query/query-engine";
+export { parseRequest } from "../../core/livestatus/protocol/request-parser";
+export type { GetQuery } from "../../core/livestatus/protocol/query";
+export { LivestatusError } from "../../core/livestatus/protocol/livestatus-error";
+export { planWait } from "../../core/livestatus/protocol/wait-condition";
 export { SelfStats } from "../../core/metrics/self-stats";
 export { silentLogger } from "../../core/log/logger";
 export { StateEngine, type AcknowledgementRequest, type CommentRequest, type DowntimeRequest } from "../../core/state/state-engine";

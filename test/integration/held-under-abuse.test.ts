@@ -95,7 +95,7 @@ describe("held under abuse (real daemon)", function () {
 
   describe("AuthUser on every table and every command", () => {
     let ports: DaemonPorts;
-    /** Tables without AuthUser (livestatus.md §2.3): the same answer whoever asks. */
+    /** Tables without AuthUser (docs/livestatus.md §2.3): the same answer whoever asks. */
     const UNRESTRICTED = new Set(["status", "columns", "contacts", "contactgroups", "commands", "timeperiods"]);
 
     before(async () => {

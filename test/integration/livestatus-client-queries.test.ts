@@ -1,6 +1,6 @@
 /**
  * The requests real Livestatus clients send, captured on the server side (shared/peer/
- * client-queries.md: NagVis 1.9.34, Nagstamon 3.10.1, Monitoring::Livestatus 0.84), sent to
+ * docs/client-queries.md: NagVis 1.9.34, Nagstamon 3.10.1, Monitoring::Livestatus 0.84), sent to
  * one Tantale daemon byte for byte, headers included, over a raw socket and the way each
  * client does it (NagVis: one KeepAlive connection; Nagstamon: a connection per query, read
  * until the server closes; Perl: fixed16, KeepAlive, COMMAND then half-close). Each answer
@@ -19,7 +19,7 @@ import { LineClient, freePort, waitForPort } from "../helpers/net";
 import { ForegroundTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 
-// The requests of client-queries.md, verbatim (test/core/livestatus/client-requests.ts, the
+// The requests of docs/client-queries.md, verbatim (test/core/livestatus/client-requests.ts, the
 // one copy of them); each ends there without the empty line that ends a request, added here.
 const sent = (request: string): string => `${request}\n\n`;
 
@@ -268,7 +268,7 @@ function expectNagstamonFields(d: Record<string, unknown>, what: string): void {
   expect(d.state, `${what}: hard state`).to.equal(d.last_hard_state);
 }
 
-describe("Livestatus: the requests real clients send (client-queries.md), answered with the fed data", function () {
+describe("Livestatus: the requests real clients send (docs/client-queries.md), answered with the fed data", function () {
   this.timeout(60_000);
   let t: ForegroundTantale;
   let ls: number;
@@ -321,7 +321,7 @@ describe("Livestatus: the requests real clients send (client-queries.md), answer
   });
 
   describe("Nagstamon with nothing to report (all hosts UP, no service yet)", () => {
-    // Icinga 2 answers [] here, and Nagstamon's table() then aborts the GUI (client-queries.md).
+    // Icinga 2 answers [] here, and Nagstamon's table() then aborts the GUI (docs/client-queries.md).
     itFor(NAGSTAMON_HOSTS, "hosts: 200 and the header row alone", async () => {
       const data = JSON.parse(await exchange(ls, NAGSTAMON_HOSTS)) as unknown[][];
       expect(data).to.have.length(1);

@@ -5,7 +5,7 @@
  * service names, states, outputs, groups; current timestamps), asked each captured request
  * exactly as captured, over a raw socket, and both answers are compared after the
  * normalisations of `normalise()` below. Where Icinga 2 is wrong or Tantale deliberately
- * answers differently (livestatus.md §6), `DELIBERATE` asserts Tantale's documented answer.
+ * answers differently (docs/livestatus.md §6), `DELIBERATE` asserts Tantale's documented answer.
  *
  * Requests against tables no plugin provides yet are skipped with the table named; they run
  * as soon as the table plugin is in plugins/index.ts.
@@ -138,7 +138,7 @@ function normalise(side: Side, request: string, response: string, complete = tru
 
   // Rule: all-columns mode (no Columns, no Stats). Each server sends its own column set
   // (Icinga 2: 116 host columns in alphabetical order; Tantale: Checkmk's set in its
-  // tables' order, livestatus.md §2.2): only the header row's presence and the row count
+  // tables' order, docs/livestatus.md §2.2): only the header row's presence and the row count
   // are compared; a separate test checks that every Icinga 2 column is a Tantale one.
   // A capture cut to 400 bytes holds the header row but not all the rows.
   if (allColumns && !complete) return { status, header: "<own column set>", rows: "<not captured>" };
@@ -175,7 +175,7 @@ function normalise(side: Side, request: string, response: string, complete = tru
       const name = (names[c] ?? "").replace(/^(host_|service_|status_)/, "");
       let v = values[c];
       // Rule: Icinga 2 renders some int columns as JSON booleans (`acknowledged` false);
-      // Livestatus bools are the integers 0/1 (livestatus.md §2.1). Icinga 2 bug, found here.
+      // Livestatus bools are the integers 0/1 (docs/livestatus.md §2.1). Icinga 2 bug, found here.
       if (side === "icinga2" && typeof v === "boolean") v = v ? 1 : 0;
       // Rule: times differ (each server stamped its own results): any whole number of
       // seconds in [1e9, 1e10), json number or csv field, is a time.
@@ -194,7 +194,7 @@ function normalise(side: Side, request: string, response: string, complete = tru
       // Rule: custom variables. Icinga 2 keeps the configuration's names and value types
       // (vars.idx = 2: name "idx", value 2) and renders custom_variables as a list of
       // pairs; Tantale upper-cases names (line input README, as Nagios does), values are
-      // strings, and custom_variables is a dict (livestatus.md §2.1).
+      // strings, and custom_variables is a dict (docs/livestatus.md §2.1).
       if (side === "icinga2" && name === "custom_variable_names") v = (v as string[]).map((s) => s.toUpperCase());
       if (side === "icinga2" && name === "custom_variable_values") v = (v as unknown[]).map(String);
       if (side === "icinga2" && name === "custom_variables" && Array.isArray(v)) v = Object.fromEntries((v as [string, unknown][]).map(([k, x]) => [k.toUpperCase(), String(x)]));
@@ -260,7 +260,7 @@ function expectError(status: number): Deliberate["check"] {
 
 /**
  * Cases where Tantale's answer differs from Icinga 2's on purpose: Icinga 2's known bugs
- * and the choices of livestatus.md §6. Tantale's documented answer is asserted instead.
+ * and the choices of docs/livestatus.md §6. Tantale's documented answer is asserted instead.
  */
 const DELIBERATE: Readonly<Record<string, Deliberate>> = {
   "0.3": {
@@ -268,7 +268,7 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
     check: ([q], [a]) => expect(jsonRows(q!, a!)).to.deep.equal([[0, 0, 0]]),
   },
   "2.4": {
-    reason: "python3 is answered like python (livestatus.md §6); Icinga 2 sends an empty body",
+    reason: "python3 is answered like python (docs/livestatus.md §6); Icinga 2 sends an empty body",
     check: ([q], [a]) => {
       const python = REFERENCE_ANSWERS.find((x) => x.id === "2.3")!;
       expect(normalise("tantale", q!, a!)).to.deep.equal(normalise("icinga2", python.requests[0]!, python.responses[0]!.text));
@@ -294,11 +294,11 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
     },
   },
   "6.2": {
-    reason: "an error without fixed16 still carries its message (livestatus.md §6); Icinga 2 sends nothing",
+    reason: "an error without fixed16 still carries its message (docs/livestatus.md §6); Icinga 2 sends nothing",
     check: (_q, [a]) => expect(a).to.match(/nosuchtable.*\n$/),
   },
   "6.3": {
-    reason: "an unknown column in Columns: is a null column, 200 (Checkmk, livestatus.md §6); Icinga 2: 452",
+    reason: "an unknown column in Columns: is a null column, 200 (Checkmk, docs/livestatus.md §6); Icinga 2: 452",
     check: ([q], [a]) => {
       const { status, body } = splitFixed16(a!);
       expect(status).to.equal(200);
@@ -309,13 +309,13 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
       ]);
     },
   },
-  "6.4": { reason: "an unknown column in Filter: is 400 (Checkmk, livestatus.md §6); Icinga 2: 452", check: expectError(400) },
-  "6.5": { reason: "a Filter: line without operator is 400 (livestatus.md §3.5); Icinga 2 closes without a word", check: expectError(400) },
-  "6.6": { reason: "an unknown header is 400 (Checkmk, livestatus.md §6); Icinga 2 ignores it", check: expectError(400) },
-  "6.7": { reason: "a request line other than GET/COMMAND is 452 (livestatus.md §1.1); Icinga 2 closes without a word", check: expectError(452) },
-  "6.8": { reason: "Limit: -1 is 400 (Checkmk, livestatus.md §6); Icinga 2 takes it as no limit", check: expectError(400) },
+  "6.4": { reason: "an unknown column in Filter: is 400 (Checkmk, docs/livestatus.md §6); Icinga 2: 452", check: expectError(400) },
+  "6.5": { reason: "a Filter: line without operator is 400 (docs/livestatus.md §3.5); Icinga 2 closes without a word", check: expectError(400) },
+  "6.6": { reason: "an unknown header is 400 (Checkmk, docs/livestatus.md §6); Icinga 2 ignores it", check: expectError(400) },
+  "6.7": { reason: "a request line other than GET/COMMAND is 452 (docs/livestatus.md §1.1); Icinga 2 closes without a word", check: expectError(452) },
+  "6.8": { reason: "Limit: -1 is 400 (Checkmk, docs/livestatus.md §6); Icinga 2 takes it as no limit", check: expectError(400) },
   "7.1": {
-    reason: "Tantale has Checkmk's columns table (livestatus.md §4.8, columns README); Icinga 2: 404",
+    reason: "Tantale has Checkmk's columns table (docs/livestatus.md §4.8, columns README); Icinga 2: 404",
     check: ([q], [a]) => {
       const { status, body } = splitFixed16(a!);
       expect(status).to.equal(200);
@@ -326,11 +326,11 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
     },
   },
   "own.or-zero": {
-    reason: "Or: 0 is always false, And: 0 always true (Checkmk, livestatus.md §6); Icinga 2 ignores Or: 0",
+    reason: "Or: 0 is always false, And: 0 always true (Checkmk, docs/livestatus.md §6); Icinga 2 ignores Or: 0",
     check: ([q], [a]) => expect(jsonRows(q!, a!)).to.deep.equal([]),
   },
   "own.list-regex": {
-    reason: "regex on a list column: some element matches (livestatus.md §3.2); Icinga 2 only has >= and = on lists (452)",
+    reason: "regex on a list column: some element matches (docs/livestatus.md §3.2); Icinga 2 only has >= and = on lists (452)",
     check: ([q], [a]) =>
       expect(jsonRows(q!, a!)).to.deep.equal([
         ["host-0001", "svc-02", ["sg-1"]],
@@ -339,23 +339,23 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
       ]),
   },
   "own.list-member-icase": {
-    reason: "<= on a list column: member ignoring case (livestatus.md §3.2); Icinga 2 only has >= and = on lists (452)",
+    reason: "<= on a list column: member ignoring case (docs/livestatus.md §3.2); Icinga 2 only has >= and = on lists (452)",
     check: ([q], [a]) => expect(jsonRows(q!, a!)).to.deep.equal([["host-0003"]]),
   },
   "own.stats-negate-or": {
-    reason: "StatsNegate: negates the count before it (livestatus.md §2); Icinga 2 ignores it and counts state = 0",
+    reason: "StatsNegate: negates the count before it (docs/livestatus.md §2); Icinga 2 ignores it and counts state = 0",
     check: ([q], [a]) => expect(jsonRows(q!, a!)).to.deep.equal([[2, 2]]),
   },
   "own.stats-grouped-empty": {
-    reason: "grouped Stats without a matching row is no row (livestatus.md §3.4); Icinga 2 answers [[0]], without the group column",
+    reason: "grouped Stats without a matching row is no row (docs/livestatus.md §3.4); Icinga 2 answers [[0]], without the group column",
     check: ([q], [a]) => expect(jsonRows(q!, a!)).to.deep.equal([]),
   },
   "own.headers-empty": {
-    reason: "ColumnHeaders: on sends the header row also for an empty result (Checkmk, livestatus.md §6); Icinga 2's [] crashes Nagstamon",
+    reason: "ColumnHeaders: on sends the header row also for an empty result (Checkmk, docs/livestatus.md §6); Icinga 2's [] crashes Nagstamon",
     check: ([q], [a]) => expect(jsonRows(q!, a!)).to.deep.equal([["name", "state"]]),
   },
   "own.all-columns-empty": {
-    reason: "all-columns mode sends the header row also for an empty result (livestatus.md §2.2, §6); Icinga 2 sends []",
+    reason: "all-columns mode sends the header row also for an empty result (docs/livestatus.md §2.2, §6); Icinga 2 sends []",
     check: ([q], [a]) => {
       const rows = jsonRows(q!, a!);
       expect(rows).to.have.length(1);
@@ -510,7 +510,7 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
     for (const ex of captured("0.1")) exchangeTest(ex);
   });
 
-  describe("1.-8. the fed data set (reference-answers.md)", () => {
+  describe("1.-8. the fed data set (docs/reference-answers.md)", () => {
     before(() => reach("fed"));
     for (const ex of REFERENCE_ANSWERS.filter((x) => x.peerState === "fed")) exchangeTest(ex);
   });
@@ -557,7 +557,7 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
     }
   });
 
-  describe("8. COMMANDs (reference-answers.md)", () => {
+  describe("8. COMMANDs (docs/reference-answers.md)", () => {
     before(() => reach("fed"));
     for (const ex of REFERENCE_ANSWERS.filter((x) => x.peerState === "fed+commands")) exchangeTest(ex);
     it("8.3 without the half-close: no answer, and the connection stays open for more requests (as icinga2)", async () => {

@@ -4,8 +4,8 @@
  * answered meanwhile.
  */
 import { expect } from "chai";
-import { MAX_FILTER_DEPTH } from "../../core/livestatus/filter-stack";
-import { MAX_HEADER_LINES } from "../../core/livestatus/request-parser";
+import { MAX_FILTER_DEPTH } from "../../core/livestatus/query/filter-stack";
+import { MAX_HEADER_LINES } from "../../core/livestatus/protocol/request-parser";
 import { LivestatusClient } from "../helpers/livestatus-client";
 import { startDaemon, portZeroConf } from "../helpers/daemon-on-port-zero";
 import { LineClient } from "../helpers/net";

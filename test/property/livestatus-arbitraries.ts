@@ -11,7 +11,7 @@
  * - no property below reads a csv body row by row (names with `;` or newlines forge rows).
  */
 import fc from "fast-check";
-import { FILTER_OPERATORS } from "../../core/livestatus/filter-stack";
+import { FILTER_OPERATORS } from "../../core/livestatus/query/filter-stack";
 import { testHost, type TestHost } from "../core/livestatus/engine-table";
 
 /** Host column names by type, prefixed aliases included (resolveColumn must give the same column). */

@@ -3,7 +3,7 @@ export const TOO_LONG: unique symbol = Symbol("line too long");
 
 /**
  * Splits a byte stream into lines on 0x0A, before any decoding, so that a multi-byte
- * character split across TCP packets is whole again (inputs.md §0). One trailing `\r` is
+ * character split across TCP packets is whole again (docs/inputs.md §0). One trailing `\r` is
  * stripped, and a UTF-8 BOM at the very start of the stream. A line longer than
  * `maxLineBytes` is reported once as TOO_LONG and skipped up to its `\n`: the bytes kept
  * for an unfinished line never exceed `maxLineBytes`, whatever the peer sends.

@@ -28,7 +28,7 @@ const AUTH_PREFIX = Buffer.from("AUTH ");
 
 /**
  * The line socket input: check results over TCP, one per line, as JSON objects or Nagios
- * external commands (inputs.md §0 and §5). Framing is on bytes; every bad line is logged
+ * external commands (docs/inputs.md §0 and §5). Framing is on bytes; every bad line is logged
  * (rate-limited, with peer, line number, reason and preview) and skipped, never the
  * connection. While the sink is paused every socket stops reading (TCP pushes back on the
  * senders); lines already received wait in memory, nothing is dropped.

@@ -3,7 +3,7 @@ import { normalizeResult, reject, type Normalized } from "../../../core/model/no
 
 /**
  * Turning one framed line into a check result, or into the reason it is not one
- * (inputs.md §0 and §5). Pure: no socket, no log, no counters; the caller settles the
+ * (docs/inputs.md §0 and §5). Pure: no socket, no log, no counters; the caller settles the
  * outcome. The line protocol's own commands (AUTH, SYNC) are the caller's.
  */
 

@@ -119,7 +119,7 @@ function warnings(log: RecordingLogger): LogEntry[] {
 let seq = 0;
 
 /**
- * inputs.md §5: good line, bad input, good line on one connection. Returns what arrived
+ * docs/inputs.md §5: good line, bad input, good line on one connection. Returns what arrived
  * between the two good ones (they are checked to be there) and the log lines of the bad one.
  */
 async function sandwich(h: Harness, bad: string | Buffer): Promise<{ between: CheckResult[]; logs: LogEntry[]; peer: string }> {
@@ -145,7 +145,7 @@ afterEach(async () => {
 });
 
 describe("line input (real TCP sockets)", () => {
-  describe("bad inputs of inputs.md §5: good, bad, good gives exactly the two good results", () => {
+  describe("bad inputs of docs/inputs.md §5: good, bad, good gives exactly the two good results", () => {
     let h: Harness;
     beforeEach(async () => {
       h = await startInput();

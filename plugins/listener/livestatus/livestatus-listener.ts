@@ -1,12 +1,12 @@
 import path from "node:path";
 import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
-import { LivestatusServer } from "../../../core/livestatus/livestatus-server";
+import { LivestatusServer } from "../../../core/livestatus/protocol/livestatus-server";
 import type { CommandExecutor } from "../../../core/commands/command-executor";
 import { commandAllowList } from "../../../core/commands/command-allow-list";
-import type { CommandRefusal } from "../../../core/livestatus/livestatus-connection";
-import type { CommandRequest } from "../../../core/livestatus/query";
-import type { TableRegistry } from "../../../core/livestatus/table-registry";
+import type { CommandRefusal } from "../../../core/livestatus/protocol/livestatus-connection";
+import type { CommandRequest } from "../../../core/livestatus/protocol/query";
+import type { TableRegistry } from "../../../core/livestatus/query/table-registry";
 import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { ListenerPlugin } from "../../../core/plugin/api";
@@ -21,7 +21,7 @@ const PREVIEW_CHARS = 200;
 
 /**
  * The Livestatus listener: serves the tables that table plugins registered in TABLES to
- * GUIs and scripts (livestatus.md), and hands their COMMANDs to the core's CommandExecutor
+ * GUIs and scripts (docs/livestatus.md), and hands their COMMANDs to the core's CommandExecutor
  * (acknowledgements, downtimes, comments, removals, check results). Every command is logged:
  * accepted at info level, refused as a warning naming the peer and the line.
  */

@@ -15,7 +15,7 @@ export const COLUMNS_COLUMNS: readonly ColumnSpec<ColumnRow>[] = Object.freeze([
 ]);
 
 /**
- * The Livestatus `columns` table (livestatus.md §4.8): one row per column of every table in
+ * The Livestatus `columns` table (docs/livestatus.md §4.8): one row per column of every table in
  * the registry when the query runs (this one included), tables by name, columns in their
  * table's order. The specs are the single source: a table plugin started or stopped shows
  * at the next query. Key: `table` (`Filter: table = hosts` visits only the hosts columns).

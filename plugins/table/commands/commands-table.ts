@@ -14,7 +14,7 @@ export const COMMAND_COLUMNS: readonly ColumnSpec<CommandRow>[] = Object.freeze(
 const NO_COMMANDS: readonly CommandRow[] = Object.freeze([]);
 
 /**
- * The Livestatus `commands` table (livestatus.md §4.10): empty, because Tantale runs no check
+ * The Livestatus `commands` table (docs/livestatus.md §4.10): empty, because Tantale runs no check
  * commands (results are pushed, `check_command` is empty everywhere). It is served so that
  * `GET commands` answers 200 (with the header row in all-columns mode) instead of 404.
  */

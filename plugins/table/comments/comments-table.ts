@@ -12,7 +12,7 @@ export interface CommentRow extends ObjectRow {
 }
 
 /**
- * The comments table's own columns (livestatus.md §4.9, Checkmk's TableComments), then the
+ * The comments table's own columns (docs/livestatus.md §4.9, Checkmk's TableComments), then the
  * host's columns as `host_*` and the service's as `service_*`.
  */
 export function commentColumns(): ColumnSpec<CommentRow>[] {

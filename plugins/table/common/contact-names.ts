@@ -18,7 +18,7 @@ export function contactNames(state: StateView, only?: ReadonlySet<string>): stri
   return [...seen].sort(byCodeUnit);
 }
 
-/** A table whose rows are the contact names (contacts, contactgroups): key `name`, no AuthUser (livestatus.md §2.3). */
+/** A table whose rows are the contact names (contacts, contactgroups): key `name`, no AuthUser (docs/livestatus.md §2.3). */
 export function contactNamesTable(prefix: string, columns: readonly ColumnSpec<string>[]): (context: TableContext) => TableParts<string> {
   return ({ state }) => ({ prefix, columns, keyColumns: ["name"], rows: (hint) => contactNames(state, hint.keys) });
 }

@@ -39,7 +39,7 @@ export function groupsTable<Group extends { readonly name: string }>(
 }
 
 /**
- * A by-group table (livestatus.md §4.3: hostsbygroup, servicesbygroup, servicesbyhostgroup):
+ * A by-group table (docs/livestatus.md §4.3: hostsbygroup, servicesbygroup, servicesbyhostgroup):
  * a host's or service's row once per group it is in, hosts by name; `expand` gives one host's
  * rows. The hint names hosts: only they are visited. The group's own columns (members,
  * counters) cost one pass over every host, made only when a query asks for one of them.

@@ -10,7 +10,7 @@ function withState(s: CheckState): (string | number)[] {
 }
 
 /**
- * The hosts table's columns (livestatus.md §4.1, Checkmk's TableHosts and Icinga 2's host
+ * The hosts table's columns (docs/livestatus.md §4.1, Checkmk's TableHosts and Icinga 2's host
  * columns), reused by the services table behind the `host_` prefix. Order: identity, state
  * (shared with services), the host's services, configuration Tantale does not have.
  */

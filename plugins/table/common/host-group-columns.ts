@@ -9,7 +9,7 @@ export const GROUP_CONSTANTS: readonly Constant[] = [
 ];
 
 /**
- * The service counters of a group (livestatus.md §4.4): every stored service has a result,
+ * The service counters of a group (docs/livestatus.md §4.4): every stored service has a result,
  * so none is pending, and every state is hard.
  */
 export function serviceCountColumns<Row>(counts: (row: Row) => ServiceCounts, of: string): ColumnSpec<Row>[] {
@@ -29,7 +29,7 @@ export function serviceCountColumns<Row>(counts: (row: Row) => ServiceCounts, of
 }
 
 /**
- * The hostgroups table's columns (livestatus.md §4.4, the 25 columns of Icinga 2's and
+ * The hostgroups table's columns (docs/livestatus.md §4.4, the 25 columns of Icinga 2's and
  * Checkmk's hostgroups), reused by hostsbygroup and servicesbyhostgroup behind the
  * `hostgroup_` prefix. A group exists because results name it: it has no alias of its own.
  */

@@ -3,7 +3,7 @@ import type { ServiceGroupView } from "./group-index";
 import { GROUP_CONSTANTS, serviceCountColumns } from "./host-group-columns";
 
 /**
- * The servicegroups table's columns (livestatus.md §4.4, the 18 columns of Icinga 2's
+ * The servicegroups table's columns (docs/livestatus.md §4.4, the 18 columns of Icinga 2's
  * servicegroups), reused by servicesbygroup behind the `servicegroup_` prefix.
  */
 export function serviceGroupColumns(): ColumnSpec<ServiceGroupView>[] {

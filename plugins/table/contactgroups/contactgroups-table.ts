@@ -11,7 +11,7 @@ export const CONTACTGROUP_COLUMNS: readonly ColumnSpec<ContactgroupRow>[] = Obje
 ]);
 
 /**
- * The Livestatus `contactgroups` table (livestatus.md §4.5). Tantale's model: every contact
+ * The Livestatus `contactgroups` table (docs/livestatus.md §4.5). Tantale's model: every contact
  * name carried by a result is also a contact group of that name whose only member is that
  * contact (so `contact_groups` on hosts and services equals `contacts`). Rows sorted by
  * name; key `name`; no AuthUser (§2.3).

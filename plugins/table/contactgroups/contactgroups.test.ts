@@ -37,7 +37,7 @@ describe("contactgroups table", () => {
     expect(table.keyColumns).to.deep.equal(["name"]);
   });
 
-  it("has no AuthUser (livestatus.md §2.3)", () => {
+  it("has no AuthUser (docs/livestatus.md §2.3)", () => {
     expect(table.visibleTo).to.equal(undefined);
   });
 

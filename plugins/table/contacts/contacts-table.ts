@@ -26,7 +26,7 @@ export const CONTACT_COLUMNS: readonly ColumnSpec<ContactRow>[] = Object.freeze(
 ]);
 
 /**
- * The Livestatus `contacts` table (livestatus.md §4.5): one row per contact name found in
+ * The Livestatus `contacts` table (docs/livestatus.md §4.5): one row per contact name found in
  * the contacts of any check the state engine holds, sorted by name. One pass over the
  * checks per query; with a `name = X` hint, the pass stops once every named contact was
  * seen. No AuthUser (§2.3).

@@ -56,7 +56,7 @@ describe("contacts table", () => {
     expect(select(table, ["name"], { keys: [] })).to.deep.equal([]);
   });
 
-  it("has no AuthUser: every user sees every contact (livestatus.md §2.3)", () => {
+  it("has no AuthUser: every user sees every contact (docs/livestatus.md §2.3)", () => {
     expect(table.visibleTo).to.equal(undefined);
     expect(select(table, ["name"], { user: "nobody" })).to.have.length(3);
   });

@@ -12,7 +12,7 @@ export interface DowntimeRow extends ObjectRow {
 }
 
 /**
- * The downtimes table's own columns (livestatus.md §4.9, Checkmk's TableDowntimes), then the
+ * The downtimes table's own columns (docs/livestatus.md §4.9, Checkmk's TableDowntimes), then the
  * host's columns as `host_*` and the service's as `service_*`.
  */
 export function downtimeColumns(): ColumnSpec<DowntimeRow>[] {

@@ -7,7 +7,7 @@ import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
 import { scheduleDowntime } from "../common/test-records";
 import downtimesPlugin from "./index";
 
-/** What Multisite's downtimes view asks for (livestatus.md §4.9), with the prefixes it uses. */
+/** What Multisite's downtimes view asks for (docs/livestatus.md §4.9), with the prefixes it uses. */
 const MULTISITE_DOWNTIME_COLUMNS = [
   "downtime_id", "downtime_author", "downtime_comment", "downtime_origin", "downtime_entry_time", "downtime_start_time", "downtime_end_time", "downtime_fixed",
   "downtime_duration", "downtime_recurring", "downtime_triggered_by", "downtime_type", "downtime_is_service", "downtime_is_pending", "host_name", "service_description",

@@ -5,7 +5,7 @@ import { worseHostState } from "../common/group-index";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import hostgroupsPlugin from "./index";
 
-/** The hostgroups columns of Icinga 2's header row (reference-answers.md §9), all of which Tantale serves. */
+/** The hostgroups columns of Icinga 2's header row (docs/reference-answers.md §9), all of which Tantale serves. */
 const REFERENCE_COLUMNS = [
   "action_url", "alias", "members", "members_with_state", "name", "notes", "notes_url", "num_hosts", "num_hosts_down", "num_hosts_pending", "num_hosts_unreach",
   "num_hosts_up", "num_services", "num_services_crit", "num_services_hard_crit", "num_services_hard_ok", "num_services_hard_unknown", "num_services_hard_warn",
@@ -120,7 +120,7 @@ describe("hostgroups table", () => {
   });
 
   describe("queries", () => {
-    it("answer the reference query (reference-answers.md §7 GET hostgroups) with Tantale's groups", async () => {
+    it("answer the reference query (docs/reference-answers.md §7 GET hostgroups) with Tantale's groups", async () => {
       const body = await askTable(table, "GET hostgroups\nColumns: name alias members num_hosts num_services num_services_ok\nOutputFormat: json");
       expect(body).to.equal(jsonBody([
         ["hg-0", "hg-0", ["host-0001", "host-0002", "host-0003", "host-0004"], 4, 8, 3],

@@ -4,7 +4,7 @@ import { column, engineKit, type EngineKit, expectReadmeListsColumns, expectWell
 import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
 import hostsPlugin from "./index";
 
-/** The columns NagVis asks for on hosts (client-queries.md), in its order. */
+/** The columns NagVis asks for on hosts (docs/client-queries.md), in its order. */
 const NAGVIS_HOST_COLUMNS = [
   "state", "plugin_output", "alias", "display_name", "address", "notes", "last_check", "next_check", "state_type", "current_attempt", "max_check_attempts",
   "last_state_change", "last_hard_state_change", "perf_data", "acknowledged", "scheduled_downtime_depth", "has_been_checked", "name", "check_command",

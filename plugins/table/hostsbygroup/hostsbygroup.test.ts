@@ -6,7 +6,7 @@ import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import hostsbygroupPlugin from "./index";
 
-/** NagVis's host group state counts (client-queries.md, verbatim). */
+/** NagVis's host group state counts (docs/client-queries.md, verbatim). */
 const NAGVIS_HOSTSBYGROUP = CLIENT_REQUESTS.find((r) => r.name === "NagVis #1: GET hostsbygroup")!.text;
 
 describe("hostsbygroup table", () => {
@@ -88,7 +88,7 @@ describe("hostsbygroup table", () => {
   });
 
   describe("NagVis", () => {
-    it("counts the host states per host group (client-queries.md NagVis #1, verbatim)", async () => {
+    it("counts the host states per host group (docs/client-queries.md NagVis #1, verbatim)", async () => {
       kit.at(30);
       // Columns: pending; up fresh, stale, in downtime; down fresh, stale, acknowledged, in downtime; unreachable the same.
       // `groups >= hg-0` tests the host's groups: host-0002's row for hg-1 passes too (as in Checkmk and Icinga 2).

@@ -18,7 +18,7 @@ export interface LogRow {
 }
 
 /**
- * AuthUser on log (livestatus.md §2.3: a line follows the object it names): a contact of
+ * AuthUser on log (docs/livestatus.md §2.3: a line follows the object it names): a contact of
  * the service, or of the host (the hosts table's rule; Checkmk's loose default for a
  * service line), as they are now. A line of a host that is gone is shown to nobody.
  */
@@ -51,7 +51,7 @@ function currentState(prefix: string, check: (row: LogRow) => CheckState | undef
   return joined<LogRow, LogRow>(prefix, columns, (r) => r, (d) => `The line's ${object} now: ${d.charAt(0).toLowerCase()}${d.slice(1)}`);
 }
 
-/** The log table's columns (livestatus.md §4.6, Checkmk's TableLog). */
+/** The log table's columns (docs/livestatus.md §4.6, Checkmk's TableLog). */
 export function logColumns(): ColumnSpec<LogRow>[] {
   return [
     time("time", "Time of the line (epoch seconds)", (r) => r.entry.time),

@@ -3,7 +3,7 @@ import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPlugin
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import servicegroupsPlugin from "./index";
 
-/** The servicegroups columns of Icinga 2's header row (reference-answers.md §9), all of which Tantale serves. */
+/** The servicegroups columns of Icinga 2's header row (docs/reference-answers.md §9), all of which Tantale serves. */
 const REFERENCE_COLUMNS = [
   "action_url", "alias", "members", "members_with_state", "name", "notes", "notes_url", "num_services", "num_services_crit", "num_services_hard_crit",
   "num_services_hard_ok", "num_services_hard_unknown", "num_services_hard_warn", "num_services_ok", "num_services_pending", "num_services_unknown",
@@ -82,7 +82,7 @@ describe("servicegroups table", () => {
   });
 
   describe("queries", () => {
-    it("answer the reference query (reference-answers.md §7 GET servicegroups) with Tantale's groups", async () => {
+    it("answer the reference query (docs/reference-answers.md §7 GET servicegroups) with Tantale's groups", async () => {
       const body = await askTable(table, "GET servicegroups\nColumns: name alias members num_services\nOutputFormat: json");
       expect(body).to.equal(jsonBody([
         ["sg-0", "sg-0", [["host-0001", "svc-01"], ["host-0001", "svc-02"], ["host-0002", "svc-01"], ["host-0003", "svc-01"], ["host-0004", "svc-01"], ["host-0005", "svc-01"]], 6],

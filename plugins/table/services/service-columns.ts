@@ -20,7 +20,7 @@ export function serviceVisibleTo(row: ServiceRow, user: string): boolean {
 }
 
 /**
- * The services table's columns (livestatus.md §4.2, Checkmk's TableServices): its own, then
+ * The services table's columns (docs/livestatus.md §4.2, Checkmk's TableServices): its own, then
  * every hosts column as `host_<name>`, read from the service's host.
  */
 export function serviceColumns(): ColumnSpec<ServiceRow>[] {

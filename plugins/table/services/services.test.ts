@@ -7,7 +7,7 @@ import { acknowledge, addComment, scheduleDowntime } from "../common/test-record
 import type { ServiceRow } from "./service-columns";
 import servicesPlugin from "./index";
 
-/** The columns NagVis asks for on services (client-queries.md), in its order. */
+/** The columns NagVis asks for on services (docs/client-queries.md), in its order. */
 const NAGVIS_SERVICE_COLUMNS = [
   "description", "display_name", "state", "host_alias", "host_address", "plugin_output", "notes", "last_check", "next_check", "state_type", "current_attempt",
   "max_check_attempts", "last_state_change", "last_hard_state_change", "perf_data", "scheduled_downtime_depth", "acknowledged", "host_acknowledged",

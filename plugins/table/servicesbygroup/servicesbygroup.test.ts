@@ -7,7 +7,7 @@ import servicesbygroupPlugin from "./index";
 
 /**
  * NagVis's service group state counts: the capture's map has no service group, so this is its
- * servicesbyhostgroup request (client-queries.md NagVis #2, verbatim Stats) on servicesbygroup
+ * servicesbyhostgroup request (docs/client-queries.md NagVis #2, verbatim Stats) on servicesbygroup
  * with the service group filter and columns NagVis's backend uses there
  * (`Filter: groups >= <group>`, `Columns: servicegroup_name servicegroup_alias`).
  */

@@ -6,7 +6,7 @@ import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import { SERVICE_COLUMNS } from "../services/service-columns";
 import servicesbyhostgroupPlugin from "./index";
 
-/** NagVis's service state counts of a host group (client-queries.md, verbatim). */
+/** NagVis's service state counts of a host group (docs/client-queries.md, verbatim). */
 const NAGVIS_SERVICESBYHOSTGROUP = CLIENT_REQUESTS.find((r) => r.name === "NagVis #2: GET servicesbyhostgroup")!.text;
 
 describe("servicesbyhostgroup table", () => {
@@ -95,7 +95,7 @@ describe("servicesbyhostgroup table", () => {
   });
 
   describe("NagVis", () => {
-    it("counts the service states per host group (client-queries.md NagVis #2, verbatim)", async () => {
+    it("counts the service states per host group (docs/client-queries.md NagVis #2, verbatim)", async () => {
       kit.at(30);
       // Columns: pending; ok fresh, stale, in downtime; warning fresh, stale, acknowledged (or its host), in downtime;
       // critical the same; unknown the same. `host_groups >= hg-0` passes host-0002's rows for hg-1 too.

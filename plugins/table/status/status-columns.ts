@@ -10,7 +10,7 @@ function zeroCounter(name: string, what: string): Constant[] {
 }
 
 /**
- * The status table's columns (livestatus.md §4.7): program data, the feature flags of a
+ * The status table's columns (docs/livestatus.md §4.7): program data, the feature flags of a
  * passive-only daemon, the host and service counts, the Livestatus counters of the
  * self-stats, and fixed values for Checkmk's and Nagios' columns Tantale has no data for.
  */

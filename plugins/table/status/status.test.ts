@@ -27,7 +27,7 @@ describe("status table", () => {
   it("has exactly one row", () => {
     expect(select(table, ["num_hosts"])).to.deep.equal([[2]]);
     expect(table.keyColumns).to.deep.equal([]);
-    expect(table.visibleTo).to.equal(undefined); // no AuthUser on status (livestatus.md §2.3)
+    expect(table.visibleTo).to.equal(undefined); // no AuthUser on status (docs/livestatus.md §2.3)
   });
 
   it("answers Multisite's columns: versions, start, host and service counts (pending hosts counted)", () => {
@@ -92,7 +92,7 @@ describe("status table", () => {
       expect(select(table, ["status_program_version"])).to.deep.equal([[VERSION]]);
     });
 
-    it("include every column of the peer's all-columns answer (reference-answers.md §1)", () => {
+    it("include every column of the peer's all-columns answer (docs/reference-answers.md §1)", () => {
       const peer =
         "accept_passive_host_checks accept_passive_service_checks cached_log_messages check_external_commands check_host_freshness check_service_freshness connections connections_rate custom_variable_names custom_variable_values custom_variables enable_event_handlers enable_flap_detection enable_notifications execute_host_checks execute_service_checks external_command_buffer_max external_command_buffer_slots external_command_buffer_usage external_commands external_commands_rate forks forks_rate host_checks host_checks_rate interval_length last_command_check last_log_rotation livecheck_overflows livecheck_overflows_rate livechecks livechecks_rate livestatus_active_connections livestatus_queued_connections livestatus_threads livestatus_version log_messages log_messages_rate nagios_pid neb_callbacks neb_callbacks_rate num_hosts num_services obsess_over_hosts obsess_over_services process_performance_data program_start program_version requests requests_rate service_checks service_checks_rate";
       const names = table.spec.columns.map((c) => c.name);

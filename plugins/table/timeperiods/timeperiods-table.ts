@@ -16,7 +16,7 @@ export const TIMEPERIOD_COLUMNS: readonly ColumnSpec<TimeperiodRow>[] = Object.f
 const ALWAYS: readonly TimeperiodRow[] = Object.freeze([Object.freeze({ name: "24X7", alias: "24 Hours A Day, 7 Days A Week" })]);
 
 /**
- * The Livestatus `timeperiods` table (livestatus.md §4.10): the one period `24X7` that the
+ * The Livestatus `timeperiods` table (docs/livestatus.md §4.10): the one period `24X7` that the
  * `check_period` and `notification_period` columns of hosts, services and contacts name.
  */
 export function timeperiodsTable(): TableParts<TimeperiodRow> {

@@ -1,7 +1,7 @@
 /**
  * Every request captured from real clients in peer/client-queries.md (NagVis 1.9.34,
  * Nagstamon 3.10.1, Monitoring::Livestatus 0.84), verbatim, plus requests in the shape
- * Checkmk Multisite sends (livestatus.md [mk]: Localtime, AuthUser, Negate over And: 2,
+ * Checkmk Multisite sends (docs/livestatus.md [mk]: Localtime, AuthUser, Negate over And: 2,
  * python output, prefixed columns). Each is the text of one request without its final empty line.
  *
  * The requests captured from NagVis, Nagstamon and Monitoring::Livestatus are also exported

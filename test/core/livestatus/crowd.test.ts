@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { systemClock } from "../../../core/clock";
-import { LivestatusServer } from "../../../core/livestatus/livestatus-server";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
+import { LivestatusServer } from "../../../core/livestatus/protocol/livestatus-server";
+import { TableRegistry } from "../../../core/livestatus/query/table-registry";
 import { RecordingLogger } from "../pipeline/support";
 import { exchange, LivestatusClient } from "../../helpers/livestatus-client";
 import { testHost, TestHostsTable, TestStatusTable } from "./engine-table";

@@ -4,9 +4,9 @@
  * services-like one keyed by host_name with a description (for WaitObject host;service).
  * Rows come sorted by key, as the real tables yield them; every hint rows() gets is kept.
  */
-import type { ColumnSpec, TableSpec } from "../../../core/livestatus/column";
-import type { LivestatusTable, RowHint } from "../../../core/livestatus/table-registry";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
+import type { ColumnSpec, TableSpec } from "../../../core/livestatus/query/column";
+import type { LivestatusTable, RowHint } from "../../../core/livestatus/query/table-registry";
+import { TableRegistry } from "../../../core/livestatus/query/table-registry";
 
 export interface TestHost {
   readonly name: string;

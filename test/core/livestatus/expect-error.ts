@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { LivestatusError } from "../../../core/livestatus/livestatus-error";
+import { LivestatusError } from "../../../core/livestatus/protocol/livestatus-error";
 
 /** Runs `fn`, expects a LivestatusError with `status`, and returns its message for further checks. */
 export function livestatusError(fn: () => unknown, status: number): string {

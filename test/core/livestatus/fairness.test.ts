@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { systemClock } from "../../../core/clock";
-import { LivestatusServer, type LivestatusServerOptions } from "../../../core/livestatus/livestatus-server";
-import { TableRegistry, type RowHint } from "../../../core/livestatus/table-registry";
+import { LivestatusServer, type LivestatusServerOptions } from "../../../core/livestatus/protocol/livestatus-server";
+import { TableRegistry, type RowHint } from "../../../core/livestatus/query/table-registry";
 import { RecordingLogger, waitFor } from "../pipeline/support";
 import { exchange, LivestatusClient } from "../../helpers/livestatus-client";
 import { localPortOf } from "../../helpers/net";

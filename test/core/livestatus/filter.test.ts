@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { MAX_ROW_COMPARISONS, compileFilter, filterEqualities } from "../../../core/livestatus/filter";
-import { MAX_FILTER_DEPTH } from "../../../core/livestatus/filter-stack";
-import type { FilterNode, FilterOperator, GetQuery } from "../../../core/livestatus/query";
-import { MAX_REGEX_LENGTH } from "../../../core/livestatus/regex";
-import { parseRequest } from "../../../core/livestatus/request-parser";
+import { MAX_ROW_COMPARISONS, compileFilter, filterEqualities } from "../../../core/livestatus/query/filter";
+import { MAX_FILTER_DEPTH } from "../../../core/livestatus/query/filter-stack";
+import type { FilterNode, FilterOperator, GetQuery } from "../../../core/livestatus/protocol/query";
+import { MAX_REGEX_LENGTH } from "../../../core/livestatus/query/regex";
+import { parseRequest } from "../../../core/livestatus/protocol/request-parser";
 import { CAPTURED_AT, CLIENT_REQUESTS } from "./client-requests";
 import { livestatusError } from "./expect-error";
 import { host, hostColumn, type Host } from "./test-table";

@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { answerQuery, TIMELIMIT_CHECK_ROWS, type QueryAnswer } from "../../../core/livestatus/query-engine";
-import type { GetQuery } from "../../../core/livestatus/query";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry, type LivestatusTable, type RowHint } from "../../../core/livestatus/table-registry";
-import { planWait } from "../../../core/livestatus/wait-condition";
+import { answerQuery, TIMELIMIT_CHECK_ROWS, type QueryAnswer } from "../../../core/livestatus/query/query-engine";
+import type { GetQuery } from "../../../core/livestatus/protocol/query";
+import { parseRequest } from "../../../core/livestatus/protocol/request-parser";
+import { TableRegistry, type LivestatusTable, type RowHint } from "../../../core/livestatus/query/table-registry";
+import { planWait } from "../../../core/livestatus/protocol/wait-condition";
 import { testHost, testTables, TestHostsTable, type TestTables } from "./engine-table";
 import { livestatusError } from "./expect-error";
-import { LivestatusError } from "../../../core/livestatus/livestatus-error";
+import { LivestatusError } from "../../../core/livestatus/protocol/livestatus-error";
 
 const NOW = 1_700_000_500;
 

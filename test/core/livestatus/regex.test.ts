@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import RE2 from "re2";
-import { compileFilter } from "../../../core/livestatus/filter";
-import { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM_BYTES, compileRegex, requiredLiteral } from "../../../core/livestatus/regex";
+import { compileFilter } from "../../../core/livestatus/query/filter";
+import { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM_BYTES, compileRegex, requiredLiteral } from "../../../core/livestatus/query/regex";
 import { livestatusError } from "./expect-error";
 import { host, hostColumn, type Host } from "./test-table";
 

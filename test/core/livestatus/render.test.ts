@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
-import type { LivestatusValue } from "../../../core/livestatus/column";
-import { DEFAULT_SEPARATORS, type OutputFormat, type Separators } from "../../../core/livestatus/query";
-import { renderBody } from "../../../core/livestatus/render";
+import type { LivestatusValue } from "../../../core/livestatus/query/column";
+import { DEFAULT_SEPARATORS, type OutputFormat, type Separators } from "../../../core/livestatus/protocol/query";
+import { renderBody } from "../../../core/livestatus/render/render";
 
 type Rows = readonly (readonly LivestatusValue[])[];
 

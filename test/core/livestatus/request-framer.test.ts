@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { LivestatusError } from "../../../core/livestatus/livestatus-error";
+import { LivestatusError } from "../../../core/livestatus/protocol/livestatus-error";
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   type FramerEvent,
   RequestFramer,
   type RequestFramerOptions,
-} from "../../../core/livestatus/request-framer";
+} from "../../../core/livestatus/protocol/request-framer";
 import { seededRandom } from "../../helpers/seeded-random";
 
 const GET = "GET hosts\nColumns: name state\nOutputFormat: json\nResponseHeader: fixed16\n\n";
@@ -174,7 +174,7 @@ describe("livestatus RequestFramer", () => {
   });
 
   describe("end of stream", () => {
-    it("completes a request the client ended with EOF instead of the blank line (livestatus.md §1.1)", () => {
+    it("completes a request the client ended with EOF instead of the blank line (docs/livestatus.md §1.1)", () => {
       expect(requests(frame(["COMMAND [1795486937] NO_SUCH_COMMAND;x\n"], { eof: true }))).to.deep.equal([
         ["COMMAND [1795486937] NO_SUCH_COMMAND;x"],
       ]);

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { parseExternalCommand } from "../../../core/model/external-command";
-import type { CommandRequest, FilterNode, GetQuery, LivestatusRequest, StatsNode } from "../../../core/livestatus/query";
-import { DEFAULT_SEPARATORS } from "../../../core/livestatus/query";
-import { MAX_FILTER_DEPTH } from "../../../core/livestatus/filter-stack";
-import { MAX_HEADER_LINES, MAX_REGEX_COMPARISONS, parseRequest } from "../../../core/livestatus/request-parser";
+import type { CommandRequest, FilterNode, GetQuery, LivestatusRequest, StatsNode } from "../../../core/livestatus/protocol/query";
+import { DEFAULT_SEPARATORS } from "../../../core/livestatus/protocol/query";
+import { MAX_FILTER_DEPTH } from "../../../core/livestatus/query/filter-stack";
+import { MAX_HEADER_LINES, MAX_REGEX_COMPARISONS, parseRequest } from "../../../core/livestatus/protocol/request-parser";
 import { CAPTURED_AT, CLIENT_REQUESTS } from "./client-requests";
 import { livestatusError } from "./expect-error";
 

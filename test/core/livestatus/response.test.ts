@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { DEFAULT_SEPARATORS } from "../../../core/livestatus/query";
-import { renderBody } from "../../../core/livestatus/render";
-import { FIXED16_HEADER_BYTES, errorBody, frameResponse } from "../../../core/livestatus/response";
+import { DEFAULT_SEPARATORS } from "../../../core/livestatus/protocol/query";
+import { renderBody } from "../../../core/livestatus/render/render";
+import { FIXED16_HEADER_BYTES, errorBody, frameResponse } from "../../../core/livestatus/protocol/response";
 
-/** The response exactly as reference-answers.md prints it (escaped string, Latin-1 for the raw UTF-8 bytes). */
+/** The response exactly as docs/reference-answers.md prints it (escaped string, Latin-1 for the raw UTF-8 bytes). */
 function wire(escaped: string): Buffer {
   return Buffer.from(escaped, "latin1");
 }

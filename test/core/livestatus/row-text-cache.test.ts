@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import type { ColumnSpec } from "../../../core/livestatus/column";
-import type { GetQuery } from "../../../core/livestatus/query";
-import { answerQuery } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { TableRegistry, type LivestatusTable } from "../../../core/livestatus/table-registry";
+import type { ColumnSpec } from "../../../core/livestatus/query/column";
+import type { GetQuery } from "../../../core/livestatus/protocol/query";
+import { answerQuery } from "../../../core/livestatus/query/query-engine";
+import { parseRequest } from "../../../core/livestatus/protocol/request-parser";
+import { TableRegistry, type LivestatusTable } from "../../../core/livestatus/query/table-registry";
 
 const NOW = 1_700_000_500;
 

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import type { LivestatusValue } from "../../../core/livestatus/column";
-import { DEFAULT_SEPARATORS, type GetQuery, type OutputFormat } from "../../../core/livestatus/query";
-import { answerQuery, renderQuery } from "../../../core/livestatus/query-engine";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { bodyRenderer, renderBody } from "../../../core/livestatus/render";
-import { renderJsonTexts, renderWrappedJsonTexts } from "../../../core/livestatus/render-json";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
-import { SliceTurns, WorkSlicer } from "../../../core/livestatus/work-slicer";
+import type { LivestatusValue } from "../../../core/livestatus/query/column";
+import { DEFAULT_SEPARATORS, type GetQuery, type OutputFormat } from "../../../core/livestatus/protocol/query";
+import { answerQuery, renderQuery } from "../../../core/livestatus/query/query-engine";
+import { parseRequest } from "../../../core/livestatus/protocol/request-parser";
+import { bodyRenderer, renderBody } from "../../../core/livestatus/render/render";
+import { renderJsonTexts, renderWrappedJsonTexts } from "../../../core/livestatus/render/render-json";
+import { TableRegistry } from "../../../core/livestatus/query/table-registry";
+import { SliceTurns, WorkSlicer } from "../../../core/livestatus/query/work-slicer";
 import { testHost, TestHostsTable } from "./engine-table";
 
 const FORMATS: readonly OutputFormat[] = ["csv", "CSV", "json", "python", "python3", "wrapped_json"];

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import type { ColumnSpec, LivestatusValue } from "../../../core/livestatus/column";
-import { MAX_ROW_COMPARISONS, compileFilter, type ColumnLookup } from "../../../core/livestatus/filter";
-import type { GetQuery } from "../../../core/livestatus/query";
-import { parseRequest } from "../../../core/livestatus/request-parser";
-import { compileStats } from "../../../core/livestatus/stats";
+import type { ColumnSpec, LivestatusValue } from "../../../core/livestatus/query/column";
+import { MAX_ROW_COMPARISONS, compileFilter, type ColumnLookup } from "../../../core/livestatus/query/filter";
+import type { GetQuery } from "../../../core/livestatus/protocol/query";
+import { parseRequest } from "../../../core/livestatus/protocol/request-parser";
+import { compileStats } from "../../../core/livestatus/query/stats";
 import { CAPTURED_AT, CLIENT_REQUESTS } from "./client-requests";
 import { livestatusError } from "./expect-error";
 import { col, host, hostColumn, type Host } from "./test-table";

@@ -1,6 +1,6 @@
 /** A small hosts-like table for the filter and stats tests: one column of every type. */
-import { resolveColumn, type ColumnSpec, type TableSpec } from "../../../core/livestatus/column";
-import type { ColumnLookup } from "../../../core/livestatus/filter";
+import { resolveColumn, type ColumnSpec, type TableSpec } from "../../../core/livestatus/query/column";
+import type { ColumnLookup } from "../../../core/livestatus/query/filter";
 
 export interface Host {
   readonly name: string;

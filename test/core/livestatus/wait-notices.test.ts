@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { systemClock } from "../../../core/clock";
-import { LivestatusServer } from "../../../core/livestatus/livestatus-server";
+import { LivestatusServer } from "../../../core/livestatus/protocol/livestatus-server";
 import { silentLogger } from "../../../core/log/logger";
 import { ChangeNotifier } from "../../../core/state/change-feed";
 import { LivestatusClient } from "../../helpers/livestatus-client";

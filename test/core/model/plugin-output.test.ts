@@ -10,7 +10,7 @@ describe("splitPluginOutput (Nagios parse_check_output rules)", () => {
     ["line 1 starting with | has an empty output", "|x=1", { output: "", longOutput: "", perfData: "x=1" }],
     ["long output without perfdata", "OK\nline 2\nline 3", { output: "OK", longOutput: "line 2\nline 3", perfData: "" }],
     [
-      "the full layout of inputs.md 2.1",
+      "the full layout of docs/inputs.md 2.1",
       "TEXT OUTPUT | PERF1\nLONG 1\nLONG 2\nLONG N | PERF 2\nPERF 3\n",
       { output: "TEXT OUTPUT", longOutput: "LONG 1\nLONG 2\nLONG N ", perfData: "PERF1 PERF 2 PERF 3" },
     ],

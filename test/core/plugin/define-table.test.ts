@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { expect } from "chai";
-import { TableRegistry } from "../../../core/livestatus/table-registry";
+import { TableRegistry } from "../../../core/livestatus/query/table-registry";
 import { defineTable, string, type TableContext, type TableDefinition, type TableInstance } from "../../../core";
 import { engineKit, result, select, tableContext, tableInstance, type EngineKit } from "../../helpers/table-kit";
 

@@ -1,5 +1,5 @@
 /**
- * The two csv flavours of Livestatus answers (livestatus.md §2.1).
+ * The two csv flavours of Livestatus answers (docs/livestatus.md §2.1).
  *
  * `csv` is Checkmk's "broken csv": the client chooses the four separators and nothing is
  * quoted. Checkmk and Icinga 2 escape nothing either, so an output of
@@ -12,8 +12,8 @@
  * with fixed separators, every field in double quotes: newlines and separators are safe
  * inside the quotes and need nothing more.
  */
-import type { LivestatusValue } from "./column";
-import type { Separators } from "./query";
+import type { LivestatusValue } from "../query/column";
+import type { Separators } from "../protocol/query";
 
 type Row = readonly LivestatusValue[];
 type Dict = Readonly<Record<string, string>>;

@@ -1,5 +1,5 @@
 /**
- * Regular expressions from filter operands (livestatus.md §3.3), matched by RE2 as Checkmk
+ * Regular expressions from filter operands (docs/livestatus.md §3.3), matched by RE2 as Checkmk
  * does: RE2's default options (UTF-8, Perl-like syntax, leftmost-first, `.` not matching a
  * newline), case folding for `~~`, an unanchored search (Checkmk's `RE2::PartialMatch`).
  * RE2 never backtracks, so `^(a+)+$` costs one pass over the text instead of pinning the
@@ -9,7 +9,7 @@
  * below bound the second factor and what a client can send (README "Regular expressions").
  */
 import RE2 from "re2";
-import { LivestatusError } from "./livestatus-error";
+import { LivestatusError } from "../protocol/livestatus-error";
 
 /** Characters in one pattern. Real patterns (`^web`, `HOST-000[12]`, `disk full`) are short. */
 export const MAX_REGEX_LENGTH = 1000;

@@ -1,6 +1,6 @@
 /**
  * Parsers for single header values. Each throws LivestatusError 400 `<Header>: <reason>`
- * (livestatus.md §2: "Any malformed value → 400"), so the client learns which line was wrong.
+ * (docs/livestatus.md §2: "Any malformed value → 400"), so the client learns which line was wrong.
  */
 import { LivestatusError } from "./livestatus-error";
 import type { OutputFormat, Separators } from "./query";
@@ -54,7 +54,7 @@ export function separators(value: string): Separators {
 
 /**
  * `Localtime: <client epoch>` → the offset to add to output times and subtract from time
- * operands (livestatus.md §2.4). Rounded to the nearest half hour, halves away from zero
+ * operands (docs/livestatus.md §2.4). Rounded to the nearest half hour, halves away from zero
  * (Checkmk: truncate, then adjust when the remainder reaches 900 s): clocks are assumed
  * synchronised, so only the time-zone difference is kept. |offset| ≥ 24 h is refused.
  */

@@ -1,5 +1,5 @@
 /**
- * Answers one GET query against the registered tables (livestatus.md §2, §3, §7): table
+ * Answers one GET query against the registered tables (docs/livestatus.md §2, §3, §7): table
  * lookup, column resolution, filter and AuthUser, index hint, Limit, Stats, Localtime,
  * Timelimit, then the body in the requested format. Pure apart from reading the tables
  * and the clock: the server frames and writes the answer. Asynchronous because a table's
@@ -12,10 +12,10 @@
  */
 import { resolveColumn, type ColumnSpec, type LivestatusValue, type TableSpec } from "./column";
 import { compileFilter, filterEqualities, type ColumnLookup, type RowPredicate } from "./filter";
-import { LivestatusError } from "./livestatus-error";
-import type { GetQuery } from "./query";
-import { bodyRenderer } from "./render";
-import { cachedRowText, type RowText } from "./row-text-cache";
+import { LivestatusError } from "../protocol/livestatus-error";
+import type { GetQuery } from "../protocol/query";
+import { bodyRenderer } from "../render/render";
+import { cachedRowText, type RowText } from "../render/row-text-cache";
 import { compileStats } from "./stats";
 import type { LivestatusTable, RowHint, TableRegistry } from "./table-registry";
 import { filterTimeRange } from "./time-range";
@@ -280,7 +280,7 @@ function rowValues(columns: readonly Column[], row: Row): LivestatusValue[] {
 
 /**
  * A column the table does not have, asked for in `Columns:`: Checkmk ≥ 1.6 answers an empty
- * value instead of failing the query (livestatus.md §2), because GUIs ask for columns of
+ * value instead of failing the query (docs/livestatus.md §2), because GUIs ask for columns of
  * newer cores (Multisite's host_pnpgraph_present, host_filename). The header shows the name
  * as requested.
  */

@@ -6,8 +6,8 @@
  * new state is a new object: its text is rendered once and the old one goes with the old
  * object. Measured on 20,000 services × 4 columns: about half the time of rendering afresh.
  */
-import type { ColumnSpec, LivestatusValue } from "./column";
-import type { LivestatusTable } from "./table-registry";
+import type { ColumnSpec, LivestatusValue } from "../query/column";
+import type { LivestatusTable } from "../query/table-registry";
 
 /** Column lists kept per table: a GUI asks a handful of shapes; an ad-hoc one only pushes out the oldest. */
 const MAX_SHAPES = 16;

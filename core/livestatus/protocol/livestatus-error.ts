@@ -1,4 +1,4 @@
-import { TantaleError } from "../errors";
+import { TantaleError } from "../../errors";
 
 /** Status codes Tantale answers with (Checkmk's meanings). */
 export type LivestatusStatus = 200 | 400 | 403 | 404 | 413 | 451 | 452;

@@ -1,5 +1,5 @@
 /**
- * Cuts the byte stream of one Livestatus connection into requests (livestatus.md §1.1,
+ * Cuts the byte stream of one Livestatus connection into requests (docs/livestatus.md §1.1,
  * §1.3). TCP delivers arbitrary slices: several pipelined requests in one chunk, or one
  * request spread over many (byte by byte in the worst case), so the framer keeps the bytes
  * of the request in progress and hands out each request as soon as its blank line arrives.
@@ -192,7 +192,7 @@ export class RequestFramer {
 
   /**
    * The client closed its side: a pending request with at least a first line is complete
-   * (livestatus.md §1.1: EOF ends a request). Returns undefined when nothing but blanks was
+   * (docs/livestatus.md §1.1: EOF ends a request). Returns undefined when nothing but blanks was
    * pending, or after a too-large error. The framer is empty afterwards.
    */
   end(): FramerEvent | undefined {

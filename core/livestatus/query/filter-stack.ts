@@ -1,10 +1,10 @@
 /**
  * The stack machines behind `Filter:`/`And:`/`Or:`/`Negate:` (and their `Stats…` and
- * `WaitCondition…` twins), livestatus.md §2 and §3.5. Each header line pushes or combines
+ * `WaitCondition…` twins), docs/livestatus.md §2 and §3.5. Each header line pushes or combines
  * entries; what is left on the stack at the end is ANDed.
  */
-import { LivestatusError } from "./livestatus-error";
-import type { Aggregate, FilterNode, FilterOperator, StatsNode } from "./query";
+import { LivestatusError } from "../protocol/livestatus-error";
+import type { Aggregate, FilterNode, FilterOperator, StatsNode } from "../protocol/query";
 
 export const FILTER_OPERATORS: readonly FilterOperator[] = ["=", "!=", "<", ">", "<=", ">=", "~", "!~", "~~", "!~~", "=~", "!=~"];
 const OPERATORS: ReadonlySet<string> = new Set(FILTER_OPERATORS);

@@ -1,13 +1,13 @@
 /**
  * Compiles a parsed filter tree against a table's columns into one row predicate.
  * Column lookup, operand parsing and regex compilation happen here, once per query, so
- * the per-row work is only the comparisons (livestatus.md §7 "compile once").
+ * the per-row work is only the comparisons (docs/livestatus.md §7 "compile once").
  */
 import type { ColumnSpec } from "./column";
-import { LivestatusError } from "./livestatus-error";
+import { LivestatusError } from "../protocol/livestatus-error";
 import { asText } from "./operand";
 import { valuePredicate } from "./predicates";
-import type { FilterNode } from "./query";
+import type { FilterNode } from "../protocol/query";
 
 export type RowPredicate<Row> = (row: Row) => boolean;
 export type ColumnLookup<Row> = (name: string) => ColumnSpec<Row> | undefined;
@@ -154,7 +154,7 @@ function tupleKey(values: readonly string[]): string {
 }
 
 /**
- * The key values a filter restricts a column to, for index lookups (livestatus.md §7,
+ * The key values a filter restricts a column to, for index lookups (docs/livestatus.md §7,
  * Checkmk's "string value restriction"): a row can only pass `node` if its key is in the
  * returned set. `isKey` says which column names mean the key (`name` and `host_name` on
  * hosts). Only exact `=` on a key column counts; an AND intersects its children's sets

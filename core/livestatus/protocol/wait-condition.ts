@@ -1,17 +1,17 @@
 /**
- * The Wait headers (livestatus.md §2.5): a test that says whether `WaitCondition` holds for
+ * The Wait headers (docs/livestatus.md §2.5): a test that says whether `WaitCondition` holds for
  * the `WaitObject` row now, and the `WaitTrigger` whose change notices (ChangeFeed) make the
  * connection look again at once. Multisite sends them after a command ("answer once the
  * check result has arrived"); the server re-evaluates the test on each notice of the
  * trigger's kind (and every waitPollMs) until it holds or `WaitTimeout` runs out, then
  * answers the query normally. A bare WaitTrigger (no condition) waits for one notice.
  */
-import type { ChangeKind } from "../state/change-feed";
-import { compileFilter, type ColumnLookup } from "./filter";
+import type { ChangeKind } from "../../state/change-feed";
+import { compileFilter, type ColumnLookup } from "../query/filter";
 import { LivestatusError } from "./livestatus-error";
-import { columnLookup } from "./query-engine";
+import { columnLookup } from "../query/query-engine";
 import type { GetQuery } from "./query";
-import type { LivestatusTable, TableRegistry } from "./table-registry";
+import type { LivestatusTable, TableRegistry } from "../query/table-registry";
 
 export interface WaitPlan {
   /** True once the condition holds (re-read from the table on every call); undefined for a bare WaitTrigger. */

@@ -1,5 +1,5 @@
 /**
- * Stats queries (livestatus.md §3.4): every `Stats:` header is one output column, either a
+ * Stats queries (docs/livestatus.md §3.4): every `Stats:` header is one output column, either a
  * count of rows passing a filter or an aggregate over a numeric column. One pass over the
  * rows updates all of them (§7 "one pass").
  *
@@ -9,9 +9,9 @@
 import { newAggregator, type Aggregator } from "./aggregators";
 import type { ColumnSpec, LivestatusValue } from "./column";
 import { ComparisonBudget, compileFilter, type ColumnLookup, type RowPredicate } from "./filter";
-import { LivestatusError } from "./livestatus-error";
+import { LivestatusError } from "../protocol/livestatus-error";
 import { asNumber } from "./operand";
-import type { Aggregate, StatsNode } from "./query";
+import type { Aggregate, StatsNode } from "../protocol/query";
 import { compareValueLists } from "./value-order";
 
 /** The stats values of one group of rows, in header order. */

@@ -1,9 +1,9 @@
 /**
  * Turns a query result (optional header row + value rows) into the body of a Livestatus
- * answer in the requested OutputFormat (livestatus.md §2.1). Pure and synchronous: the
+ * answer in the requested OutputFormat (docs/livestatus.md §2.1). Pure and synchronous: the
  * server frames the body (response.ts) and writes it.
  *
- * Choices where implementations differ (livestatus.md §6):
+ * Choices where implementations differ (docs/livestatus.md §6):
  * - A header, when given, is always rendered, also for an empty result (Checkmk; Icinga 2's
  *   `[]` crashes Nagstamon).
  * - json is compact (no whitespace, final `\n`): one native stringify renders it (render-json.ts).
@@ -21,8 +21,8 @@
  * family is one native stringify of the whole answer. No regexes. json rows whose columns
  * are all stable are not even rendered again while their state stands (row-text-cache.ts).
  */
-import type { LivestatusValue } from "./column";
-import type { OutputFormat, Separators } from "./query";
+import type { LivestatusValue } from "../query/column";
+import type { OutputFormat, Separators } from "../protocol/query";
 import { renderCsv, renderRfc4180 } from "./render-csv";
 import { jsonRowsInner, renderJson, renderWrappedJson, wrappedJsonTail, type NullLiteral } from "./render-json";
 

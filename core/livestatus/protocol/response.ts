@@ -1,5 +1,5 @@
 /**
- * Frames a Livestatus answer for the wire (livestatus.md §1.2). The result is one Buffer
+ * Frames a Livestatus answer for the wire (docs/livestatus.md §1.2). The result is one Buffer
  * because the server writes each answer that fits the socket buffer with a single write()
  * (a split answer costs clients a round trip); a larger one goes out in pieces
  * (answer-output.ts), after fixed16Header.

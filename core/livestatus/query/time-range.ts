@@ -1,10 +1,10 @@
 /**
  * The time bounds a filter puts on a time column, so that a table whose rows live in a
- * store (the log) reads only that range (livestatus.md §4.6, §7: Checkmk opens only the
+ * store (the log) reads only that range (docs/livestatus.md §4.6, §7: Checkmk opens only the
  * log files inside the bounds).
  */
 import { atoi } from "./operand";
-import type { FilterNode } from "./query";
+import type { FilterNode } from "../protocol/query";
 
 /**
  * Bounds on a time column's value (whole epoch seconds, server time), both inclusive: a

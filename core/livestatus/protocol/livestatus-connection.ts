@@ -1,5 +1,5 @@
 /**
- * One client connection of the Livestatus server (livestatus.md §1.3): bytes in, framed
+ * One client connection of the Livestatus server (docs/livestatus.md §1.3): bytes in, framed
  * into requests, answered strictly in order, one write() per answer that fits the socket
  * buffer (larger ones in pieces as the client reads: answer-output.ts).
  *
@@ -23,19 +23,19 @@
  *   are answered and the connection kept, as Checkmk and Icinga 2 do.
  */
 import type net from "node:net";
-import type { Logger } from "../log/logger";
-import type { ChangeFeed } from "../state/change-feed";
+import type { Logger } from "../../log/logger";
+import type { ChangeFeed } from "../../state/change-feed";
 import { AnswerAbandoned, AnswerOutput, type AnswerMemory, type AnswerPort, type MemoryAccount } from "./answer-output";
 import { LivestatusError } from "./livestatus-error";
-import { renderQuery } from "./query-engine";
+import { renderQuery } from "../query/query-engine";
 import type { CommandRequest, GetQuery, LivestatusRequest } from "./query";
 import { RequestFramer, type FramerEvent } from "./request-framer";
 import { parseRequest } from "./request-parser";
 import { errorBody, frameResponse } from "./response";
-import type { TableRegistry } from "./table-registry";
+import type { TableRegistry } from "../query/table-registry";
 import { planWait, type WaitPlan } from "./wait-condition";
-import type { LoopTurns } from "../net/loop-turns";
-import type { SliceTurns } from "./work-slicer";
+import type { LoopTurns } from "../../net/loop-turns";
+import type { SliceTurns } from "../query/work-slicer";
 
 /** Why a command was refused: the status (400 malformed, 403 not allowed) and the message for the client. */
 export interface CommandRefusal {
@@ -280,7 +280,7 @@ export class LivestatusConnection {
       // A failing handler is a bug, not the client's: logged, and the connection goes on.
       this.ctx.log.error(`livestatus command from ${this.peer} failed: ${String(err)}`, { peer: this.peer, command: command.line.slice(0, 200) });
     }
-    // Kept open whatever KeepAlive says: a command never ends the connection (livestatus.md §1.3).
+    // Kept open whatever KeepAlive says: a command never ends the connection (docs/livestatus.md §1.3).
     if (refusal !== undefined && rawHeader(lines, "ResponseHeader: fixed16")) return this.answer(refusal.status, errorBody(refusal.message), true, true);
   }
 

@@ -1,5 +1,5 @@
 /**
- * The JSON family of Livestatus answers (livestatus.md §2.1): json, python/python3 and
+ * The JSON family of Livestatus answers (docs/livestatus.md §2.1): json, python/python3 and
  * LMD's wrapped_json share one row renderer.
  *
  * Layout: compact JSON (no whitespace at all) and a final `\n`. Checkmk puts `,\n` between
@@ -7,7 +7,7 @@
  * Thruk, Multisite, Monitoring::Livestatus), so the layout is free, and the compact one lets
  * a single native JSON.stringify render the whole answer (jsonRows).
  */
-import type { LivestatusValue } from "./column";
+import type { LivestatusValue } from "../query/column";
 
 type Row = readonly LivestatusValue[];
 type Dict = Readonly<Record<string, string>>;

@@ -1,10 +1,10 @@
 /**
  * Turns the lines of one Livestatus request into a GetQuery or CommandRequest
- * (livestatus.md §1.1, §2). Pure: the framing (splitting a stream on empty lines) is the
+ * (docs/livestatus.md §1.1, §2). Pure: the framing (splitting a stream on empty lines) is the
  * connection's job, and tables and column types are the query engine's. Every problem
  * becomes a LivestatusError with the status and one-line message the client gets.
  */
-import { FilterStack, StatsStack, parseComparison, parseCount } from "./filter-stack";
+import { FilterStack, StatsStack, parseComparison, parseCount } from "../query/filter-stack";
 import { WAIT_TRIGGERS, localtimeOffset, nonNegativeInteger, onOff, oneOf, outputFormat, separators } from "./header-values";
 import { LivestatusError } from "./livestatus-error";
 import { DEFAULT_SEPARATORS, type FilterNode, type GetQuery, type LivestatusRequest, type OutputFormat, type Separators, type WaitSpec } from "./query";
@@ -97,7 +97,7 @@ const HEADERS: ReadonlyMap<string, HeaderHandler> = new Map<string, HeaderHandle
   ["WaitConditionNegate", waitHeader((d, _v, h) => d.waitConditions.negate(h))],
   ["WaitTrigger", waitHeader((d, v, h) => (d.waitTrigger = oneOf(h, v, WAIT_TRIGGERS)))],
   ["WaitTimeout", waitHeader((d, v, h) => (d.waitTimeoutMs = nonNegativeInteger(h, v)))],
-  // LMD extensions some Thruk setups send to any backend: accepted, ignored (livestatus.md §1.1).
+  // LMD extensions some Thruk setups send to any backend: accepted, ignored (docs/livestatus.md §1.1).
   ["Sort", IGNORED],
   ["Offset", IGNORED],
   ["Backends", IGNORED],
@@ -140,7 +140,7 @@ export function parseRequest(lines: readonly string[], nowSeconds: number): Live
 
 /**
  * A COMMAND is one line; following lines are ignored, as Checkmk does. The connection
- * stays open after it (livestatus.md §1.3: commands get no answer and do not close), so
+ * stays open after it (docs/livestatus.md §1.3: commands get no answer and do not close), so
  * keepAlive is always true. The `[timestamp]` is optional on the wire but the shared
  * external-command parser requires it, so a missing one is filled with the server time.
  */

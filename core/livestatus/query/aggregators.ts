@@ -1,9 +1,9 @@
 /**
- * Running state for `Stats: <agg> <column>` (livestatus.md §3.4), updated once per row.
+ * Running state for `Stats: <agg> <column>` (docs/livestatus.md §3.4), updated once per row.
  * Every result is a finite number because JSON has no NaN or Infinity: an empty set gives
  * 0 for every aggregate (Checkmk gives 0 for sum/min/max and NaN for the averages).
  */
-import type { Aggregate } from "./query";
+import type { Aggregate } from "../protocol/query";
 
 export interface Aggregator {
   add(x: number): void;

@@ -10,20 +10,20 @@
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import type { Clock } from "../clock";
-import type { Logger } from "../log/logger";
-import type { InstanceStats } from "../metrics/self-stats";
-import type { ChangeFeed } from "../state/change-feed";
-import { Throttle } from "../log/throttle";
-import { ConnectionSlots, type Admission, type SlotLimit } from "../net/connection-slots";
-import { FdLimitWatch } from "../net/fd-limit-watch";
-import { peerKey } from "../net/peer-key";
+import type { Clock } from "../../clock";
+import type { Logger } from "../../log/logger";
+import type { InstanceStats } from "../../metrics/self-stats";
+import type { ChangeFeed } from "../../state/change-feed";
+import { Throttle } from "../../log/throttle";
+import { ConnectionSlots, type Admission, type SlotLimit } from "../../net/connection-slots";
+import { FdLimitWatch } from "../../net/fd-limit-watch";
+import { peerKey } from "../../net/peer-key";
 import { AnswerMemory } from "./answer-output";
 import { LivestatusConnection, type CommandHandler } from "./livestatus-connection";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./request-framer";
-import type { TableRegistry } from "./table-registry";
-import { LoopTurns } from "../net/loop-turns";
-import { SliceTurns } from "./work-slicer";
+import type { TableRegistry } from "../query/table-registry";
+import { LoopTurns } from "../../net/loop-turns";
+import { SliceTurns } from "../query/work-slicer";
 
 export type { CommandHandler } from "./livestatus-connection";
 

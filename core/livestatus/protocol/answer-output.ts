@@ -18,9 +18,9 @@
  * being rendered, plus a window per connection.
  */
 import type net from "node:net";
-import type { BodySink } from "./query-engine";
+import type { BodySink } from "../query/query-engine";
 import { fixed16Header, frameResponse } from "./response";
-import type { SliceTurns } from "./work-slicer";
+import type { SliceTurns } from "../query/work-slicer";
 
 /** An answer up to this many characters goes out with one write(); beyond, in pieces (loopback and LAN socket buffers are about this large). */
 export const ONE_WRITE_CHARS = 256 * 1024;

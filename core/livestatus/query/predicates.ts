@@ -1,12 +1,12 @@
 /**
  * One comparison `<column> <op> <operand>` turned into a test on a column value, with the
  * per-type semantics of Checkmk's StringFilter, IntFilter, DoubleFilter, TimeFilter,
- * ListFilter and DictFilter (livestatus.md §3.2). Everything that depends only on the
+ * ListFilter and DictFilter (docs/livestatus.md §3.2). Everything that depends only on the
  * operand (number parsing, regex compilation, lower-casing) happens here, once per query.
  */
 import type { ColumnType, LivestatusValue } from "./column";
 import { asList, asNumber, asText, atof, atoi, dictEntry } from "./operand";
-import type { FilterOperator } from "./query";
+import type { FilterOperator } from "../protocol/query";
 import { compileRegex } from "./regex";
 
 export type ValuePredicate = (value: LivestatusValue) => boolean;

@@ -22,4 +22,26 @@ import servicesbygroup from "./table/servicesbygroup";
 import servicesbyhostgroup from "./table/servicesbyhostgroup";
 
 /** The built-in plugins: adding one is a line here, never an edit in core/. */
-export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [internal, line, file, sqlite, livestatus, hosts, services, log, status, columns, contacts, contactgroups, commands, timeperiods, comments, downtimes, hostgroups, servicegroups, hostsbygroup, servicesbygroup, servicesbyhostgroup];
+export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
+  internal,
+  line,
+  file,
+  sqlite,
+  livestatus,
+  hosts,
+  services,
+  log,
+  status,
+  columns,
+  contacts,
+  contactgroups,
+  commands,
+  timeperiods,
+  comments,
+  downtimes,
+  hostgroups,
+  servicegroups,
+  hostsbygroup,
+  servicesbygroup,
+  servicesbyhostgroup,
+];

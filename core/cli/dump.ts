@@ -48,8 +48,11 @@ export async function dumpState(config: Configuration, dataDir: string, host?: s
     for (const name of [...byHost.keys()].sort()) {
       const list = byHost.get(name)!;
       const hostCheck = list.find((c) => c.check === HOST_CHECK);
-      lines.push(JSON.stringify(hostCheck === undefined ? { type: "host", hostname: name, has_been_checked: 0 } : { type: "host", has_been_checked: 1, ...hostCheck }));
-      for (const s of list.filter((c) => c.check !== HOST_CHECK).sort((a, b) => (a.check < b.check ? -1 : 1))) lines.push(JSON.stringify({ type: "service", ...s }));
+      lines.push(
+        JSON.stringify(hostCheck === undefined ? { type: "host", hostname: name, has_been_checked: 0 } : { type: "host", has_been_checked: 1, ...hostCheck }),
+      );
+      for (const s of list.filter((c) => c.check !== HOST_CHECK).sort((a, b) => (a.check < b.check ? -1 : 1)))
+        lines.push(JSON.stringify({ type: "service", ...s }));
       for (const d of downtimes.filter((x) => x.hostname === name).sort((a, b) => a.id - b.id)) lines.push(JSON.stringify({ type: "downtime", ...d }));
       for (const c of comments.filter((x) => x.hostname === name).sort((a, b) => a.id - b.id)) lines.push(JSON.stringify({ type: "comment", ...c }));
     }

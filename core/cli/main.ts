@@ -70,9 +70,11 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
     exitCode = holder.state === "running" ? 0 : holder.state === "none" ? 3 : 4;
   });
 
-  withPaths(program.command("check-config").description("validate the conf dir and list the instances it would start; exit 1 on any error")).action(async (o: PathOptions) => {
-    exitCode = await checkConfig(builtIns, o);
-  });
+  withPaths(program.command("check-config").description("validate the conf dir and list the instances it would start; exit 1 on any error")).action(
+    async (o: PathOptions) => {
+      exitCode = await checkConfig(builtIns, o);
+    },
+  );
 
   withPaths(program.command("plugins").description("list the built-in and installed npm plugins with their options")).action(async (o: PathOptions) => {
     exitCode = await listPlugins(builtIns, o);
@@ -246,7 +248,10 @@ function npmLabel(source: PluginSource): string {
 }
 
 function optionsTable(schema: Parameters<typeof optionRows>[0]): string {
-  return table([["  OPTION", "DEFAULT", "FORMAT", "DESCRIPTION"], ...optionRows(schema).map((r) => [`  ${r.key}`, r.default, r.range === "" ? r.format : `${r.format}, ${r.range}`, r.doc])]);
+  return table([
+    ["  OPTION", "DEFAULT", "FORMAT", "DESCRIPTION"],
+    ...optionRows(schema).map((r) => [`  ${r.key}`, r.default, r.range === "" ? r.format : `${r.format}, ${r.range}`, r.doc]),
+  ]);
 }
 
 function table(rows: readonly (readonly string[])[]): string {

@@ -43,8 +43,12 @@ export interface NewPluginRequest {
 /** Writes the package; returns its folder and the files written (relative to it). */
 export function writePluginPackage(request: NewPluginRequest): { readonly dir: string; readonly files: readonly string[] } {
   const { name, kind } = request;
-  if (!NAME.test(name)) throw new NewPluginError(`the name ${JSON.stringify(name)} is not kebab-case (a-z, 0-9 and single dashes, starting with a letter): it is the plugin's name in conf files`);
-  if (!(NEW_PLUGIN_KINDS as readonly string[]).includes(kind)) throw new NewPluginError(`--kind must be one of ${NEW_PLUGIN_KINDS.join(", ")}, not ${JSON.stringify(kind)}`);
+  if (!NAME.test(name))
+    throw new NewPluginError(
+      `the name ${JSON.stringify(name)} is not kebab-case (a-z, 0-9 and single dashes, starting with a letter): it is the plugin's name in conf files`,
+    );
+  if (!(NEW_PLUGIN_KINDS as readonly string[]).includes(kind))
+    throw new NewPluginError(`--kind must be one of ${NEW_PLUGIN_KINDS.join(", ")}, not ${JSON.stringify(kind)}`);
   const pkg = `tantale-plugin-${name}`;
   const dir = path.resolve(request.cwd, request.dir ?? pkg);
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new NewPluginError(`${dir} exists and is not empty: choose another --dir`);
@@ -53,7 +57,10 @@ export function writePluginPackage(request: NewPluginRequest): { readonly dir: s
   const kindInfo = JSON.parse(fill(fs.readFileSync(path.join(TEMPLATES, kind, "kind.json"), "utf8"), vars)) as { description: string; schema: ConfigSchema };
   vars.description = kindInfo.description;
   vars.schemaEntries = schemaEntries(kindInfo.schema);
-  vars.optionsTable = [...optionRows(kindInfo.schema), ...(kind === "output" ? optionRows(commonSchemaFor("output")).filter((r) => !(r.key in commonSchemaFor("input"))) : [])]
+  vars.optionsTable = [
+    ...optionRows(kindInfo.schema),
+    ...(kind === "output" ? optionRows(commonSchemaFor("output")).filter((r) => !(r.key in commonSchemaFor("input"))) : []),
+  ]
     .map((r) => `| \`${r.key}\` | \`${r.default}\` | ${r.range === "" ? r.format : `${r.format}, ${r.range}`} | ${r.doc} |`)
     .join("\n");
   vars.commonKeys = kind === "output" ? " (`batch_size`, `flush_interval` and `retry_max_delay` are applied by the core to every output)" : "";
@@ -84,7 +91,10 @@ function variables(name: string, kind: NewPluginKind, pkg: string, dir: string):
   return {
     name,
     NAME: name.toUpperCase(),
-    className: name.split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(""),
+    className: name
+      .split("-")
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join(""),
     kind,
     package: pkg,
     tantaleRange: range,
@@ -104,6 +114,11 @@ function fill(text: string, vars: Readonly<Record<string, string>>): string {
 /** The schema as the lines of a TypeScript object literal. */
 function schemaEntries(schema: ConfigSchema): string {
   return Object.entries(schema)
-    .map(([key, o]) => `  ${key}: { ${Object.entries(o).map(([k, v]) => `${k}: ${k === "default" && typeof v === "number" && v >= 10_000 ? v.toLocaleString("en").replaceAll(",", "_") : JSON.stringify(v)}`).join(", ")} },`)
+    .map(
+      ([key, o]) =>
+        `  ${key}: { ${Object.entries(o)
+          .map(([k, v]) => `${k}: ${k === "default" && typeof v === "number" && v >= 10_000 ? v.toLocaleString("en").replaceAll(",", "_") : JSON.stringify(v)}`)
+          .join(", ")} },`,
+    )
     .join("\n");
 }

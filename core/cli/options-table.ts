@@ -28,7 +28,13 @@ function formatDefault(o: OptionSchema): string {
   const v = o.default;
   if (o.sensitive === true && v !== "") return "(hidden)";
   if (o.format === "duration" && typeof v === "number") {
-    for (const [unit, ms] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) if (v !== 0 && v % ms === 0) return `${v / ms}${unit}`;
+    for (const [unit, ms] of [
+      ["d", 86_400_000],
+      ["h", 3_600_000],
+      ["m", 60_000],
+      ["s", 1000],
+    ] as const)
+      if (v !== 0 && v % ms === 0) return `${v / ms}${unit}`;
     return `${v}ms`;
   }
   if (Array.isArray(v)) return v.join(", ");

@@ -67,7 +67,13 @@ export class CommandExecutor {
       return { status: 403, name: external.name, message: `${external.name} is not accepted on this socket (its commands option)`, key: "command_not_allowed" };
     }
     const parsed = parseCommand(external, this.clock.now());
-    if (!parsed.ok) return { status: 400, name: external.name, message: parsed.reason.includes(external.name) ? parsed.reason : `${external.name}: ${parsed.reason}`, key: parsed.key };
+    if (!parsed.ok)
+      return {
+        status: 400,
+        name: external.name,
+        message: parsed.reason.includes(external.name) ? parsed.reason : `${external.name}: ${parsed.reason}`,
+        key: parsed.key,
+      };
     const { command } = parsed;
     if (command.kind === "result") {
       const refused = this.refusal(parsed, command.result, context, true);
@@ -90,7 +96,13 @@ export class CommandExecutor {
     this.engine.logCommand(parsed.name, external.rawArgs, target);
     // A commit that fails rolls the command back in memory: the client is told it did not happen.
     const failure = await commitFailure(this.engine.flush(), this.waitMs);
-    if (failure !== undefined) return { status: 503, name: parsed.name, message: `${parsed.name}: not applied, the store cannot write it (${failure}); send it again later`, key: "store_failed" };
+    if (failure !== undefined)
+      return {
+        status: 503,
+        name: parsed.name,
+        message: `${parsed.name}: not applied, the store cannot write it (${failure}); send it again later`,
+        key: "store_failed",
+      };
     return { ...done(parsed), ...(applied.note === undefined ? {} : { note: applied.note }), ...(applied.ids === undefined ? {} : { ids: applied.ids }) };
   }
 
@@ -156,7 +168,10 @@ function done(parsed: ParsedCommand): CommandOutcome {
 /** Waits for the command's commit at most `ms` (then it counts as done and commits when the store allows); the error's message when it was rolled back. */
 async function commitFailure(commit: Promise<void>, ms: number): Promise<string | undefined> {
   let message: string | undefined;
-  await bounded(commit.catch((err: unknown) => void (message = rootMessage(err))), ms);
+  await bounded(
+    commit.catch((err: unknown) => void (message = rootMessage(err))),
+    ms,
+  );
   return message;
 }
 

@@ -82,7 +82,9 @@ class Args {
     const text = this.take(what);
     const n = /^-?\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-      throw new ArgumentError(`${this.name}: <${what}> must be a whole number${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, got ${describeValue(text)}`);
+      throw new ArgumentError(
+        `${this.name}: <${what}> must be a whole number${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, got ${describeValue(text)}`,
+      );
     }
     return n;
   }
@@ -172,7 +174,18 @@ function build(name: string, a: Args): { command: MonitoringCommand; extra: stri
       const comment = a.text("comment");
       if (endTime <= startTime) throw new ArgumentError(`${name}: <end> (${endTime}) must be after <start> (${startTime})`);
       if (!fixed && duration <= 0) throw new ArgumentError(`${name}: a flexible downtime (fixed 0) needs a <duration> of at least 1 second`);
-      return whole({ kind: "schedule-downtime", withServices: name === "SCHEDULE_HOST_SVC_DOWNTIME", target, startTime, endTime, fixed, triggeredBy, duration: fixed ? endTime - startTime : duration, author, comment });
+      return whole({
+        kind: "schedule-downtime",
+        withServices: name === "SCHEDULE_HOST_SVC_DOWNTIME",
+        target,
+        startTime,
+        endTime,
+        fixed,
+        triggeredBy,
+        duration: fixed ? endTime - startTime : duration,
+        author,
+        comment,
+      });
     }
     case "DEL_HOST_DOWNTIME":
     case "DEL_SVC_DOWNTIME":

@@ -17,7 +17,11 @@ export const DEFAULT_RETRY_MAX_DELAY = 30_000;
 const OUTPUT_SCHEMA = {
   batch_size: { doc: "Most results handed to the output in one write.", format: "integer", default: 1000, min: 1 },
   flush_interval: { doc: "Longest wait before a partial batch is written.", format: "duration", default: 1000 },
-  retry_max_delay: { doc: "Longest wait between two tries of a failed write (the wait doubles from 100ms).", format: "duration", default: DEFAULT_RETRY_MAX_DELAY },
+  retry_max_delay: {
+    doc: "Longest wait between two tries of a failed write (the wait doubles from 100ms).",
+    format: "duration",
+    default: DEFAULT_RETRY_MAX_DELAY,
+  },
 } as const satisfies ConfigSchema;
 
 export type InstanceSettings = ConfigOf<typeof INSTANCE_SCHEMA>;
@@ -36,16 +40,34 @@ export const DAEMON_SCHEMA = {
   queue_size: { doc: "Results queued per output before inputs are paused (they resume at 80%).", format: "integer", default: 100_000, min: 1 },
   shutdown_timeout: { doc: "Longest graceful stop: inputs close, queued results are written, outputs close.", format: "duration", default: 30_000 },
   start_timeout: { doc: "Longest start of one plugin instance.", format: "duration", default: 30_000, min: 1000 },
-  freshness_factor: { doc: "A check is outdated (OK becomes CRITICAL, output prefixed OUTDATED -) after this many intervals without a result.", format: "number", default: 2, min: 1 },
-  freshness_check_interval: { doc: "How often the timers run: freshness deadlines, downtimes starting and ending, acknowledgements expiring.", format: "duration", default: 1000, min: 100 },
+  freshness_factor: {
+    doc: "A check is outdated (OK becomes CRITICAL, output prefixed OUTDATED -) after this many intervals without a result.",
+    format: "number",
+    default: 2,
+    min: 1,
+  },
+  freshness_check_interval: {
+    doc: "How often the timers run: freshness deadlines, downtimes starting and ending, acknowledgements expiring.",
+    format: "duration",
+    default: 1000,
+    min: 100,
+  },
   state_batch_size: { doc: "Most results the state engine applies and commits to the store at once.", format: "integer", default: 20_000, min: 1 },
-  state_flush_interval: { doc: "Longest wait before results are applied and committed (the delay before a query sees them).", format: "duration", default: 100 },
+  state_flush_interval: {
+    doc: "Longest wait before results are applied and committed (the delay before a query sees them).",
+    format: "duration",
+    default: 100,
+  },
   data_access: {
     doc: "Who may read the data dir, the store, the pid file and the daemon log: private (dir 0700, files 0600) or group (0750 and 0640: the data dir's group may read). Applied at start, to existing files too.",
     format: DATA_ACCESS,
     default: "private",
   },
-  plugin_dir: { doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir (plugin_dir = ../plugins.d is a folder beside it).", format: "string", default: "" },
+  plugin_dir: {
+    doc: "A folder whose node_modules holds npm plugins (npm install --prefix DIR tantale-plugin-x); relative to the conf dir (plugin_dir = ../plugins.d is a folder beside it).",
+    format: "string",
+    default: "",
+  },
 } as const satisfies ConfigSchema;
 
 export type DaemonSettings = ConfigOf<typeof DAEMON_SCHEMA>;

@@ -63,7 +63,13 @@ function sectionClashes(file: string, entries: ReadonlyMap<string, ConfEntry>): 
     const parts = entry.key.split(".");
     for (let i = 1; i < parts.length; i++) {
       const prefix = entries.get(parts.slice(0, i).join("."));
-      if (prefix !== undefined) problems.push({ file, line: entry.line, key: entry.key, message: `${prefix.key} is set as a value on line ${prefix.line}, so it cannot also hold options` });
+      if (prefix !== undefined)
+        problems.push({
+          file,
+          line: entry.line,
+          key: entry.key,
+          message: `${prefix.key} is set as a value on line ${prefix.line}, so it cannot also hold options`,
+        });
     }
   }
   return problems;

@@ -44,7 +44,19 @@ export type FormatName = keyof FormatTypes;
 /** The formats whose values are numbers: those an option may bound with `min` and `max`. */
 export type NumericFormat = { [F in FormatName]: FormatTypes[F] extends number ? F : never }[FormatName];
 
-export const FORMAT_NAMES = ["bool", "integer", "port", "number", "duration", "size", "list", "log-level", "host", "string", "data-path"] as const satisfies readonly FormatName[];
+export const FORMAT_NAMES = [
+  "bool",
+  "integer",
+  "port",
+  "number",
+  "duration",
+  "size",
+  "list",
+  "log-level",
+  "host",
+  "string",
+  "data-path",
+] as const satisfies readonly FormatName[];
 /** The numeric formats, at run time (definePlugin refuses a range on any other). */
 export const NUMERIC_FORMATS: readonly FormatName[] = ["integer", "port", "number", "duration", "size"] as const satisfies readonly NumericFormat[];
 // Every format has a type and every type a format: a new format is added in both places.
@@ -90,7 +102,7 @@ export function registerFormats(): void {
         return m ? Math.round(Number(m[1]) * DURATION_MS[m[2] ?? "s"]!) : v;
       },
       validate: (v: unknown) => {
-        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) fail('must be a duration such as 500ms, 10s, 5m, 1h or 1d (a bare number is seconds)');
+        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) fail("must be a duration such as 500ms, 10s, 5m, 1h or 1d (a bare number is seconds)");
       },
     },
     size: {

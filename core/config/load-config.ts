@@ -98,7 +98,10 @@ function idOf(conf: ParsedConf): string {
 function readConfFiles(confDir: string, env: NodeJS.ProcessEnv | undefined, problems: ConfigProblem[]): ParsedConf[] {
   let names: string[];
   try {
-    names = fs.readdirSync(confDir).filter((n) => n.endsWith(".conf") && !n.startsWith(".")).sort();
+    names = fs
+      .readdirSync(confDir)
+      .filter((n) => n.endsWith(".conf") && !n.startsWith("."))
+      .sort();
   } catch (err) {
     problems.push({ file: confDir, message: `cannot read the conf dir: ${describeError(err)}` });
     return [];
@@ -138,7 +141,12 @@ async function instanceFrom(id: string, conf: ParsedConf, registry: PluginRegist
   const pluginEntry = conf.entries.get("plugin");
   const pluginName = pluginEntry?.value || id;
   if (!PLUGIN_NAME.test(pluginName)) {
-    problems.push({ file: conf.file, line: pluginEntry?.line, key: "plugin", message: `expected a plugin name (such as file, snmp, @acme/snmp or tantale-plugin-snmp), got ${JSON.stringify(pluginName)}` });
+    problems.push({
+      file: conf.file,
+      line: pluginEntry?.line,
+      key: "plugin",
+      message: `expected a plugin name (such as file, snmp, @acme/snmp or tantale-plugin-snmp), got ${JSON.stringify(pluginName)}`,
+    });
     return undefined;
   }
   let plugin: ResolvedPlugin;
@@ -156,7 +164,8 @@ async function instanceFrom(id: string, conf: ParsedConf, registry: PluginRegist
     return undefined;
   }
   const settings = { plugin: definition.name, enabled: result.values.enabled, log_level: result.values.log_level } as InstanceSettings;
-  const output = definition.kind === "output" ? (pick(result.values, ["batch_size", "flush_interval", "retry_max_delay"]) as unknown as OutputSettings) : undefined;
+  const output =
+    definition.kind === "output" ? (pick(result.values, ["batch_size", "flush_interval", "retry_max_delay"]) as unknown as OutputSettings) : undefined;
   const options = Object.freeze(Object.fromEntries(Object.entries(result.values).filter(([k]) => !RESERVED_KEYS.has(k))));
   const source = describeSource(plugin.source);
   const fingerprint = JSON.stringify({ source, name: definition.name, settings, output, options });
@@ -166,7 +175,9 @@ async function instanceFrom(id: string, conf: ParsedConf, registry: PluginRegist
 /** The state engine persists to one store: a second one would be a silent split of the data. */
 function storeConflicts(instances: readonly InstanceSpec[]): ConfigProblem[] {
   const stores = instances.filter((i) => i.plugin.definition.kind === "store");
-  return stores.slice(1).map((s) => ({ file: s.file, key: "plugin", message: `a second store; ${stores[0]!.file} already enables one (set enabled = false in one of them)` }));
+  return stores
+    .slice(1)
+    .map((s) => ({ file: s.file, key: "plugin", message: `a second store; ${stores[0]!.file} already enables one (set enabled = false in one of them)` }));
 }
 
 function pick(values: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {

@@ -19,7 +19,12 @@ export function isOption(node: OptionSchema | ConfigSchema): node is OptionSchem
  * option left unset) are not checked. `checks: false` applies the ranges only (some value
  * failed its format, and a check may read it).
  */
-export function optionFailures(schema: ConfigSchema, values: Readonly<Record<string, unknown>>, skip: ReadonlySet<string>, options: { readonly checks: boolean }): OptionFailure[] {
+export function optionFailures(
+  schema: ConfigSchema,
+  values: Readonly<Record<string, unknown>>,
+  skip: ReadonlySet<string>,
+  options: { readonly checks: boolean },
+): OptionFailure[] {
   const failures: OptionFailure[] = [];
   const walk = (node: ConfigSchema, prefix: string): void => {
     for (const [name, child] of Object.entries(node)) {

@@ -7,8 +7,7 @@ import { registerFormats } from "./formats";
 import { optionFailures } from "./option-checks";
 
 export type OptionsResult =
-  | { readonly ok: true; readonly values: Readonly<Record<string, unknown>> }
-  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+  { readonly ok: true; readonly values: Readonly<Record<string, unknown>> } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 const UNDECLARED = /^configuration param '(.+)' not declared in the schema$/;
 const INVALID = /^([A-Za-z0-9_.-]+): (.*)$/;
@@ -33,7 +32,10 @@ export function validateOptions(file: string, entries: ReadonlyMap<string, ConfE
     if (invalid) return { file, line: lineOf(invalid[1]!), key: invalid[1]!, message: invalid[2]! };
     return { file, message: text };
   };
-  const linesOf = (err: unknown): string[] => describeError(err).split("\n").filter((l) => l !== "");
+  const linesOf = (err: unknown): string[] =>
+    describeError(err)
+      .split("\n")
+      .filter((l) => l !== "");
   let config: convict.Config<Record<string, unknown>>;
   try {
     config = convict(schema as convict.Schema<Record<string, unknown>>, { env: {}, args: [] });
@@ -51,7 +53,8 @@ export function validateOptions(file: string, entries: ReadonlyMap<string, ConfE
   const values = deepFreeze(config.getProperties());
   const failed = new Set(problems.flatMap((p) => (p.key === undefined ? [] : [p.key])));
   // Checks may read other options: only once every value has its format's type.
-  for (const f of optionFailures(schema, values, failed, { checks: problems.length === 0 })) problems.push({ file, line: lineOf(f.key), key: f.key, message: f.message });
+  for (const f of optionFailures(schema, values, failed, { checks: problems.length === 0 }))
+    problems.push({ file, line: lineOf(f.key), key: f.key, message: f.message });
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)) };
   return { ok: true, values };
 }

@@ -72,11 +72,23 @@ export class Daemon {
     const clock = options.clock ?? systemClock;
     const log = options.logger;
     const narrowed = ensureDir(options.dataDir, dataModes(config.daemon.data_access).dir);
-    if (narrowed !== undefined) log.warn(`mode of the data dir ${narrowed.path} changed from ${narrowed.from} to ${narrowed.to} (data_access = ${config.daemon.data_access})`, { ...narrowed });
+    if (narrowed !== undefined)
+      log.warn(`mode of the data dir ${narrowed.path} changed from ${narrowed.from} to ${narrowed.to} (data_access = ${config.daemon.data_access})`, {
+        ...narrowed,
+      });
     this.bus = new ResultBus(config.daemon.queue_size, log.child({ component: "bus" }), this.stats, clock);
     this.engine = new StateEngine(config.daemon, clock, log.child({ component: "state" }), this.stats.of(STATE_ID));
     const stores = connectStateEngine(this.engine, this.bus, config.daemon, log.child({ component: "state" }));
-    this.root = buildRootContainer({ clock, settings: config.daemon, dataDir: options.dataDir, stats: this.stats, sink: this.bus, logger: log, engine: this.engine, tables: this.tables });
+    this.root = buildRootContainer({
+      clock,
+      settings: config.daemon,
+      dataDir: options.dataDir,
+      stats: this.stats,
+      sink: this.bus,
+      logger: log,
+      engine: this.engine,
+      tables: this.tables,
+    });
     this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon, stores);
   }
 

@@ -9,7 +9,10 @@ import type { StartReport } from "./run";
 export function startDetached(script: string, args: readonly string[], timeoutMs: number): Promise<StartReport> {
   const child = spawn(process.execPath, [script, ...args], { detached: true, stdio: ["ignore", "ignore", "ignore", "ipc"] });
   return new Promise<StartReport>((resolve) => {
-    const timer = setTimeout(() => finish({ type: "error", message: `no answer from the daemon (pid ${String(child.pid)}) within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () => finish({ type: "error", message: `no answer from the daemon (pid ${String(child.pid)}) within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     const finish = (r: StartReport) => {
       clearTimeout(timer);
       child.removeAllListeners();

@@ -163,7 +163,10 @@ export function acquirePidFile(file: string, mode = 0o600): void {
     if (record !== undefined && record.pid !== process.pid) {
       const holder = holderOf(record);
       if (holder.state === "running") throw new PidFileError(`tantale is already running as pid ${holder.pid} (pid file ${file})`);
-      if (holder.state === "unverified") throw new PidFileError(`pid file ${file} names live process ${holder.pid}, which cannot be told apart from a running tantale: remove the file if it is not one`);
+      if (holder.state === "unverified")
+        throw new PidFileError(
+          `pid file ${file} names live process ${holder.pid}, which cannot be told apart from a running tantale: remove the file if it is not one`,
+        );
     }
     // Remove only the stale file that was read: one a racing daemon just wrote is left alone.
     if (readPid(file) === record?.pid) fs.rmSync(file, { force: true });

@@ -59,7 +59,8 @@ export async function runDaemon(options: RunOptions): Promise<number> {
   }
   const log = createLogger({ level: config.daemon.log_level, file: options.logFile });
   // Tightened rather than only warned about: an install from before data_access kept its checks and log readable by every user.
-  for (const change of narrowed) log.warn(`mode of ${change.path} changed from ${change.from} to ${change.to} (data_access = ${config.daemon.data_access})`, { ...change });
+  for (const change of narrowed)
+    log.warn(`mode of ${change.path} changed from ${change.from} to ${change.to} (data_access = ${config.daemon.data_access})`, { ...change });
   try {
     acquirePidFile(options.pidFile, modes.file);
   } catch (err) {
@@ -123,17 +124,19 @@ function installSignalHandlers(daemon: Daemon, log: Logger, pidFile: string, sta
     }
     stopping = true;
     log.info("stopping", { signal });
-    started.then((ok) => (ok ? daemon.stop() : new Promise<never>(() => undefined))).then(
-      (drained) => {
-        releasePidFile(pidFile);
-        process.exit(drained ? 0 : 1);
-      },
-      (err: unknown) => {
-        log.fatal("stop failed", { error: describeError(err) });
-        releasePidFile(pidFile);
-        process.exit(1);
-      },
-    );
+    started
+      .then((ok) => (ok ? daemon.stop() : new Promise<never>(() => undefined)))
+      .then(
+        (drained) => {
+          releasePidFile(pidFile);
+          process.exit(drained ? 0 : 1);
+        },
+        (err: unknown) => {
+          log.fatal("stop failed", { error: describeError(err) });
+          releasePidFile(pidFile);
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

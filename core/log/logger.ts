@@ -62,7 +62,9 @@ class PinoLogger implements Logger {
   child(bindings: LogFields, level?: LogLevel): Logger {
     return new PinoLogger(this.p.child(bindings, level === undefined ? undefined : { level }));
   }
-  isLevelEnabled(level: LogLevel): boolean { return this.p.isLevelEnabled(level); }
+  isLevelEnabled(level: LogLevel): boolean {
+    return this.p.isLevelEnabled(level);
+  }
 }
 
 /** Log lines kept in memory while the log cannot be written (a full disk); more are dropped. */

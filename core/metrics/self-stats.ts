@@ -14,10 +14,18 @@ export type StatsSnapshot = Readonly<Record<string, Readonly<Record<string, numb
 class InstanceCounters implements InstanceStats {
   readonly values = new Map<string, number>();
   readonly gauges = new Map<string, () => number>();
-  add(name: string, n = 1): void { this.values.set(name, (this.values.get(name) ?? 0) + n); }
-  set(name: string, value: number): void { this.values.set(name, value); }
-  get(name: string): number { return this.gauges.get(name)?.() ?? this.values.get(name) ?? 0; }
-  gauge(name: string, read: () => number): void { this.gauges.set(name, read); }
+  add(name: string, n = 1): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + n);
+  }
+  set(name: string, value: number): void {
+    this.values.set(name, value);
+  }
+  get(name: string): number {
+    return this.gauges.get(name)?.() ?? this.values.get(name) ?? 0;
+  }
+  gauge(name: string, read: () => number): void {
+    this.gauges.set(name, read);
+  }
   read(): Record<string, number> {
     const out = Object.fromEntries(this.values);
     for (const [name, read] of this.gauges) out[name] = read();

@@ -32,7 +32,8 @@ export function parseExternalCommand(line: string): ExternalCommand | Rejected {
 function malformedReason(line: string): string {
   const close = line.indexOf("]");
   if (line.charCodeAt(0) !== 0x5b /* [ */ || close < 0) return "malformed external command: expected [<epoch seconds>] <COMMAND>;<args>";
-  if (!/^\[\d{1,12}\]/.test(line)) return `malformed external command: the timestamp must be 1 to 12 digits of epoch seconds, got ${describeValue(line.slice(1, close))}`;
+  if (!/^\[\d{1,12}\]/.test(line))
+    return `malformed external command: the timestamp must be 1 to 12 digits of epoch seconds, got ${describeValue(line.slice(1, close))}`;
   if (line.charCodeAt(close + 1) !== 0x20) return "malformed external command: a space must follow ]";
   return "malformed external command: the command name must be letters and _, then ; or the end of the line";
 }

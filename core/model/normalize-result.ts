@@ -91,15 +91,33 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
   for (const key of Object.keys(fields)) {
     const value = fields[key];
     switch (key) {
-      case "hostname": hostname = value; break;
-      case "check": check = value; break;
-      case "status": status = value; break;
-      case "output": output = value; break;
-      case "timestamp": timestamp = value; break;
-      case "interval": interval = value; break;
-      case "contacts": contacts = value; break;
-      case "hostgroups": hostgroups = value; break;
-      case "servicegroups": servicegroups = value; break;
+      case "hostname":
+        hostname = value;
+        break;
+      case "check":
+        check = value;
+        break;
+      case "status":
+        status = value;
+        break;
+      case "output":
+        output = value;
+        break;
+      case "timestamp":
+        timestamp = value;
+        break;
+      case "interval":
+        interval = value;
+        break;
+      case "contacts":
+        contacts = value;
+        break;
+      case "hostgroups":
+        hostgroups = value;
+        break;
+      case "servicegroups":
+        servicegroups = value;
+        break;
       case "long_output":
       case "perf_data":
       case "longOutput":
@@ -136,7 +154,8 @@ export function normalizeResult(raw: unknown, now: number): Normalized {
 
   let code: number;
   if (status === undefined) return reject("status", "status is required");
-  if (typeof status === "number" && Number.isInteger(status)) code = status + 0; // + 0 turns -0 into 0
+  if (typeof status === "number" && Number.isInteger(status))
+    code = status + 0; // + 0 turns -0 into 0
   else if (typeof status === "string" && INTEGER_STRING.test(status)) code = Number(status) + 0;
   else return reject("status", `status must be an integer, got ${describeValue(status)}`);
   if (isHost) {
@@ -312,7 +331,10 @@ function customSize(custom: ReadonlyMap<string, string>): Rejected | undefined {
 export function describeValue(value: unknown): string {
   if (typeof value === "string") {
     // JSON escapes C0 controls and lone surrogates, not DEL, C1 or U+2028/9: a reason goes to logs and clients, so those too.
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value).replace(UNESCAPED_BY_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value).replace(
+      UNESCAPED_BY_JSON,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
   }
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   if (Array.isArray(value)) return "a list";

@@ -78,12 +78,15 @@ export class FdLimitWatch {
     const t = this.throttle.take(code);
     if (!t.log) return;
     const limit = this.limit;
-    this.log.warn(`out of file descriptors (${code}${limit === undefined ? "" : `, limit ${limit}`}): new connections on ${this.where()} are dropped until some close`, {
-      code,
-      open_connections: this.openConnections(),
-      ...(limit === undefined ? {} : { fd_limit: limit }),
-      ...(t.suppressed > 0 ? { suppressed: t.suppressed } : {}),
-    });
+    this.log.warn(
+      `out of file descriptors (${code}${limit === undefined ? "" : `, limit ${limit}`}): new connections on ${this.where()} are dropped until some close`,
+      {
+        code,
+        open_connections: this.openConnections(),
+        ...(limit === undefined ? {} : { fd_limit: limit }),
+        ...(t.suppressed > 0 ? { suppressed: t.suppressed } : {}),
+      },
+    );
   }
 }
 

@@ -29,6 +29,13 @@ function ipv6Groups(address: string): string[] {
   }
   const gap = text.indexOf("::");
   const split = (part: string): string[] => (part === "" ? [] : part.split(":"));
-  const groups = gap < 0 ? split(text) : [...split(text.slice(0, gap)), ...Array<string>(8 - split(text.slice(0, gap)).length - split(text.slice(gap + 2)).length).fill("0"), ...split(text.slice(gap + 2))];
+  const groups =
+    gap < 0
+      ? split(text)
+      : [
+          ...split(text.slice(0, gap)),
+          ...Array<string>(8 - split(text.slice(0, gap)).length - split(text.slice(gap + 2)).length).fill("0"),
+          ...split(text.slice(gap + 2)),
+        ];
   return groups.map((g) => Number.parseInt(g, 16).toString(16));
 }

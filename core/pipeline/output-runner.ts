@@ -116,10 +116,13 @@ export class OutputRunner {
 
   private schedule(ms: number): void {
     if (this.timer !== undefined || this.inFlight !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, this.draining && this.retryDelay === 0 ? 0 : ms);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      this.draining && this.retryDelay === 0 ? 0 : ms,
+    );
   }
 
   private clearTimer(): void {
@@ -142,34 +145,44 @@ export class OutputRunner {
     const batch = this.queue.peek(this.settings.batch_size);
     const started = performance.now();
     // A plugin that throws instead of rejecting is handled the same way.
-    this.inFlight = Promise.resolve().then(() => target.write(batch)).then(
-      () => {
-        this.queue.drop(batch.length);
-        this.retryDelay = 0;
-        if (this.failure !== undefined) {
-          this.log.info("writes work again", { failed_for_ms: this.clock.now() - this.failure.since, queued: this.queue.length });
-          this.failure = undefined;
-        }
-        this.stats.add("written", batch.length);
-        this.stats.add("write_ms", performance.now() - started);
-        this.onShrink();
-      },
-      (err: unknown) => {
-        this.stats.add("write_errors");
-        this.retryDelay = Math.min(this.retryDelay === 0 ? FIRST_RETRY_MS : this.retryDelay * 2, Math.max(FIRST_RETRY_MS, this.settings.retry_max_delay));
-        const t = this.errorLog.take();
-        if (t.log) this.log.warn("write failed, batch kept for retry", { error: describeError(err), batch: batch.length, queued: this.queue.length, retry_in_ms: this.retryDelay, suppressed: t.suppressed });
-        this.failure = { error: err, since: this.failure?.since ?? this.clock.now() };
-        this.onFail(err);
-      },
-    ).finally(() => {
-      this.inFlight = undefined;
-      if (this.target === undefined) return;
-      if (this.queue.length === 0) this.wakeDrainers();
-      else if (this.retryDelay > 0) this.schedule(this.retryDelay);
-      else if (this.draining || this.queue.length >= this.settings.batch_size) this.kick();
-      else this.schedule(this.settings.flush_interval);
-    });
+    this.inFlight = Promise.resolve()
+      .then(() => target.write(batch))
+      .then(
+        () => {
+          this.queue.drop(batch.length);
+          this.retryDelay = 0;
+          if (this.failure !== undefined) {
+            this.log.info("writes work again", { failed_for_ms: this.clock.now() - this.failure.since, queued: this.queue.length });
+            this.failure = undefined;
+          }
+          this.stats.add("written", batch.length);
+          this.stats.add("write_ms", performance.now() - started);
+          this.onShrink();
+        },
+        (err: unknown) => {
+          this.stats.add("write_errors");
+          this.retryDelay = Math.min(this.retryDelay === 0 ? FIRST_RETRY_MS : this.retryDelay * 2, Math.max(FIRST_RETRY_MS, this.settings.retry_max_delay));
+          const t = this.errorLog.take();
+          if (t.log)
+            this.log.warn("write failed, batch kept for retry", {
+              error: describeError(err),
+              batch: batch.length,
+              queued: this.queue.length,
+              retry_in_ms: this.retryDelay,
+              suppressed: t.suppressed,
+            });
+          this.failure = { error: err, since: this.failure?.since ?? this.clock.now() };
+          this.onFail(err);
+        },
+      )
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.target === undefined) return;
+        if (this.queue.length === 0) this.wakeDrainers();
+        else if (this.retryDelay > 0) this.schedule(this.retryDelay);
+        else if (this.draining || this.queue.length >= this.settings.batch_size) this.kick();
+        else this.schedule(this.settings.flush_interval);
+      });
   }
 
   private wakeDrainers(): void {

@@ -62,7 +62,15 @@ export class ResultBus implements Sink {
   runnerFor(id: string, settings: OutputSettings, log: Logger): OutputRunner {
     let runner = this.runners.get(id);
     if (runner === undefined) {
-      const created: OutputRunner = new OutputRunner(id, settings, log, this.stats.of(id), this.clock, () => this.onWritten(), (err) => this.onFailed(created, err));
+      const created: OutputRunner = new OutputRunner(
+        id,
+        settings,
+        log,
+        this.stats.of(id),
+        this.clock,
+        () => this.onWritten(),
+        (err) => this.onFailed(created, err),
+      );
       runner = created;
       this.runners.set(id, runner);
       this.firstSeq.set(runner, this.accepted);
@@ -140,7 +148,9 @@ export class ResultBus implements Sink {
 
   /** One line a client can read: what cannot write and why (SQLite's code and words, not the file's path), and that nothing is lost. */
   private syncError(id: string, err: unknown): SyncError {
-    return new SyncError(`${this.labels.get(id) ?? `output ${id}`} cannot write (${shortReason(err)}): the results are kept queued and retried`, { cause: err });
+    return new SyncError(`${this.labels.get(id) ?? `output ${id}`} cannot write (${shortReason(err)}): the results are kept queued and retried`, {
+      cause: err,
+    });
   }
 
   private runnerThrough(r: OutputRunner): number {

@@ -136,9 +136,7 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends C
 export type AnyPluginDefinition = { [K in PluginKind]: PluginDefinition<K> }[PluginKind];
 
 /** Where a plugin came from, for `check-config` and error messages. */
-export type PluginSource =
-  | { readonly type: "built-in" }
-  | { readonly type: "npm"; readonly package: string; readonly version: string; readonly dir: string };
+export type PluginSource = { readonly type: "built-in" } | { readonly type: "npm"; readonly package: string; readonly version: string; readonly dir: string };
 
 /** `built-in`, or `package@version` for an npm plugin: how logs and check-config name a source. */
 export function describeSource(source: PluginSource): string {

@@ -15,20 +15,25 @@ type TakesConfigOf<C, S extends ConfigSchema> = [keyof S] extends [never]
   : string extends keyof S
     ? unknown // a schema typed only as ConfigSchema (a wrapper such as defineTable): nothing to compare
     : C extends abstract new (...args: infer A) => unknown
-    ? [ConfigOf<S>] extends [A[number]]
-      ? unknown
-      : { readonly "create must take ConfigOf<typeof schema>, injected with configToken(schema)": ConfigOf<S> }
-    : unknown;
+      ? [ConfigOf<S>] extends [A[number]]
+        ? unknown
+        : { readonly "create must take ConfigOf<typeof schema>, injected with configToken(schema)": ConfigOf<S> }
+      : unknown;
 
-type DefinitionInput<K extends PluginKind, S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>> = Omit<PluginDefinition<K, S>, "apiVersion" | "create"> & {
+type DefinitionInput<K extends PluginKind, S extends ConfigSchema, C extends PluginClass<PluginByKind[K]>> = Omit<
+  PluginDefinition<K, S>,
+  "apiVersion" | "create"
+> & {
   apiVersion?: number;
   create: C;
 };
 
 /** Declares a plugin: checks its shape and returns it frozen. Built-ins and npm plugins both use it. */
-export function definePlugin<K extends PluginKind, const S extends ConfigSchema = ConfigSchema, C extends PluginClass<PluginByKind[K]> = PluginClass<PluginByKind[K]>>(
-  definition: DefinitionInput<K, S, C> & TakesConfigOf<C, S>,
-): PluginDefinition<K, S> {
+export function definePlugin<
+  K extends PluginKind,
+  const S extends ConfigSchema = ConfigSchema,
+  C extends PluginClass<PluginByKind[K]> = PluginClass<PluginByKind[K]>,
+>(definition: DefinitionInput<K, S, C> & TakesConfigOf<C, S>): PluginDefinition<K, S> {
   const def = { ...definition, apiVersion: definition.apiVersion ?? PLUGIN_API_VERSION };
   const problems = definitionProblems(def);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- a plugin written in JavaScript gets no type check: its name may be anything
@@ -62,12 +67,15 @@ function ruleProblems(node: OptionSchema, path: string): string[] {
   for (const [name, bound] of Object.entries(bounds)) {
     if (bound === undefined) continue;
     if (typeof bound !== "number" || !Number.isFinite(bound)) out.push(`option ${path} has ${name} ${JSON.stringify(bound)}; expected a number`);
-    else if (!(NUMERIC_FORMATS as readonly unknown[]).includes(node.format)) out.push(`option ${path} has a ${name} but its format is not one of ${NUMERIC_FORMATS.join(", ")}`);
+    else if (!(NUMERIC_FORMATS as readonly unknown[]).includes(node.format))
+      out.push(`option ${path} has a ${name} but its format is not one of ${NUMERIC_FORMATS.join(", ")}`);
   }
-  if (typeof bounds.min === "number" && typeof bounds.max === "number" && bounds.min > bounds.max) out.push(`option ${path} has min ${bounds.min} above max ${bounds.max}`);
+  if (typeof bounds.min === "number" && typeof bounds.max === "number" && bounds.min > bounds.max)
+    out.push(`option ${path} has min ${bounds.min} above max ${bounds.max}`);
   const d = node.default;
   // A default out of range would refuse every instance that does not set the option, naming no line.
-  if (typeof d === "number" && ((typeof bounds.min === "number" && d < bounds.min) || (typeof bounds.max === "number" && d > bounds.max))) out.push(`option ${path} has default ${d} outside its range`);
+  if (typeof d === "number" && ((typeof bounds.min === "number" && d < bounds.min) || (typeof bounds.max === "number" && d > bounds.max)))
+    out.push(`option ${path} has default ${d} outside its range`);
   if (node.validate !== undefined && typeof node.validate !== "function") out.push(`option ${path} has a validate that is no function`);
   return out;
 }
@@ -84,7 +92,8 @@ function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
       if (typeof node.doc !== "string" || node.doc === "") out.push(`option ${path} needs a doc`);
       if (!("default" in node)) out.push(`option ${path} needs a default`);
       const f = node.format;
-      if (!Array.isArray(f) && !(FORMAT_NAMES as readonly unknown[]).includes(f)) out.push(`option ${path} has format ${JSON.stringify(f)}; use one of ${FORMAT_NAMES.join(", ")} or a list of allowed values`);
+      if (!Array.isArray(f) && !(FORMAT_NAMES as readonly unknown[]).includes(f))
+        out.push(`option ${path} has format ${JSON.stringify(f)}; use one of ${FORMAT_NAMES.join(", ")} or a list of allowed values`);
       out.push(...ruleProblems(node, path));
     } else {
       out.push(...schemaProblems(node, `${path}.`));

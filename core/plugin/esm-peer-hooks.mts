@@ -31,6 +31,7 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
   if (data === undefined) return nextResolve(specifier, context);
   // Resolved as if Tantale's own package.json imported it: Tantale's copy, or Tantale itself
   // by self-reference through its exports map.
-  if (specifier === "tantale" || specifier.startsWith("tantale/") || shared.has(specifier)) return nextResolve(specifier, { ...context, parentURL: data.rootPackageUrl });
+  if (specifier === "tantale" || specifier.startsWith("tantale/") || shared.has(specifier))
+    return nextResolve(specifier, { ...context, parentURL: data.rootPackageUrl });
   return nextResolve(specifier, context);
 }

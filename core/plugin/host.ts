@@ -77,7 +77,10 @@ export class PluginHost {
           this.log.error("results left unwritten at shutdown", { queued: this.bus.queued() });
         }
       }
-      const ids = [...this.running.values()].filter((i) => i.spec.plugin.definition.kind === kind).map((i) => i.spec.id).reverse();
+      const ids = [...this.running.values()]
+        .filter((i) => i.spec.plugin.definition.kind === kind)
+        .map((i) => i.spec.id)
+        .reverse();
       for (const id of ids) await this.stopOne(id, remaining());
     }
     return drained;
@@ -109,10 +112,11 @@ export class PluginHost {
           failed.push(id);
           this.log.error("instance failed to start with its new configuration", { instance: id, error: describeError(err) });
           const old = previous.get(id);
-          if (old !== undefined) await this.startOne(old).then(
-            () => this.log.warn("instance runs on with its previous configuration", { instance: id }),
-            (e: unknown) => this.log.error("instance could not be started again", { instance: id, error: describeError(e) }),
-          );
+          if (old !== undefined)
+            await this.startOne(old).then(
+              () => this.log.warn("instance runs on with its previous configuration", { instance: id }),
+              (e: unknown) => this.log.error("instance could not be started again", { instance: id, error: describeError(e) }),
+            );
         }
       }
     }
@@ -160,7 +164,9 @@ export class PluginHost {
       });
     }
     if (instance.spec.plugin.definition.kind === "store") {
-      await withDeadline(this.stores.detach(id, options.retire === true), timeoutMs, `the last commit to ${id}`).catch((err: unknown) => this.log.error("store detached with a commit unfinished", { instance: id, error: describeError(err) }));
+      await withDeadline(this.stores.detach(id, options.retire === true), timeoutMs, `the last commit to ${id}`).catch((err: unknown) =>
+        this.log.error("store detached with a commit unfinished", { instance: id, error: describeError(err) }),
+      );
     }
     try {
       await withDeadline(instance.plugin.stop(), timeoutMs, `stop of ${id}`);

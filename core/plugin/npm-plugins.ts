@@ -44,7 +44,10 @@ export class NpmPluginLoader {
     const pkg = packageNameFor(plugin);
     const dir = this.findPackage(pkg);
     if (dir === undefined) {
-      throw new PluginLoadError(plugin, `no built-in plugin of that name and no npm package ${pkg} in ${this.lookupDirs.map((d) => path.join(d, "node_modules")).join(" or ")}; install it with: npm install ${pkg}`);
+      throw new PluginLoadError(
+        plugin,
+        `no built-in plugin of that name and no npm package ${pkg} in ${this.lookupDirs.map((d) => path.join(d, "node_modules")).join(" or ")}; install it with: npm install ${pkg}`,
+      );
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as PackageJson;
     this.checkManifest(plugin, pkg, manifest);
@@ -109,7 +112,10 @@ export class NpmPluginLoader {
       throw new PluginLoadError(plugin, `${pkg} is not a Tantale plugin: its default export is no plugin definition (made with definePlugin)`);
     }
     if (candidate.apiVersion !== PLUGIN_API_VERSION) {
-      throw new PluginLoadError(plugin, `${pkg} is built for plugin API ${String(candidate.apiVersion)}, this Tantale speaks plugin API ${PLUGIN_API_VERSION}; install a version of the plugin made for it`);
+      throw new PluginLoadError(
+        plugin,
+        `${pkg} is built for plugin API ${String(candidate.apiVersion)}, this Tantale speaks plugin API ${PLUGIN_API_VERSION}; install a version of the plugin made for it`,
+      );
     }
     const problems = definitionProblems(candidate);
     if (problems.length > 0) throw new PluginLoadError(plugin, `${pkg} exports an invalid plugin definition: ${problems.join("; ")}`);

@@ -15,7 +15,9 @@ const INSTALL_ROOT = path.resolve(__dirname, "..", "..", "..");
 export const SHARED_PACKAGES: ReadonlySet<string> = new Set(["tsyringe", "reflect-metadata"]);
 
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
-interface ModuleInternals { _resolveFilename: ResolveFilename }
+interface ModuleInternals {
+  _resolveFilename: ResolveFilename;
+}
 
 let installed = false;
 

@@ -11,7 +11,10 @@ export class PluginRegistry {
   private readonly builtIns = new Map<string, AnyPluginDefinition>();
   private readonly loaded = new Map<string, Promise<ResolvedPlugin>>();
 
-  constructor(builtIns: readonly AnyPluginDefinition[], private readonly npm: NpmPluginLoader) {
+  constructor(
+    builtIns: readonly AnyPluginDefinition[],
+    private readonly npm: NpmPluginLoader,
+  ) {
     for (const def of builtIns) {
       const problems = definitionProblems(def);
       if (problems.length > 0) throw new PluginLoadError(def.name, problems.join("; "));

@@ -5,7 +5,15 @@ import { acknowledgementVerdict, keptAcknowledgement } from "./acknowledgement-r
 import type { ChangeNotifier } from "./change-feed";
 import type { Acknowledgement, CheckKey, CheckState } from "./check-state";
 import { COMMENT_ENTRY, type Comment } from "./comment";
-import { describeObject, unknownObject, wrongKind, type AcknowledgementRequest, type Applied, type CommentRequest, type DowntimeRequest } from "./command-requests";
+import {
+  describeObject,
+  unknownObject,
+  wrongKind,
+  type AcknowledgementRequest,
+  type Applied,
+  type CommentRequest,
+  type DowntimeRequest,
+} from "./command-requests";
 import { activeUntil, isActive, type Downtime, type DowntimeRecords } from "./downtime";
 import { downtimeEntry, stateName, type DowntimeEvent } from "./log-lines";
 import type { ObjectRecords } from "./object-records";
@@ -72,19 +80,35 @@ export class Annotations {
   acknowledge(target: CheckKey, request: AcknowledgementRequest, time: number): Applied {
     const s = this.model.get(target.hostname, target.check);
     if (s === undefined) return unknownObject(target);
-    if (request.expireTime > 0 && request.expireTime <= this.nowSeconds()) return { ok: false, message: `the acknowledgement's expiry time ${request.expireTime} has already passed` };
+    if (request.expireTime > 0 && request.expireTime <= this.nowSeconds())
+      return { ok: false, message: `the acknowledgement's expiry time ${request.expireTime} has already passed` };
     const verdict = acknowledgementVerdict(s, request.sticky, time);
-    if (verdict === "not-a-problem") return { ok: false, message: `${describeObject(target)} is ${stateName(s.check, s.state)}: there is no problem to acknowledge` };
+    if (verdict === "not-a-problem")
+      return { ok: false, message: `${describeObject(target)} is ${stateName(s.check, s.state)}: there is no problem to acknowledge` };
     if (verdict === "no-problem-then") {
-      return { ok: false, message: `${describeObject(target)} was ${stateName(s.check, s.lastState)} at ${time}, the acknowledgement's time (its problem began at ${s.lastStateChange}): there was no problem to acknowledge` };
+      return {
+        ok: false,
+        message: `${describeObject(target)} was ${stateName(s.check, s.lastState)} at ${time}, the acknowledgement's time (its problem began at ${s.lastStateChange}): there was no problem to acknowledge`,
+      };
     }
     const current = s.acknowledgement;
     if (current !== null && Math.floor(current.time) > Math.floor(time)) return { ok: true, note: `a newer acknowledgement (stamped ${current.time}) stands` };
-    if (verdict === "superseded") return { ok: true, note: `a state change stamped ${s.lastStateChange}, after the acknowledgement (${time}), has already ended it` };
+    if (verdict === "superseded")
+      return { ok: true, note: `a state change stamped ${s.lastStateChange}, after the acknowledgement (${time}), has already ended it` };
     const acknowledgement = { type: request.sticky ? 2 : 1, author: request.author, comment: request.comment, time, expireTime: request.expireTime } as const;
     this.setAcknowledgement(s, acknowledgement);
     const id = this.comments.nextId();
-    this.putComment({ id, hostname: s.hostname, check: s.check, author: request.author, comment: request.comment, entryTime: time, entryType: COMMENT_ENTRY.acknowledgement, persistent: request.persistent, expireTime: request.expireTime });
+    this.putComment({
+      id,
+      hostname: s.hostname,
+      check: s.check,
+      author: request.author,
+      comment: request.comment,
+      entryTime: time,
+      entryType: COMMENT_ENTRY.acknowledgement,
+      persistent: request.persistent,
+      expireTime: request.expireTime,
+    });
     return { ok: true, ids: [id] };
   }
 
@@ -94,7 +118,8 @@ export class Annotations {
     if (s === undefined) return unknownObject(target);
     const ack = s.acknowledgement;
     if (ack === null) return { ok: true, note: "it was not acknowledged" };
-    if (Math.floor(ack.time) > Math.floor(time)) return { ok: true, note: `the acknowledgement (stamped ${ack.time}) is newer than the removal (${time}): kept` };
+    if (Math.floor(ack.time) > Math.floor(time))
+      return { ok: true, note: `the acknowledgement (stamped ${ack.time}) is newer than the removal (${time}): kept` };
     this.setAcknowledgement(s, null);
     return { ok: true };
   }
@@ -108,14 +133,28 @@ export class Annotations {
     const entry = this.model.entryOf(target);
     if (entry === undefined) return unknownObject(target);
     const now = this.nowSeconds();
-    if (request.endTime <= now) return { ok: false, message: `the downtime's window ends at ${request.endTime}, which has already passed (now ${Math.floor(now)})` };
+    if (request.endTime <= now)
+      return { ok: false, message: `the downtime's window ends at ${request.endTime}, which has already passed (now ${Math.floor(now)})` };
     const trigger = request.triggeredBy === 0 ? undefined : this.downtimes.get(request.triggeredBy);
     if (request.triggeredBy !== 0 && trigger === undefined) return { ok: false, message: `there is no downtime ${request.triggeredBy} to trigger this one` };
     const checks = [target.check, ...(withServices && target.check === HOST_CHECK ? [...entry.services.keys()].sort() : [])];
     const ids: number[] = [];
     for (const check of checks) {
       const { startTime, endTime, fixed, duration, triggeredBy, author, comment } = request; // only these: a caller may pass a wider object
-      const d: Downtime = { id: this.downtimes.nextId(), hostname: target.hostname, check, author, comment, entryTime: time, startTime, endTime, fixed, duration, triggeredBy, activeSince: 0 };
+      const d: Downtime = {
+        id: this.downtimes.nextId(),
+        hostname: target.hostname,
+        check,
+        author,
+        comment,
+        entryTime: time,
+        startTime,
+        endTime,
+        fixed,
+        duration,
+        triggeredBy,
+        activeSince: 0,
+      };
       this.putDowntime(d);
       ids.push(d.id);
       if (trigger !== undefined && isActive(trigger)) this.startDowntime(d, now);
@@ -138,7 +177,17 @@ export class Annotations {
   addComment(target: CheckKey, request: CommentRequest, time: number): Applied {
     if (this.model.entryOf(target) === undefined) return unknownObject(target);
     const id = this.comments.nextId();
-    this.putComment({ id, hostname: target.hostname, check: target.check, author: request.author, comment: request.comment, entryTime: time, entryType: COMMENT_ENTRY.user, persistent: request.persistent, expireTime: 0 });
+    this.putComment({
+      id,
+      hostname: target.hostname,
+      check: target.check,
+      author: request.author,
+      comment: request.comment,
+      entryTime: time,
+      entryType: COMMENT_ENTRY.user,
+      persistent: request.persistent,
+      expireTime: 0,
+    });
     return { ok: true, ids: [id] };
   }
 

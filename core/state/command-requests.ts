@@ -42,7 +42,10 @@ export function unknownObject(target: CheckKey): Applied {
 export function wrongKind(what: "downtime" | "comment", record: ObjectRecord, service: boolean): Applied | undefined {
   const isService = record.check !== HOST_CHECK;
   if (isService === service) return undefined;
-  return { ok: false, message: `${what} ${record.id} is a ${isService ? "service" : "host"} ${what}: use DEL_${isService ? "SVC" : "HOST"}_${what.toUpperCase()}` };
+  return {
+    ok: false,
+    message: `${what} ${record.id} is a ${isService ? "service" : "host"} ${what}: use DEL_${isService ? "SVC" : "HOST"}_${what.toUpperCase()}`,
+  };
 }
 
 /** "host web1" or "service web1;disk", for messages. */

@@ -100,7 +100,13 @@ export class StatePersistence {
       downtimes.reserve(loaded.lastIds.downtime);
       comments.reserve(loaded.lastIds.comment);
       this.loaded = true;
-      this.log.info("state loaded from the store", { checks: loaded.checks.length, hosts: model.hostCount, downtimes: loaded.downtimes.length, comments: loaded.comments.length, ms: Math.round(performance.now() - started) });
+      this.log.info("state loaded from the store", {
+        checks: loaded.checks.length,
+        hosts: model.hostCount,
+        downtimes: loaded.downtimes.length,
+        comments: loaded.comments.length,
+        ms: Math.round(performance.now() - started),
+      });
     }
     if (handOver) this.handOver();
     this.store = store;
@@ -114,7 +120,9 @@ export class StatePersistence {
    */
   async detachStore(removed: boolean): Promise<void> {
     // What only commands and timers changed (no result left in the queue to carry it) goes to the store before it leaves.
-    await this.flush().catch((err: unknown) => this.log.warn("last commit before the store detached failed: its changes were rolled back", { error: describeError(err) }));
+    await this.flush().catch((err: unknown) =>
+      this.log.warn("last commit before the store detached failed: its changes were rolled back", { error: describeError(err) }),
+    );
     this.store = undefined;
     this.mode = removed ? "memory" : "waiting";
   }
@@ -151,7 +159,8 @@ export class StatePersistence {
     }
     const store = this.store;
     if (store === undefined) {
-      if (this.mode === "memory") taken.committed(); // nothing to persist to
+      if (this.mode === "memory")
+        taken.committed(); // nothing to persist to
       else this.rollBack(taken, new RetryableError("the store is restarting: the changes were not stored"));
       return;
     }

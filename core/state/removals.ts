@@ -35,7 +35,10 @@ export class RemovalMemory {
 
   /** Puts back what a rolled-back change set found (persistence.ts). */
   restore(journal: RollbackJournal): void {
-    for (const [map, values] of [[this.checks, journal.removedChecks.values], [this.hosts, journal.removedHosts.values]] as const) {
+    for (const [map, values] of [
+      [this.checks, journal.removedChecks.values],
+      [this.hosts, journal.removedHosts.values],
+    ] as const) {
       for (const [key, before] of values) {
         if (before === undefined) map.delete(key);
         else map.set(key, before);

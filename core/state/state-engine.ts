@@ -69,7 +69,13 @@ export class StateEngine implements StateView {
     const downtimes = downtimeRecords();
     const comments = new ObjectRecords<Comment>();
     // Persistence puts states back in memory (a load, a rollback): freshness re-arms them, results about Tantale itself are applied again.
-    this.persistence = new StatePersistence({ model, downtimes, comments, removals }, notifier, { scheduleFreshness: (s) => this.freshness.schedule(s), reapply: (r) => this.applyNow(r) }, stats, log);
+    this.persistence = new StatePersistence(
+      { model, downtimes, comments, removals },
+      notifier,
+      { scheduleFreshness: (s) => this.freshness.schedule(s), reapply: (r) => this.applyNow(r) },
+      stats,
+      log,
+    );
     this.annotations = new Annotations(model, downtimes, comments, this.persistence, notifier, clock, log);
     this.freshness = new Freshness(settings, model, this.annotations, this.persistence, notifier, stats, log);
     this.objectRemoval = new ObjectRemoval(model, removals, this.annotations, this.persistence, notifier);
@@ -270,7 +276,11 @@ export class StateEngine implements StateView {
     if (this.persistence.pending.isEmpty) return;
     this.flush().catch((err: unknown) => {
       const t = this.commitErrorLog.take();
-      if (t.log) this.log.warn("commit of timed changes (freshness, downtimes, expiries) failed: rolled back, done again at the next tick", { error: describeError(err), suppressed: t.suppressed });
+      if (t.log)
+        this.log.warn("commit of timed changes (freshness, downtimes, expiries) failed: rolled back, done again at the next tick", {
+          error: describeError(err),
+          suppressed: t.suppressed,
+        });
     });
   }
 }

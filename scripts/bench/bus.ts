@@ -22,7 +22,20 @@ export async function benchBus(total = 1_000_000, outputs = 2): Promise<string> 
   };
   for (let i = 0; i < outputs; i++) bus.attach(`out${i}`, sink, { batch_size: 1000, flush_interval: 1000, retry_max_delay: 30_000 }, log);
   const results: CheckResult[] = Array.from({ length: 1000 }, (_, i) =>
-    Object.freeze({ hostname: `host${i % 100}`, check: `check${i}`, status: i % 4, output: "OK", longOutput: "", perfData: "", timestamp: 1_764_100_000, interval: 60, contacts: [], hostgroups: [], servicegroups: [], customVariables: {} }),
+    Object.freeze({
+      hostname: `host${i % 100}`,
+      check: `check${i}`,
+      status: i % 4,
+      output: "OK",
+      longOutput: "",
+      perfData: "",
+      timestamp: 1_764_100_000,
+      interval: 60,
+      contacts: [],
+      hostgroups: [],
+      servicegroups: [],
+      customVariables: {},
+    }),
   );
   const started = performance.now();
   let sent = 0;

@@ -48,17 +48,23 @@ export async function benchFairness(): Promise<string> {
     await daemon.load(hosts);
     await daemon.waitForServices(services);
     const port = daemon.livestatusPort;
-    const out = [`fairness at ${services} services (${hosts} hosts × ${SERVICES_PER_HOST}): latency of "${PROBE.trim().replaceAll("\n", " | ")}" on a fresh connection`];
+    const out = [
+      `fairness at ${services} services (${hosts} hosts × ${SERVICES_PER_HOST}): latency of "${PROBE.trim().replaceAll("\n", " | ")}" on a fresh connection`,
+    ];
 
     const idle = await probeFor(port, seconds * 1000, daemon);
     out.push(`  idle: ${describe(idle.times)}; daemon RSS ${mb(idle.peakRss)} MB`);
 
     const hammer = await withHeavyClients(port, heavyClients, heavy, () => probeFor(port, seconds * 1000, daemon));
-    out.push(`  while ${heavyClients} client(s) send ${process.env.BENCH_HEAVY_REQUESTS ?? "all,filter"} (all columns: ${hammer.answerBytes.toLocaleString("en")} bytes; filter: ${EXPENSIVE_FILTERS} filters): ${describe(hammer.result.times)}; ${hammer.answers} heavy answers (${hammer.statuses}), each ${(hammer.heavyMs / Math.max(1, hammer.answers)).toFixed(0)} ms on average; daemon RSS peak ${mb(hammer.result.peakRss)} MB`);
+    out.push(
+      `  while ${heavyClients} client(s) send ${process.env.BENCH_HEAVY_REQUESTS ?? "all,filter"} (all columns: ${hammer.answerBytes.toLocaleString("en")} bytes; filter: ${EXPENSIVE_FILTERS} filters): ${describe(hammer.result.times)}; ${hammer.answers} heavy answers (${hammer.statuses}), each ${(hammer.heavyMs / Math.max(1, hammer.answers)).toFixed(0)} ms on average; daemon RSS peak ${mb(hammer.result.peakRss)} MB`,
+    );
 
     const sockets = await nonReadingClients(port, nonReaders);
     const stalled = await probeFor(port, seconds * 1000, daemon);
-    out.push(`  while ${nonReaders} clients send "GET services" (all columns) and never read: ${describe(stalled.times)}; daemon RSS peak ${mb(stalled.peakRss)} MB`);
+    out.push(
+      `  while ${nonReaders} clients send "GET services" (all columns) and never read: ${describe(stalled.times)}; daemon RSS peak ${mb(stalled.peakRss)} MB`,
+    );
     for (const s of sockets) s.destroy();
     const after = await probeFor(port, 2000, daemon);
     out.push(`  after they left: ${describe(after.times)}`);
@@ -89,7 +95,12 @@ async function probeFor(port: number, ms: number, daemon: Daemon): Promise<Probe
 }
 
 /** Runs `during` while `n` clients send the heavy requests in turn on KeepAlive connections, each reading its answers. */
-async function withHeavyClients<T>(port: number, n: number, requests: readonly string[], during: () => Promise<T>): Promise<{ result: T; answers: number; heavyMs: number; answerBytes: number; statuses: string }> {
+async function withHeavyClients<T>(
+  port: number,
+  n: number,
+  requests: readonly string[],
+  during: () => Promise<T>,
+): Promise<{ result: T; answers: number; heavyMs: number; answerBytes: number; statuses: string }> {
   let stop = false;
   let answers = 0;
   let heavyMs = 0;

@@ -34,7 +34,12 @@ export async function benchFilter(): Promise<string> {
     const s = i % 20;
     const state = (7 * h + 3 * s) % 20 < 17 ? 0 : ((7 * h + 3 * s) % 20) - 16;
     const accent = i % 1000 === 0 ? " déjà vu" : "";
-    rows.push({ host_name: `host${h}`, description: `check${s}`, state, plugin_output: `CHECK ${s} on host${h} - state ${state}${accent}|value=${i % 100};80;90;0;100` });
+    rows.push({
+      host_name: `host${h}`,
+      description: `check${s}`,
+      state,
+      plugin_output: `CHECK ${s} on host${h} - state ${state}${accent}|value=${i % 100};80;90;0;100`,
+    });
   }
   const cases: [string, string[]][] = [
     ["literal ~ host123", ["Filter: plugin_output ~ host123"]],
@@ -45,8 +50,14 @@ export async function benchFilter(): Promise<string> {
     ["case-insensitive class ~~ ^HOST[0-9]+5$", ["Filter: host_name ~~ ^HOST[0-9]+5$"]],
     ["plain = host500", ["Filter: host_name = host500"]],
     ["Or of 1000 host_name = (NagVis-like)", [...Array.from({ length: 1000 }, (_, i) => `Filter: host_name = host${i * 7}`), "Or: 1000"]],
-    ["Or of 1000 (host_name = AND description =) pairs (NagVis map)", [...Array.from({ length: 1000 }, (_, i) => [`Filter: host_name = host${i}`, `Filter: description = check${i % 20}`, "And: 2"]).flat(), "Or: 1000"]],
-    [`And of ${MAX_ROW_COMPARISONS} state >= 0 (the most comparisons a query may have)`, [...Array.from({ length: MAX_ROW_COMPARISONS }, () => "Filter: state >= 0"), `And: ${MAX_ROW_COMPARISONS}`]],
+    [
+      "Or of 1000 (host_name = AND description =) pairs (NagVis map)",
+      [...Array.from({ length: 1000 }, (_, i) => [`Filter: host_name = host${i}`, `Filter: description = check${i % 20}`, "And: 2"]).flat(), "Or: 1000"],
+    ],
+    [
+      `And of ${MAX_ROW_COMPARISONS} state >= 0 (the most comparisons a query may have)`,
+      [...Array.from({ length: MAX_ROW_COMPARISONS }, () => "Filter: state >= 0"), `And: ${MAX_ROW_COMPARISONS}`],
+    ],
   ];
   const out = [`filter: ${ROWS} rows, median of ${runs} passes (compile once, then test every row)`];
   for (const [label, headers] of cases) {
@@ -63,7 +74,9 @@ export async function benchFilter(): Promise<string> {
       if (r >= 3) times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    out.push(`  ${label}: ${times[times.length >> 1]!.toFixed(2)} ms per pass (min ${times[0]!.toFixed(2)}), ${matched} rows match, parse + compile ${compileMs.toFixed(2)} ms`);
+    out.push(
+      `  ${label}: ${times[times.length >> 1]!.toFixed(2)} ms per pass (min ${times[0]!.toFixed(2)}), ${matched} rows match, parse + compile ${compileMs.toFixed(2)} ms`,
+    );
   }
   return out.join("\n");
 }

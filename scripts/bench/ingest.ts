@@ -19,7 +19,9 @@ export async function benchIngest(total = 100_000): Promise<string> {
   fs.writeFileSync(path.join(conf, "tantale.conf"), `log_level = warn\n${process.env.BENCH_TANTALE_CONF ?? ""}`);
   fs.writeFileSync(path.join(conf, "line.conf"), `port = ${port}\n`);
   fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
-  const daemon = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], { stdio: ["ignore", "ignore", "inherit"] });
+  const daemon = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   try {
     await waitForPort(port);
     const lines: string[] = [];
@@ -28,7 +30,9 @@ export async function benchIngest(total = 100_000): Promise<string> {
       for (const connections of [1, 10]) {
         timestamp++; // each run newer than the last: every result is applied
         const seconds = await sendAll(port, total, connections, timestamp, order);
-        lines.push(`ingest (${order}): ${total} results over ${connections} connection(s), committed to SQLite in ${seconds.toFixed(2)} s = ${Math.round(total / seconds).toLocaleString("en")} results/s`);
+        lines.push(
+          `ingest (${order}): ${total} results over ${connections} connection(s), committed to SQLite in ${seconds.toFixed(2)} s = ${Math.round(total / seconds).toLocaleString("en")} results/s`,
+        );
       }
     }
     return lines.join("\n");

@@ -50,15 +50,47 @@ async function benchAt(hosts: number, runs: number, warmup: number): Promise<str
     const loadMs = await daemon.load(hosts);
     const waitStarted = performance.now();
     await daemon.waitForServices(services);
-    const out = [`livestatus ${services} services (${hosts} hosts × ${SERVICES_PER_HOST}): loaded through the line input in ${(loadMs / 1000).toFixed(2)} s (SYNCED), counted over Livestatus ${Math.round(performance.now() - waitStarted)} ms later`];
+    const out = [
+      `livestatus ${services} services (${hosts} hosts × ${SERVICES_PER_HOST}): loaded through the line input in ${(loadMs / 1000).toFixed(2)} s (SYNCED), counted over Livestatus ${Math.round(performance.now() - waitStarted)} ms later`,
+    ];
     const middle = `host${Math.floor(hosts / 2)}`;
     const measurements: Measurement[] = [
-      await daemon.fresh("(1) full GET services, 4 columns, json", "full", "GET services\nColumns: host_name description state plugin_output\nOutputFormat: json\n\n", runs, warmup),
-      await daemon.fresh("(2) Stats: state >= 0 grouped by Columns: state", "grouped", "GET services\nColumns: state\nStats: state >= 0\nOutputFormat: json\n\n", runs, warmup),
-      await daemon.fresh(`(3) one host's services (Filter: host_name = ${middle})`, "oneHost", `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`, runs, warmup),
-      await daemon.keepAlive(`(4) KeepAlive round trip (GET hosts, Filter: name = ${middle}, one open connection)`, "keepAlive", `GET hosts\nColumns: name state\nFilter: name = ${middle}\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`, runs * 10, warmup * 10),
+      await daemon.fresh(
+        "(1) full GET services, 4 columns, json",
+        "full",
+        "GET services\nColumns: host_name description state plugin_output\nOutputFormat: json\n\n",
+        runs,
+        warmup,
+      ),
+      await daemon.fresh(
+        "(2) Stats: state >= 0 grouped by Columns: state",
+        "grouped",
+        "GET services\nColumns: state\nStats: state >= 0\nOutputFormat: json\n\n",
+        runs,
+        warmup,
+      ),
+      await daemon.fresh(
+        `(3) one host's services (Filter: host_name = ${middle})`,
+        "oneHost",
+        `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`,
+        runs,
+        warmup,
+      ),
+      await daemon.keepAlive(
+        `(4) KeepAlive round trip (GET hosts, Filter: name = ${middle}, one open connection)`,
+        "keepAlive",
+        `GET hosts\nColumns: name state\nFilter: name = ${middle}\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`,
+        runs * 10,
+        warmup * 10,
+      ),
       // python rows are never reused (row-text-cache.ts): what (1) costs when every state has changed since the last query.
-      await daemon.fresh("(5) (1) as python: every row rendered afresh, for comparison", undefined, "GET services\nColumns: host_name description state plugin_output\nOutputFormat: python\n\n", runs, warmup),
+      await daemon.fresh(
+        "(5) (1) as python: every row rendered afresh, for comparison",
+        undefined,
+        "GET services\nColumns: host_name description state plugin_output\nOutputFormat: python\n\n",
+        runs,
+        warmup,
+      ),
     ];
     for (const m of measurements) out.push(describe(m, services));
     return out;
@@ -71,7 +103,12 @@ function describe(m: Measurement, services: number): string {
   const sorted = [...m.times].sort((a, b) => a - b);
   const median = medianOf(sorted);
   const goal = m.goal === undefined ? undefined : GOALS_AT_20K[m.goal];
-  const verdict = goal === undefined ? "" : services === 20_000 ? `goal ≤ ${goal} ms: ${median <= goal ? "met" : `MISSED (×${(median / goal).toFixed(1)})`}` : `(goal at 20000 services: ≤ ${goal} ms)`;
+  const verdict =
+    goal === undefined
+      ? ""
+      : services === 20_000
+        ? `goal ≤ ${goal} ms: ${median <= goal ? "met" : `MISSED (×${(median / goal).toFixed(1)})`}`
+        : `(goal at 20000 services: ≤ ${goal} ms)`;
   return `  ${m.label}: median ${ms(median)} ms, min ${ms(sorted[0]!)}, max ${ms(sorted[sorted.length - 1]!)} (${m.times.length} runs, ${m.bytes.toLocaleString("en")} bytes)  ${verdict}`;
 }
 
@@ -110,7 +147,11 @@ export class Daemon {
     fs.writeFileSync(path.join(conf, "livestatus.conf"), `port = ${livestatusPort}\n`);
     const profDir = process.env.BENCH_CPU_PROF;
     const nodeFlags = profDir === undefined || profDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", path.resolve(profDir)];
-    const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], { stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      [...nodeFlags, path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
     const daemon = new Daemon(dir, child, linePort, livestatusPort);
     try {
       await waitForPort(linePort);
@@ -135,7 +176,9 @@ export class Daemon {
       for (let s = 0; s < SERVICES_PER_HOST; s++) {
         const k = (7 * h + 3 * s) % 20;
         const state = k < 17 ? 0 : k - 16;
-        parts.push(`{"hostname":"host${h}","check":"check${s}","status":${state},"output":"CHECK ${s} on host${h} - state ${state}|value=${k};80;90;0;100","timestamp":${timestamp},"interval":60,"contacts":["ops"]}\n`);
+        parts.push(
+          `{"hostname":"host${h}","check":"check${s}","status":${state},"output":"CHECK ${s} on host${h} - state ${state}|value=${k};80;90;0;100","timestamp":${timestamp},"interval":60,"contacts":["ops"]}\n`,
+        );
       }
     }
     const payload = Buffer.from(`${parts.join("")}SYNC\n`);

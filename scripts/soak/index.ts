@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   try {
     const loadStarted = performance.now();
     await preload(daemon.linePort, hosts);
-    console.log(`soak: daemon pid ${daemon.pid}, ${hosts * 10} services loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s; ${seconds} s of load begins (fd limit ${fdLimit})`);
+    console.log(
+      `soak: daemon pid ${daemon.pid}, ${hosts * 10} services loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s; ${seconds} s of load begins (fd limit ${fdLimit})`,
+    );
 
     // Connected before the load starts: how long a connect takes under load is the newcomers' figure.
     const clients = await connectClients(daemon.livestatusPort, lsConnections);
@@ -95,10 +97,18 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push(`soak: ${elapsed.toFixed(1)} s of load`);
     const firsts = ls.firstLatencies.slice().sort();
-    out.push(`  livestatus: ${ls.connections} keep-alive connections (connected before the load in ${ms(ls.connectMs)} ms, slowest connect ${ms(ls.slowestConnectMs)} ms), ${ls.requests.toLocaleString("en")} requests (${Math.round(ls.requests / elapsed).toLocaleString("en")}/s)`);
-    out.push(`    latency of the requests after each connection's first: p50 ${ms(percentile(sorted, 50))} ms, p90 ${ms(percentile(sorted, 90))} ms, p99 ${ms(percentile(sorted, 99))} ms, max ${ms(sorted[sorted.length - 1] ?? Number.NaN)} ms`);
-    out.push(`    latency of each connection's first request: p50 ${ms(percentile(firsts, 50))} ms, p99 ${ms(percentile(firsts, 99))} ms, max ${ms(firsts[firsts.length - 1] ?? Number.NaN)} ms; errors: ${lsErrors.length === 0 ? "none" : lsErrors.join(", ")}`);
-    out.push(`  line input: ${line.connections} senders, ${line.sent.toLocaleString("en")} results sent, ${line.synced.toLocaleString("en")} SYNCED: ${Math.round(line.synced / elapsed).toLocaleString("en")} results/s ingested; errors: ${lineErrors.length === 0 ? "none" : lineErrors.join(", ")}`);
+    out.push(
+      `  livestatus: ${ls.connections} keep-alive connections (connected before the load in ${ms(ls.connectMs)} ms, slowest connect ${ms(ls.slowestConnectMs)} ms), ${ls.requests.toLocaleString("en")} requests (${Math.round(ls.requests / elapsed).toLocaleString("en")}/s)`,
+    );
+    out.push(
+      `    latency of the requests after each connection's first: p50 ${ms(percentile(sorted, 50))} ms, p90 ${ms(percentile(sorted, 90))} ms, p99 ${ms(percentile(sorted, 99))} ms, max ${ms(sorted[sorted.length - 1] ?? Number.NaN)} ms`,
+    );
+    out.push(
+      `    latency of each connection's first request: p50 ${ms(percentile(firsts, 50))} ms, p99 ${ms(percentile(firsts, 99))} ms, max ${ms(firsts[firsts.length - 1] ?? Number.NaN)} ms; errors: ${lsErrors.length === 0 ? "none" : lsErrors.join(", ")}`,
+    );
+    out.push(
+      `  line input: ${line.connections} senders, ${line.sent.toLocaleString("en")} results sent, ${line.synced.toLocaleString("en")} SYNCED: ${Math.round(line.synced / elapsed).toLocaleString("en")} results/s ingested; errors: ${lineErrors.length === 0 ? "none" : lineErrors.join(", ")}`,
+    );
     // Flat: after the warm-up, the last third of the run peaks no higher than the middle third (+5%): a plateau, not a climb.
     const steady = rss.filter(([t]) => t >= Math.min(5, elapsed / 4));
     const third = (k: number): number[] => steady.filter(([t]) => t >= (k * elapsed) / 3 && t < ((k + 1) * elapsed) / 3 + 1).map(([, v]) => v);
@@ -110,13 +120,19 @@ async function main(): Promise<void> {
     const max = Math.max(...steady.map(([, v]) => v));
     const flat = lastMax <= middleMax * 1.05;
     const series = rss.filter((_, i) => i % Math.max(1, Math.ceil(rss.length / 12)) === 0).map(([t, v]) => `${t.toFixed(0)}s:${v.toFixed(0)}`);
-    out.push(`  daemon RSS (MB): start of load ${rss[0]?.[1].toFixed(0) ?? "?"}, after warm-up ${first.toFixed(0)}, max ${max.toFixed(0)}, end ${last.toFixed(0)}; peak of the middle third ${middleMax.toFixed(0)}, of the last ${lastMax.toFixed(0)}, second half ${perMinute >= 0 ? "+" : ""}${perMinute.toFixed(1)} MB/min: ${flat ? "flat" : "NOT FLAT"} [${series.join(" ")}]`);
+    out.push(
+      `  daemon RSS (MB): start of load ${rss[0]?.[1].toFixed(0) ?? "?"}, after warm-up ${first.toFixed(0)}, max ${max.toFixed(0)}, end ${last.toFixed(0)}; peak of the middle third ${middleMax.toFixed(0)}, of the last ${lastMax.toFixed(0)}, second half ${perMinute >= 0 ? "+" : ""}${perMinute.toFixed(1)} MB/min: ${flat ? "flat" : "NOT FLAT"} [${series.join(" ")}]`,
+    );
     out.push(`  slowloris on livestatus: ${slowLs.connections} connections (${slowLs.refused} refused): ${summarize(slowLs.endings)}`);
     out.push(`  slowloris on the line input: ${slowLine.connections} connections (${slowLine.refused} refused): ${summarize(slowLine.endings)}`);
     const pl = Float64Array.from(probe.livestatus).sort();
     const pn = Float64Array.from(probe.line).sort();
-    out.push(`  newcomers (one a second per port): livestatus ${pl.length} answered, p50 ${ms(percentile(pl, 50))} ms, max ${ms(pl[pl.length - 1] ?? Number.NaN)} ms; line ${pn.length} SYNCED, p50 ${ms(percentile(pn, 50))} ms, max ${ms(pn[pn.length - 1] ?? Number.NaN)} ms; failures: ${probe.failures.length === 0 ? "none" : probe.failures.slice(0, 3).join("; ")}`);
-    out.push(`  daemon warnings and errors: ${daemon.problems.length === 0 ? "none" : `${daemon.problems.length}, first: ${daemon.problems.slice(0, 3).join(" | ")}`}`);
+    out.push(
+      `  newcomers (one a second per port): livestatus ${pl.length} answered, p50 ${ms(percentile(pl, 50))} ms, max ${ms(pl[pl.length - 1] ?? Number.NaN)} ms; line ${pn.length} SYNCED, p50 ${ms(percentile(pn, 50))} ms, max ${ms(pn[pn.length - 1] ?? Number.NaN)} ms; failures: ${probe.failures.length === 0 ? "none" : probe.failures.slice(0, 3).join("; ")}`,
+    );
+    out.push(
+      `  daemon warnings and errors: ${daemon.problems.length === 0 ? "none" : `${daemon.problems.length}, first: ${daemon.problems.slice(0, 3).join(" | ")}`}`,
+    );
     console.log(out.join("\n"));
     failed = ls.errors.size > 0 || line.errors.size > 0 || probe.failures.length > 0;
   } finally {
@@ -151,7 +167,8 @@ function summarize(endings: readonly string[]): string {
   }
   return [...groups]
     .map(([key, times]) => {
-      const range = Math.min(...times) === Math.max(...times) ? Math.min(...times).toFixed(1) : `${Math.min(...times).toFixed(1)}-${Math.max(...times).toFixed(1)}`;
+      const range =
+        Math.min(...times) === Math.max(...times) ? Math.min(...times).toFixed(1) : `${Math.min(...times).toFixed(1)}-${Math.max(...times).toFixed(1)}`;
       return `${key.replace("#", range)}${times.length > 1 ? ` ×${times.length}` : ""}`;
     })
     .join("; ");

@@ -17,7 +17,16 @@ function batch(from: number, hosts: number): string {
   const lines: string[] = [];
   for (let i = from; i < from + BATCH; i++) {
     const status = i % 97 === 0 ? 2 : i % 31 === 0 ? 1 : 0;
-    lines.push(JSON.stringify({ hostname: `soak${i % hosts}`, check: `svc${Math.floor(i / hosts) % 10}`, status, output: `soak result ${i}`, timestamp: ts, interval: 60 }));
+    lines.push(
+      JSON.stringify({
+        hostname: `soak${i % hosts}`,
+        check: `svc${Math.floor(i / hosts) % 10}`,
+        status,
+        output: `soak result ${i}`,
+        timestamp: ts,
+        interval: 60,
+      }),
+    );
   }
   lines.push("SYNC");
   return `${lines.join("\n")}\n`;
@@ -28,7 +37,14 @@ function batch(from: number, hosts: number): string {
  * SYNC, written as fast as TCP takes them, until `deadline` or `max` results; then every
  * SYNC is awaited.
  */
-async function sender(port: number, first: number, hosts: number, deadline: number, max: number, errors: Map<string, number>): Promise<{ sent: number; synced: number }> {
+async function sender(
+  port: number,
+  first: number,
+  hosts: number,
+  deadline: number,
+  max: number,
+  errors: Map<string, number>,
+): Promise<{ sent: number; synced: number }> {
   const fail = (kind: string): void => void errors.set(kind, (errors.get(kind) ?? 0) + 1);
   const socket = await new Promise<net.Socket>((resolve, reject) => {
     const s = net.connect(port, "127.0.0.1", () => resolve(s));
@@ -90,7 +106,9 @@ async function sender(port: number, first: number, hosts: number, deadline: numb
 
 export async function lineLoad(port: number, connections: number, hosts: number, deadline: number): Promise<LineLoadReport> {
   const errors = new Map<string, number>();
-  const results = await Promise.all(Array.from({ length: connections }, (_, i) => sender(port, (i + 1) * 1_000_000_000, hosts, deadline, Number.POSITIVE_INFINITY, errors)));
+  const results = await Promise.all(
+    Array.from({ length: connections }, (_, i) => sender(port, (i + 1) * 1_000_000_000, hosts, deadline, Number.POSITIVE_INFINITY, errors)),
+  );
   return { connections, sent: results.reduce((n, r) => n + r.sent, 0), synced: results.reduce((n, r) => n + r.synced, 0), errors };
 }
 

@@ -133,5 +133,13 @@ export async function connectClients(port: number, connections: number): Promise
 export async function livestatusLoad(clients: ConnectedClients, hosts: number, deadline: number): Promise<LivestatusLoadReport> {
   const samples: Samples = { latencies: [], first: [], errors: clients.errors };
   const counts = await Promise.all(clients.sockets.map((s, i) => client(s, i, hosts, deadline, samples)));
-  return { connections: clients.sockets.length, connectMs: clients.connectMs, slowestConnectMs: clients.slowestConnectMs, requests: counts.reduce((a, b) => a + b, 0), latencies: Float64Array.from(samples.latencies), firstLatencies: Float64Array.from(samples.first), errors: samples.errors };
+  return {
+    connections: clients.sockets.length,
+    connectMs: clients.connectMs,
+    slowestConnectMs: clients.slowestConnectMs,
+    requests: counts.reduce((a, b) => a + b, 0),
+    latencies: Float64Array.from(samples.latencies),
+    firstLatencies: Float64Array.from(samples.first),
+    errors: samples.errors,
+  };
 }

@@ -42,7 +42,11 @@ export async function slowloris(port: number, text: string, intervalMs: number, 
       await sleep(intervalMs);
     }
     const seconds = ((performance.now() - opened) / 1000).toFixed(1);
-    endings.push(closed ? `closed by the server after ${seconds} s${received === "" ? "" : `: ${JSON.stringify(received.slice(0, 40))}`}` : `open at the end (${seconds} s)`);
+    endings.push(
+      closed
+        ? `closed by the server after ${seconds} s${received === "" ? "" : `: ${JSON.stringify(received.slice(0, 40))}`}`
+        : `open at the end (${seconds} s)`,
+    );
     socket.destroy();
   }
   return { connections, endings, refused };
@@ -74,7 +78,16 @@ export async function probes(livestatusPort: number, linePort: number, intervalM
   };
   await Promise.all([
     loop(() => exchange(livestatusPort, "GET status\nColumns: num_services\n\n", (s) => s.length > 0, true), report.livestatus),
-    loop((i) => exchange(linePort, `${JSON.stringify({ hostname: "probe", check: "probe", status: 0, output: `probe ${i}`, timestamp: Date.now() / 1000 })}\nSYNC\n`, (s) => s.includes("SYNCED\n"), false), report.line),
+    loop(
+      (i) =>
+        exchange(
+          linePort,
+          `${JSON.stringify({ hostname: "probe", check: "probe", status: 0, output: `probe ${i}`, timestamp: Date.now() / 1000 })}\nSYNC\n`,
+          (s) => s.includes("SYNCED\n"),
+          false,
+        ),
+      report.line,
+    ),
   ]);
   return report;
 }

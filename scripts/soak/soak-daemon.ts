@@ -34,9 +34,14 @@ export class SoakDaemon {
     fs.mkdirSync(conf);
     fs.mkdirSync(data);
     fs.writeFileSync(path.join(conf, "line.conf"), "port = 0\n");
-    fs.writeFileSync(path.join(conf, "livestatus.conf"), `port = 0\nmax_connections = ${options.livestatusMaxConnections}\n# Every soak client comes from 127.0.0.1: no per-address cap.\nmax_connections_per_peer = 0\nrequest_timeout = ${options.requestTimeout}\n`);
+    fs.writeFileSync(
+      path.join(conf, "livestatus.conf"),
+      `port = 0\nmax_connections = ${options.livestatusMaxConnections}\n# Every soak client comes from 127.0.0.1: no per-address cap.\nmax_connections_per_peer = 0\nrequest_timeout = ${options.requestTimeout}\n`,
+    );
     fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", data], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", data], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const ports = await new Promise<{ line: number; livestatus: number; problems: string[] }>((resolve, reject) => {
       const found: { line?: number; livestatus?: number } = {};
       const problems: string[] = [];

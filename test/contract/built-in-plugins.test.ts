@@ -42,7 +42,8 @@ describe("every built-in plugin", () => {
           if (INSTANCE_KEYS.has(row.key)) continue; // the keys of every instance are documented once, in the main README
           expect(readme, `README row for ${row.key}`).to.contain(`| \`${row.key}\` | \`${row.default}\` |`);
           // The format cell says the range, as `tantale plugins` does: "integer, at least 1".
-          if (row.range !== "") expect(readme, `README range for ${row.key}`).to.contain(`| \`${row.key}\` | \`${row.default}\` | ${row.format}, ${row.range} |`);
+          if (row.range !== "")
+            expect(readme, `README range for ${row.key}`).to.contain(`| \`${row.key}\` | \`${row.default}\` | ${row.format}, ${row.range} |`);
         }
       });
 
@@ -54,7 +55,9 @@ describe("every built-in plugin", () => {
 
       it("is built by a real container and survives start, stop, stop", async () => {
         // Listen on a port of the system's choosing, so a busy default port cannot fail the contract.
-        const ports = optionRows(def.schema).filter((r) => r.format === "port").map((r) => `${r.key} = 0\n`);
+        const ports = optionRows(def.schema)
+          .filter((r) => r.format === "port")
+          .map((r) => `${r.key} = 0\n`);
         const conf = makeConfDir({ [`${def.name}.conf`]: ports.join("") });
         const config = await loadConfiguration({ confDir: conf, builtIns: BUILT_IN_PLUGINS });
         const spec = config.instances.find((i) => i.id === def.name)!;
@@ -62,7 +65,16 @@ describe("every built-in plugin", () => {
         const logger = silentLogger();
         const bus = new ResultBus(100, logger, stats, systemClock);
         const engine = new StateEngine(config.daemon, systemClock, logger, stats.of("(state)"));
-        const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir: makeTempDir(), stats, sink: bus, logger, engine, tables: new TableRegistry() });
+        const root = buildRootContainer({
+          clock: systemClock,
+          settings: config.daemon,
+          dataDir: makeTempDir(),
+          stats,
+          sink: bus,
+          logger,
+          engine,
+          tables: new TableRegistry(),
+        });
         const instance = constructInstance(spec, root, logger, stats);
         expect(instance.plugin).to.be.instanceOf(def.create);
         await instance.plugin.start();

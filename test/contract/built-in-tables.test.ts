@@ -5,7 +5,9 @@ import { addComment, scheduleDowntime } from "../../plugins/table/common/test-re
 import { T0, TableRegistry, engineKit, expectSecondInstanceRefused, result, tableContext, tableInstance, type EngineKit } from "../helpers/table-kit";
 
 /** The table plugins among the built-ins (made with defineTable: they have build()). */
-const TABLES = BUILT_IN_PLUGINS.filter((d): d is TableDefinition & typeof d => d.kind === "table" && typeof (d as Partial<TableDefinition>).build === "function");
+const TABLES = BUILT_IN_PLUGINS.filter(
+  (d): d is TableDefinition & typeof d => d.kind === "table" && typeof (d as Partial<TableDefinition>).build === "function",
+);
 
 /** A table plugin's options at their defaults (the tables' schemas are flat). */
 function defaults(schema: ConfigSchema): Record<string, unknown> {

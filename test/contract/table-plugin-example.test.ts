@@ -85,7 +85,10 @@ describe("the table-plugin guide's example (docs/writing-table-plugins.md)", fun
 
   it("is served by the daemon: the services at or above the configured min_state", async () => {
     const body = await exchange(ls, "GET problems\nColumns: host_name description state\nOutputFormat: json\n\n", 20_000);
-    expect(JSON.parse(body)).to.deep.equal([["web1", "disk", 2], ["db1", "mysql", 3]]);
+    expect(JSON.parse(body)).to.deep.equal([
+      ["web1", "disk", 2],
+      ["db1", "mysql", 3],
+    ]);
   });
 
   it("has its columns typed as declared, its prefix and its key column", async () => {
@@ -105,6 +108,12 @@ describe("the table-plugin guide's example (docs/writing-table-plugins.md)", fun
 
   it("lists its columns in the columns table", async () => {
     const body = await exchange(ls, "GET columns\nColumns: name type\nFilter: table = problems\nOutputFormat: json\n\n", 20_000);
-    expect(JSON.parse(body)).to.deep.equal([["host_name", "string"], ["description", "string"], ["state", "int"], ["since", "time"], ["age", "int"]]);
+    expect(JSON.parse(body)).to.deep.equal([
+      ["host_name", "string"],
+      ["description", "string"],
+      ["state", "int"],
+      ["since", "time"],
+      ["age", "int"],
+    ]);
   });
 });

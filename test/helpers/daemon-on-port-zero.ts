@@ -32,7 +32,10 @@ export async function startDaemon(conf: string, data: string, timeoutMs = 30_000
   try {
     await t.waitForMessage("tantale started", timeoutMs);
     const line = await t.waitForLog((l) => l.instance === "line" && typeof l.port === "number" && l.msg.startsWith("listening on"), 1000);
-    const livestatus = await t.waitForLog((l) => l.instance === "livestatus" && typeof l.port === "number" && l.msg.startsWith("livestatus listening on"), 1000);
+    const livestatus = await t.waitForLog(
+      (l) => l.instance === "livestatus" && typeof l.port === "number" && l.msg.startsWith("livestatus listening on"),
+      1000,
+    );
     return { t, ports: { line: portOf(line), livestatus: portOf(livestatus) } };
   } catch (err) {
     await t.kill();

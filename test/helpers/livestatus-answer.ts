@@ -80,11 +80,11 @@ export function parsePython(text: string): PyValue {
     const c = text[i];
     if (c === "[" || c === "(") return sequence(c === "[" ? "]" : ")");
     if (c === "{") return dict();
-    if (text.startsWith("None", i)) return (i += 4), null;
-    if (text.startsWith("True", i)) return (i += 4), true;
-    if (text.startsWith("False", i)) return (i += 5), false;
+    if (text.startsWith("None", i)) return ((i += 4), null);
+    if (text.startsWith("True", i)) return ((i += 4), true);
+    if (text.startsWith("False", i)) return ((i += 5), false);
     const num = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i));
-    if (num !== null) return (i += num[0].length), Number(num[0]);
+    if (num !== null) return ((i += num[0].length), Number(num[0]));
     const prefix = /^[rRuUbB]{0,2}(?=["'])/.exec(text.slice(i));
     if (prefix !== null) return string(prefix[0]);
     return fail("unexpected character");
@@ -94,7 +94,7 @@ export function parsePython(text: string): PyValue {
     const out: PyValue[] = [];
     for (;;) {
       ws();
-      if (text[i] === close) return i++, out;
+      if (text[i] === close) return (i++, out);
       out.push(value());
       ws();
       if (text[i] === ",") i++;
@@ -106,7 +106,7 @@ export function parsePython(text: string): PyValue {
     const out: { [key: string]: PyValue } = {};
     for (;;) {
       ws();
-      if (text[i] === "}") return i++, out;
+      if (text[i] === "}") return (i++, out);
       const key = value();
       const name = typeof key === "string" || typeof key === "number" ? String(key) : fail("expected a str or int dict key");
       ws();

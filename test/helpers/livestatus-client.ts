@@ -36,7 +36,8 @@ export class LivestatusClient {
   /** `localAddress`: the address to connect from (any of 127.0.0.0/8 on loopback), to stand for another client host. */
   static connect(target: number | string, host = "127.0.0.1", localAddress?: string): Promise<LivestatusClient> {
     return new Promise((resolve, reject) => {
-      const socket = typeof target === "number" ? net.connect({ port: target, host, ...(localAddress === undefined ? {} : { localAddress }) }) : net.connect(target);
+      const socket =
+        typeof target === "number" ? net.connect({ port: target, host, ...(localAddress === undefined ? {} : { localAddress }) }) : net.connect(target);
       socket.setNoDelay(true);
       socket.once("connect", () => resolve(new LivestatusClient(socket)));
       socket.once("error", reject);

@@ -110,7 +110,10 @@ export interface QueryOptions {
 export function select<Row>(table: LivestatusTable<Row>, columns: readonly string[], options: QueryOptions = {}): LivestatusValue[][] {
   const specs = columns.map((name) => column(table, name));
   // As the query engine builds it: the keys, and the AuthUser for tables that summarize other objects.
-  const hint: RowHint = { ...(options.keys === undefined ? {} : { keys: new Set(options.keys) }), ...(options.user === undefined ? {} : { user: options.user }) };
+  const hint: RowHint = {
+    ...(options.keys === undefined ? {} : { keys: new Set(options.keys) }),
+    ...(options.user === undefined ? {} : { user: options.user }),
+  };
   const out: LivestatusValue[][] = [];
   for (const row of table.rows(hint)) {
     if (options.user !== undefined && table.visibleTo !== undefined && !table.visibleTo(row, options.user)) continue;
@@ -197,13 +200,29 @@ export function tableContext<C = TableConfig>(kit: EngineKit, config: C, extra: 
   return { state: kit.engine, config, clock: kit.clock, log: silentLogger(), stats: new SelfStats(), tables: new TableRegistry(), ...extra };
 }
 
-const SETTINGS: DaemonSettings = { log_level: "info", queue_size: 1000, shutdown_timeout: 500, start_timeout: 500, plugin_dir: "", freshness_factor: 2, freshness_check_interval: 1000, state_batch_size: 100, state_flush_interval: 10, data_access: "private" };
+const SETTINGS: DaemonSettings = {
+  log_level: "info",
+  queue_size: 1000,
+  shutdown_timeout: 500,
+  start_timeout: 500,
+  plugin_dir: "",
+  freshness_factor: 2,
+  freshness_check_interval: 1000,
+  state_batch_size: 100,
+  state_flush_interval: 10,
+  data_access: "private",
+};
 
 /**
  * One instance of a table plugin built as the daemon builds it (its root container, then
  * constructInstance with the instance's options), over the kit's engine and clock.
  */
-export function tableInstance<Row, C>(definition: TableDefinition<Row, C>, kit: Pick<EngineKit, "engine" | "clock"> | undefined, tables: TableRegistry, options: { id?: string; config?: Readonly<Record<string, unknown>>; stats?: SelfStats } = {}): TableInstance<Row> {
+export function tableInstance<Row, C>(
+  definition: TableDefinition<Row, C>,
+  kit: Pick<EngineKit, "engine" | "clock"> | undefined,
+  tables: TableRegistry,
+  options: { id?: string; config?: Readonly<Record<string, unknown>>; stats?: SelfStats } = {},
+): TableInstance<Row> {
   const stats = options.stats ?? new SelfStats();
   const logger = silentLogger();
   const { clock, engine } = kit ?? bareKit();

@@ -13,7 +13,13 @@ export interface CommandResult {
 
 /** Runs `tantale ARGS` to its end (check-config, plugins, stop, status, daemon start). */
 export function runTantale(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CommandResult {
-  const r = spawnSync(process.execPath, [TANTALE_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, encoding: "utf8", timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [TANTALE_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: options.env ?? process.env,
+    encoding: "utf8",
+    timeout: 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,7 +69,11 @@ export class ForegroundTantale {
   }
 
   static start(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ForegroundTantale {
-    const child = spawn(process.execPath, [TANTALE_BIN, "--foreground", ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [TANTALE_BIN, "--foreground", ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return new ForegroundTantale(child);
   }
 

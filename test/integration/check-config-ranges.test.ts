@@ -93,8 +93,10 @@ describe("tantale check-config refuses out-of-range and malformed options", func
     const ok = makeConfDir({
       "tantale.conf": "queue_size = 1\nstate_batch_size = 1\nstart_timeout = 1s\nfreshness_factor = 1\nfreshness_check_interval = 100ms\n",
       "file.conf": "batch_size = 1\n",
-      "line.conf": "port = 0\nmax_line_bytes = 1\nmax_connections = 0\nmax_connections_per_peer = 0\nauth_max_failures = 0\nallow = 10.0.0.0/32, ::1, fe80::/10\n",
-      "livestatus.conf": "port = 65535\nmax_request_bytes = 1\nanswer_memory = 1\nmax_connections = 0\nmax_connections_per_peer = 0\nmode = 600\ncommands = gui, PROCESS_*\n",
+      "line.conf":
+        "port = 0\nmax_line_bytes = 1\nmax_connections = 0\nmax_connections_per_peer = 0\nauth_max_failures = 0\nallow = 10.0.0.0/32, ::1, fe80::/10\n",
+      "livestatus.conf":
+        "port = 65535\nmax_request_bytes = 1\nanswer_memory = 1\nmax_connections = 0\nmax_connections_per_peer = 0\nmode = 600\ncommands = gui, PROCESS_*\n",
       "sqlite.conf": "log_retention_days = 0\n",
       "internal.conf": "interval = 1s\nhostname = mon1\n",
       "log.conf": "max_rows = 1\n",

@@ -117,7 +117,12 @@ describe("the tantale command", function () {
       await new Promise((r) => busy.once("listening", r));
       try {
         const dir = makeTempDir();
-        const r = runTantale(["--conf-dir", makeConfDir({ "tantale.conf": `plugin_dir = ${FIXTURE_PLUGINS}\n`, "example.conf": `port = ${port}\n` }), "--data-dir", dir]);
+        const r = runTantale([
+          "--conf-dir",
+          makeConfDir({ "tantale.conf": `plugin_dir = ${FIXTURE_PLUGINS}\n`, "example.conf": `port = ${port}\n` }),
+          "--data-dir",
+          dir,
+        ]);
         expect(r.status).to.equal(1);
         // Said once, naming the instance and the address.
         expect(r.stderr).to.contain(`tantale: not started: instance "example" cannot listen on 127.0.0.1:${port}: the address is already in use (log: `);
@@ -163,7 +168,9 @@ describe("the tantale command", function () {
       expect(r.status).to.equal(1);
       expect(r.stderr).to.contain(`${path.join(conf, "file.conf")}:3: colour: unknown option`);
       expect(r.stderr).to.contain(`${path.join(conf, "internal.conf")}:1: interval: must be a duration`);
-      expect(r.stderr).to.contain(`${path.join(conf, "ghost.conf")}:1: plugin: plugin "no-such-thing": no built-in plugin of that name and no npm package tantale-plugin-no-such-thing`);
+      expect(r.stderr).to.contain(
+        `${path.join(conf, "ghost.conf")}:1: plugin: plugin "no-such-thing": no built-in plugin of that name and no npm package tantale-plugin-no-such-thing`,
+      );
       expect(r.stderr).to.contain("configuration refused: 3 problem(s)");
     });
 

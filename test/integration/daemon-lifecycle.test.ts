@@ -37,7 +37,12 @@ async function occupy(ports: readonly number[]): Promise<net.Server[]> {
   const held: net.Server[] = [];
   for (const port of ports) {
     const server = net.createServer();
-    const ok = await new Promise<boolean>((resolve) => server.once("listening", () => resolve(true)).once("error", () => resolve(false)).listen(port, "127.0.0.1"));
+    const ok = await new Promise<boolean>((resolve) =>
+      server
+        .once("listening", () => resolve(true))
+        .once("error", () => resolve(false))
+        .listen(port, "127.0.0.1"),
+    );
     if (ok) held.push(server);
   }
   return held;
@@ -45,7 +50,11 @@ async function occupy(ports: readonly number[]): Promise<net.Server[]> {
 
 function readJsonLines(file: string): Record<string, unknown>[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function sendAll(client: LineClient, lines: readonly string[]): Promise<string[]> {
@@ -77,7 +86,10 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
       const t = start(["--conf-dir", conf.dir, "--data-dir", data]);
       await t.waitForMessage("tantale started");
       const started = t.logs.filter((l) => l.msg === "instance started").map((l) => l.instance);
-      const fromFiles = fs.readdirSync(path.join(REPO_ROOT, "conf.d")).filter((n) => n.endsWith(".conf") && n !== "tantale.conf").map((n) => n.slice(0, -5));
+      const fromFiles = fs
+        .readdirSync(path.join(REPO_ROOT, "conf.d"))
+        .filter((n) => n.endsWith(".conf") && n !== "tantale.conf")
+        .map((n) => n.slice(0, -5));
       const expected = [...new Set([...fromFiles, ...BUILT_IN_PLUGINS.filter((d) => d.defaultEnabled === true).map((d) => d.name)])];
       expect(started).to.have.members(expected);
       expect(readPid(path.join(data, "tantale.pid"))).to.equal(t.child.pid);
@@ -115,9 +127,13 @@ describe("the daemon in the foreground (real processes, TCP and files)", functio
     expect(written[0]!.customVariables).to.deep.equal({ greeting: "bonjour" });
   });
 
-  it("loads an ES module plugin that imports from \"tantale\" without having it installed", async () => {
+  it('loads an ES module plugin that imports from "tantale" without having it installed', async () => {
     const data = makeTempDir();
-    const conf = makeConfDir({ "tantale.conf": `plugin_dir = ${FIXTURE_PLUGINS}\n`, "once.conf": "plugin = esm-example\nhostname = esm1\n", "file.conf": "flush_interval = 10ms\n" });
+    const conf = makeConfDir({
+      "tantale.conf": `plugin_dir = ${FIXTURE_PLUGINS}\n`,
+      "once.conf": "plugin = esm-example\nhostname = esm1\n",
+      "file.conf": "flush_interval = 10ms\n",
+    });
     const t = start(["--conf-dir", conf, "--data-dir", data]);
     await t.waitForMessage("tantale started");
     const started = t.logs.find((l) => l.msg === "instance started" && l.instance === "once");

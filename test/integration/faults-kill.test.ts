@@ -24,7 +24,6 @@ const KEYS = 2000;
 /** Timestamps run from T0 to T0 + TOTAL, all in the past. */
 const T0 = Math.floor(Date.now() / 1000) - TOTAL - 3600;
 
-
 const keyOf = (seq: number): { host: string; check: string } => ({ host: `h${seq % 20}`, check: `c${seq % KEYS}` });
 
 function resultLine(seq: number): string {

@@ -36,7 +36,11 @@ describe("at the file-descriptor limit (the real daemon under a low RLIMIT_NOFIL
       "sqlite.conf": "",
     });
     // `ulimit -n` in sh lowers both limits; Node raises its soft limit only up to the hard one.
-    const child = spawn("sh", ["-c", `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, TANTALE_BIN, "--foreground", "--conf-dir", conf, "--data-dir", makeTempDir()], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      "sh",
+      ["-c", `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, TANTALE_BIN, "--foreground", "--conf-dir", conf, "--data-dir", makeTempDir()],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
     t = new ForegroundTantale(child);
     await t.waitForMessage("tantale started");
   });
@@ -55,8 +59,12 @@ describe("at the file-descriptor limit (the real daemon under a low RLIMIT_NOFIL
       opened.push(c);
       sockets.push(c.socket);
     }
-    const lineLog = await t.waitForLog((l) => l.msg.startsWith("out of file descriptors (EMFILE") && l.msg.endsWith(`new connections on line port ${line} are dropped until some close`));
-    const lsLog = await t.waitForLog((l) => l.msg.startsWith("out of file descriptors (EMFILE") && l.msg.endsWith(`new connections on livestatus port ${ls} are dropped until some close`));
+    const lineLog = await t.waitForLog(
+      (l) => l.msg.startsWith("out of file descriptors (EMFILE") && l.msg.endsWith(`new connections on line port ${line} are dropped until some close`),
+    );
+    const lsLog = await t.waitForLog(
+      (l) => l.msg.startsWith("out of file descriptors (EMFILE") && l.msg.endsWith(`new connections on livestatus port ${ls} are dropped until some close`),
+    );
     expect(lineLog.msg).to.contain(`limit ${FD_LIMIT}`);
     expect(lineLog.level).to.equal(40); // pino's warn
     expect(lsLog.fd_limit).to.equal(FD_LIMIT);

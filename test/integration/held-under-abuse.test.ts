@@ -65,7 +65,8 @@ describe("held under abuse (real daemon)", function () {
     ];
     // Fresh and with a long interval: no freshness check may turn one stale before it is read back.
     const now = Math.floor(Date.now() / 1000);
-    const good = (i: number): string => JSON.stringify({ hostname: `good${i % 100}`, check: `c${Math.floor(i / 100)}`, status: i % 4, output: `n${i}`, timestamp: now, interval: 3600 });
+    const good = (i: number): string =>
+      JSON.stringify({ hostname: `good${i % 100}`, check: `c${Math.floor(i / 100)}`, status: i % 4, output: `n${i}`, timestamp: now, interval: 3600 });
     const socket = await LineClient.connect(ports.line);
     try {
       // 10 bad lines before each good one, in 1000-line writes; a few over-long lines too.
@@ -103,7 +104,10 @@ describe("held under abuse (real daemon)", function () {
       ports = await daemon({ tantale: "freshness_check_interval = 200ms\n", livestatus: "commands = gui, results\n" });
       const client = await LineClient.connect(ports.line);
       const send = (o: Record<string, unknown>): void => client.send(JSON.stringify({ timestamp: T0, interval: 3600, ...o }));
-      for (const [host, contact] of [["a1", "alice"], ["b1", "bob"]] as const) {
+      for (const [host, contact] of [
+        ["a1", "alice"],
+        ["b1", "bob"],
+      ] as const) {
         send({ hostname: host, check: "Host", status: 1, output: "DOWN", contacts: [contact], hostgroups: [`hg-${host}`] });
         for (const check of ["disk", "load"]) send({ hostname: host, check, status: 2, output: "CRIT", contacts: [contact], servicegroups: [`sg-${host}`] });
       }
@@ -113,7 +117,12 @@ describe("held under abuse (real daemon)", function () {
       // A downtime and a comment on each object kind, made without AuthUser.
       const c = await LivestatusClient.connect(ports.livestatus);
       try {
-        for (const line of [`SCHEDULE_HOST_DOWNTIME;a1;${NOW + 3600};${NOW + 7200};1;0;3600;root;later`, `SCHEDULE_SVC_DOWNTIME;a1;disk;${NOW + 3600};${NOW + 7200};1;0;3600;root;later`, "ADD_HOST_COMMENT;a1;1;root;note", "ADD_SVC_COMMENT;a1;disk;1;root;note"]) {
+        for (const line of [
+          `SCHEDULE_HOST_DOWNTIME;a1;${NOW + 3600};${NOW + 7200};1;0;3600;root;later`,
+          `SCHEDULE_SVC_DOWNTIME;a1;disk;${NOW + 3600};${NOW + 7200};1;0;3600;root;later`,
+          "ADD_HOST_COMMENT;a1;1;root;note",
+          "ADD_SVC_COMMENT;a1;disk;1;root;note",
+        ]) {
           c.send(`COMMAND [${NOW}] ${line}\nResponseHeader: fixed16\n\n`);
         }
         c.send("GET status\nColumns: program_version\nResponseHeader: fixed16\n\n");
@@ -125,7 +134,18 @@ describe("held under abuse (real daemon)", function () {
 
     it("every table: a user who is nobody's contact sees no row of the object tables, the others whole; a contact sees only hers", async () => {
       const tables = [...new Set((await rows(ports.livestatus, ["GET columns", "Columns: table"])).map((r) => String(r[0])))].sort();
-      expect(tables).to.include.members(["hosts", "services", "log", "comments", "downtimes", "hostgroups", "servicegroups", "hostsbygroup", "servicesbygroup", "servicesbyhostgroup"]);
+      expect(tables).to.include.members([
+        "hosts",
+        "services",
+        "log",
+        "comments",
+        "downtimes",
+        "hostgroups",
+        "servicegroups",
+        "hostsbygroup",
+        "servicesbygroup",
+        "servicesbyhostgroup",
+      ]);
       for (const table of tables) {
         const all = await rows(ports.livestatus, [`GET ${table}`, "ColumnHeaders: off"]);
         const mallory = await rows(ports.livestatus, [`GET ${table}`, "ColumnHeaders: off", "AuthUser: mallory"]);
@@ -138,13 +158,22 @@ describe("held under abuse (real daemon)", function () {
         expect(mallory, `${table} for mallory`).to.deep.equal([]);
         const text = (r: unknown[]): string => JSON.stringify(r);
         expect(alice.length, `${table} for alice`).to.be.within(1, all.length - (table.endsWith("downtimes") || table.endsWith("comments") ? 0 : 1));
-        expect(alice.map(text).filter((r) => r.includes('"b1"') || r.includes('"bob"')), `${table}: bob's objects shown to alice`).to.deep.equal([]);
+        expect(
+          alice.map(text).filter((r) => r.includes('"b1"') || r.includes('"bob"')),
+          `${table}: bob's objects shown to alice`,
+        ).to.deep.equal([]);
       }
     });
 
     it("every command by a user who is not a contact: 403, and nothing changes", async () => {
-      const [[downtimeHost], [downtimeSvc]] = [await rows(ports.livestatus, ["GET downtimes", "Columns: id", "Filter: is_service = 0"]), await rows(ports.livestatus, ["GET downtimes", "Columns: id", "Filter: is_service = 1"])];
-      const [[commentHost], [commentSvc]] = [await rows(ports.livestatus, ["GET comments", "Columns: id", "Filter: is_service = 0"]), await rows(ports.livestatus, ["GET comments", "Columns: id", "Filter: is_service = 1"])];
+      const [[downtimeHost], [downtimeSvc]] = [
+        await rows(ports.livestatus, ["GET downtimes", "Columns: id", "Filter: is_service = 0"]),
+        await rows(ports.livestatus, ["GET downtimes", "Columns: id", "Filter: is_service = 1"]),
+      ];
+      const [[commentHost], [commentSvc]] = [
+        await rows(ports.livestatus, ["GET comments", "Columns: id", "Filter: is_service = 0"]),
+        await rows(ports.livestatus, ["GET comments", "Columns: id", "Filter: is_service = 1"]),
+      ];
       const args: Readonly<Record<string, string>> = {
         ACKNOWLEDGE_HOST_PROBLEM: "a1;2;1;1;mallory;mine",
         ACKNOWLEDGE_SVC_PROBLEM: "a1;disk;2;1;1;mallory;mine",
@@ -174,7 +203,11 @@ describe("held under abuse (real daemon)", function () {
       const snapshot = async (): Promise<unknown[]> =>
         Promise.all([
           rows(ports.livestatus, ["GET hosts", "Columns: name state plugin_output acknowledged scheduled_downtime_depth comments", "Filter: name = a1"]),
-          rows(ports.livestatus, ["GET services", "Columns: host_name description state plugin_output acknowledged scheduled_downtime_depth comments", "Filter: host_name = a1"]),
+          rows(ports.livestatus, [
+            "GET services",
+            "Columns: host_name description state plugin_output acknowledged scheduled_downtime_depth comments",
+            "Filter: host_name = a1",
+          ]),
           rows(ports.livestatus, ["GET downtimes", "Columns: id host_name service_description author comment"]),
           rows(ports.livestatus, ["GET comments", "Columns: id host_name service_description author comment"]),
         ]);

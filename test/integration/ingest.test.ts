@@ -49,7 +49,10 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
   function dumpOf(conf: string, data: string, host?: string): Dumped[] {
     const r = runTantale(["dump", "--conf-dir", conf, "--data-dir", data, ...(host === undefined ? [] : ["--host", host])]);
     expect(r.status, r.stderr).to.equal(0);
-    return r.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Dumped);
+    return r.stdout
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as Dumped);
   }
 
   function logMessages(data: string, file = "tantale.db"): string[] {
@@ -79,7 +82,9 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
     await sync(client);
     const rejected = t.logs.filter((l) => l.level === 40);
     expect(rejected).to.have.length(2);
-    expect(JSON.stringify(rejected[0])).to.contain("127.0.0.1").and.to.match(/"line":2\b/);
+    expect(JSON.stringify(rejected[0]))
+      .to.contain("127.0.0.1")
+      .and.to.match(/"line":2\b/);
     expect(JSON.stringify(rejected[1])).to.match(/"line":4\b/);
     const state = dump();
     expect(state.map((d) => [d.type, d.hostname, d.check, d.state])).to.deep.equal([
@@ -164,6 +169,11 @@ describe("ingest: line socket → state engine → SQLite (real daemon, TCP, SQL
     await sync(client);
     expect(d.dump().filter((x) => x.type === "service")).to.have.length(n);
     expect(d.t.logs.some((l) => l.msg === "output queues drained: resuming inputs")).to.equal(true);
-    expect(fs.readFileSync(path.join(d.data, "slow.jsonl"), "utf8").split("\n").filter((l) => l !== "")).to.have.length(n);
+    expect(
+      fs
+        .readFileSync(path.join(d.data, "slow.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l !== ""),
+    ).to.have.length(n);
   });
 });

@@ -260,7 +260,17 @@ function nagstamonTable(data: unknown[][]): Record<string, unknown>[] {
 
 /** What Nagstamon's _update_object and _create_host/_create_service read (Nagstamon/Servers/Livestatus.py), with the types it needs. */
 function expectNagstamonFields(d: Record<string, unknown>, what: string): void {
-  for (const key of ["last_check", "last_state_change", "current_attempt", "notifications_enabled", "is_flapping", "acknowledged", "scheduled_downtime_depth", "state", "last_hard_state"]) {
+  for (const key of [
+    "last_check",
+    "last_state_change",
+    "current_attempt",
+    "notifications_enabled",
+    "is_flapping",
+    "acknowledged",
+    "scheduled_downtime_depth",
+    "state",
+    "last_hard_state",
+  ]) {
     expect(typeof d[key], `${what} ${key}`).to.equal("number");
   }
   expect(typeof d.plugin_output, `${what} plugin_output`).to.equal("string");
@@ -310,7 +320,11 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
     lineClient = await LineClient.connect(line);
     now = Math.floor(Date.now() / 1000);
     // First only the checked hosts, all UP, and no service: nothing for Nagstamon to show.
-    await feed(model(true).hosts.filter((h) => h.checked).map((h) => hostResult(h, now - 1)));
+    await feed(
+      model(true)
+        .hosts.filter((h) => h.checked)
+        .map((h) => hostResult(h, now - 1)),
+    );
   });
   after(async () => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when before() failed
@@ -343,7 +357,13 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
     const mapHosts = [1, 2, 3, 4].map(hostName);
 
     before(async () => {
-      await feed([hostResult(hosts.find((h) => h.name === DOWN_HOST)!, now), ...services.map(serviceResult)]);
+      await feed([
+        hostResult(
+          hosts.find((h) => h.name === DOWN_HOST)!,
+          now,
+        ),
+        ...services.map(serviceResult),
+      ]);
     });
 
     describe("NagVis: one KeepAlive connection, json, fixed16", () => {
@@ -391,7 +411,10 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
       itFor(NAGVIS_SERVICESBYHOSTGROUP_STATS, "servicesbyhostgroup: service counts per group, as numbers", () => {
         const rows = fixed16Json(answers.get(NAGVIS_SERVICESBYHOSTGROUP_STATS)!);
         const groups = [...new Set(hg0Hosts.flatMap((h) => h.groups))].sort();
-        const expected = groups.map((g) => [g, ...counts(NAGVIS_SERVICESBYHOSTGROUP_STATS, services.filter((s) => s.host.groups.includes("hg-0") && s.host.groups.includes(g)).map(serviceStatsRow))]);
+        const expected = groups.map((g) => [
+          g,
+          ...counts(NAGVIS_SERVICESBYHOSTGROUP_STATS, services.filter((s) => s.host.groups.includes("hg-0") && s.host.groups.includes(g)).map(serviceStatsRow)),
+        ]);
         expect(sortRows(rows)).to.deep.equal(expected);
         // hg-0: 25 services; OK 18 fresh + 1 stale, WARNING 3, CRITICAL 2, UNKNOWN 1
         expect(rows.find((r) => r[0] === "hg-0")).to.deep.equal(["hg-0", 0, 18, 1, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0]);
@@ -405,7 +428,12 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
         for (const row of rows) {
           expectTypes(row, columns, HOST_COLUMN_TYPES);
           const h = hosts.find((x) => x.name === row[at("name")])!;
-          expect([row[at("state")], row[at("has_been_checked")], row[at("plugin_output")], row[at("perf_data")]], h.name).to.deep.equal([h.state, h.checked ? 1 : 0, h.output, h.perf]);
+          expect([row[at("state")], row[at("has_been_checked")], row[at("plugin_output")], row[at("perf_data")]], h.name).to.deep.equal([
+            h.state,
+            h.checked ? 1 : 0,
+            h.output,
+            h.perf,
+          ]);
           expect(row[at("staleness")], h.name).to.be.below(1.5);
           if (h.checked) expect(row[at("last_check")], h.name).to.be.within(now - 1, now + 1);
           expect([row[at("acknowledged")], row[at("scheduled_downtime_depth")]]).to.deep.equal([0, 0]);
@@ -414,7 +442,11 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
 
       itFor(NAGVIS_SERVICES_OF_GROUP_STATS, "services of hg-0 hosts: counts per host, as numbers", () => {
         const rows = fixed16Json(answers.get(NAGVIS_SERVICES_OF_GROUP_STATS)!);
-        const expected = hg0Hosts.map((h) => [h.name, h.name, ...counts(NAGVIS_SERVICES_OF_GROUP_STATS, services.filter((s) => s.host === h).map(serviceStatsRow))]);
+        const expected = hg0Hosts.map((h) => [
+          h.name,
+          h.name,
+          ...counts(NAGVIS_SERVICES_OF_GROUP_STATS, services.filter((s) => s.host === h).map(serviceStatsRow)),
+        ]);
         expect(sortRows(rows)).to.deep.equal(expected);
       });
 
@@ -429,7 +461,11 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
 
       itFor(NAGVIS_SERVICES_OF_HOSTS_STATS, "services of the four map hosts: counts per host, as numbers", () => {
         const rows = fixed16Json(answers.get(NAGVIS_SERVICES_OF_HOSTS_STATS)!);
-        const expected = mapHosts.map((name) => [name, name, ...counts(NAGVIS_SERVICES_OF_HOSTS_STATS, services.filter((s) => s.host.name === name).map(serviceStatsRow))]);
+        const expected = mapHosts.map((name) => [
+          name,
+          name,
+          ...counts(NAGVIS_SERVICES_OF_HOSTS_STATS, services.filter((s) => s.host.name === name).map(serviceStatsRow)),
+        ]);
         expect(sortRows(rows)).to.deep.equal(expected);
       });
 
@@ -442,7 +478,12 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
           expectTypes(row, columns, SERVICE_COLUMN_TYPES);
           const s = services.find((x) => x.host.name === row[at("host_name")] && x.description === row[at("description")])!;
           expect(s, JSON.stringify(row.slice(0, 3))).to.not.equal(undefined);
-          expect([row[at("state")], row[at("plugin_output")], row[at("perf_data")], row[at("display_name")]]).to.deep.equal([s.state, s.output, s.perf, s.description]);
+          expect([row[at("state")], row[at("plugin_output")], row[at("perf_data")], row[at("display_name")]]).to.deep.equal([
+            s.state,
+            s.output,
+            s.perf,
+            s.description,
+          ]);
           expect(row[at("staleness")], `${s.host.name}/${s.description} staleness`).to.be.closeTo(s.stale ? STALE_AGE / STALE_INTERVAL : 0, 0.05);
           expect([row[at("host_acknowledged")], row[at("host_scheduled_downtime_depth")], row[at("has_been_checked")]]).to.deep.equal([0, 0, 1]);
         }
@@ -451,9 +492,13 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
       itFor(NAGVIS_SERVICES_BY_KEY, "services by host and description (And: 2 ... Or: 8): the eight map services", () => {
         const columns = columnsOf(NAGVIS_SERVICES_BY_KEY);
         const rows = fixed16Json(answers.get(NAGVIS_SERVICES_BY_KEY)!);
-        expect(rows.map((r) => `${String(r[columns.indexOf("host_name")])}/${String(r[columns.indexOf("description")])}`).sort()).to.deep.equal(mapHosts.flatMap((h) => [`${h}/svc-01`, `${h}/svc-02`]));
+        expect(rows.map((r) => `${String(r[columns.indexOf("host_name")])}/${String(r[columns.indexOf("description")])}`).sort()).to.deep.equal(
+          mapHosts.flatMap((h) => [`${h}/svc-01`, `${h}/svc-02`]),
+        );
         for (const row of rows) expectTypes(row, columns, SERVICE_COLUMN_TYPES);
-        const unknown = rows.find((r) => r[columns.indexOf("host_name")] === UNKNOWN_SERVICE.host && r[columns.indexOf("description")] === UNKNOWN_SERVICE.service)!;
+        const unknown = rows.find(
+          (r) => r[columns.indexOf("host_name")] === UNKNOWN_SERVICE.host && r[columns.indexOf("description")] === UNKNOWN_SERVICE.service,
+        )!;
         expect(unknown[columns.indexOf("state")]).to.equal(3);
       });
     });
@@ -470,13 +515,19 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
       itFor(NAGSTAMON_SERVICES, "services with a problem: the header row, then every non-OK service with its host columns", async () => {
         const table = nagstamonTable(JSON.parse(await exchange(ls, NAGSTAMON_SERVICES)) as unknown[][]);
         const problems = services.filter((s) => s.state !== 0);
-        expect(table.map((s) => `${String(s.host_name)}/${String(s.display_name)}`).sort()).to.deep.equal(problems.map((s) => `${s.host.name}/${s.description}`).sort());
+        expect(table.map((s) => `${String(s.host_name)}/${String(s.display_name)}`).sort()).to.deep.equal(
+          problems.map((s) => `${s.host.name}/${s.description}`).sort(),
+        );
         for (const s of table) {
           const m = problems.find((p) => p.host.name === s.host_name && p.description === s.display_name)!;
           expectNagstamonFields(s, `${m.host.name}/${m.description}`);
           expect([s.state, s.plugin_output]).to.deep.equal([m.state, m.output]);
           // service_to_host(): the host is rebuilt from the host_* columns
-          const host = Object.fromEntries(Object.entries(s).filter(([k]) => k.startsWith("host_")).map(([k, v]) => [k.slice(5), v]));
+          const host = Object.fromEntries(
+            Object.entries(s)
+              .filter(([k]) => k.startsWith("host_"))
+              .map(([k, v]) => [k.slice(5), v]),
+          );
           expect(host.name).to.equal(m.host.name);
           expect(host.state).to.equal(m.host.state);
           expectNagstamonFields(host, `host of ${m.host.name}/${m.description}`);
@@ -490,7 +541,9 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
         try {
           client.send(PERL_HOSTS);
           const header = (await client.read(16)).toString("latin1");
-          expect(header).to.match(/^200 {1,11}\d+\n$/).and.have.length(16);
+          expect(header)
+            .to.match(/^200 {1,11}\d+\n$/)
+            .and.have.length(16);
           const body = (await client.read(Number(header.slice(4).trim()))).toString("utf8");
           expect(JSON.parse(body)).to.deep.equal([[hostName(1), 0]]);
           await client.silentFor(100);
@@ -500,7 +553,10 @@ describe("Livestatus: the requests real clients send (docs/client-queries.md), a
       });
 
       const output = async (host: string, service: string): Promise<unknown> => {
-        const body = await exchange(ls, `GET services\nColumns: plugin_output\nFilter: host_name = ${host}\nFilter: description = ${service}\nOutputFormat: json\n\n`);
+        const body = await exchange(
+          ls,
+          `GET services\nColumns: plugin_output\nFilter: host_name = ${host}\nFilter: description = ${service}\nOutputFormat: json\n\n`,
+        );
         return (JSON.parse(body) as unknown[][])[0]?.[0];
       };
 

@@ -16,7 +16,11 @@ interface PerlAnswer {
 
 /** Asks with Monitoring::Livestatus (Debian's libmonitoring-livestatus-perl, Thruk's client library). */
 function perl(port: number, mode: string, query: string, repeat?: number): PerlAnswer {
-  const r = spawnSync("perl", [PERL_CLIENT, `127.0.0.1:${port}`, mode, ...(repeat === undefined ? [] : [String(repeat)])], { input: query, encoding: "utf8", timeout: 30_000 });
+  const r = spawnSync("perl", [PERL_CLIENT, `127.0.0.1:${port}`, mode, ...(repeat === undefined ? [] : [String(repeat)])], {
+    input: query,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   if (r.error) throw r.error;
   expect(r.stderr, "perl stderr").to.equal("");
   return JSON.parse(r.stdout) as PerlAnswer;

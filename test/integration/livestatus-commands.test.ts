@@ -74,8 +74,19 @@ class Daemon {
     const client = await LineClient.connect(this.line);
     try {
       for (const r of results) {
-        const status = (r.check === "Host" ? ["UP", "DOWN", "UNREACHABLE"][r.status] : ["OK", "WARNING", "CRITICAL", "UNKNOWN"][r.status]) ?? `status ${r.status}`;
-        client.send(JSON.stringify({ hostname: r.hostname, check: r.check, status: r.status, output: `${r.check} ${status}`, timestamp: r.timestamp, interval: 3600, contacts: r.contacts ?? ["ops"] }));
+        const status =
+          (r.check === "Host" ? ["UP", "DOWN", "UNREACHABLE"][r.status] : ["OK", "WARNING", "CRITICAL", "UNKNOWN"][r.status]) ?? `status ${r.status}`;
+        client.send(
+          JSON.stringify({
+            hostname: r.hostname,
+            check: r.check,
+            status: r.status,
+            output: `${r.check} ${status}`,
+            timestamp: r.timestamp,
+            interval: 3600,
+            contacts: r.contacts ?? ["ops"],
+          }),
+        );
       }
       client.send("SYNC");
       expect(await client.next(10_000)).to.match(/^SYNCED/);
@@ -86,7 +97,16 @@ class Daemon {
 
   /** A GET answered as JSON with column headers: one record per row. */
   async get(table: string, columns: readonly string[], filters: readonly string[] = []): Promise<Rec[]> {
-    const request = [`GET ${table}`, `Columns: ${columns.join(" ")}`, ...filters.map((f) => `Filter: ${f}`), "OutputFormat: json", "ColumnHeaders: on", "ResponseHeader: fixed16", "", ""].join("\n");
+    const request = [
+      `GET ${table}`,
+      `Columns: ${columns.join(" ")}`,
+      ...filters.map((f) => `Filter: ${f}`),
+      "OutputFormat: json",
+      "ColumnHeaders: on",
+      "ResponseHeader: fixed16",
+      "",
+      "",
+    ].join("\n");
     const client = await LivestatusClient.connect(this.ls);
     try {
       client.send(request);
@@ -130,21 +150,52 @@ async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ti
 }
 
 const SVC_COLUMNS = ["state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "downtimes", "comments_with_info"] as const;
-const COMMENT_COLUMNS = ["id", "host_name", "service_description", "author", "comment", "entry_type", "entry_time", "expires", "expire_time", "persistent", "is_service"] as const;
-const DOWNTIME_COLUMNS = ["id", "host_name", "service_description", "author", "comment", "start_time", "end_time", "fixed", "duration", "is_pending", "type", "is_service"] as const;
+const COMMENT_COLUMNS = [
+  "id",
+  "host_name",
+  "service_description",
+  "author",
+  "comment",
+  "entry_type",
+  "entry_time",
+  "expires",
+  "expire_time",
+  "persistent",
+  "is_service",
+] as const;
+const DOWNTIME_COLUMNS = [
+  "id",
+  "host_name",
+  "service_description",
+  "author",
+  "comment",
+  "start_time",
+  "end_time",
+  "fixed",
+  "duration",
+  "is_pending",
+  "type",
+  "is_service",
+] as const;
 
 describe("Livestatus commands: a real daemon, results through the line input, commands from Perl's ->do and raw sockets", function () {
   this.timeout(60_000);
   let d: Daemon;
 
-  const svc = async (host: string, service: string, columns: readonly string[] = SVC_COLUMNS): Promise<Rec | undefined> => (await d.get("services", columns, [`host_name = ${host}`, `description = ${service}`]))[0];
+  const svc = async (host: string, service: string, columns: readonly string[] = SVC_COLUMNS): Promise<Rec | undefined> =>
+    (await d.get("services", columns, [`host_name = ${host}`, `description = ${service}`]))[0];
   const hostRow = async (host: string, columns: readonly string[]): Promise<Rec | undefined> => (await d.get("hosts", columns, [`name = ${host}`]))[0];
   const commentsOf = (host: string): Promise<Rec[]> => d.get("comments", COMMENT_COLUMNS, [`host_name = ${host}`]);
   const downtimesOf = (host: string): Promise<Rec[]> => d.get("downtimes", DOWNTIME_COLUMNS, [`host_name = ${host}`]);
-  const logOf = async (host: string, filters: readonly string[] = []): Promise<string[]> => (await d.get("log", ["message"], [`host_name = ${host}`, ...filters])).map((r) => r.message as string);
+  const logOf = async (host: string, filters: readonly string[] = []): Promise<string[]> =>
+    (await d.get("log", ["message"], [`host_name = ${host}`, ...filters])).map((r) => r.message as string);
   /** Everything a command on `host` could change, for before/after comparisons. */
   const snapshot = async (host: string): Promise<unknown> => ({
-    hosts: await d.get("hosts", ["name", "state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "downtimes", "comments"], [`name = ${host}`]),
+    hosts: await d.get(
+      "hosts",
+      ["name", "state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "downtimes", "comments"],
+      [`name = ${host}`],
+    ),
     services: await d.get("services", ["description", ...SVC_COLUMNS], [`host_name = ${host}`]),
     comments: await commentsOf(host),
     downtimes: await downtimesOf(host),
@@ -171,11 +222,23 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       ]);
       expect(await svc("ack1", "disk")).to.include({ state: 2, acknowledged: 0, acknowledgement_type: 0 });
       d.perlDo(`COMMAND [${BASE + 10}] ACKNOWLEDGE_SVC_PROBLEM;ack1;disk;1;0;0;alice;disk full; more ordered`);
-      const acked = await eventually(() => svc("ack1", "disk"), (r) => r?.acknowledged === 1);
+      const acked = await eventually(
+        () => svc("ack1", "disk"),
+        (r) => r?.acknowledged === 1,
+      );
       expect(acked).to.include({ state: 2, acknowledged: 1, acknowledgement_type: 1 });
       const comments = await commentsOf("ack1");
       expect(comments).to.have.length(1);
-      expect(comments[0]).to.include({ service_description: "disk", author: "alice", comment: "disk full; more ordered", entry_type: 4, entry_time: BASE + 10, expires: 0, persistent: 0, is_service: 1 });
+      expect(comments[0]).to.include({
+        service_description: "disk",
+        author: "alice",
+        comment: "disk full; more ordered",
+        entry_type: 4,
+        entry_time: BASE + 10,
+        expires: 0,
+        persistent: 0,
+        is_service: 1,
+      });
       expect(acked!.comments_with_info).to.deep.equal([[comments[0]!.id, "alice", "disk full; more ordered"]]);
 
       await d.feed([{ hostname: "ack1", check: "disk", status: 1, timestamp: BASE + 20 }]); // CRITICAL → WARNING
@@ -186,7 +249,12 @@ describe("Livestatus commands: a real daemon, results through the line input, co
     it("a sticky acknowledgement (2) holds across WARNING → CRITICAL and ends on OK; its persistent comment stays, as in Nagios", async () => {
       await d.feed([{ hostname: "ack2", check: "disk", status: 1, timestamp: BASE }]);
       d.perlDo(`COMMAND [${BASE + 10}] ACKNOWLEDGE_SVC_PROBLEM;ack2;disk;2;1;1;bob;looking at it`);
-      expect(await eventually(() => svc("ack2", "disk"), (r) => r?.acknowledged === 1)).to.include({ acknowledged: 1, acknowledgement_type: 2 });
+      expect(
+        await eventually(
+          () => svc("ack2", "disk"),
+          (r) => r?.acknowledged === 1,
+        ),
+      ).to.include({ acknowledged: 1, acknowledgement_type: 2 });
       await d.feed([{ hostname: "ack2", check: "disk", status: 2, timestamp: BASE + 20 }]);
       expect(await svc("ack2", "disk")).to.include({ state: 2, acknowledged: 1, acknowledgement_type: 2 });
       expect((await commentsOf("ack2")).map((c) => [c.entry_type, c.author, c.comment])).to.deep.equal([[4, "bob", "looking at it"]]);
@@ -198,16 +266,31 @@ describe("Livestatus commands: a real daemon, results through the line input, co
     it("REMOVE_SVC_ACKNOWLEDGEMENT, and Checkmk's trailing expiry argument (0 or a time) is not part of the comment", async () => {
       await d.feed([{ hostname: "ack3", check: "disk", status: 2, timestamp: BASE }]);
       d.perlDo(`COMMAND [${BASE + 10}] ACKNOWLEDGE_SVC_PROBLEM;ack3;disk;2;0;0;carol;checked;0`);
-      await eventually(() => svc("ack3", "disk"), (r) => r?.acknowledged === 1);
-      expect((await commentsOf("ack3")).map((c) => [c.author, c.comment, c.expires, c.expire_time, c.persistent])).to.deep.equal([["carol", "checked", 0, 0, 0]]);
+      await eventually(
+        () => svc("ack3", "disk"),
+        (r) => r?.acknowledged === 1,
+      );
+      expect((await commentsOf("ack3")).map((c) => [c.author, c.comment, c.expires, c.expire_time, c.persistent])).to.deep.equal([
+        ["carol", "checked", 0, 0, 0],
+      ]);
 
       d.perlDo(`COMMAND [${BASE + 20}] REMOVE_SVC_ACKNOWLEDGEMENT;ack3;disk`);
-      expect(await eventually(() => svc("ack3", "disk"), (r) => r?.acknowledged === 0)).to.include({ acknowledged: 0, acknowledgement_type: 0 });
+      expect(
+        await eventually(
+          () => svc("ack3", "disk"),
+          (r) => r?.acknowledged === 0,
+        ),
+      ).to.include({ acknowledged: 0, acknowledgement_type: 0 });
       expect(await commentsOf("ack3")).to.deep.equal([]);
 
       const expiry = NOW + 3600;
       d.perlDo(`COMMAND [${BASE + 30}] ACKNOWLEDGE_SVC_PROBLEM;ack3;disk;1;0;1;carol;again;${expiry}`);
-      expect(await eventually(() => svc("ack3", "disk"), (r) => r?.acknowledged === 1)).to.include({ acknowledged: 1, acknowledgement_type: 1 });
+      expect(
+        await eventually(
+          () => svc("ack3", "disk"),
+          (r) => r?.acknowledged === 1,
+        ),
+      ).to.include({ acknowledged: 1, acknowledgement_type: 1 });
       expect((await commentsOf("ack3")).map((c) => [c.comment, c.expires, c.expire_time])).to.deep.equal([["again", 1, expiry]]);
     });
 
@@ -218,7 +301,10 @@ describe("Livestatus commands: a real daemon, results through the line input, co
         { hostname: "ack4", check: "disk", status: 0, timestamp: BASE },
       ]);
       d.perlDo(`COMMAND [${BASE + 10}] ACKNOWLEDGE_HOST_PROBLEM;ack4;1;0;0;dave;host down`);
-      const acked = await eventually(() => hostRow("ack4", HOST), (r) => r?.acknowledged === 1);
+      const acked = await eventually(
+        () => hostRow("ack4", HOST),
+        (r) => r?.acknowledged === 1,
+      );
       expect(acked).to.include({ state: 1, acknowledged: 1, acknowledgement_type: 1 });
       const comments = await commentsOf("ack4");
       expect(comments.map((c) => [c.service_description, c.is_service, c.entry_type, c.author, c.comment])).to.deep.equal([["", 0, 4, "dave", "host down"]]);
@@ -229,12 +315,22 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       expect(await hostRow("ack4", HOST)).to.deep.equal({ state: 2, acknowledged: 0, acknowledgement_type: 0, comments_with_info: [] });
 
       d.perlDo(`COMMAND [${BASE + 30}] ACKNOWLEDGE_HOST_PROBLEM;ack4;2;0;0;dave;sticky one`);
-      expect(await eventually(() => hostRow("ack4", HOST), (r) => r?.acknowledged === 1)).to.include({ acknowledgement_type: 2 });
+      expect(
+        await eventually(
+          () => hostRow("ack4", HOST),
+          (r) => r?.acknowledged === 1,
+        ),
+      ).to.include({ acknowledgement_type: 2 });
       await d.feed([{ hostname: "ack4", check: "Host", status: 1, timestamp: BASE + 40 }]);
       expect(await hostRow("ack4", HOST)).to.include({ state: 1, acknowledged: 1, acknowledgement_type: 2 });
 
       d.perlDo(`COMMAND [${BASE + 50}] REMOVE_HOST_ACKNOWLEDGEMENT;ack4`);
-      expect(await eventually(() => hostRow("ack4", HOST), (r) => r?.acknowledged === 0)).to.deep.equal({ state: 1, acknowledged: 0, acknowledgement_type: 0, comments_with_info: [] });
+      expect(
+        await eventually(
+          () => hostRow("ack4", HOST),
+          (r) => r?.acknowledged === 0,
+        ),
+      ).to.deep.equal({ state: 1, acknowledged: 0, acknowledgement_type: 0, comments_with_info: [] });
       expect(await commentsOf("ack4")).to.deep.equal([]);
     });
   });
@@ -245,19 +341,42 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       const start = NOW - 60;
       const end = NOW + 3600;
       d.perlDo(`COMMAND [${NOW}] SCHEDULE_SVC_DOWNTIME;dt1;disk;${start};${end};1;0;0;erin;kernel update`);
-      const inDowntime = await eventually(() => svc("dt1", "disk"), (r) => r?.scheduled_downtime_depth === 1);
+      const inDowntime = await eventually(
+        () => svc("dt1", "disk"),
+        (r) => r?.scheduled_downtime_depth === 1,
+      );
       expect(inDowntime).to.include({ scheduled_downtime_depth: 1 });
       const rows = await downtimesOf("dt1");
       expect(rows).to.have.length(1);
       const id = rows[0]!.id as number;
       expect(id).to.be.a("number").and.to.be.above(0);
-      expect(rows[0]).to.deep.equal({ id, host_name: "dt1", service_description: "disk", author: "erin", comment: "kernel update", start_time: start, end_time: end, fixed: 1, duration: end - start, is_pending: 0, type: 1, is_service: 1 });
+      expect(rows[0]).to.deep.equal({
+        id,
+        host_name: "dt1",
+        service_description: "disk",
+        author: "erin",
+        comment: "kernel update",
+        start_time: start,
+        end_time: end,
+        fixed: 1,
+        duration: end - start,
+        is_pending: 0,
+        type: 1,
+        is_service: 1,
+      });
       expect(inDowntime!.downtimes).to.deep.equal([id]);
       // The window opened before the command: the downtime starts when it is scheduled (the command's time).
-      expect(await logOf("dt1", ["type = SERVICE DOWNTIME ALERT"])).to.deep.equal([`[${NOW}] SERVICE DOWNTIME ALERT: dt1;disk;STARTED; Service has entered a period of scheduled downtime`]);
+      expect(await logOf("dt1", ["type = SERVICE DOWNTIME ALERT"])).to.deep.equal([
+        `[${NOW}] SERVICE DOWNTIME ALERT: dt1;disk;STARTED; Service has entered a period of scheduled downtime`,
+      ]);
 
       d.perlDo(`COMMAND [${NOW}] DEL_SVC_DOWNTIME;${id}`);
-      expect(await eventually(() => svc("dt1", "disk"), (r) => r?.scheduled_downtime_depth === 0)).to.deep.include({ scheduled_downtime_depth: 0, downtimes: [] });
+      expect(
+        await eventually(
+          () => svc("dt1", "disk"),
+          (r) => r?.scheduled_downtime_depth === 0,
+        ),
+      ).to.deep.include({ scheduled_downtime_depth: 0, downtimes: [] });
       expect(await downtimesOf("dt1")).to.deep.equal([]);
       const log = await logOf("dt1", ["type = SERVICE DOWNTIME ALERT"]);
       expect(log).to.have.length(2);
@@ -271,7 +390,10 @@ describe("Livestatus commands: a real daemon, results through the line input, co
         { hostname: "dt2", check: "load", status: 1, timestamp: BASE },
       ]);
       d.perlDo(`COMMAND [${NOW}] SCHEDULE_HOST_SVC_DOWNTIME;dt2;${NOW - 30};${NOW + 3600};1;0;0;frank;rack move`);
-      const host = await eventually(() => hostRow("dt2", ["scheduled_downtime_depth", "downtimes"]), (r) => r?.scheduled_downtime_depth === 1);
+      const host = await eventually(
+        () => hostRow("dt2", ["scheduled_downtime_depth", "downtimes"]),
+        (r) => r?.scheduled_downtime_depth === 1,
+      );
       const rows = await downtimesOf("dt2");
       expect(rows.map((r) => [r.service_description, r.type, r.author, r.comment, r.is_pending])).to.deep.equal([
         ["", 2, "frank", "rack move", 0],
@@ -282,16 +404,30 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       expect(await svc("dt2", "disk")).to.deep.include({ scheduled_downtime_depth: 1, downtimes: [rows[1]!.id] });
       expect(await svc("dt2", "load")).to.deep.include({ scheduled_downtime_depth: 1, downtimes: [rows[2]!.id] });
       const log = await logOf("dt2", ["class = 1", "type ~ DOWNTIME ALERT"]);
-      expect(log.map((m) => m.replace(/^\[\d+\] /, "").replace(/; .*$/, ""))).to.have.members(["HOST DOWNTIME ALERT: dt2;STARTED", "SERVICE DOWNTIME ALERT: dt2;disk;STARTED", "SERVICE DOWNTIME ALERT: dt2;load;STARTED"]);
+      expect(log.map((m) => m.replace(/^\[\d+\] /, "").replace(/; .*$/, ""))).to.have.members([
+        "HOST DOWNTIME ALERT: dt2;STARTED",
+        "SERVICE DOWNTIME ALERT: dt2;disk;STARTED",
+        "SERVICE DOWNTIME ALERT: dt2;load;STARTED",
+      ]);
     });
 
     it("SCHEDULE_HOST_SVC_DOWNTIME on a pending host (services only, no Host check yet): the host's scheduled_downtime_depth counts its active downtime", async () => {
       await d.feed([{ hostname: "dt4", check: "disk", status: 0, timestamp: BASE }]);
       d.perlDo(`COMMAND [${NOW}] SCHEDULE_HOST_SVC_DOWNTIME;dt4;${NOW - 30};${NOW + 3600};1;0;0;olga;passive host`);
-      await eventually(() => svc("dt4", "disk"), (r) => r?.scheduled_downtime_depth === 1);
+      await eventually(
+        () => svc("dt4", "disk"),
+        (r) => r?.scheduled_downtime_depth === 1,
+      );
       const rows = await downtimesOf("dt4");
-      expect(rows.map((r) => [r.service_description, r.is_pending])).to.deep.equal([["", 0], ["disk", 0]]);
-      expect(await hostRow("dt4", ["has_been_checked", "scheduled_downtime_depth", "downtimes"])).to.deep.equal({ has_been_checked: 0, scheduled_downtime_depth: 1, downtimes: [rows[0]!.id] });
+      expect(rows.map((r) => [r.service_description, r.is_pending])).to.deep.equal([
+        ["", 0],
+        ["disk", 0],
+      ]);
+      expect(await hostRow("dt4", ["has_been_checked", "scheduled_downtime_depth", "downtimes"])).to.deep.equal({
+        has_been_checked: 0,
+        scheduled_downtime_depth: 1,
+        downtimes: [rows[0]!.id],
+      });
       expect(await svc("dt4", "disk", ["host_scheduled_downtime_depth"])).to.deep.equal({ host_scheduled_downtime_depth: 1 });
     });
 
@@ -300,12 +436,24 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       const now = Math.floor(Date.now() / 1000);
       const end = now + 2;
       d.perlDo(`COMMAND [${now}] SCHEDULE_SVC_DOWNTIME;dt3;disk;${now - 10};${end};1;0;0;gina;short one`);
-      expect(await eventually(() => svc("dt3", "disk"), (r) => r?.scheduled_downtime_depth === 1)).to.include({ scheduled_downtime_depth: 1 });
-      const ended = await eventually(() => svc("dt3", "disk"), (r) => r?.scheduled_downtime_depth === 0, 10_000);
+      expect(
+        await eventually(
+          () => svc("dt3", "disk"),
+          (r) => r?.scheduled_downtime_depth === 1,
+        ),
+      ).to.include({ scheduled_downtime_depth: 1 });
+      const ended = await eventually(
+        () => svc("dt3", "disk"),
+        (r) => r?.scheduled_downtime_depth === 0,
+        10_000,
+      );
       expect(ended).to.deep.include({ scheduled_downtime_depth: 0, downtimes: [] });
       expect(Date.now() / 1000).to.be.at.least(end - 0.01);
       expect(await downtimesOf("dt3")).to.deep.equal([]);
-      const log = await eventually(() => logOf("dt3", ["type = SERVICE DOWNTIME ALERT"]), (l) => l.length === 2);
+      const log = await eventually(
+        () => logOf("dt3", ["type = SERVICE DOWNTIME ALERT"]),
+        (l) => l.length === 2,
+      );
       expect(log).to.deep.equal([
         `[${now}] SERVICE DOWNTIME ALERT: dt3;disk;STARTED; Service has entered a period of scheduled downtime`,
         `[${end}] SERVICE DOWNTIME ALERT: dt3;disk;STOPPED; Service has exited from a period of scheduled downtime`,
@@ -317,14 +465,37 @@ describe("Livestatus commands: a real daemon, results through the line input, co
     it("ADD_SVC_COMMENT keeps every `;` of the comment; DEL_SVC_COMMENT removes it", async () => {
       await d.feed([{ hostname: "cm1", check: "disk", status: 0, timestamp: BASE }]);
       d.perlDo(`COMMAND [${BASE + 10}] ADD_SVC_COMMENT;cm1;disk;1;hank;first; second;third;0`);
-      const rows = await eventually(() => commentsOf("cm1"), (r) => r.length === 1);
+      const rows = await eventually(
+        () => commentsOf("cm1"),
+        (r) => r.length === 1,
+      );
       expect(rows).to.have.length(1);
       const id = rows[0]!.id as number;
-      expect(rows[0]).to.deep.equal({ id, host_name: "cm1", service_description: "disk", author: "hank", comment: "first; second;third;0", entry_type: 1, entry_time: BASE + 10, expires: 0, expire_time: 0, persistent: 1, is_service: 1 });
-      expect(await svc("cm1", "disk", ["comments", "comments_with_info"])).to.deep.equal({ comments: [id], comments_with_info: [[id, "hank", "first; second;third;0"]] });
+      expect(rows[0]).to.deep.equal({
+        id,
+        host_name: "cm1",
+        service_description: "disk",
+        author: "hank",
+        comment: "first; second;third;0",
+        entry_type: 1,
+        entry_time: BASE + 10,
+        expires: 0,
+        expire_time: 0,
+        persistent: 1,
+        is_service: 1,
+      });
+      expect(await svc("cm1", "disk", ["comments", "comments_with_info"])).to.deep.equal({
+        comments: [id],
+        comments_with_info: [[id, "hank", "first; second;third;0"]],
+      });
 
       d.perlDo(`COMMAND [${BASE + 20}] DEL_SVC_COMMENT;${id}`);
-      expect(await eventually(() => commentsOf("cm1"), (r) => r.length === 0)).to.deep.equal([]);
+      expect(
+        await eventually(
+          () => commentsOf("cm1"),
+          (r) => r.length === 0,
+        ),
+      ).to.deep.equal([]);
       expect(await svc("cm1", "disk", ["comments", "comments_with_info"])).to.deep.equal({ comments: [], comments_with_info: [] });
     });
   });
@@ -340,11 +511,21 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       d.perlDo(`COMMAND [${NOW}] ADD_SVC_COMMENT;del1;disk;1;ivan;to be removed`);
       d.perlDo(`COMMAND [${NOW}] ACKNOWLEDGE_SVC_PROBLEM;del1;disk;1;0;1;ivan;ack`);
       d.perlDo(`COMMAND [${NOW}] ADD_SVC_COMMENT;del1;load;1;ivan;stays`);
-      await eventually(() => commentsOf("del1"), (r) => r.length === 3);
+      await eventually(
+        () => commentsOf("del1"),
+        (r) => r.length === 3,
+      );
       expect((await downtimesOf("del1")).map((r) => r.service_description)).to.deep.equal(["disk"]);
 
       d.perlDo(`COMMAND [${NOW}] DEL_SVC;del1;disk`);
-      expect((await eventually(() => d.get("services", ["description"], ["host_name = del1"]), (r) => r.length === 1)).map((r) => r.description)).to.deep.equal(["load"]);
+      expect(
+        (
+          await eventually(
+            () => d.get("services", ["description"], ["host_name = del1"]),
+            (r) => r.length === 1,
+          )
+        ).map((r) => r.description),
+      ).to.deep.equal(["load"]);
       expect(await downtimesOf("del1")).to.deep.equal([]);
       expect((await commentsOf("del1")).map((c) => [c.service_description, c.comment])).to.deep.equal([["load", "stays"]]);
       expect(await hostRow("del1", ["name", "num_services"])).to.deep.equal({ name: "del1", num_services: 1 });
@@ -364,12 +545,20 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       d.perlDo(`COMMAND [${NOW}] ADD_HOST_COMMENT;del2;1;judy;host note`);
       d.perlDo(`COMMAND [${NOW}] ACKNOWLEDGE_HOST_PROBLEM;del2;1;0;1;judy;host ack`);
       d.perlDo(`COMMAND [${NOW}] ADD_SVC_COMMENT;del2;disk;1;judy;svc note`);
-      await eventually(() => commentsOf("del2"), (r) => r.length === 3);
+      await eventually(
+        () => commentsOf("del2"),
+        (r) => r.length === 3,
+      );
       expect(await downtimesOf("del2")).to.have.length(3);
       const ids = { comments: (await commentsOf("del2")).map((c) => c.id), downtimes: (await downtimesOf("del2")).map((r) => r.id) };
 
       d.perlDo(`COMMAND [${NOW}] DEL_HOST;del2`);
-      expect(await eventually(() => d.get("hosts", ["name"], ["name = del2"]), (r) => r.length === 0)).to.deep.equal([]);
+      expect(
+        await eventually(
+          () => d.get("hosts", ["name"], ["name = del2"]),
+          (r) => r.length === 0,
+        ),
+      ).to.deep.equal([]);
       expect(await d.get("services", ["description"], ["host_name = del2"])).to.deep.equal([]);
       expect(await downtimesOf("del2")).to.deep.equal([]);
       expect(await commentsOf("del2")).to.deep.equal([]);
@@ -411,7 +600,10 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       { line: `ACKNOWLEDGE_HOST_PROBLEM;nosuchhost;1;0;0;x;c`, message: /host nosuchhost is not known/ },
       { line: `ACKNOWLEDGE_SVC_PROBLEM;bad1;nosuchsvc;1;0;0;x;c`, message: /service bad1;nosuchsvc is not known/ },
       { line: `ACKNOWLEDGE_SVC_PROBLEM;bad1;disk;yes;0;0;x;c`, message: /<sticky> must be a whole number.*"?yes/ },
-      { line: `SCHEDULE_SVC_DOWNTIME;bad1;disk;${NOW + 600};${NOW + 60};1;0;0;x;c`, message: new RegExp(`<end> \\(${NOW + 60}\\) must be after <start> \\(${NOW + 600}\\)`) },
+      {
+        line: `SCHEDULE_SVC_DOWNTIME;bad1;disk;${NOW + 600};${NOW + 60};1;0;0;x;c`,
+        message: new RegExp(`<end> \\(${NOW + 60}\\) must be after <start> \\(${NOW + 600}\\)`),
+      },
       { line: `DEL_SVC_COMMENT;999999`, message: /no comment with id 999999/ },
     ];
 
@@ -447,7 +639,9 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       try {
         const commands = bad().map(({ line }) => `COMMAND [${NOW}] ${line}\n\n`);
         // All in one write: an error line for any of them would come before the GET's answer.
-        client.send(`${commands.join("")}GET services\nColumns: host_name state\nFilter: host_name = bad1\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`);
+        client.send(
+          `${commands.join("")}GET services\nColumns: host_name state\nFilter: host_name = bad1\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`,
+        );
         const a = await client.answer();
         expect(a.status, a.body).to.equal(200);
         expect(JSON.parse(a.body)).to.deep.equal([["bad1", 2]]);
@@ -475,11 +669,17 @@ describe("Livestatus commands: a real daemon, results through the line input, co
     });
 
     /** Sends one command (with fixed16) and then a GET of the service on the same connection: the refusal if any, and the service after. */
-    async function commandThenRead(command: string, authUser: string | undefined, service: string): Promise<{ refusal: { status: number; body: string } | undefined; after: Rec }> {
+    async function commandThenRead(
+      command: string,
+      authUser: string | undefined,
+      service: string,
+    ): Promise<{ refusal: { status: number; body: string } | undefined; after: Rec }> {
       const client = await LivestatusClient.connect(d.ls);
       try {
         client.send(`COMMAND [${BASE + 10}] ${command}\n${authUser === undefined ? "" : `AuthUser: ${authUser}\n`}ResponseHeader: fixed16\n\n`);
-        client.send(`GET services\nColumns: acknowledged acknowledgement_type comments_with_info\nFilter: host_name = au1\nFilter: description = ${service}\nOutputFormat: json\nColumnHeaders: on\nResponseHeader: fixed16\n\n`);
+        client.send(
+          `GET services\nColumns: acknowledged acknowledgement_type comments_with_info\nFilter: host_name = au1\nFilter: description = ${service}\nOutputFormat: json\nColumnHeaders: on\nResponseHeader: fixed16\n\n`,
+        );
         const first = await client.answer();
         if (first.status === 200) return { refusal: undefined, after: records(first)[0]! };
         return { refusal: first, after: records(await client.answer())[0]! };
@@ -528,7 +728,9 @@ describe("Livestatus commands: a real daemon, results through the line input, co
       const client = await LivestatusClient.connect(d.ls);
       try {
         // One write, one connection: the commands, then a GET that sees their effect.
-        client.send(`${order.map((o) => commands[o]).join("")}GET services\nColumns: state plugin_output acknowledged acknowledgement_type comments\nFilter: host_name = ${host}\nOutputFormat: json\nColumnHeaders: on\nResponseHeader: fixed16\n\n`);
+        client.send(
+          `${order.map((o) => commands[o]).join("")}GET services\nColumns: state plugin_output acknowledged acknowledgement_type comments\nFilter: host_name = ${host}\nOutputFormat: json\nColumnHeaders: on\nResponseHeader: fixed16\n\n`,
+        );
         const first = await client.answer(); // the ack asked for fixed16: a refusal comes before the GET's answer
         if (first.status === 200) return { refusal: undefined, row: records(first)[0]! };
         return { refusal: first, row: records(await client.answer())[0]! };
@@ -538,11 +740,17 @@ describe("Livestatus commands: a real daemon, results through the line input, co
     }
 
     it("CRITICAL at t, ACKNOWLEDGE at t+1, WARNING at t+2, in that order: the WARNING ends the normal acknowledgement", async () => {
-      expect(await race("race1", ["critical", "ack", "warning"])).to.deep.equal({ refusal: undefined, row: { state: 1, plugin_output: "WARNING at t+2", acknowledged: 0, acknowledgement_type: 0, comments: [] } });
+      expect(await race("race1", ["critical", "ack", "warning"])).to.deep.equal({
+        refusal: undefined,
+        row: { state: 1, plugin_output: "WARNING at t+2", acknowledged: 0, acknowledgement_type: 0, comments: [] },
+      });
     });
 
     it("the WARNING at t+2 sent before the ACKNOWLEDGE stamped t+1: the same end", async () => {
-      expect(await race("race2", ["critical", "warning", "ack"])).to.deep.equal({ refusal: undefined, row: { state: 1, plugin_output: "WARNING at t+2", acknowledged: 0, acknowledgement_type: 0, comments: [] } });
+      expect(await race("race2", ["critical", "warning", "ack"])).to.deep.equal({
+        refusal: undefined,
+        row: { state: 1, plugin_output: "WARNING at t+2", acknowledged: 0, acknowledgement_type: 0, comments: [] },
+      });
     });
 
     it("the WARNING at t+2 sent first of all (the CRITICAL at t comes too late and is ignored), the ACKNOWLEDGE last: not acknowledged, WARNING; the ack is refused as given on OK", async () => {
@@ -578,7 +786,9 @@ describe("Livestatus commands survive a restart of the daemon", function () {
       // all on one connection, then a GET: once it is answered every command is applied and committed
       const client = await LivestatusClient.connect(d.ls);
       try {
-        client.send(`${commands.map((c) => `COMMAND [${NOW}] ${c}\nResponseHeader: fixed16\n\n`).join("")}GET status\nColumns: program_start\nOutputFormat: json\nResponseHeader: fixed16\n\n`);
+        client.send(
+          `${commands.map((c) => `COMMAND [${NOW}] ${c}\nResponseHeader: fixed16\n\n`).join("")}GET status\nColumns: program_start\nOutputFormat: json\nResponseHeader: fixed16\n\n`,
+        );
         const a = await client.answer();
         expect(a.status, a.body).to.equal(200);
       } finally {
@@ -603,7 +813,11 @@ describe("Livestatus commands survive a restart of the daemon", function () {
     await send([`DEL_SVC_COMMENT;${doomed}`, `DEL_SVC_DOWNTIME;${doomedDowntime}`]);
 
     const state = async (): Promise<unknown> => ({
-      hosts: await d.get("hosts", ["name", "state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "downtimes", "comments_with_info"], ["name = rs1"]),
+      hosts: await d.get(
+        "hosts",
+        ["name", "state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "downtimes", "comments_with_info"],
+        ["name = rs1"],
+      ),
       services: await d.get("services", ["description", ...SVC_COLUMNS, "comments"], ["host_name = rs1"]),
       downtimes: await d.get("downtimes", [...DOWNTIME_COLUMNS, "entry_time", "triggered_by"], ["host_name = rs1"]),
       comments: await d.get("comments", COMMENT_COLUMNS, ["host_name = rs1"]),
@@ -628,9 +842,14 @@ describe("Livestatus commands survive a restart of the daemon", function () {
     // `tantale dump` reads the same from the store: a line per downtime and comment of the host.
     const dumped = runTantale(["dump", "--conf-dir", d.conf, "--data-dir", d.data, "--host", "rs1"]);
     expect(dumped.status, dumped.stderr).to.equal(0);
-    const lines = dumped.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; id?: number });
+    const lines = dumped.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; id?: number });
     expect(lines.filter((l) => l.type === "downtime").map((l) => l.id)).to.deep.equal(before.downtimes.map((r) => r.id));
-    expect(lines.filter((l) => l.type === "comment").map((l) => l.id)).to.deep.equal(before.comments.map((c) => c.id).sort((a, b) => (a as number) - (b as number)));
+    expect(lines.filter((l) => l.type === "comment").map((l) => l.id)).to.deep.equal(
+      before.comments.map((c) => c.id).sort((a, b) => (a as number) - (b as number)),
+    );
 
     const oldComments = [...before.comments.map((c) => c.id as number), doomed];
     const oldDowntimes = [...before.downtimes.map((r) => r.id as number), doomedDowntime];
@@ -646,9 +865,14 @@ describe("Nagstamon acknowledges a problem over Livestatus (Debian's nagstamon, 
   this.timeout(60_000);
   let d: Daemon;
   before(async function () {
-    const probe = spawnSync(PYTHON, ["-c", "import Nagstamon.Servers.Livestatus"], { encoding: "utf8", env: { ...process.env, HOME: makeTempDir("nagstamon-home-") } });
+    const probe = spawnSync(PYTHON, ["-c", "import Nagstamon.Servers.Livestatus"], {
+      encoding: "utf8",
+      env: { ...process.env, HOME: makeTempDir("nagstamon-home-") },
+    });
     if (probe.error !== undefined || probe.status !== 0) {
-      throw new Error(`${PYTHON} cannot import Nagstamon: install the Debian package nagstamon (apt-get install nagstamon; .ci/run does)\n${probe.error?.message ?? probe.stderr}`);
+      throw new Error(
+        `${PYTHON} cannot import Nagstamon: install the Debian package nagstamon (apt-get install nagstamon; .ci/run does)\n${probe.error?.message ?? probe.stderr}`,
+      );
     }
     d = await Daemon.start();
   });

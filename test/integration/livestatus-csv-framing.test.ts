@@ -48,7 +48,11 @@ describe("csv answers keep their framing whatever the outputs hold (real daemon,
   });
 
   it("CSV (RFC 4180): newlines stay inside the quoted fields, one record per service", async () => {
-    const body = await exchange(ls, "GET services\nColumns: host_name description long_plugin_output\nFilter: host_name = web1\nFilter: description = disk\nOutputFormat: CSV\n\n", 20_000);
+    const body = await exchange(
+      ls,
+      "GET services\nColumns: host_name description long_plugin_output\nFilter: host_name = web1\nFilter: description = disk\nOutputFormat: CSV\n\n",
+      20_000,
+    );
     expect(body).to.equal('"web1","disk","line2\nvictim;svc;2;FAKE ROW"\r\n');
   });
 

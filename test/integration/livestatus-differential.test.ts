@@ -26,7 +26,17 @@ import {
   type Icinga2Exchange,
   type ReferenceResult,
 } from "../fixtures/livestatus/icinga2-reference";
-import { captureExchange, csvSeparators, parseCsv, parsePython, requestHeader, requestHeaders, splitFixed16, withoutHeader, type PyValue } from "../helpers/livestatus-answer";
+import {
+  captureExchange,
+  csvSeparators,
+  parseCsv,
+  parsePython,
+  requestHeader,
+  requestHeaders,
+  splitFixed16,
+  withoutHeader,
+  type PyValue,
+} from "../helpers/livestatus-answer";
 import { LivestatusClient, exchange } from "../helpers/livestatus-client";
 import { LineClient, freePort, waitForPort } from "../helpers/net";
 import { ForegroundTantale } from "../helpers/tantale-process";
@@ -197,7 +207,8 @@ function normalise(side: Side, request: string, response: string, complete = tru
       // strings, and custom_variables is a dict (docs/livestatus.md §2.1).
       if (side === "icinga2" && name === "custom_variable_names") v = (v as string[]).map((s) => s.toUpperCase());
       if (side === "icinga2" && name === "custom_variable_values") v = (v as unknown[]).map(String);
-      if (side === "icinga2" && name === "custom_variables" && Array.isArray(v)) v = Object.fromEntries((v as [string, unknown][]).map(([k, x]) => [k.toUpperCase(), String(x)]));
+      if (side === "icinga2" && name === "custom_variables" && Array.isArray(v))
+        v = Object.fromEntries((v as [string, unknown][]).map(([k, x]) => [k.toUpperCase(), String(x)]));
       // Rule: group aliases. Icinga 2 takes them from its configuration ("Host group 1");
       // results carry none, so Tantale's alias is the group name (hostgroups README).
       if (side === "icinga2" && (table === "hostgroups" || table === "servicegroups") && name === "alias" && index("name") >= 0) v = values[index("name")];
@@ -220,7 +231,8 @@ function normalise(side: Side, request: string, response: string, complete = tru
   // Rule: a service that never got a result. Icinga 2 has it from its configuration,
   // pending; Tantale has no object configuration and a service exists from its first
   // result (services README), so Icinga 2's pending service rows are left out.
-  if (side === "icinga2" && table === "services" && index("has_been_checked") >= 0) rows = rows.filter((r) => Number((r as unknown[])[index("has_been_checked")]) !== 0);
+  if (side === "icinga2" && table === "services" && index("has_been_checked") >= 0)
+    rows = rows.filter((r) => Number((r as unknown[])[index("has_been_checked")]) !== 0);
 
   // Rule: row order. Icinga 2 answers in its hash order, Tantale sorted by key: rows are
   // compared as a sorted list.
@@ -282,7 +294,9 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
       const parsed = JSON.parse(body) as { data: unknown[]; total_count: number };
       expect(parsed.total_count).to.equal(3);
       const json = REFERENCE_ANSWERS.find((x) => x.id === "2.1")!;
-      expect({ status: 200, rows: [...parsed.data].sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)) }).to.deep.equal(normalise("icinga2", json.requests[0]!, json.responses[0]!.text));
+      expect({ status: 200, rows: [...parsed.data].sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)) }).to.deep.equal(
+        normalise("icinga2", json.requests[0]!, json.responses[0]!.text),
+      );
     },
   },
   "3.5": {
@@ -322,7 +336,12 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
       const [header, ...rows] = parseCsv(body, csvSeparators(q!));
       expect(header).to.include.members(["table", "name", "type", "description"]);
       const at = (n: string): number => header!.indexOf(n);
-      expect(rows.map((r) => `${r[at("table")] ?? "?"}.${r[at("name")] ?? "?"}:${r[at("type")] ?? "?"}`)).to.include.members(["hosts.name:string", "hosts.state:int", "services.description:string", "services.last_check:time"]);
+      expect(rows.map((r) => `${r[at("table")] ?? "?"}.${r[at("name")] ?? "?"}:${r[at("type")] ?? "?"}`)).to.include.members([
+        "hosts.name:string",
+        "hosts.state:int",
+        "services.description:string",
+        "services.last_check:time",
+      ]);
     },
   },
   "own.or-zero": {
@@ -359,7 +378,16 @@ const DELIBERATE: Readonly<Record<string, Deliberate>> = {
     check: ([q], [a]) => {
       const rows = jsonRows(q!, a!);
       expect(rows).to.have.length(1);
-      expect(rows[0]).to.include.members(["host_name", "description", "state", "last_check", "last_state_change", "plugin_output", "acknowledged", "scheduled_downtime_depth"]);
+      expect(rows[0]).to.include.members([
+        "host_name",
+        "description",
+        "state",
+        "last_check",
+        "last_state_change",
+        "plugin_output",
+        "acknowledged",
+        "scheduled_downtime_depth",
+      ]);
     },
   },
 };
@@ -415,7 +443,7 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
     // Icinga 2's hosts are pending until their first result; a Tantale host exists from
     // its first result of any kind and is pending until its Host result: the services come first.
     "pending-hosts": () => feed(feedRound1().filter((r) => r.check !== "Host")),
-    "fed": () => feed([...feedRound1().filter((r) => r.check === "Host"), SPECIAL_RESULT]),
+    fed: () => feed([...feedRound1().filter((r) => r.check === "Host"), SPECIAL_RESULT]),
     "fed+commands": async () => {
       const ts = Math.floor(Date.now() / 1000);
       await captureExchange(ls, [`COMMAND [${ts}] ${SECTION8_COMMANDS.serviceCritical}\n\nCOMMAND [${ts}] ${SECTION8_COMMANDS.hostDown}\n\n`]);
@@ -548,7 +576,10 @@ describe("Livestatus differential: Tantale answers as icinga2 did, after normali
           if (splitFixed16(answer!).status !== 200) unknown.push(column);
         }
         const expectedGaps = ICINGA2_ONLY[table] ?? [];
-        expect(unknown.filter((c) => !expectedGaps.includes(c)), `columns icinga2's ${table} has and Tantale's does not`).to.deep.equal([]);
+        expect(
+          unknown.filter((c) => !expectedGaps.includes(c)),
+          `columns icinga2's ${table} has and Tantale's does not`,
+        ).to.deep.equal([]);
         // The all-columns answer: a header row, then the rows, each as long as the header.
         const [all] = await captureExchange(ls, [`GET ${table}\nOutputFormat: json\nResponseHeader: fixed16\n\n`]);
         const [header, ...rows] = JSON.parse(splitFixed16(all!).body) as unknown[][];

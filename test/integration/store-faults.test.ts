@@ -35,7 +35,9 @@ async function livestatus(port: number, lines: readonly string[]): Promise<{ sta
 async function command(port: number, line: string): Promise<{ status: number; body: string }> {
   const client = await LivestatusClient.connect(port);
   try {
-    client.send(`COMMAND [${Math.floor(Date.now() / 1000)}] ${line}\nResponseHeader: fixed16\n\nGET status\nColumns: program_version\nResponseHeader: fixed16\n\n`);
+    client.send(
+      `COMMAND [${Math.floor(Date.now() / 1000)}] ${line}\nResponseHeader: fixed16\n\nGET status\nColumns: program_version\nResponseHeader: fixed16\n\n`,
+    );
     const a = await client.answer(20_000);
     return { status: a.status, body: a.body };
   } finally {
@@ -78,13 +80,20 @@ function integrity(file: string): string {
 
 function logLines(file: string): { msg: string; [k: string]: unknown }[] {
   // The last line may be cut short while the disk is full.
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.endsWith("}")).map((l) => JSON.parse(l) as { msg: string });
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.endsWith("}"))
+    .map((l) => JSON.parse(l) as { msg: string });
 }
 
 function logSummary(file: string): string {
   const counts = new Map<string, number>();
   for (const l of logLines(file)) counts.set(l.msg.slice(0, 80), (counts.get(l.msg.slice(0, 80)) ?? 0) + 1);
-  return `${fs.statSync(file).size} bytes\n${[...counts].map(([m, n]) => `${n} × ${m}`).join("\n")}\n${logLines(file).slice(-5).map((l) => JSON.stringify(l).slice(0, 400)).join("\n")}`;
+  return `${fs.statSync(file).size} bytes\n${[...counts].map(([m, n]) => `${n} × ${m}`).join("\n")}\n${logLines(file)
+    .slice(-5)
+    .map((l) => JSON.stringify(l).slice(0, 400))
+    .join("\n")}`;
 }
 
 describe("store faults (real daemon, real SQLite file)", function () {
@@ -110,7 +119,11 @@ describe("store faults (real daemon, real SQLite file)", function () {
       const data = path.join(makeTempDir(), "data");
       const log = path.join(data, "tantale.log");
       // umask 000 would make everything 0777/0666 if modes were left to it.
-      const child = spawn("sh", ["-c", 'umask 000 && exec "$0" "$@"', process.execPath, TANTALE_BIN, "--foreground", "--conf-dir", conf, "--data-dir", data, "--log-file", log], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(
+        "sh",
+        ["-c", 'umask 000 && exec "$0" "$@"', process.execPath, TANTALE_BIN, "--foreground", "--conf-dir", conf, "--data-dir", data, "--log-file", log],
+        { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+      );
       const t = new ForegroundTantale(child);
       running.push(t);
       await waitForPort(line, 30_000);
@@ -120,8 +133,15 @@ describe("store faults (real daemon, real SQLite file)", function () {
       expect(await client.next(20_000)).to.equal("SYNCED");
       client.close();
       const db = path.join(data, "tantale.db");
-      expect(Object.fromEntries([data, db, `${db}-wal`, `${db}-shm`, path.join(data, "tantale.pid"), log].map((p) => [path.basename(p), modeOf(p)]))).to.deep.equal({
-        data: "0700", "tantale.db": "0600", "tantale.db-wal": "0600", "tantale.db-shm": "0600", "tantale.pid": "0600", "tantale.log": "0600",
+      expect(
+        Object.fromEntries([data, db, `${db}-wal`, `${db}-shm`, path.join(data, "tantale.pid"), log].map((p) => [path.basename(p), modeOf(p)])),
+      ).to.deep.equal({
+        data: "0700",
+        "tantale.db": "0600",
+        "tantale.db-wal": "0600",
+        "tantale.db-shm": "0600",
+        "tantale.pid": "0600",
+        "tantale.log": "0600",
       });
       if (isRoot) {
         // What the issue saw: user nobody reading the store directly.
@@ -148,7 +168,10 @@ describe("store faults (real daemon, real SQLite file)", function () {
       await waitForPort(line);
       expect([modeOf(data), modeOf(db), modeOf(`${db}-wal`)]).to.deep.equal(["0750", "0640", "0640"]);
       const warnings = t.logs.filter((l) => l.level === 40 && /^mode of .* changed from/.test(l.msg)).map((l) => [l.from, l.to]);
-      expect(warnings).to.deep.include.members([["0755", "0750"], ["0644", "0640"]]);
+      expect(warnings).to.deep.include.members([
+        ["0755", "0750"],
+        ["0644", "0640"],
+      ]);
     });
   });
 
@@ -168,7 +191,16 @@ describe("store faults (real daemon, real SQLite file)", function () {
       expect(await first.exit()).to.equal(0);
 
       const db = path.join(data, "tantale.db");
-      const holder = spawn(process.execPath, ["-e", `const D = require(process.argv[1]); const db = new D(process.argv[2]); db.exec("BEGIN EXCLUSIVE"); db.exec("DELETE FROM checks"); console.log("locked"); process.stdin.resume();`, require.resolve("better-sqlite3"), db], { stdio: ["pipe", "pipe", "inherit"] });
+      const holder = spawn(
+        process.execPath,
+        [
+          "-e",
+          `const D = require(process.argv[1]); const db = new D(process.argv[2]); db.exec("BEGIN EXCLUSIVE"); db.exec("DELETE FROM checks"); console.log("locked"); process.stdin.resume();`,
+          require.resolve("better-sqlite3"),
+          db,
+        ],
+        { stdio: ["pipe", "pipe", "inherit"] },
+      );
       holders.push(holder);
       await new Promise<void>((resolve, reject) => {
         holder.stdout.once("data", () => resolve());
@@ -222,7 +254,8 @@ describe("store faults (real daemon, real SQLite file)", function () {
       const sent: string[] = [];
       // OK, then CRITICAL, then WARNING, each newer than the one before.
       const stamp = [T0, T0 + 3, T0 + 2];
-      const result = (i: number, status: 0 | 1 | 2) => json(`full${i % 20}`, `svc${Math.floor(i / 20)}`, status, stamp[status]!, `${["OK", "WARNING", "CRITICAL"][status]!} - ${"x".repeat(80)} ${i}`);
+      const result = (i: number, status: 0 | 1 | 2) =>
+        json(`full${i % 20}`, `svc${Math.floor(i / 20)}`, status, stamp[status]!, `${["OK", "WARNING", "CRITICAL"][status]!} - ${"x".repeat(80)} ${i}`);
       for (let i = 0; i < 1000; i++) {
         sent.push(`full${i % 20};svc${Math.floor(i / 20)}`);
         client.send(result(i, 0));
@@ -272,16 +305,23 @@ describe("store faults (real daemon, real SQLite file)", function () {
         return /pauses=[1-9]/.test(String(h.rows[0]?.[0])) ? true : undefined;
       });
       let early: string | undefined;
-      await client.next(2000).then((a) => (early = a), () => undefined);
+      await client.next(2000).then(
+        (a) => (early = a),
+        () => undefined,
+      );
       expect(early, "no answer while the input is paused").to.equal(undefined);
 
       // 1.5 MB back is enough for this commit (about 0.5 MB of WAL): retried within seconds.
       fs.rmSync(spare);
-      await eventually("SYNCED after space came back", async () => {
-        client.send("SYNC");
-        const a = await client.next(30_000);
-        return a === "SYNCED" ? true : undefined;
-      }, 60_000).catch((err: unknown) => {
+      await eventually(
+        "SYNCED after space came back",
+        async () => {
+          client.send("SYNC");
+          const a = await client.next(30_000);
+          return a === "SYNCED" ? true : undefined;
+        },
+        60_000,
+      ).catch((err: unknown) => {
         throw new Error(`${String(err)}; log:\n${logSummary(log)}`);
       });
       const stored = await livestatus(ls, ["GET services", "Columns: host_name description state", "Filter: host_name ~ ^full", "Filter: state = 1"]);

@@ -35,13 +35,24 @@ describe("tantale new-plugin", function () {
   it("writes a package of each kind that installs and passes its own npm test, as the README's steps say", async () => {
     const step = block(readmeBlocks(), "step", "new-plugin");
     expect(step).to.include("tantale new-plugin beacon --kind input");
-    const outputs = await Promise.all(KINDS.map((kind) => mustRun(step.replaceAll("--kind input", `--kind ${kind}`).replaceAll("beacon", NAMES[kind]), work, authorEnv())));
+    const outputs = await Promise.all(
+      KINDS.map((kind) => mustRun(step.replaceAll("--kind input", `--kind ${kind}`).replaceAll("beacon", NAMES[kind]), work, authorEnv())),
+    );
     for (const [i, kind] of KINDS.entries()) {
       expect(outputs[i], `${kind}: npm test`).to.match(/^# pass 1$/m);
       expect(outputs[i], `${kind}: npm test`).to.match(/^# fail 0$/m);
     }
     const dir = path.join(work, "tantale-plugin-beacon");
-    for (const file of ["package.json", "tsconfig.json", "src/index.ts", "src/schema.ts", "README.md", "beacon.conf", "test/plugin.test.mjs", "dist/index.js"]) {
+    for (const file of [
+      "package.json",
+      "tsconfig.json",
+      "src/index.ts",
+      "src/schema.ts",
+      "README.md",
+      "beacon.conf",
+      "test/plugin.test.mjs",
+      "dist/index.js",
+    ]) {
       expect(fs.existsSync(path.join(dir, file)), file).to.equal(true);
     }
     // The README's options table is the schema's.

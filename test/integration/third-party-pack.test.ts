@@ -36,7 +36,8 @@ describe("the npm package", function () {
     const targets = Object.values(manifest.exports).flatMap((t) => (typeof t === "string" ? [t] : Object.values(t)));
     for (const target of targets) expect(files, target).to.include(target.replace(/^\.\//, ""));
     for (const kind of NEW_PLUGIN_KINDS) {
-      for (const file of ["kind.json", "index.ts.tmpl", "schema.ts.tmpl", "check.mjs.tmpl", "example.conf.tmpl"]) expect(files).to.include(`core/cli/new-plugin/templates/${kind}/${file}`);
+      for (const file of ["kind.json", "index.ts.tmpl", "schema.ts.tmpl", "check.mjs.tmpl", "example.conf.tmpl"])
+        expect(files).to.include(`core/cli/new-plugin/templates/${kind}/${file}`);
     }
     expect(files).to.include("bin/tantale");
   });

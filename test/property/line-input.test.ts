@@ -61,25 +61,40 @@ function referenceLines(stream: Buffer, max: number): { lines: string[]; tail: s
 
 /** A byte alphabet where newlines, \r, the BOM's bytes and broken UTF-8 are frequent. */
 const streamBytes = fc
-  .array(fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) }, { weight: 2, arbitrary: fc.constantFrom(0x0a, 0x0d, 0xef, 0xbb, 0xbf, 0xc3, 0x28, 0xff, 0x00) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }), { maxLength: 600 })
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+      { weight: 2, arbitrary: fc.constantFrom(0x0a, 0x0d, 0xef, 0xbb, 0xbf, 0xc3, 0x28, 0xff, 0x00) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) },
+    ),
+    { maxLength: 600 },
+  )
   .map((a) => Buffer.from(a));
 
 describe("property: line framer", () => {
   it("gives the lines of a plain split on \\n, whatever the chunking (too long, \\r, BOM, tail)", () => {
     fc.assert(
-      fc.property(fc.oneof(streamBytes, streamBytes.map((b) => Buffer.concat([BOM, b]))), fc.array(fc.nat(), { maxLength: 30 }), fc.integer({ min: 1, max: 80 }), (stream, points, max) => {
-        const framer = new LineFramer(max);
-        const got: string[] = [];
-        for (const chunk of cut(stream, points)) {
-          framer.push(chunk);
-          for (let l = framer.next(); l !== undefined; l = framer.next()) got.push(l === TOO_LONG ? "<too long>" : l.toString("hex"));
-          expect(framer.bufferedBytes, "bytes held for an unfinished line").to.be.at.most(max + chunk.length);
-        }
-        const tail = framer.takeTail();
-        const expected = referenceLines(stream, max);
-        expect(got).to.deep.equal(expected.lines);
-        expect(tail?.toString("hex")).to.equal(expected.tail);
-      }),
+      fc.property(
+        fc.oneof(
+          streamBytes,
+          streamBytes.map((b) => Buffer.concat([BOM, b])),
+        ),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 80 }),
+        (stream, points, max) => {
+          const framer = new LineFramer(max);
+          const got: string[] = [];
+          for (const chunk of cut(stream, points)) {
+            framer.push(chunk);
+            for (let l = framer.next(); l !== undefined; l = framer.next()) got.push(l === TOO_LONG ? "<too long>" : l.toString("hex"));
+            expect(framer.bufferedBytes, "bytes held for an unfinished line").to.be.at.most(max + chunk.length);
+          }
+          const tail = framer.takeTail();
+          const expected = referenceLines(stream, max);
+          expect(got).to.deep.equal(expected.lines);
+          expect(tail?.toString("hex")).to.equal(expected.tail);
+        },
+      ),
       fcOptions(2000),
     );
   });
@@ -100,12 +115,21 @@ class RecordingSink implements Sink {
 }
 
 /** One line of a random stream: a good result (hostname g<n>), a bad line, or a blank one. */
-type Item = { readonly kind: "good"; readonly text: (n: number) => string } | { readonly kind: "bad"; readonly bytes: Buffer } | { readonly kind: "blank"; readonly text: string };
+type Item =
+  | { readonly kind: "good"; readonly text: (n: number) => string }
+  | { readonly kind: "bad"; readonly bytes: Buffer }
+  | { readonly kind: "blank"; readonly text: string };
 
 const printable = fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", ";", "|", "\\", '"', "{", "}", "[", "]", "é", "€", "😀", "\t"), maxLength: 20 });
 
 const goodItem: fc.Arbitrary<Item> = fc
-  .tuple(fc.constantFrom("json", "nagios", "nagios-host"), fc.integer({ min: 0, max: 3 }), printable, fc.constantFrom("", " ", "\t"), fc.constantFrom("\n", "\r\n"))
+  .tuple(
+    fc.constantFrom("json", "nagios", "nagios-host"),
+    fc.integer({ min: 0, max: 3 }),
+    printable,
+    fc.constantFrom("", " ", "\t"),
+    fc.constantFrom("\n", "\r\n"),
+  )
   .map(([form, status, output, lead, end]): Item => ({
     kind: "good",
     text: (n) => {
@@ -125,7 +149,21 @@ const goodItem: fc.Arbitrary<Item> = fc
 const badItem: fc.Arbitrary<Item> = fc
   .oneof(
     fc.uint8Array({ minLength: 1, maxLength: 60 }).map((a) => Buffer.from(a.map((b) => (b === 0x0a ? 0x2e : b)))),
-    fc.constantFrom('{"hostname":"h","check":', "[]", "null", "42", "servers.x.cpu 1 1700000000", "AUTH x", '{"hostname":"","check":"c","status":0}', '{"hostname":"h","check":"c","status":2.5}', "[1] NOSUCH;x", "[x] PROCESS_HOST_CHECK_RESULT;h;0;o", "{\xff}").map((s) => Buffer.from(s, "latin1")),
+    fc
+      .constantFrom(
+        '{"hostname":"h","check":',
+        "[]",
+        "null",
+        "42",
+        "servers.x.cpu 1 1700000000",
+        "AUTH x",
+        '{"hostname":"","check":"c","status":0}',
+        '{"hostname":"h","check":"c","status":2.5}',
+        "[1] NOSUCH;x",
+        "[x] PROCESS_HOST_CHECK_RESULT;h;0;o",
+        "{\xff}",
+      )
+      .map((s) => Buffer.from(s, "latin1")),
     fc.integer({ min: MAX_LINE + 1, max: 3 * MAX_LINE }).map((n) => Buffer.alloc(n, "x")),
   )
   // Not blank, not SYNC, not starting with a BOM (stripped on a first line, it could leave a blank one).
@@ -138,7 +176,19 @@ const items = fc.array(fc.oneof({ weight: 4, arbitrary: goodItem }, { weight: 3,
 
 describe("property: line input over a real socket", function () {
   this.timeout(120_000);
-  const config: LineConfig = { bind: "127.0.0.1", port: 0, allow: [], max_line_bytes: MAX_LINE, token: "", idle_timeout: 120_000, max_connections: 1000, line_timeout: 10_000, max_connections_per_peer: 500, auth_max_failures: 5, auth_lockout: 60_000 };
+  const config: LineConfig = {
+    bind: "127.0.0.1",
+    port: 0,
+    allow: [],
+    max_line_bytes: MAX_LINE,
+    token: "",
+    idle_timeout: 120_000,
+    max_connections: 1000,
+    line_timeout: 10_000,
+    max_connections_per_peer: 500,
+    auth_max_failures: 5,
+    auth_lockout: 60_000,
+  };
 
   /** Writes the chunks one by one (some after a turn of the event loop, so they leave as separate segments), then SYNC; resolves on SYNCED. */
   async function send(port: number, chunks: readonly Buffer[], pauses: readonly boolean[]): Promise<void> {
@@ -186,11 +236,17 @@ describe("property: line input over a real socket", function () {
             return Buffer.from(item.text(i));
           });
           await send(input.port, cut(Buffer.concat(parts), points), pauses);
-          expect(sink.results.map((r) => r.hostname), "good results").to.deep.equal(expected);
+          expect(
+            sink.results.map((r) => r.hostname),
+            "good results",
+          ).to.deep.equal(expected);
           expect(stats.get("lines_rejected"), "lines_rejected").to.equal(badLines.length);
           const warned = log.entries.filter((e) => e.level === "warn").map((e) => e.fields.line);
           // Each warning names a bad line; the log is rate-limited per reason, but the first bad line is always there.
-          expect(warned.filter((n) => typeof n !== "number" || !badLines.includes(n)), "warnings about lines that were not bad").to.deep.equal([]);
+          expect(
+            warned.filter((n) => typeof n !== "number" || !badLines.includes(n)),
+            "warnings about lines that were not bad",
+          ).to.deep.equal([]);
           if (badLines.length > 0) expect(warned).to.include(badLines[0]);
           expect(log.entries.filter((e) => e.level === "error").map((e) => e.msg)).to.deep.equal([]);
         } finally {

@@ -31,7 +31,40 @@ const VARIABLES = ["ROLE", "SITE", "role"] as const;
 
 /** Short text from an alphabet with regex metacharacters, separators, case pairs, control and non-ASCII characters. */
 export const shortText = (maxLength = 12): fc.Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom("a", "A", "b", "1", "0", " ", ";", "|", ",", ".", "*", "+", "?", "(", ")", "[", "]", "{", "}", "\\", "^", "$", "-", "!", "é", "€", "\t", "\u2028", "😀"), maxLength });
+  fc.string({
+    unit: fc.constantFrom(
+      "a",
+      "A",
+      "b",
+      "1",
+      "0",
+      " ",
+      ";",
+      "|",
+      ",",
+      ".",
+      "*",
+      "+",
+      "?",
+      "(",
+      ")",
+      "[",
+      "]",
+      "{",
+      "}",
+      "\\",
+      "^",
+      "$",
+      "-",
+      "!",
+      "é",
+      "€",
+      "\t",
+      "\u2028",
+      "😀",
+    ),
+    maxLength,
+  });
 
 /** Rows of the hosts table: names unique (the properties compare sets of names). */
 export const hostRows: fc.Arbitrary<TestHost[]> = fc
@@ -59,10 +92,7 @@ function operandFor(type: keyof typeof HOST_COLUMNS_BY_TYPE): fc.Arbitrary<strin
     fc.constantFrom("", " 3x", "-0", "+2", "0x10", "1e3", "abc", "99999999999999999999", "NaN", "Infinity"),
   );
   const text = fc.oneof(shortText(), fc.constantFrom("h0", "h1", "web", "db", "OK - h0", ""));
-  const regex = fc.oneof(
-    fc.constantFrom("^h", "h1$", "a|b", "[ab]", "(", "[", "a{2,1}", "\\", "*", ".*", "é", "(?i)h", "\\d+", "^$", "A"),
-    shortText(6),
-  );
+  const regex = fc.oneof(fc.constantFrom("^h", "h1$", "a|b", "[ab]", "(", "[", "a{2,1}", "\\", "*", ".*", "é", "(?i)h", "\\d+", "^$", "A"), shortText(6));
   const dict = fc.tuple(fc.constantFrom(...VARIABLES, "nosuch", ""), fc.oneof(text, regex)).map(([k, v]) => (v === "" ? k : `${k} ${v}`));
   switch (type) {
     case "int":
@@ -79,8 +109,20 @@ function operandFor(type: keyof typeof HOST_COLUMNS_BY_TYPE): fc.Arbitrary<strin
 
 /** `column op operand` with a column of every type, every operator (and now and then an unknown column or operator). */
 export const comparison: fc.Arbitrary<string> = fc.oneof(
-  { weight: 20, arbitrary: fc.constantFrom(...(Object.keys(HOST_COLUMNS_BY_TYPE) as (keyof typeof HOST_COLUMNS_BY_TYPE)[])).chain((type) => fc.tuple(fc.constantFrom(...HOST_COLUMNS_BY_TYPE[type]), fc.constantFrom(...FILTER_OPERATORS), operandFor(type)).map(([c, op, v]) => `${c} ${op} ${v}`)) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("nosuch", "host_nosuch", "", "name"), fc.constantFrom("=", "==", "<>", "", "~="), shortText(4)).map(([c, op, v]) => `${c} ${op} ${v}`) },
+  {
+    weight: 20,
+    arbitrary: fc
+      .constantFrom(...(Object.keys(HOST_COLUMNS_BY_TYPE) as (keyof typeof HOST_COLUMNS_BY_TYPE)[]))
+      .chain((type) =>
+        fc.tuple(fc.constantFrom(...HOST_COLUMNS_BY_TYPE[type]), fc.constantFrom(...FILTER_OPERATORS), operandFor(type)).map(([c, op, v]) => `${c} ${op} ${v}`),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom("nosuch", "host_nosuch", "", "name"), fc.constantFrom("=", "==", "<>", "", "~="), shortText(4))
+      .map(([c, op, v]) => `${c} ${op} ${v}`),
+  },
 );
 
 /** One step of a filter stack. `n` of And/Or may exceed the stack (a 400). */
@@ -145,7 +187,12 @@ export function validHeaders(now: number): fc.Arbitrary<string[]> {
     fc.constantFrom(...USERS, "mallory", "John Doe").map((v) => `AuthUser: ${v}`),
     fc.constantFrom("10 59 44 124", "10 9 124 44", "0 1 2 3").map((v) => `Separators: ${v}`),
     fc.constantFrom("0", "5").map((v) => `Timelimit: ${v}`),
-    fc.oneof(comparison.map((c) => `Stats: ${c}`), fc.constantFrom("sum", "min", "max", "avg", "std", "suminv", "avginv").chain((fn) => fc.constantFrom(...ALL_HOST_COLUMNS).map((c) => `Stats: ${fn} ${c}`))),
+    fc.oneof(
+      comparison.map((c) => `Stats: ${c}`),
+      fc
+        .constantFrom("sum", "min", "max", "avg", "std", "suminv", "avginv")
+        .chain((fn) => fc.constantFrom(...ALL_HOST_COLUMNS).map((c) => `Stats: ${fn} ${c}`)),
+    ),
     fc.constantFrom("StatsGroupBy: state", "Sort: name asc", "Offset: 3", "Backends: x", "KeepAlive: off"),
   );
   return fc.array(header, { maxLength: 6 });
@@ -156,19 +203,49 @@ const badHeader: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("-1", "ten", "", "99999999999999999999").map((v) => `Limit: ${v}`),
   fc.constantFrom("xml", "JSON", "").map((v) => `OutputFormat: ${v}`),
   fc.constantFrom("On", "", "1").map((v) => `ColumnHeaders: ${v}`),
-  fc.oneof(fc.integer({ min: 86_400, max: 10_000_000 }).map((d) => String(d)), fc.constantFrom("x", "", "-", "+", "1.5")).map((v) => `Localtime: ${v}`),
+  fc
+    .oneof(
+      fc.integer({ min: 86_400, max: 10_000_000 }).map((d) => String(d)),
+      fc.constantFrom("x", "", "-", "+", "1.5"),
+    )
+    .map((v) => `Localtime: ${v}`),
   fc.constantFrom("10 59 44", "256 1 2 3", "a b c d").map((v) => `Separators: ${v}`),
   fc.constantFrom("StatsAnd: 2", "StatsOr: 1", "StatsNegate:", "Stats: sum", "Stats: sum name", "AuthUser:", "Timelimit: x"),
-  fc.constantFrom("constructor: x", "__proto__: y", "NoColon", ": empty", "Filter:", "Filter: name", "Filter: name =~~ x", "And: x", "Or: -1", "WaitTrigger: nosuch"),
+  fc.constantFrom(
+    "constructor: x",
+    "__proto__: y",
+    "NoColon",
+    ": empty",
+    "Filter:",
+    "Filter: name",
+    "Filter: name =~~ x",
+    "And: x",
+    "Or: -1",
+    "WaitTrigger: nosuch",
+  ),
 );
 
 /** A whole GET (request line first): mostly well-formed (so that the engine, not only the parser, is exercised), sometimes with bad lines. */
 export function getRequest(now: number): fc.Arbitrary<string[]> {
   const good = fc
-    .tuple(fc.constantFrom("GET hosts", "GET hosts", "GET hosts", "GET hosts", "GET hosts", "GET services", "GET status"), wellFormedStack, validHeaders(now), fc.boolean())
-    .map(([first, ops, others, filtersFirst]) => [first, ...(filtersFirst ? [...stackLines(ops, "Filter"), ...others] : [...others, ...stackLines(ops, "Filter")])]);
+    .tuple(
+      fc.constantFrom("GET hosts", "GET hosts", "GET hosts", "GET hosts", "GET hosts", "GET services", "GET status"),
+      wellFormedStack,
+      validHeaders(now),
+      fc.boolean(),
+    )
+    .map(([first, ops, others, filtersFirst]) => [
+      first,
+      ...(filtersFirst ? [...stackLines(ops, "Filter"), ...others] : [...others, ...stackLines(ops, "Filter")]),
+    ]);
   const bad = fc
-    .tuple(fc.constantFrom("GET hosts", "GET services", "GET nosuchtable", "GET", "GET  hosts", "get hosts"), stackOps(), validHeaders(now), fc.array(badHeader, { maxLength: 2 }), fc.nat())
+    .tuple(
+      fc.constantFrom("GET hosts", "GET services", "GET nosuchtable", "GET", "GET  hosts", "get hosts"),
+      stackOps(),
+      validHeaders(now),
+      fc.array(badHeader, { maxLength: 2 }),
+      fc.nat(),
+    )
     .map(([first, ops, others, wrong, at]) => {
       const lines = [...stackLines(ops, "Filter"), ...others];
       const cut = lines.length === 0 ? 0 : at % (lines.length + 1);
@@ -179,6 +256,9 @@ export function getRequest(now: number): fc.Arbitrary<string[]> {
 
 /** Lines that are not a request at all: random text and request lines that are not GET or COMMAND. */
 export const junkRequest: fc.Arbitrary<string[]> = fc.array(
-  fc.oneof(fc.string({ maxLength: 30 }).map((s) => s.replace(/\n/g, " ")), fc.constantFrom("POST /", "HEAD", "GEThosts", "\u0000", "COMMAND", "COMMAND ")),
+  fc.oneof(
+    fc.string({ maxLength: 30 }).map((s) => s.replace(/\n/g, " ")),
+    fc.constantFrom("POST /", "HEAD", "GEThosts", "\u0000", "COMMAND", "COMMAND "),
+  ),
   { minLength: 1, maxLength: 4 },
 );

@@ -137,22 +137,45 @@ describe("property: Livestatus requests", function () {
     it("random COMMANDs are applied or refused with a status, and the connection goes on", async () => {
       const commandLine = fc.oneof(
         fc.string({ maxLength: 40 }).map((s) => s.replace(/\n/g, " ")),
-        fc.tuple(fc.constantFrom("ACKNOWLEDGE_SVC_PROBLEM", "SCHEDULE_HOST_DOWNTIME", "DEL_HOST_COMMENT", "PROCESS_SERVICE_CHECK_RESULT", "PROCESS_HOST_CHECK_RESULT", "NOSUCH", "PROCESS_FILE"), fc.array(fc.string({ maxLength: 8 }).map((s) => s.replace(/[\n;]/g, " ")), { maxLength: 9 })).map(([n, args]) => [n, ...args].join(";")),
+        fc
+          .tuple(
+            fc.constantFrom(
+              "ACKNOWLEDGE_SVC_PROBLEM",
+              "SCHEDULE_HOST_DOWNTIME",
+              "DEL_HOST_COMMENT",
+              "PROCESS_SERVICE_CHECK_RESULT",
+              "PROCESS_HOST_CHECK_RESULT",
+              "NOSUCH",
+              "PROCESS_FILE",
+            ),
+            fc.array(
+              fc.string({ maxLength: 8 }).map((s) => s.replace(/[\n;]/g, " ")),
+              { maxLength: 9 },
+            ),
+          )
+          .map(([n, args]) => [n, ...args].join(";")),
       );
       await fc.assert(
-        fc.asyncProperty(fc.option(fc.integer({ min: 0, max: 2_000_000_000 })), commandLine, fc.option(fc.constantFrom(...USERS, "mallory")), async (ts, text, user) => {
-          const client = await LivestatusClient.connect(port);
-          try {
-            const command = `COMMAND ${ts === null ? "" : `[${ts}] `}${text}`.replace(/\s+$/, "");
-            client.send(`${command}\n${user === null ? "" : `AuthUser: ${user}\n`}ResponseHeader: fixed16\n\nGET status\nColumns: num_hosts\nResponseHeader: fixed16\n\n`);
-            const first = await client.answer(10_000);
-            expect(STATUSES.has(first.status), `status ${first.status}: ${first.body}`).to.equal(true);
-            // Refused: its answer, then the GET's. Applied (or a 452): the GET's answer only, or nothing after a 452.
-            if (first.status === 400 || first.status === 403) expect((await client.answer(10_000)).status).to.equal(200);
-          } finally {
-            client.destroy();
-          }
-        }),
+        fc.asyncProperty(
+          fc.option(fc.integer({ min: 0, max: 2_000_000_000 })),
+          commandLine,
+          fc.option(fc.constantFrom(...USERS, "mallory")),
+          async (ts, text, user) => {
+            const client = await LivestatusClient.connect(port);
+            try {
+              const command = `COMMAND ${ts === null ? "" : `[${ts}] `}${text}`.replace(/\s+$/, "");
+              client.send(
+                `${command}\n${user === null ? "" : `AuthUser: ${user}\n`}ResponseHeader: fixed16\n\nGET status\nColumns: num_hosts\nResponseHeader: fixed16\n\n`,
+              );
+              const first = await client.answer(10_000);
+              expect(STATUSES.has(first.status), `status ${first.status}: ${first.body}`).to.equal(true);
+              // Refused: its answer, then the GET's. Applied (or a 452): the GET's answer only, or nothing after a 452.
+              if (first.status === 400 || first.status === 403) expect((await client.answer(10_000)).status).to.equal(200);
+            } finally {
+              client.destroy();
+            }
+          },
+        ),
         fcOptions(200),
       );
     });
@@ -193,7 +216,10 @@ describe("property: Livestatus requests", function () {
           const all = names(await answer(head, t, now));
           const selected = names(yes);
           const rest = names(no);
-          expect(selected.filter((n) => rest.includes(n)), "rows in both").to.deep.equal([]);
+          expect(
+            selected.filter((n) => rest.includes(n)),
+            "rows in both",
+          ).to.deep.equal([]);
           expect([...selected, ...rest].sort(), "rows in neither").to.deep.equal(all);
         }),
         fcOptions(500),
@@ -202,21 +228,27 @@ describe("property: Livestatus requests", function () {
 
     it("Stats: counts what the same filter selects (as Stats lines, and as Filter lines under a Stats count)", async () => {
       await fc.assert(
-        fc.asyncProperty(hostRows, wellFormedStack, fc.option(fc.constantFrom(...USERS)), fc.option(fc.integer({ min: -86_000, max: 86_000 })), async (rows, ops, user, tz) => {
-          const t = tablesWith(rows);
-          const common = [...(user === null ? [] : [`AuthUser: ${user}`]), ...(tz === null ? [] : [`Localtime: ${now + tz}`]), "OutputFormat: json"];
-          const selected = await answer(["GET hosts", "Columns: name", ...common, ...stackLines(ops, "Filter")], t, now);
-          const asStats = await answer(["GET hosts", ...common, ...stackLines(ops, "Stats")], t, now);
-          const underStats = await answer(["GET hosts", ...common, ...stackLines(ops, "Filter"), "Stats: name !="], t, now);
-          if (selected.status !== 200) {
-            expect(asStats.status, asStats.body).to.equal(selected.status);
-            expect(underStats.status, underStats.body).to.equal(selected.status);
-            return;
-          }
-          const count = names(selected).length;
-          expect(JSON.parse(asStats.body), "Stats lines").to.deep.equal([[count]]);
-          expect(JSON.parse(underStats.body), "Filter lines, Stats count").to.deep.equal([[count]]);
-        }),
+        fc.asyncProperty(
+          hostRows,
+          wellFormedStack,
+          fc.option(fc.constantFrom(...USERS)),
+          fc.option(fc.integer({ min: -86_000, max: 86_000 })),
+          async (rows, ops, user, tz) => {
+            const t = tablesWith(rows);
+            const common = [...(user === null ? [] : [`AuthUser: ${user}`]), ...(tz === null ? [] : [`Localtime: ${now + tz}`]), "OutputFormat: json"];
+            const selected = await answer(["GET hosts", "Columns: name", ...common, ...stackLines(ops, "Filter")], t, now);
+            const asStats = await answer(["GET hosts", ...common, ...stackLines(ops, "Stats")], t, now);
+            const underStats = await answer(["GET hosts", ...common, ...stackLines(ops, "Filter"), "Stats: name !="], t, now);
+            if (selected.status !== 200) {
+              expect(asStats.status, asStats.body).to.equal(selected.status);
+              expect(underStats.status, underStats.body).to.equal(selected.status);
+              return;
+            }
+            const count = names(selected).length;
+            expect(JSON.parse(asStats.body), "Stats lines").to.deep.equal([[count]]);
+            expect(JSON.parse(underStats.body), "Filter lines, Stats count").to.deep.equal([[count]]);
+          },
+        ),
         fcOptions(400),
       );
     });
@@ -234,7 +266,11 @@ describe("property: Livestatus requests", function () {
             const py = await answer([...q, `OutputFormat: ${format}`], t, now);
             expect(parsePython(py.body), format).to.deep.equal(data);
           }
-          const wrapped = JSON.parse((await answer([...q, "OutputFormat: wrapped_json"], t, now)).body) as { data: unknown[]; columns?: unknown[]; total_count: number };
+          const wrapped = JSON.parse((await answer([...q, "OutputFormat: wrapped_json"], t, now)).body) as {
+            data: unknown[];
+            columns?: unknown[];
+            total_count: number;
+          };
           expect(wrapped.data).to.deep.equal(headers ? data.slice(1) : data);
           if (headers) expect(wrapped.columns).to.deep.equal(data[0]);
           expect(wrapped.total_count).to.equal(rows.length);

@@ -26,10 +26,23 @@ const arg = fc.oneof(
 );
 
 const commandLine = fc.oneof(
-  { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...KNOWN_COMMANDS), fc.array(arg, { maxLength: 10 })).map(([name, args]) => `[${TS}] ${[name, ...args].join(";")}`) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...KNOWN_COMMANDS.map((n) => n.toLowerCase()), "PROCESS_FILE", "NOSUCH", "A"), fc.array(arg, { maxLength: 4 })).map(([name, args]) => `[${TS}] ${[name, ...args].join(";")}`) },
+  {
+    weight: 5,
+    arbitrary: fc.tuple(fc.constantFrom(...KNOWN_COMMANDS), fc.array(arg, { maxLength: 10 })).map(([name, args]) => `[${TS}] ${[name, ...args].join(";")}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...KNOWN_COMMANDS.map((n) => n.toLowerCase()), "PROCESS_FILE", "NOSUCH", "A"), fc.array(arg, { maxLength: 4 }))
+      .map(([name, args]) => `[${TS}] ${[name, ...args].join(";")}`),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("[", "[1]", "[1] ", `[${TS}]`, "[1234567890123] ", "[-1] ", " [1] "), fc.string({ maxLength: 30 })).map(([a, b]) => a + b) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom("[", "[1]", "[1] ", `[${TS}]`, "[1234567890123] ", "[-1] ", " [1] "), fc.string({ maxLength: 30 }))
+      .map(([a, b]) => a + b),
+  },
 );
 
 function parseLine(line: string) {
@@ -60,7 +73,8 @@ describe("property: external command parser", () => {
   const flag = fc.boolean();
   const time = fc.integer({ min: 1_000_000_000, max: 2_000_000_000 });
   const id = fc.integer({ min: 1, max: 1_000_000 });
-  const target = (kind: "host" | "svc") => (kind === "host" ? name.map((h) => ({ hostname: h, check: HOST_CHECK })) : fc.tuple(name, name).map(([h, s]) => ({ hostname: h, check: s })));
+  const target = (kind: "host" | "svc") =>
+    kind === "host" ? name.map((h) => ({ hostname: h, check: HOST_CHECK })) : fc.tuple(name, name).map(([h, s]) => ({ hostname: h, check: s }));
   const targetArgs = (t: { hostname: string; check: string }): string[] => (t.check === HOST_CHECK ? [t.hostname] : [t.hostname, t.check]);
   const n = (b: boolean): string => (b ? "1" : "0");
 
@@ -68,22 +82,64 @@ describe("property: external command parser", () => {
   const wellFormed: fc.Arbitrary<{ line: string; command: MonitoringCommand }> = fc.constantFrom("host" as const, "svc" as const).chain((kind) => {
     const HS = kind === "host" ? "HOST" : "SVC";
     return fc.oneof(
-      fc.tuple(target(kind), flag, flag, flag, author, comment, fc.oneof(fc.constant(0), time), fc.boolean()).map(([t, sticky, notify, persistent, a, c, expiry, explicit]) => {
-        // The plain command takes a trailing `;<0 or epoch>` as Checkmk's expiry: written always, so that a comment ending in digits stays the comment.
-        const line = explicit ? `ACKNOWLEDGE_${HS}_PROBLEM_EXPIRE;${[...targetArgs(t), sticky ? "2" : "0", n(notify), n(persistent), expiry, a, c].join(";")}` : `ACKNOWLEDGE_${HS}_PROBLEM;${[...targetArgs(t), sticky ? "2" : "1", n(notify), n(persistent), a, `${c};${expiry}`].join(";")}`;
-        return { line, command: { kind: "acknowledge" as const, target: t, sticky, notify, persistent, author: a, comment: c, expireTime: expiry } };
-      }),
-      target(kind).map((t) => ({ line: `REMOVE_${HS}_ACKNOWLEDGEMENT;${targetArgs(t).join(";")}`, command: { kind: "remove-acknowledgement" as const, target: t } })),
-      fc.tuple(target(kind), time, fc.integer({ min: 1, max: 1_000_000 }), flag, fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 100_000 }), author, comment, fc.boolean()).map(([t, start, length, fixed, trigger, duration, a, c, withServices]) => {
-        const name = kind === "svc" ? "SCHEDULE_SVC_DOWNTIME" : withServices ? "SCHEDULE_HOST_SVC_DOWNTIME" : "SCHEDULE_HOST_DOWNTIME";
-        const line = `${name};${[...targetArgs(t), start, start + length, n(fixed), trigger, duration, a, c].join(";")}`;
-        return { line, command: { kind: "schedule-downtime" as const, withServices: name === "SCHEDULE_HOST_SVC_DOWNTIME", target: t, startTime: start, endTime: start + length, fixed, triggeredBy: trigger, duration: fixed ? length : duration, author: a, comment: c } };
-      }),
+      fc
+        .tuple(target(kind), flag, flag, flag, author, comment, fc.oneof(fc.constant(0), time), fc.boolean())
+        .map(([t, sticky, notify, persistent, a, c, expiry, explicit]) => {
+          // The plain command takes a trailing `;<0 or epoch>` as Checkmk's expiry: written always, so that a comment ending in digits stays the comment.
+          const line = explicit
+            ? `ACKNOWLEDGE_${HS}_PROBLEM_EXPIRE;${[...targetArgs(t), sticky ? "2" : "0", n(notify), n(persistent), expiry, a, c].join(";")}`
+            : `ACKNOWLEDGE_${HS}_PROBLEM;${[...targetArgs(t), sticky ? "2" : "1", n(notify), n(persistent), a, `${c};${expiry}`].join(";")}`;
+          return { line, command: { kind: "acknowledge" as const, target: t, sticky, notify, persistent, author: a, comment: c, expireTime: expiry } };
+        }),
+      target(kind).map((t) => ({
+        line: `REMOVE_${HS}_ACKNOWLEDGEMENT;${targetArgs(t).join(";")}`,
+        command: { kind: "remove-acknowledgement" as const, target: t },
+      })),
+      fc
+        .tuple(
+          target(kind),
+          time,
+          fc.integer({ min: 1, max: 1_000_000 }),
+          flag,
+          fc.integer({ min: 0, max: 1000 }),
+          fc.integer({ min: 1, max: 100_000 }),
+          author,
+          comment,
+          fc.boolean(),
+        )
+        .map(([t, start, length, fixed, trigger, duration, a, c, withServices]) => {
+          const name = kind === "svc" ? "SCHEDULE_SVC_DOWNTIME" : withServices ? "SCHEDULE_HOST_SVC_DOWNTIME" : "SCHEDULE_HOST_DOWNTIME";
+          const line = `${name};${[...targetArgs(t), start, start + length, n(fixed), trigger, duration, a, c].join(";")}`;
+          return {
+            line,
+            command: {
+              kind: "schedule-downtime" as const,
+              withServices: name === "SCHEDULE_HOST_SVC_DOWNTIME",
+              target: t,
+              startTime: start,
+              endTime: start + length,
+              fixed,
+              triggeredBy: trigger,
+              duration: fixed ? length : duration,
+              author: a,
+              comment: c,
+            },
+          };
+        }),
       id.map((i) => ({ line: `DEL_${HS}_DOWNTIME;${i}`, command: { kind: "delete-downtime" as const, id: i, service: kind === "svc" } })),
-      fc.tuple(target(kind), flag, author, comment).map(([t, persistent, a, c]) => ({ line: `ADD_${HS}_COMMENT;${[...targetArgs(t), n(persistent), a, c].join(";")}`, command: { kind: "add-comment" as const, target: t, persistent, author: a, comment: c } })),
+      fc.tuple(target(kind), flag, author, comment).map(([t, persistent, a, c]) => ({
+        line: `ADD_${HS}_COMMENT;${[...targetArgs(t), n(persistent), a, c].join(";")}`,
+        command: { kind: "add-comment" as const, target: t, persistent, author: a, comment: c },
+      })),
       id.map((i) => ({ line: `DEL_${HS}_COMMENT;${i}`, command: { kind: "delete-comment" as const, id: i, service: kind === "svc" } })),
-      target(kind).map((t) => ({ line: `DEL_${kind === "host" ? "HOST" : "SVC"};${targetArgs(t).join(";")}`, command: { kind: "remove-object" as const, target: t, withServices: kind === "host" } })),
-      fc.tuple(target(kind), time, fc.boolean()).map(([t, at, forced]) => ({ line: `SCHEDULE_${forced ? "FORCED_" : ""}${HS}_CHECK;${[...targetArgs(t), at].join(";")}`, command: { kind: "no-op" as const, target: t } })),
+      target(kind).map((t) => ({
+        line: `DEL_${kind === "host" ? "HOST" : "SVC"};${targetArgs(t).join(";")}`,
+        command: { kind: "remove-object" as const, target: t, withServices: kind === "host" },
+      })),
+      fc.tuple(target(kind), time, fc.boolean()).map(([t, at, forced]) => ({
+        line: `SCHEDULE_${forced ? "FORCED_" : ""}${HS}_CHECK;${[...targetArgs(t), at].join(";")}`,
+        command: { kind: "no-op" as const, target: t },
+      })),
     );
   });
 
@@ -101,11 +157,16 @@ describe("property: external command parser", () => {
   });
 
   it("round-trips check results: host, service, code, output (escaped \\\\ and \\n) and timestamp", () => {
-    const output = fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", ";", ":", "é", "€", "\\", "\n", "!", "="), minLength: 1, maxLength: 20 }).filter((o) => o.trim() !== "" && !o.startsWith("\n") && !o.startsWith(" ") && !o.endsWith(" ") && !/ \n|\n |\n$/.test(o));
+    const output = fc
+      .string({ unit: fc.constantFrom("a", "Z", "0", " ", ";", ":", "é", "€", "\\", "\n", "!", "="), minLength: 1, maxLength: 20 })
+      .filter((o) => o.trim() !== "" && !o.startsWith("\n") && !o.startsWith(" ") && !o.endsWith(" ") && !/ \n|\n |\n$/.test(o));
     fc.assert(
       fc.property(name, fc.option(name), fc.integer({ min: 0, max: 3 }), output, fc.integer({ min: TS - 500, max: TS }), (host, service, code, text, ts) => {
         const escaped = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-        const line = service === null ? `[${ts}] PROCESS_HOST_CHECK_RESULT;${host};${code % 3};${escaped}` : `[${ts}] PROCESS_SERVICE_CHECK_RESULT;${host};${service};${code};${escaped}`;
+        const line =
+          service === null
+            ? `[${ts}] PROCESS_HOST_CHECK_RESULT;${host};${code % 3};${escaped}`
+            : `[${ts}] PROCESS_SERVICE_CHECK_RESULT;${host};${service};${code};${escaped}`;
         const parsed = parseLine(line);
         if (!parsed.ok) return expect.fail(`refused: ${line}: ${parsed.reason}`);
         if (parsed.command.kind !== "result") return expect.fail(`not a result: ${line}`);

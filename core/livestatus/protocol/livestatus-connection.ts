@@ -147,7 +147,8 @@ export class LivestatusConnection {
    * evicts the longest idle one when its slots run out.
    */
   get idleSince(): number | undefined {
-    if (this.closed || this.running || this.queue.length > 0 || this.framer.inRequest || this.output !== undefined || this.socket.writableLength > 0) return undefined;
+    if (this.closed || this.running || this.queue.length > 0 || this.framer.inRequest || this.output !== undefined || this.socket.writableLength > 0)
+      return undefined;
     return this.lastRequestAt;
   }
 
@@ -328,7 +329,11 @@ export class LivestatusConnection {
   private failure(err: unknown, query: GetQuery): { status: number; body: string } {
     if (err instanceof LivestatusError) return { status: err.status, body: errorBody(err.message) };
     // A table's bug (or a body too large for a string): the client gets an error, the log the stack.
-    this.ctx.log.error(`livestatus query from ${this.peer} failed: ${String(err)}`, { peer: this.peer, table: query.table, err: err instanceof Error ? err.stack : String(err) });
+    this.ctx.log.error(`livestatus query from ${this.peer} failed: ${String(err)}`, {
+      peer: this.peer,
+      table: query.table,
+      err: err instanceof Error ? err.stack : String(err),
+    });
     return { status: 500, body: errorBody(`Internal error: ${err instanceof Error ? err.message : String(err)}`) };
   }
 
@@ -393,11 +398,14 @@ export class LivestatusConnection {
     if (this.closed || this.socket.destroyed) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timeoutMs = this.ctx.writeTimeoutMs;
-      const timer = timeoutMs <= 0 ? undefined : setTimeout(() => {
-        this.ctx.onWriteTimeout(this.peer, this.socket.writableLength);
-        this.socket.destroy();
-        done();
-      }, timeoutMs);
+      const timer =
+        timeoutMs <= 0
+          ? undefined
+          : setTimeout(() => {
+              this.ctx.onWriteTimeout(this.peer, this.socket.writableLength);
+              this.socket.destroy();
+              done();
+            }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);
         this.socket.off("drain", done);

@@ -91,7 +91,12 @@ export class LivestatusServer {
     this.maxConnections = options.maxConnections ?? 500;
     this.maxPerPeer = options.maxConnectionsPerPeer ?? 250;
     this.slots = new ConnectionSlots({ maxConnections: this.maxConnections, maxPerPeer: this.maxPerPeer }, (c) => c.idleSince);
-    this.fdWatch = new FdLimitWatch(options.log, options.clock, () => this.where(), () => this.connections.size);
+    this.fdWatch = new FdLimitWatch(
+      options.log,
+      options.clock,
+      () => this.where(),
+      () => this.connections.size,
+    );
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
     this.answerMemory = new AnswerMemory(options.answerMemoryBytes ?? 64 * 1024 * 1024);
     this.loopTurns = options.loopTurns ?? new LoopTurns();
@@ -174,7 +179,8 @@ export class LivestatusServer {
   private readonly onWriteTimeout = (peer: string, unsent: number): void => {
     const t = this.throttle.take("write_timeout");
     const seconds = (this.options.writeTimeoutMs ?? 30_000) / 1000;
-    if (t.log) this.options.log.warn(`livestatus connection ${peer} read nothing of its answer for ${seconds} s: closed`, { peer, unsent, suppressed: t.suppressed });
+    if (t.log)
+      this.options.log.warn(`livestatus connection ${peer} read nothing of its answer for ${seconds} s: closed`, { peer, unsent, suppressed: t.suppressed });
   };
 
   private onConnection(socket: net.Socket, unixPath: string | undefined): void {
@@ -255,7 +261,11 @@ export class LivestatusServer {
     const t = this.throttle.take("evicted");
     if (t.log) {
       const seconds = idle === undefined ? "?" : String(Math.round((this.options.clock.now() - idle) / 1000));
-      this.options.log.info(`livestatus connection ${victim.peer} closed to let ${peer} in: ${limit}, and it was idle the longest (${seconds}s)`, { peer: victim.peer, for: peer, suppressed: t.suppressed });
+      this.options.log.info(`livestatus connection ${victim.peer} closed to let ${peer} in: ${limit}, and it was idle the longest (${seconds}s)`, {
+        peer: victim.peer,
+        for: peer,
+        suppressed: t.suppressed,
+      });
     }
     victim.socket.destroy();
     return true;

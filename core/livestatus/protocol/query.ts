@@ -14,7 +14,8 @@ export type FilterNode =
 export type Aggregate = "sum" | "min" | "max" | "avg" | "std" | "suminv" | "avginv";
 
 /** One Stats column: a count of rows passing a filter, or an aggregate of a numeric column. */
-export type StatsNode = { readonly kind: "count"; readonly filter: FilterNode } | { readonly kind: "aggregate"; readonly fn: Aggregate; readonly column: string };
+export type StatsNode =
+  { readonly kind: "count"; readonly filter: FilterNode } | { readonly kind: "aggregate"; readonly fn: Aggregate; readonly column: string };
 
 export type OutputFormat = "csv" | "CSV" | "json" | "python" | "python3" | "wrapped_json";
 

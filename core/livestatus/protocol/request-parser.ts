@@ -74,10 +74,13 @@ const HEADERS: ReadonlyMap<string, HeaderHandler> = new Map<string, HeaderHandle
   ["And", (d, v, h) => d.filters.combine("and", h, parseCount(h, v))],
   ["Or", (d, v, h) => d.filters.combine("or", h, parseCount(h, v))],
   ["Negate", (d, _v, h) => d.filters.negate(h)],
-  ["Stats", (d, v, h) => {
-    const node = d.stats.pushLine(h, v);
-    if (node.kind === "count") counted(d, h, node.filter);
-  }],
+  [
+    "Stats",
+    (d, v, h) => {
+      const node = d.stats.pushLine(h, v);
+      if (node.kind === "count") counted(d, h, node.filter);
+    },
+  ],
   ["StatsAnd", (d, v, h) => d.stats.combine("and", h, parseCount(h, v))],
   ["StatsOr", (d, v, h) => d.stats.combine("or", h, parseCount(h, v))],
   ["StatsNegate", (d, _v, h) => d.stats.negate(h)],

@@ -55,6 +55,11 @@ export function constants<Row>(list: readonly Constant[]): ColumnSpec<Row>[] {
  * The columns of another table seen through a join (a service's host): `prefix + name`,
  * the same type and accessor applied to the joined row.
  */
-export function joined<Outer, Inner>(prefix: string, columns: readonly ColumnSpec<Inner>[], inner: (row: Outer) => Inner, describe: (d: string) => string): ColumnSpec<Outer>[] {
+export function joined<Outer, Inner>(
+  prefix: string,
+  columns: readonly ColumnSpec<Inner>[],
+  inner: (row: Outer) => Inner,
+  describe: (d: string) => string,
+): ColumnSpec<Outer>[] {
   return columns.map((c) => spec<Outer>(prefix + c.name, c.type, describe(c.description), (row) => c.get(inner(row))));
 }

@@ -32,7 +32,10 @@ export class ComparisonBudget {
 
   take(): void {
     if (++this.used > MAX_ROW_COMPARISONS) {
-      throw new LivestatusError(400, `${this.context}: more than ${MAX_ROW_COMPARISONS} comparisons to evaluate on each row (a list of '=' on one column, or of And: groups of '=', counts as one)`);
+      throw new LivestatusError(
+        400,
+        `${this.context}: more than ${MAX_ROW_COMPARISONS} comparisons to evaluate on each row (a list of '=' on one column, or of And: groups of '=', counts as one)`,
+      );
     }
   }
 }
@@ -46,7 +49,13 @@ export class ComparisonBudget {
  * @throws LivestatusError 400 for an unknown column, an invalid regular expression, or
  *   more than MAX_ROW_COMPARISONS comparisons.
  */
-export function compileFilter<Row>(node: FilterNode, column: ColumnLookup<Row>, timezoneOffset: number, context = "Filter", budget = new ComparisonBudget(context)): RowPredicate<Row> {
+export function compileFilter<Row>(
+  node: FilterNode,
+  column: ColumnLookup<Row>,
+  timezoneOffset: number,
+  context = "Filter",
+  budget = new ComparisonBudget(context),
+): RowPredicate<Row> {
   switch (node.kind) {
     case "compare": {
       budget.take();
@@ -98,7 +107,14 @@ type Tuple<Row> = { readonly specs: readonly ColumnSpec<Row>[]; readonly operand
  * exactly), one hash per row instead of one comparison per member. The result of an Or or
  * And does not depend on the order of its members, which have no side effects.
  */
-function compileChildren<Row>(children: readonly FilterNode[], op: "=" | "!=", column: ColumnLookup<Row>, timezoneOffset: number, context: string, budget: ComparisonBudget): RowPredicate<Row>[] {
+function compileChildren<Row>(
+  children: readonly FilterNode[],
+  op: "=" | "!=",
+  column: ColumnLookup<Row>,
+  timezoneOffset: number,
+  context: string,
+  budget: ComparisonBudget,
+): RowPredicate<Row>[] {
   const ids = new Map<ColumnSpec<Row>, number>();
   const shapes = new Map<string, { readonly specs: readonly ColumnSpec<Row>[]; readonly members: FilterNode[]; readonly keys: Set<string> }>();
   for (const c of children) {
@@ -118,7 +134,8 @@ function compileChildren<Row>(children: readonly FilterNode[], op: "=" | "!=", c
     budget.take();
     const gets = specs.map((spec) => spec.get);
     const get = gets[0]!;
-    const has = gets.length === 1 ? (row: Row): boolean => keys.has(asText(get(row))) : (row: Row): boolean => keys.has(tupleKey(gets.map((g) => asText(g(row)))));
+    const has =
+      gets.length === 1 ? (row: Row): boolean => keys.has(asText(get(row))) : (row: Row): boolean => keys.has(tupleKey(gets.map((g) => asText(g(row)))));
     lookups.push(op === "=" ? has : (row) => !has(row));
   }
   const rest = children.filter((c) => !grouped.has(c)).map((c) => compileFilter(c, column, timezoneOffset, context, budget));

@@ -137,8 +137,14 @@ function numericComparison(op: FilterOperator, ref: number): ValuePredicate | un
  * as text, so a `[host, service]` pair matches the operand `host|service`.
  */
 function listPredicate(op: FilterOperator, operand: string, context: string): ValuePredicate {
-  const some = (test: Test<string>): ValuePredicate => (v) => asList(v).some((e) => test(asText(e)));
-  const none = (test: Test<string>): ValuePredicate => (v) => !asList(v).some((e) => test(asText(e)));
+  const some =
+    (test: Test<string>): ValuePredicate =>
+    (v) =>
+      asList(v).some((e) => test(asText(e)));
+  const none =
+    (test: Test<string>): ValuePredicate =>
+    (v) =>
+      !asList(v).some((e) => test(asText(e)));
   switch (op) {
     case "=":
       // Only emptiness is supported: a non-empty operand never matches (Checkmk).

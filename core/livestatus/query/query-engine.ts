@@ -164,7 +164,11 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
     batches.finish(() => body.end(total));
   };
   if (rowText !== undefined) await renderRows(rowText, (texts) => body.texts(texts));
-  else await renderRows((row) => rowValues(output, row), (rows) => body.rows(rows));
+  else
+    await renderRows(
+      (row) => rowValues(output, row),
+      (rows) => body.rows(rows),
+    );
 }
 
 /** Text of a batch of rows aimed at: rendered as they are scanned, a batch's cost counts in the slice that read its rows. */
@@ -323,10 +327,12 @@ function rowTest(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<R
 function indexHint(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup<Row>): RowHint {
   const user = query.authUser === undefined ? {} : { user: query.authUser };
   if (query.filter === undefined) return user;
-  const resolvesTo = (columns: ReadonlySet<Column>) => (name: string): boolean => {
-    const column = lookup(name);
-    return column !== undefined && columns.has(column);
-  };
+  const resolvesTo =
+    (columns: ReadonlySet<Column>) =>
+    (name: string): boolean => {
+      const column = lookup(name);
+      return column !== undefined && columns.has(column);
+    };
   const keyColumns = new Set(table.keyColumns.map((name) => lookup(name)).filter((c) => c !== undefined));
   const keys = keyColumns.size === 0 ? undefined : filterEqualities(query.filter, resolvesTo(keyColumns));
   const time = table.timeColumn === undefined ? undefined : lookup(table.timeColumn);

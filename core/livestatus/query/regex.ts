@@ -64,7 +64,10 @@ export function compileRegex(pattern: string, ignoreCase: boolean, context: stri
 }
 
 function tooComplex(context: string, pattern: string): LivestatusError {
-  return new LivestatusError(400, `${context}: regular expression too complex '${pattern}': it compiles to more than ${MAX_REGEX_PROGRAM_BYTES / 1024} KiB (large counted repetitions such as .{500} or several Unicode classes)`);
+  return new LivestatusError(
+    400,
+    `${context}: regular expression too complex '${pattern}': it compiles to more than ${MAX_REGEX_PROGRAM_BYTES / 1024} KiB (large counted repetitions such as .{500} or several Unicode classes)`,
+  );
 }
 
 /**

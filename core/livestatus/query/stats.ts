@@ -43,8 +43,7 @@ export interface StatsCollector<Row> {
 }
 
 type Slot<Row> =
-  | { readonly kind: "count"; readonly test: RowPredicate<Row> }
-  | { readonly kind: "aggregate"; readonly fn: Aggregate; readonly value: (row: Row) => number };
+  { readonly kind: "count"; readonly test: RowPredicate<Row> } | { readonly kind: "aggregate"; readonly fn: Aggregate; readonly value: (row: Row) => number };
 
 /**
  * @param column resolves names as the client wrote them (prefixes included).

@@ -131,5 +131,5 @@ export function jsonRowsInner(rows: readonly Row[], nul: NullLiteral): string {
 /** wrapped_json's closing part after the data rows: `]`, the columns, total_count. */
 export function wrappedJsonTail(header: readonly string[] | undefined, totalCount: number): string {
   const columns = header === undefined ? "" : ',"columns":' + JSON.stringify(header);
-  return ']' + columns + ',"total_count":' + String(totalCount) + "}\n";
+  return "]" + columns + ',"total_count":' + String(totalCount) + "}\n";
 }

@@ -26,7 +26,11 @@ const caches = new WeakMap<LivestatusTable, TableCache>();
  * How to render a row of `columns` as JSON text, reusing earlier renderings where the table
  * allows it; undefined when it does not (a column that is not stable, no rowVersion).
  */
-export function cachedRowText(table: LivestatusTable, columns: readonly ColumnSpec<unknown>[], values: (row: unknown) => LivestatusValue[]): RowText<unknown> | undefined {
+export function cachedRowText(
+  table: LivestatusTable,
+  columns: readonly ColumnSpec<unknown>[],
+  values: (row: unknown) => LivestatusValue[],
+): RowText<unknown> | undefined {
   const version = table.rowVersion;
   if (version === undefined) return undefined;
   const cache = tableCache(table);

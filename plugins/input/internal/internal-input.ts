@@ -75,7 +75,14 @@ export class InternalInput implements InputPlugin {
     const now = this.clock.now();
     // Through the one validator, as any input's results: a bad hostname or check option fails the start.
     const outcome = normalizeResult(
-      { hostname: this.config.hostname || os.hostname(), check: this.config.check, status, output: `TANTALE ${STATUS_NAMES[status]} - ${why} | ${perf.join(" ")}`, timestamp: now / 1000, interval: Math.max(1, Math.round(this.config.interval / 1000)) },
+      {
+        hostname: this.config.hostname || os.hostname(),
+        check: this.config.check,
+        status,
+        output: `TANTALE ${STATUS_NAMES[status]} - ${why} | ${perf.join(" ")}`,
+        timestamp: now / 1000,
+        interval: Math.max(1, Math.round(this.config.interval / 1000)),
+      },
       now,
     );
     if (!outcome.ok) throw new Error(`cannot report: ${outcome.reason}`);

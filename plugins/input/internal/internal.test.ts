@@ -65,7 +65,13 @@ describe("internal input", () => {
     const stats = new SelfStats();
     const bus = new ResultBus(100, silentLogger(), stats, systemClock);
     let fail = true;
-    const store: OutputPlugin = { start: async () => undefined, stop: async () => undefined, write: async () => { if (fail) throw new Error("SQLITE_FULL"); } };
+    const store: OutputPlugin = {
+      start: async () => undefined,
+      stop: async () => undefined,
+      write: async () => {
+        if (fail) throw new Error("SQLITE_FULL");
+      },
+    };
     bus.attach(STATE_ID, store, { batch_size: 1, flush_interval: 1, retry_max_delay: 20 }, silentLogger());
     const input = new InternalInput(CONFIG, bus, stats, clock, engine);
     shownNow.length = 0;

@@ -10,7 +10,12 @@ function refusedName(field: "hostname" | "check", name: string): string | undefi
 
 export const internalSchema = {
   interval: { doc: "How often Tantale reports on itself.", format: "duration", default: 60_000, min: 1000 },
-  hostname: { doc: "Host the results are filed under (default: this machine's host name).", format: "string", default: "", validate: (name) => (name === "" ? undefined : refusedName("hostname", name)) },
+  hostname: {
+    doc: "Host the results are filed under (default: this machine's host name).",
+    format: "string",
+    default: "",
+    validate: (name) => (name === "" ? undefined : refusedName("hostname", name)),
+  },
   check: { doc: "Service description of the results.", format: "string", default: "tantale", validate: (name) => refusedName("check", name) },
 } as const satisfies ConfigSchema;
 

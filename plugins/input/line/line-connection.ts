@@ -61,7 +61,15 @@ export class Connection {
   quietSince(now: number): number | undefined {
     if (this.closed) return undefined;
     if (this.refused) return 0;
-    if ((this.lineOpen && now - this.lineOpenedAt < STALLED_LINE_MS) || this.draining || this.syncsPending > 0 || this.framer.bufferedBytes > this.framer.partialLength || this.socket.readableLength > 0 || this.socket.writableLength > 0) return undefined;
+    if (
+      (this.lineOpen && now - this.lineOpenedAt < STALLED_LINE_MS) ||
+      this.draining ||
+      this.syncsPending > 0 ||
+      this.framer.bufferedBytes > this.framer.partialLength ||
+      this.socket.readableLength > 0 ||
+      this.socket.writableLength > 0
+    )
+      return undefined;
     return this.lastLineAt ?? this.connectedAt;
   }
 

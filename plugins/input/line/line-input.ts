@@ -65,9 +65,18 @@ export class LineInput implements InputPlugin {
   ) {
     this.throttle = new Throttle(clock);
     this.tokenDigest = config.token === "" ? undefined : digest(config.token);
-    this.slots = new ConnectionSlots<Connection>({ maxConnections: config.max_connections, maxPerPeer: config.max_connections_per_peer }, (c) => c.quietSince(clock.now()), (c) => c.firstLineSince());
+    this.slots = new ConnectionSlots<Connection>(
+      { maxConnections: config.max_connections, maxPerPeer: config.max_connections_per_peer },
+      (c) => c.quietSince(clock.now()),
+      (c) => c.firstLineSince(),
+    );
     this.lockout = new AuthLockout(clock, config.auth_max_failures, config.auth_lockout);
-    this.fdWatch = new FdLimitWatch(log, clock, () => `line port ${this.port}`, () => this.slots.size);
+    this.fdWatch = new FdLimitWatch(
+      log,
+      clock,
+      () => `line port ${this.port}`,
+      () => this.slots.size,
+    );
   }
 
   /** The port listened on (the configured one, or the one the system chose for port 0). */
@@ -192,7 +201,12 @@ export class LineInput implements InputPlugin {
     const locked = this.lockout.lockedFor(key);
     if (locked > 0) {
       this.stats.add("connections_locked_out");
-      this.logThrottled("warn", "locked_out", `connection from ${peer} refused: too many wrong AUTH tokens from ${key}, locked out for ${Math.ceil(locked / 1000)}s more`, { peer });
+      this.logThrottled(
+        "warn",
+        "locked_out",
+        `connection from ${peer} refused: too many wrong AUTH tokens from ${key}, locked out for ${Math.ceil(locked / 1000)}s more`,
+        { peer },
+      );
       // Told why, then closed at once: a guesser must not hold descriptors while locked out.
       socket.end(LOCKED_OUT_ERROR, () => socket.destroy());
       return false;
@@ -201,7 +215,9 @@ export class LineInput implements InputPlugin {
     if (admission.kind === "refuse") {
       const perPeer = admission.limit === "max_connections_per_peer";
       this.stats.add(perPeer ? "connections_refused_per_peer" : "connections_dropped");
-      const limit = perPeer ? `max_connections_per_peer (${this.config.max_connections_per_peer}) reached for ${key}` : `max_connections (${this.config.max_connections}) reached`;
+      const limit = perPeer
+        ? `max_connections_per_peer (${this.config.max_connections_per_peer}) reached for ${key}`
+        : `max_connections (${this.config.max_connections}) reached`;
       this.logThrottled("warn", admission.limit, `connection from ${peer} dropped: ${limit} and every connection is busy`, { peer });
       socket.destroy();
       return false;
@@ -211,9 +227,15 @@ export class LineInput implements InputPlugin {
       const quiet = victim.quietSince(this.clock.now());
       this.slots.remove(victim); // its slot is the newcomer's from now on, even before its 'close'
       this.stats.add("connections_evicted");
-      const limit = admission.limit === "max_connections_per_peer" ? `max_connections_per_peer (${this.config.max_connections_per_peer}) reached for ${key}` : `max_connections (${this.config.max_connections}) reached`;
+      const limit =
+        admission.limit === "max_connections_per_peer"
+          ? `max_connections_per_peer (${this.config.max_connections_per_peer}) reached for ${key}`
+          : `max_connections (${this.config.max_connections}) reached`;
       const since = quiet === undefined || quiet === 0 ? "" : `, no line for ${Math.round((this.clock.now() - quiet) / 1000)}s`;
-      this.logThrottled("info", "evicted", `connection from ${victim.peer} closed to let ${peer} in: ${limit}, and it was the quietest${since}`, { peer: victim.peer, for: peer });
+      this.logThrottled("info", "evicted", `connection from ${victim.peer} closed to let ${peer} in: ${limit}, and it was the quietest${since}`, {
+        peer: victim.peer,
+        for: peer,
+      });
       victim.aborted ??= "evicted";
       victim.socket.destroy();
     }
@@ -260,7 +282,10 @@ export class LineInput implements InputPlugin {
     this.stats.add("connections_line_timeout");
     const what = conn.sawNewline || conn.lineOpen ? `line ${conn.lineNo + 1} not ended` : "no line";
     const after = conn.sawNewline ? "" : " of connecting";
-    this.logThrottled("warn", "line_timeout", `connection from ${conn.peer} closed: ${what} within ${this.config.line_timeout}ms${after}`, { peer: conn.peer, line: conn.lineNo + 1 });
+    this.logThrottled("warn", "line_timeout", `connection from ${conn.peer} closed: ${what} within ${this.config.line_timeout}ms${after}`, {
+      peer: conn.peer,
+      line: conn.lineNo + 1,
+    });
     conn.aborted ??= "line timeout";
     conn.socket.destroy();
   }
@@ -423,7 +448,10 @@ export class LineInput implements InputPlugin {
       const space = warning.indexOf(" ");
       const key = `warning:${space < 0 ? warning : warning.slice(0, space)}`;
       // info, not warn: the result was kept (a backfill of old results is normal), only noted.
-      this.logThrottled("info", key, () => [`line ${conn.lineNo} from ${conn.peer} accepted with a warning: ${warning}`, { peer: conn.peer, line: conn.lineNo, warning, preview: preview(line) }]);
+      this.logThrottled("info", key, () => [
+        `line ${conn.lineNo} from ${conn.peer} accepted with a warning: ${warning}`,
+        { peer: conn.peer, line: conn.lineNo, warning, preview: preview(line) },
+      ]);
     }
     return true;
   }
@@ -437,7 +465,10 @@ export class LineInput implements InputPlugin {
     const tail = conn.framer.takeTail();
     if (tail === undefined || conn.refused) return false;
     if (conn.aborted !== undefined) {
-      this.log.debug(`connection from ${conn.peer} ended (${conn.aborted}): unterminated line of ${tail.length} bytes dropped`, { peer: conn.peer, line: conn.lineNo + 1 });
+      this.log.debug(`connection from ${conn.peer} ended (${conn.aborted}): unterminated line of ${tail.length} bytes dropped`, {
+        peer: conn.peer,
+        line: conn.lineNo + 1,
+      });
       return false;
     }
     conn.lineNo++;
@@ -472,12 +503,18 @@ export class LineInput implements InputPlugin {
     conn.refused = true;
     this.stats.add("auth_failures");
     // No preview: the line may be a mistyped token.
-    this.logThrottled("warn", "auth", `connection from ${conn.peer} closed: line ${conn.lineNo} is not AUTH with the right token`, { peer: conn.peer, line: conn.lineNo });
+    this.logThrottled("warn", "auth", `connection from ${conn.peer} closed: line ${conn.lineNo} is not AUTH with the right token`, {
+      peer: conn.peer,
+      line: conn.lineNo,
+    });
     const lockout = guessed ? this.lockout.failed(conn.key) : 0;
     if (lockout > 0) {
       this.stats.add("auth_lockouts");
       // Not throttled with the rest: one line per lock-out, and lock-outs are minutes apart per address.
-      this.log.warn(`${conn.key} locked out for ${Math.round(lockout / 1000)}s after ${this.config.auth_max_failures} wrong AUTH tokens (last from ${conn.peer})`, { peer: conn.peer, lockout_ms: lockout });
+      this.log.warn(
+        `${conn.key} locked out for ${Math.round(lockout / 1000)}s after ${this.config.auth_max_failures} wrong AUTH tokens (last from ${conn.peer})`,
+        { peer: conn.peer, lockout_ms: lockout },
+      );
     }
     conn.socket.end(AUTH_ERROR);
     conn.socket.setTimeout(AUTH_FAILURE_LINGER_MS);
@@ -498,7 +535,12 @@ export class LineInput implements InputPlugin {
    * Logs at most a few lines per key and minute, with the count of those left out since.
    * The line is built only when it is written: a flood of bad lines costs no previews.
    */
-  private logThrottled(level: "warn" | "info", key: string, line: string | (() => [string, Record<string, unknown>]), fields: Record<string, unknown> = {}): void {
+  private logThrottled(
+    level: "warn" | "info",
+    key: string,
+    line: string | (() => [string, Record<string, unknown>]),
+    fields: Record<string, unknown> = {},
+  ): void {
     const t = this.throttle.take(key);
     if (!t.log || !this.log.isLevelEnabled(level)) return;
     const [msg, f] = typeof line === "string" ? [line, fields] : line();

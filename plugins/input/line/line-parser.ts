@@ -47,7 +47,8 @@ export function parseLine(text: string, start: number, now: number): Normalized 
  * is a complete JSON result: a Nagios line cut short would still parse, with its output cut.
  */
 export function parseTail(text: string, start: number, now: number): Normalized {
-  if (text.charCodeAt(start) !== 0x7b /* { */) return reject("unterminated", "last line has no newline, discarded (only a complete JSON object is taken without one)");
+  if (text.charCodeAt(start) !== 0x7b /* { */)
+    return reject("unterminated", "last line has no newline, discarded (only a complete JSON object is taken without one)");
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -19,10 +19,15 @@ export function preview(line: Buffer): string {
 
 function escapeChar(c: string): string {
   switch (c) {
-    case "\\": return "\\\\";
-    case "\n": return "\\n";
-    case "\r": return "\\r";
-    case "\t": return "\\t";
-    default: return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+    case "\\":
+      return "\\\\";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    case "\t":
+      return "\\t";
+    default:
+      return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
   }
 }

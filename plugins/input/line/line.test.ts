@@ -154,7 +154,11 @@ describe("line input (real TCP sockets)", () => {
     const ts = () => nowSeconds();
     const rejected: [string, () => string | Buffer, string | RegExp][] = [
       ["#4 invalid UTF-8 (C3 28)", () => Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), "invalid UTF-8"],
-      ["#4 invalid UTF-8 (FF)", () => Buffer.concat([Buffer.from('{"hostname":"h'), Buffer.from([0xff]), Buffer.from('","check":"c","status":0}')]), "invalid UTF-8"],
+      [
+        "#4 invalid UTF-8 (FF)",
+        () => Buffer.concat([Buffer.from('{"hostname":"h'), Buffer.from([0xff]), Buffer.from('","check":"c","status":0}')]),
+        "invalid UTF-8",
+      ],
       ["#7 a graphite line on the JSON port", () => "servers.x.cpu 1 1700000000", "not JSON (graphite plaintext? wrong port)"],
       ["#7 a graphite line with 2 fields and tabs", () => "servers.x.cpu\t0.5", "not JSON (graphite plaintext? wrong port)"],
       ["#8 JSON array []", () => "[]", "expected a JSON object, got an array"],
@@ -185,13 +189,41 @@ describe("line input (real TCP sockets)", () => {
       ["#13 interval 0", () => '{"hostname":"h","check":"c","status":0,"interval":0}', "interval must be a positive number of seconds, got 0"],
       ["#13 interval negative", () => '{"hostname":"h","check":"c","status":0,"interval":-60}', "interval must be a positive number of seconds, got -60"],
       ["contacts not a list", () => '{"hostname":"h","check":"c","status":0,"contacts":"ops"}', 'contacts must be a list of non-empty strings, got "ops"'],
-      ["a custom field nesting lists 5000 deep (10 KB; it overflowed the stack and killed the daemon)", () => `{"hostname":"h","check":"c","status":0,"x":${"[".repeat(5000)}${"]".repeat(5000)}}`, 'custom field "x" nests deeper than 32 levels'],
-      ["custom fields over 16384 bytes", () => JSON.stringify({ hostname: "h", check: "c", status: 0, notes: "n".repeat(20_000) }), "custom fields take 20005 bytes together, at most 16384"],
-      ["a host name with ;", () => '{"hostname":"semi;host","check":"c","status":0}', 'hostname must not contain ";" (Livestatus and Nagios commands split on it), got "semi;host"'],
-      ["a check name with U+2028", () => '{"hostname":"h","check":"disk\\u2028root","status":0}', 'check must not contain control or line-separator characters (U+2028), got "disk\\u2028root"'],
-      ["a host name of 20k characters", () => JSON.stringify({ hostname: "h".repeat(20_000), check: "c", status: 0 }), "hostname must be at most 255 characters, got 20000"],
-      ["a Nagios line with U+0085 in the host name", () => `[${ts()}] PROCESS_HOST_CHECK_RESULT;we\u0085b;0;UP`, /^hostname must not contain control or line-separator characters \(U\+0085\)/],
-      ["a contact name with ,", () => '{"hostname":"h","check":"c","status":0,"contacts":["a,b"]}', 'contacts: each name must not contain "," (csv answers join list items with it), got "a,b"'],
+      [
+        "a custom field nesting lists 5000 deep (10 KB; it overflowed the stack and killed the daemon)",
+        () => `{"hostname":"h","check":"c","status":0,"x":${"[".repeat(5000)}${"]".repeat(5000)}}`,
+        'custom field "x" nests deeper than 32 levels',
+      ],
+      [
+        "custom fields over 16384 bytes",
+        () => JSON.stringify({ hostname: "h", check: "c", status: 0, notes: "n".repeat(20_000) }),
+        "custom fields take 20005 bytes together, at most 16384",
+      ],
+      [
+        "a host name with ;",
+        () => '{"hostname":"semi;host","check":"c","status":0}',
+        'hostname must not contain ";" (Livestatus and Nagios commands split on it), got "semi;host"',
+      ],
+      [
+        "a check name with U+2028",
+        () => '{"hostname":"h","check":"disk\\u2028root","status":0}',
+        'check must not contain control or line-separator characters (U+2028), got "disk\\u2028root"',
+      ],
+      [
+        "a host name of 20k characters",
+        () => JSON.stringify({ hostname: "h".repeat(20_000), check: "c", status: 0 }),
+        "hostname must be at most 255 characters, got 20000",
+      ],
+      [
+        "a Nagios line with U+0085 in the host name",
+        () => `[${ts()}] PROCESS_HOST_CHECK_RESULT;we\u0085b;0;UP`,
+        /^hostname must not contain control or line-separator characters \(U\+0085\)/,
+      ],
+      [
+        "a contact name with ,",
+        () => '{"hostname":"h","check":"c","status":0,"contacts":["a,b"]}',
+        'contacts: each name must not contain "," (csv answers join list items with it), got "a,b"',
+      ],
       ["#16 Nagios line without a space after ]", () => `[${ts()}]PROCESS_SERVICE_CHECK_RESULT;h;s;0;OK`, /a space must follow \]/],
       ["#16 Nagios non-numeric code", () => `[${ts()}] PROCESS_SERVICE_CHECK_RESULT;h;s;abc;OK`, 'status must be an integer, got "abc"'],
       ["#16 Nagios unknown command", () => `[${ts()}] ACKNOWLEDGE_SVC_PROBLEM;h;s;1;1;1;me;on it`, "unsupported command ACKNOWLEDGE_SVC_PROBLEM"],
@@ -223,7 +255,11 @@ describe("line input (real TCP sockets)", () => {
     });
 
     it("#10 maps a service status of 7 or -1 (JSON) and a Nagios code 7 to 3 UNKNOWN, noting it", async () => {
-      for (const bad of ['{"hostname":"mapped","check":"c","status":7}', '{"hostname":"mapped","check":"c","status":-1}', `[${ts()}] PROCESS_SERVICE_CHECK_RESULT;mapped;c;7;weird`]) {
+      for (const bad of [
+        '{"hostname":"mapped","check":"c","status":7}',
+        '{"hostname":"mapped","check":"c","status":-1}',
+        `[${ts()}] PROCESS_SERVICE_CHECK_RESULT;mapped;c;7;weird`,
+      ]) {
         const { between, logs } = await sandwich(h, bad);
         expect(between.map((r) => [r.hostname, r.status])).to.deep.equal([["mapped", 3]]);
         expect(logs.map((e) => e.level)).to.deep.equal(["info"]);
@@ -231,14 +267,17 @@ describe("line input (real TCP sockets)", () => {
       }
     });
 
-    it("#12 takes check \"host\" in lower case as a service, noting it", async () => {
+    it('#12 takes check "host" in lower case as a service, noting it', async () => {
       const { between, logs } = await sandwich(h, '{"hostname":"h","check":"host","status":2}');
       expect(between.map((r) => [r.check, r.status])).to.deep.equal([["host", 2]]);
       expect(logs[0]!.msg).to.contain('check "host" is a service');
     });
 
     it("#14 keeps extra keys as custom variables and ignores __proto__ without polluting anything", async () => {
-      const { between } = await sandwich(h, '{"hostname":"h","check":"c","status":0,"site":"paris","rack":4,"__proto__":{"status":3,"polluted":1},"constructor":{"prototype":{"x":1}}}');
+      const { between } = await sandwich(
+        h,
+        '{"hostname":"h","check":"c","status":0,"site":"paris","rack":4,"__proto__":{"status":3,"polluted":1},"constructor":{"prototype":{"x":1}}}',
+      );
       expect(between).to.have.length(1);
       expect(between[0]!.status).to.equal(0);
       expect(between[0]!.customVariables).to.deep.equal({ SITE: "paris", RACK: "4" });
@@ -258,7 +297,11 @@ describe("line input (real TCP sockets)", () => {
       const s = await connect(h.port);
       s.write(`${good("crlf-1")}\r\n[${ts()}] PROCESS_HOST_CHECK_RESULT;crlf-2;0;UP\r\n${good("crlf-3")}\r\n`);
       await waitFor(() => h.sink.results.length === 3, "3 results");
-      expect(h.sink.results.map((r) => [r.hostname, r.output])).to.deep.equal([["crlf-1", "PING OK"], ["crlf-2", "UP"], ["crlf-3", "PING OK"]]);
+      expect(h.sink.results.map((r) => [r.hostname, r.output])).to.deep.equal([
+        ["crlf-1", "PING OK"],
+        ["crlf-2", "UP"],
+        ["crlf-3", "PING OK"],
+      ]);
       expect(warnings(h.log)).to.deep.equal([]);
     });
 
@@ -274,7 +317,9 @@ describe("line input (real TCP sockets)", () => {
 
     it("takes a Nagios line with ; in its output and an escaped multi-line output", async () => {
       const { between } = await sandwich(h, `[${ts()}] PROCESS_SERVICE_CHECK_RESULT;web1;load;2;LOAD CRITICAL - 9.1;8.0 | load1=9.1\\nper core: 2.3`);
-      expect(between.map((r) => [r.hostname, r.check, r.status, r.output, r.longOutput, r.perfData])).to.deep.equal([["web1", "load", 2, "LOAD CRITICAL - 9.1;8.0", "per core: 2.3", "load1=9.1"]]);
+      expect(between.map((r) => [r.hostname, r.check, r.status, r.output, r.longOutput, r.perfData])).to.deep.equal([
+        ["web1", "load", 2, "LOAD CRITICAL - 9.1;8.0", "per core: 2.3", "load1=9.1"],
+      ]);
     });
   });
 
@@ -284,7 +329,11 @@ describe("line input (real TCP sockets)", () => {
       const line = Buffer.from(`${good("euro", { output: "price 5€ OK" })}\n`);
       const euro = line.indexOf(Buffer.from("€"));
       const s = await connect(h.port);
-      for (const [from, to] of [[0, 10], [10, euro + 1], [euro + 1, line.length]] as const) {
+      for (const [from, to] of [
+        [0, 10],
+        [10, euro + 1],
+        [euro + 1, line.length],
+      ] as const) {
         s.write(line.subarray(from, to));
         await sleep(30);
       }
@@ -355,7 +404,11 @@ describe("line input (real TCP sockets)", () => {
       const cases: [string, boolean, string?][] = [
         [good("fin-json"), true],
         ['{"hostname":"fin-cut","check":"c","sta', false, "last line has no newline and is incomplete JSON, discarded"],
-        [`[${ts}] PROCESS_SERVICE_CHECK_RESULT;fin-nagios;c;0;output cut sh`, false, "last line has no newline, discarded (only a complete JSON object is taken without one)"],
+        [
+          `[${ts}] PROCESS_SERVICE_CHECK_RESULT;fin-nagios;c;0;output cut sh`,
+          false,
+          "last line has no newline, discarded (only a complete JSON object is taken without one)",
+        ],
       ];
       for (const [tail, taken, reason] of cases) {
         const s = await connect(h.port);
@@ -424,7 +477,9 @@ describe("line input (real TCP sockets)", () => {
       const s = await connect(h.port);
       s.write(`${good("s1")}\nnope\n\n${good("s2")}\n[1] X\n`);
       await waitFor(() => h.stats.get("lines_rejected") === 2, "2 rejections");
-      expect([h.stats.get("lines_received"), h.stats.get("results_accepted"), h.stats.get("lines_rejected"), h.stats.get("connections")]).to.deep.equal([5, 2, 2, 1]);
+      expect([h.stats.get("lines_received"), h.stats.get("results_accepted"), h.stats.get("lines_rejected"), h.stats.get("connections")]).to.deep.equal([
+        5, 2, 2, 1,
+      ]);
       expect(h.stats.get("rejected_not_json")).to.equal(1);
       expect(h.stats.get("rejected_unsupported_command")).to.equal(1);
     });
@@ -435,7 +490,10 @@ describe("line input (real TCP sockets)", () => {
       const s = await connect(h.port);
       s.write(`${Array.from({ length: 20 }, () => "servers.a.b 1 2").join("\n")}\n${Array.from({ length: 3 }, () => "[]").join("\n")}\n`);
       await waitFor(() => h.stats.get("lines_rejected") === 23, "23 rejections");
-      expect(warnings(h.log).map((e) => e.fields.reason)).to.deep.equal([...Array<string>(5).fill("not JSON (graphite plaintext? wrong port)"), ...Array<string>(3).fill("expected a JSON object, got an array")]);
+      expect(warnings(h.log).map((e) => e.fields.reason)).to.deep.equal([
+        ...Array<string>(5).fill("not JSON (graphite plaintext? wrong port)"),
+        ...Array<string>(3).fill("expected a JSON object, got an array"),
+      ]);
       now += 61_000;
       s.write("servers.a.b 1 2\n");
       await waitFor(() => warnings(h.log).length === 9, "the next window's line");
@@ -538,7 +596,9 @@ describe("line input (real TCP sockets)", () => {
       await quietClosed;
       await waitFor(() => h.sink.hosts().includes("newcomer"), "the newcomer's result");
       const info = h.log.entries.filter((e) => e.level === "info" && e.msg.includes("closed to let"));
-      expect(info.map((e) => e.msg)).to.deep.equal([`connection from 127.0.0.1:${quietPort} closed to let 127.0.0.1:${localPortOf(newcomer)} in: max_connections (3) reached, and it was the quietest, no line for 2s`]);
+      expect(info.map((e) => e.msg)).to.deep.equal([
+        `connection from 127.0.0.1:${quietPort} closed to let 127.0.0.1:${localPortOf(newcomer)} in: max_connections (3) reached, and it was the quietest, no line for 2s`,
+      ]);
       expect(h.stats.get("connections_evicted")).to.equal(1);
       expect(h.stats.get("connections_dropped")).to.equal(0);
       await waitFor(() => synced === "SYNCED\n", "the SYNC answered on the connection that was kept", 5000);
@@ -691,8 +751,14 @@ describe("line input (real TCP sockets)", () => {
       other.write(`AUTH s3cret\n${good("other-address")}\n`);
       await waitFor(() => h.sink.hosts().includes("other-address"), "the other address's result", 3000);
       expect(h.sink.hosts()).to.deep.equal(["other-address"]);
-      expect(h.log.messages("warn").some((m) => /^127\.0\.0\.1 locked out for 60s after 3 wrong AUTH tokens \(last from 127\.0\.0\.1:\d+\)$/.test(m))).to.equal(true);
-      expect(h.log.messages("warn").some((m) => /^connection from 127\.0\.0\.1:\d+ refused: too many wrong AUTH tokens from 127\.0\.0\.1, locked out for 60s more$/.test(m))).to.equal(true);
+      expect(h.log.messages("warn").some((m) => /^127\.0\.0\.1 locked out for 60s after 3 wrong AUTH tokens \(last from 127\.0\.0\.1:\d+\)$/.test(m))).to.equal(
+        true,
+      );
+      expect(
+        h.log
+          .messages("warn")
+          .some((m) => /^connection from 127\.0\.0\.1:\d+ refused: too many wrong AUTH tokens from 127\.0\.0\.1, locked out for 60s more$/.test(m)),
+      ).to.equal(true);
       // The lock-out ends; three more wrong tokens lock out twice as long.
       now += 60_001;
       const back = await connect(h.port);
@@ -734,8 +800,24 @@ describe("line input (real TCP sockets)", () => {
 
     it("matches IPv4 entries for IPv4-mapped IPv6 peers, and IPv6 entries", () => {
       const allowed = allowList(["127.0.0.0/8", "10.1.2.3", "fd00::/8", "::1"]);
-      expect(["127.0.0.1", "::ffff:127.0.0.1", "::FFFF:10.1.2.3", "10.1.2.3", "fd12::1", "::1"].map(allowed)).to.deep.equal([true, true, true, true, true, true]);
-      expect(["10.1.2.4", "::ffff:10.1.2.4", "192.168.1.1", "fe80::1", "::2", "fe80::1%eth0", "nonsense", undefined].map(allowed)).to.deep.equal([false, false, false, false, false, false, false, false]);
+      expect(["127.0.0.1", "::ffff:127.0.0.1", "::FFFF:10.1.2.3", "10.1.2.3", "fd12::1", "::1"].map(allowed)).to.deep.equal([
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+      ]);
+      expect(["10.1.2.4", "::ffff:10.1.2.4", "192.168.1.1", "fe80::1", "::2", "fe80::1%eth0", "nonsense", undefined].map(allowed)).to.deep.equal([
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+      ]);
       expect(allowList([])("anything")).to.equal(true);
       expect(() => allowList(["web1"])).to.throw('allow: "web1" is not an IP address or CIDR');
       expect(() => allowList(["::/129"])).to.throw("bad prefix length");

@@ -87,7 +87,11 @@ export class LivestatusListener implements ListenerPlugin {
     const unix = this.socketPath;
     await server.listen({ tcp: { host: this.config.bind, port: this.config.port }, ...(unix === undefined ? {} : { unix: { path: unix, mode } }) });
     this.server = server;
-    this.log.info(`livestatus listening on ${this.config.bind}:${this.port}${unix === undefined ? "" : ` and ${unix}`}`, { bind: this.config.bind, port: this.port, path: unix });
+    this.log.info(`livestatus listening on ${this.config.bind}:${this.port}${unix === undefined ? "" : ` and ${unix}`}`, {
+      bind: this.config.bind,
+      port: this.port,
+      path: unix,
+    });
   }
 
   /** May be called more than once: every call waits for the same stop. */
@@ -116,7 +120,10 @@ export class LivestatusListener implements ListenerPlugin {
     }
     // Results are the bulk of commands from scripts: logged at debug level, the others at info.
     const level = outcome.name.startsWith("PROCESS_") ? "debug" : "info";
-    this.log[level](`command ${outcome.name} from ${peer}${outcome.note === undefined ? "" : `: ${outcome.note}`}`, { ...fields, ...(outcome.ids === undefined ? {} : { ids: outcome.ids }) });
+    this.log[level](`command ${outcome.name} from ${peer}${outcome.note === undefined ? "" : `: ${outcome.note}`}`, {
+      ...fields,
+      ...(outcome.ids === undefined ? {} : { ids: outcome.ids }),
+    });
     if (outcome.extra.length > 0) this.log.debug(`command ${outcome.name} from ${peer}: extra arguments ignored`, { peer, extra: outcome.extra });
     for (const warning of outcome.warnings) this.log.info(`command ${outcome.name} from ${peer} accepted with a warning: ${warning}`, { peer, warning });
     return undefined;

@@ -28,7 +28,14 @@ class ApplyingSink implements Sink {
   accept(result: CheckResult): void {
     this.results.push(result);
     if (result.check === "Host") this.tables.hosts.set(testHost(result.hostname, { state: result.status, plugin_output: result.output }));
-    else this.tables.services.set({ host_name: result.hostname, description: result.check, state: result.status, plugin_output: result.output, last_check: result.timestamp });
+    else
+      this.tables.services.set({
+        host_name: result.hostname,
+        description: result.check,
+        state: result.status,
+        plugin_output: result.output,
+        last_check: result.timestamp,
+      });
   }
   onFlowChange(): () => void {
     return () => undefined;
@@ -51,7 +58,20 @@ interface Harness {
   readonly changes: ChangeNotifier;
 }
 
-const DEFAULTS: LivestatusConfig = { bind: "127.0.0.1", port: 0, path: "", mode: "0660", max_request_bytes: 1_048_576, idle_timeout: 300_000, request_timeout: 10_000, write_timeout: 30_000, answer_memory: 67_108_864, max_connections: 500, max_connections_per_peer: 250, commands: ["gui"] };
+const DEFAULTS: LivestatusConfig = {
+  bind: "127.0.0.1",
+  port: 0,
+  path: "",
+  mode: "0660",
+  max_request_bytes: 1_048_576,
+  idle_timeout: 300_000,
+  request_timeout: 10_000,
+  write_timeout: 30_000,
+  answer_memory: 67_108_864,
+  max_connections: 500,
+  max_connections_per_peer: 250,
+  commands: ["gui"],
+};
 /** For the tests that inject check results over Livestatus: the default `gui` leaves them out. */
 const WITH_RESULTS: Partial<LivestatusConfig> = { commands: ["gui", "results"] };
 const running: LivestatusListener[] = [];
@@ -107,9 +127,13 @@ describe("livestatus listener (real sockets)", () => {
 
     it("csv, json and python with fixed16, byte for byte, then closes (no KeepAlive)", async () => {
       expect(await ask("GET hosts\nColumns: name state\nResponseHeader: fixed16\n\n")).to.equal("200          20\ndb1;1\nweb1;0\nweb2;0\n");
-      expect(await ask("GET hosts\nColumns: name state\nOutputFormat: json\nResponseHeader: fixed16\n\n")).to.equal('200          34\n[["db1",1],["web1",0],["web2",0]]\n');
+      expect(await ask("GET hosts\nColumns: name state\nOutputFormat: json\nResponseHeader: fixed16\n\n")).to.equal(
+        '200          34\n[["db1",1],["web1",0],["web2",0]]\n',
+      );
       // The length counts UTF-8 bytes: é is 2.
-      expect(await ask("GET hosts\nColumns: plugin_output\nFilter: name = db1\nOutputFormat: python\nResponseHeader: fixed16\n\n")).to.equal('200          31\n[["DOWN - café; \\"quoted\\""]]\n');
+      expect(await ask("GET hosts\nColumns: plugin_output\nFilter: name = db1\nOutputFormat: python\nResponseHeader: fixed16\n\n")).to.equal(
+        '200          31\n[["DOWN - café; \\"quoted\\""]]\n',
+      );
     });
 
     it("without fixed16: the bare body, read to EOF", async () => {
@@ -128,7 +152,9 @@ describe("livestatus listener (real sockets)", () => {
 
     it("pipelined requests in one write: answers in order", async () => {
       const c = await connect(h.port);
-      c.send("GET hosts\nColumns: name\nLimit: 1\nKeepAlive: on\nResponseHeader: fixed16\n\nGET hosts\nStats: state = 0\nKeepAlive: on\nResponseHeader: fixed16\n\nGET nosuch\nResponseHeader: fixed16\n\n");
+      c.send(
+        "GET hosts\nColumns: name\nLimit: 1\nKeepAlive: on\nResponseHeader: fixed16\n\nGET hosts\nStats: state = 0\nKeepAlive: on\nResponseHeader: fixed16\n\nGET nosuch\nResponseHeader: fixed16\n\n",
+      );
       expect((await c.answer()).body).to.equal("db1\n");
       expect((await c.answer()).body).to.equal("2\n");
       expect(await c.answer()).to.include({ status: 404 });
@@ -175,13 +201,17 @@ describe("livestatus listener (real sockets)", () => {
     });
 
     it("unknown column: 400 in Filter, an empty value in Columns", async () => {
-      expect(await ask("GET hosts\nColumns: name\nFilter: nosuchcolumn = 1\nResponseHeader: fixed16\n\n")).to.match(/^400 +\d+\nFilter: unknown column nosuchcolumn\n$/);
+      expect(await ask("GET hosts\nColumns: name\nFilter: nosuchcolumn = 1\nResponseHeader: fixed16\n\n")).to.match(
+        /^400 +\d+\nFilter: unknown column nosuchcolumn\n$/,
+      );
       expect(await ask("GET hosts\nColumns: name nosuchcolumn\nFilter: name = db1\nResponseHeader: fixed16\n\n")).to.equal("200           5\ndb1;\n");
     });
 
     it("empty result with ColumnHeaders on: the header row (csv, json, all-columns mode)", async () => {
       expect(await ask("GET hosts\nColumns: name state\nColumnHeaders: on\nFilter: state = 2\n\n")).to.equal("name;state\n");
-      expect(JSON.parse(await ask("GET hosts\nOutputFormat: json\nColumnHeaders: on\nFilter: state = 2\n\n"))).to.deep.equal([["name", "state", "staleness", "last_check", "plugin_output", "groups", "contacts", "custom_variables"]]);
+      expect(JSON.parse(await ask("GET hosts\nOutputFormat: json\nColumnHeaders: on\nFilter: state = 2\n\n"))).to.deep.equal([
+        ["name", "state", "staleness", "last_check", "plugin_output", "groups", "contacts", "custom_variables"],
+      ]);
     });
 
     it("Stats on an empty set: zeros", async () => {
@@ -203,7 +233,9 @@ describe("livestatus listener (real sockets)", () => {
 
     it("COMMAND then GET in one write: one answer, which sees the command", async () => {
       const c = await connect(h.port);
-      c.send(`COMMAND [${nowSeconds()}] PROCESS_HOST_CHECK_RESULT;new1;1;DOWN - new; really|rta=1\n\nGET hosts\nColumns: name state plugin_output\nFilter: name = new1\n\n`);
+      c.send(
+        `COMMAND [${nowSeconds()}] PROCESS_HOST_CHECK_RESULT;new1;1;DOWN - new; really|rta=1\n\nGET hosts\nColumns: name state plugin_output\nFilter: name = new1\n\n`,
+      );
       expect(await c.rest()).to.equal("new1;1;DOWN - new\\; really\n"); // csv escapes the field separator in values
       expect(h.sink.results.map((r) => [r.hostname, r.check, r.perfData])).to.deep.equal([["new1", "Host", "rta=1"]]);
     });
@@ -218,7 +250,9 @@ describe("livestatus listener (real sockets)", () => {
 
     it("logs a refused command at warn with the peer and the reason; the connection stays usable", async () => {
       const c = await connect(h.port);
-      c.send(`COMMAND [${nowSeconds()}] ACKNOWLEDGE_HOST_PROBLEM;db1;2;1;1;alice;on it\n\nCOMMAND [${nowSeconds()}] PROCESS_HOST_CHECK_RESULT;db1;x;bad code\n\nCOMMAND garbage\n\n`);
+      c.send(
+        `COMMAND [${nowSeconds()}] ACKNOWLEDGE_HOST_PROBLEM;db1;2;1;1;alice;on it\n\nCOMMAND [${nowSeconds()}] PROCESS_HOST_CHECK_RESULT;db1;x;bad code\n\nCOMMAND garbage\n\n`,
+      );
       await c.silentFor(100);
       c.send("GET hosts\nColumns: name\nLimit: 1\n\n");
       expect(await c.rest()).to.equal("db1\n");
@@ -261,7 +295,9 @@ describe("livestatus listener (real sockets)", () => {
 
     it("answers after WaitTimeout when the condition never holds", async () => {
       const started = Date.now();
-      expect(await ask("GET hosts\nWaitObject: web1\nWaitCondition: state = 2\nWaitTimeout: 300\nColumns: name state\nFilter: name = web1\n\n")).to.equal("web1;0\n");
+      expect(await ask("GET hosts\nWaitObject: web1\nWaitCondition: state = 2\nWaitTimeout: 300\nColumns: name state\nFilter: name = web1\n\n")).to.equal(
+        "web1;0\n",
+      );
       expect(Date.now() - started).to.be.within(250, 2000);
     });
   });
@@ -429,7 +465,9 @@ describe("livestatus listener (real sockets)", () => {
       expect((await newcomer.answer()).body).to.equal("db1\n");
       expect(await old.rest()).to.equal("");
       const info = h.log.entries.filter((e) => e.level === "info" && e.msg.includes("closed to let"));
-      expect(info.map((e) => e.msg)).to.deep.equal([`livestatus connection 127.0.0.1:${oldPort} closed to let 127.0.0.1:${newcomer.socket.localPort!} in: max_connections (4) reached, and it was idle the longest (3s)`]);
+      expect(info.map((e) => e.msg)).to.deep.equal([
+        `livestatus connection 127.0.0.1:${oldPort} closed to let 127.0.0.1:${newcomer.socket.localPort!} in: max_connections (4) reached, and it was idle the longest (3s)`,
+      ]);
       expect([h.stats.get("overflows"), h.stats.get("evictions"), h.stats.get("refusals")]).to.deep.equal([1, 1, 0]);
       // The others are untouched: the Wait is answered, the half request can be finished.
       h.changes.notify("state");
@@ -459,7 +497,9 @@ describe("livestatus listener (real sockets)", () => {
       other.send(query);
       expect((await other.answer()).body).to.equal("db1\n");
       expect(a2.closed).to.equal(false);
-      expect(h.log.messages("info").some((m) => m.includes("max_connections_per_peer (2) reached for 127.0.0.1, and it was idle the longest (2s)"))).to.equal(true);
+      expect(h.log.messages("info").some((m) => m.includes("max_connections_per_peer (2) reached for 127.0.0.1, and it was idle the longest (2s)"))).to.equal(
+        true,
+      );
     });
 
     it("the issue's attack with small limits: every slot held by idle clients that reconnect as soon as they are closed, a real client still gets in", async () => {
@@ -525,12 +565,16 @@ describe("livestatus listener (real sockets)", () => {
     it("takes what the option names: wildcards, groups, nothing at all", async () => {
       h = await startListener({ commands: ["PROCESS_*"] });
       const c = await connect(h.port);
-      c.send(`COMMAND [${nowSeconds()}] PROCESS_SERVICE_CHECK_RESULT;web1;http;2;HTTP CRITICAL\n\nCOMMAND [${nowSeconds()}] DEL_HOST;db1\nResponseHeader: fixed16\n\n`);
+      c.send(
+        `COMMAND [${nowSeconds()}] PROCESS_SERVICE_CHECK_RESULT;web1;http;2;HTTP CRITICAL\n\nCOMMAND [${nowSeconds()}] DEL_HOST;db1\nResponseHeader: fixed16\n\n`,
+      );
       expect(await c.answer()).to.deep.include({ status: 403 });
       expect(h.sink.results.map((r) => r.hostname)).to.deep.equal(["web1"]);
       const none = await startListener({ commands: [] });
       const d = await connect(none.port);
-      d.send(`COMMAND [${nowSeconds()}] SCHEDULE_FORCED_HOST_CHECK;db1;${nowSeconds()}\nResponseHeader: fixed16\n\nCOMMAND NO_SUCH_COMMAND\nResponseHeader: fixed16\n\n`);
+      d.send(
+        `COMMAND [${nowSeconds()}] SCHEDULE_FORCED_HOST_CHECK;db1;${nowSeconds()}\nResponseHeader: fixed16\n\nCOMMAND NO_SUCH_COMMAND\nResponseHeader: fixed16\n\n`,
+      );
       expect(await d.answer()).to.deep.include({ status: 403 });
       // An unknown command is still a 400: there is nothing to allow.
       expect(await d.answer()).to.deep.include({ status: 400 });
@@ -557,7 +601,9 @@ describe("livestatus listener (real sockets)", () => {
       const dataDir = makeTempDir();
       const stale = path.join(dataDir, "live");
       // A process listening on the path, killed with SIGKILL: its socket file stays behind.
-      const child = spawn(process.execPath, ["-e", "require('net').createServer().listen(process.argv[1], () => console.log('ready'))", stale], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["-e", "require('net').createServer().listen(process.argv[1], () => console.log('ready'))", stale], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGKILL");
@@ -565,13 +611,31 @@ describe("livestatus listener (real sockets)", () => {
       expect(fs.lstatSync(stale).isSocket()).to.equal(true);
       const tables = testTables();
       const log = new RecordingLogger();
-      const listener = new LivestatusListener({ ...DEFAULTS, path: stale }, tables.registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("ls"), { changes: new ChangeNotifier() });
+      const listener = new LivestatusListener(
+        { ...DEFAULTS, path: stale },
+        tables.registry,
+        await commandsInto(new ApplyingSink(tables)),
+        systemClock,
+        log,
+        dataDir,
+        new SelfStats().of("ls"),
+        { changes: new ChangeNotifier() },
+      );
       running.push(listener);
       await listener.start();
       expect(await exchange(stale, "GET hosts\nColumns: name\nLimit: 1\n\n")).to.equal("db1\n");
       const plain = path.join(dataDir, "plain");
       fs.writeFileSync(plain, "keep me");
-      const other = new LivestatusListener({ ...DEFAULTS, path: plain }, testTables().registry, await commandsInto(new ApplyingSink(tables)), systemClock, log, dataDir, new SelfStats().of("other"), { changes: new ChangeNotifier() });
+      const other = new LivestatusListener(
+        { ...DEFAULTS, path: plain },
+        testTables().registry,
+        await commandsInto(new ApplyingSink(tables)),
+        systemClock,
+        log,
+        dataDir,
+        new SelfStats().of("other"),
+        { changes: new ChangeNotifier() },
+      );
       running.push(other);
       let failure: unknown;
       await other.start().catch((err: unknown) => (failure = err));
@@ -583,7 +647,9 @@ describe("livestatus listener (real sockets)", () => {
       h = await startListener();
       expect([h.stats.get("connections"), h.stats.get("requests")]).to.deep.equal([0, 0]);
       const c = await connect(h.port);
-      c.send(`GET hosts\nColumns: name\nKeepAlive: on\nResponseHeader: fixed16\n\nCOMMAND [${nowSeconds()}] NO_SUCH;x\n\nGET nosuch\nKeepAlive: on\nResponseHeader: fixed16\n\n`);
+      c.send(
+        `GET hosts\nColumns: name\nKeepAlive: on\nResponseHeader: fixed16\n\nCOMMAND [${nowSeconds()}] NO_SUCH;x\n\nGET nosuch\nKeepAlive: on\nResponseHeader: fixed16\n\n`,
+      );
       await c.answer();
       await c.answer();
       await connect(h.port);
@@ -602,7 +668,10 @@ describe("livestatus listener (real sockets)", () => {
       await h.listener.stop();
       expect(await c.rest()).to.equal("");
       let refused = false;
-      await LivestatusClient.connect(h.port).then((x) => x.destroy(), () => (refused = true));
+      await LivestatusClient.connect(h.port).then(
+        (x) => x.destroy(),
+        () => (refused = true),
+      );
       expect(refused).to.equal(true);
     });
   });

@@ -6,7 +6,20 @@ import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { FileOutput } from "./file-output";
 
 const result = (n: number): CheckResult =>
-  Object.freeze({ hostname: "web1", check: `c${n}`, status: n % 4, output: `out ${n}; with | pipe`, longOutput: "line2\nline3", perfData: "t=1s", timestamp: 1_764_100_000 + n, interval: 60, contacts: ["ops"], hostgroups: ["web"], servicegroups: [], customVariables: { site: "paris" } });
+  Object.freeze({
+    hostname: "web1",
+    check: `c${n}`,
+    status: n % 4,
+    output: `out ${n}; with | pipe`,
+    longOutput: "line2\nline3",
+    perfData: "t=1s",
+    timestamp: 1_764_100_000 + n,
+    interval: 60,
+    contacts: ["ops"],
+    hostgroups: ["web"],
+    servicegroups: [],
+    customVariables: { site: "paris" },
+  });
 
 describe("file output (real files)", () => {
   after(cleanupTempDirs);

@@ -29,8 +29,16 @@ export function crashChangeSet(k: number): ChangeSet {
   const upserts: CheckState[] = [crashState("progress", "last", k)];
   for (let i = 0; i < CRASH_UPSERTS; i++) upserts.push(crashState(`host-${k}`, `c${i}`, k));
   const log = Array.from({ length: CRASH_LOG_ROWS }, (_, i) => ({
-    time: k, class: 1, type: "SERVICE ALERT", hostname: `host-${k}`, check: `c${i}`, state: 2, stateType: "HARD", attempt: 1,
-    output: "CRITICAL", message: `[${k}] SERVICE ALERT: host-${k};c${i};CRITICAL;HARD;1;CRITICAL`,
+    time: k,
+    class: 1,
+    type: "SERVICE ALERT",
+    hostname: `host-${k}`,
+    check: `c${i}`,
+    state: 2,
+    stateType: "HARD",
+    attempt: 1,
+    output: "CRITICAL",
+    message: `[${k}] SERVICE ALERT: host-${k};c${i};CRITICAL;HARD;1;CRITICAL`,
   }));
   return {
     upserts,
@@ -44,8 +52,18 @@ export function crashChangeSet(k: number): ChangeSet {
 
 export function crashDowntime(k: number): Downtime {
   return {
-    id: k, hostname: `host-${k}`, check: "c1", author: "crash", comment: `downtime ${k}`, entryTime: k, startTime: k, endTime: k + 3600,
-    fixed: true, duration: 3600, triggeredBy: 0, activeSince: k,
+    id: k,
+    hostname: `host-${k}`,
+    check: "c1",
+    author: "crash",
+    comment: `downtime ${k}`,
+    entryTime: k,
+    startTime: k,
+    endTime: k + 3600,
+    fixed: true,
+    duration: 3600,
+    triggeredBy: 0,
+    activeSince: k,
   };
 }
 
@@ -55,16 +73,37 @@ export function crashComment(k: number): Comment {
 
 function crashState(hostname: string, check: string, k: number): CheckState {
   return {
-    hostname, check, state: 2, lastState: 0, output: `CRITICAL - set ${k}`, longOutput: "", perfData: `k=${k}`,
-    lastCheck: k, lastStateChange: k, lastHardStateChange: k, interval: 60, contacts: ["ops"], hostgroups: [], servicegroups: [],
-    customVariables: {}, outdated: false, acknowledgement: null, downtimeDepth: 0,
+    hostname,
+    check,
+    state: 2,
+    lastState: 0,
+    output: `CRITICAL - set ${k}`,
+    longOutput: "",
+    perfData: `k=${k}`,
+    lastCheck: k,
+    lastStateChange: k,
+    lastHardStateChange: k,
+    interval: 60,
+    contacts: ["ops"],
+    hostgroups: [],
+    servicegroups: [],
+    customVariables: {},
+    outdated: false,
+    acknowledgement: null,
+    downtimeDepth: 0,
   };
 }
 
 async function main(): Promise<void> {
   const [dataDir, synchronous] = process.argv.slice(2);
   if (dataDir === undefined || (synchronous !== "normal" && synchronous !== "full")) throw new Error("usage: crash-writer DATA_DIR normal|full");
-  const store = new SqliteStore({ path: CRASH_FILE, log_retention_days: 0, synchronous, busy_timeout: 5000 }, dataDir, silentLogger(), systemClock, new SelfStats().of("sqlite"));
+  const store = new SqliteStore(
+    { path: CRASH_FILE, log_retention_days: 0, synchronous, busy_timeout: 5000 },
+    dataDir,
+    silentLogger(),
+    systemClock,
+    new SelfStats().of("sqlite"),
+  );
   await store.start();
   for (let k = 1; k <= MAX_COMMITS; k++) {
     await store.commit(crashChangeSet(k));

@@ -8,11 +8,28 @@ import type { CheckRow, CommentRow, DowntimeRow, LogRow } from "./tables";
 export function pushCheckParams(out: unknown[], s: CheckState): void {
   const a = s.acknowledgement;
   out.push(
-    s.hostname, s.check, s.state, s.lastState, s.output, s.longOutput, s.perfData, s.lastCheck, s.lastStateChange,
-    s.lastHardStateChange, s.interval, jsonList(s.contacts), jsonList(s.hostgroups), jsonList(s.servicegroups),
-    JSON.stringify(s.customVariables), s.outdated ? 1 : 0,
-    a === null ? null : a.type, a === null ? null : a.author, a === null ? null : a.comment,
-    a === null ? null : a.time, a === null ? null : a.expireTime, s.downtimeDepth,
+    s.hostname,
+    s.check,
+    s.state,
+    s.lastState,
+    s.output,
+    s.longOutput,
+    s.perfData,
+    s.lastCheck,
+    s.lastStateChange,
+    s.lastHardStateChange,
+    s.interval,
+    jsonList(s.contacts),
+    jsonList(s.hostgroups),
+    jsonList(s.servicegroups),
+    JSON.stringify(s.customVariables),
+    s.outdated ? 1 : 0,
+    a === null ? null : a.type,
+    a === null ? null : a.author,
+    a === null ? null : a.comment,
+    a === null ? null : a.time,
+    a === null ? null : a.expireTime,
+    s.downtimeDepth,
   );
 }
 
@@ -35,8 +52,30 @@ export class CheckRowReader {
   private readonly records = new Map<string, Readonly<Record<string, string>>>();
 
   read(r: CheckRow): CheckState {
-    const [hostname, check, state, lastState, output, longOutput, perfData, lastCheck, lastStateChange, lastHardStateChange, interval,
-      contacts, hostgroups, servicegroups, customVariables, outdated, ackType, ackAuthor, ackComment, ackTime, ackExpireTime, downtimeDepth] = r;
+    const [
+      hostname,
+      check,
+      state,
+      lastState,
+      output,
+      longOutput,
+      perfData,
+      lastCheck,
+      lastStateChange,
+      lastHardStateChange,
+      interval,
+      contacts,
+      hostgroups,
+      servicegroups,
+      customVariables,
+      outdated,
+      ackType,
+      ackAuthor,
+      ackComment,
+      ackTime,
+      ackExpireTime,
+      downtimeDepth,
+    ] = r;
     let acknowledgement: Acknowledgement | null = null;
     if (ackType !== null) {
       if ((ackType !== 1 && ackType !== 2) || ackAuthor === null || ackComment === null || ackTime === null || ackExpireTime === null) {

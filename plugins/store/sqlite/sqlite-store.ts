@@ -18,9 +18,30 @@ import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../
 import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime, rowToLogEntry } from "./rows";
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
 import {
-  DELETE_CHECK, DELETE_COMMENT, DELETE_DOWNTIME, EXPIRE_LOG, INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, SELECT_CHECKS,
-  SELECT_COMMENTS, SELECT_COUNTERS, SELECT_DOWNTIMES, UPSERT_COMMENT, UPSERT_COUNTER, UPSERT_DOWNTIME, UPSERT_ROWS, upsertChecksSql,
-  type CheckRow, type CommentRow, type CounterRow, type DowntimeRow, type LogFilter, type LogRow,
+  DELETE_CHECK,
+  DELETE_COMMENT,
+  DELETE_DOWNTIME,
+  EXPIRE_LOG,
+  INSERT_LOG,
+  LOG_FILTERS,
+  logQuerySql,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  SELECT_CHECKS,
+  SELECT_COMMENTS,
+  SELECT_COUNTERS,
+  SELECT_DOWNTIMES,
+  UPSERT_COMMENT,
+  UPSERT_COUNTER,
+  UPSERT_DOWNTIME,
+  UPSERT_ROWS,
+  upsertChecksSql,
+  type CheckRow,
+  type CommentRow,
+  type CounterRow,
+  type DowntimeRow,
+  type LogFilter,
+  type LogRow,
 } from "./tables";
 
 const HOUR_MS = 3_600_000;
@@ -155,7 +176,8 @@ export class SqliteStore implements StorePlugin {
     }
     this.full = false;
     // Only once committed: after a rollback the next commit must write them again.
-    if (counters.length > 0) this.countersWritten = { downtime: Math.max(written.downtime, changes.lastIds.downtime), comment: Math.max(written.comment, changes.lastIds.comment) };
+    if (counters.length > 0)
+      this.countersWritten = { downtime: Math.max(written.downtime, changes.lastIds.downtime), comment: Math.max(written.comment, changes.lastIds.comment) };
     this.stats.add("commits");
     this.stats.add("rows_upserted", changes.upserts.length);
     this.stats.add("rows_deleted", changes.deletes.length);
@@ -215,7 +237,11 @@ export class SqliteStore implements StorePlugin {
     const modes = dataModes(this.settings.data_access);
     createDir(path.dirname(this.file), modes.dir);
     const changed: ModeChange[] = [];
-    for (const change of [ensureFile(this.file, modes.file), narrowIfPresent(`${this.file}-wal`, modes.file), narrowIfPresent(`${this.file}-shm`, modes.file)]) {
+    for (const change of [
+      ensureFile(this.file, modes.file),
+      narrowIfPresent(`${this.file}-wal`, modes.file),
+      narrowIfPresent(`${this.file}-shm`, modes.file),
+    ]) {
       if (change !== undefined) changed.push(change);
     }
     for (const c of changed) this.log.warn(`mode of ${c.path} changed from ${c.from} to ${c.to} (data_access = ${this.settings.data_access})`, { ...c });
@@ -249,7 +275,8 @@ export class SqliteStore implements StorePlugin {
   }
 
   private open(operation: string): Prepared {
-    if (this.prepared === undefined) throw new SqliteStoreError(this.file, operation, { cause: new Error(this.stopped ? "the store is stopped" : "the store is not started") });
+    if (this.prepared === undefined)
+      throw new SqliteStoreError(this.file, operation, { cause: new Error(this.stopped ? "the store is stopped" : "the store is not started") });
     return this.prepared;
   }
 
@@ -273,7 +300,10 @@ export class SqliteStore implements StorePlugin {
       db = new Database(this.file, { readonly: true, fileMustExist: true, timeout: this.config.busy_timeout });
       const version = userVersion(db);
       if (version === 0) return empty;
-      if (version !== SCHEMA_VERSION) throw new Error(`schema version ${version}, this Tantale reads version ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? " (start the store once to migrate the file)" : ""}`);
+      if (version !== SCHEMA_VERSION)
+        throw new Error(
+          `schema version ${version}, this Tantale reads version ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? " (start the store once to migrate the file)" : ""}`,
+        );
       return fn(db);
     } catch (err) {
       throw new SqliteStoreError(this.file, `${operation} (read-only)`, { cause: err });

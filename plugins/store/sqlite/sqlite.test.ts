@@ -26,7 +26,9 @@ const DEFAULTS: SqliteConfig = { path: "tantale.db", log_retention_days: 31, syn
 /** A clock the tests move by hand. */
 class ManualClock implements Clock {
   constructor(public ms = NOW_MS) {}
-  now(): number { return this.ms; }
+  now(): number {
+    return this.ms;
+  }
 }
 
 const opened: SqliteStore[] = [];
@@ -46,21 +48,51 @@ async function started(dataDir: string, options: Partial<SqliteConfig> = {}, clo
 
 function state(hostname: string, check: string, overrides: Partial<CheckState> = {}): CheckState {
   return {
-    hostname, check, state: 0, lastState: 0, output: "OK", longOutput: "", perfData: "", lastCheck: 1_764_100_000, lastStateChange: 1_764_000_000,
-    lastHardStateChange: 1_764_000_000, interval: 60, contacts: [], hostgroups: [], servicegroups: [], customVariables: {}, outdated: false,
-    acknowledgement: null, downtimeDepth: 0, ...overrides,
+    hostname,
+    check,
+    state: 0,
+    lastState: 0,
+    output: "OK",
+    longOutput: "",
+    perfData: "",
+    lastCheck: 1_764_100_000,
+    lastStateChange: 1_764_000_000,
+    lastHardStateChange: 1_764_000_000,
+    interval: 60,
+    contacts: [],
+    hostgroups: [],
+    servicegroups: [],
+    customVariables: {},
+    outdated: false,
+    acknowledgement: null,
+    downtimeDepth: 0,
+    ...overrides,
   };
 }
 
 function entry(time: number, hostname: string, check: string, n = 0): LogEntry {
   return {
-    time, class: 1, type: check === "" ? "HOST ALERT" : "SERVICE ALERT", hostname, check, state: 2, stateType: "HARD", attempt: 1,
-    output: `out ${n}`, message: `[${Math.floor(time)}] SERVICE ALERT: ${hostname};${check};CRITICAL;HARD;1;out ${n}`,
+    time,
+    class: 1,
+    type: check === "" ? "HOST ALERT" : "SERVICE ALERT",
+    hostname,
+    check,
+    state: 2,
+    stateType: "HARD",
+    attempt: 1,
+    output: `out ${n}`,
+    message: `[${Math.floor(time)}] SERVICE ALERT: ${hostname};${check};CRITICAL;HARD;1;out ${n}`,
   };
 }
 
 const changes = (c: Partial<ChangeSet>): ChangeSet => ({
-  upserts: [], deletes: [], log: [], downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 }, ...c,
+  upserts: [],
+  deletes: [],
+  log: [],
+  downtimes: NO_RECORD_CHANGES,
+  comments: NO_RECORD_CHANGES,
+  lastIds: { downtime: 0, comment: 0 },
+  ...c,
 });
 const byKey = (a: CheckState, b: CheckState): number => (checkKey(a.hostname, a.check) < checkKey(b.hostname, b.check) ? -1 : 1);
 const sorted = (states: readonly CheckState[]): CheckState[] => [...states].sort(byKey);
@@ -76,15 +108,34 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 function downtime(id: number, overrides: Partial<Downtime> = {}): Downtime {
   return {
-    id, hostname: "web1.example.com", check: "Host", author: "alice", comment: "maintenance", entryTime: 1_764_100_000, startTime: 1_764_100_000,
-    endTime: 1_764_103_600, fixed: true, duration: 3600, triggeredBy: 0, activeSince: 0, ...overrides,
+    id,
+    hostname: "web1.example.com",
+    check: "Host",
+    author: "alice",
+    comment: "maintenance",
+    entryTime: 1_764_100_000,
+    startTime: 1_764_100_000,
+    endTime: 1_764_103_600,
+    fixed: true,
+    duration: 3600,
+    triggeredBy: 0,
+    activeSince: 0,
+    ...overrides,
   };
 }
 
 function comment(id: number, overrides: Partial<Comment> = {}): Comment {
   return {
-    id, hostname: "web1.example.com", check: "Host", author: "bob", comment: "looking", entryTime: 1_764_100_000, entryType: 1, persistent: false,
-    expireTime: 0, ...overrides,
+    id,
+    hostname: "web1.example.com",
+    check: "Host",
+    author: "bob",
+    comment: "looking",
+    entryTime: 1_764_100_000,
+    entryType: 1,
+    persistent: false,
+    expireTime: 0,
+    ...overrides,
   };
 }
 
@@ -92,14 +143,30 @@ function comment(id: number, overrides: Partial<Comment> = {}): Comment {
 const TRICKY_DOWNTIMES: readonly Downtime[] = [
   downtime(1),
   downtime(2, {
-    hostname: "hôte-ü.例え.jp", check: "😀 disk /var; |pipe|", author: "O'Brien \"ob\"", comment: "patch; reboot -- DROP TABLE downtimes; 'x'\nline 2\u0000nul",
-    entryTime: 1_764_100_000.25, startTime: 1_764_100_100.5, endTime: 1_764_200_000.75, fixed: false, duration: 1800.5, triggeredBy: 1, activeSince: 1_764_100_123.125,
+    hostname: "hôte-ü.例え.jp",
+    check: "😀 disk /var; |pipe|",
+    author: 'O\'Brien "ob"',
+    comment: "patch; reboot -- DROP TABLE downtimes; 'x'\nline 2\u0000nul",
+    entryTime: 1_764_100_000.25,
+    startTime: 1_764_100_100.5,
+    endTime: 1_764_200_000.75,
+    fixed: false,
+    duration: 1800.5,
+    triggeredBy: 1,
+    activeSince: 1_764_100_123.125,
   }),
   downtime(7, { hostname: "", check: "", author: "", comment: "", entryTime: 0, startTime: 0, endTime: 2 ** 40, duration: 0, triggeredBy: 2 }),
 ];
 const TRICKY_COMMENTS: readonly Comment[] = [
-  comment(3, { entryType: 4, persistent: true, expireTime: 1_764_200_000.5, comment: "ack – ticket #42; \"sticky\"" }),
-  comment(4, { hostname: "hôte-ü.例え.jp", check: "😀 disk /var; |pipe|", author: "Ünïcode ✓", comment: "a;b;c\r\n\ttab\u0000", entryTime: 1_764_100_000.000001, entryType: 2 }),
+  comment(3, { entryType: 4, persistent: true, expireTime: 1_764_200_000.5, comment: 'ack – ticket #42; "sticky"' }),
+  comment(4, {
+    hostname: "hôte-ü.例え.jp",
+    check: "😀 disk /var; |pipe|",
+    author: "Ünïcode ✓",
+    comment: "a;b;c\r\n\ttab\u0000",
+    entryTime: 1_764_100_000.000001,
+    entryType: 2,
+  }),
   comment(9, { hostname: "", check: "", author: "", comment: "", entryTime: 0, entryType: 3 }),
 ];
 
@@ -121,13 +188,32 @@ function writeV1File(file: string, s: CheckState, e: LogEntry): void {
 
 /** Every field with values that are easy to lose: fractions, empty and unicode strings, NUL, ack set and null. */
 const TRICKY: readonly CheckState[] = [
-  state("web1.example.com", "Host", { state: 1, lastState: 0, output: "PING CRITICAL - Packet loss = 100%", lastCheck: 1_764_100_000.123456, lastStateChange: 1_764_099_999.5, lastHardStateChange: 0.25, interval: 0.5 }),
+  state("web1.example.com", "Host", {
+    state: 1,
+    lastState: 0,
+    output: "PING CRITICAL - Packet loss = 100%",
+    lastCheck: 1_764_100_000.123456,
+    lastStateChange: 1_764_099_999.5,
+    lastHardStateChange: 0.25,
+    interval: 0.5,
+  }),
   state("hôte-ü.例え.jp", "😀 disk /var; |pipe|", {
-    state: 3, lastState: 2, output: "UNKNOWN – ünïcödé ✓ \"quoted\" 'single' ;semi", longOutput: "line 2\nline 3\r\n\ttab\u0000nul", perfData: "'a b'=1.5ms;2;3;0;10 c=0c",
-    lastCheck: 1_764_100_123.999999, lastStateChange: 1_700_000_000.000001, lastHardStateChange: 1_700_000_000.000001, interval: 86_400,
-    contacts: ["ops", "Ünïcode Team", ""], hostgroups: ["linux"], servicegroups: ["disks", "storage"],
-    customVariables: { SITE: "paris", "ÉTAGE": "3ème", EMPTY: "", JSON: "{\"a\":[1]}" }, outdated: true,
-    acknowledgement: { type: 2, author: "alice", comment: "on it – ticket #42; \"sticky\"", time: 1_764_100_200.75, expireTime: 0 }, downtimeDepth: 3,
+    state: 3,
+    lastState: 2,
+    output: "UNKNOWN – ünïcödé ✓ \"quoted\" 'single' ;semi",
+    longOutput: "line 2\nline 3\r\n\ttab\u0000nul",
+    perfData: "'a b'=1.5ms;2;3;0;10 c=0c",
+    lastCheck: 1_764_100_123.999999,
+    lastStateChange: 1_700_000_000.000001,
+    lastHardStateChange: 1_700_000_000.000001,
+    interval: 86_400,
+    contacts: ["ops", "Ünïcode Team", ""],
+    hostgroups: ["linux"],
+    servicegroups: ["disks", "storage"],
+    customVariables: { SITE: "paris", ÉTAGE: "3ème", EMPTY: "", JSON: '{"a":[1]}' },
+    outdated: true,
+    acknowledgement: { type: 2, author: "alice", comment: 'on it – ticket #42; "sticky"', time: 1_764_100_200.75, expireTime: 0 },
+    downtimeDepth: 3,
   }),
   state("web1.example.com", "load", { acknowledgement: { type: 1, author: "", comment: "", time: 0, expireTime: 1_764_200_000.5 }, downtimeDepth: 0 }),
   state("", "", { state: -1, lastState: 2 ** 31, output: "", interval: 0 }),
@@ -170,7 +256,10 @@ describe("sqlite store (real files)", function () {
     expect(await makeStore(dir).store.load(), "not started: read-only").to.deep.equal(expected);
     const loaded = await (await started(dir)).load();
     expect(loaded, "restarted").to.deep.equal(expected);
-    expect([...loaded.downtimes, ...loaded.comments].every((r) => Object.isFrozen(r)), "frozen").to.equal(true);
+    expect(
+      [...loaded.downtimes, ...loaded.comments].every((r) => Object.isFrozen(r)),
+      "frozen",
+    ).to.equal(true);
     expect(loaded.downtimes.map((d) => typeof d.fixed)).to.deep.equal(["boolean", "boolean", "boolean"]);
   });
 
@@ -178,21 +267,33 @@ describe("sqlite store (real files)", function () {
     const dir = makeTempDir();
     const { store, stats } = makeStore(dir);
     await store.start();
-    await store.commit(changes({
-      upserts: [state("h", "c")], log: [entry(1, "h", "c")],
-      downtimes: { upserts: [downtime(1), downtime(2), downtime(3)], deletes: [] }, comments: { upserts: [comment(1), comment(2)], deletes: [] },
-      lastIds: { downtime: 3, comment: 2 },
-    }));
+    await store.commit(
+      changes({
+        upserts: [state("h", "c")],
+        log: [entry(1, "h", "c")],
+        downtimes: { upserts: [downtime(1), downtime(2), downtime(3)], deletes: [] },
+        comments: { upserts: [comment(1), comment(2)], deletes: [] },
+        lastIds: { downtime: 3, comment: 2 },
+      }),
+    );
     const started2 = downtime(2, { activeSince: 1_764_100_050 });
-    await store.commit(changes({
-      downtimes: { upserts: [started2], deletes: [1, 99] }, comments: { upserts: [comment(3, { entryType: 2 })], deletes: [1] },
-      lastIds: { downtime: 3, comment: 3 },
-    }));
+    await store.commit(
+      changes({
+        downtimes: { upserts: [started2], deletes: [1, 99] },
+        comments: { upserts: [comment(3, { entryType: 2 })], deletes: [1] },
+        lastIds: { downtime: 3, comment: 3 },
+      }),
+    );
     const expected = {
-      checks: [state("h", "c")], downtimes: [started2, downtime(3)], comments: [comment(2), comment(3, { entryType: 2 })], lastIds: { downtime: 3, comment: 3 },
+      checks: [state("h", "c")],
+      downtimes: [started2, downtime(3)],
+      comments: [comment(2), comment(3, { entryType: 2 })],
+      lastIds: { downtime: 3, comment: 3 },
     };
     expect(await store.load()).to.deep.equal(expected);
-    expect([stats.get("downtimes_upserted"), stats.get("downtimes_deleted"), stats.get("comments_upserted"), stats.get("comments_deleted")]).to.deep.equal([4, 2, 3, 1]);
+    expect([stats.get("downtimes_upserted"), stats.get("downtimes_deleted"), stats.get("comments_upserted"), stats.get("comments_deleted")]).to.deep.equal([
+      4, 2, 3, 1,
+    ]);
     await store.stop();
     expect(await (await started(dir)).load()).to.deep.equal(expected);
   });
@@ -200,7 +301,13 @@ describe("sqlite store (real files)", function () {
   it("keeps the last ids when the records with the highest ids are deleted, never lowers them, and raises them to the highest id present", async () => {
     const dir = makeTempDir();
     const first = await started(dir);
-    await first.commit(changes({ downtimes: { upserts: [downtime(1), downtime(5)], deletes: [] }, comments: { upserts: [comment(4)], deletes: [] }, lastIds: { downtime: 5, comment: 6 } }));
+    await first.commit(
+      changes({
+        downtimes: { upserts: [downtime(1), downtime(5)], deletes: [] },
+        comments: { upserts: [comment(4)], deletes: [] },
+        lastIds: { downtime: 5, comment: 6 },
+      }),
+    );
     await first.commit(changes({ downtimes: { upserts: [], deletes: [5] }, comments: { upserts: [], deletes: [4] }, lastIds: { downtime: 5, comment: 6 } }));
     // A lower counter (an engine that counted less) is not written over the higher one.
     await first.commit(changes({ upserts: [state("h", "c")], lastIds: { downtime: 2, comment: 0 } }));
@@ -209,7 +316,9 @@ describe("sqlite store (real files)", function () {
     expect(await second.load()).to.deep.equal({ checks: [state("h", "c")], downtimes: [downtime(1)], comments: [], lastIds: { downtime: 5, comment: 6 } });
 
     // Records with ids above the counters (a file edited by hand): the ids present count as taken.
-    await second.commit(changes({ downtimes: { upserts: [downtime(40)], deletes: [] }, comments: { upserts: [comment(30)], deletes: [] }, lastIds: { downtime: 5, comment: 6 } }));
+    await second.commit(
+      changes({ downtimes: { upserts: [downtime(40)], deletes: [] }, comments: { upserts: [comment(30)], deletes: [] }, lastIds: { downtime: 5, comment: 6 } }),
+    );
     expect((await second.load()).lastIds).to.deep.equal({ downtime: 40, comment: 30 });
     await second.stop();
     expect((await makeStore(dir).store.load()).lastIds, "read-only").to.deep.equal({ downtime: 40, comment: 30 });
@@ -219,12 +328,25 @@ describe("sqlite store (real files)", function () {
     const dir = makeTempDir();
     const { store, stats } = makeStore(dir);
     await store.start();
-    const before = { checks: [state("h", "a")], downtimes: [downtime(1), downtime(2)], comments: [comment(1), comment(2)], lastIds: { downtime: 2, comment: 2 } };
-    await store.commit(changes({ upserts: before.checks, downtimes: { upserts: before.downtimes, deletes: [] }, comments: { upserts: before.comments, deletes: [] }, lastIds: before.lastIds }));
+    const before = {
+      checks: [state("h", "a")],
+      downtimes: [downtime(1), downtime(2)],
+      comments: [comment(1), comment(2)],
+      lastIds: { downtime: 2, comment: 2 },
+    };
+    await store.commit(
+      changes({
+        upserts: before.checks,
+        downtimes: { upserts: before.downtimes, deletes: [] },
+        comments: { upserts: before.comments, deletes: [] },
+        lastIds: before.lastIds,
+      }),
+    );
 
     // Everything but the last comment upsert runs before its NULL author fails.
     const badComment = changes({
-      upserts: [state("h", "a", { output: "after" })], log: [entry(2, "h", "a")],
+      upserts: [state("h", "a", { output: "after" })],
+      log: [entry(2, "h", "a")],
       downtimes: { upserts: [downtime(2, { activeSince: 5 }), downtime(3)], deletes: [1] },
       comments: { upserts: [comment(2, { comment: "changed" }), comment(3), comment(4, { author: null as unknown as string })], deletes: [] },
       lastIds: { downtime: 3, comment: 4 },
@@ -243,7 +365,9 @@ describe("sqlite store (real files)", function () {
       other.close();
     }
     const good = changes({
-      downtimes: { upserts: [downtime(3)], deletes: [1, 2] }, comments: { upserts: [comment(3)], deletes: [1, 2] }, lastIds: { downtime: 3, comment: 3 },
+      downtimes: { upserts: [downtime(3)], deletes: [1, 2] },
+      comments: { upserts: [comment(3)], deletes: [1, 2] },
+      lastIds: { downtime: 3, comment: 3 },
     });
     expect(String(await rejection(store.commit(good)))).to.contain("counters refused");
     expect(await store.load()).to.deep.equal(before);
@@ -267,12 +391,16 @@ describe("sqlite store (real files)", function () {
     const s = state("h", "c", { state: 2, output: "kept" });
     const e = entry(NOW_MS / 1000 - 60, "h", "c"); // within log_retention_days, which the start applies
     writeV1File(file, s, e);
-    expect(String(await rejection(makeStore(dir).store.load())), "read-only: not migrated").to.contain("schema version 1, this Tantale reads version 2 (start the store once to migrate the file)");
+    expect(String(await rejection(makeStore(dir).store.load())), "read-only: not migrated").to.contain(
+      "schema version 1, this Tantale reads version 2 (start the store once to migrate the file)",
+    );
 
     const store = await started(dir);
     expect(await store.load()).to.deep.equal({ checks: [s], downtimes: [], comments: [], lastIds: { downtime: 0, comment: 0 } });
     expect(await store.readLog({})).to.deep.equal([e]);
-    await store.commit(changes({ downtimes: { upserts: [downtime(1)], deletes: [] }, comments: { upserts: [comment(1)], deletes: [] }, lastIds: { downtime: 1, comment: 1 } }));
+    await store.commit(
+      changes({ downtimes: { upserts: [downtime(1)], deletes: [] }, comments: { upserts: [comment(1)], deletes: [] }, lastIds: { downtime: 1, comment: 1 } }),
+    );
     await store.stop();
 
     const db = new Database(file, { readonly: true });
@@ -283,15 +411,33 @@ describe("sqlite store (real files)", function () {
     } finally {
       db.close();
     }
-    expect(await (await started(dir)).load()).to.deep.equal({ checks: [s], downtimes: [downtime(1)], comments: [comment(1)], lastIds: { downtime: 1, comment: 1 } });
+    expect(await (await started(dir)).load()).to.deep.equal({
+      checks: [s],
+      downtimes: [downtime(1)],
+      comments: [comment(1)],
+      lastIds: { downtime: 1, comment: 1 },
+    });
   });
 
   it("upserts overwrite the whole state of a check (the last one of a change set wins) and deletes remove it", async () => {
     const store = await started(makeTempDir());
-    const acked = state("h", "c", { state: 2, acknowledgement: { type: 1, author: "bob", comment: "x", time: 5, expireTime: 0 }, contacts: ["a", "b"], customVariables: { A: "1" } });
+    const acked = state("h", "c", {
+      state: 2,
+      acknowledgement: { type: 1, author: "bob", comment: "x", time: 5, expireTime: 0 },
+      contacts: ["a", "b"],
+      customVariables: { A: "1" },
+    });
     await store.commit(changes({ upserts: [acked, state("h", "gone"), state("h2", "Host")] }));
     const cleared = state("h", "c", { state: 0, output: "back", contacts: [], customVariables: {} });
-    await store.commit(changes({ upserts: [state("h", "c", { output: "not this one" }), cleared], deletes: [{ hostname: "h", check: "gone" }, { hostname: "nobody", check: "x" }] }));
+    await store.commit(
+      changes({
+        upserts: [state("h", "c", { output: "not this one" }), cleared],
+        deletes: [
+          { hostname: "h", check: "gone" },
+          { hostname: "nobody", check: "x" },
+        ],
+      }),
+    );
     expect(sorted((await store.load()).checks)).to.deep.equal(sorted([cleared, state("h2", "Host")]));
 
     // More than one multi-row statement, with a repeated key across chunks.
@@ -307,8 +453,13 @@ describe("sqlite store (real files)", function () {
     const dir = makeTempDir();
     const store = await started(dir);
     const log = [
-      entry(100, "h1", "disk", 1), entry(100, "h2", "", 2), entry(101.5, "h1", "", 3), entry(102, "h1", "disk", 4),
-      entry(102, "h2", "disk", 5), entry(103, "h1", "load", 6), entry(104.25, "h1", "disk", 7),
+      entry(100, "h1", "disk", 1),
+      entry(100, "h2", "", 2),
+      entry(101.5, "h1", "", 3),
+      entry(102, "h1", "disk", 4),
+      entry(102, "h2", "disk", 5),
+      entry(103, "h1", "load", 6),
+      entry(104.25, "h1", "disk", 7),
     ];
     await store.commit(changes({ log: log.slice(0, 4) }));
     await store.commit(changes({ log: log.slice(4) }));
@@ -361,13 +512,19 @@ describe("sqlite store (real files)", function () {
     await first.stop();
 
     const keep = await started(dir, { log_retention_days: 0 }, clock);
-    expect((await keep.readLog({})).map((e) => e.check), "retention 0").to.deep.equal(["old", "recent", "now"]);
+    expect(
+      (await keep.readLog({})).map((e) => e.check),
+      "retention 0",
+    ).to.deep.equal(["old", "recent", "now"]);
     expect(keep.expireLog()).to.equal(0);
     await keep.stop();
 
     const second = makeStore(dir, { log_retention_days: 31 }, clock);
     await second.store.start();
-    expect((await second.store.readLog({})).map((e) => e.check), "after start").to.deep.equal(["recent", "now"]);
+    expect(
+      (await second.store.readLog({})).map((e) => e.check),
+      "after start",
+    ).to.deep.equal(["recent", "now"]);
     expect(second.stats.get("log_rows_expired")).to.equal(1);
     clock.ms += 2 * DAY_MS;
     expect(second.store.expireLog(), "what the hourly timer does").to.equal(1);
@@ -537,12 +694,23 @@ describe("sqlite store (real files)", function () {
     const store = await started(makeTempDir());
     const hosts = 1000;
     const at = (h: number, c: number, k: number): CheckState =>
-      state(`host-${String(h).padStart(5, "0")}.example.com`, `check_${c}`, { output: `DISK OK - free space: / 3326 MB (56% inode=99%) #${k}`, perfData: `/=2643MB;5948;5958;0;5968 k=${k}`, lastCheck: NOW_MS / 1000 + k + 0.5, contacts: ["ops"], hostgroups: ["linux", "web"], customVariables: { SITE: "paris" } });
-    for (let h = 0; h < hosts; h += 100) await store.commit(changes({ upserts: Array.from({ length: 1000 }, (_, i) => at(h + Math.floor(i / 10), i % 10, 0)) }));
+      state(`host-${String(h).padStart(5, "0")}.example.com`, `check_${c}`, {
+        output: `DISK OK - free space: / 3326 MB (56% inode=99%) #${k}`,
+        perfData: `/=2643MB;5948;5958;0;5968 k=${k}`,
+        lastCheck: NOW_MS / 1000 + k + 0.5,
+        contacts: ["ops"],
+        hostgroups: ["linux", "web"],
+        customVariables: { SITE: "paris" },
+      });
+    for (let h = 0; h < hosts; h += 100)
+      await store.commit(changes({ upserts: Array.from({ length: 1000 }, (_, i) => at(h + Math.floor(i / 10), i % 10, 0)) }));
     const times: number[] = [];
     for (let k = 1; k <= 100; k++) {
       const first = (k * 100) % hosts;
-      const set = changes({ upserts: Array.from({ length: 1000 }, (_, i) => at(first + Math.floor(i / 10), i % 10, k)), log: Array.from({ length: 20 }, (_, i) => entry(k, `host-${i}`, "disk")) });
+      const set = changes({
+        upserts: Array.from({ length: 1000 }, (_, i) => at(first + Math.floor(i / 10), i % 10, k)),
+        log: Array.from({ length: 20 }, (_, i) => entry(k, `host-${i}`, "disk")),
+      });
       const t0 = performance.now();
       await store.commit(set);
       times.push(performance.now() - t0);
@@ -550,7 +718,9 @@ describe("sqlite store (real files)", function () {
     times.sort((a, b) => a - b);
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     const q = (p: number): string => times[Math.floor(p * (times.length - 1))]!.toFixed(2);
-    console.log(`      sqlite commit of 1000 upserts + 20 log rows (10k checks, synchronous=normal): p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms, mean ${mean.toFixed(2)} ms = ${Math.round(1000 / mean * 1000)} upserts/s`);
+    console.log(
+      `      sqlite commit of 1000 upserts + 20 log rows (10k checks, synchronous=normal): p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms, mean ${mean.toFixed(2)} ms = ${Math.round((1000 / mean) * 1000)} upserts/s`,
+    );
   });
 });
 
@@ -563,8 +733,16 @@ describe("sqlite store on a full file system (a real 8 MB tmpfs)", function () {
     cleanupTempDirs();
   });
 
-  const changes = (upserts: CheckState[]): ChangeSet => ({ upserts, deletes: [], log: [], downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 } });
-  const round = (n: number) => changes(Array.from({ length: 2000 }, (_, i) => state(`h${String(i).padStart(4, "0")}`, "c", { output: `round ${n} ${"x".repeat(200)}` })));
+  const changes = (upserts: CheckState[]): ChangeSet => ({
+    upserts,
+    deletes: [],
+    log: [],
+    downtimes: NO_RECORD_CHANGES,
+    comments: NO_RECORD_CHANGES,
+    lastIds: { downtime: 0, comment: 0 },
+  });
+  const round = (n: number) =>
+    changes(Array.from({ length: 2000 }, (_, i) => state(`h${String(i).padStart(4, "0")}`, "c", { output: `round ${n} ${"x".repeat(200)}` })));
 
   it("gives the WAL's space back after SQLITE_FULL, so the retry of the same commit works without any space freed; the file stays intact", async function () {
     const dir = makeTempDir("tantale-tmpfs-");

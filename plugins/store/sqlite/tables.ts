@@ -99,9 +99,28 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The columns of `checks`, in the order of the upsert's parameters. */
 const CHECK_COLUMNS = [
-  "hostname", '"check"', "state", "last_state", "output", "long_output", "perf_data", "last_check", "last_state_change",
-  "last_hard_state_change", "interval", "contacts", "hostgroups", "servicegroups", "custom_variables", "outdated",
-  "ack_type", "ack_author", "ack_comment", "ack_time", "ack_expire_time", "downtime_depth",
+  "hostname",
+  '"check"',
+  "state",
+  "last_state",
+  "output",
+  "long_output",
+  "perf_data",
+  "last_check",
+  "last_state_change",
+  "last_hard_state_change",
+  "interval",
+  "contacts",
+  "hostgroups",
+  "servicegroups",
+  "custom_variables",
+  "outdated",
+  "ack_type",
+  "ack_author",
+  "ack_comment",
+  "ack_time",
+  "ack_expire_time",
+  "downtime_depth",
 ] as const;
 const KEY_COLUMNS = new Set<string>(["hostname", '"check"']);
 
@@ -115,7 +134,9 @@ export const UPSERT_ROWS = 20;
 export function upsertChecksSql(rows: number): string {
   const tuple = `(${CHECK_COLUMNS.map(() => "?").join(", ")})`;
   return `INSERT INTO checks (${CHECK_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => tuple).join(", ")}
-  ON CONFLICT (hostname, "check") DO UPDATE SET ${CHECK_COLUMNS.filter((c) => !KEY_COLUMNS.has(c)).map((c) => `${c} = excluded.${c}`).join(", ")}`;
+  ON CONFLICT (hostname, "check") DO UPDATE SET ${CHECK_COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
 }
 export const DELETE_CHECK = `DELETE FROM checks WHERE hostname = ? AND "check" = ?`;
 export const SELECT_CHECKS = `SELECT ${CHECK_COLUMNS.join(", ")} FROM checks`;
@@ -125,14 +146,28 @@ export const INSERT_LOG = `INSERT INTO log (${LOG_COLUMNS.join(", ")}) VALUES ($
 export const EXPIRE_LOG = "DELETE FROM log WHERE time < ?";
 
 const DOWNTIME_COLUMNS = [
-  "id", "hostname", '"check"', "author", "comment", "entry_time", "start_time", "end_time", "fixed", "duration", "triggered_by", "active_since",
+  "id",
+  "hostname",
+  '"check"',
+  "author",
+  "comment",
+  "entry_time",
+  "start_time",
+  "end_time",
+  "fixed",
+  "duration",
+  "triggered_by",
+  "active_since",
 ] as const;
 const COMMENT_COLUMNS = ["id", "hostname", '"check"', "author", "comment", "entry_time", "entry_type", "persistent", "expire_time"] as const;
 
 /** One row per statement: a commit changes a few downtimes or comments, not thousands. */
 function upsertByIdSql(table: string, columns: readonly string[]): string {
   return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-  ON CONFLICT (id) DO UPDATE SET ${columns.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`;
+  ON CONFLICT (id) DO UPDATE SET ${columns
+    .filter((c) => c !== "id")
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
 }
 
 export const UPSERT_DOWNTIME = upsertByIdSql("downtimes", DOWNTIME_COLUMNS);
@@ -171,28 +206,70 @@ export function logQuerySql(filter: LogFilter): string {
  * row several times slower), in CHECK_COLUMNS order.
  */
 export type CheckRow = readonly [
-  hostname: string, check: string, state: number, last_state: number, output: string, long_output: string, perf_data: string,
-  last_check: number, last_state_change: number, last_hard_state_change: number, interval: number,
-  contacts: string, hostgroups: string, servicegroups: string, custom_variables: string, outdated: number,
-  ack_type: number | null, ack_author: string | null, ack_comment: string | null, ack_time: number | null, ack_expire_time: number | null,
+  hostname: string,
+  check: string,
+  state: number,
+  last_state: number,
+  output: string,
+  long_output: string,
+  perf_data: string,
+  last_check: number,
+  last_state_change: number,
+  last_hard_state_change: number,
+  interval: number,
+  contacts: string,
+  hostgroups: string,
+  servicegroups: string,
+  custom_variables: string,
+  outdated: number,
+  ack_type: number | null,
+  ack_author: string | null,
+  ack_comment: string | null,
+  ack_time: number | null,
+  ack_expire_time: number | null,
   downtime_depth: number,
 ];
 
 /** A row of a log query in raw mode, in LOG_COLUMNS order. */
 export type LogRow = readonly [
-  time: number, log_class: number, type: string, hostname: string, check: string, state: number, state_type: string,
-  attempt: number, output: string, message: string,
+  time: number,
+  log_class: number,
+  type: string,
+  hostname: string,
+  check: string,
+  state: number,
+  state_type: string,
+  attempt: number,
+  output: string,
+  message: string,
 ];
 
 /** A row of SELECT_DOWNTIMES in raw mode, in DOWNTIME_COLUMNS order. */
 export type DowntimeRow = readonly [
-  id: number, hostname: string, check: string, author: string, comment: string, entry_time: number, start_time: number, end_time: number,
-  fixed: number, duration: number, triggered_by: number, active_since: number,
+  id: number,
+  hostname: string,
+  check: string,
+  author: string,
+  comment: string,
+  entry_time: number,
+  start_time: number,
+  end_time: number,
+  fixed: number,
+  duration: number,
+  triggered_by: number,
+  active_since: number,
 ];
 
 /** A row of SELECT_COMMENTS in raw mode, in COMMENT_COLUMNS order. */
 export type CommentRow = readonly [
-  id: number, hostname: string, check: string, author: string, comment: string, entry_time: number, entry_type: number, persistent: number,
+  id: number,
+  hostname: string,
+  check: string,
+  author: string,
+  comment: string,
+  entry_time: number,
+  entry_type: number,
+  persistent: number,
   expire_time: number,
 ];
 

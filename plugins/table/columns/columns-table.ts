@@ -32,4 +32,3 @@ export function columnsTable({ tables }: TableContext): TableParts<ColumnRow> {
     },
   };
 }
-

@@ -1,5 +1,20 @@
 import { expect } from "chai";
-import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, type GetQuery, parseRequest, readPluginReadme, record, select, T0, TableRegistry, built, tableContext } from "../../../test/helpers/table-kit";
+import {
+  answerQuery,
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  type GetQuery,
+  parseRequest,
+  readPluginReadme,
+  record,
+  select,
+  T0,
+  TableRegistry,
+  built,
+  tableContext,
+} from "../../../test/helpers/table-kit";
 import hostsPlugin from "../hosts/index";
 import servicesPlugin from "../services/index";
 import columnsPlugin from "./index";
@@ -57,7 +72,12 @@ describe("columns table", () => {
   it("visits only the tables named by a table = X hint; unknown names yield nothing", () => {
     expect(table.keyColumns).to.deep.equal(["table"]);
     expect(select(table, ["name"], { keys: ["nosuch"] })).to.deep.equal([]);
-    expect(select(table, ["table", "name"], { keys: ["columns"] })).to.deep.equal([["columns", "table"], ["columns", "name"], ["columns", "type"], ["columns", "description"]]);
+    expect(select(table, ["table", "name"], { keys: ["columns"] })).to.deep.equal([
+      ["columns", "table"],
+      ["columns", "name"],
+      ["columns", "type"],
+      ["columns", "description"],
+    ]);
   });
 
   it("resolves its own columns with the column_ prefix (Checkmk's)", () => {
@@ -72,7 +92,11 @@ describe("columns table", () => {
 
   describe("through the query engine", () => {
     it("answers GET columns with a filter, in json", async () => {
-      const answer = await answerQuery(query("GET columns\nColumns: table name type\nFilter: table = services\nFilter: name ~ ^host_(name|state)$\nOutputFormat: json"), tables, T0);
+      const answer = await answerQuery(
+        query("GET columns\nColumns: table name type\nFilter: table = services\nFilter: name ~ ^host_(name|state)$\nOutputFormat: json"),
+        tables,
+        T0,
+      );
       expect(answer.status).to.equal(200);
       expect(JSON.parse(answer.body)).to.deep.equal([
         ["services", "host_name", "string"],

@@ -21,4 +21,3 @@ const NO_COMMANDS: readonly CommandRow[] = Object.freeze([]);
 export function commandsTable(): TableParts<CommandRow> {
   return { prefix: "command_", columns: COMMAND_COLUMNS, rows: () => NO_COMMANDS };
 }
-

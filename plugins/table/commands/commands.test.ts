@@ -1,5 +1,15 @@
 import { expect } from "chai";
-import { answerQuery, column, expectReadmeListsColumns, parseRequest, readPluginReadme, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
+import {
+  answerQuery,
+  column,
+  expectReadmeListsColumns,
+  parseRequest,
+  readPluginReadme,
+  select,
+  T0,
+  TableRegistry,
+  built,
+} from "../../../test/helpers/table-kit";
 import commandsPlugin from "./index";
 
 describe("commands table", () => {
@@ -7,7 +17,10 @@ describe("commands table", () => {
 
   it("is empty: Tantale runs no check commands", () => {
     expect(select(table, ["name", "line"])).to.deep.equal([]);
-    expect(table.spec.columns.map((c) => [c.name, c.type])).to.deep.equal([["name", "string"], ["line", "string"]]);
+    expect(table.spec.columns.map((c) => [c.name, c.type])).to.deep.equal([
+      ["name", "string"],
+      ["line", "string"],
+    ]);
   });
 
   it("still answers the header row in all-columns mode (Nagstamon needs it on empty answers)", async () => {

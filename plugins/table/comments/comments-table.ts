@@ -20,7 +20,11 @@ export function commentColumns(): ColumnSpec<CommentRow>[] {
     int("id", "Comment id, unique among comments and never reused (also after a restart)", (r) => r.comment.id),
     string("author", "Who wrote the comment (or acknowledged the problem)", (r) => r.comment.author),
     string("comment", "The comment's text", (r) => r.comment.comment),
-    int("entry_type", "1 user (ADD_*_COMMENT), 4 acknowledgement (the comment of an acknowledgement, gone with it); Nagios' 2 downtime and 3 flapping do not occur", (r) => r.comment.entryType),
+    int(
+      "entry_type",
+      "1 user (ADD_*_COMMENT), 4 acknowledgement (the comment of an acknowledgement, gone with it); Nagios' 2 downtime and 3 flapping do not occur",
+      (r) => r.comment.entryType,
+    ),
     time("entry_time", "Time the comment was added", (r) => r.comment.entryTime),
     int("expires", "1 when the comment expires at expire_time (an expiring acknowledgement's), 0 when it does not", (r) => (r.comment.expireTime > 0 ? 1 : 0)),
     time("expire_time", "When the comment expires; 0 never", (r) => r.comment.expireTime),

@@ -1,6 +1,21 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { answerQuery, column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, parseRequest, readPluginReadme, record, result, select, T0, TableRegistry, built } from "../../../test/helpers/table-kit";
+import {
+  answerQuery,
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  expectWellTypedColumns,
+  parseRequest,
+  readPluginReadme,
+  record,
+  result,
+  select,
+  T0,
+  TableRegistry,
+  built,
+} from "../../../test/helpers/table-kit";
 import { askTable } from "../common/test-group-map";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { SERVICE_OWN_COLUMN_NAMES } from "../common/object-columns";
@@ -8,7 +23,21 @@ import { acknowledge, addComment } from "../common/test-records";
 import commentsPlugin from "./index";
 
 /** What Multisite's comments view asks for (Checkmk's painters), with the prefixes it uses. */
-const MULTISITE_COMMENT_COLUMNS = ["comment_id", "comment_author", "comment_comment", "comment_entry_type", "comment_entry_time", "comment_expires", "comment_expire_time", "comment_is_service", "comment_type", "host_name", "service_description", "host_state", "service_state"];
+const MULTISITE_COMMENT_COLUMNS = [
+  "comment_id",
+  "comment_author",
+  "comment_comment",
+  "comment_entry_type",
+  "comment_entry_time",
+  "comment_expires",
+  "comment_expire_time",
+  "comment_is_service",
+  "comment_type",
+  "host_name",
+  "service_description",
+  "host_state",
+  "service_state",
+];
 
 /**
  * web1: Host DOWN (contact alice), disk CRITICAL (contact bob), load WARNING, mem OK.
@@ -48,27 +77,89 @@ describe("comments table", () => {
     expect(new Set([load, disk, host, mysql]).size).to.equal(4);
     expect(record(table, [...MULTISITE_COMMENT_COLUMNS, "comment_persistent", "comment_source"])).to.deep.equal([
       {
-        comment_id: load, comment_author: "alice", comment_comment: "looking", comment_entry_type: 4, comment_entry_time: T0 + 5, comment_expires: 0, comment_expire_time: 0,
-        comment_is_service: 1, comment_type: 2, host_name: "web1", service_description: "load", host_state: 1, service_state: 1, comment_persistent: 0, comment_source: 1,
+        comment_id: load,
+        comment_author: "alice",
+        comment_comment: "looking",
+        comment_entry_type: 4,
+        comment_entry_time: T0 + 5,
+        comment_expires: 0,
+        comment_expire_time: 0,
+        comment_is_service: 1,
+        comment_type: 2,
+        host_name: "web1",
+        service_description: "load",
+        host_state: 1,
+        service_state: 1,
+        comment_persistent: 0,
+        comment_source: 1,
       },
       {
-        comment_id: disk, comment_author: "bob", comment_comment: "disk; full", comment_entry_type: 4, comment_entry_time: T0 + 6, comment_expires: 1, comment_expire_time: T0 + 3600,
-        comment_is_service: 1, comment_type: 2, host_name: "web1", service_description: "disk", host_state: 1, service_state: 2, comment_persistent: 1, comment_source: 1,
+        comment_id: disk,
+        comment_author: "bob",
+        comment_comment: "disk; full",
+        comment_entry_type: 4,
+        comment_entry_time: T0 + 6,
+        comment_expires: 1,
+        comment_expire_time: T0 + 3600,
+        comment_is_service: 1,
+        comment_type: 2,
+        host_name: "web1",
+        service_description: "disk",
+        host_state: 1,
+        service_state: 2,
+        comment_persistent: 1,
+        comment_source: 1,
       },
       {
-        comment_id: host, comment_author: "alice", comment_comment: "rebooting", comment_entry_type: 1, comment_entry_time: T0 + 7, comment_expires: 0, comment_expire_time: 0,
-        comment_is_service: 0, comment_type: 1, host_name: "web1", service_description: "", host_state: 1, service_state: 0, comment_persistent: 1, comment_source: 1,
+        comment_id: host,
+        comment_author: "alice",
+        comment_comment: "rebooting",
+        comment_entry_type: 1,
+        comment_entry_time: T0 + 7,
+        comment_expires: 0,
+        comment_expire_time: 0,
+        comment_is_service: 0,
+        comment_type: 1,
+        host_name: "web1",
+        service_description: "",
+        host_state: 1,
+        service_state: 0,
+        comment_persistent: 1,
+        comment_source: 1,
       },
       {
-        comment_id: mysql, comment_author: "carol", comment_comment: "known", comment_entry_type: 1, comment_entry_time: T0 + 8, comment_expires: 0, comment_expire_time: 0,
-        comment_is_service: 1, comment_type: 2, host_name: "db1", service_description: "mysql", host_state: 0, service_state: 2, comment_persistent: 0, comment_source: 1,
+        comment_id: mysql,
+        comment_author: "carol",
+        comment_comment: "known",
+        comment_entry_type: 1,
+        comment_entry_time: T0 + 8,
+        comment_expires: 0,
+        comment_expire_time: 0,
+        comment_is_service: 1,
+        comment_type: 2,
+        host_name: "db1",
+        service_description: "mysql",
+        host_state: 0,
+        service_state: 2,
+        comment_persistent: 0,
+        comment_source: 1,
       },
     ]);
   });
 
   it("joins the host's and the service's columns as the services table does", () => {
     const id = acknowledge(kit, "web1", "disk", 6, { sticky: true, author: "bob", comment: "full" });
-    const [row] = record(table, ["host_acknowledged", "host_num_services", "host_contacts", "service_acknowledged", "service_acknowledgement_type", "service_contacts", "service_plugin_output", "service_last_check", "service_comments"]);
+    const [row] = record(table, [
+      "host_acknowledged",
+      "host_num_services",
+      "host_contacts",
+      "service_acknowledged",
+      "service_acknowledgement_type",
+      "service_contacts",
+      "service_plugin_output",
+      "service_last_check",
+      "service_comments",
+    ]);
     expect(row).to.deep.equal({
       host_acknowledged: 0,
       host_num_services: 3,
@@ -84,8 +175,24 @@ describe("comments table", () => {
 
   it("answers the empty value of each service_ column on a host's comment", () => {
     acknowledge(kit, "web1", HOST_CHECK, 7, { comment: "rebooting" });
-    const [row] = record(table, ["host_acknowledged", "service_description", "service_state", "service_contacts", "service_custom_variables", "service_staleness", "service_comments"]);
-    expect(row).to.deep.equal({ host_acknowledged: 1, service_description: "", service_state: 0, service_contacts: [], service_custom_variables: {}, service_staleness: 0, service_comments: [] });
+    const [row] = record(table, [
+      "host_acknowledged",
+      "service_description",
+      "service_state",
+      "service_contacts",
+      "service_custom_variables",
+      "service_staleness",
+      "service_comments",
+    ]);
+    expect(row).to.deep.equal({
+      host_acknowledged: 1,
+      service_description: "",
+      service_state: 0,
+      service_contacts: [],
+      service_custom_variables: {},
+      service_staleness: 0,
+      service_comments: [],
+    });
   });
 
   it("loses an acknowledgement's comment with the acknowledgement (removed, a state change, the recovery of a sticky one); keeps an operator's", async () => {
@@ -96,7 +203,10 @@ describe("comments table", () => {
     expect(select(table, ["comment"])).to.deep.equal([["normal"], ["sticky"], ["removed"], ["operator's"]]);
     expect(kit.engine.removeAcknowledgement({ hostname: "db1", check: "mysql" }, T0 + 3).ok).to.equal(true);
     await kit.write(result("web1", "disk", 1, { timestamp: T0 + 10, contacts: ["bob"] }), result("web1", "load", 2, { timestamp: T0 + 10 }));
-    expect(select(table, ["service_description", "comment", "entry_type"])).to.deep.equal([["load", "sticky", 4], ["disk", "operator's", 1]]);
+    expect(select(table, ["service_description", "comment", "entry_type"])).to.deep.equal([
+      ["load", "sticky", 4],
+      ["disk", "operator's", 1],
+    ]);
     await kit.write(result("web1", "load", 0, { timestamp: T0 + 20 }));
     expect(select(table, ["id", "comment"])).to.deep.equal([[note, "operator's"]]);
   });
@@ -142,20 +252,34 @@ describe("comments table", () => {
 
     beforeEach(() => {
       // Interleaved hosts: id order is neither host order nor insertion by host.
-      ids = [acknowledge(kit, "web1", "disk", 1, { author: "bob" }), addComment(kit, "db1", "mysql", 1, { author: "carol" }), addComment(kit, "web1", HOST_CHECK, 1)];
+      ids = [
+        acknowledge(kit, "web1", "disk", 1, { author: "bob" }),
+        addComment(kit, "db1", "mysql", 1, { author: "carol" }),
+        addComment(kit, "web1", HOST_CHECK, 1),
+      ];
     });
 
     it("with a hint are only the named hosts' comments, by id", () => {
       expect(table.keyColumns).to.deep.equal(["host_name"]);
-      expect(select(table, ["id", "service_description"], { keys: ["web1", "nosuch"] })).to.deep.equal([[ids[0], "disk"], [ids[2], ""]]);
+      expect(select(table, ["id", "service_description"], { keys: ["web1", "nosuch"] })).to.deep.equal([
+        [ids[0], "disk"],
+        [ids[2], ""],
+      ]);
       expect(select(table, ["id"], { keys: ["db1", "web1"] })).to.deep.equal(ids.map((id) => [id]));
       expect(select(table, ["host_name"], { keys: [] })).to.deep.equal([]);
     });
 
     it("go through the query engine: filters, prefixes, Stats and the host_name index", async () => {
       const ask = (text: string): Promise<string> => askTable(table, text, T0);
-      expect(JSON.parse(await ask("GET comments\nColumns: comment_author host_name service_description\nFilter: comment_entry_type = 1\nOutputFormat: json"))).to.deep.equal([["carol", "db1", "mysql"], ["alice", "web1", ""]]);
-      expect(JSON.parse(await ask("GET comments\nColumns: author\nFilter: host_name = web1\nFilter: is_service = 1\nOutputFormat: json"))).to.deep.equal([["bob"]]);
+      expect(
+        JSON.parse(await ask("GET comments\nColumns: comment_author host_name service_description\nFilter: comment_entry_type = 1\nOutputFormat: json")),
+      ).to.deep.equal([
+        ["carol", "db1", "mysql"],
+        ["alice", "web1", ""],
+      ]);
+      expect(JSON.parse(await ask("GET comments\nColumns: author\nFilter: host_name = web1\nFilter: is_service = 1\nOutputFormat: json"))).to.deep.equal([
+        ["bob"],
+      ]);
       expect(await ask("GET comments\nStats: is_service = 1\nStats: type = 1\nStats: entry_type = 4")).to.equal("2;1;1\n");
     });
   });
@@ -169,7 +293,10 @@ describe("comments table", () => {
 
     it("shows a service's comment to the service's and the host's contacts, a host's comment to the host's", () => {
       const seen = (user: string) => select(table, ["host_name", "service_description"], { user });
-      expect(seen("alice")).to.deep.equal([["web1", ""], ["web1", "disk"]]);
+      expect(seen("alice")).to.deep.equal([
+        ["web1", ""],
+        ["web1", "disk"],
+      ]);
       expect(seen("bob")).to.deep.equal([["web1", "disk"]]);
       expect(seen("carol")).to.deep.equal([["db1", "mysql"]]);
       expect(seen("nobody")).to.deep.equal([]);
@@ -187,7 +314,19 @@ describe("comments table", () => {
 
     it("are Checkmk's own set, then every hosts column as host_<name> and every service column of its own as service_<name>", () => {
       const own = table.spec.columns.filter((c) => !c.name.startsWith("host_") && !c.name.startsWith("service_")).map((c) => c.name);
-      expect(own).to.have.members(["id", "author", "comment", "entry_type", "entry_time", "expires", "expire_time", "persistent", "source", "type", "is_service"]);
+      expect(own).to.have.members([
+        "id",
+        "author",
+        "comment",
+        "entry_type",
+        "entry_time",
+        "expires",
+        "expire_time",
+        "persistent",
+        "source",
+        "type",
+        "is_service",
+      ]);
       const names = new Set(table.spec.columns.map((c) => c.name));
       for (const c of HOST_COLUMNS) expect(names.has(`host_${c.name}`), c.name).to.equal(true);
       for (const name of SERVICE_OWN_COLUMN_NAMES) expect(names.has(`service_${name}`), name).to.equal(true);
@@ -204,7 +343,10 @@ describe("comments table", () => {
     });
 
     it("of its own are all listed in the README with type and description", () => {
-      expectReadmeListsColumns(readPluginReadme("plugins/table/comments"), table.spec.columns.filter((c) => !c.name.startsWith("host_") && !c.name.startsWith("service_")));
+      expectReadmeListsColumns(
+        readPluginReadme("plugins/table/comments"),
+        table.spec.columns.filter((c) => !c.name.startsWith("host_") && !c.name.startsWith("service_")),
+      );
     });
   });
 });

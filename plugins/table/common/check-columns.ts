@@ -1,4 +1,22 @@
-import { type CheckState, type ColumnSpec, type Comment, type Constant, constants, dict, type Downtime, EMPTY_DICT, EMPTY_LIST, float, int, isActive, list, type LivestatusValue, stable, string, time } from "../../../core";
+import {
+  type CheckState,
+  type ColumnSpec,
+  type Comment,
+  type Constant,
+  constants,
+  dict,
+  type Downtime,
+  EMPTY_DICT,
+  EMPTY_LIST,
+  float,
+  int,
+  isActive,
+  list,
+  type LivestatusValue,
+  stable,
+  string,
+  time,
+} from "../../../core";
 import { perfLabels } from "./perf-labels";
 
 /** How the shared columns reach the check state of a row, and the query's time. */
@@ -66,12 +84,24 @@ function pendingFlexible(downtimes: readonly Downtime[]): number {
 export function checkColumns<Row>(a: CheckAccess<Row>, stateNames: readonly string[]): ColumnSpec<Row>[] {
   const c = a.check;
   return [
-    stable(int("state", "Current state (hosts: 0 UP, 1 DOWN, 2 UNREACHABLE; services: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); 0 while pending", (r) => c(r)?.state ?? 0)),
+    stable(
+      int(
+        "state",
+        "Current state (hosts: 0 UP, 1 DOWN, 2 UNREACHABLE; services: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); 0 while pending",
+        (r) => c(r)?.state ?? 0,
+      ),
+    ),
     stable(int("has_been_checked", "1 once a result arrived, 0 while pending", (r) => (c(r) === undefined ? 0 : 1))),
     stable(int("state_type", "State type: always 1 (hard): every passive result is a hard state", () => 1)),
     stable(int("hard_state", "Current hard state: the state, every passive result being hard", (r) => c(r)?.state ?? 0)),
     stable(int("last_state", "State before the last state change", (r) => c(r)?.lastState ?? 0)),
-    stable(int("last_hard_state", "Last hard state: the state itself, every passive result being hard (Nagios updates it on each hard result)", (r) => c(r)?.state ?? 0)),
+    stable(
+      int(
+        "last_hard_state",
+        "Last hard state: the state itself, every passive result being hard (Nagios updates it on each hard result)",
+        (r) => c(r)?.state ?? 0,
+      ),
+    ),
     stable(string("plugin_output", "First line of the output of the last result (prefixed OUTDATED - once outdated)", (r) => c(r)?.output ?? "")),
     stable(string("long_plugin_output", "Further lines of the output of the last result", (r) => c(r)?.longOutput ?? "")),
     stable(string("perf_data", "Performance data of the last result", (r) => c(r)?.perfData ?? "")),
@@ -85,26 +115,63 @@ export function checkColumns<Row>(a: CheckAccess<Row>, stateNames: readonly stri
     ),
     stable(time("last_state_change", "Time of the last state change (or of the first result)", (r) => c(r)?.lastStateChange ?? 0)),
     stable(time("last_hard_state_change", "Time of the last hard state change: the last state change", (r) => c(r)?.lastHardStateChange ?? 0)),
-    ...stateNames.map((name, state) => stable(time<Row>(`last_time_${name}`, `Last time the state was ${name.toUpperCase()} (the last result, or the last state change for the previous state; 0 if not known)`, (r) => lastTimeIn(c(r), state)))),
+    ...stateNames.map((name, state) =>
+      stable(
+        time<Row>(
+          `last_time_${name}`,
+          `Last time the state was ${name.toUpperCase()} (the last result, or the last state change for the previous state; 0 if not known)`,
+          (r) => lastTimeIn(c(r), state),
+        ),
+      ),
+    ),
     stable(int("acknowledged", "1 while the problem is acknowledged", (r) => ((c(r)?.acknowledgement ?? null) === null ? 0 : 1))),
     stable(int("acknowledgement_type", "0 none, 1 normal (ends with any state change), 2 sticky (ends on recovery)", (r) => c(r)?.acknowledgement?.type ?? 0)),
     // A pending host has no state to hold its depth: its active downtimes are counted instead.
     stable(int("scheduled_downtime_depth", "Number of active scheduled downtimes", (r) => c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length)),
-    int("in_downtime", "1 while at least one downtime is active (scheduled_downtime_depth > 0), else 0", (r) => ((c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length) > 0 ? 1 : 0)),
+    int("in_downtime", "1 while at least one downtime is active (scheduled_downtime_depth > 0), else 0", (r) =>
+      (c(r)?.downtimeDepth ?? a.downtimes(r).filter(isActive).length) > 0 ? 1 : 0,
+    ),
     int("pending_flex_downtime", "Number of flexible downtimes scheduled and not started yet", (r) => pendingFlexible(a.downtimes(r))),
     list("downtimes", "Ids of the downtimes, active and pending, by id", (r) => each(a.downtimes(r), (d) => d.id)),
     list("downtimes_with_info", "The downtimes as [id, author, comment]", (r) => each(a.downtimes(r), (d) => [d.id, d.author, d.comment])),
-    list("downtimes_with_extra_info", "The downtimes as [id, author, comment, origin (always 0: a command), entry_time, start_time, end_time, fixed, duration, recurring (always 0), is_pending]", (r) =>
-      each(a.downtimes(r), (d) => [d.id, d.author, d.comment, 0, seconds(d.entryTime), seconds(d.startTime), seconds(d.endTime), d.fixed ? 1 : 0, d.duration, 0, isActive(d) ? 0 : 1]),
+    list(
+      "downtimes_with_extra_info",
+      "The downtimes as [id, author, comment, origin (always 0: a command), entry_time, start_time, end_time, fixed, duration, recurring (always 0), is_pending]",
+      (r) =>
+        each(a.downtimes(r), (d) => [
+          d.id,
+          d.author,
+          d.comment,
+          0,
+          seconds(d.entryTime),
+          seconds(d.startTime),
+          seconds(d.endTime),
+          d.fixed ? 1 : 0,
+          d.duration,
+          0,
+          isActive(d) ? 0 : 1,
+        ]),
     ),
     list("comments", "Ids of the comments (operators' and acknowledgements'), by id", (r) => each(a.comments(r), (m) => m.id)),
     list("comments_with_info", "The comments as [id, author, comment]", (r) => each(a.comments(r), (m) => [m.id, m.author, m.comment])),
-    list("comments_with_extra_info", "The comments as [id, author, comment, entry_type (1 user, 4 acknowledgement), entry_time]", (r) => each(a.comments(r), (m) => [m.id, m.author, m.comment, m.entryType, seconds(m.entryTime)])),
+    list("comments_with_extra_info", "The comments as [id, author, comment, entry_type (1 user, 4 acknowledgement), entry_time]", (r) =>
+      each(a.comments(r), (m) => [m.id, m.author, m.comment, m.entryType, seconds(m.entryTime)]),
+    ),
     float("staleness", "Age of the last result in intervals: (now - last_check) / interval; 0 while pending", (r) => staleness(c(r), a.now(r))),
-    stable(float("check_interval", "Expected interval between results, in minutes (interval_length 60 s); 0 while pending", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH)),
+    stable(
+      float(
+        "check_interval",
+        "Expected interval between results, in minutes (interval_length 60 s); 0 while pending",
+        (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH,
+      ),
+    ),
     stable(float("retry_interval", "Same as check_interval: passive checks have no retries", (r) => (c(r)?.interval ?? 0) / INTERVAL_LENGTH)),
     stable(list("custom_variable_names", "Names of the custom variables of the last result", (r) => Object.keys(c(r)?.customVariables ?? EMPTY_DICT))),
-    stable(list("custom_variable_values", "Values of the custom variables, in the order of custom_variable_names", (r) => Object.values(c(r)?.customVariables ?? EMPTY_DICT))),
+    stable(
+      list("custom_variable_values", "Values of the custom variables, in the order of custom_variable_names", (r) =>
+        Object.values(c(r)?.customVariables ?? EMPTY_DICT),
+      ),
+    ),
     stable(dict("custom_variables", "Custom variables of the last result, name to value", (r) => c(r)?.customVariables ?? EMPTY_DICT)),
     ...constants<Row>(CHECK_CONSTANTS),
   ];

@@ -44,7 +44,10 @@ export function groupsTable<Group extends { readonly name: string }>(
  * rows. The hint names hosts: only they are visited. The group's own columns (members,
  * counters) cost one pass over every host, made only when a query asks for one of them.
  */
-export function byGroupTable<Row>({ state, clock }: TableContext, shape: GroupTableShape<Row> & { readonly expand: (host: HostView, index: GroupIndex) => Iterable<Row> }): TableParts<Row> {
+export function byGroupTable<Row>(
+  { state, clock }: TableContext,
+  shape: GroupTableShape<Row> & { readonly expand: (host: HostView, index: GroupIndex) => Iterable<Row> },
+): TableParts<Row> {
   const hosts = new HostRows(state);
   return {
     prefix: shape.prefix,
@@ -59,8 +62,21 @@ export function byGroupTable<Row>({ state, clock }: TableContext, shape: GroupTa
 }
 
 /** A by-group table's columns: its object's, then every column of the group's table as `<prefix><name>`, described as the `label`'s. */
-export function byGroupColumns<Row extends { readonly group: Group }, Group>(own: readonly ColumnSpec<Row>[], prefix: string, group: readonly ColumnSpec<Group>[], label: string): readonly ColumnSpec<Row>[] {
-  return Object.freeze([...own, ...joined<Row, Group>(prefix, group, (r) => r.group, (d) => `${label}: ${d}`)]);
+export function byGroupColumns<Row extends { readonly group: Group }, Group>(
+  own: readonly ColumnSpec<Row>[],
+  prefix: string,
+  group: readonly ColumnSpec<Group>[],
+  label: string,
+): readonly ColumnSpec<Row>[] {
+  return Object.freeze([
+    ...own,
+    ...joined<Row, Group>(
+      prefix,
+      group,
+      (r) => r.group,
+      (d) => `${label}: ${d}`,
+    ),
+  ]);
 }
 
 /** A row of a services-by-group table: a service (with its host) and one of its groups. */

@@ -20,15 +20,27 @@ export function hostColumns(): ColumnSpec<HostView>[] {
     string("display_name", "Name to display: the host name", (h) => h.name),
     string("alias", "Alias: the host name (results carry no alias)", (h) => h.name),
     string("address", "Address: the host name (results carry no address)", (h) => h.name),
-    ...checkColumns<HostView>({ check: (h) => h.check, now: (h) => h.now, downtimes: (h) => h.downtimesOf(HOST_CHECK), comments: (h) => h.commentsOf(HOST_CHECK) }, HOST_STATE_NAMES),
+    ...checkColumns<HostView>(
+      { check: (h) => h.check, now: (h) => h.now, downtimes: (h) => h.downtimesOf(HOST_CHECK), comments: (h) => h.commentsOf(HOST_CHECK) },
+      HOST_STATE_NAMES,
+    ),
     list("groups", "Host groups named by any result of the host (Host check and services)", (h) => h.groups()),
     list("contacts", "Contacts of the Host check; of its services while the host is pending", (h) => h.contacts()),
     list("contact_groups", "Contact groups: every contact is also a contact group of its name", (h) => h.contacts()),
     list("services", "Descriptions of the host's services, sorted", (h) => h.servicesList("services", (all) => all.map((s) => s.check))),
-    list("services_with_state", "The services as [description, state, has_been_checked]", (h) => h.servicesList("services_with_state", (all) => all.map(withState))),
-    list("services_with_info", "The services as [description, state, has_been_checked, plugin_output]", (h) => h.servicesList("services_with_info", (all) => all.map((s) => [...withState(s), s.output]))),
-    list("services_with_fullstate", "The services as [description, state, has_been_checked, plugin_output, last_hard_state, current_attempt, max_check_attempts, scheduled_downtime_depth, acknowledged, in_service_period]", (h) =>
-      h.servicesList("services_with_fullstate", (all) => all.map((s) => [...withState(s), s.output, s.state, 1, 1, s.downtimeDepth, s.acknowledgement === null ? 0 : 1, 1])),
+    list("services_with_state", "The services as [description, state, has_been_checked]", (h) =>
+      h.servicesList("services_with_state", (all) => all.map(withState)),
+    ),
+    list("services_with_info", "The services as [description, state, has_been_checked, plugin_output]", (h) =>
+      h.servicesList("services_with_info", (all) => all.map((s) => [...withState(s), s.output])),
+    ),
+    list(
+      "services_with_fullstate",
+      "The services as [description, state, has_been_checked, plugin_output, last_hard_state, current_attempt, max_check_attempts, scheduled_downtime_depth, acknowledged, in_service_period]",
+      (h) =>
+        h.servicesList("services_with_fullstate", (all) =>
+          all.map((s) => [...withState(s), s.output, s.state, 1, 1, s.downtimeDepth, s.acknowledgement === null ? 0 : 1, 1]),
+        ),
     ),
     int("num_services", "Number of services", (h) => h.summary().total),
     int("total_services", "Number of services", (h) => h.summary().total),

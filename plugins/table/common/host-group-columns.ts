@@ -38,8 +38,12 @@ export function hostGroupColumns(): ColumnSpec<HostGroupView>[] {
   return [
     string("name", "Host group name, as results name it", (g) => g.name),
     string("alias", "Alias: the group name (results carry no alias)", (g) => g.name),
-    list("members", "Names of the member hosts (those naming the group in their Host check or a service's result), sorted", (g) => g.membersList("members", (all) => all.map((h) => h.name))),
-    list("members_with_state", "The members as [name, state, has_been_checked]", (g) => g.membersList("members_with_state", (all) => all.map((h) => [h.name, h.check?.state ?? 0, h.check === undefined ? 0 : 1]))),
+    list("members", "Names of the member hosts (those naming the group in their Host check or a service's result), sorted", (g) =>
+      g.membersList("members", (all) => all.map((h) => h.name)),
+    ),
+    list("members_with_state", "The members as [name, state, has_been_checked]", (g) =>
+      g.membersList("members_with_state", (all) => all.map((h) => [h.name, h.check?.state ?? 0, h.check === undefined ? 0 : 1])),
+    ),
     int("num_hosts", "Number of member hosts", (g) => g.members().length),
     int("num_hosts_up", "Member hosts checked and UP", (g) => hosts(g, 0)),
     int("num_hosts_down", "Member hosts DOWN", (g) => hosts(g, 1)),
@@ -47,7 +51,11 @@ export function hostGroupColumns(): ColumnSpec<HostGroupView>[] {
     int("num_hosts_pending", "Member hosts whose Host check has not come (has_been_checked 0)", (g) => g.summary().pending),
     ...serviceCountColumns<HostGroupView>((g) => g.summary().services, "of the member hosts"),
     int("worst_host_state", "Worst state of the member hosts (DOWN, then UNREACHABLE, UP; a pending host counts as UP)", (g) => g.summary().worstHost),
-    int("worst_service_state", "Worst state of the member hosts' services (CRITICAL, then UNKNOWN, WARNING, OK); 0 without services", (g) => g.summary().services.worst),
+    int(
+      "worst_service_state",
+      "Worst state of the member hosts' services (CRITICAL, then UNKNOWN, WARNING, OK); 0 without services",
+      (g) => g.summary().services.worst,
+    ),
     int("worst_service_hard_state", "Worst hard state of the member hosts' services: the same, every state being hard", (g) => g.summary().services.worst),
     ...constants<HostGroupView>(GROUP_CONSTANTS),
   ];

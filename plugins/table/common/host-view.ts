@@ -1,4 +1,13 @@
-import { type CheckState, type Comment, type Downtime, hostContacts, type HostState, type LivestatusValue, type ObjectRecord, type StateView } from "../../../core";
+import {
+  type CheckState,
+  type Comment,
+  type Downtime,
+  hostContacts,
+  type HostState,
+  type LivestatusValue,
+  type ObjectRecord,
+  type StateView,
+} from "../../../core";
 import { SortedKeys, byCodeUnit } from "./sorted-keys";
 
 /** What the host columns count over the host's services (every stored service has been checked). */

@@ -34,7 +34,15 @@ function serviceColumn<Row extends ObjectRow>(c: ColumnSpec<ServiceRow>): Column
 
 /** `host_*` (every hosts column) then `service_*` (every column of the services table's own), read from the entry's host and service. */
 export function objectColumns<Row extends ObjectRow>(): ColumnSpec<Row>[] {
-  return [...joined<Row, HostView>("host_", HOST_COLUMNS, (r) => r.host, (d) => `Host: ${d}`), ...SERVICE_OWN_COLUMNS.map((c) => serviceColumn<Row>(c))];
+  return [
+    ...joined<Row, HostView>(
+      "host_",
+      HOST_COLUMNS,
+      (r) => r.host,
+      (d) => `Host: ${d}`,
+    ),
+    ...SERVICE_OWN_COLUMNS.map((c) => serviceColumn<Row>(c)),
+  ];
 }
 
 /**

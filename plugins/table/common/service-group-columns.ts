@@ -10,8 +10,12 @@ export function serviceGroupColumns(): ColumnSpec<ServiceGroupView>[] {
   return [
     string("name", "Service group name, as results name it", (g) => g.name),
     string("alias", "Alias: the group name (results carry no alias)", (g) => g.name),
-    list("members", "The member services as [host name, description] pairs, sorted (csv: joined by the host/service separator)", (g) => g.membersList("members", (all) => all.map((m) => [m.host.name, m.service.check]))),
-    list("members_with_state", "The members as [host name, description, state, has_been_checked]", (g) => g.membersList("members_with_state", (all) => all.map((m) => [m.host.name, m.service.check, m.service.state, 1]))),
+    list("members", "The member services as [host name, description] pairs, sorted (csv: joined by the host/service separator)", (g) =>
+      g.membersList("members", (all) => all.map((m) => [m.host.name, m.service.check])),
+    ),
+    list("members_with_state", "The members as [host name, description, state, has_been_checked]", (g) =>
+      g.membersList("members_with_state", (all) => all.map((m) => [m.host.name, m.service.check, m.service.state, 1])),
+    ),
     ...serviceCountColumns<ServiceGroupView>((g) => g.counts(), "in the group"),
     int("worst_service_state", "Worst state of the member services (CRITICAL, then UNKNOWN, WARNING, OK); 0 without services", (g) => g.counts().worst),
     ...constants<ServiceGroupView>(GROUP_CONSTANTS),

@@ -20,7 +20,15 @@ function single(ids: readonly number[]): number {
 
 /** ACKNOWLEDGE_*_PROBLEM stamped T0 + `seconds` (normal, by alice, not expiring unless asked): the id of its comment. */
 export function acknowledge(kit: EngineKit, hostname: string, check: string, seconds: number, request: Partial<AcknowledgementRequest> = {}): number {
-  return single(idsOf(kit.engine.acknowledge({ hostname, check }, { sticky: false, persistent: false, author: "alice", comment: "acknowledged", expireTime: 0, ...request }, T0 + seconds)));
+  return single(
+    idsOf(
+      kit.engine.acknowledge(
+        { hostname, check },
+        { sticky: false, persistent: false, author: "alice", comment: "acknowledged", expireTime: 0, ...request },
+        T0 + seconds,
+      ),
+    ),
+  );
 }
 
 /** ADD_*_COMMENT stamped T0 + `seconds` (by alice unless asked): the comment's id. */
@@ -32,7 +40,21 @@ export function addComment(kit: EngineKit, hostname: string, check: string, seco
 export type DowntimeAsked = Partial<DowntimeRequest> & Pick<DowntimeRequest, "startTime" | "endTime">;
 
 /** SCHEDULE_*_DOWNTIME (SCHEDULE_HOST_SVC_DOWNTIME with `withServices`) stamped T0 + `seconds`: the ids, one per object. */
-export function scheduleDowntime(kit: EngineKit, hostname: string, check: string, seconds: number, request: DowntimeAsked, withServices = false): readonly number[] {
-  const full: DowntimeRequest = { fixed: true, triggeredBy: 0, duration: request.endTime - request.startTime, author: "alice", comment: "maintenance", ...request };
+export function scheduleDowntime(
+  kit: EngineKit,
+  hostname: string,
+  check: string,
+  seconds: number,
+  request: DowntimeAsked,
+  withServices = false,
+): readonly number[] {
+  const full: DowntimeRequest = {
+    fixed: true,
+    triggeredBy: 0,
+    duration: request.endTime - request.startTime,
+    author: "alice",
+    comment: "maintenance",
+    ...request,
+  };
   return idsOf(kit.engine.scheduleDowntime({ hostname, check }, full, withServices, T0 + seconds));
 }

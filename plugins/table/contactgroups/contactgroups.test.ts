@@ -28,7 +28,8 @@ describe("contactgroups table", () => {
 
   it("names the groups the hosts table lists in contact_groups", () => {
     const groups = new Set(select(table, ["name"]).map((r) => r[0]));
-    for (const [hostGroups] of select(built(hostsPlugin, kit), ["contact_groups"]) as string[][][]) for (const g of hostGroups!) expect(groups.has(g), g).to.equal(true);
+    for (const [hostGroups] of select(built(hostsPlugin, kit), ["contact_groups"]) as string[][][])
+      for (const g of hostGroups!) expect(groups.has(g), g).to.equal(true);
   });
 
   it("follows the engine and honours a name hint", async () => {

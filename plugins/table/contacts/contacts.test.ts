@@ -1,6 +1,17 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
+import {
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  readPluginReadme,
+  record,
+  result,
+  select,
+  T0,
+  built,
+} from "../../../test/helpers/table-kit";
 import contactsPlugin from "./index";
 
 /** web1: Host (alice), disk (bob, alice); db1 pending, mysql (carol); app1 Host without contacts. */
@@ -24,7 +35,11 @@ describe("contacts table", () => {
   });
 
   it("has one row per contact name carried by any check, sorted, each once", () => {
-    expect(select(table, ["name", "alias"])).to.deep.equal([["alice", "alice"], ["bob", "bob"], ["carol", "carol"]]);
+    expect(select(table, ["name", "alias"])).to.deep.equal([
+      ["alice", "alice"],
+      ["bob", "bob"],
+      ["carol", "carol"],
+    ]);
   });
 
   it("follows the engine: a contact named by a new result is listed at the next query", async () => {
@@ -38,15 +53,45 @@ describe("contacts table", () => {
   });
 
   it("answers the fixed settings of a contact Tantale only knows by name", () => {
-    const [bob] = record(table, [
-      "name", "alias", "email", "pager", "host_notification_period", "service_notification_period", "can_submit_commands", "host_notifications_enabled",
-      "service_notifications_enabled", "in_host_notification_period", "in_service_notification_period", "custom_variable_names", "custom_variable_values",
-      "custom_variables", "modified_attributes", "modified_attributes_list",
-    ], { keys: ["bob"] });
+    const [bob] = record(
+      table,
+      [
+        "name",
+        "alias",
+        "email",
+        "pager",
+        "host_notification_period",
+        "service_notification_period",
+        "can_submit_commands",
+        "host_notifications_enabled",
+        "service_notifications_enabled",
+        "in_host_notification_period",
+        "in_service_notification_period",
+        "custom_variable_names",
+        "custom_variable_values",
+        "custom_variables",
+        "modified_attributes",
+        "modified_attributes_list",
+      ],
+      { keys: ["bob"] },
+    );
     expect(bob).to.deep.equal({
-      name: "bob", alias: "bob", email: "", pager: "", host_notification_period: "24X7", service_notification_period: "24X7", can_submit_commands: 1,
-      host_notifications_enabled: 1, service_notifications_enabled: 1, in_host_notification_period: 1, in_service_notification_period: 1,
-      custom_variable_names: [], custom_variable_values: [], custom_variables: {}, modified_attributes: 0, modified_attributes_list: [],
+      name: "bob",
+      alias: "bob",
+      email: "",
+      pager: "",
+      host_notification_period: "24X7",
+      service_notification_period: "24X7",
+      can_submit_commands: 1,
+      host_notifications_enabled: 1,
+      service_notifications_enabled: 1,
+      in_host_notification_period: 1,
+      in_service_notification_period: 1,
+      custom_variable_names: [],
+      custom_variable_values: [],
+      custom_variables: {},
+      modified_attributes: 0,
+      modified_attributes_list: [],
     });
   });
 

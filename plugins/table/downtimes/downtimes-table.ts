@@ -24,11 +24,15 @@ export function downtimeColumns(): ColumnSpec<DowntimeRow>[] {
     time("entry_time", "Time the downtime was scheduled", (r) => r.downtime.entryTime),
     time("start_time", "Start of the downtime's window", (r) => r.downtime.startTime),
     time("end_time", "End of the downtime's window", (r) => r.downtime.endTime),
-    int("fixed", "1 fixed (active from start_time to end_time), 0 flexible (starts with the first problem in the window, lasts duration)", (r) => (r.downtime.fixed ? 1 : 0)),
+    int("fixed", "1 fixed (active from start_time to end_time), 0 flexible (starts with the first problem in the window, lasts duration)", (r) =>
+      r.downtime.fixed ? 1 : 0,
+    ),
     int("duration", "Length of a flexible downtime once started, in seconds; end_time - start_time for a fixed one", (r) => r.downtime.duration),
     int("recurring", "Checkmk's recurring downtimes (1 hourly ... 5 four-weekly): always 0 (not recurring)", () => 0),
     int("triggered_by", "Id of the downtime whose start starts this one; 0 none", (r) => r.downtime.triggeredBy),
-    int("type", "1 service downtime, 2 host downtime (Nagios' numbering, the reverse of the comments table's)", (r) => (r.service === undefined ? HOST_DOWNTIME : SERVICE_DOWNTIME)),
+    int("type", "1 service downtime, 2 host downtime (Nagios' numbering, the reverse of the comments table's)", (r) =>
+      r.service === undefined ? HOST_DOWNTIME : SERVICE_DOWNTIME,
+    ),
     int("is_service", "0 for a host's downtime, 1 for a service's", (r) => (r.service === undefined ? 0 : 1)),
     int("is_pending", "1 while the downtime is not active yet, 0 once it is", (r) => (isActive(r.downtime) ? 0 : 1)),
     ...objectColumns<DowntimeRow>(),

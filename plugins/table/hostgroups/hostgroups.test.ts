@@ -1,15 +1,48 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
+import {
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  readPluginReadme,
+  record,
+  result,
+  select,
+  T0,
+  built,
+} from "../../../test/helpers/table-kit";
 import { worseHostState } from "../common/group-index";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import hostgroupsPlugin from "./index";
 
 /** The hostgroups columns of Icinga 2's header row (docs/reference-answers.md §9), all of which Tantale serves. */
 const REFERENCE_COLUMNS = [
-  "action_url", "alias", "members", "members_with_state", "name", "notes", "notes_url", "num_hosts", "num_hosts_down", "num_hosts_pending", "num_hosts_unreach",
-  "num_hosts_up", "num_services", "num_services_crit", "num_services_hard_crit", "num_services_hard_ok", "num_services_hard_unknown", "num_services_hard_warn",
-  "num_services_ok", "num_services_pending", "num_services_unknown", "num_services_warn", "worst_host_state", "worst_service_hard_state", "worst_service_state",
+  "action_url",
+  "alias",
+  "members",
+  "members_with_state",
+  "name",
+  "notes",
+  "notes_url",
+  "num_hosts",
+  "num_hosts_down",
+  "num_hosts_pending",
+  "num_hosts_unreach",
+  "num_hosts_up",
+  "num_services",
+  "num_services_crit",
+  "num_services_hard_crit",
+  "num_services_hard_ok",
+  "num_services_hard_unknown",
+  "num_services_hard_warn",
+  "num_services_ok",
+  "num_services_pending",
+  "num_services_unknown",
+  "num_services_warn",
+  "worst_host_state",
+  "worst_service_hard_state",
+  "worst_service_state",
 ];
 
 const INT_COLUMNS = REFERENCE_COLUMNS.filter((c) => c.startsWith("num_") || c.startsWith("worst_"));
@@ -33,7 +66,16 @@ describe("hostgroups table", () => {
     });
 
     it("counts a host named by a service result only (host-0004 is pending, in hg-0 by its svc-01)", () => {
-      expect(select(table, ["members_with_state"], { keys: ["hg-0"] })).to.deep.equal([[[["host-0001", 0, 1], ["host-0002", 1, 1], ["host-0003", 2, 1], ["host-0004", 0, 0]]]]);
+      expect(select(table, ["members_with_state"], { keys: ["hg-0"] })).to.deep.equal([
+        [
+          [
+            ["host-0001", 0, 1],
+            ["host-0002", 1, 1],
+            ["host-0003", 2, 1],
+            ["host-0004", 0, 0],
+          ],
+        ],
+      ]);
     });
 
     it("follows the last results: a group nobody names any more is gone, a new one appears", async () => {
@@ -58,16 +100,44 @@ describe("hostgroups table", () => {
     it("count hosts per state (pending apart) and the members' services per state", () => {
       const [hg0, hg1] = record(table, INT_COLUMNS);
       expect(hg0).to.deep.equal({
-        num_hosts: 4, num_hosts_up: 1, num_hosts_down: 1, num_hosts_unreach: 1, num_hosts_pending: 1,
-        num_services: 8, num_services_ok: 3, num_services_warn: 2, num_services_crit: 2, num_services_unknown: 1, num_services_pending: 0,
-        num_services_hard_ok: 3, num_services_hard_warn: 2, num_services_hard_crit: 2, num_services_hard_unknown: 1,
-        worst_host_state: 1, worst_service_state: 2, worst_service_hard_state: 2,
+        num_hosts: 4,
+        num_hosts_up: 1,
+        num_hosts_down: 1,
+        num_hosts_unreach: 1,
+        num_hosts_pending: 1,
+        num_services: 8,
+        num_services_ok: 3,
+        num_services_warn: 2,
+        num_services_crit: 2,
+        num_services_unknown: 1,
+        num_services_pending: 0,
+        num_services_hard_ok: 3,
+        num_services_hard_warn: 2,
+        num_services_hard_crit: 2,
+        num_services_hard_unknown: 1,
+        worst_host_state: 1,
+        worst_service_state: 2,
+        worst_service_hard_state: 2,
       });
       expect(hg1).to.deep.equal({
-        num_hosts: 2, num_hosts_up: 1, num_hosts_down: 1, num_hosts_unreach: 0, num_hosts_pending: 0,
-        num_services: 4, num_services_ok: 3, num_services_warn: 0, num_services_crit: 1, num_services_unknown: 0, num_services_pending: 0,
-        num_services_hard_ok: 3, num_services_hard_warn: 0, num_services_hard_crit: 1, num_services_hard_unknown: 0,
-        worst_host_state: 1, worst_service_state: 2, worst_service_hard_state: 2,
+        num_hosts: 2,
+        num_hosts_up: 1,
+        num_hosts_down: 1,
+        num_hosts_unreach: 0,
+        num_hosts_pending: 0,
+        num_services: 4,
+        num_services_ok: 3,
+        num_services_warn: 0,
+        num_services_crit: 1,
+        num_services_unknown: 0,
+        num_services_pending: 0,
+        num_services_hard_ok: 3,
+        num_services_hard_warn: 0,
+        num_services_hard_crit: 1,
+        num_services_hard_unknown: 0,
+        worst_host_state: 1,
+        worst_service_state: 2,
+        worst_service_hard_state: 2,
       });
     });
 
@@ -81,7 +151,13 @@ describe("hostgroups table", () => {
         ["hg-0", 2, 3, 2],
         ["hg-1", 0, 0, 2],
       ]);
-      expect([worseHostState(1, 2), worseHostState(2, 1), worseHostState(2, 0), worseHostState(0, 2), worseHostState(1, 1)]).to.deep.equal([true, false, true, false, false]);
+      expect([worseHostState(1, 2), worseHostState(2, 1), worseHostState(2, 0), worseHostState(0, 2), worseHostState(1, 1)]).to.deep.equal([
+        true,
+        false,
+        true,
+        false,
+        false,
+      ]);
     });
   });
 
@@ -122,10 +198,12 @@ describe("hostgroups table", () => {
   describe("queries", () => {
     it("answer the reference query (docs/reference-answers.md §7 GET hostgroups) with Tantale's groups", async () => {
       const body = await askTable(table, "GET hostgroups\nColumns: name alias members num_hosts num_services num_services_ok\nOutputFormat: json");
-      expect(body).to.equal(jsonBody([
-        ["hg-0", "hg-0", ["host-0001", "host-0002", "host-0003", "host-0004"], 4, 8, 3],
-        ["hg-1", "hg-1", ["host-0002", "host-0005"], 2, 4, 3],
-      ]));
+      expect(body).to.equal(
+        jsonBody([
+          ["hg-0", "hg-0", ["host-0001", "host-0002", "host-0003", "host-0004"], 4, 8, 3],
+          ["hg-1", "hg-1", ["host-0002", "host-0005"], 2, 4, 3],
+        ]),
+      );
     });
 
     it("filter by name (the index hint), hostgroup_-prefixed names included, with AuthUser", async () => {
@@ -140,7 +218,9 @@ describe("hostgroups table", () => {
       expect(table.spec.columns.map((c) => c.name).sort()).to.deep.equal(REFERENCE_COLUMNS);
       expect(column(table, "hostgroup_name")).to.equal(column(table, "name"));
       expect(column(table, "hostgroup_num_hosts")).to.equal(column(table, "num_hosts"));
-      expect(select(table, ["hostgroup_name", "hostgroup_alias", "notes", "notes_url", "action_url"], { keys: ["hg-1"] })).to.deep.equal([["hg-1", "hg-1", "", "", ""]]);
+      expect(select(table, ["hostgroup_name", "hostgroup_alias", "notes", "notes_url", "action_url"], { keys: ["hg-1"] })).to.deep.equal([
+        ["hg-1", "hg-1", "", "", ""],
+      ]);
     });
 
     it("have unique names, a known type and a description each, and the values their type says", () => {

@@ -1,18 +1,65 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
+import {
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  expectWellTypedColumns,
+  readPluginReadme,
+  record,
+  result,
+  select,
+  T0,
+  built,
+} from "../../../test/helpers/table-kit";
 import { acknowledge, addComment, scheduleDowntime } from "../common/test-records";
 import hostsPlugin from "./index";
 
 /** The columns NagVis asks for on hosts (docs/client-queries.md), in its order. */
 const NAGVIS_HOST_COLUMNS = [
-  "state", "plugin_output", "alias", "display_name", "address", "notes", "last_check", "next_check", "state_type", "current_attempt", "max_check_attempts",
-  "last_state_change", "last_hard_state_change", "perf_data", "acknowledged", "scheduled_downtime_depth", "has_been_checked", "name", "check_command",
-  "custom_variable_names", "custom_variable_values", "staleness",
+  "state",
+  "plugin_output",
+  "alias",
+  "display_name",
+  "address",
+  "notes",
+  "last_check",
+  "next_check",
+  "state_type",
+  "current_attempt",
+  "max_check_attempts",
+  "last_state_change",
+  "last_hard_state_change",
+  "perf_data",
+  "acknowledged",
+  "scheduled_downtime_depth",
+  "has_been_checked",
+  "name",
+  "check_command",
+  "custom_variable_names",
+  "custom_variable_values",
+  "staleness",
 ];
 
 /** What Nagstamon reads by name from the header row of `GET hosts` without Columns. */
-const NAGSTAMON_HOST_COLUMNS = ["name", "display_name", "state", "last_check", "last_state_change", "current_attempt", "max_check_attempts", "plugin_output", "notifications_enabled", "is_flapping", "acknowledged", "scheduled_downtime_depth", "last_hard_state", "state_type", "active_checks_enabled"];
+const NAGSTAMON_HOST_COLUMNS = [
+  "name",
+  "display_name",
+  "state",
+  "last_check",
+  "last_state_change",
+  "current_attempt",
+  "max_check_attempts",
+  "plugin_output",
+  "notifications_enabled",
+  "is_flapping",
+  "acknowledged",
+  "scheduled_downtime_depth",
+  "last_hard_state",
+  "state_type",
+  "active_checks_enabled",
+];
 
 /**
  * web1: Host UP (contact alice, group hg-web, custom variables) and four services, one per
@@ -77,8 +124,38 @@ describe("hosts table", () => {
 
   it("shows a host whose Host check has not come as Checkmk does: UP, has_been_checked 0, no times, not stale", () => {
     kit.at(10_000);
-    const [db1] = record(table, ["name", "state", "has_been_checked", "state_type", "last_check", "next_check", "last_state_change", "plugin_output", "staleness", "check_interval", "num_services", "services"], { keys: ["db1"] });
-    expect(db1).to.deep.equal({ name: "db1", state: 0, has_been_checked: 0, state_type: 1, last_check: 0, next_check: 0, last_state_change: 0, plugin_output: "", staleness: 0, check_interval: 0, num_services: 1, services: ["mysql"] });
+    const [db1] = record(
+      table,
+      [
+        "name",
+        "state",
+        "has_been_checked",
+        "state_type",
+        "last_check",
+        "next_check",
+        "last_state_change",
+        "plugin_output",
+        "staleness",
+        "check_interval",
+        "num_services",
+        "services",
+      ],
+      { keys: ["db1"] },
+    );
+    expect(db1).to.deep.equal({
+      name: "db1",
+      state: 0,
+      has_been_checked: 0,
+      state_type: 1,
+      last_check: 0,
+      next_check: 0,
+      last_state_change: 0,
+      plugin_output: "",
+      staleness: 0,
+      check_interval: 0,
+      num_services: 1,
+      services: ["mysql"],
+    });
   });
 
   it("computes staleness as (now - last_check) / interval, on the query's clock", () => {
@@ -89,7 +166,17 @@ describe("hosts table", () => {
   });
 
   it("counts the host's services per state and picks the worst as Checkmk (CRITICAL before UNKNOWN)", async () => {
-    const cols = ["num_services", "total_services", "num_services_ok", "num_services_warn", "num_services_crit", "num_services_unknown", "num_services_pending", "worst_service_state", "worst_service_hard_state"];
+    const cols = [
+      "num_services",
+      "total_services",
+      "num_services_ok",
+      "num_services_warn",
+      "num_services_crit",
+      "num_services_unknown",
+      "num_services_pending",
+      "worst_service_state",
+      "worst_service_hard_state",
+    ];
     expect(select(table, cols, { keys: ["web1"] })).to.deep.equal([[4, 4, 1, 1, 1, 1, 0, 2, 2]]);
     const hard = ["num_services_hard_ok", "num_services_hard_warn", "num_services_hard_crit", "num_services_hard_unknown"];
     expect(select(table, hard, { keys: ["web1"] })).to.deep.equal([[1, 1, 1, 1]]);
@@ -100,14 +187,23 @@ describe("hosts table", () => {
   });
 
   it("tells handled problems (acknowledged) from unhandled ones", () => {
-    expect(kit.engine.acknowledge({ hostname: "web1", check: "disk" }, { sticky: true, persistent: false, author: "alice", comment: "known", expireTime: 0 }, T0).ok).to.equal(true);
+    expect(
+      kit.engine.acknowledge({ hostname: "web1", check: "disk" }, { sticky: true, persistent: false, author: "alice", comment: "known", expireTime: 0 }, T0).ok,
+    ).to.equal(true);
     expect(select(table, ["num_services_handled_problems", "num_services_unhandled_problems"], { keys: ["web1"] })).to.deep.equal([[1, 2]]);
   });
 
   it("lists the services sorted, with state, has_been_checked and output", () => {
-    const [[services, withState, withInfo]] = select(table, ["services", "services_with_state", "services_with_info"], { keys: ["web1"] }) as [[unknown, unknown, unknown]];
+    const [[services, withState, withInfo]] = select(table, ["services", "services_with_state", "services_with_info"], { keys: ["web1"] }) as [
+      [unknown, unknown, unknown],
+    ];
     expect(services).to.deep.equal(["disk", "load", "mem", "swap"]);
-    expect(withState).to.deep.equal([["disk", 1, 1], ["load", 0, 1], ["mem", 2, 1], ["swap", 3, 1]]);
+    expect(withState).to.deep.equal([
+      ["disk", 1, 1],
+      ["load", 0, 1],
+      ["mem", 2, 1],
+      ["swap", 3, 1],
+    ]);
     expect((withInfo as unknown[][])[0]).to.deep.equal(["disk", 1, 1, "disk of web1 is 1"]);
   });
 
@@ -119,19 +215,31 @@ describe("hosts table", () => {
   });
 
   it("serves the custom variables as parallel lists and as a dict", () => {
-    expect(select(table, ["custom_variable_names", "custom_variable_values", "custom_variables"], { keys: ["web1"] })).to.deep.equal([[["ROLE", "SITE"], ["web", "paris"], { ROLE: "web", SITE: "paris" }]]);
+    expect(select(table, ["custom_variable_names", "custom_variable_values", "custom_variables"], { keys: ["web1"] })).to.deep.equal([
+      [["ROLE", "SITE"], ["web", "paris"], { ROLE: "web", SITE: "paris" }],
+    ]);
     expect(select(table, ["custom_variables"], { keys: ["db1"] })).to.deep.equal([[{}]]);
   });
 
   it("shows acknowledgements, with their type, and the downtime depth", async () => {
     await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 10, contacts: ["alice"] }));
-    expect(kit.engine.acknowledge({ hostname: "web1", check: HOST_CHECK }, { sticky: true, persistent: false, author: "alice", comment: "on it", expireTime: 0 }, T0 + 11).ok).to.equal(true);
-    expect(select(table, ["state", "last_state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "last_state_change"], { keys: ["web1"] })).to.deep.equal([[1, 0, 1, 2, 0, T0 + 10]]);
+    expect(
+      kit.engine.acknowledge(
+        { hostname: "web1", check: HOST_CHECK },
+        { sticky: true, persistent: false, author: "alice", comment: "on it", expireTime: 0 },
+        T0 + 11,
+      ).ok,
+    ).to.equal(true);
+    expect(
+      select(table, ["state", "last_state", "acknowledged", "acknowledgement_type", "scheduled_downtime_depth", "last_state_change"], { keys: ["web1"] }),
+    ).to.deep.equal([[1, 0, 1, 2, 0, T0 + 10]]);
   });
 
   it("answers whole seconds in time columns for fractional timestamps, and the last time per state", async () => {
     await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 60.7 }));
-    expect(select(table, ["last_check", "next_check", "last_time_up", "last_time_down", "last_time_unreachable"], { keys: ["web1"] })).to.deep.equal([[T0 + 60, T0 + 120, T0 + 60, T0 + 60, 0]]);
+    expect(select(table, ["last_check", "next_check", "last_time_up", "last_time_down", "last_time_unreachable"], { keys: ["web1"] })).to.deep.equal([
+      [T0 + 60, T0 + 120, T0 + 60, T0 + 60, 0],
+    ]);
   });
 
   it("shows an outdated host as the engine made it: DOWN, OUTDATED output, stale", () => {
@@ -144,7 +252,16 @@ describe("hosts table", () => {
   });
 
   describe("downtimes and comments", () => {
-    const LISTS = ["downtimes", "downtimes_with_info", "downtimes_with_extra_info", "pending_flex_downtime", "scheduled_downtime_depth", "comments", "comments_with_info", "comments_with_extra_info"];
+    const LISTS = [
+      "downtimes",
+      "downtimes_with_info",
+      "downtimes_with_extra_info",
+      "pending_flex_downtime",
+      "scheduled_downtime_depth",
+      "comments",
+      "comments_with_info",
+      "comments_with_extra_info",
+    ];
 
     it("are empty lists and zeros without any", () => {
       expect(select(table, LISTS)).to.deep.equal([
@@ -155,14 +272,24 @@ describe("hosts table", () => {
 
     it("list the host's own, by id, not its services'; a flexible downtime is pending until a problem", async () => {
       const fixed = scheduleDowntime(kit, "web1", HOST_CHECK, 1, { startTime: T0, endTime: T0 + 3600, comment: "patching" })[0]!;
-      const flexible = scheduleDowntime(kit, "web1", HOST_CHECK, 2.5, { startTime: T0, endTime: T0 + 3600, fixed: false, duration: 600, author: "bob", comment: "if it fails" })[0]!;
+      const flexible = scheduleDowntime(kit, "web1", HOST_CHECK, 2.5, {
+        startTime: T0,
+        endTime: T0 + 3600,
+        fixed: false,
+        duration: 600,
+        author: "bob",
+        comment: "if it fails",
+      })[0]!;
       scheduleDowntime(kit, "web1", "disk", 3, { startTime: T0, endTime: T0 + 3600 });
       const note = addComment(kit, "web1", HOST_CHECK, 4, { comment: "new disk" });
       addComment(kit, "web1", "disk", 5);
       const [web1] = record(table, LISTS, { keys: ["web1"] });
       expect(web1).to.deep.equal({
         downtimes: [fixed, flexible],
-        downtimes_with_info: [[fixed, "alice", "patching"], [flexible, "bob", "if it fails"]],
+        downtimes_with_info: [
+          [fixed, "alice", "patching"],
+          [flexible, "bob", "if it fails"],
+        ],
         downtimes_with_extra_info: [
           [fixed, "alice", "patching", 0, T0 + 1, T0, T0 + 3600, 1, 3600, 0, 0],
           [flexible, "bob", "if it fails", 0, T0 + 2, T0, T0 + 3600, 0, 600, 0, 1],
@@ -176,14 +303,19 @@ describe("hosts table", () => {
       // A problem starts the flexible downtime; the acknowledgement adds its comment (entry_type 4).
       await kit.write(result("web1", HOST_CHECK, 1, { timestamp: T0 + 10, contacts: ["alice"] }));
       const ack = acknowledge(kit, "web1", HOST_CHECK, 11, { comment: "on it" });
-      expect(record(table, ["pending_flex_downtime", "scheduled_downtime_depth", "downtimes_with_extra_info", "comments_with_extra_info"], { keys: ["web1"] })[0]).to.deep.equal({
+      expect(
+        record(table, ["pending_flex_downtime", "scheduled_downtime_depth", "downtimes_with_extra_info", "comments_with_extra_info"], { keys: ["web1"] })[0],
+      ).to.deep.equal({
         pending_flex_downtime: 0,
         scheduled_downtime_depth: 2,
         downtimes_with_extra_info: [
           [fixed, "alice", "patching", 0, T0 + 1, T0, T0 + 3600, 1, 3600, 0, 0],
           [flexible, "bob", "if it fails", 0, T0 + 2, T0, T0 + 3600, 0, 600, 0, 0],
         ],
-        comments_with_extra_info: [[note, "alice", "new disk", 1, T0 + 4], [ack, "alice", "on it", 4, T0 + 11]],
+        comments_with_extra_info: [
+          [note, "alice", "new disk", 1, T0 + 4],
+          [ack, "alice", "on it", 4, T0 + 11],
+        ],
       });
       expect(select(table, ["name", "downtimes", "comments"], { keys: ["db1"] })).to.deep.equal([["db1", [], []]]);
     });
@@ -197,7 +329,9 @@ describe("hosts table", () => {
 
   it("lists the metrics of the performance data", async () => {
     await kit.write(result("web1", HOST_CHECK, 0, { timestamp: T0 + 1, perfData: "rta=0.1ms;100;500;0 'pl %'=0%;20;60 'it''s'=1 garbage" }));
-    expect(select(table, ["perf_data", "metrics"], { keys: ["web1"] })).to.deep.equal([["rta=0.1ms;100;500;0 'pl %'=0%;20;60 'it''s'=1 garbage", ["rta", "pl %", "it's"]]]);
+    expect(select(table, ["perf_data", "metrics"], { keys: ["web1"] })).to.deep.equal([
+      ["rta=0.1ms;100;500;0 'pl %'=0%;20;60 'it''s'=1 garbage", ["rta", "pl %", "it's"]],
+    ]);
   });
 
   describe("AuthUser", () => {

@@ -13,7 +13,12 @@ export interface HostInGroup {
 
 /** Every hosts column (same name, read from the row's host), then every hostgroups column as `hostgroup_<name>`. */
 export const HOSTSBYGROUP_COLUMNS: readonly ColumnSpec<HostInGroup>[] = byGroupColumns(
-  joined<HostInGroup, HostView>("", HOST_COLUMNS, (r) => r.host, (d) => d),
+  joined<HostInGroup, HostView>(
+    "",
+    HOST_COLUMNS,
+    (r) => r.host,
+    (d) => d,
+  ),
   "hostgroup_",
   HOSTGROUP_COLUMNS,
   "Host group",

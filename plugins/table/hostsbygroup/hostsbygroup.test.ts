@@ -1,6 +1,17 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
+import {
+  CLIENT_REQUESTS,
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  readPluginReadme,
+  result,
+  select,
+  T0,
+  built,
+} from "../../../test/helpers/table-kit";
 import { HOST_COLUMNS } from "../common/host-columns";
 import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
@@ -47,7 +58,26 @@ describe("hostsbygroup table", () => {
 
   describe("columns", () => {
     it("are the host's (the hosts table's, same values) and the group's as hostgroup_*", () => {
-      expect(select(table, ["name", "state", "has_been_checked", "groups", "num_services", "worst_service_state", "hostgroup_name", "hostgroup_alias", "hostgroup_members", "hostgroup_num_hosts", "hostgroup_num_hosts_pending", "hostgroup_worst_host_state"], { keys: ["host-0002", "host-0004"] })).to.deep.equal([
+      expect(
+        select(
+          table,
+          [
+            "name",
+            "state",
+            "has_been_checked",
+            "groups",
+            "num_services",
+            "worst_service_state",
+            "hostgroup_name",
+            "hostgroup_alias",
+            "hostgroup_members",
+            "hostgroup_num_hosts",
+            "hostgroup_num_hosts_pending",
+            "hostgroup_worst_host_state",
+          ],
+          { keys: ["host-0002", "host-0004"] },
+        ),
+      ).to.deep.equal([
         ["host-0002", 1, 1, ["hg-0", "hg-1"], 2, 2, "hg-0", "hg-0", ["host-0001", "host-0002", "host-0003", "host-0004"], 4, 1, 1],
         ["host-0002", 1, 1, ["hg-0", "hg-1"], 2, 2, "hg-1", "hg-1", ["host-0002", "host-0005"], 2, 0, 1],
         ["host-0004", 0, 0, ["hg-0"], 2, 2, "hg-0", "hg-0", ["host-0001", "host-0002", "host-0003", "host-0004"], 4, 1, 1],
@@ -70,7 +100,10 @@ describe("hostsbygroup table", () => {
     });
 
     it("of the group are all listed in the README with type and description", () => {
-      expectReadmeListsColumns(readPluginReadme("plugins/table/hostsbygroup"), table.spec.columns.filter((c) => c.name.startsWith("hostgroup_")));
+      expectReadmeListsColumns(
+        readPluginReadme("plugins/table/hostsbygroup"),
+        table.spec.columns.filter((c) => c.name.startsWith("hostgroup_")),
+      );
     });
   });
 
@@ -92,25 +125,37 @@ describe("hostsbygroup table", () => {
       kit.at(30);
       // Columns: pending; up fresh, stale, in downtime; down fresh, stale, acknowledged, in downtime; unreachable the same.
       // `groups >= hg-0` tests the host's groups: host-0002's row for hg-1 passes too (as in Checkmk and Icinga 2).
-      expect(await askTable(table, NAGVIS_HOSTSBYGROUP)).to.equal(jsonBody([
-        ["hg-0", "hg-0", 1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
-        ["hg-1", "hg-1", 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
-      ]));
+      expect(await askTable(table, NAGVIS_HOSTSBYGROUP)).to.equal(
+        jsonBody([
+          ["hg-0", "hg-0", 1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
+          ["hg-1", "hg-1", 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+        ]),
+      );
     });
 
     it("answers the same for a NagVis user: AuthUser alice sees host-0001 and host-0002", async () => {
       kit.at(30);
-      expect(await askTable(table, `${NAGVIS_HOSTSBYGROUP}\nAuthUser: alice`)).to.equal(jsonBody([
-        ["hg-0", "hg-0", 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
-        ["hg-1", "hg-1", 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
-      ]));
+      expect(await askTable(table, `${NAGVIS_HOSTSBYGROUP}\nAuthUser: alice`)).to.equal(
+        jsonBody([
+          ["hg-0", "hg-0", 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+          ["hg-1", "hg-1", 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+        ]),
+      );
     });
 
     it("uses the name index for the hosts of a map (Filter: name = ... Or:)", async () => {
       const hints: (readonly string[] | undefined)[] = [];
       const spy: typeof table = { ...table, rows: (hint) => (hints.push(hint.keys && [...hint.keys].sort()), table.rows(hint)) };
-      const body = await askTable(spy, "GET hostsbygroup\nColumns: host_name hostgroup_name hostgroup_num_hosts state\nFilter: name = host-0003\nFilter: name = host-0005\nOr: 2\nOutputFormat: json");
-      expect(body).to.equal(jsonBody([["host-0003", "hg-0", 4, 2], ["host-0005", "hg-1", 2, 0]]));
+      const body = await askTable(
+        spy,
+        "GET hostsbygroup\nColumns: host_name hostgroup_name hostgroup_num_hosts state\nFilter: name = host-0003\nFilter: name = host-0005\nOr: 2\nOutputFormat: json",
+      );
+      expect(body).to.equal(
+        jsonBody([
+          ["host-0003", "hg-0", 4, 2],
+          ["host-0005", "hg-1", 2, 0],
+        ]),
+      );
       expect(hints).to.deep.equal([["host-0003", "host-0005"]]);
     });
   });

@@ -42,13 +42,28 @@ export function logOptions(message: string, type: string): string {
 }
 
 /** The columns of the current state joined for the line's host and service: the ones GUIs show beside an event. */
-const CURRENT_STATE_COLUMNS = new Set(["state", "has_been_checked", "plugin_output", "last_check", "last_state_change", "acknowledged", "scheduled_downtime_depth"]);
+const CURRENT_STATE_COLUMNS = new Set([
+  "state",
+  "has_been_checked",
+  "plugin_output",
+  "last_check",
+  "last_state_change",
+  "acknowledged",
+  "scheduled_downtime_depth",
+]);
 
 /** `current_host_state`, ...: the shared check columns, read as pending (0, empty) when the object is gone. */
 function currentState(prefix: string, check: (row: LogRow) => CheckState | undefined, object: string): ColumnSpec<LogRow>[] {
   // The downtime and comment lists are not among the columns kept: no records to read.
-  const columns = checkColumns<LogRow>({ check, now: (r) => r.now, downtimes: () => [], comments: () => [] }, []).filter((c) => CURRENT_STATE_COLUMNS.has(c.name));
-  return joined<LogRow, LogRow>(prefix, columns, (r) => r, (d) => `The line's ${object} now: ${d.charAt(0).toLowerCase()}${d.slice(1)}`);
+  const columns = checkColumns<LogRow>({ check, now: (r) => r.now, downtimes: () => [], comments: () => [] }, []).filter((c) =>
+    CURRENT_STATE_COLUMNS.has(c.name),
+  );
+  return joined<LogRow, LogRow>(
+    prefix,
+    columns,
+    (r) => r,
+    (d) => `The line's ${object} now: ${d.charAt(0).toLowerCase()}${d.slice(1)}`,
+  );
 }
 
 /** The log table's columns (docs/livestatus.md §4.6, Checkmk's TableLog). */
@@ -56,7 +71,11 @@ export function logColumns(): ColumnSpec<LogRow>[] {
   return [
     time("time", "Time of the line (epoch seconds)", (r) => r.entry.time),
     int("lineno", "Position of the line among those the query read from the store, oldest first, from 1 (Tantale keeps no log files)", (r) => r.lineno),
-    int("class", "Class: 0 info, 1 alert, 2 program, 3 notification, 4 passive check, 5 external command, 6 initial or current state, 8 alert handler", (r) => r.entry.class),
+    int(
+      "class",
+      "Class: 0 info, 1 alert, 2 program, 3 notification, 4 passive check, 5 external command, 6 initial or current state, 8 alert handler",
+      (r) => r.entry.class,
+    ),
     string("type", "Type of the line: HOST ALERT, SERVICE ALERT, ...", (r) => r.entry.type),
     int("state", "State the line reports (hosts: 0 UP, 1 DOWN, 2 UNREACHABLE; services: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)", (r) => r.entry.state),
     string("state_type", "HARD or SOFT: HARD for every passive result", (r) => r.entry.stateType),
@@ -65,7 +84,9 @@ export function logColumns(): ColumnSpec<LogRow>[] {
     string("service_description", "Service the line is about; empty on host lines", (r) => r.entry.check),
     string("plugin_output", "Output of the result the line reports", (r) => r.entry.output),
     string("message", "The whole line, as Nagios writes it: [time] TYPE: options", (r) => r.entry.message),
-    string("options", "The part of the line after TYPE: (for alerts: host;service;state;state type;attempt;output)", (r) => logOptions(r.entry.message, r.entry.type)),
+    string("options", "The part of the line after TYPE: (for alerts: host;service;state;state type;attempt;output)", (r) =>
+      logOptions(r.entry.message, r.entry.type),
+    ),
     ...constants<LogRow>([
       ["contact_name", "string", "", "Contact of a notification line: always empty (Tantale sends no notifications)"],
       ["command_name", "string", "", "Command of a notification line: always empty"],
@@ -73,10 +94,22 @@ export function logColumns(): ColumnSpec<LogRow>[] {
     ]),
     string("current_host_name", "Name of the line's host as the state engine knows it now; empty once the host is gone", (r) => r.host?.name ?? ""),
     ...currentState("current_host_", (r) => r.host?.check, "host"),
-    list("current_host_contacts", "The line's host now: contacts of its Host check, of its services while it is pending; empty once it is gone", (r) => r.host?.contacts() ?? EMPTY_LIST),
-    string("current_service_description", "Description of the line's service as the state engine knows it now; empty on host lines and once the service is gone", (r) => r.service?.check ?? ""),
+    list(
+      "current_host_contacts",
+      "The line's host now: contacts of its Host check, of its services while it is pending; empty once it is gone",
+      (r) => r.host?.contacts() ?? EMPTY_LIST,
+    ),
+    string(
+      "current_service_description",
+      "Description of the line's service as the state engine knows it now; empty on host lines and once the service is gone",
+      (r) => r.service?.check ?? "",
+    ),
     ...currentState("current_service_", (r) => r.service, "service"),
-    list("current_service_contacts", "The line's service now: contacts of its last result; empty on host lines and once the service is gone", (r) => r.service?.contacts ?? EMPTY_LIST),
+    list(
+      "current_service_contacts",
+      "The line's service now: contacts of its last result; empty on host lines and once the service is gone",
+      (r) => r.service?.contacts ?? EMPTY_LIST,
+    ),
   ];
 }
 

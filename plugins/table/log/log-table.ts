@@ -37,7 +37,10 @@ export function logTable({ state, config, clock, log }: TableContext<LogConfig>)
     const t = throttle.take();
     if (!t.log || !log.isLevelEnabled("warn")) return;
     const fields = { max_rows: maxRows, since: query.since, until: query.until, hostname: query.hostname };
-    log.warn("a log query read max_rows lines: later lines of its time range may be left out (narrow the range with Filter: time, or raise max_rows)", t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields);
+    log.warn(
+      "a log query read max_rows lines: later lines of its time range may be left out (narrow the range with Filter: time, or raise max_rows)",
+      t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields,
+    );
   };
   return {
     prefix: "log_",

@@ -1,6 +1,35 @@
 import { expect } from "chai";
-import { type ChangeSet, type Clock, HOST_CHECK, type LivestatusTable, type LogArgs, type LogEntry, type Logger, type LogQuery, type StateStore, type StoredState, logCall } from "../../../core";
-import { answerQuery, column, expectReadmeListsColumns, expectWellTypedColumns, LivestatusError, NO_RECORD_CHANGES, parseRequest, planWait, type QueryAnswer, readPluginReadme, result, SelfStats, silentLogger, StateEngine, T0, TableRegistry } from "../../../test/helpers/table-kit";
+import {
+  type ChangeSet,
+  type Clock,
+  HOST_CHECK,
+  type LivestatusTable,
+  type LogArgs,
+  type LogEntry,
+  type Logger,
+  type LogQuery,
+  type StateStore,
+  type StoredState,
+  logCall,
+} from "../../../core";
+import {
+  answerQuery,
+  column,
+  expectReadmeListsColumns,
+  expectWellTypedColumns,
+  LivestatusError,
+  NO_RECORD_CHANGES,
+  parseRequest,
+  planWait,
+  type QueryAnswer,
+  readPluginReadme,
+  result,
+  SelfStats,
+  silentLogger,
+  StateEngine,
+  T0,
+  TableRegistry,
+} from "../../../test/helpers/table-kit";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { SqliteStore } from "../../store/sqlite/sqlite-store";
 import { logOptions, type LogRow } from "./log-columns";
@@ -53,7 +82,8 @@ describe("log table", () => {
   let engine: StateEngine;
   let registry: TableRegistry;
   /** The log table over this engine and clock, reading at most `maxRows` lines per query. */
-  const logTable = (maxRows: number, log: Logger = silentLogger()) => logPlugin.build({ state: engine, config: { max_rows: maxRows }, clock, log, stats: new SelfStats(), tables: registry });
+  const logTable = (maxRows: number, log: Logger = silentLogger()) =>
+    logPlugin.build({ state: engine, config: { max_rows: maxRows }, clock, log, stats: new SelfStats(), tables: registry });
 
   const ask = async (text: string): Promise<QueryAnswer> => {
     const request = parseRequest(text.split("\n"), now);
@@ -76,7 +106,13 @@ describe("log table", () => {
   beforeEach(async () => {
     now = T0 + 100;
     clock = { now: () => now * 1000 };
-    sqlite = new SqliteStore({ path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 }, makeTempDir(), silentLogger(), clock, new SelfStats().of("sqlite"));
+    sqlite = new SqliteStore(
+      { path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 },
+      makeTempDir(),
+      silentLogger(),
+      clock,
+      new SelfStats().of("sqlite"),
+    );
     await sqlite.start();
     store = new RecordingStore(sqlite);
     engine = new StateEngine({ freshness_factor: 2, freshness_check_interval: 1000 }, clock, silentLogger(), new SelfStats().of("(state)"));
@@ -111,7 +147,18 @@ describe("log table", () => {
   it("has every column of a line: class, state type, attempt, output, message and options", async () => {
     const cols = ["class", "type", "state_type", "attempt", "plugin_output", "message", "options", "contact_name", "command_name", "comment"];
     expect(await json(`GET log\nColumns: ${cols.join(" ")}\nFilter: time = ${T0 + 10}`)).to.deep.equal([
-      [1, "HOST ALERT", "HARD", 1, "Host of web1 is 1", `[${T0 + 10}] HOST ALERT: web1;DOWN;HARD;1;Host of web1 is 1`, "web1;DOWN;HARD;1;Host of web1 is 1", "", "", ""],
+      [
+        1,
+        "HOST ALERT",
+        "HARD",
+        1,
+        "Host of web1 is 1",
+        `[${T0 + 10}] HOST ALERT: web1;DOWN;HARD;1;Host of web1 is 1`,
+        "web1;DOWN;HARD;1;Host of web1 is 1",
+        "",
+        "",
+        "",
+      ],
     ]);
     expect(await json(`GET log\nColumns: options\nFilter: time = ${T0}`)).to.deep.equal([["web1;disk;CRITICAL;HARD;1;disk of web1 is 2"]]);
   });
@@ -221,20 +268,43 @@ describe("log table", () => {
 
   describe("current state", () => {
     it("joins the host's and service's state as it is now, not as the line reports it", async () => {
-      const cols = ["state", "current_host_name", "current_host_state", "current_host_has_been_checked", "current_service_description", "current_service_state", "current_service_plugin_output", "current_service_last_check"];
-      expect(await json(`GET log\nColumns: ${cols.join(" ")}\nFilter: time = ${T0}`)).to.deep.equal([[2, "web1", 0, 1, "disk", 0, "disk of web1 is 0", T0 + 30]]);
+      const cols = [
+        "state",
+        "current_host_name",
+        "current_host_state",
+        "current_host_has_been_checked",
+        "current_service_description",
+        "current_service_state",
+        "current_service_plugin_output",
+        "current_service_last_check",
+      ];
+      expect(await json(`GET log\nColumns: ${cols.join(" ")}\nFilter: time = ${T0}`)).to.deep.equal([
+        [2, "web1", 0, 1, "disk", 0, "disk of web1 is 0", T0 + 30],
+      ]);
     });
 
     it("joins the contacts, and nothing of a service on host lines", async () => {
-      const cols = ["current_host_contacts", "current_service_description", "current_service_state", "current_service_has_been_checked", "current_service_contacts"];
+      const cols = [
+        "current_host_contacts",
+        "current_service_description",
+        "current_service_state",
+        "current_service_has_been_checked",
+        "current_service_contacts",
+      ];
       expect(await json(`GET log\nColumns: ${cols.join(" ")}\nFilter: time = ${T0 + 10}`)).to.deep.equal([[["alice"], "", 0, 0, []]]);
       // db1 is pending (no Host result): its services' contacts stand for it.
-      expect(await json(`GET log\nColumns: current_host_name current_host_has_been_checked current_host_contacts current_service_contacts\nFilter: host_name = db1`)).to.deep.equal([["db1", 0, ["carol"], ["carol"]]]);
+      expect(
+        await json(`GET log\nColumns: current_host_name current_host_has_been_checked current_host_contacts current_service_contacts\nFilter: host_name = db1`),
+      ).to.deep.equal([["db1", 0, ["carol"], ["carol"]]]);
     });
 
     it("reads a host that is gone as pending: empty names and lists, zeros", async () => {
       await sqlite.commit(logOnly(ghostLine(T0 + 50)));
-      expect(await json(`GET log\nColumns: host_name current_host_name current_host_state current_host_contacts current_service_description\nFilter: time = ${T0 + 50}`)).to.deep.equal([["ghost", "", 0, [], ""]]);
+      expect(
+        await json(
+          `GET log\nColumns: host_name current_host_name current_host_state current_host_contacts current_service_description\nFilter: time = ${T0 + 50}`,
+        ),
+      ).to.deep.equal([["ghost", "", 0, [], ""]]);
     });
   });
 
@@ -347,7 +417,15 @@ function logOnly(...log: LogEntry[]): ChangeSet {
 /** A line of a host the engine does not know (gone, or written by another Tantale). */
 function ghostLine(time: number): LogEntry {
   return {
-    time, class: 1, type: "HOST ALERT", hostname: "ghost", check: "", state: 1, stateType: "HARD", attempt: 1,
-    output: "gone", message: `[${time}] HOST ALERT: ghost;DOWN;HARD;1;gone`,
+    time,
+    class: 1,
+    type: "HOST ALERT",
+    hostname: "ghost",
+    check: "",
+    state: 1,
+    stateType: "HARD",
+    attempt: 1,
+    output: "gone",
+    message: `[${time}] HOST ALERT: ghost;DOWN;HARD;1;gone`,
   };
 }

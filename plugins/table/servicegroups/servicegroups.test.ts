@@ -1,13 +1,39 @@
 import { expect } from "chai";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, record, result, select, T0, built } from "../../../test/helpers/table-kit";
+import {
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  readPluginReadme,
+  record,
+  result,
+  select,
+  T0,
+  built,
+} from "../../../test/helpers/table-kit";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import servicegroupsPlugin from "./index";
 
 /** The servicegroups columns of Icinga 2's header row (docs/reference-answers.md §9), all of which Tantale serves. */
 const REFERENCE_COLUMNS = [
-  "action_url", "alias", "members", "members_with_state", "name", "notes", "notes_url", "num_services", "num_services_crit", "num_services_hard_crit",
-  "num_services_hard_ok", "num_services_hard_unknown", "num_services_hard_warn", "num_services_ok", "num_services_pending", "num_services_unknown",
-  "num_services_warn", "worst_service_state",
+  "action_url",
+  "alias",
+  "members",
+  "members_with_state",
+  "name",
+  "notes",
+  "notes_url",
+  "num_services",
+  "num_services_crit",
+  "num_services_hard_crit",
+  "num_services_hard_ok",
+  "num_services_hard_unknown",
+  "num_services_hard_warn",
+  "num_services_ok",
+  "num_services_pending",
+  "num_services_unknown",
+  "num_services_warn",
+  "worst_service_state",
 ];
 
 const INT_COLUMNS = REFERENCE_COLUMNS.filter((c) => c.startsWith("num_") || c.startsWith("worst_"));
@@ -25,18 +51,53 @@ describe("servicegroups table", () => {
   describe("memberships", () => {
     it("has a row per group named by any service result, sorted; members are [host, service] pairs, sorted, each once", () => {
       expect(select(table, ["name", "alias", "members"])).to.deep.equal([
-        ["sg-0", "sg-0", [["host-0001", "svc-01"], ["host-0001", "svc-02"], ["host-0002", "svc-01"], ["host-0003", "svc-01"], ["host-0004", "svc-01"], ["host-0005", "svc-01"]]],
-        ["sg-1", "sg-1", [["host-0001", "svc-02"], ["host-0002", "svc-02"], ["host-0003", "svc-02"], ["host-0004", "svc-02"], ["host-0005", "svc-02"]]],
+        [
+          "sg-0",
+          "sg-0",
+          [
+            ["host-0001", "svc-01"],
+            ["host-0001", "svc-02"],
+            ["host-0002", "svc-01"],
+            ["host-0003", "svc-01"],
+            ["host-0004", "svc-01"],
+            ["host-0005", "svc-01"],
+          ],
+        ],
+        [
+          "sg-1",
+          "sg-1",
+          [
+            ["host-0001", "svc-02"],
+            ["host-0002", "svc-02"],
+            ["host-0003", "svc-02"],
+            ["host-0004", "svc-02"],
+            ["host-0005", "svc-02"],
+          ],
+        ],
       ]);
     });
 
     it("lists the members with state and has_been_checked", () => {
-      expect(select(table, ["members_with_state"], { keys: ["sg-1"] })).to.deep.equal([[[["host-0001", "svc-02", 1, 1], ["host-0002", "svc-02", 0, 1], ["host-0003", "svc-02", 1, 1], ["host-0004", "svc-02", 2, 1], ["host-0005", "svc-02", 0, 1]]]]);
+      expect(select(table, ["members_with_state"], { keys: ["sg-1"] })).to.deep.equal([
+        [
+          [
+            ["host-0001", "svc-02", 1, 1],
+            ["host-0002", "svc-02", 0, 1],
+            ["host-0003", "svc-02", 1, 1],
+            ["host-0004", "svc-02", 2, 1],
+            ["host-0005", "svc-02", 0, 1],
+          ],
+        ],
+      ]);
     });
 
     it("follows the last result of each service", async () => {
       await kit.write(result("host-0001", "svc-02", 1, { timestamp: T0 + 1, contacts: ["bob"], servicegroups: ["sg-new"] }));
-      expect(select(table, ["name", "num_services"])).to.deep.equal([["sg-0", 5], ["sg-1", 4], ["sg-new", 1]]);
+      expect(select(table, ["name", "num_services"])).to.deep.equal([
+        ["sg-0", 5],
+        ["sg-1", 4],
+        ["sg-new", 1],
+      ]);
     });
   });
 
@@ -44,12 +105,30 @@ describe("servicegroups table", () => {
     it("count the member services per state and take the worst (CRITICAL before UNKNOWN before WARNING)", async () => {
       const [sg0, sg1] = record(table, INT_COLUMNS);
       expect(sg0).to.deep.equal({
-        num_services: 6, num_services_ok: 3, num_services_warn: 1, num_services_crit: 1, num_services_unknown: 1, num_services_pending: 0,
-        num_services_hard_ok: 3, num_services_hard_warn: 1, num_services_hard_crit: 1, num_services_hard_unknown: 1, worst_service_state: 2,
+        num_services: 6,
+        num_services_ok: 3,
+        num_services_warn: 1,
+        num_services_crit: 1,
+        num_services_unknown: 1,
+        num_services_pending: 0,
+        num_services_hard_ok: 3,
+        num_services_hard_warn: 1,
+        num_services_hard_crit: 1,
+        num_services_hard_unknown: 1,
+        worst_service_state: 2,
       });
       expect(sg1).to.deep.equal({
-        num_services: 5, num_services_ok: 2, num_services_warn: 2, num_services_crit: 1, num_services_unknown: 0, num_services_pending: 0,
-        num_services_hard_ok: 2, num_services_hard_warn: 2, num_services_hard_crit: 1, num_services_hard_unknown: 0, worst_service_state: 2,
+        num_services: 5,
+        num_services_ok: 2,
+        num_services_warn: 2,
+        num_services_crit: 1,
+        num_services_unknown: 0,
+        num_services_pending: 0,
+        num_services_hard_ok: 2,
+        num_services_hard_warn: 2,
+        num_services_hard_crit: 1,
+        num_services_hard_unknown: 0,
+        worst_service_state: 2,
       });
       await kit.write(result("host-0002", "svc-01", 0, { timestamp: T0 + 1, servicegroups: ["sg-0"] }));
       expect(select(table, ["worst_service_state"], { keys: ["sg-0"] })).to.deep.equal([[3]]);
@@ -84,14 +163,44 @@ describe("servicegroups table", () => {
   describe("queries", () => {
     it("answer the reference query (docs/reference-answers.md §7 GET servicegroups) with Tantale's groups", async () => {
       const body = await askTable(table, "GET servicegroups\nColumns: name alias members num_services\nOutputFormat: json");
-      expect(body).to.equal(jsonBody([
-        ["sg-0", "sg-0", [["host-0001", "svc-01"], ["host-0001", "svc-02"], ["host-0002", "svc-01"], ["host-0003", "svc-01"], ["host-0004", "svc-01"], ["host-0005", "svc-01"]], 6],
-        ["sg-1", "sg-1", [["host-0001", "svc-02"], ["host-0002", "svc-02"], ["host-0003", "svc-02"], ["host-0004", "svc-02"], ["host-0005", "svc-02"]], 5],
-      ]));
+      expect(body).to.equal(
+        jsonBody([
+          [
+            "sg-0",
+            "sg-0",
+            [
+              ["host-0001", "svc-01"],
+              ["host-0001", "svc-02"],
+              ["host-0002", "svc-01"],
+              ["host-0003", "svc-01"],
+              ["host-0004", "svc-01"],
+              ["host-0005", "svc-01"],
+            ],
+            6,
+          ],
+          [
+            "sg-1",
+            "sg-1",
+            [
+              ["host-0001", "svc-02"],
+              ["host-0002", "svc-02"],
+              ["host-0003", "svc-02"],
+              ["host-0004", "svc-02"],
+              ["host-0005", "svc-02"],
+            ],
+            5,
+          ],
+        ]),
+      );
     });
 
     it("render members as host|service in csv and filter on them, by servicegroup_ names, with AuthUser", async () => {
-      expect(await askTable(table, "GET servicegroups\nColumns: servicegroup_name members\nFilter: servicegroup_name = sg-1\nFilter: members >= host-0003|svc-02\nAuthUser: grace")).to.equal(
+      expect(
+        await askTable(
+          table,
+          "GET servicegroups\nColumns: servicegroup_name members\nFilter: servicegroup_name = sg-1\nFilter: members >= host-0003|svc-02\nAuthUser: grace",
+        ),
+      ).to.equal(
         // grace is a contact of host-0003's svc-02 only: the only member she sees.
         "sg-1;host-0003|svc-02\n",
       );

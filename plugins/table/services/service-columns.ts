@@ -27,7 +27,15 @@ export function serviceColumns(): ColumnSpec<ServiceRow>[] {
   return [
     stable(string("description", "Service description (the check name of the results)", (r) => r.service.check)),
     stable(string("display_name", "Name to display: the description", (r) => r.service.check)),
-    ...checkColumns<ServiceRow>({ check: (r) => r.service, now: (r) => r.host.now, downtimes: (r) => r.host.downtimesOf(r.service.check), comments: (r) => r.host.commentsOf(r.service.check) }, SERVICE_STATE_NAMES),
+    ...checkColumns<ServiceRow>(
+      {
+        check: (r) => r.service,
+        now: (r) => r.host.now,
+        downtimes: (r) => r.host.downtimesOf(r.service.check),
+        comments: (r) => r.host.commentsOf(r.service.check),
+      },
+      SERVICE_STATE_NAMES,
+    ),
     stable(list("groups", "Service groups named by the service's last result", (r) => r.service.servicegroups)),
     stable(list("contacts", "Contacts of the service's last result", (r) => r.service.contacts)),
     stable(list("contact_groups", "Contact groups: every contact is also a contact group of its name", (r) => r.service.contacts)),
@@ -37,7 +45,12 @@ export function serviceColumns(): ColumnSpec<ServiceRow>[] {
       ["cache_interval", "int", 0, "Checkmk: validity of cached agent data: always 0"],
     ]),
     // A service's host name is part of its state: that joined column is as stable as the service's own.
-    ...joined<ServiceRow, HostView>("host_", HOST_COLUMNS, (r) => r.host, (d) => `Host: ${d}`).map((c) => (c.name === "host_name" ? stable(c) : c)),
+    ...joined<ServiceRow, HostView>(
+      "host_",
+      HOST_COLUMNS,
+      (r) => r.host,
+      (d) => `Host: ${d}`,
+    ).map((c) => (c.name === "host_name" ? stable(c) : c)),
   ];
 }
 

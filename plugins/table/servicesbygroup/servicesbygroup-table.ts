@@ -6,4 +6,9 @@ import { SERVICEGROUP_COLUMNS } from "../common/service-group-columns";
 export type ServiceInGroup = ServiceInGroupOf<ServiceGroupView>;
 
 /** The Livestatus `servicesbygroup` table: one row per (service, service group) pair; the servicegroups columns as `servicegroup_<name>`. */
-export const servicesbygroupTable = servicesByGroupTable("servicegroup_", SERVICEGROUP_COLUMNS, "Service group", (_host, index) => (service) => serviceGroupNames(service).map((name) => index.serviceGroup(name)));
+export const servicesbygroupTable = servicesByGroupTable(
+  "servicegroup_",
+  SERVICEGROUP_COLUMNS,
+  "Service group",
+  (_host, index) => (service) => serviceGroupNames(service).map((name) => index.serviceGroup(name)),
+);

@@ -1,5 +1,16 @@
 import { expect } from "chai";
-import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
+import {
+  CLIENT_REQUESTS,
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  readPluginReadme,
+  result,
+  select,
+  T0,
+  built,
+} from "../../../test/helpers/table-kit";
 import { SERVICEGROUP_COLUMNS } from "../common/service-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import { SERVICE_COLUMNS } from "../services/service-columns";
@@ -60,9 +71,61 @@ describe("servicesbygroup table", () => {
 
   describe("columns", () => {
     it("are the service's, its host's as host_*, and the group's as servicegroup_*", () => {
-      expect(select(table, ["description", "state", "groups", "host_state", "host_acknowledged", "servicegroup_name", "servicegroup_alias", "servicegroup_num_services", "servicegroup_worst_service_state", "servicegroup_members"], { keys: ["host-0002"] })).to.deep.equal([
-        ["svc-01", 2, ["sg-0"], 1, 1, "sg-0", "sg-0", 6, 2, [["host-0001", "svc-01"], ["host-0001", "svc-02"], ["host-0002", "svc-01"], ["host-0003", "svc-01"], ["host-0004", "svc-01"], ["host-0005", "svc-01"]]],
-        ["svc-02", 0, ["sg-1"], 1, 1, "sg-1", "sg-1", 5, 2, [["host-0001", "svc-02"], ["host-0002", "svc-02"], ["host-0003", "svc-02"], ["host-0004", "svc-02"], ["host-0005", "svc-02"]]],
+      expect(
+        select(
+          table,
+          [
+            "description",
+            "state",
+            "groups",
+            "host_state",
+            "host_acknowledged",
+            "servicegroup_name",
+            "servicegroup_alias",
+            "servicegroup_num_services",
+            "servicegroup_worst_service_state",
+            "servicegroup_members",
+          ],
+          { keys: ["host-0002"] },
+        ),
+      ).to.deep.equal([
+        [
+          "svc-01",
+          2,
+          ["sg-0"],
+          1,
+          1,
+          "sg-0",
+          "sg-0",
+          6,
+          2,
+          [
+            ["host-0001", "svc-01"],
+            ["host-0001", "svc-02"],
+            ["host-0002", "svc-01"],
+            ["host-0003", "svc-01"],
+            ["host-0004", "svc-01"],
+            ["host-0005", "svc-01"],
+          ],
+        ],
+        [
+          "svc-02",
+          0,
+          ["sg-1"],
+          1,
+          1,
+          "sg-1",
+          "sg-1",
+          5,
+          2,
+          [
+            ["host-0001", "svc-02"],
+            ["host-0002", "svc-02"],
+            ["host-0003", "svc-02"],
+            ["host-0004", "svc-02"],
+            ["host-0005", "svc-02"],
+          ],
+        ],
       ]);
     });
 
@@ -85,7 +148,10 @@ describe("servicesbygroup table", () => {
     });
 
     it("of the group are all listed in the README with type and description", () => {
-      expectReadmeListsColumns(readPluginReadme("plugins/table/servicesbygroup"), table.spec.columns.filter((c) => c.name.startsWith("servicegroup_")));
+      expectReadmeListsColumns(
+        readPluginReadme("plugins/table/servicesbygroup"),
+        table.spec.columns.filter((c) => c.name.startsWith("servicegroup_")),
+      );
     });
   });
 
@@ -96,7 +162,10 @@ describe("servicesbygroup table", () => {
         ["host-0001", "svc-02", "sg-1"],
       ]);
       expect(select(table, ["host_name", "description", "servicegroup_name"], { user: "grace" })).to.deep.equal([["host-0003", "svc-02", "sg-1"]]);
-      expect(select(table, ["host_name", "description"], { user: "dave" })).to.deep.equal([["host-0005", "svc-01"], ["host-0005", "svc-02"]]);
+      expect(select(table, ["host_name", "description"], { user: "dave" })).to.deep.equal([
+        ["host-0005", "svc-01"],
+        ["host-0005", "svc-02"],
+      ]);
       expect(select(table, ["host_name"], { user: "erin" })).to.deep.equal([]);
     });
   });
@@ -106,19 +175,23 @@ describe("servicesbygroup table", () => {
       kit.at(30);
       // Columns: pending; ok fresh, stale, in downtime; warning fresh, stale, acknowledged (or its host), in downtime;
       // critical the same; unknown the same. host-0001/svc-02 is in sg-0 and sg-1: its sg-1 row passes `groups >= sg-0` too.
-      expect(await askTable(table, NAGVIS_SERVICESBYGROUP)).to.equal(jsonBody([
-        ["sg-0", "sg-0", 0, 3, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
-        ["sg-1", "sg-1", 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-      ]));
+      expect(await askTable(table, NAGVIS_SERVICESBYGROUP)).to.equal(
+        jsonBody([
+          ["sg-0", "sg-0", 0, 3, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
+          ["sg-1", "sg-1", 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ]),
+      );
     });
 
     it("counts every group without the Filter", async () => {
       kit.at(30);
       const body = await askTable(table, NAGVIS_SERVICESBYGROUP.replace("Filter: groups >= sg-0\n", ""));
-      expect(body).to.equal(jsonBody([
-        ["sg-0", "sg-0", 0, 3, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
-        ["sg-1", "sg-1", 0, 2, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0],
-      ]));
+      expect(body).to.equal(
+        jsonBody([
+          ["sg-0", "sg-0", 0, 3, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
+          ["sg-1", "sg-1", 0, 2, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+        ]),
+      );
     });
   });
 });

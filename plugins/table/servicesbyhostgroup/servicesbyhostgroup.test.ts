@@ -1,6 +1,17 @@
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { CLIENT_REQUESTS, column, engineKit, type EngineKit, expectReadmeListsColumns, readPluginReadme, result, select, T0, built } from "../../../test/helpers/table-kit";
+import {
+  CLIENT_REQUESTS,
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  readPluginReadme,
+  result,
+  select,
+  T0,
+  built,
+} from "../../../test/helpers/table-kit";
 import { HOSTGROUP_COLUMNS } from "../common/host-group-columns";
 import { askTable, jsonBody, writeGroupMap } from "../common/test-group-map";
 import { SERVICE_COLUMNS } from "../services/service-columns";
@@ -54,15 +65,46 @@ describe("servicesbyhostgroup table", () => {
 
     it("follow the groups of the last results", async () => {
       await kit.write(result("host-0006", HOST_CHECK, 0, { timestamp: T0 + 1, contacts: ["erin"], hostgroups: ["hg-0"] }));
-      expect(select(table, ["host_name", "description", "hostgroup_name", "hostgroup_num_hosts", "hostgroup_num_services"], { keys: ["host-0006"] })).to.deep.equal([["host-0006", "svc-01", "hg-0", 5, 9]]);
+      expect(
+        select(table, ["host_name", "description", "hostgroup_name", "hostgroup_num_hosts", "hostgroup_num_services"], { keys: ["host-0006"] }),
+      ).to.deep.equal([["host-0006", "svc-01", "hg-0", 5, 9]]);
     });
   });
 
   describe("columns", () => {
     it("are the service's, its host's as host_*, and the host group's as hostgroup_*", () => {
-      expect(select(table, ["description", "state", "acknowledged", "host_name", "host_acknowledged", "hostgroup_name", "hostgroup_num_hosts", "hostgroup_num_services_crit", "hostgroup_worst_service_state", "hostgroup_members_with_state"], { keys: ["host-0002"] })[1]).to.deep.equal(
-        ["svc-01", 2, 0, "host-0002", 1, "hg-1", 2, 1, 2, [["host-0002", 1, 1], ["host-0005", 0, 1]]],
-      );
+      expect(
+        select(
+          table,
+          [
+            "description",
+            "state",
+            "acknowledged",
+            "host_name",
+            "host_acknowledged",
+            "hostgroup_name",
+            "hostgroup_num_hosts",
+            "hostgroup_num_services_crit",
+            "hostgroup_worst_service_state",
+            "hostgroup_members_with_state",
+          ],
+          { keys: ["host-0002"] },
+        )[1],
+      ).to.deep.equal([
+        "svc-01",
+        2,
+        0,
+        "host-0002",
+        1,
+        "hg-1",
+        2,
+        1,
+        2,
+        [
+          ["host-0002", 1, 1],
+          ["host-0005", 0, 1],
+        ],
+      ]);
     });
 
     it("hold every services column and every hostgroups column (prefixed), with unique names and the same types", () => {
@@ -81,7 +123,10 @@ describe("servicesbyhostgroup table", () => {
     });
 
     it("of the group are all listed in the README with type and description", () => {
-      expectReadmeListsColumns(readPluginReadme("plugins/table/servicesbyhostgroup"), table.spec.columns.filter((c) => c.name.startsWith("hostgroup_")));
+      expectReadmeListsColumns(
+        readPluginReadme("plugins/table/servicesbyhostgroup"),
+        table.spec.columns.filter((c) => c.name.startsWith("hostgroup_")),
+      );
     });
   });
 
@@ -99,15 +144,19 @@ describe("servicesbyhostgroup table", () => {
       kit.at(30);
       // Columns: pending; ok fresh, stale, in downtime; warning fresh, stale, acknowledged (or its host), in downtime;
       // critical the same; unknown the same. `host_groups >= hg-0` passes host-0002's rows for hg-1 too.
-      expect(await askTable(table, NAGVIS_SERVICESBYHOSTGROUP)).to.equal(jsonBody([
-        ["hg-0", 0, 3, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0],
-        ["hg-1", 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
-      ]));
+      expect(await askTable(table, NAGVIS_SERVICESBYHOSTGROUP)).to.equal(
+        jsonBody([
+          ["hg-0", 0, 3, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0],
+          ["hg-1", 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+        ]),
+      );
     });
 
     it("answers a NagVis user only with the services it sees (AuthUser carol: host-0004's)", async () => {
       kit.at(30);
-      expect(await askTable(table, `${NAGVIS_SERVICESBYHOSTGROUP}\nAuthUser: carol`)).to.equal(jsonBody([["hg-0", 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]]));
+      expect(await askTable(table, `${NAGVIS_SERVICESBYHOSTGROUP}\nAuthUser: carol`)).to.equal(
+        jsonBody([["hg-0", 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]]),
+      );
     });
   });
 });

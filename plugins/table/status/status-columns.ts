@@ -29,8 +29,14 @@ export function statusColumns(): ColumnSpec<StatusRow>[] {
     int("requests", "Number of requests to Livestatus since program start (counted by the Livestatus listeners)", (r) => r.livestatus.requests),
     float("requests_rate", "Number of requests to Livestatus per second, averaged since program start", (r) => r.rate(r.livestatus.requests)),
     int("livestatus_active_connections", "Number of Livestatus connections open now", (r) => r.livestatus.openConnections),
-    int("livestatus_overflows", "Number of Livestatus connections that found max_connections reached (an idle one closed to make room, or they were refused) since program start", (r) => r.livestatus.overflows),
-    float("livestatus_overflows_rate", "Livestatus connections that found max_connections reached, per second, averaged since program start", (r) => r.rate(r.livestatus.overflows)),
+    int(
+      "livestatus_overflows",
+      "Number of Livestatus connections that found max_connections reached (an idle one closed to make room, or they were refused) since program start",
+      (r) => r.livestatus.overflows,
+    ),
+    float("livestatus_overflows_rate", "Livestatus connections that found max_connections reached, per second, averaged since program start", (r) =>
+      r.rate(r.livestatus.overflows),
+    ),
     ...constants<StatusRow>([
       ["interval_length", "int", 60, "Seconds of an interval unit: 60 (check_interval columns are in minutes)"],
       ["enable_notifications", "int", 1, "Whether notifications are enabled in general: always 1 (nothing disables them; GUIs flag 0 as switched off)"],

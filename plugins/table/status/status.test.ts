@@ -2,7 +2,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { HOST_CHECK } from "../../../core";
-import { column, engineKit, type EngineKit, expectReadmeListsColumns, expectWellTypedColumns, readPluginReadme, record, result, select, SelfStats, T0, TableRegistry, tableContext, tableInstance } from "../../../test/helpers/table-kit";
+import {
+  column,
+  engineKit,
+  type EngineKit,
+  expectReadmeListsColumns,
+  expectWellTypedColumns,
+  readPluginReadme,
+  record,
+  result,
+  select,
+  SelfStats,
+  T0,
+  TableRegistry,
+  tableContext,
+  tableInstance,
+} from "../../../test/helpers/table-kit";
 import { REPO_ROOT } from "../../../test/helpers/tantale-process";
 import statusPlugin from "./index";
 
@@ -48,14 +63,38 @@ describe("status table", () => {
 
   it("answers the feature flags of a passive-only daemon", () => {
     const [flags] = record(table, [
-      "interval_length", "enable_notifications", "execute_service_checks", "execute_host_checks", "accept_passive_service_checks", "accept_passive_host_checks",
-      "enable_event_handlers", "enable_flap_detection", "process_performance_data", "check_service_freshness", "check_host_freshness",
-      "obsess_over_services", "obsess_over_hosts", "check_external_commands", "is_trial_screen",
+      "interval_length",
+      "enable_notifications",
+      "execute_service_checks",
+      "execute_host_checks",
+      "accept_passive_service_checks",
+      "accept_passive_host_checks",
+      "enable_event_handlers",
+      "enable_flap_detection",
+      "process_performance_data",
+      "check_service_freshness",
+      "check_host_freshness",
+      "obsess_over_services",
+      "obsess_over_hosts",
+      "check_external_commands",
+      "is_trial_screen",
     ]);
     expect(flags).to.deep.equal({
-      interval_length: 60, enable_notifications: 1, execute_service_checks: 0, execute_host_checks: 0, accept_passive_service_checks: 1,
-      accept_passive_host_checks: 1, enable_event_handlers: 0, enable_flap_detection: 0, process_performance_data: 1, check_service_freshness: 1,
-      check_host_freshness: 1, obsess_over_services: 0, obsess_over_hosts: 0, check_external_commands: 1, is_trial_screen: 0,
+      interval_length: 60,
+      enable_notifications: 1,
+      execute_service_checks: 0,
+      execute_host_checks: 0,
+      accept_passive_service_checks: 1,
+      accept_passive_host_checks: 1,
+      enable_event_handlers: 0,
+      enable_flap_detection: 0,
+      process_performance_data: 1,
+      check_service_freshness: 1,
+      check_host_freshness: 1,
+      obsess_over_services: 0,
+      obsess_over_hosts: 0,
+      check_external_commands: 1,
+      is_trial_screen: 0,
     });
   });
 
@@ -76,7 +115,9 @@ describe("status table", () => {
       stats.of("line").set("connections_open", 3);
       stats.of("line").add("overflows", 100);
       kit.at(8);
-      expect(select(table, ["connections", "requests", "connections_rate", "requests_rate", "livestatus_active_connections"])).to.deep.equal([[8, 16, 1, 2, 1]]);
+      expect(select(table, ["connections", "requests", "connections_rate", "requests_rate", "livestatus_active_connections"])).to.deep.equal([
+        [8, 16, 1, 2, 1],
+      ]);
       expect(select(table, ["livestatus_overflows", "livestatus_overflows_rate"])).to.deep.equal([[8, 1]]);
     });
 

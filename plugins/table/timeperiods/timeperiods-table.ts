@@ -22,4 +22,3 @@ const ALWAYS: readonly TimeperiodRow[] = Object.freeze([Object.freeze({ name: "2
 export function timeperiodsTable(): TableParts<TimeperiodRow> {
   return { prefix: "timeperiod_", columns: TIMEPERIOD_COLUMNS, rows: () => ALWAYS };
 }
-

@@ -65,15 +65,48 @@ const GOOD: Readonly<Record<string, { readonly args: string; readonly command?: 
   REMOVE_SVC_ACKNOWLEDGEMENT: { args: "web1;disk", command: { kind: "remove-acknowledgement", target: diskTarget } },
   SCHEDULE_HOST_DOWNTIME: {
     args: `web1;${START};${END};1;0;0;alice;maintenance`,
-    command: { kind: "schedule-downtime", withServices: false, target: hostTarget, startTime: START, endTime: END, fixed: true, triggeredBy: 0, duration: 3600, author: "alice", comment: "maintenance" },
+    command: {
+      kind: "schedule-downtime",
+      withServices: false,
+      target: hostTarget,
+      startTime: START,
+      endTime: END,
+      fixed: true,
+      triggeredBy: 0,
+      duration: 3600,
+      author: "alice",
+      comment: "maintenance",
+    },
   },
   SCHEDULE_HOST_SVC_DOWNTIME: {
     args: `web1;${START};${END};0;3;600;alice;patching`,
-    command: { kind: "schedule-downtime", withServices: true, target: hostTarget, startTime: START, endTime: END, fixed: false, triggeredBy: 3, duration: 600, author: "alice", comment: "patching" },
+    command: {
+      kind: "schedule-downtime",
+      withServices: true,
+      target: hostTarget,
+      startTime: START,
+      endTime: END,
+      fixed: false,
+      triggeredBy: 3,
+      duration: 600,
+      author: "alice",
+      comment: "patching",
+    },
   },
   SCHEDULE_SVC_DOWNTIME: {
     args: `web1;disk;${START};${END};1;0;0;bob;disk swap`,
-    command: { kind: "schedule-downtime", withServices: false, target: diskTarget, startTime: START, endTime: END, fixed: true, triggeredBy: 0, duration: 3600, author: "bob", comment: "disk swap" },
+    command: {
+      kind: "schedule-downtime",
+      withServices: false,
+      target: diskTarget,
+      startTime: START,
+      endTime: END,
+      fixed: true,
+      triggeredBy: 0,
+      duration: 3600,
+      author: "bob",
+      comment: "disk swap",
+    },
   },
   DEL_HOST_DOWNTIME: { args: "7", command: { kind: "delete-downtime", id: 7, service: false } },
   DEL_SVC_DOWNTIME: { args: "8", command: { kind: "delete-downtime", id: 8, service: true } },
@@ -117,7 +150,10 @@ describe("parseCommand", () => {
     });
 
     it("reads a lower-case command name as its upper-case one", () => {
-      expect(accepted(`[${TS}] del_host;web1`)).to.deep.include({ name: "DEL_HOST", command: { kind: "remove-object", target: hostTarget, withServices: true } });
+      expect(accepted(`[${TS}] del_host;web1`)).to.deep.include({
+        name: "DEL_HOST",
+        command: { kind: "remove-object", target: hostTarget, withServices: true },
+      });
     });
 
     it("SCHEDULE_*_CHECK reads its <check_time>: not set aside in extra, required, a whole number", () => {
@@ -136,7 +172,14 @@ describe("parseCommand", () => {
       expect([host.name, host.time, host.extra, host.warnings]).to.deep.equal(["PROCESS_HOST_CHECK_RESULT", TS, [], []]);
       const service = accepted(cmd("PROCESS_SERVICE_CHECK_RESULT", "web1;disk;2;DISK CRITICAL; 95% used|used=95%"));
       if (service.command.kind !== "result") return expect.fail(service.command.kind);
-      expect(service.command.result).to.include({ hostname: "web1", check: "disk", status: 2, output: "DISK CRITICAL; 95% used", perfData: "used=95%", timestamp: TS });
+      expect(service.command.result).to.include({
+        hostname: "web1",
+        check: "disk",
+        status: 2,
+        output: "DISK CRITICAL; 95% used",
+        perfData: "used=95%",
+        timestamp: TS,
+      });
     });
 
     it("PROCESS_*: names go through the same validator as JSON results (controls, U+0085, U+2028, length)", () => {
@@ -150,7 +193,9 @@ describe("parseCommand", () => {
         const r = rejected(cmd("PROCESS_SERVICE_CHECK_RESULT", args));
         expect([r.key, r.reason], args).to.satisfy(([k, reason]: [string, string]) => k === key && reason.includes(words));
       }
-      expect(rejected(cmd("PROCESS_HOST_CHECK_RESULT", "we\u2029b1;0;out")).reason).to.contain("hostname must not contain control or line-separator characters (U+2029)");
+      expect(rejected(cmd("PROCESS_HOST_CHECK_RESULT", "we\u2029b1;0;out")).reason).to.contain(
+        "hostname must not contain control or line-separator characters (U+2029)",
+      );
     });
 
     it("PROCESS_*: passes on normalizeResult's warnings and rejections", () => {
@@ -202,7 +247,9 @@ describe("parseCommand", () => {
       }
       expect(malformed(cmd("SCHEDULE_SVC_DOWNTIME", `web1;disk;${START};${END};1;0;1.5;a;c`))).to.contain("<duration> must be a whole number");
       expect(malformed(cmd("SCHEDULE_SVC_DOWNTIME", `web1;disk;${START};${END};1;-2;0;a;c`))).to.contain("<trigger_id> must be a whole number");
-      expect(malformed(cmd("ACKNOWLEDGE_SVC_PROBLEM_EXPIRE", "web1;disk;2;1;1;soon;alice;c"))).to.equal('ACKNOWLEDGE_SVC_PROBLEM_EXPIRE: <end_time> must be a whole number of at least 0, got "soon"');
+      expect(malformed(cmd("ACKNOWLEDGE_SVC_PROBLEM_EXPIRE", "web1;disk;2;1;1;soon;alice;c"))).to.equal(
+        'ACKNOWLEDGE_SVC_PROBLEM_EXPIRE: <end_time> must be a whole number of at least 0, got "soon"',
+      );
       expect(malformed(cmd("ADD_HOST_COMMENT", "web1;yes;alice;c"))).to.equal('ADD_HOST_COMMENT: <persistent> must be a whole number from 0 to 2, got "yes"');
     });
 
@@ -216,11 +263,15 @@ describe("parseCommand", () => {
     });
 
     it("sticky, notify and persistent are 0, 1 or 2; fixed is 0 or 1", () => {
-      expect(malformed(cmd("ACKNOWLEDGE_HOST_PROBLEM", "web1;3;1;1;a;c"))).to.equal('ACKNOWLEDGE_HOST_PROBLEM: <sticky> must be a whole number from 0 to 2, got "3"');
+      expect(malformed(cmd("ACKNOWLEDGE_HOST_PROBLEM", "web1;3;1;1;a;c"))).to.equal(
+        'ACKNOWLEDGE_HOST_PROBLEM: <sticky> must be a whole number from 0 to 2, got "3"',
+      );
       expect(malformed(cmd("ACKNOWLEDGE_HOST_PROBLEM", "web1;-1;1;1;a;c"))).to.contain("<sticky> must be a whole number from 0 to 2");
       expect(malformed(cmd("ACKNOWLEDGE_SVC_PROBLEM", "web1;disk;2;3;1;a;c"))).to.contain("<notify> must be a whole number from 0 to 2");
       expect(malformed(cmd("ACKNOWLEDGE_SVC_PROBLEM", "web1;disk;2;1;9;a;c"))).to.contain("<persistent> must be a whole number from 0 to 2");
-      expect(malformed(cmd("SCHEDULE_HOST_DOWNTIME", `web1;${START};${END};2;0;0;a;c`))).to.equal('SCHEDULE_HOST_DOWNTIME: <fixed> must be a whole number from 0 to 1, got "2"');
+      expect(malformed(cmd("SCHEDULE_HOST_DOWNTIME", `web1;${START};${END};2;0;0;a;c`))).to.equal(
+        'SCHEDULE_HOST_DOWNTIME: <fixed> must be a whole number from 0 to 1, got "2"',
+      );
       // Only 2 is sticky (Livestatus); notify and persistent are any non-zero.
       const ack = (sticky: string) => accepted(cmd("ACKNOWLEDGE_HOST_PROBLEM", `web1;${sticky};2;2;a;c`)).command;
       expect([ack("0"), ack("1"), ack("2")].map((c) => c.kind === "acknowledge" && c.sticky)).to.deep.equal([false, false, true]);
@@ -228,8 +279,12 @@ describe("parseCommand", () => {
     });
 
     it("a downtime's end must come after its start", () => {
-      expect(malformed(cmd("SCHEDULE_HOST_DOWNTIME", `web1;${END};${START};1;0;0;a;c`))).to.equal(`SCHEDULE_HOST_DOWNTIME: <end> (${START}) must be after <start> (${END})`);
-      expect(malformed(cmd("SCHEDULE_SVC_DOWNTIME", `web1;disk;${START};${START};1;0;0;a;c`))).to.equal(`SCHEDULE_SVC_DOWNTIME: <end> (${START}) must be after <start> (${START})`);
+      expect(malformed(cmd("SCHEDULE_HOST_DOWNTIME", `web1;${END};${START};1;0;0;a;c`))).to.equal(
+        `SCHEDULE_HOST_DOWNTIME: <end> (${START}) must be after <start> (${END})`,
+      );
+      expect(malformed(cmd("SCHEDULE_SVC_DOWNTIME", `web1;disk;${START};${START};1;0;0;a;c`))).to.equal(
+        `SCHEDULE_SVC_DOWNTIME: <end> (${START}) must be after <start> (${START})`,
+      );
     });
 
     it("a flexible downtime needs a duration; a fixed one's duration is its window, whatever was given", () => {
@@ -289,7 +344,10 @@ describe("parseCommand", () => {
       expect(at).to.include({ comment: "on it", expireTime: EXPIRY });
       const semis = accepted(cmd("ACKNOWLEDGE_SVC_PROBLEM", `web1;disk;2;1;1;alice;a;b;${EXPIRY}`)).command;
       expect(semis).to.include({ comment: "a;b", expireTime: EXPIRY });
-      expect(accepted(cmd("ACKNOWLEDGE_SVC_PROBLEM", "web1;disk;2;1;1;alice;on it;1000000000")).command).to.include({ comment: "on it", expireTime: 1_000_000_000 });
+      expect(accepted(cmd("ACKNOWLEDGE_SVC_PROBLEM", "web1;disk;2;1;1;alice;on it;1000000000")).command).to.include({
+        comment: "on it",
+        expireTime: 1_000_000_000,
+      });
     });
 
     it("ACKNOWLEDGE: a comment ending in ;<small number> or another text keeps it (no expiry)", () => {

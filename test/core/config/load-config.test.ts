@@ -82,7 +82,7 @@ describe("loadConfiguration", () => {
         "README.txt": "this is no conf line\n",
         "file.conf.bak": "this is no conf line\n",
         "internal.conf.disabled": "garbage\n",
-        "conf": "garbage\n",
+        conf: "garbage\n",
       });
       const config = await load(dir);
       expect(config.instances.map((i) => i.id)).to.deep.equal(["file"]);
@@ -92,7 +92,18 @@ describe("loadConfiguration", () => {
       const config = await load(makeTempDir());
       expect(config.instances).to.deep.equal([]);
       expect(config.disabled).to.deep.equal([]);
-      expect(config.daemon).to.deep.equal({ log_level: "info", queue_size: 100_000, shutdown_timeout: 30_000, start_timeout: 30_000, plugin_dir: "", freshness_factor: 2, freshness_check_interval: 1000, state_batch_size: 20_000, state_flush_interval: 100, data_access: "private" });
+      expect(config.daemon).to.deep.equal({
+        log_level: "info",
+        queue_size: 100_000,
+        shutdown_timeout: 30_000,
+        start_timeout: 30_000,
+        plugin_dir: "",
+        freshness_factor: 2,
+        freshness_check_interval: 1000,
+        state_batch_size: 20_000,
+        state_flush_interval: 100,
+        data_access: "private",
+      });
     });
 
     it("refuses a conf dir that does not exist, naming it", async () => {
@@ -185,7 +196,18 @@ describe("loadConfiguration", () => {
         "file.conf": "",
       });
       const config = await load(dir);
-      expect(config.daemon).to.deep.equal({ log_level: "debug", queue_size: 500, shutdown_timeout: 5000, start_timeout: 60_000, plugin_dir: "", freshness_factor: 2, freshness_check_interval: 1000, state_batch_size: 20_000, state_flush_interval: 100, data_access: "private" });
+      expect(config.daemon).to.deep.equal({
+        log_level: "debug",
+        queue_size: 500,
+        shutdown_timeout: 5000,
+        start_timeout: 60_000,
+        plugin_dir: "",
+        freshness_factor: 2,
+        freshness_check_interval: 1000,
+        state_batch_size: 20_000,
+        state_flush_interval: 100,
+        data_access: "private",
+      });
       expect(config.instances.map((i) => i.id)).to.deep.equal(["file"]);
       expect(config.disabled).to.deep.equal([]);
     });
@@ -207,7 +229,10 @@ describe("loadConfiguration", () => {
       fs.writeFileSync(path.join(confDir, "example.conf"), "");
       const config = await load(confDir);
       expect(config.registry.npmLoader.lookupDirs[0]).to.equal(path.join(root, "plugins.d"));
-      expect(instance(config, "example").plugin.source).to.include({ type: "npm", dir: path.join(root, "plugins.d", "node_modules", "tantale-plugin-example") });
+      expect(instance(config, "example").plugin.source).to.include({
+        type: "npm",
+        dir: path.join(root, "plugins.d", "node_modules", "tantale-plugin-example"),
+      });
     });
 
     it("lets the overrides win over tantale.conf, key by key", async () => {

@@ -12,7 +12,12 @@ const schema = {
   timeout: { doc: "a duration", format: "duration", default: 1000, min: 1000 },
   buffer: { doc: "a size", format: "size", default: 1024, max: 65_536 },
   low: { doc: "the low mark", format: "integer", default: 1 },
-  high: { doc: "the high mark: not below low", format: "integer", default: 10, validate: (high, config) => (high < Number(config.low) ? `must not be below low (${String(config.low)})` : undefined) },
+  high: {
+    doc: "the high mark: not below low",
+    format: "integer",
+    default: 10,
+    validate: (high, config) => (high < Number(config.low) ? `must not be below low (${String(config.low)})` : undefined),
+  },
   names: { doc: "a list", format: "list", default: [], validate: (names) => (names.includes("root") ? '"root" is reserved' : undefined) },
   tls: { depth: { doc: "a nested integer", format: "integer", default: 1, min: 0, max: 9 } },
   level: { doc: "a nullable option", format: "integer", default: null, nullable: true, min: 1 },
@@ -64,14 +69,24 @@ describe("option ranges and checks", () => {
   });
 
   it("reports a check that throws as a problem of its option, not a crash", () => {
-    const throwing = { n: { doc: "d", format: "string", default: "", validate: () => { throw new Error("boom"); } } } as const satisfies ConfigSchema;
+    const throwing = {
+      n: {
+        doc: "d",
+        format: "string",
+        default: "",
+        validate: () => {
+          throw new Error("boom");
+        },
+      },
+    } as const satisfies ConfigSchema;
     expect(problemsOf("n = x\n", throwing)).to.deep.equal(["1: n: could not be checked: boom"]);
   });
 
   describe("in a plugin definition (a plugin written in JavaScript gets no type check)", () => {
     // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- any class will do: only the schema is looked at
     const base = { name: "ranged", kind: "input", description: "d", apiVersion: PLUGIN_API_VERSION, create: class {} };
-    const problems = (option: Record<string, unknown>): string[] => definitionProblems({ ...base, schema: { opt: { doc: "d", default: 1, format: "integer", ...option } } });
+    const problems = (option: Record<string, unknown>): string[] =>
+      definitionProblems({ ...base, schema: { opt: { doc: "d", default: 1, format: "integer", ...option } } });
 
     it("accepts numeric bounds on numeric formats and a function as validate", () => {
       expect(problems({ min: 0, max: 1, validate: () => undefined })).to.deep.equal([]);
@@ -79,7 +94,9 @@ describe("option ranges and checks", () => {
 
     it("refuses a bound that is no number, a bound on a format that is not numeric, min above max, and a validate that is no function", () => {
       expect(problems({ min: "1" })).to.deep.equal(['option opt has min "1"; expected a number']);
-      expect(problems({ format: "string", default: "", max: 3 })).to.deep.equal(["option opt has a max but its format is not one of integer, port, number, duration, size"]);
+      expect(problems({ format: "string", default: "", max: 3 })).to.deep.equal([
+        "option opt has a max but its format is not one of integer, port, number, duration, size",
+      ]);
       expect(problems({ min: 5, max: 1, default: 5 })).to.deep.equal(["option opt has min 5 above max 1", "option opt has default 5 outside its range"]);
       expect(problems({ validate: "yes" })).to.deep.equal(["option opt has a validate that is no function"]);
       expect(problems({ min: 2 })).to.deep.equal(["option opt has default 1 outside its range"]);

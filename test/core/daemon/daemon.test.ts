@@ -63,7 +63,9 @@ describe("Daemon", () => {
 
   it("logs a failing dispose of the root container and still stops", async () => {
     const log = await stoppedWith(FailingDisposable);
-    expect(log.entries.filter((e) => e.level === "error").map((e) => [e.msg, e.fields.error])).to.deep.equal([["disposing the core services failed", "cannot release"]]);
+    expect(log.entries.filter((e) => e.level === "error").map((e) => [e.msg, e.fields.error])).to.deep.equal([
+      ["disposing the core services failed", "cannot release"],
+    ]);
     expect(log.messages("info")).to.include("tantale stopped");
   });
 });

@@ -14,7 +14,20 @@ import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-
 
 const T0 = 1_764_100_000;
 const result = (status: number, timestamp: number): CheckResult =>
-  Object.freeze({ hostname: "web1", check: "disk", status, output: `s${status}`, longOutput: "", perfData: "", timestamp, interval: 60, contacts: [], hostgroups: [], servicegroups: [], customVariables: {} });
+  Object.freeze({
+    hostname: "web1",
+    check: "disk",
+    status,
+    output: `s${status}`,
+    longOutput: "",
+    perfData: "",
+    timestamp,
+    interval: 60,
+    contacts: [],
+    hostgroups: [],
+    servicegroups: [],
+    customVariables: {},
+  });
 
 /** Fails its first commit, as a busy SQLite file would. */
 class FlakyStore implements StorePlugin {

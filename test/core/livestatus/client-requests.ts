@@ -551,5 +551,8 @@ OutputFormat: python
 KeepAlive: on
 ResponseHeader: fixed16`,
   },
-  { name: "Multisite downtime command", text: "COMMAND [1795486737] SCHEDULE_SVC_DOWNTIME;host-0001;svc-01;1795486737;1795490337;1;0;0;nagiosadmin;maintenance" },
+  {
+    name: "Multisite downtime command",
+    text: "COMMAND [1795486737] SCHEDULE_SVC_DOWNTIME;host-0001;svc-01;1795486737;1795490337;1;0;0;nagiosadmin;maintenance",
+  },
 ];

@@ -18,7 +18,8 @@ const HOSTS = 120;
 const BUSY = 60;
 const CROWD = 100;
 /** A few milliseconds of work: case-insensitive regexes over every host's name and output, counted. */
-const BUSY_QUERY = "GET hosts\nFilter: name ~~ ^h[0-9]*7$\nFilter: plugin_output ~~ o[a-z]+t [0-9]+9\nOr: 2\nStats: state = 0\nKeepAlive: on\nResponseHeader: fixed16\n\n";
+const BUSY_QUERY =
+  "GET hosts\nFilter: name ~~ ^h[0-9]*7$\nFilter: plugin_output ~~ o[a-z]+t [0-9]+9\nOr: 2\nStats: state = 0\nKeepAlive: on\nResponseHeader: fixed16\n\n";
 const STATUS = "GET status\nColumns: num_hosts\n\n";
 
 describe("Livestatus: a crowd connecting to a busy server (real sockets)", function () {
@@ -33,7 +34,14 @@ describe("Livestatus: a crowd connecting to a busy server (real sockets)", funct
     const tables = new TableRegistry();
     tables.add(hosts);
     tables.add(new TestStatusTable(hosts));
-    server = new LivestatusServer({ tables, onCommand: () => undefined, log: new RecordingLogger(), clock: systemClock, maxConnections: 0, maxConnectionsPerPeer: 0 });
+    server = new LivestatusServer({
+      tables,
+      onCommand: () => undefined,
+      log: new RecordingLogger(),
+      clock: systemClock,
+      maxConnections: 0,
+      maxConnectionsPerPeer: 0,
+    });
     await server.listen({ tcp: { host: "127.0.0.1", port: 0 } });
   });
 
@@ -80,7 +88,9 @@ describe("Livestatus: a crowd connecting to a busy server (real sockets)", funct
       }),
     );
     const slowest = Math.max(...waits);
-    console.log(`      one busy query: ${cost.toFixed(1)} ms; the last of ${CROWD} newcomers answered after ${slowest.toFixed(0)} ms; ${busyAnswers - before} busy answers meanwhile`);
+    console.log(
+      `      one busy query: ${cost.toFixed(1)} ms; the last of ${CROWD} newcomers answered after ${slowest.toFixed(0)} ms; ${busyAnswers - before} busy answers meanwhile`,
+    );
     // Counted, not timed: before, each accept waited for a turn that answered about half the busy clients (~2,600 answers here).
     expect(busyAnswers - before, "busy answers while the crowd was let in").to.be.below(CROWD * 5);
     expect(busyAnswers - before, "the busy clients are still served").to.be.above(0);

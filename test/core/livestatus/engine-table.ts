@@ -33,7 +33,17 @@ export const HOST_COLUMNS: readonly ColumnSpec<TestHost>[] = [
 const HOSTS_SPEC: TableSpec<TestHost> = { name: "hosts", prefix: "host_", columns: HOST_COLUMNS };
 
 export function testHost(name: string, overrides: Partial<TestHost> = {}): TestHost {
-  return { name, state: 0, staleness: 0.5, last_check: 1_700_000_000, plugin_output: `OK - ${name}`, groups: [], contacts: [], custom_variables: {}, ...overrides };
+  return {
+    name,
+    state: 0,
+    staleness: 0.5,
+    last_check: 1_700_000_000,
+    plugin_output: `OK - ${name}`,
+    groups: [],
+    contacts: [],
+    custom_variables: {},
+    ...overrides,
+  };
 }
 
 /** Rows by key in a Map, yielded in key order; `hints` records what each rows() call was given. */
@@ -135,10 +145,15 @@ export interface TestTables {
 export function testTables(): TestTables {
   const hosts = new TestHostsTable();
   hosts.set(testHost("web1", { groups: ["web", "prod"], contacts: ["alice"], custom_variables: { ROLE: "frontend" }, staleness: 0.25 }));
-  hosts.set(testHost("db1", { state: 1, plugin_output: "DOWN - café; \"quoted\"", groups: ["db"], contacts: ["bob"], last_check: 1_700_000_100, staleness: 2 }));
+  hosts.set(testHost("db1", { state: 1, plugin_output: 'DOWN - café; "quoted"', groups: ["db"], contacts: ["bob"], last_check: 1_700_000_100, staleness: 2 }));
   hosts.set(testHost("web2", { groups: ["web"], contacts: ["alice", "bob"], last_check: 1_700_000_200 }));
   const services = new TestServicesTable();
-  for (const [host_name, description, state] of [["db1", "disk", 2], ["db1", "cpu", 0], ["web1", "http", 0], ["web2", "http", 1]] as const) {
+  for (const [host_name, description, state] of [
+    ["db1", "disk", 2],
+    ["db1", "cpu", 0],
+    ["web1", "http", 0],
+    ["web2", "http", 1],
+  ] as const) {
     services.set({ host_name, description, state, plugin_output: `${description} on ${host_name}`, last_check: 1_700_000_000 });
   }
   const registry = new TableRegistry();

@@ -51,7 +51,8 @@ describe("Livestatus fairness and memory under heavy and non-reading clients (re
   before(() => {
     hosts = new CountingHosts();
     const output = "x".repeat(OUTPUT_CHARS);
-    for (let i = 0; i < HOSTS; i++) hosts.set(testHost(`big${String(i).padStart(6, "0")}`, { plugin_output: output, groups: ["linux", "web"], custom_variables: { SITE: "a" } }));
+    for (let i = 0; i < HOSTS; i++)
+      hosts.set(testHost(`big${String(i).padStart(6, "0")}`, { plugin_output: output, groups: ["linux", "web"], custom_variables: { SITE: "a" } }));
   });
 
   async function start(options: Partial<LivestatusServerOptions> = {}): Promise<void> {
@@ -153,7 +154,9 @@ describe("Livestatus fairness and memory under heavy and non-reading clients (re
     await waitFor(() => server.connectionCount === 0, "the idle clients to be gone", 10_000);
     const after = await probe();
     const mb = (n: number): number => Math.round(n / 1024 / 1024);
-    console.log(`      RSS grew by ${mb(peak)} MB at most; ${waits.length} GET status meanwhile, the slowest in ${Math.max(...waits).toFixed(1)} ms; after they left: ${after.toFixed(1)} ms`);
+    console.log(
+      `      RSS grew by ${mb(peak)} MB at most; ${waits.length} GET status meanwhile, the slowest in ${Math.max(...waits).toFixed(1)} ms; after they left: ${after.toFixed(1)} ms`,
+    );
     // Unbounded, the ten answers alone would take 10 × 41 MB as text plus as much again as bytes.
     expect(mb(peak)).to.be.below(400);
     expect(Math.max(...waits)).to.be.below(1000);

@@ -84,8 +84,10 @@ describe("compileFilter: strings (§8 item 14, 15)", () => {
   });
 
   it("400 for an invalid or over-long regular expression, at compile time (§8 item 15)", () => {
-    const compile = (operand: string, op: FilterOperator = "~", context?: string) => () =>
-      compileFilter<Host>({ kind: "compare", column: "name", op, operand }, hostColumn, 0, context);
+    const compile =
+      (operand: string, op: FilterOperator = "~", context?: string) =>
+      () =>
+        compileFilter<Host>({ kind: "compare", column: "name", op, operand }, hostColumn, 0, context);
     expect(livestatusError(compile("(unclosed"), 400)).to.match(/^Filter: invalid regular expression '\(unclosed': /);
     expect(livestatusError(compile("[a-"), 400)).to.contain("Filter: invalid regular expression");
     expect(livestatusError(compile("*", "~~"), 400)).to.contain("Filter: invalid regular expression");
@@ -226,7 +228,8 @@ describe("compileFilter: list columns (§8 items 18–20)", () => {
 
 describe("compileFilter: dict columns (§8 item 21)", () => {
   const vars = { ROLE: "db", OS: "Linux Debian" };
-  const cv = (op: FilterOperator, operand: string, custom_variables: Record<string, string> = vars) => holds("custom_variables", op, operand, { custom_variables });
+  const cv = (op: FilterOperator, operand: string, custom_variables: Record<string, string> = vars) =>
+    holds("custom_variables", op, operand, { custom_variables });
 
   it("compares the named variable by the string rules", () => {
     expect([cv("=", "ROLE db"), cv("=", "ROLE web"), cv("!=", "ROLE web")]).to.deep.equal([true, false, true]);
@@ -369,18 +372,24 @@ describe("compileFilter: wide and deep filters (issue 11)", () => {
 
   it("an Or of thousands of name = …, and of (name = … And plugin_output = …) pairs, is still exact", () => {
     const wanted = Array.from({ length: 3000 }, (_, i) => `h${i * 3}`);
-    expect(names(rows, ...wanted.map((n) => `Filter: name = ${n}`), `Or: ${wanted.length}`)).to.deep.equal(rows.filter((_, i) => i % 3 === 0).map((r) => r.name));
+    expect(names(rows, ...wanted.map((n) => `Filter: name = ${n}`), `Or: ${wanted.length}`)).to.deep.equal(
+      rows.filter((_, i) => i % 3 === 0).map((r) => r.name),
+    );
     const pairs = Array.from({ length: 2000 }, (_, i) => [`Filter: plugin_output = out${i % 7}`, `Filter: host_name = h${i}`, "And: 2"]).flat();
     expect(names(rows, ...pairs, "Or: 2000")).to.deep.equal(rows.map((r) => r.name));
     const mismatched = Array.from({ length: 2000 }, (_, i) => [`Filter: name = h${i}`, `Filter: plugin_output = out${(i + 1) % 7}`, "And: 2"]).flat();
     expect(names(rows, ...mismatched, "Or: 2000")).to.deep.equal([]);
     // An And of != is the complement.
-    expect(names(rows, ...wanted.map((n) => `Filter: name != ${n}`), `And: ${wanted.length}`)).to.deep.equal(rows.filter((_, i) => i % 3 !== 0).map((r) => r.name));
+    expect(names(rows, ...wanted.map((n) => `Filter: name != ${n}`), `And: ${wanted.length}`)).to.deep.equal(
+      rows.filter((_, i) => i % 3 !== 0).map((r) => r.name),
+    );
   });
 
   it("lists mixed with other members keep their meaning (random Or/And/Negate trees against the plain reading)", () => {
     const leaf = fc.oneof(
-      fc.tuple(fc.constantFrom("name", "host_name"), fc.constantFrom<FilterOperator>("=", "!="), fc.integer({ min: 0, max: 12 })).map(([c, op, n]) => cmp(c, op, `h${n}`)),
+      fc
+        .tuple(fc.constantFrom("name", "host_name"), fc.constantFrom<FilterOperator>("=", "!="), fc.integer({ min: 0, max: 12 }))
+        .map(([c, op, n]) => cmp(c, op, `h${n}`)),
       fc.tuple(fc.constantFrom<FilterOperator>("=", "!="), fc.integer({ min: 0, max: 7 })).map(([op, n]) => cmp("plugin_output", op, `out${n}`)),
       fc.tuple(fc.constantFrom<FilterOperator>("=", "!="), fc.integer({ min: 0, max: 4 })).map(([op, n]) => cmp("state", op, String(n))),
     );

@@ -51,11 +51,15 @@ describe("answerQuery", () => {
     it("renders Columns in the order given: csv, json and python bodies", async () => {
       expect(await body("GET hosts\nColumns: name state")).to.equal("db1;1\nweb1;0\nweb2;0\n");
       expect(await body("GET hosts\nColumns: state name\nOutputFormat: json")).to.equal('[[1,"db1"],[0,"web1"],[0,"web2"]]\n');
-      expect(await body("GET hosts\nColumns: name plugin_output\nFilter: name = db1\nOutputFormat: python")).to.equal('[["db1","DOWN - café; \\"quoted\\""]]\n');
+      expect(await body("GET hosts\nColumns: name plugin_output\nFilter: name = db1\nOutputFormat: python")).to.equal(
+        '[["db1","DOWN - café; \\"quoted\\""]]\n',
+      );
     });
 
     it("renders every column type: int, float, time, string, list, dict", async () => {
-      expect(await json("GET hosts\nColumns: name state staleness last_check groups custom_variables\nFilter: name = web1")).to.deep.equal([["web1", 0, 0.25, 1_700_000_000, ["web", "prod"], { ROLE: "frontend" }]]);
+      expect(await json("GET hosts\nColumns: name state staleness last_check groups custom_variables\nFilter: name = web1")).to.deep.equal([
+        ["web1", 0, 0.25, 1_700_000_000, ["web", "prod"], { ROLE: "frontend" }],
+      ]);
       expect(await body("GET hosts\nColumns: name groups custom_variables\nFilter: name = web1")).to.equal("web1;web,prod;ROLE|frontend\n");
       expect(await body("GET hosts\nColumns: name groups\nFilter: name = web1\nSeparators: 10 9 124 44")).to.equal("web1\tweb|prod\n");
     });
@@ -165,7 +169,10 @@ describe("answerQuery", () => {
     };
 
     it("awaits load() instead of calling rows(), and filters what it gave", async () => {
-      expect(await json("GET events\nColumns: time host\nFilter: host = a")).to.deep.equal([[100, "a"], [300, "a"]]);
+      expect(await json("GET events\nColumns: time host\nFilter: host = a")).to.deep.equal([
+        [100, "a"],
+        [300, "a"],
+      ]);
       expect(rowsCalls).to.equal(0);
       expect([...hints[0]!.keys!]).to.deep.equal(["a"]);
     });
@@ -180,7 +187,10 @@ describe("answerQuery", () => {
     });
 
     it("intersects the bounds of an And, unites those of an Or bounded in every branch", async () => {
-      expect(await rangeOf("Filter: time >= 100\nFilter: time >= 150\nFilter: time <= 300\nFilter: time < 280\nFilter: host = a")).to.deep.equal({ since: 150, until: 279 });
+      expect(await rangeOf("Filter: time >= 100\nFilter: time >= 150\nFilter: time <= 300\nFilter: time < 280\nFilter: host = a")).to.deep.equal({
+        since: 150,
+        until: 279,
+      });
       expect(await rangeOf("Filter: time = 100\nFilter: time = 300\nOr: 2")).to.deep.equal({ since: 100, until: 300 });
       expect(await rangeOf("Filter: time >= 100\nFilter: time <= 300\nOr: 2")).to.equal(undefined);
       expect(await rangeOf("Filter: time = 100\nFilter: host = b\nOr: 2")).to.equal(undefined);

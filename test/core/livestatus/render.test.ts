@@ -104,9 +104,7 @@ describe("livestatus renderBody", () => {
     });
 
     it("joins list elements with the list separator [ref §3 list columns, csv]", () => {
-      expect(render("csv", HOSTS_LISTS)).to.equal(
-        "host-0002;hg-1;svc-01,svc-02\nhost-0003;hg-2;svc-01,svc-02\nhost-0001;hg-0;svc-01,svc-02\n",
-      );
+      expect(render("csv", HOSTS_LISTS)).to.equal("host-0002;hg-1;svc-01,svc-02\nhost-0003;hg-2;svc-01,svc-02\nhost-0001;hg-0;svc-01,svc-02\n");
     });
 
     it("uses Separators: 10 9 44 124 (TAB between fields) [ref §2 Separators]", () => {
@@ -117,17 +115,24 @@ describe("livestatus renderBody", () => {
 
     it("default separators are 10 59 44 124", () => {
       expect(separators(10, 59, 44, 124)).to.deep.equal({ ...DEFAULT_SEPARATORS });
-      expect(render("csv", SERVICEGROUPS, undefined, separators(10, 59, 44, 124))).to.equal(
-        render("csv", SERVICEGROUPS),
-      );
+      expect(render("csv", SERVICEGROUPS, undefined, separators(10, 59, 44, 124))).to.equal(render("csv", SERVICEGROUPS));
     });
 
     it("uses every custom separator, the header row included", () => {
       const sep = separators(35, 9, 43, 47); // '#', TAB, '+', '/'
-      const rows: Rows = [["h1", ["a", "b"], [["h1", "s1"], ["h2", "s2"]], { X: "1", Y: "2" }, 3]];
-      expect(renderBody("csv", ["name", "l", "pairs", "cv", "n"], rows, sep)).to.equal(
-        "name\tl\tpairs\tcv\tn#h1\ta+b\th1/s1+h2/s2\tX/1+Y/2\t3#",
-      );
+      const rows: Rows = [
+        [
+          "h1",
+          ["a", "b"],
+          [
+            ["h1", "s1"],
+            ["h2", "s2"],
+          ],
+          { X: "1", Y: "2" },
+          3,
+        ],
+      ];
+      expect(renderBody("csv", ["name", "l", "pairs", "cv", "n"], rows, sep)).to.equal("name\tl\tpairs\tcv\tn#h1\ta+b\th1/s1+h2/s2\tX/1+Y/2\t3#");
     });
 
     it("accepts multi-character separators (the renderer does not assume one byte)", () => {
@@ -164,7 +169,10 @@ describe("livestatus renderBody", () => {
       const sep = separators(35, 9, 43, 47); // '#', TAB, '+', '/'
       const body = render("csv", [["x#y\tz;", ["a+b", "c/d"]]], ["na#me", "li\tst"], sep);
       expect(body).to.equal("na\\#me\tli\\\tst#x\\#y\\\tz;\ta\\+b+c\\/d#");
-      expect(splitCsv(body, sep)).to.deep.equal([["na#me", "li\tst"], ["x#y\tz;", "a+b+c/d"]]);
+      expect(splitCsv(body, sep)).to.deep.equal([
+        ["na#me", "li\tst"],
+        ["x#y\tz;", "a+b+c/d"],
+      ]);
     });
 
     it("keeps every value readable back, whatever it holds, with default and custom separators (property)", () => {
@@ -182,16 +190,12 @@ describe("livestatus renderBody", () => {
       }
     });
     it("renders the status row and stats rows like the reference peer [ref §1, §4]", () => {
-      expect(render("csv", [["r2.13.6-1-icinga2", "r2.13.6-1", 3, 6, 27655, 1795486934]])).to.equal(
-        "r2.13.6-1-icinga2;r2.13.6-1;3;6;27655;1795486934\n",
-      );
+      expect(render("csv", [["r2.13.6-1-icinga2", "r2.13.6-1", 3, 6, 27655, 1795486934]])).to.equal("r2.13.6-1-icinga2;r2.13.6-1;3;6;27655;1795486934\n");
       expect(render("csv", [[4, 1, 1, 0]])).to.equal("4;1;1;0\n");
     });
 
     it("joins the parts of host/service pairs with the host/service separator (servicegroup members)", () => {
-      expect(render("csv", SERVICEGROUPS)).to.equal(
-        "sg-1;Service group 1;host-0001|svc-02,host-0002|svc-02,host-0003|svc-02;3\n",
-      );
+      expect(render("csv", SERVICEGROUPS)).to.equal("sg-1;Service group 1;host-0001|svc-02,host-0002|svc-02,host-0003|svc-02;3\n");
     });
 
     it("renders services_with_state as name|state|has_been_checked joined by the list separator", () => {
@@ -228,15 +232,11 @@ describe("livestatus renderBody", () => {
     });
 
     it("doubles inner quotes and keeps separators inside the quotes", () => {
-      expect(render("CSV", SPECIAL)).to.equal(
-        '"host-0003","svc-02","1","WARN - café ""quoted"" back\\slash; semi,comma","a=1;2;3 b=4%"\r\n',
-      );
+      expect(render("CSV", SPECIAL)).to.equal('"host-0003","svc-02","1","WARN - café ""quoted"" back\\slash; semi,comma","a=1;2;3 b=4%"\r\n');
     });
 
     it("renders lists with , and sub-lists and dicts with |, inside one quoted field", () => {
-      expect(render("CSV", SERVICEGROUPS)).to.equal(
-        '"sg-1","Service group 1","host-0001|svc-02,host-0002|svc-02,host-0003|svc-02","3"\r\n',
-      );
+      expect(render("CSV", SERVICEGROUPS)).to.equal('"sg-1","Service group 1","host-0001|svc-02,host-0002|svc-02,host-0003|svc-02","3"\r\n');
       expect(render("CSV", [[{ A: 'x"y', B: "2" }]])).to.equal('"A|x""y,B|2"\r\n');
     });
 
@@ -246,7 +246,11 @@ describe("livestatus renderBody", () => {
         ["web2", 'q"uote', 1, "crlf\r\nin it", "a,b;c|d"],
       ];
       const body = render("CSV", rows, ["host_name", "description", "state", "plugin_output", "long_plugin_output"]);
-      const program = ["import csv, io, json, sys", "data = sys.stdin.buffer.read().decode('utf-8')", "print(json.dumps(list(csv.reader(io.StringIO(data, newline='')))))"].join("\n");
+      const program = [
+        "import csv, io, json, sys",
+        "data = sys.stdin.buffer.read().decode('utf-8')",
+        "print(json.dumps(list(csv.reader(io.StringIO(data, newline='')))))",
+      ].join("\n");
       let out: string;
       try {
         out = execFileSync("python3", ["-c", program], { input: Buffer.from(body, "utf8"), encoding: "utf8" });
@@ -286,9 +290,7 @@ describe("livestatus renderBody", () => {
     });
 
     it("puts the header first, and keeps it for an empty result (Icinga 2 sends [] and Nagstamon crashes)", () => {
-      expect(render("json", HOSTS, ["name", "state"])).to.equal(
-        '[["name","state"],["host-0002",0],["host-0003",0],["host-0001",0]]\n',
-      );
+      expect(render("json", HOSTS, ["name", "state"])).to.equal('[["name","state"],["host-0002",0],["host-0003",0],["host-0001",0]]\n');
       expect(render("json", [], ["name", "state"])).to.equal('[["name","state"]]\n');
     });
 
@@ -298,17 +300,13 @@ describe("livestatus renderBody", () => {
         '[["host-0002",["hg-1"],["svc-01","svc-02"]],["host-0003",["hg-2"],["svc-01","svc-02"]],["host-0001",["hg-0"],["svc-01","svc-02"]]]\n',
       );
       expect(JSON.parse(body)).to.deep.equal(
-        JSON.parse(
-          '[["host-0002",["hg-1"],["svc-01","svc-02"]], ["host-0003",["hg-2"],["svc-01","svc-02"]], ["host-0001",["hg-0"],["svc-01","svc-02"]]]',
-        ),
+        JSON.parse('[["host-0002",["hg-1"],["svc-01","svc-02"]], ["host-0003",["hg-2"],["svc-01","svc-02"]], ["host-0001",["hg-0"],["svc-01","svc-02"]]]'),
       );
     });
 
     it("renders nested lists byte for byte like the reference [ref §3 services_with_state, §7 servicegroups]", () => {
       expect(render("json", WITH_STATE)).to.equal('[["host-0003",[["svc-01",0,1],["svc-02",1,1]]]]\n');
-      expect(render("json", SERVICEGROUPS)).to.equal(
-        '[["sg-1","Service group 1",[["host-0001","svc-02"],["host-0002","svc-02"],["host-0003","svc-02"]],3]]\n',
-      );
+      expect(render("json", SERVICEGROUPS)).to.equal('[["sg-1","Service group 1",[["host-0001","svc-02"],["host-0002","svc-02"],["host-0003","svc-02"]],3]]\n');
     });
 
     it("escapes quotes and backslashes, keeps ; and , and UTF-8 raw [ref §3 special characters, json]", () => {
@@ -344,7 +342,13 @@ describe("livestatus renderBody", () => {
     it("renders the reference's stats answers [ref §4]", () => {
       expect(render("json", [[3, 0.5, 1795486934, 2]])).to.equal("[[3,0.5,1795486934,2]]\n");
       expect(render("json", [[0]])).to.equal("[[0]]\n");
-      expect(render("json", [[0, 4], [1, 1], [2, 1]])).to.equal("[[0,4],[1,1],[2,1]]\n");
+      expect(
+        render("json", [
+          [0, 4],
+          [1, 1],
+          [2, 1],
+        ]),
+      ).to.equal("[[0,4],[1,1],[2,1]]\n");
     });
 
     it("renders non-finite numbers as null (JSON has no NaN)", () => {
@@ -352,7 +356,7 @@ describe("livestatus renderBody", () => {
     });
 
     it("renders dicts as objects, in insertion order", () => {
-      const body = render("json", [["h", { OS: "linux", "a\"b": "x\\y" }, {}]]);
+      const body = render("json", [["h", { OS: "linux", 'a"b': "x\\y" }, {}]]);
       expect(body).to.equal('[["h",{"OS":"linux","a\\"b":"x\\\\y"},{}]]\n');
       expect(JSON.parse(body)).to.deep.equal([["h", { OS: "linux", 'a"b': "x\\y" }, {}]]);
     });
@@ -362,9 +366,7 @@ describe("livestatus renderBody", () => {
     });
 
     it("ignores the Separators header", () => {
-      expect(render("json", HOSTS_LISTS, ["a", "b", "c"], separators(10, 9, 59, 47))).to.equal(
-        render("json", HOSTS_LISTS, ["a", "b", "c"]),
-      );
+      expect(render("json", HOSTS_LISTS, ["a", "b", "c"], separators(10, 9, 59, 47))).to.equal(render("json", HOSTS_LISTS, ["a", "b", "c"]));
     });
   });
 
@@ -413,14 +415,17 @@ describe("livestatus renderBody", () => {
         Number.MAX_SAFE_INTEGER,
         [],
         ["a", 1],
-        [["h", "s"], ["h2", "s2"]],
+        [
+          ["h", "s"],
+          ["h2", "s2"],
+        ],
         [["svc", 0, 1]],
         {},
-        { A: "1", "2": "two", "k\"ey": "v\u0000" },
+        { A: "1", "2": "two", 'k"ey': "v\u0000" },
       ];
       const random = (() => {
         let a = 7;
-        return () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+        return () => (a = (a * 1103515245 + 12345) % 2147483648) / 2147483648;
       })();
       const rows: LivestatusValue[][] = [];
       for (let r = 0; r < 300; r++) {
@@ -434,12 +439,7 @@ describe("livestatus renderBody", () => {
     });
 
     it("is accepted by Python's ast.literal_eval with the same values", function () {
-      const rows: Rows = [
-        ...SPECIAL,
-        ...NUMBERS,
-        ...WITH_STATE,
-        ["tab\tnl\ncr\r", "uni é ü 😀", 'q"b\\', { K: "v", "k'2": "w" }, Number.NaN, 1795486934, 0.5],
-      ];
+      const rows: Rows = [...SPECIAL, ...NUMBERS, ...WITH_STATE, ["tab\tnl\ncr\r", "uni é ü 😀", 'q"b\\', { K: "v", "k'2": "w" }, Number.NaN, 1795486934, 0.5]];
       const body = render("python", rows, ["a", "b"]);
       const program = [
         "import ast, json, math, sys",
@@ -461,16 +461,12 @@ describe("livestatus renderBody", () => {
 
   describe("wrapped_json", () => {
     it("wraps the rows in data with total_count", () => {
-      expect(render("wrapped_json", HOSTS)).to.equal(
-        '{"data":[["host-0002",0],["host-0003",0],["host-0001",0]],"total_count":3}\n',
-      );
+      expect(render("wrapped_json", HOSTS)).to.equal('{"data":[["host-0002",0],["host-0003",0],["host-0001",0]],"total_count":3}\n');
     });
 
     it("puts the header in columns, not in data", () => {
       const body = render("wrapped_json", HOSTS, ["name", "state"]);
-      expect(body).to.equal(
-        '{"data":[["host-0002",0],["host-0003",0],["host-0001",0]],"columns":["name","state"],"total_count":3}\n',
-      );
+      expect(body).to.equal('{"data":[["host-0002",0],["host-0003",0],["host-0001",0]],"columns":["name","state"],"total_count":3}\n');
       expect(JSON.parse(body)).to.deep.equal({ data: HOSTS, columns: ["name", "state"], total_count: 3 });
     });
 
@@ -480,9 +476,7 @@ describe("livestatus renderBody", () => {
     });
 
     it("takes total_count from the caller (rows before Limit)", () => {
-      expect(renderBody("wrapped_json", undefined, HOSTS.slice(0, 1), DEFAULT_SEPARATORS, 3)).to.equal(
-        '{"data":[["host-0002",0]],"total_count":3}\n',
-      );
+      expect(renderBody("wrapped_json", undefined, HOSTS.slice(0, 1), DEFAULT_SEPARATORS, 3)).to.equal('{"data":[["host-0002",0]],"total_count":3}\n');
     });
 
     it("renders nested values and non-finite numbers like json", () => {

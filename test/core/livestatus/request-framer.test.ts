@@ -1,11 +1,6 @@
 import { expect } from "chai";
 import { LivestatusError } from "../../../core/livestatus/protocol/livestatus-error";
-import {
-  DEFAULT_MAX_REQUEST_BYTES,
-  type FramerEvent,
-  RequestFramer,
-  type RequestFramerOptions,
-} from "../../../core/livestatus/protocol/request-framer";
+import { DEFAULT_MAX_REQUEST_BYTES, type FramerEvent, RequestFramer, type RequestFramerOptions } from "../../../core/livestatus/protocol/request-framer";
 import { seededRandom } from "../../helpers/seeded-random";
 
 const GET = "GET hosts\nColumns: name state\nOutputFormat: json\nResponseHeader: fixed16\n\n";
@@ -35,7 +30,6 @@ function requests(events: readonly FramerEvent[]): (readonly string[])[] {
   });
 }
 
-
 function splitRandomly(buf: Buffer, random: () => number): Buffer[] {
   const chunks: Buffer[] = [];
   let i = 0;
@@ -63,11 +57,7 @@ describe("livestatus RequestFramer", () => {
 
     it("splits several requests arriving in one chunk, in order (pipelining)", () => {
       const stream = GET + "GET services\nColumns: host_name description\n\n" + "GET status\n\n";
-      expect(requests(frame([stream]))).to.deep.equal([
-        GET_LINES,
-        ["GET services", "Columns: host_name description"],
-        ["GET status"],
-      ]);
+      expect(requests(frame([stream]))).to.deep.equal([GET_LINES, ["GET services", "Columns: host_name description"], ["GET status"]]);
     });
 
     it("splits COMMAND then GET sent in one write, skipping the extra empty lines [ref §8]", () => {
@@ -90,9 +80,7 @@ describe("livestatus RequestFramer", () => {
     });
 
     it("gives the same requests for any split of a pipelined stream", () => {
-      const stream = bytes(
-        "\n\nGET hosts\r\nColumns: name\r\n\r\nCOMMAND [1] ACK;h;s;café\n\n  \nGET status  \nColumns: num_hosts\t\n \t\r\nGET log",
-      );
+      const stream = bytes("\n\nGET hosts\r\nColumns: name\r\n\r\nCOMMAND [1] ACK;h;s;café\n\n  \nGET status  \nColumns: num_hosts\t\n \t\r\nGET log");
       const expected = [["GET hosts", "Columns: name"], ["COMMAND [1] ACK;h;s;café"], ["GET status", "Columns: num_hosts"], ["GET log"]];
       const random = seededRandom(42);
       for (let round = 0; round < 200; round++) {
@@ -110,9 +98,7 @@ describe("livestatus RequestFramer", () => {
     });
 
     it("strips a trailing \\r from each line and ends a CRLF request at \\r\\n\\r\\n", () => {
-      expect(requests(frame(["GET hosts\r\nColumns: name\r\nKeepAlive: on\r\n\r\n"]))).to.deep.equal([
-        ["GET hosts", "Columns: name", "KeepAlive: on"],
-      ]);
+      expect(requests(frame(["GET hosts\r\nColumns: name\r\nKeepAlive: on\r\n\r\n"]))).to.deep.equal([["GET hosts", "Columns: name", "KeepAlive: on"]]);
     });
 
     it("right-strips trailing ASCII whitespace but keeps leading whitespace and non-ASCII spaces", () => {
@@ -175,9 +161,7 @@ describe("livestatus RequestFramer", () => {
 
   describe("end of stream", () => {
     it("completes a request the client ended with EOF instead of the blank line (docs/livestatus.md §1.1)", () => {
-      expect(requests(frame(["COMMAND [1795486937] NO_SUCH_COMMAND;x\n"], { eof: true }))).to.deep.equal([
-        ["COMMAND [1795486937] NO_SUCH_COMMAND;x"],
-      ]);
+      expect(requests(frame(["COMMAND [1795486937] NO_SUCH_COMMAND;x\n"], { eof: true }))).to.deep.equal([["COMMAND [1795486937] NO_SUCH_COMMAND;x"]]);
     });
 
     it("completes a request whose last line has no LF", () => {
@@ -210,7 +194,9 @@ describe("livestatus RequestFramer", () => {
 
   describe("invalid UTF-8", () => {
     it("yields a 400 error with the lossy lines, and keeps framing the next requests", () => {
-      const events = frame([Buffer.concat([bytes("GET hosts\nFilter: name = caf"), Buffer.from([0xe9]), bytes("\nResponseHeader: fixed16\n\nGET status\n\n")])]);
+      const events = frame([
+        Buffer.concat([bytes("GET hosts\nFilter: name = caf"), Buffer.from([0xe9]), bytes("\nResponseHeader: fixed16\n\nGET status\n\n")]),
+      ]);
       expect(events).to.have.length(2);
       const [bad, next] = events;
       if (bad?.kind !== "invalid-utf8") throw new Error(`expected invalid-utf8, got ${bad?.kind ?? "nothing"}`);
@@ -224,7 +210,10 @@ describe("livestatus RequestFramer", () => {
     it("rejects overlong encodings and encoded surrogates, and a truncated sequence at EOF", () => {
       for (const seq of [[0xc0, 0x80], [0xed, 0xa0, 0x80], [0xff]]) {
         const events = frame([Buffer.concat([bytes("GET x"), Buffer.from(seq), bytes("\n\n")])]);
-        expect(events.map((e) => e.kind), String(seq)).to.deep.equal(["invalid-utf8"]);
+        expect(
+          events.map((e) => e.kind),
+          String(seq),
+        ).to.deep.equal(["invalid-utf8"]);
       }
       const framer = new RequestFramer();
       framer.feed(Buffer.concat([bytes("GET caf"), Buffer.from([0xc3])]));
@@ -232,9 +221,7 @@ describe("livestatus RequestFramer", () => {
     });
 
     it("drops a UTF-8 byte order mark at the start of a request", () => {
-      expect(requests(frame([Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes("GET status\n\n")])]))).to.deep.equal([
-        ["GET status"],
-      ]);
+      expect(requests(frame([Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes("GET status\n\n")])]))).to.deep.equal([["GET status"]]);
     });
   });
 

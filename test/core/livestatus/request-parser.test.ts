@@ -59,7 +59,10 @@ describe("parseRequest: request line", () => {
 
   it("452 Invalid request method for anything but GET and COMMAND (§8 item 9)", () => {
     for (const line of ["FOO hosts", "get hosts", "GEThosts", "POST /", "Columns: name"]) {
-      expect(livestatusError(() => parseRequest([line], NOW), 452), line).to.equal("Invalid request method");
+      expect(
+        livestatusError(() => parseRequest([line], NOW), 452),
+        line,
+      ).to.equal("Invalid request method");
     }
     expect(livestatusError(() => parseRequest([], NOW), 452)).to.contain("empty request");
     expect(livestatusError(() => parseRequest(["", "\r"], NOW), 452)).to.contain("empty request");
@@ -432,7 +435,9 @@ describe("parseRequest: limits on one request (issue 11: cheap requests stall ev
     const filters = Array.from({ length: MAX_HEADER_LINES - 1 }, (_, i) => `Filter: name = host-${i}`);
     const q = get(...filters, `Or: ${MAX_HEADER_LINES - 1}`);
     expect(q.filter?.kind === "or" ? q.filter.children.length : 0).to.equal(MAX_HEADER_LINES - 1);
-    expect(bad(...filters, "Filter: name = one-more", `Or: ${MAX_HEADER_LINES}`)).to.equal(`Request has ${MAX_HEADER_LINES + 1} header lines, more than the limit of ${MAX_HEADER_LINES}`);
+    expect(bad(...filters, "Filter: name = one-more", `Or: ${MAX_HEADER_LINES}`)).to.equal(
+      `Request has ${MAX_HEADER_LINES + 1} header lines, more than the limit of ${MAX_HEADER_LINES}`,
+    );
   });
 
   it("50,000 Negate: lines are a 400, not a stack overflow", () => {
@@ -460,7 +465,9 @@ describe("parseRequest: limits on one request (issue 11: cheap requests stall ev
     expect(stats.length === 1 && stats[0]!.kind === "count" ? depth(stats[0]!.filter) : 0).to.equal(MAX_FILTER_DEPTH);
     expect(bad(...nested("Stats", MAX_FILTER_DEPTH + 1))).to.match(/^Stats(And|Or): filters nested more than/);
     expect(depth(get(...nested("WaitCondition", MAX_FILTER_DEPTH)).wait!.condition!)).to.equal(MAX_FILTER_DEPTH);
-    expect(bad(...nested("WaitCondition", MAX_FILTER_DEPTH), "WaitConditionNegate:")).to.equal(`WaitConditionNegate: filters nested more than ${MAX_FILTER_DEPTH} levels deep`);
+    expect(bad(...nested("WaitCondition", MAX_FILTER_DEPTH), "WaitConditionNegate:")).to.equal(
+      `WaitConditionNegate: filters nested more than ${MAX_FILTER_DEPTH} levels deep`,
+    );
   });
 
   it("wide And/Or groups are one level, however many entries they combine", () => {
@@ -473,8 +480,12 @@ describe("parseRequest: limits on one request (issue 11: cheap requests stall ev
     const half = MAX_REGEX_COMPARISONS / 2;
     const q = get(...regexes(half, "Filter"), ...regexes(half - 1, "Stats"), "WaitCondition: name ~ x", "Filter: name = h", "Stats: state = 0");
     expect(q.stats).to.have.length(half);
-    expect(bad(...regexes(half, "Filter"), ...regexes(half, "Stats"), "WaitCondition: name ~ x")).to.equal(`WaitCondition: more than ${MAX_REGEX_COMPARISONS} regular-expression comparisons in one request`);
-    expect(bad(...regexes(MAX_REGEX_COMPARISONS + 1, "Filter"))).to.equal(`Filter: more than ${MAX_REGEX_COMPARISONS} regular-expression comparisons in one request`);
+    expect(bad(...regexes(half, "Filter"), ...regexes(half, "Stats"), "WaitCondition: name ~ x")).to.equal(
+      `WaitCondition: more than ${MAX_REGEX_COMPARISONS} regular-expression comparisons in one request`,
+    );
+    expect(bad(...regexes(MAX_REGEX_COMPARISONS + 1, "Filter"))).to.equal(
+      `Filter: more than ${MAX_REGEX_COMPARISONS} regular-expression comparisons in one request`,
+    );
     // Other operators do not count.
     expect(get(...Array.from({ length: 1000 }, (_, i) => `Filter: name = h${i}`), ...regexes(MAX_REGEX_COMPARISONS, "Filter")).filter?.kind).to.equal("and");
   });

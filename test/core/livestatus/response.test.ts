@@ -21,13 +21,11 @@ describe("livestatus frameResponse", () => {
     expect(frameResponse(200, "", true)).to.deep.equal(wire("200           0\n"));
   });
 
-  it("counts UTF-8 bytes, not characters: é and \" in the body [ref §3 special characters, csv]", () => {
+  it('counts UTF-8 bytes, not characters: é and " in the body [ref §3 special characters, csv]', () => {
     const body = 'host-0003;svc-02;1;WARN - café "quoted" back\\slash; semi,comma;a=1;2;3 b=4%\n';
     expect(body.length).to.equal(76);
     const framed = frameResponse(200, body, true);
-    expect(framed).to.deep.equal(
-      wire('200          77\nhost-0003;svc-02;1;WARN - caf\xc3\xa9 "quoted" back\\slash; semi,comma;a=1;2;3 b=4%\n'),
-    );
+    expect(framed).to.deep.equal(wire('200          77\nhost-0003;svc-02;1;WARN - caf\xc3\xa9 "quoted" back\\slash; semi,comma;a=1;2;3 b=4%\n'));
     expect(framed.length).to.equal(16 + 77);
   });
 
@@ -56,9 +54,7 @@ describe("livestatus frameResponse", () => {
 
   it("without fixed16 the answer is the bare body, errors included", () => {
     expect(frameResponse(200, "host-0002;0\n", false)).to.deep.equal(wire("host-0002;0\n"));
-    expect(frameResponse(400, errorBody("Foo: undefined request header"), false)).to.deep.equal(
-      wire("Foo: undefined request header\n"),
-    );
+    expect(frameResponse(400, errorBody("Foo: undefined request header"), false)).to.deep.equal(wire("Foo: undefined request header\n"));
     expect(frameResponse(200, "café", false)).to.deep.equal(Buffer.from("café", "utf8"));
     expect(frameResponse(200, "", false).length).to.equal(0);
   });

@@ -21,7 +21,13 @@ interface Row {
   readonly outside: { value: number };
 }
 
-const stableColumn = (name: string, type: ColumnSpec<Row>["type"], get: ColumnSpec<Row>["get"]): ColumnSpec<Row> => ({ name, type, description: name, get, stable: true });
+const stableColumn = (name: string, type: ColumnSpec<Row>["type"], get: ColumnSpec<Row>["get"]): ColumnSpec<Row> => ({
+  name,
+  type,
+  description: name,
+  get,
+  stable: true,
+});
 
 const COLUMNS: readonly ColumnSpec<Row>[] = [
   stableColumn("name", "string", (r) => r.state.name),
@@ -84,29 +90,53 @@ describe("reused row renderings (row-text-cache)", () => {
   it("shows a new state at once: a replaced state object is a new key", async () => {
     const { registry, rows } = fixture();
     const text = "GET things\nColumns: name state plugin_output\nOutputFormat: json";
-    expect(JSON.parse(await body(registry, text))).to.deep.equal([["a", 0, 'out "a"'], ["b", 1, 'out "b"'], ["c", 2, 'out "c"']]);
+    expect(JSON.parse(await body(registry, text))).to.deep.equal([
+      ["a", 0, 'out "a"'],
+      ["b", 1, 'out "b"'],
+      ["c", 2, 'out "c"'],
+    ]);
     rows[0] = { ...rows[0]!, state: { ...rows[0]!.state, state: 2, output: "now critical" } };
-    expect(JSON.parse(await body(registry, text))).to.deep.equal([["a", 2, "now critical"], ["b", 1, 'out "b"'], ["c", 2, 'out "c"']]);
+    expect(JSON.parse(await body(registry, text))).to.deep.equal([
+      ["a", 2, "now critical"],
+      ["b", 1, 'out "b"'],
+      ["c", 2, 'out "c"'],
+    ]);
   });
 
   it("reuses only while every column asked for is stable: one that is not is read every time", async () => {
     const { registry, rows, versions } = fixture();
     const text = "GET things\nColumns: name outside\nOutputFormat: json";
-    expect(JSON.parse(await body(registry, text))).to.deep.equal([["a", 1], ["b", 1], ["c", 1]]);
+    expect(JSON.parse(await body(registry, text))).to.deep.equal([
+      ["a", 1],
+      ["b", 1],
+      ["c", 1],
+    ]);
     rows[0]!.outside.value = 7; // the state objects stay the same
-    expect(JSON.parse(await body(registry, text))).to.deep.equal([["a", 7], ["b", 7], ["c", 7]]);
+    expect(JSON.parse(await body(registry, text))).to.deep.equal([
+      ["a", 7],
+      ["b", 7],
+      ["c", 7],
+    ]);
     expect(versions.calls, "no cache was consulted").to.equal(0);
   });
 
   it("reuses the rendering of a row with a version, and renders a row without a version afresh", async () => {
     const { registry, rows, versions } = fixture();
     const text = "GET things\nColumns: name vouched\nOutputFormat: json";
-    expect(JSON.parse(await body(registry, text))).to.deep.equal([["a", 0], ["b", 10], ["c", 20]]);
+    expect(JSON.parse(await body(registry, text))).to.deep.equal([
+      ["a", 0],
+      ["b", 10],
+      ["c", 20],
+    ]);
     expect(versions.calls).to.equal(3);
     // Changing a state object in place would be a table's bug; here it shows the text really is reused for b, not for c.
     (rows[2]!.state as { state: number }).state = 5;
     (rows[1]!.state as { state: number }).state = 5;
-    expect(JSON.parse(await body(registry, text))).to.deep.equal([["a", 0], ["b", 10], ["c", 50]]);
+    expect(JSON.parse(await body(registry, text))).to.deep.equal([
+      ["a", 0],
+      ["b", 10],
+      ["c", 50],
+    ]);
   });
 
   it("keeps the shapes apart and stays right past the number of shapes it keeps", async () => {
@@ -128,6 +158,10 @@ describe("reused row renderings (row-text-cache)", () => {
     const { registry } = fixture();
     const text = "GET things\nColumns: name last_check\nOutputFormat: json";
     await body(registry, text); // fills the cache with unshifted times
-    expect(JSON.parse(await body(registry, `${text}\nLocaltime: ${NOW + 3600}`))).to.deep.equal([["a", 1_700_003_600], ["b", 1_700_003_601], ["c", 1_700_003_602]]);
+    expect(JSON.parse(await body(registry, `${text}\nLocaltime: ${NOW + 3600}`))).to.deep.equal([
+      ["a", 1_700_003_600],
+      ["b", 1_700_003_601],
+      ["c", 1_700_003_602],
+    ]);
   });
 });

@@ -52,13 +52,26 @@ describe("bodies rendered in slices", () => {
 
   it("from cached row texts: the bytes of renderJsonTexts and renderWrappedJsonTexts", () => {
     fc.assert(
-      fc.property(fc.option(fc.array(fc.string(), { minLength: 1, maxLength: 3 }), { nil: undefined }), fc.array(fc.array(fc.string(), { maxLength: 3 }), { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 5 }), (header, rows, cuts) => {
-        const texts = rows.map((r) => JSON.stringify(r));
-        const json = bodyRenderer("json", header, DEFAULT_SEPARATORS);
-        expect(sliced(texts, cuts).map((s) => json.texts(s)).join("") + json.end(texts.length)).to.equal(renderJsonTexts(header, texts));
-        const wrapped = bodyRenderer("wrapped_json", header, DEFAULT_SEPARATORS);
-        expect(sliced(texts, cuts).map((s) => wrapped.texts(s)).join("") + wrapped.end(7)).to.equal(renderWrappedJsonTexts(header, texts, 7));
-      }),
+      fc.property(
+        fc.option(fc.array(fc.string(), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+        fc.array(fc.array(fc.string(), { maxLength: 3 }), { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (header, rows, cuts) => {
+          const texts = rows.map((r) => JSON.stringify(r));
+          const json = bodyRenderer("json", header, DEFAULT_SEPARATORS);
+          expect(
+            sliced(texts, cuts)
+              .map((s) => json.texts(s))
+              .join("") + json.end(texts.length),
+          ).to.equal(renderJsonTexts(header, texts));
+          const wrapped = bodyRenderer("wrapped_json", header, DEFAULT_SEPARATORS);
+          expect(
+            sliced(texts, cuts)
+              .map((s) => wrapped.texts(s))
+              .join("") + wrapped.end(7),
+          ).to.equal(renderWrappedJsonTexts(header, texts, 7));
+        },
+      ),
     );
   });
 
@@ -67,20 +80,42 @@ describe("bodies rendered in slices", () => {
     for (let i = 0; i < 3000; i++) hosts.set(testHost(`h${String(i).padStart(5, "0")}`, { state: i % 3, groups: ["g"], custom_variables: { K: String(i) } }));
     const registry = new TableRegistry();
     registry.add(hosts);
-    for (const text of ["GET hosts\nOutputFormat: json", "GET hosts\nColumns: name state groups\nLimit: 2500\nOutputFormat: wrapped_json", "GET hosts\nColumns: state\nStats: state = 0\nStats: sum staleness", "GET hosts\nColumns: name plugin_output\nFilter: state = 1"]) {
+    for (const text of [
+      "GET hosts\nOutputFormat: json",
+      "GET hosts\nColumns: name state groups\nLimit: 2500\nOutputFormat: wrapped_json",
+      "GET hosts\nColumns: state\nStats: state = 0\nStats: sum staleness",
+      "GET hosts\nColumns: name plugin_output\nFilter: state = 1",
+    ]) {
       const query = parseRequest(text.split("\n"), 1_700_000_000);
       if (query.kind !== "get") throw new Error("not a GET");
       const pieces: string[] = [];
       let pauses = 0;
       let tick = 0;
       // A clock that moves 1 s per look: every look ends the slice.
-      await renderQuery(query, registry, 1_700_000_000, { push: (t) => void pieces.push(t), between: async () => { pauses++; } }, { sliceMs: 4, sliceClock: () => (tick += 1000) });
+      await renderQuery(
+        query,
+        registry,
+        1_700_000_000,
+        {
+          push: (t) => void pieces.push(t),
+          between: async () => {
+            pauses++;
+          },
+        },
+        { sliceMs: 4, sliceClock: () => (tick += 1000) },
+      );
       expect(pauses, text).to.be.above(100);
       expect(pieces.join(""), text).to.equal((await answerQuery(query, registry, 1_700_000_000)).body);
     }
     const all = (await answerQuery(parseRequest(["GET hosts", "OutputFormat: json"], 1_700_000_000) as GetQuery, registry, 1_700_000_000)).body;
     expect((JSON.parse(all) as unknown[]).length).to.equal(3001); // the header row and every host
-    const wrapped = (await answerQuery(parseRequest(["GET hosts", "Columns: name", "Limit: 2", "OutputFormat: wrapped_json"], 1_700_000_000) as GetQuery, registry, 1_700_000_000)).body;
+    const wrapped = (
+      await answerQuery(
+        parseRequest(["GET hosts", "Columns: name", "Limit: 2", "OutputFormat: wrapped_json"], 1_700_000_000) as GetQuery,
+        registry,
+        1_700_000_000,
+      )
+    ).body;
     expect(wrapped).to.equal('{"data":[["h00000"],["h00001"]],"total_count":3000}\n');
   });
 });

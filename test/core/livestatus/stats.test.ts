@@ -47,7 +47,9 @@ describe("compileStats: counts", () => {
   });
 
   it("StatsOr / StatsAnd combine into one column [ref §4: [[2,4]]]", () => {
-    expect(stats(SERVICES, "Stats: state = 1", "Stats: state = 2", "StatsOr: 2", "Stats: state = 0", "Stats: has_been_checked = 1", "StatsAnd: 2")).to.deep.equal([[2, 4]]);
+    expect(
+      stats(SERVICES, "Stats: state = 1", "Stats: state = 2", "StatsOr: 2", "Stats: state = 0", "Stats: has_been_checked = 1", "StatsAnd: 2"),
+    ).to.deep.equal([[2, 4]]);
     expect(stats(SERVICES, "Stats: state = 0", "StatsNegate:")).to.deep.equal([[2]]);
     expect(stats(SERVICES, "StatsAnd: 0", "StatsOr: 0")).to.deep.equal([[6, 0]]);
   });
@@ -214,7 +216,10 @@ describe("compileStats: accumulators and errors", () => {
   });
 
   it("400 for unknown columns, bad regexes and aggregates over non-numeric columns", () => {
-    const compile = (...headers: string[]) => () => stats([], ...headers);
+    const compile =
+      (...headers: string[]) =>
+      () =>
+        stats([], ...headers);
     expect(livestatusError(compile("Stats: nosuch = 1"), 400)).to.equal("Stats: unknown column nosuch");
     expect(livestatusError(compile("Stats: sum nosuch"), 400)).to.equal("Stats: unknown column nosuch");
     expect(livestatusError(compile("Stats: state = 0", "Stats: nosuch = 1", "StatsOr: 2"), 400)).to.equal("Stats: unknown column nosuch");
@@ -226,9 +231,17 @@ describe("compileStats: accumulators and errors", () => {
 
   it(`all Stats columns together have ${MAX_ROW_COMPARISONS} comparisons (an aggregate counts as one); one more is a 400`, () => {
     const half = MAX_ROW_COMPARISONS / 2;
-    const lines = [...Array.from({ length: half }, (_, i) => `Stats: state = ${i}`), ...Array.from({ length: half - 2 }, () => "Stats: sum state"), "Stats: state = 0", "Stats: state = 1", "StatsOr: 2"];
+    const lines = [
+      ...Array.from({ length: half }, (_, i) => `Stats: state = ${i}`),
+      ...Array.from({ length: half - 2 }, () => "Stats: sum state"),
+      "Stats: state = 0",
+      "Stats: state = 1",
+      "StatsOr: 2",
+    ];
     expect(stats(SERVICES, ...lines)[0]).to.have.length(MAX_ROW_COMPARISONS - 1);
-    expect(livestatusError(() => stats(SERVICES, ...lines, "Stats: min state"), 400)).to.match(new RegExp(`^Stats: more than ${MAX_ROW_COMPARISONS} comparisons`));
+    expect(livestatusError(() => stats(SERVICES, ...lines, "Stats: min state"), 400)).to.match(
+      new RegExp(`^Stats: more than ${MAX_ROW_COMPARISONS} comparisons`),
+    );
   });
 });
 
@@ -263,7 +276,9 @@ describe("compileStats: NagVis hostsbygroup query (§8 item 29, hand count)", ()
     host({ name: "elsewhere", state: 2, groups: ["hg-1"] }),
   ];
   const rows: HostInGroup[] = hosts.flatMap((h) => h.groups.map((group) => ({ host: h, group })));
-  const nagvis = CLIENT_REQUESTS.find((r) => r.text.startsWith("GET hostsbygroup"))!.text.split("\n").slice(1);
+  const nagvis = CLIENT_REQUESTS.find((r) => r.text.startsWith("GET hostsbygroup"))!
+    .text.split("\n")
+    .slice(1);
 
   it("counts each state bucket of hg-0", () => {
     // Columns: pending, up fresh, up stale, up in downtime, down fresh, down stale, down acked, down in downtime,
@@ -276,7 +291,12 @@ describe("compileStats: NagVis hostsbygroup query (§8 item 29, hand count)", ()
   });
 
   it("groups by host group without the Filter", () => {
-    const result = answer(rows, byGroupColumn, nagvis.filter((l) => !l.startsWith("Filter:")), CAPTURED_AT);
+    const result = answer(
+      rows,
+      byGroupColumn,
+      nagvis.filter((l) => !l.startsWith("Filter:")),
+      CAPTURED_AT,
+    );
     expect(result.map((r) => r.slice(0, 2))).to.deep.equal([
       ["hg-0", "Group hg-0"],
       ["hg-1", "Group hg-1"],

@@ -19,7 +19,14 @@ describe("Wait queries and change notices (a server that polls once a minute)", 
   beforeEach(async () => {
     tables = testTables();
     changes = new ChangeNotifier();
-    server = new LivestatusServer({ tables: tables.registry, onCommand: () => undefined, log: silentLogger(), clock: systemClock, waitPollMs: 60_000, changes });
+    server = new LivestatusServer({
+      tables: tables.registry,
+      onCommand: () => undefined,
+      log: silentLogger(),
+      clock: systemClock,
+      waitPollMs: 60_000,
+      changes,
+    });
     await server.listen({ tcp: { host: "127.0.0.1", port: 0 } });
     client = await LivestatusClient.connect(server.port!);
   });

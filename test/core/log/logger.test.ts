@@ -6,7 +6,11 @@ import { cleanupTempDirs, makeTempDir } from "../../helpers/temp-dir";
 
 /** The JSON lines a real logger wrote to its file. */
 function linesOf(file: string): Record<string, unknown>[] {
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe("Logger: message first, or pino's fields first", () => {

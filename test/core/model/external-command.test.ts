@@ -74,7 +74,11 @@ describe("checkResultFromCommand", () => {
   });
 
   it("takes an absent or empty output as empty (as Nagios does)", () => {
-    for (const line of ["[1700000000] PROCESS_HOST_CHECK_RESULT;h;0", "[1700000000] PROCESS_HOST_CHECK_RESULT;h;0;", "[1700000000] PROCESS_SERVICE_CHECK_RESULT;h;s;0"]) {
+    for (const line of [
+      "[1700000000] PROCESS_HOST_CHECK_RESULT;h;0",
+      "[1700000000] PROCESS_HOST_CHECK_RESULT;h;0;",
+      "[1700000000] PROCESS_SERVICE_CHECK_RESULT;h;s;0",
+    ]) {
       const r = result(line);
       expect(r.ok && r.result.output, line).to.equal("");
     }
@@ -105,8 +109,12 @@ describe("checkResultFromCommand", () => {
   });
 
   it("checks names with the JSON results' validator: no controls, U+0085 or U+2028, bounded length", () => {
-    expect(rejection("[1700000000] PROCESS_SERVICE_CHECK_RESULT;h\u0085x;s;0;x")).to.contain("hostname must not contain control or line-separator characters (U+0085)");
-    expect(rejection("[1700000000] PROCESS_SERVICE_CHECK_RESULT;h;s\rx;0;x")).to.contain("check must not contain control or line-separator characters (U+000D)");
+    expect(rejection("[1700000000] PROCESS_SERVICE_CHECK_RESULT;h\u0085x;s;0;x")).to.contain(
+      "hostname must not contain control or line-separator characters (U+0085)",
+    );
+    expect(rejection("[1700000000] PROCESS_SERVICE_CHECK_RESULT;h;s\rx;0;x")).to.contain(
+      "check must not contain control or line-separator characters (U+000D)",
+    );
     expect(rejection("[1700000000] PROCESS_HOST_CHECK_RESULT;h\u2028;0;x")).to.contain("(U+2028)");
     expect(rejection(`[1700000000] PROCESS_HOST_CHECK_RESULT;${"h".repeat(20_000)};0;x`)).to.equal("hostname must be at most 255 characters, got 20000");
   });

@@ -1,5 +1,14 @@
 import { expect } from "chai";
-import { MAX_CHECK_LENGTH, MAX_CUSTOM_BYTES, MAX_CUSTOM_DEPTH, MAX_HOSTNAME_LENGTH, MAX_OUTPUT_BYTES, normalizeResult, type Accepted, type Rejected } from "../../../core/model/normalize-result";
+import {
+  MAX_CHECK_LENGTH,
+  MAX_CUSTOM_BYTES,
+  MAX_CUSTOM_DEPTH,
+  MAX_HOSTNAME_LENGTH,
+  MAX_OUTPUT_BYTES,
+  normalizeResult,
+  type Accepted,
+  type Rejected,
+} from "../../../core/model/normalize-result";
 
 const NOW = 1_700_000_100_000; // ms
 const NOW_S = NOW / 1000;
@@ -62,7 +71,14 @@ describe("normalizeResult", () => {
       hostgroups: ["web"],
       servicegroups: ["load"],
     });
-    expect(result).to.deep.include({ status: 2, output: "LOAD CRITICAL", longOutput: "long 1 ", perfData: "load1=9 load5=8", timestamp: NOW_S - 5.5, interval: 30.5 });
+    expect(result).to.deep.include({
+      status: 2,
+      output: "LOAD CRITICAL",
+      longOutput: "long 1 ",
+      perfData: "load1=9 load5=8",
+      timestamp: NOW_S - 5.5,
+      interval: 30.5,
+    });
     expect(result.contacts).to.deep.equal(["ops", "dba"]);
     expect([result.hostgroups, result.servicegroups]).to.deep.equal([["web"], ["load"]]);
     expect(Object.isFrozen(result.contacts)).to.equal(true);
@@ -180,7 +196,9 @@ describe("normalizeResult", () => {
   });
 
   it("ignores __proto__, constructor and prototype from parsed JSON, without touching any prototype", () => {
-    const raw: unknown = JSON.parse('{"hostname":"h","check":"c","status":0,"__proto__":{"polluted":"yes","status":3},"constructor":{"prototype":{"x":1}},"prototype":1}');
+    const raw: unknown = JSON.parse(
+      '{"hostname":"h","check":"c","status":0,"__proto__":{"polluted":"yes","status":3},"constructor":{"prototype":{"x":1}},"prototype":1}',
+    );
     const r = ok(raw);
     expect(r.result.status).to.equal(0);
     expect(r.result.customVariables).to.deep.equal({});
@@ -208,7 +226,10 @@ describe("normalizeResult", () => {
   it("ignores the derived fields long_output and perf_data with a warning", () => {
     const r = ok({ ...base, long_output: "x", perf_data: "y=1" });
     expect(r.result).to.deep.include({ longOutput: "", perfData: "", customVariables: {} });
-    expect(r.warnings).to.deep.equal(["long_output is not an input field (it is derived from output), ignored", "perf_data is not an input field (it is derived from output), ignored"]);
+    expect(r.warnings).to.deep.equal([
+      "long_output is not an input field (it is derived from output), ignored",
+      "perf_data is not an input field (it is derived from output), ignored",
+    ]);
   });
 
   it("gives a stable key per rule, whatever the values", () => {
@@ -238,15 +259,25 @@ describe("normalizeResult", () => {
 
     it("refuses C0 and C1 controls, DEL, U+0085 and the Unicode line and paragraph separators, naming the character", () => {
       const cases: [string, string][] = [
-        ["\u0000", "U+0000"], ["\t", "U+0009"], ["\r", "U+000D"], ["\u001b", "U+001B"], ["\u007f", "U+007F"],
-        ["\u0080", "U+0080"], ["\u0085", "U+0085"], ["\u009f", "U+009F"], ["\u2028", "U+2028"], ["\u2029", "U+2029"],
+        ["\u0000", "U+0000"],
+        ["\t", "U+0009"],
+        ["\r", "U+000D"],
+        ["\u001b", "U+001B"],
+        ["\u007f", "U+007F"],
+        ["\u0080", "U+0080"],
+        ["\u0085", "U+0085"],
+        ["\u009f", "U+009F"],
+        ["\u2028", "U+2028"],
+        ["\u2029", "U+2029"],
       ];
       for (const [c, code] of cases) {
         expect(reason({ ...base, hostname: `a${c}b` }), code).to.contain(`hostname must not contain control or line-separator characters (${code})`);
         expect(reason({ ...base, check: `a${c}b` }), code).to.contain(`check must not contain control or line-separator characters (${code})`);
       }
       // The reason quotes the name escaped: it goes to logs and clients.
-      expect(reason({ ...base, hostname: "a\u0085\u2028\u007fb" })).to.equal('hostname must not contain control or line-separator characters (U+0085), got "a\\u0085\\u2028\\u007fb"');
+      expect(reason({ ...base, hostname: "a\u0085\u2028\u007fb" })).to.equal(
+        'hostname must not contain control or line-separator characters (U+0085), got "a\\u0085\\u2028\\u007fb"',
+      );
     });
 
     it("refuses a lone surrogate (it has no UTF-8 form), keeps paired ones", () => {
@@ -278,8 +309,12 @@ describe("normalizeResult", () => {
         key: "contacts",
         reason: 'contacts: each name must not contain "," (csv answers join list items with it), got "a,b"',
       });
-      expect(reason({ ...base, hostgroups: ["web;db"] })).to.equal('hostgroups: each name must not contain ";" (Livestatus and Nagios commands split on it), got "web;db"');
-      expect(reason({ ...base, servicegroups: ["a\u2028b"] })).to.contain("servicegroups: each name must not contain control or line-separator characters (U+2028)");
+      expect(reason({ ...base, hostgroups: ["web;db"] })).to.equal(
+        'hostgroups: each name must not contain ";" (Livestatus and Nagios commands split on it), got "web;db"',
+      );
+      expect(reason({ ...base, servicegroups: ["a\u2028b"] })).to.contain(
+        "servicegroups: each name must not contain control or line-separator characters (U+2028)",
+      );
       expect(reason({ ...base, contacts: ["x".repeat(256)] })).to.equal("contacts: each name must be at most 255 characters, got 256");
       expect(ok({ ...base, contacts: ["x".repeat(255), "ops team"] }).result.contacts).to.have.length(2);
     });
@@ -310,7 +345,11 @@ describe("normalizeResult", () => {
 
     it("caps custom fields at 16384 bytes together, names included, counting UTF-8 bytes", () => {
       expect(ok({ ...base, a: "x".repeat(MAX_CUSTOM_BYTES - 1) }).result.customVariables.A).to.have.length(MAX_CUSTOM_BYTES - 1);
-      expect(rejected({ ...base, a: "x".repeat(MAX_CUSTOM_BYTES) })).to.deep.equal({ ok: false, key: "custom_size", reason: "custom fields take 16385 bytes together, at most 16384" });
+      expect(rejected({ ...base, a: "x".repeat(MAX_CUSTOM_BYTES) })).to.deep.equal({
+        ok: false,
+        key: "custom_size",
+        reason: "custom fields take 16385 bytes together, at most 16384",
+      });
       expect(reason({ ...base, a: "x".repeat(10_000), b: ["y".repeat(7000)] })).to.contain("custom fields take 17006 bytes");
       expect(reason({ ...base, a: "é".repeat(8192) })).to.contain("custom fields take 16385 bytes");
       const many: Record<string, number> = {};

@@ -18,7 +18,11 @@ describe("connection slots", () => {
     const a: Conn = { name: "a", quiet: 300 };
     const b = { name: "b", quiet: 100 };
     const c = { name: "c", quiet: undefined };
-    for (const [conn, key] of [[a, "p1"], [b, "p2"], [c, "p3"]] as const) {
+    for (const [conn, key] of [
+      [a, "p1"],
+      [b, "p2"],
+      [c, "p3"],
+    ] as const) {
       expect(s.admit(key)).to.deep.equal({ kind: "admit" });
       s.add(conn, key);
     }
@@ -53,8 +57,15 @@ describe("connection slots", () => {
 
 describe("connection slots' last resort", () => {
   it("is used only when no connection is quiet, oldest first, and within the peer at its limit", () => {
-    const resort = new Map<string, number>([["fresh1", 10], ["fresh2", 5]]);
-    const s = new ConnectionSlots<Conn>({ maxConnections: 3, maxPerPeer: 0 }, (c) => c.quiet, (c) => resort.get(c.name));
+    const resort = new Map<string, number>([
+      ["fresh1", 10],
+      ["fresh2", 5],
+    ]);
+    const s = new ConnectionSlots<Conn>(
+      { maxConnections: 3, maxPerPeer: 0 },
+      (c) => c.quiet,
+      (c) => resort.get(c.name),
+    );
     const quiet: Conn = { name: "quiet", quiet: 99 };
     const fresh1: Conn = { name: "fresh1", quiet: undefined };
     const fresh2: Conn = { name: "fresh2", quiet: undefined };

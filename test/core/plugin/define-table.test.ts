@@ -54,9 +54,19 @@ describe("defineTable", () => {
   });
 
   it("fails the build on a column declared twice, or a key column it does not have", () => {
-    const twice = defineTable<string>({ name: "twice", description: "x", schema: {}, table: () => ({ columns: [string("a", "A", (r: string) => r), string("a", "A again", (r: string) => r)], rows: () => [] }) });
+    const twice = defineTable<string>({
+      name: "twice",
+      description: "x",
+      schema: {},
+      table: () => ({ columns: [string("a", "A", (r: string) => r), string("a", "A again", (r: string) => r)], rows: () => [] }),
+    });
     expect(() => twice.build(tableContext(kit, {}))).to.throw("table twice: column a is declared twice");
-    const key = defineTable<string>({ name: "key", description: "x", schema: {}, table: () => ({ columns: [string("a", "A", (r: string) => r)], keyColumns: ["b"], rows: () => [] }) });
+    const key = defineTable<string>({
+      name: "key",
+      description: "x",
+      schema: {},
+      table: () => ({ columns: [string("a", "A", (r: string) => r)], keyColumns: ["b"], rows: () => [] }),
+    });
     expect(() => key.build(tableContext(kit, {}))).to.throw("table key: key or time column b is not one of its columns");
   });
 
@@ -77,7 +87,10 @@ describe("defineTable", () => {
     expect(served).to.equal(plugin.table);
     expect(served?.spec.prefix).to.equal("hn_");
     expect(served?.keyColumns).to.deep.equal(["name"]);
-    expect(select(plugin.table!, ["hn_name", "label"])).to.deep.equal([["web1", "from-conf"], ["db1", "from-conf"]]);
+    expect(select(plugin.table!, ["hn_name", "label"])).to.deep.equal([
+      ["web1", "from-conf"],
+      ["db1", "from-conf"],
+    ]);
     await plugin.stop();
     await plugin.stop();
     expect(tables.get("host-names")).to.equal(undefined);
@@ -121,7 +134,10 @@ describe("defineTable", () => {
   it("build() gives tests and tools the served shape from a context of their own", () => {
     const table = namesTable().build(tableContext(kit, { label: "mine" }));
     expect(table.spec).to.include({ name: "host-names", prefix: "hn_" });
-    expect(select(table, ["name", "label"], { keys: ["web1"] })).to.deep.equal([["web1", "mine"], ["db1", "mine"]]);
+    expect(select(table, ["name", "label"], { keys: ["web1"] })).to.deep.equal([
+      ["web1", "mine"],
+      ["db1", "mine"],
+    ]);
   });
 
   it("calls rows() and load() on the parts object, so a class instance serves as parts", async () => {

@@ -144,7 +144,12 @@ const NOT_INJECTABLE = definePlugin({ name: "test-not-injectable", kind: "table"
 const HOLD: OutputSettings = { batch_size: 1000, flush_interval: 10_000, retry_max_delay: 1000 };
 const QUICK: OutputSettings = { batch_size: 1000, flush_interval: 5, retry_max_delay: 1000 };
 
-function spec(id: string, definition: AnyPluginDefinition, options: TestOptions = {}, extra: { output?: OutputSettings; logLevel?: "debug" } = {}): InstanceSpec {
+function spec(
+  id: string,
+  definition: AnyPluginDefinition,
+  options: TestOptions = {},
+  extra: { output?: OutputSettings; logLevel?: "debug" } = {},
+): InstanceSpec {
   const settings = { plugin: definition.name, enabled: true, log_level: extra.logLevel ?? null } as const;
   const output = definition.kind === "output" ? (extra.output ?? HOLD) : undefined;
   const frozen = Object.freeze({ ...options }) as Readonly<Record<string, unknown>>;
@@ -174,7 +179,19 @@ describe("PluginHost", function () {
   const running: Harness[] = [];
 
   function harness(overrides: Partial<DaemonSettings> = {}): Harness {
-    const settings: DaemonSettings = { log_level: "info", queue_size: 1000, shutdown_timeout: 500, start_timeout: 500, plugin_dir: "", freshness_factor: 2, freshness_check_interval: 1000, state_batch_size: 100, state_flush_interval: 10, data_access: "private", ...overrides };
+    const settings: DaemonSettings = {
+      log_level: "info",
+      queue_size: 1000,
+      shutdown_timeout: 500,
+      start_timeout: 500,
+      plugin_dir: "",
+      freshness_factor: 2,
+      freshness_check_interval: 1000,
+      state_batch_size: 100,
+      state_flush_interval: 10,
+      data_access: "private",
+      ...overrides,
+    };
     const stats = new SelfStats();
     const log = new RecordingLogger();
     const rootLogger = silentLogger();
@@ -221,7 +238,14 @@ describe("PluginHost", function () {
 
     it("stops in exactly the reverse order", async () => {
       const { host, recorder } = harness();
-      await host.startAll([spec("in-1", INPUT), spec("query", LISTENER), spec("hosts", TABLE), spec("out-1", OUTPUT), spec("in-2", INPUT), spec("out-2", OUTPUT)]);
+      await host.startAll([
+        spec("in-1", INPUT),
+        spec("query", LISTENER),
+        spec("hosts", TABLE),
+        spec("out-1", OUTPUT),
+        spec("in-2", INPUT),
+        spec("out-2", OUTPUT),
+      ]);
       const started = recorder.take().map((e) => e.replace("start ", ""));
       expect(await host.stopAll(500)).to.equal(true);
       expect(recorder.take()).to.deep.equal([...started].reverse().map((id) => `stop ${id}`));
@@ -285,12 +309,10 @@ describe("PluginHost", function () {
 
     it("on a failed start, stops what it started and rethrows a PluginRuntimeError", async () => {
       const { host, recorder } = harness();
-      const failure = await host
-        .startAll([spec("in", INPUT), spec("query", LISTENER), spec("hosts", TABLE, { failStart: true }), spec("out", OUTPUT)])
-        .then(
-          () => undefined,
-          (err: unknown) => err,
-        );
+      const failure = await host.startAll([spec("in", INPUT), spec("query", LISTENER), spec("hosts", TABLE, { failStart: true }), spec("out", OUTPUT)]).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(failure).to.be.instanceOf(PluginRuntimeError);
       const err = failure as PluginRuntimeError;
       expect(err.instance).to.equal("hosts");

@@ -73,7 +73,12 @@ describe("NpmPluginLoader", () => {
   describe("loading", () => {
     it("loads the example plugin by its short name", async () => {
       const plugin = await loader.load("example");
-      expect(plugin.source).to.deep.equal({ type: "npm", package: "tantale-plugin-example", version: "1.0.0", dir: path.join(FIXTURE_MODULES, "tantale-plugin-example") });
+      expect(plugin.source).to.deep.equal({
+        type: "npm",
+        package: "tantale-plugin-example",
+        version: "1.0.0",
+        dir: path.join(FIXTURE_MODULES, "tantale-plugin-example"),
+      });
       expect(plugin.definition.name).to.equal("example");
       expect(plugin.definition.kind).to.equal("input");
       expect(plugin.definition.apiVersion).to.equal(PLUGIN_API_VERSION);
@@ -196,7 +201,9 @@ describe("NpmPluginLoader", () => {
     });
 
     it("refuses a package whose entry point throws, with the error", async () => {
-      const dir = makePluginDir({ "tantale-plugin-throws": { "package.json": manifest("tantale-plugin-throws"), "index.js": 'throw new Error("boom at import");' } });
+      const dir = makePluginDir({
+        "tantale-plugin-throws": { "package.json": manifest("tantale-plugin-throws"), "index.js": 'throw new Error("boom at import");' },
+      });
       const err = await loadFailure(new NpmPluginLoader([dir]), "throws");
       expect(err.message).to.include("tantale-plugin-throws failed to load: boom at import");
     });
@@ -370,7 +377,11 @@ describe("definePlugin and definitionProblems", () => {
   });
 
   it("lists every problem, joined in definePlugin's message", () => {
-    const err = defineError({ name: "Bad", kind: "filter", schema: { batch_size: { doc: "x", format: "integer", default: 1 }, x: { default: 1, format: "integer" } } });
+    const err = defineError({
+      name: "Bad",
+      kind: "filter",
+      schema: { batch_size: { doc: "x", format: "integer", default: 1 }, x: { default: 1, format: "integer" } },
+    });
     expect(err.message).to.include("name must be kebab-case; kind must be one of");
     expect(err.message).to.include("option batch_size is reserved for the core");
     expect(err.message).to.include("option x needs a doc");

@@ -13,7 +13,8 @@ describe("StateEngine: acknowledgements", () => {
   });
 
   /** The acknowledgement comments (entry type 4) of a check. */
-  const ackComments = (key: { hostname: string; check: string }) => h.engine.commentsOf(key.hostname, key.check).filter((c) => c.entryType === COMMENT_ENTRY.acknowledgement);
+  const ackComments = (key: { hostname: string; check: string }) =>
+    h.engine.commentsOf(key.hostname, key.check).filter((c) => c.entryType === COMMENT_ENTRY.acknowledgement);
 
   describe("what may be acknowledged", () => {
     it("refuses an OK service and an UP host, saying there is no problem; nothing is set, no comment added", async () => {
@@ -172,7 +173,9 @@ describe("StateEngine: acknowledgements", () => {
     it("refuses an acknowledgement whose expiry time has already passed", async () => {
       await h.write(res("web1", "disk", 2, 0));
       h.at(50);
-      expect(refusal(h.engine.acknowledge(disk, ackRequest({ expireTime: T0 + 50 }), T0 + 50))).to.equal(`the acknowledgement's expiry time ${T0 + 50} has already passed`);
+      expect(refusal(h.engine.acknowledge(disk, ackRequest({ expireTime: T0 + 50 }), T0 + 50))).to.equal(
+        `the acknowledgement's expiry time ${T0 + 50} has already passed`,
+      );
       expect(stateOf(h, disk).acknowledgement).to.equal(null);
       expect(h.engine.allComments()).to.deep.equal([]);
       applied(h.engine.acknowledge(disk, ackRequest({ expireTime: T0 + 51 }), T0 + 50));
@@ -276,7 +279,9 @@ describe("StateEngine: acknowledgements", () => {
       await h.write(res("web1", "disk", 2, 0));
       h.at(60);
       const [id] = applied(h.engine.acknowledge(disk, ackRequest(), T0 + 60));
-      expect(noteOf(h.engine.removeAcknowledgement(disk, T0 + 30))).to.equal(`the acknowledgement (stamped ${T0 + 60}) is newer than the removal (${T0 + 30}): kept`);
+      expect(noteOf(h.engine.removeAcknowledgement(disk, T0 + 30))).to.equal(
+        `the acknowledgement (stamped ${T0 + 60}) is newer than the removal (${T0 + 30}): kept`,
+      );
       expect(stateOf(h, disk).acknowledgement).to.not.equal(null);
       expect(h.engine.comment(id!)).to.not.equal(undefined);
       expect(noteOf(h.engine.removeAcknowledgement(disk, T0 + 60))).to.equal(undefined);

@@ -116,7 +116,9 @@ describe("StateEngine: commands committed", () => {
       const line = `[${T0 + 1}] ACKNOWLEDGE_SVC_PROBLEM;web1;disk;1;0;0;alice;on it`;
       const refused = await executor.execute(line, { authUser: undefined });
       expect(refused).to.deep.include({ status: 503, name: "ACKNOWLEDGE_SVC_PROBLEM", key: "store_failed" });
-      expect(refused.status === 503 && refused.message).to.equal("ACKNOWLEDGE_SVC_PROBLEM: not applied, the store cannot write it (disk full); send it again later");
+      expect(refused.status === 503 && refused.message).to.equal(
+        "ACKNOWLEDGE_SVC_PROBLEM: not applied, the store cannot write it (disk full); send it again later",
+      );
       expect(h.engine.get("web1", "disk")!.acknowledgement).to.equal(null);
       expect(h.engine.allComments()).to.deep.equal([]);
       expect((await executor.execute(line, { authUser: undefined })).status).to.equal(200);

@@ -16,8 +16,28 @@ describe("StateEngine: comments", () => {
     expect(applied(h.engine.addComment(host, commentRequest({ author: "carol", comment: "rack 4", persistent: true }), T0 + 5))).to.deep.equal([1]);
     expect(applied(h.engine.addComment(disk, commentRequest({ author: "dave", comment: "slow disk", persistent: false }), T0 + 6))).to.deep.equal([2]);
     expect(applied(h.engine.addComment(disk, commentRequest(), T0 + 7))).to.deep.equal([3]);
-    expect(h.engine.comment(1)).to.deep.equal({ id: 1, hostname: "web1", check: "Host", author: "carol", comment: "rack 4", entryTime: T0 + 5, entryType: COMMENT_ENTRY.user, persistent: true, expireTime: 0 });
-    expect(h.engine.comment(2)).to.deep.equal({ id: 2, hostname: "web1", check: "disk", author: "dave", comment: "slow disk", entryTime: T0 + 6, entryType: COMMENT_ENTRY.user, persistent: false, expireTime: 0 });
+    expect(h.engine.comment(1)).to.deep.equal({
+      id: 1,
+      hostname: "web1",
+      check: "Host",
+      author: "carol",
+      comment: "rack 4",
+      entryTime: T0 + 5,
+      entryType: COMMENT_ENTRY.user,
+      persistent: true,
+      expireTime: 0,
+    });
+    expect(h.engine.comment(2)).to.deep.equal({
+      id: 2,
+      hostname: "web1",
+      check: "disk",
+      author: "dave",
+      comment: "slow disk",
+      entryTime: T0 + 6,
+      entryType: COMMENT_ENTRY.user,
+      persistent: false,
+      expireTime: 0,
+    });
     expect(h.engine.commentsOf("web1", "disk").map((c) => c.id)).to.deep.equal([2, 3]);
     expect(h.engine.commentsOf("web1", "Host").map((c) => c.id)).to.deep.equal([1]);
     expect(h.engine.commentsOfHost("web1").map((c) => c.id)).to.deep.equal([1, 2, 3]);
@@ -92,7 +112,9 @@ describe("StateEngine: comments", () => {
       expect(again.engine.comment(ack!)).to.equal(undefined);
       await again.tickAt(100);
       expect(stateOf(again, disk).downtimeDepth).to.equal(0);
-      expect(again.store.messages).to.deep.equal([`[${T0 + 100}] SERVICE DOWNTIME ALERT: web1;disk;STOPPED; Service has exited from a period of scheduled downtime`]);
+      expect(again.store.messages).to.deep.equal([
+        `[${T0 + 100}] SERVICE DOWNTIME ALERT: web1;disk;STOPPED; Service has exited from a period of scheduled downtime`,
+      ]);
     });
   });
 });

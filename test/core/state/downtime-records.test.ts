@@ -2,7 +2,20 @@ import { expect } from "chai";
 import { downtimeRecords, type Downtime } from "../../../core/state/downtime";
 
 function downtime(id: number, triggeredBy: number, activeSince = 0): Downtime {
-  return { id, hostname: "web1", check: "disk", author: "a", comment: "c", entryTime: 0, startTime: 0, endTime: 100, fixed: true, duration: 100, triggeredBy, activeSince };
+  return {
+    id,
+    hostname: "web1",
+    check: "disk",
+    author: "a",
+    comment: "c",
+    entryTime: 0,
+    startTime: 0,
+    endTime: 100,
+    fixed: true,
+    duration: 100,
+    triggeredBy,
+    activeSince,
+  };
 }
 
 describe("downtime records", () => {

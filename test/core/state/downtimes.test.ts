@@ -124,7 +124,9 @@ describe("StateEngine: downtimes", () => {
       );
       const comment = { kind: "add-comment", target: disk, persistent: true, author: "a", comment: "c" };
       const [id] = applied(h.engine.addComment(disk, comment, T0));
-      expect(Object.keys(h.engine.comment(id!)!).sort()).to.deep.equal(["id", "hostname", "check", "author", "comment", "entryTime", "entryType", "persistent", "expireTime"].sort());
+      expect(Object.keys(h.engine.comment(id!)!).sort()).to.deep.equal(
+        ["id", "hostname", "check", "author", "comment", "entryTime", "entryType", "persistent", "expireTime"].sort(),
+      );
     });
   });
 
@@ -172,8 +174,12 @@ describe("StateEngine: downtimes", () => {
       h.at(500);
       expect(refusal(h.engine.scheduleDowntime(svc("web1", "nope"), fixed(600, 700), false, T0 + 500))).to.equal("service web1;nope is not known");
       expect(refusal(h.engine.scheduleDowntime(hst("ghost"), fixed(600, 700), false, T0 + 500))).to.equal("host ghost is not known");
-      expect(refusal(h.engine.scheduleDowntime(disk, fixed(0, 500), false, T0 + 500))).to.equal(`the downtime's window ends at ${T0 + 500}, which has already passed (now ${T0 + 500})`);
-      expect(refusal(h.engine.scheduleDowntime(disk, fixed(600, 700, { triggeredBy: 42 }), false, T0 + 500))).to.equal("there is no downtime 42 to trigger this one");
+      expect(refusal(h.engine.scheduleDowntime(disk, fixed(0, 500), false, T0 + 500))).to.equal(
+        `the downtime's window ends at ${T0 + 500}, which has already passed (now ${T0 + 500})`,
+      );
+      expect(refusal(h.engine.scheduleDowntime(disk, fixed(600, 700, { triggeredBy: 42 }), false, T0 + 500))).to.equal(
+        "there is no downtime 42 to trigger this one",
+      );
       expect(h.engine.allDowntimes()).to.deep.equal([]);
       expect(applied(h.engine.scheduleDowntime(disk, fixed(0, 501), false, T0 + 500))).to.deep.equal([1]);
     });
@@ -388,7 +394,14 @@ describe("StateEngine: downtimes", () => {
       expect([depth(host), depth(disk), depth(load), stateOf(h, svc("web2", "disk")).downtimeDepth]).to.deep.equal([1, 1, 1, 0]);
       await h.tickAt(100);
       expect([depth(host), depth(disk), depth(load)]).to.deep.equal([0, 0, 0]);
-      expect(downtimeLog()).to.deep.equal([line.hostStarted(0), line.svcStarted(0), line.svcStarted(0, "load"), line.hostStopped(100), line.svcStopped(100), line.svcStopped(100, "load")]);
+      expect(downtimeLog()).to.deep.equal([
+        line.hostStarted(0),
+        line.svcStarted(0),
+        line.svcStarted(0, "load"),
+        line.hostStopped(100),
+        line.svcStopped(100),
+        line.svcStopped(100, "load"),
+      ]);
     });
 
     it("without withServices a host downtime covers the host only", async () => {

@@ -18,7 +18,21 @@ class MemoryStore extends RecordingStore {
 const T0 = 1_764_100_000;
 
 function result(hostname: string, check: string, status: number, timestamp: number, extra: Partial<CheckResult> = {}): CheckResult {
-  return Object.freeze({ hostname, check, status, output: `${check} is ${status}`, longOutput: "", perfData: "", timestamp, interval: 60, contacts: ["ops"], hostgroups: [], servicegroups: [], customVariables: {}, ...extra });
+  return Object.freeze({
+    hostname,
+    check,
+    status,
+    output: `${check} is ${status}`,
+    longOutput: "",
+    perfData: "",
+    timestamp,
+    interval: 60,
+    contacts: ["ops"],
+    hostgroups: [],
+    servicegroups: [],
+    customVariables: {},
+    ...extra,
+  });
 }
 
 describe("StateEngine", () => {
@@ -165,7 +179,9 @@ describe("StateEngine", () => {
     const committed = engine.get("web1", "disk");
     store.failNext = 1;
     let error: unknown;
-    await engine.write([result("web1", "disk", 2, T0 + 1), result("web2", "load", 1, T0 + 1), result("web1", "Host", 1, T0 + 1)]).catch((e: unknown) => (error = e));
+    await engine
+      .write([result("web1", "disk", 2, T0 + 1), result("web2", "load", 1, T0 + 1), result("web1", "Host", 1, T0 + 1)])
+      .catch((e: unknown) => (error = e));
     expect(String(error)).to.contain("disk full");
     expect(store.commits).to.have.length(1);
     expect(engine.get("web1", "disk")).to.equal(committed);

@@ -67,9 +67,10 @@ export interface TableDefinition<Row = unknown, C = TableConfig> extends PluginD
  * added to the served tables; at stop it is removed.
  */
 export function defineTable<Row, C = TableConfig>(options: TableOptions<Row, C>): TableDefinition<Row, C> {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- a plugin written in JavaScript gets no type check: its name may be anything
-  if (typeof options.table !== "function")
+  if (typeof options.table !== "function") {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- a plugin written in JavaScript gets no type check: its name may be anything
     throw new TypeError(`invalid table plugin definition "${String(options.name)}": table must be a function from the context to the table`);
+  }
   const build = (context: TableContext<C>): LivestatusTable<Row> => assemble(options.name, options.table(context));
 
   @injectable()

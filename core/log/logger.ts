@@ -46,7 +46,7 @@ export interface LoggerOptions {
 
 class PinoLogger implements Logger {
   constructor(private readonly p: pino.Logger) {}
-  // pino's own order underneath; an Error goes to pino as is, which serializes it under `err`.
+  // pino's own order underneath; an Error goes under `err`, which pino's err serializer renders.
   readonly trace: LogMethod = (...args: LogArgs) => this.write("trace", args);
   readonly debug: LogMethod = (...args: LogArgs) => this.write("debug", args);
   readonly info: LogMethod = (...args: LogArgs) => this.write("info", args);
@@ -54,10 +54,8 @@ class PinoLogger implements Logger {
   readonly error: LogMethod = (...args: LogArgs) => this.write("error", args);
   readonly fatal: LogMethod = (...args: LogArgs) => this.write("fatal", args);
   private write(level: Exclude<LogLevel, "silent">, args: LogArgs): void {
-    const [first, second] = args;
-    if (typeof first === "string") this.p[level]((second as LogFields | undefined) ?? {}, first);
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as in logCall: `second` is the message here
-    else this.p[level](first, String(second));
+    const { msg, fields } = logCall(args);
+    this.p[level](fields, msg);
   }
   child(bindings: LogFields, level?: LogLevel): Logger {
     return new PinoLogger(this.p.child(bindings, level === undefined ? undefined : { level }));

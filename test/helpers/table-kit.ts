@@ -16,12 +16,12 @@ import type { ChangeSet } from "../../core/state/change-set";
 import type { LogEntry } from "../../core/state/log-entry";
 import { StateEngine } from "../../core/state/state-engine";
 import { EMPTY_STORED_STATE, type LogQuery, type StateStore, type StoredState } from "../../core/store/state-store";
-import type { DaemonSettings } from "../../core/config/common-schema";
 import type { InstanceSpec } from "../../core/config/load-config";
 import { buildRootContainer } from "../../core/daemon/daemon";
 import { ResultBus } from "../../core/pipeline/result-bus";
 import { constructInstance } from "../../core/plugin/instance";
 import type { TableConfig, TableContext, TableDefinition, TableInstance } from "../../core/plugin/define-table";
+import { testDaemonSettings } from "./daemon-settings";
 import { REPO_ROOT } from "./tantale-process";
 
 /** Keeps commits in memory: the tables read the engine, never the store. */
@@ -200,19 +200,6 @@ export function tableContext<C = TableConfig>(kit: EngineKit, config: C, extra: 
   return { state: kit.engine, config, clock: kit.clock, log: silentLogger(), stats: new SelfStats(), tables: new TableRegistry(), ...extra };
 }
 
-const SETTINGS: DaemonSettings = {
-  log_level: "info",
-  queue_size: 1000,
-  shutdown_timeout: 500,
-  start_timeout: 500,
-  plugin_dir: "",
-  freshness_factor: 2,
-  freshness_check_interval: 1000,
-  state_batch_size: 100,
-  state_flush_interval: 10,
-  data_access: "private",
-};
-
 /**
  * One instance of a table plugin built as the daemon builds it (its root container, then
  * constructInstance with the instance's options), over the kit's engine and clock.
@@ -227,7 +214,7 @@ export function tableInstance<Row, C>(
   const logger = silentLogger();
   const { clock, engine } = kit ?? bareKit();
   const sink = new ResultBus(10, logger, stats, clock);
-  const root = buildRootContainer({ clock, settings: SETTINGS, dataDir: ".", stats, sink, logger, engine, tables });
+  const root = buildRootContainer({ clock, settings: testDaemonSettings(), dataDir: ".", stats, sink, logger, engine, tables });
   const id = options.id ?? definition.name;
   const spec: InstanceSpec = {
     id,

@@ -16,6 +16,7 @@ import { definePlugin } from "../../../core/plugin/define";
 import { PluginHost } from "../../../core/plugin/host";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, SELF_STATS, SINK } from "../../../core/tokens";
 import { RecordingLogger, result, results, sleep, turns, waitFor } from "../pipeline/support";
+import { testDaemonSettings } from "../../helpers/daemon-settings";
 
 /** What the test plugins did, in order, shared by every instance of one test. */
 class Recorder {
@@ -179,19 +180,7 @@ describe("PluginHost", function () {
   const running: Harness[] = [];
 
   function harness(overrides: Partial<DaemonSettings> = {}): Harness {
-    const settings: DaemonSettings = {
-      log_level: "info",
-      queue_size: 1000,
-      shutdown_timeout: 500,
-      start_timeout: 500,
-      plugin_dir: "",
-      freshness_factor: 2,
-      freshness_check_interval: 1000,
-      state_batch_size: 100,
-      state_flush_interval: 10,
-      data_access: "private",
-      ...overrides,
-    };
+    const settings = testDaemonSettings(overrides);
     const stats = new SelfStats();
     const log = new RecordingLogger();
     const rootLogger = silentLogger();

@@ -88,15 +88,7 @@ function csvNumber(n: number): string {
 function csvInner(v: LivestatusValue, sep: Separators, esc: CsvEscapes | undefined): string {
   if (typeof v === "string") return escapeValue(v, esc?.inner);
   if (typeof v === "number") return csvNumber(v);
-  if (Array.isArray(v)) {
-    const list = v as readonly LivestatusValue[];
-    let out = "";
-    for (let i = 0; i < list.length; i++) {
-      if (i > 0) out += sep.hostService;
-      out += csvInner(list[i] as LivestatusValue, sep, esc);
-    }
-    return out;
-  }
+  if (Array.isArray(v)) return csvList(v as readonly LivestatusValue[], sep.hostService, sep, esc);
   // A dict nested in a list is not produced by any column; flatten it with the sub-list separator.
   return csvDict(v as Dict, sep.hostService, sep.hostService, esc);
 }
@@ -122,16 +114,18 @@ function csvDict(d: Dict, elementSep: string, keyValueSep: string, esc: CsvEscap
 function csvField(v: LivestatusValue, sep: Separators, esc: CsvEscapes | undefined): string {
   if (typeof v === "string") return escapeValue(v, esc?.field);
   if (typeof v === "number") return csvNumber(v);
-  if (Array.isArray(v)) {
-    const list = v as readonly LivestatusValue[];
-    let out = "";
-    for (let i = 0; i < list.length; i++) {
-      if (i > 0) out += sep.list;
-      out += csvInner(list[i] as LivestatusValue, sep, esc);
-    }
-    return out;
-  }
+  if (Array.isArray(v)) return csvList(v as readonly LivestatusValue[], sep.list, sep, esc);
   return csvDict(v as Dict, sep.list, sep.hostService, esc);
+}
+
+/** A list's elements, each as a value inside a list, joined by `joiner` (the list separator at the top, the host/service one below). */
+function csvList(list: readonly LivestatusValue[], joiner: string, sep: Separators, esc: CsvEscapes | undefined): string {
+  let out = "";
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out += joiner;
+    out += csvInner(list[i] as LivestatusValue, sep, esc);
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { HOST_CHECK } from "../model/check-result";
 import type { CheckState } from "./check-state";
-import { HOST_STATE_NAMES, LOG_CLASS, SERVICE_STATE_NAMES, type LogEntry } from "./log-entry";
+import { HOST_STATE_NAMES, LOG_CLASS, SERVICE_STATE_NAMES, type LogEntry, logEntry } from "./log-entry";
 
 export function stateName(check: string, state: number): string {
   const names: readonly string[] = check === HOST_CHECK ? HOST_STATE_NAMES : SERVICE_STATE_NAMES;
@@ -13,7 +13,7 @@ export function alertEntry(s: CheckState, time: number): LogEntry {
   const type = isHost ? "HOST ALERT" : "SERVICE ALERT";
   const object = isHost ? s.hostname : `${s.hostname};${s.check}`;
   const seconds = Math.floor(time);
-  return Object.freeze({
+  return logEntry({
     time,
     class: LOG_CLASS.alert,
     type,
@@ -42,7 +42,7 @@ export function downtimeEntry(hostname: string, check: string, event: DowntimeEv
   const type = isHost ? "HOST DOWNTIME ALERT" : "SERVICE DOWNTIME ALERT";
   const object = isHost ? hostname : `${hostname};${check}`;
   const text = DOWNTIME_TEXT[event](isHost ? "Host" : "Service");
-  return Object.freeze({
+  return logEntry({
     time,
     class: LOG_CLASS.alert,
     type,
@@ -63,7 +63,7 @@ export function downtimeEntry(hostname: string, check: string, event: DowntimeEv
  */
 export function commandEntry(name: string, rawArgs: string | undefined, hostname: string, check: string, time: number): LogEntry {
   const text = rawArgs === undefined ? name : `${name};${rawArgs}`;
-  return Object.freeze({
+  return logEntry({
     time,
     class: LOG_CLASS.command,
     type: "EXTERNAL COMMAND",

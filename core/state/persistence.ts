@@ -2,7 +2,11 @@ import { RetryableError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
 import type { InstanceStats } from "../metrics/self-stats";
 import type { CheckResult } from "../model/check-result";
-import type { LogQuery, StateStore } from "../store/state-store";
+import type { Clock } from "../clock";
+import { Throttle } from "../log/throttle";
+import type { CommitReport } from "../store/commit-report";
+import { NO_LOG_ENTRIES, type LogPage, type LogQuery } from "../store/log-query";
+import type { StateStore } from "../store/state-store";
 import type { ChangeSet } from "./change-set";
 import { checkKey, type CheckState } from "./check-state";
 import type { ChangeNotifier } from "./change-feed";
@@ -46,6 +50,7 @@ export class StatePersistence {
   /** memory: no store is configured; waiting: the store is away for a restart, changes wait. */
   private mode: "memory" | "store" | "waiting" = "memory";
   private loaded = false;
+  private readonly rejectThrottle: Throttle;
 
   constructor(
     private readonly memory: StateMemory,
@@ -53,7 +58,10 @@ export class StatePersistence {
     private readonly hooks: PersistenceHooks,
     private readonly stats: InstanceStats,
     private readonly log: Logger,
-  ) {}
+    clock: Clock,
+  ) {
+    this.rejectThrottle = new Throttle(clock);
+  }
 
   /** The changes not yet committed: every change to memory is noted here (journal first). */
   get pending(): PendingChanges {
@@ -74,8 +82,8 @@ export class StatePersistence {
     this.notifier.notify("log");
   }
 
-  readLog(query: LogQuery): Promise<readonly LogEntry[]> {
-    return this.store === undefined ? Promise.resolve([]) : this.store.readLog(query);
+  readLog(query: LogQuery): Promise<LogPage> {
+    return this.store === undefined ? Promise.resolve(NO_LOG_ENTRIES) : this.store.readLog(query);
   }
 
   /**
@@ -166,8 +174,9 @@ export class StatePersistence {
     }
     const changes: ChangeSet = taken.toChangeSet({ downtime: this.memory.downtimes.lastId, comment: this.memory.comments.lastId });
     const started = performance.now();
+    let report: CommitReport;
     try {
-      await store.commit(changes);
+      report = await store.commit(changes);
     } catch (err) {
       this.stats.add("commit_errors");
       this.rollBack(taken, err);
@@ -175,7 +184,24 @@ export class StatePersistence {
     }
     this.stats.add("commits");
     this.stats.add("commit_ms", performance.now() - started);
+    if (report.rejected.length > 0) this.rejected(report);
     taken.committed();
+  }
+
+  /**
+   * Parts a store refused for good (a mapping conflict): memory keeps them (the next change
+   * of the check writes it again), the log says which, throttled, and the count grows.
+   */
+  private rejected(report: CommitReport): void {
+    this.stats.add("changes_rejected", report.rejected.length);
+    const t = this.rejectThrottle.take();
+    if (!t.log) return;
+    const first = report.rejected[0]!;
+    this.log.warn("the store refused part of a commit for good: those changes are not stored", {
+      rejected: report.rejected.length,
+      first: `${first.part} ${first.key}: ${first.reason}`,
+      ...(t.suppressed > 0 ? { suppressed: t.suppressed } : {}),
+    });
   }
 
   /**

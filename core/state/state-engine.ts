@@ -4,7 +4,8 @@ import type { Logger } from "../log/logger";
 import { Throttle } from "../log/throttle";
 import type { InstanceStats } from "../metrics/self-stats";
 import type { CheckResult } from "../model/check-result";
-import type { LogQuery, StateStore } from "../store/state-store";
+import type { LogPage, LogQuery } from "../store/log-query";
+import type { StateStore } from "../store/state-store";
 import { Annotations } from "./annotations";
 import type { CheckKey, CheckState } from "./check-state";
 import { ChangeNotifier, type ChangeFeed } from "./change-feed";
@@ -13,7 +14,6 @@ import type { AcknowledgementRequest, Applied, CommentRequest, DowntimeRequest }
 import { downtimeRecords, type Downtime } from "./downtime";
 import { Freshness, type FreshnessSettings } from "./freshness";
 import { commandEntry } from "./log-lines";
-import type { LogEntry } from "./log-entry";
 import { ObjectRecords } from "./object-records";
 import { StatePersistence } from "./persistence";
 import { ReadModel, type HostEntry } from "./read-model";
@@ -75,6 +75,7 @@ export class StateEngine implements StateView {
       { scheduleFreshness: (s) => this.freshness.schedule(s), reapply: (r) => this.applyNow(r) },
       stats,
       log,
+      clock,
     );
     this.annotations = new Annotations(model, downtimes, comments, this.persistence, notifier, clock, log);
     this.freshness = new Freshness(settings, model, this.annotations, this.persistence, notifier, stats, log);
@@ -169,7 +170,7 @@ export class StateEngine implements StateView {
     return this.model.get(hostname, check);
   }
 
-  readLog(query: LogQuery): Promise<readonly LogEntry[]> {
+  readLog(query: LogQuery): Promise<LogPage> {
     return this.persistence.readLog(query);
   }
 

@@ -1,8 +1,7 @@
-import type { LogQuery } from "../store/state-store";
+import type { LogPage, LogQuery } from "../store/log-query";
 import type { CheckState } from "./check-state";
 import type { Comment } from "./comment";
 import type { Downtime } from "./downtime";
-import type { LogEntry } from "./log-entry";
 
 /** A host as readers see it: known from its first result of any kind, pending until its Host check arrives. */
 export interface HostState {
@@ -29,7 +28,7 @@ export interface StateView {
   /** Every Host check and service state, host by host. */
   allChecks(): IterableIterator<CheckState>;
   /** The log lines the query asks for, read from the store (none without a store). */
-  readLog(query: LogQuery): Promise<readonly LogEntry[]>;
+  readLog(query: LogQuery): Promise<LogPage>;
   /** The downtimes of a host and of its services, by id. */
   downtimesOfHost(hostname: string): readonly Downtime[];
   allDowntimes(): readonly Downtime[];

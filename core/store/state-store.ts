@@ -2,7 +2,10 @@ import type { ChangeSet, LastIds } from "../state/change-set";
 import type { CheckState } from "../state/check-state";
 import type { Comment } from "../state/comment";
 import type { Downtime } from "../state/downtime";
-import type { LogEntry } from "../state/log-entry";
+import type { CommitReport } from "./commit-report";
+import type { LogPage, LogQuery } from "./log-query";
+
+export type { LogCondition, LogPage, LogQuery } from "./log-query";
 
 /** What a store holds at start: the state the daemon serves again after a restart. */
 export interface StoredState {
@@ -15,30 +18,25 @@ export interface StoredState {
 /** What an empty store holds. */
 export const EMPTY_STORED_STATE: StoredState = Object.freeze({ checks: [], downtimes: [], comments: [], lastIds: Object.freeze({ downtime: 0, comment: 0 }) });
 
-/** A time-range read of the log, with the filters a store can push down. */
-export interface LogQuery {
-  /** Seconds since the epoch, inclusive. */
-  readonly since?: number;
-  /** Seconds since the epoch, inclusive. */
-  readonly until?: number;
-  readonly hostname?: string;
-  readonly check?: string;
-  /** At most this many entries, oldest first. */
-  readonly limit?: number;
-}
-
 /**
- * The persistence of the state engine. The embedded SQLite store implements it, the
- * Elasticsearch store will. The query tables never see it: they read the engine's memory
- * for the current state and `readLog()` for history.
+ * The persistence of the state engine. The embedded SQLite store and the Elasticsearch store
+ * implement it. The query tables never see it: they read the engine's memory for the current
+ * state and `readLog()` for history.
  *
  * - `commit()` is the durability point: once it resolves, the change set survives a crash
- *   (kill -9) and a restart; if it rejects, none of it was written and the engine retries.
+ *   (kill -9) and a restart (in the store, or in a store's own spool while it is away). It
+ *   resolves with what the store refused for good (a mapping conflict): those parts are
+ *   dropped, counted and logged, never retried. If it rejects, the engine rolls the set back
+ *   and retries it later.
+ * - Commits are safe to replay: state writes are idempotent (the newest result wins, by
+ *   `lastCheck`), log entries carry a deterministic `id` and are written at most once. A
+ *   store that wrote part of a set before failing may therefore be handed the whole set again.
  * - `load()` returns everything committed. It may be called on an instance that was not
  *   started (the `tantale dump` command reads a running daemon's store that way).
+ * - `readLog()` applies the query's condition exactly, in (time, id) order.
  */
 export interface StateStore {
   load(): Promise<StoredState>;
-  commit(changes: ChangeSet): Promise<void>;
-  readLog(query: LogQuery): Promise<readonly LogEntry[]>;
+  commit(changes: ChangeSet): Promise<CommitReport>;
+  readLog(query: LogQuery): Promise<LogPage>;
 }

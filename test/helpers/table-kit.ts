@@ -13,9 +13,10 @@ import { silentLogger } from "../../core/log/logger";
 import { SelfStats } from "../../core/metrics/self-stats";
 import type { CheckResult } from "../../core/model/check-result";
 import type { ChangeSet } from "../../core/state/change-set";
-import type { LogEntry } from "../../core/state/log-entry";
 import { StateEngine } from "../../core/state/state-engine";
-import { EMPTY_STORED_STATE, type LogQuery, type StateStore, type StoredState } from "../../core/store/state-store";
+import { COMPLETE_COMMIT, type CommitReport } from "../../core/store/commit-report";
+import { logPageOf, type LogPage, type LogQuery } from "../../core/store/log-query";
+import { EMPTY_STORED_STATE, type StateStore, type StoredState } from "../../core/store/state-store";
 import type { InstanceSpec } from "../../core/config/load-config";
 import { buildRootContainer } from "../../core/daemon/daemon";
 import { ResultBus } from "../../core/pipeline/result-bus";
@@ -44,11 +45,15 @@ export class MemoryStore implements StateStore {
   async load(): Promise<StoredState> {
     return EMPTY_STORED_STATE;
   }
-  async commit(changes: ChangeSet): Promise<void> {
+  async commit(changes: ChangeSet): Promise<CommitReport> {
     this.commits.push(changes);
+    return COMPLETE_COMMIT;
   }
-  async readLog(_q: LogQuery): Promise<readonly LogEntry[]> {
-    return this.commits.flatMap((c) => [...c.log]);
+  async readLog(q: LogQuery): Promise<LogPage> {
+    return logPageOf(
+      this.commits.flatMap((c) => [...c.log]),
+      q,
+    );
   }
 }
 

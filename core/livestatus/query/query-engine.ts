@@ -337,7 +337,14 @@ function indexHint(query: GetQuery, table: LivestatusTable, lookup: ColumnLookup
   const keys = keyColumns.size === 0 ? undefined : filterEqualities(query.filter, resolvesTo(keyColumns));
   const time = table.timeColumn === undefined ? undefined : lookup(table.timeColumn);
   const timeRange = time === undefined ? undefined : filterTimeRange(query.filter, resolvesTo(new Set([time])), query.timezoneOffset);
-  return { ...(keys === undefined ? {} : { keys }), ...(timeRange === undefined ? {} : { timeRange }), ...user };
+  return {
+    ...(keys === undefined ? {} : { keys }),
+    ...(timeRange === undefined ? {} : { timeRange }),
+    ...user,
+    filter: query.filter,
+    timezoneOffset: query.timezoneOffset,
+    columnName: (name) => lookup(name)?.name,
+  };
 }
 
 /** Throws 413 once the deadline of `Timelimit:` has passed; undefined without the header. */

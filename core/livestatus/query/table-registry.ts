@@ -1,4 +1,5 @@
 import type { TableSpec } from "./column";
+import type { FilterNode } from "../protocol/query";
 import type { TimeRange } from "./time-range";
 
 /** What the query engine may know of the rows a filter allows: an index hint, never a promise. */
@@ -17,6 +18,16 @@ export interface RowHint {
    * what the user may not see, as Checkmk does.
    */
   readonly user?: string;
+  /**
+   * The query's whole filter, for a table that reads a store able to apply more than keys
+   * and a time range (the log): it may push down any part it can express as a superset.
+   * Operands are as the client wrote them: time operands still carry the Localtime offset.
+   */
+  readonly filter?: FilterNode;
+  /** The Localtime offset (seconds) to subtract from time operands of `filter`. */
+  readonly timezoneOffset?: number;
+  /** The table's own name of a column as a filter names it (`log_time` → `time`); undefined for an unknown one. */
+  readonly columnName?: (name: string) => string | undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ChangeSet } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import type { Comment } from "../../../core/state/comment";
 import type { Downtime } from "../../../core/state/downtime";
+import { logEntry } from "../../../core/state/log-entry";
 import { SqliteStore } from "./sqlite-store";
 
 export const CRASH_FILE = "crash.db";
@@ -28,18 +29,20 @@ const MAX_COMMITS = 5000;
 export function crashChangeSet(k: number): ChangeSet {
   const upserts: CheckState[] = [crashState("progress", "last", k)];
   for (let i = 0; i < CRASH_UPSERTS; i++) upserts.push(crashState(`host-${k}`, `c${i}`, k));
-  const log = Array.from({ length: CRASH_LOG_ROWS }, (_, i) => ({
-    time: k,
-    class: 1,
-    type: "SERVICE ALERT",
-    hostname: `host-${k}`,
-    check: `c${i}`,
-    state: 2,
-    stateType: "HARD",
-    attempt: 1,
-    output: "CRITICAL",
-    message: `[${k}] SERVICE ALERT: host-${k};c${i};CRITICAL;HARD;1;CRITICAL`,
-  }));
+  const log = Array.from({ length: CRASH_LOG_ROWS }, (_, i) =>
+    logEntry({
+      time: k,
+      class: 1,
+      type: "SERVICE ALERT",
+      hostname: `host-${k}`,
+      check: `c${i}`,
+      state: 2,
+      stateType: "HARD",
+      attempt: 1,
+      output: "CRITICAL",
+      message: `[${k}] SERVICE ALERT: host-${k};c${i};CRITICAL;HARD;1;CRITICAL`,
+    }),
+  );
   return {
     upserts,
     deletes: k > 1 ? [{ hostname: `host-${k - 1}`, check: "c0" }] : [],

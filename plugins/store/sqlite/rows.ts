@@ -1,7 +1,7 @@
 import type { Acknowledgement, CheckState } from "../../../core/state/check-state";
 import { COMMENT_ENTRY, type Comment, type CommentEntryType } from "../../../core/state/comment";
 import type { Downtime } from "../../../core/state/downtime";
-import type { LogEntry } from "../../../core/state/log-entry";
+import { logEntry, type LogEntry } from "../../../core/state/log-entry";
 import type { CheckRow, CommentRow, DowntimeRow, LogRow } from "./tables";
 
 /** Appends the upsert parameters of one state (booleans and objects have no SQLite type). */
@@ -132,7 +132,7 @@ export class CheckRowReader {
 
 export function rowToLogEntry(r: LogRow): LogEntry {
   const [time, klass, type, hostname, check, state, stateType, attempt, output, message] = r;
-  return { time, class: klass, type, hostname, check, state, stateType, attempt, output, message };
+  return logEntry({ time, class: klass, type, hostname, check, state, stateType, attempt, output, message });
 }
 
 export function downtimeParams(d: Downtime): unknown[] {

@@ -13,7 +13,9 @@ import type { StorePlugin } from "../../../core/plugin/api";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import type { LogEntry } from "../../../core/state/log-entry";
-import { EMPTY_STORED_STATE, type LogQuery, type StoredState } from "../../../core/store/state-store";
+import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
+import { logEntryMatches, type LogPage, type LogQuery } from "../../../core/store/log-query";
+import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime, rowToLogEntry } from "./rows";
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
@@ -154,9 +156,9 @@ export class SqliteStore implements StorePlugin {
    * and the id counters. SQLite's COMMIT has written (and with synchronous=full flushed)
    * the WAL when this resolves; on any error the transaction is rolled back and this rejects.
    */
-  async commit(changes: ChangeSet): Promise<void> {
+  async commit(changes: ChangeSet): Promise<CommitReport> {
     const p = this.open("commit");
-    if (isEmptyChangeSet(changes)) return;
+    if (isEmptyChangeSet(changes)) return COMPLETE_COMMIT;
     const written = this.countersWritten;
     const counters = COUNTERS.filter((name) => changes.lastIds[name] > written[name]).map((name) => [name, changes.lastIds[name]] as const);
     const t0 = performance.now();
@@ -187,6 +189,7 @@ export class SqliteStore implements StorePlugin {
     this.stats.add("comments_upserted", changes.comments.upserts.length);
     this.stats.add("comments_deleted", changes.comments.deletes.length);
     this.stats.add("commit_ms", performance.now() - t0);
+    return COMPLETE_COMMIT;
   }
 
   async load(): Promise<StoredState> {
@@ -196,11 +199,23 @@ export class SqliteStore implements StorePlugin {
     return this.readOnly("load", (db) => db.transaction(() => readState(selectState(db)))(), EMPTY_STORED_STATE);
   }
 
-  async readLog(query: LogQuery): Promise<readonly LogEntry[]> {
-    const { filter, params } = this.guard("readLog", () => logParamsOf(query));
+  async readLog(query: LogQuery): Promise<LogPage> {
+    // INTERIM (issue 13 in progress): the time range in SQL, the condition, order and limit in Node.
+    const { filter, params } = this.guard("readLog", () => logParamsOf({ ...query, limit: undefined }));
     const p = this.prepared;
-    if (p !== undefined) return this.guard("readLog", () => readLogRows(p.log.get(filter)!, params));
-    return this.readOnly("readLog", (db) => readLogRows(selectLog(db, filter), params), []);
+    const all =
+      p !== undefined
+        ? this.guard("readLog", () => readLogRows(p.log.get(filter)!, params))
+        : this.readOnly("readLog", (db) => readLogRows(selectLog(db, filter), params), []);
+    const test = query.where === undefined ? undefined : logEntryMatches(query.where);
+    let entries = test === undefined ? all : all.filter(test);
+    if (query.order === "desc") entries.reverse();
+    if (query.limit !== undefined) {
+      if (!Number.isSafeInteger(query.limit) || query.limit < 0)
+        throw new SqliteStoreError(this.file, "readLog", { cause: new TypeError(`limit must be a whole number ≥ 0, not ${query.limit}`) });
+      entries = entries.slice(0, query.limit);
+    }
+    return { entries };
   }
 
   /** Deletes the log rows older than log_retention_days (the hourly timer calls it); returns how many. */
@@ -427,15 +442,7 @@ export function logParamsOf(q: LogQuery): { filter: LogFilter; params: unknown[]
   const limit = q.limit ?? -1; // SQLite: a negative LIMIT is no limit
   if (q.limit !== undefined && (!Number.isSafeInteger(q.limit) || q.limit < 0)) throw new TypeError(`limit must be a whole number ≥ 0, not ${q.limit}`);
   const params: unknown[] = [since, until];
-  let filter: LogFilter = "none";
-  if (q.hostname !== undefined) {
-    params.push(q.hostname);
-    filter = q.check === undefined ? "host" : "host-check";
-  }
-  if (q.check !== undefined) {
-    params.push(q.check);
-    if (filter === "none") filter = "check";
-  }
+  const filter: LogFilter = "none";
   params.push(limit);
   return { filter, params };
 }

@@ -10,7 +10,7 @@ import { NO_RECORD_CHANGES, type ChangeSet } from "../../../core/state/change-se
 import { checkKey, type CheckState } from "../../../core/state/check-state";
 import type { Comment } from "../../../core/state/comment";
 import type { Downtime } from "../../../core/state/downtime";
-import type { LogEntry } from "../../../core/state/log-entry";
+import { logEntry, type LogEntry } from "../../../core/state/log-entry";
 import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { CRASH_FILE, CRASH_LOG_ROWS, CRASH_UPSERTS, crashChangeSet, crashComment, crashDowntime } from "./crash-writer";
@@ -71,7 +71,7 @@ function state(hostname: string, check: string, overrides: Partial<CheckState> =
 }
 
 function entry(time: number, hostname: string, check: string, n = 0): LogEntry {
-  return {
+  return logEntry({
     time,
     class: 1,
     type: check === "" ? "HOST ALERT" : "SERVICE ALERT",
@@ -82,7 +82,7 @@ function entry(time: number, hostname: string, check: string, n = 0): LogEntry {
     attempt: 1,
     output: `out ${n}`,
     message: `[${Math.floor(time)}] SERVICE ALERT: ${hostname};${check};CRITICAL;HARD;1;out ${n}`,
-  };
+  });
 }
 
 const changes = (c: Partial<ChangeSet>): ChangeSet => ({
@@ -355,7 +355,7 @@ describe("sqlite store (real files)", function () {
     expect((err as SqliteStoreError).code).to.equal("SQLITE_CONSTRAINT_NOTNULL");
     expect(String(err)).to.contain("commit (1 upserts, 0 deletes, 1 log rows, 3 downtime changes, 3 comment changes)");
     expect(await store.load()).to.deep.equal(before);
-    expect(await store.readLog({})).to.deep.equal([]);
+    expect((await store.readLog({})).entries).to.deep.equal([]);
 
     // The counters are the last statement: a failure there rolls back every record change before it.
     const other = new Database(path.join(dir, "tantale.db"));
@@ -397,7 +397,7 @@ describe("sqlite store (real files)", function () {
 
     const store = await started(dir);
     expect(await store.load()).to.deep.equal({ checks: [s], downtimes: [], comments: [], lastIds: { downtime: 0, comment: 0 } });
-    expect(await store.readLog({})).to.deep.equal([e]);
+    expect((await store.readLog({})).entries).to.deep.equal([e]);
     await store.commit(
       changes({ downtimes: { upserts: [downtime(1)], deletes: [] }, comments: { upserts: [comment(1)], deletes: [] }, lastIds: { downtime: 1, comment: 1 } }),
     );
@@ -466,21 +466,65 @@ describe("sqlite store (real files)", function () {
     const n = (entries: readonly LogEntry[]): number[] => entries.map((e) => Number(e.output.slice(4)));
     const reader = makeStore(dir).store;
     for (const s of [store, reader]) {
-      expect(await s.readLog({}), "everything, in commit order within a time").to.deep.equal(log);
-      expect(n(await s.readLog({ since: 100, until: 102 }))).to.deep.equal([1, 2, 3, 4, 5]);
-      expect(n(await s.readLog({ since: 101.5 }))).to.deep.equal([3, 4, 5, 6, 7]);
-      expect(n(await s.readLog({ until: 101.49 }))).to.deep.equal([1, 2]);
-      expect(n(await s.readLog({ hostname: "h1" }))).to.deep.equal([1, 3, 4, 6, 7]);
-      expect(n(await s.readLog({ hostname: "h1", since: 101, until: 103 }))).to.deep.equal([3, 4, 6]);
-      expect(n(await s.readLog({ hostname: "h1", check: "disk" }))).to.deep.equal([1, 4, 7]);
-      expect(n(await s.readLog({ hostname: "h1", check: "disk", since: 100.5, limit: 1 }))).to.deep.equal([4]);
-      expect(n(await s.readLog({ check: "disk", until: 103 }))).to.deep.equal([1, 4, 5]);
-      expect(n(await s.readLog({ hostname: "h2", check: "" }))).to.deep.equal([2]);
-      expect(n(await s.readLog({ limit: 3 }))).to.deep.equal([1, 2, 3]);
-      expect(await s.readLog({ limit: 0 })).to.deep.equal([]);
-      expect(await s.readLog({ since: 105 })).to.deep.equal([]);
-      expect(await s.readLog({ since: 103, until: 101 })).to.deep.equal([]);
-      expect(await s.readLog({ hostname: "nobody" })).to.deep.equal([]);
+      expect((await s.readLog({})).entries, "everything, in commit order within a time").to.deep.equal(log);
+      expect(n((await s.readLog({ since: 100, until: 102 })).entries)).to.deep.equal([1, 2, 3, 4, 5]);
+      expect(n((await s.readLog({ since: 101.5 })).entries)).to.deep.equal([3, 4, 5, 6, 7]);
+      expect(n((await s.readLog({ until: 101.49 })).entries)).to.deep.equal([1, 2]);
+      expect(n((await s.readLog({ where: { kind: "in", field: "hostname", values: ["h1"] } })).entries)).to.deep.equal([1, 3, 4, 6, 7]);
+      expect(n((await s.readLog({ since: 101, until: 103, where: { kind: "in", field: "hostname", values: ["h1"] } })).entries)).to.deep.equal([3, 4, 6]);
+      expect(
+        n(
+          (
+            await s.readLog({
+              where: {
+                kind: "and",
+                children: [
+                  { kind: "in", field: "hostname", values: ["h1"] },
+                  { kind: "in", field: "check", values: ["disk"] },
+                ],
+              },
+            })
+          ).entries,
+        ),
+      ).to.deep.equal([1, 4, 7]);
+      expect(
+        n(
+          (
+            await s.readLog({
+              since: 100.5,
+              limit: 1,
+              where: {
+                kind: "and",
+                children: [
+                  { kind: "in", field: "hostname", values: ["h1"] },
+                  { kind: "in", field: "check", values: ["disk"] },
+                ],
+              },
+            })
+          ).entries,
+        ),
+      ).to.deep.equal([4]);
+      expect(n((await s.readLog({ until: 103, where: { kind: "in", field: "check", values: ["disk"] } })).entries)).to.deep.equal([1, 4, 5]);
+      expect(
+        n(
+          (
+            await s.readLog({
+              where: {
+                kind: "and",
+                children: [
+                  { kind: "in", field: "hostname", values: ["h2"] },
+                  { kind: "in", field: "check", values: [""] },
+                ],
+              },
+            })
+          ).entries,
+        ),
+      ).to.deep.equal([2]);
+      expect(n((await s.readLog({ limit: 3 })).entries)).to.deep.equal([1, 2, 3]);
+      expect((await s.readLog({ limit: 0 })).entries).to.deep.equal([]);
+      expect((await s.readLog({ since: 105 })).entries).to.deep.equal([]);
+      expect((await s.readLog({ since: 103, until: 101 })).entries).to.deep.equal([]);
+      expect((await s.readLog({ where: { kind: "in", field: "hostname", values: ["nobody"] } })).entries).to.deep.equal([]);
     }
     const bad = await rejection(store.readLog({ limit: -1 }));
     expect(bad).to.be.instanceOf(SqliteStoreError);
@@ -513,7 +557,7 @@ describe("sqlite store (real files)", function () {
 
     const keep = await started(dir, { log_retention_days: 0 }, clock);
     expect(
-      (await keep.readLog({})).map((e) => e.check),
+      (await keep.readLog({})).entries.map((e) => e.check),
       "retention 0",
     ).to.deep.equal(["old", "recent", "now"]);
     expect(keep.expireLog()).to.equal(0);
@@ -522,13 +566,13 @@ describe("sqlite store (real files)", function () {
     const second = makeStore(dir, { log_retention_days: 31 }, clock);
     await second.store.start();
     expect(
-      (await second.store.readLog({})).map((e) => e.check),
+      (await second.store.readLog({})).entries.map((e) => e.check),
       "after start",
     ).to.deep.equal(["recent", "now"]);
     expect(second.stats.get("log_rows_expired")).to.equal(1);
     clock.ms += 2 * DAY_MS;
     expect(second.store.expireLog(), "what the hourly timer does").to.equal(1);
-    expect((await second.store.readLog({})).map((e) => e.check)).to.deep.equal(["now"]);
+    expect((await second.store.readLog({})).entries.map((e) => e.check)).to.deep.equal(["now"]);
     expect(stats.get("log_rows")).to.equal(3);
   });
 
@@ -551,7 +595,7 @@ describe("sqlite store (real files)", function () {
     expect(e.file).to.equal(path.join(dir, "tantale.db"));
     expect(e.message).to.contain(path.join(dir, "tantale.db")).and.to.contain("commit (30 upserts, 1 deletes, 2 log rows)").and.to.contain("NOT NULL");
     expect(sorted((await store.load()).checks)).to.deep.equal(before);
-    expect(await store.readLog({})).to.deep.equal([entry(1, "h", "a")]);
+    expect((await store.readLog({})).entries).to.deep.equal([entry(1, "h", "a")]);
     expect([stats.get("commits"), stats.get("commit_errors"), stats.get("rows_upserted")]).to.deep.equal([1, 1, 2]);
 
     await store.commit(changes({ upserts: [state("h", "a", { output: "after" })] }));
@@ -578,7 +622,7 @@ describe("sqlite store (real files)", function () {
     const dir = makeTempDir();
     const { store } = makeStore(dir, { path: "nothing/here.db" });
     expect(await store.load()).to.deep.equal(EMPTY_STORED_STATE);
-    expect(await store.readLog({ since: 0 })).to.deep.equal([]);
+    expect((await store.readLog({ since: 0 })).entries).to.deep.equal([]);
     expect(fs.existsSync(path.join(dir, "nothing"))).to.equal(false);
   });
 
@@ -597,7 +641,7 @@ describe("sqlite store (real files)", function () {
       other.exec("BEGIN IMMEDIATE; DELETE FROM checks; DELETE FROM log;");
       const t0 = Date.now();
       expect((await reader.load()).checks).to.have.length(3);
-      expect(await reader.readLog({})).to.have.length(1);
+      expect((await reader.readLog({})).entries).to.have.length(1);
       expect((await writer.load()).checks).to.have.length(3);
       expect(Date.now() - t0).to.be.below(1000);
     } finally {
@@ -683,7 +727,7 @@ describe("sqlite store (real files)", function () {
 
       const store = await started(dir, opts); // recovery by a writer gives the same
       expect((await store.load()).checks).to.have.length(expected.size);
-      const log = await store.readLog({});
+      const log = (await store.readLog({})).entries;
       expect(log).to.have.length(last * CRASH_LOG_ROWS);
       expect(log.at(-1)!.time).to.equal(last);
     });

@@ -20,7 +20,9 @@ export function logQueryOf(hint: RowHint, maxRows: number): LogQuery | undefined
   return {
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until: until + 1 }),
-    ...(keys?.size === 1 ? { hostname: keys.values().next().value as string } : {}),
+    ...(keys === undefined ? {} : { where: { kind: "in", field: "hostname", values: [...keys] } }),
+    // The newest lines when capped; answered oldest first (see load).
+    order: "desc",
     limit: maxRows,
   };
 }
@@ -36,9 +38,9 @@ export function logTable({ state, config, clock, log }: TableContext<LogConfig>)
   const full = (query: LogQuery): void => {
     const t = throttle.take();
     if (!t.log || !log.isLevelEnabled("warn")) return;
-    const fields = { max_rows: maxRows, since: query.since, until: query.until, hostname: query.hostname };
+    const fields = { max_rows: maxRows, since: query.since, until: query.until };
     log.warn(
-      "a log query read max_rows lines: later lines of its time range may be left out (narrow the range with Filter: time, or raise max_rows)",
+      "a log query read max_rows lines: earlier lines of its time range may be left out (narrow the range with Filter: time, or raise max_rows)",
       t.suppressed > 0 ? { ...fields, suppressed: t.suppressed } : fields,
     );
   };
@@ -53,9 +55,9 @@ export function logTable({ state, config, clock, log }: TableContext<LogConfig>)
     async load(hint: RowHint): Promise<Iterable<LogRow>> {
       const query = logQueryOf(hint, maxRows);
       if (query === undefined) return [];
-      const entries = await state.readLog(query);
-      if (entries.length >= maxRows) full(query);
-      return logRows(state, entries, clock.now() / 1000);
+      const page = await state.readLog(query);
+      if (page.entries.length >= maxRows) full(query);
+      return logRows(state, [...page.entries].reverse(), clock.now() / 1000);
     },
     visibleTo: logVisibleTo,
   };

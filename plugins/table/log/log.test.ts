@@ -2,12 +2,15 @@ import { expect } from "chai";
 import {
   type ChangeSet,
   type Clock,
+  type CommitReport,
   HOST_CHECK,
   type LivestatusTable,
   type LogArgs,
   type LogEntry,
   type Logger,
+  type LogPage,
   type LogQuery,
+  logEntry,
   type StateStore,
   type StoredState,
   logCall,
@@ -44,10 +47,10 @@ class RecordingStore implements StateStore {
   load(): Promise<StoredState> {
     return this.inner.load();
   }
-  commit(changes: ChangeSet): Promise<void> {
+  commit(changes: ChangeSet): Promise<CommitReport> {
     return this.inner.commit(changes);
   }
-  async readLog(query: LogQuery): Promise<readonly LogEntry[]> {
+  async readLog(query: LogQuery): Promise<LogPage> {
     this.queries.push(query);
     if (this.failReads) throw new Error("disk on fire");
     return this.inner.readLog(query);
@@ -416,7 +419,7 @@ function logOnly(...log: LogEntry[]): ChangeSet {
 
 /** A line of a host the engine does not know (gone, or written by another Tantale). */
 function ghostLine(time: number): LogEntry {
-  return {
+  return logEntry({
     time,
     class: 1,
     type: "HOST ALERT",
@@ -427,5 +430,5 @@ function ghostLine(time: number): LogEntry {
     attempt: 1,
     output: "gone",
     message: `[${time}] HOST ALERT: ghost;DOWN;HARD;1;gone`,
-  };
+  });
 }

@@ -10,6 +10,8 @@ import type { ChangeSet } from "../../../core/state/change-set";
 import type { LogEntry } from "../../../core/state/log-entry";
 import { StateEngine } from "../../../core/state/state-engine";
 import type { DaemonSettings } from "../../../core/config/common-schema";
+import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
+import { logPageOf, type LogPage, type LogQuery } from "../../../core/store/log-query";
 import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
 
 const T0 = 1_764_100_000;
@@ -38,12 +40,13 @@ class FlakyStore implements StorePlugin {
   async load(): Promise<StoredState> {
     return EMPTY_STORED_STATE;
   }
-  async readLog() {
-    return this.log;
+  async readLog(q: LogQuery): Promise<LogPage> {
+    return logPageOf(this.log, q);
   }
-  async commit(c: ChangeSet): Promise<void> {
+  async commit(c: ChangeSet): Promise<CommitReport> {
     if (this.failures-- > 0) throw new Error("SQLITE_BUSY");
     this.log.push(...c.log);
+    return COMPLETE_COMMIT;
   }
 }
 

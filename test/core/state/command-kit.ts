@@ -15,7 +15,9 @@ import type { Downtime } from "../../../core/state/downtime";
 import type { LogEntry } from "../../../core/state/log-entry";
 import { checkKey } from "../../../core/state/check-state";
 import { StateEngine, type AcknowledgementRequest, type Applied, type CommentRequest, type DowntimeRequest } from "../../../core/state/state-engine";
-import { EMPTY_STORED_STATE, type LogQuery, type StateStore, type StoredState } from "../../../core/store/state-store";
+import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
+import { logPageOf, type LogPage, type LogQuery } from "../../../core/store/log-query";
+import { EMPTY_STORED_STATE, type StateStore, type StoredState } from "../../../core/store/state-store";
 
 export const T0 = 1_764_100_000;
 
@@ -29,16 +31,17 @@ export class RecordingStore implements StateStore {
     return this.initial;
   }
 
-  async commit(changes: ChangeSet): Promise<void> {
+  async commit(changes: ChangeSet): Promise<CommitReport> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error("disk full");
     }
     this.commits.push(changes);
+    return COMPLETE_COMMIT;
   }
 
-  async readLog(_q: LogQuery): Promise<readonly LogEntry[]> {
-    return this.log;
+  async readLog(q: LogQuery): Promise<LogPage> {
+    return logPageOf(this.log, q);
   }
 
   get log(): LogEntry[] {

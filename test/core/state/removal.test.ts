@@ -46,7 +46,9 @@ describe("StateEngine: removing hosts and services (DEL_HOST, DEL_SVC)", () => {
     expect([...commit.comments.deletes].sort()).to.deep.equal([1, 2, 3]);
     // The log keeps every entry written before (nothing is taken back), and the history is still read.
     expect(h.store.messages.slice(0, logged.length)).to.deep.equal(logged);
-    expect((await h.engine.readLog({ hostname: "web1" })).some((e) => e.message.includes("HOST ALERT: web1;DOWN"))).to.equal(true);
+    expect(
+      (await h.engine.readLog({ where: { kind: "in", field: "hostname", values: ["web1"] } })).entries.some((e) => e.message.includes("HOST ALERT: web1;DOWN")),
+    ).to.equal(true);
     // The committed state a restart loads has no trace of web1.
     const stored = h.store.stored();
     expect(stored.checks.map((s) => s.hostname)).to.not.include("web1");

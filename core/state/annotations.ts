@@ -236,6 +236,12 @@ export class Annotations {
     for (const c of this.comments.of(hostname, check)) this.dropComment(c);
   }
 
+  /** Records taken over from another Tantale (takeover.ts), with the ids the caller chose. */
+  adopt(downtimes: readonly Downtime[], comments: readonly Comment[]): void {
+    for (const d of downtimes) this.putDowntime(d);
+    for (const c of comments) this.putComment(c);
+  }
+
   /** A host removed: the downtimes and comments of its checks that stayed (a pending host's) go with it. */
   dropAllOfHost(hostname: string): void {
     for (const d of this.downtimes.ofHost(hostname)) this.dropDowntime(d);

@@ -8,7 +8,7 @@ import type { CommitReport } from "../store/commit-report";
 import { NO_LOG_ENTRIES, type LogPage, type LogQuery } from "../store/log-query";
 import type { StateStore } from "../store/state-store";
 import type { ChangeSet } from "./change-set";
-import { checkKey, type CheckState } from "./check-state";
+import { checkKey, type CheckKey, type CheckState } from "./check-state";
 import type { ChangeNotifier } from "./change-feed";
 import type { Comment } from "./comment";
 import type { DowntimeRecords } from "./downtime";
@@ -18,6 +18,7 @@ import { PendingChanges } from "./pending-changes";
 import type { ReadModel } from "./read-model";
 import type { RemovalMemory } from "./removals";
 import type { RollbackJournal } from "./rollback-journal";
+import type { HostSource } from "./takeover";
 
 /** What memory holds: what a load fills, a hand-over sends and a rollback puts back. */
 export interface StateMemory {
@@ -33,6 +34,8 @@ export interface PersistenceHooks {
   readonly scheduleFreshness: (s: CheckState) => void;
   /** Applies again a result about Tantale itself that a rollback took back (StateEngine.applyNow). */
   readonly reapply: (r: CheckResult) => void;
+  /** Forgets checks the store says another Tantale now writes (takeover.ts). */
+  readonly forget: (keys: readonly CheckKey[]) => void;
 }
 
 /**
@@ -61,6 +64,12 @@ export class StatePersistence {
     clock: Clock,
   ) {
     this.rejectThrottle = new Throttle(clock);
+  }
+
+  /** The store, when it can hand over hosts written by another Tantale (takeover.ts). */
+  get hostSource(): HostSource | undefined {
+    const store = this.store;
+    return store?.loadHosts === undefined ? undefined : (store as HostSource);
   }
 
   /** The changes not yet committed: every change to memory is noted here (journal first). */
@@ -186,6 +195,11 @@ export class StatePersistence {
     this.stats.add("commit_ms", performance.now() - started);
     if (report.rejected.length > 0) this.rejected(report);
     taken.committed();
+    if (report.moved !== undefined && report.moved.length > 0) {
+      this.hooks.forget(report.moved);
+      // This Tantale's copies of their downtimes and comments leave the store with the next commit, queued now.
+      this.flush().catch(() => undefined);
+    }
   }
 
   /**

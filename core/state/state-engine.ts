@@ -14,6 +14,7 @@ import type { AcknowledgementRequest, Applied, CommentRequest, DowntimeRequest }
 import { downtimeRecords, type Downtime } from "./downtime";
 import { Freshness, type FreshnessSettings } from "./freshness";
 import { commandEntry } from "./log-lines";
+import { HostTakeover } from "./takeover";
 import { ObjectRecords } from "./object-records";
 import { StatePersistence } from "./persistence";
 import { ReadModel, type HostEntry } from "./read-model";
@@ -55,6 +56,7 @@ export class StateEngine implements StateView {
   private readonly freshness: Freshness;
   private readonly objectRemoval: ObjectRemoval;
   private readonly results: ResultRules;
+  private readonly takeover: HostTakeover;
   private timer: NodeJS.Timeout | undefined;
   /** A store that cannot write fails every timer's commit: a few lines a minute say so. */
   private readonly commitErrorLog: Throttle;
@@ -72,7 +74,7 @@ export class StateEngine implements StateView {
     this.persistence = new StatePersistence(
       { model, downtimes, comments, removals },
       notifier,
-      { scheduleFreshness: (s) => this.freshness.schedule(s), reapply: (r) => this.applyNow(r) },
+      { scheduleFreshness: (s) => this.freshness.schedule(s), reapply: (r) => this.applyNow(r), forget: (keys) => this.takeover.forget(keys) },
       stats,
       log,
       clock,
@@ -81,6 +83,16 @@ export class StateEngine implements StateView {
     this.freshness = new Freshness(settings, model, this.annotations, this.persistence, notifier, stats, log);
     this.objectRemoval = new ObjectRemoval(model, removals, this.annotations, this.persistence, notifier);
     this.results = new ResultRules(model, removals, this.annotations, this.freshness, this.persistence, notifier, stats);
+    this.takeover = new HostTakeover(
+      model,
+      { downtimes, comments },
+      this.annotations,
+      this.persistence,
+      notifier,
+      (s) => this.freshness.schedule(s),
+      clock,
+      log,
+    );
     this.commitErrorLog = new Throttle(clock, 3, 60_000);
     stats.gauge("hosts", () => model.hostCount);
     stats.gauge("checks", () => model.checkCount);
@@ -121,11 +133,13 @@ export class StateEngine implements StateView {
    * Applies a batch of results and commits what changed (the bus runner's write). If the
    * commit fails, memory is rolled back and this rejects: the runner retries the whole batch.
    */
-  write(batch: readonly CheckResult[]): Promise<void> {
+  async write(batch: readonly CheckResult[]): Promise<void> {
+    // A store shared by several Tantales may hold hosts another one wrote: taken over first.
+    await this.takeover.adoptFor(batch);
     let applied = 0;
     for (const r of batch) if (this.results.apply(r)) applied++;
     this.stats.add("results_applied", applied);
-    return this.persistence.flush();
+    await this.persistence.flush();
   }
 
   /**

@@ -1,4 +1,5 @@
 import { RetryableError } from "../errors";
+import type { CheckKey } from "../state/check-state";
 
 /** The part of a change set a store could not write. */
 export type ChangePart = "check" | "delete" | "log" | "downtime" | "comment" | "counter";
@@ -18,6 +19,11 @@ export interface FailedChange {
  */
 export interface CommitReport {
   readonly rejected: readonly FailedChange[];
+  /**
+   * Checks whose write the store refused because it holds a newer state written by another
+   * Tantale (a shared store): the host moved there, and this Tantale forgets it.
+   */
+  readonly moved?: readonly CheckKey[];
 }
 
 export const COMPLETE_COMMIT: CommitReport = Object.freeze({ rejected: Object.freeze([]) as readonly FailedChange[] });

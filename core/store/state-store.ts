@@ -39,4 +39,9 @@ export interface StateStore {
   load(): Promise<StoredState>;
   commit(changes: ChangeSet): Promise<CommitReport>;
   readLog(query: LogQuery): Promise<LogPage>;
+  /**
+   * Only a store that several Tantales share: the states, downtimes and comments of these
+   * hosts, whichever Tantale wrote them (a host that moved here: core/state/takeover.ts).
+   */
+  loadHosts?(hostnames: readonly string[]): Promise<StoredState>;
 }

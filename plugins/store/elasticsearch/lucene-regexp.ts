@@ -74,8 +74,9 @@ export function luceneRegexpOf(pattern: string, ignoreCase: boolean): string | u
       if (body.some(hasAnchor)) throw new Refused();
       const cat: Node = { kind: "cat", items: body };
       checkComplexity(cat, anchoredStart);
-      const text = emit(cat, ignoreCase, 0);
-      return `${anchoredStart ? "" : ".*"}${text === "" && anchoredStart && anchoredEnd ? "()" : text}${anchoredEnd ? "" : ".*"}`;
+      // Inside a concatenation with the `.*` around it: a lone alternation keeps its group.
+      const text = body.length > 0 ? emit(cat, ignoreCase, 1) : anchoredStart && anchoredEnd ? "()" : "";
+      return `${anchoredStart ? "" : ".*"}${text}${anchoredEnd ? "" : ".*"}`;
     });
     const value = parts.join("|");
     return value.length > MAX_LUCENE_LENGTH ? undefined : value;

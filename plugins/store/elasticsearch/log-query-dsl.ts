@@ -52,6 +52,7 @@ interface Translated {
  * @throws LivestatusError for an invalid regular expression (the same error logEntryMatches gives).
  */
 export function logSearchOf(where: LogCondition | undefined, since?: number, until?: number): LogSearch {
+  if (since !== undefined && until !== undefined && since > until) return { query: { match_none: {} }, postFilter: undefined, matchesNothing: true };
   const parts: LogCondition[] = [];
   if (since !== undefined && !Number.isNaN(since)) parts.push({ kind: "number", field: "time", op: ">=", value: since });
   if (until !== undefined && !Number.isNaN(until)) parts.push({ kind: "number", field: "time", op: "<=", value: until });

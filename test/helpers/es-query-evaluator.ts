@@ -63,7 +63,8 @@ export function documentMatches(query: unknown, document: object): boolean {
 }
 
 function boolMatches(b: Record<string, unknown>, doc: object): boolean {
-  for (const k of Object.keys(b)) if (!["filter", "must", "should", "must_not", "minimum_should_match"].includes(k)) throw new Error(`bool: ${k} not in the subset`);
+  for (const k of Object.keys(b))
+    if (!["filter", "must", "should", "must_not", "minimum_should_match"].includes(k)) throw new Error(`bool: ${k} not in the subset`);
   const list = (k: string): unknown[] => {
     const v = b[k];
     if (v === undefined) return [];

@@ -8,10 +8,64 @@
 export type Random = () => number;
 
 /** Characters of texts: every literal the patterns use, and some they do not. */
-export const TEXT_CHARS = ["a", "b", "A", "B", "k", "K", "\u212a", "s", "S", "\u017f", "é", "É", "1", "2", "_", "-", " ", "\n", ".", '"', "<", "@", "~", "#", "&", "😀"];
+export const TEXT_CHARS = [
+  "a",
+  "b",
+  "A",
+  "B",
+  "k",
+  "K",
+  "\u212a",
+  "s",
+  "S",
+  "\u017f",
+  "é",
+  "É",
+  "1",
+  "2",
+  "_",
+  "-",
+  " ",
+  "\n",
+  ".",
+  '"',
+  "<",
+  "@",
+  "~",
+  "#",
+  "&",
+  "😀",
+];
 
 /** Literal atoms as written in a pattern (RE2 metacharacters escaped). */
-const LITERALS = ["a", "b", "A", "k", "K", "\u212a", "s", "S", "\u017f", "é", "É", "1", "_", "-", " ", "\\.", '"', "<", "@", "~", "#", "&", "😀", "\\n", "\\-", "\\\\"];
+const LITERALS = [
+  "a",
+  "b",
+  "A",
+  "k",
+  "K",
+  "\u212a",
+  "s",
+  "S",
+  "\u017f",
+  "é",
+  "É",
+  "1",
+  "_",
+  "-",
+  " ",
+  "\\.",
+  '"',
+  "<",
+  "@",
+  "~",
+  "#",
+  "&",
+  "😀",
+  "\\n",
+  "\\-",
+  "\\\\",
+];
 const CLASSES = [
   ".",
   "\\d",
@@ -66,7 +120,8 @@ function sequence(random: Random, depth: number): string {
     let atom: string;
     if (r < 0.45) atom = pick(random, LITERALS);
     else if (r < 0.75) atom = pick(random, CLASSES);
-    else if (r < 0.9 && depth > 0) atom = `${random() < 0.5 ? "(" : "(?:"}${sequence(random, depth - 1)}${random() < 0.4 ? `|${sequence(random, depth - 1)}` : ""})`;
+    else if (r < 0.9 && depth > 0)
+      atom = `${random() < 0.5 ? "(" : "(?:"}${sequence(random, depth - 1)}${random() < 0.4 ? `|${sequence(random, depth - 1)}` : ""})`;
     else if (r < 0.95) atom = pick(random, REFUSED);
     else atom = pick(random, ["^", "$"]); // an anchor in the middle
     if (random() < 0.3 && atom !== "^" && atom !== "$") atom += pick(random, QUANTIFIERS);

@@ -22,7 +22,9 @@ describe("log condition → Query DSL (Elasticsearch store)", () => {
     });
 
     it("since and until: one range each, inside bool.filter", () => {
-      expect(logSearchOf(undefined, 100, 200).query).to.deep.equal({ bool: { filter: [{ range: { time: { gte: 100 } } }, { range: { time: { lte: 200 } } }] } });
+      expect(logSearchOf(undefined, 100, 200).query).to.deep.equal({
+        bool: { filter: [{ range: { time: { gte: 100 } } }, { range: { time: { lte: 200 } } }] },
+      });
       expect(logSearchOf(undefined, 100.5).query).to.deep.equal({ bool: { filter: [{ range: { time: { gte: 100.5 } } }] } });
       // NaN is no bound (as logPageOf reads it); an infinite since leaves nothing.
       expect(logSearchOf(undefined, Number.NaN, Number.NaN).query).to.deep.equal({ match_all: {} });
@@ -63,7 +65,9 @@ describe("log condition → Query DSL (Elasticsearch store)", () => {
 
     it("in: a list longer than index.max_terms_count is split into terms under should", () => {
       const values = Array.from({ length: MAX_TERMS + 2 }, (_, i) => `h${i}`);
-      const q = logSearchOf(isIn("hostname", ...values)).query as { bool: { filter: { bool: { should: { terms: { hostname: string[] } }[]; minimum_should_match: number } }[] } };
+      const q = logSearchOf(isIn("hostname", ...values)).query as {
+        bool: { filter: { bool: { should: { terms: { hostname: string[] } }[]; minimum_should_match: number } }[] };
+      };
       const should = q.bool.filter[0]!.bool.should;
       expect(should.map((t) => t.terms.hostname.length)).to.deep.equal([MAX_TERMS, 2]);
       expect(q.bool.filter[0]!.bool.minimum_should_match).to.equal(1);
@@ -79,7 +83,11 @@ describe("log condition → Query DSL (Elasticsearch store)", () => {
 
     it("match: a regex without an exact Lucene form is checked in Node", () => {
       const cond = match("hostname", "\\bweb");
-      expect(logSearchOf(cond, 100)).to.deep.equal({ query: { bool: { filter: [{ range: { time: { gte: 100 } } }] } }, postFilter: cond, matchesNothing: false });
+      expect(logSearchOf(cond, 100)).to.deep.equal({
+        query: { bool: { filter: [{ range: { time: { gte: 100 } } }] } },
+        postFilter: cond,
+        matchesNothing: false,
+      });
     });
 
     it("an invalid regular expression fails as in the reference (LivestatusError)", () => {
@@ -171,7 +179,8 @@ describe("log condition → Query DSL (Elasticsearch store)", () => {
       if (depth > 0 && r < 0.4) return not(randomCondition(random, depth - 1));
       if (r < 0.6) {
         const field = pick(random, ["time", "class", "state"] as const);
-        const value = field === "time" ? pick(random, [...TIMES, 101.5, Number.NaN, Infinity, -Infinity]) : Math.floor(random() * 5) - (random() < 0.1 ? 0.5 : 0);
+        const value =
+          field === "time" ? pick(random, [...TIMES, 101.5, Number.NaN, Infinity, -Infinity]) : Math.floor(random() * 5) - (random() < 0.1 ? 0.5 : 0);
         return num(field, pick(random, ["=", "!=", "<", "<=", ">", ">="] as const), value);
       }
       const field = pick(random, TEXT_FIELDS);

@@ -193,7 +193,9 @@ describe("readLogFromCluster (Elasticsearch store)", () => {
     for (let n = 0; n < 60; n++) {
       const m = new SearchMock();
       // Many equal times: the (time, id) order and search_after on both keys matter.
-      const drawn = Array.from({ length: 25 }, () => entry(T0 + Math.floor(random() * 6) * (random() < 0.2 ? DAY : 1), pick(random, HOSTS), pick(random, OUTPUTS), Math.floor(random() * 3)));
+      const drawn = Array.from({ length: 25 }, () =>
+        entry(T0 + Math.floor(random() * 6) * (random() < 0.2 ? DAY : 1), pick(random, HOSTS), pick(random, OUTPUTS), Math.floor(random() * 3)),
+      );
       // One document per id, as in the cluster (an entry written twice is kept once).
       const all = [...new Map(drawn.map((e) => [e.id, e])).values()];
       store(m, all);
@@ -201,7 +203,16 @@ describe("readLogFromCluster (Elasticsearch store)", () => {
         undefined,
         { kind: "in", field: "hostname", values: [pick(random, HOSTS)] },
         { kind: "match", field: "output", pattern: pick(random, ["CRIT", "^DISK", "OK$"]), ignoreCase: random() < 0.5 },
-        { kind: "not", child: { kind: "and", children: [{ kind: "number", field: "state", op: ">", value: 0 }, { kind: "match", field: "message", pattern: "web", ignoreCase: false }] } },
+        {
+          kind: "not",
+          child: {
+            kind: "and",
+            children: [
+              { kind: "number", field: "state", op: ">", value: 0 },
+              { kind: "match", field: "message", pattern: "web", ignoreCase: false },
+            ],
+          },
+        },
       ];
       const base: LogQuery = {
         where: pick(random, wheres),

@@ -27,7 +27,19 @@ export class ClusterReadError extends Error {
 }
 
 /** The fields fromLogDocument reads: `@timestamp` and `node` stay on the server. */
-export const LOG_SOURCE_FIELDS: readonly (keyof LogDocument)[] = ["id", "time", "class", "type", "hostname", "check", "state", "state_type", "attempt", "output", "message"];
+export const LOG_SOURCE_FIELDS: readonly (keyof LogDocument)[] = [
+  "id",
+  "time",
+  "class",
+  "type",
+  "hostname",
+  "check",
+  "state",
+  "state_type",
+  "attempt",
+  "output",
+  "message",
+];
 
 /** A cursor of this store: the last entry's [time, id], the sort values of its hit (the same form as logPageOf's). */
 type Cursor = [number, string];

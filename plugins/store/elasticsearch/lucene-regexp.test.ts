@@ -123,7 +123,9 @@ describe("RE2 → Lucene regexp (Elasticsearch store)", () => {
         checks++;
         if (expected) matches++;
         if (test(text) !== expected) {
-          expect.fail(`seed ${seed}: ${JSON.stringify(pattern)}${ignoreCase ? " (~~)" : ""} → ${JSON.stringify(lucene)} on ${JSON.stringify(text)}: RE2 ${expected}, Lucene ${!expected}`);
+          expect.fail(
+            `seed ${seed}: ${JSON.stringify(pattern)}${ignoreCase ? " (~~)" : ""} → ${JSON.stringify(lucene)} on ${JSON.stringify(text)}: RE2 ${String(expected)}, Lucene ${String(!expected)}`,
+          );
         }
       }
     }

@@ -458,7 +458,17 @@ function emit(n: Node, ignoreCase: boolean, precedence: number): string {
       const inner = emit(n.node, ignoreCase, 2);
       const { min, max } = n;
       const suffix =
-        min === 0 && max === Infinity ? "*" : min === 1 && max === Infinity ? "+" : min === 0 && max === 1 ? "?" : max === Infinity ? `{${min},}` : min === max ? `{${min}}` : `{${min},${max}}`;
+        min === 0 && max === Infinity
+          ? "*"
+          : min === 1 && max === Infinity
+            ? "+"
+            : min === 0 && max === 1
+              ? "?"
+              : max === Infinity
+                ? `{${min},}`
+                : min === max
+                  ? `{${min}}`
+                  : `{${min},${max}}`;
       // A repetition of a repetition is kept in a group, as written (`(a{2}){3}`).
       return precedence >= 2 ? `(${inner}${suffix})` : `${inner}${suffix}`;
     }

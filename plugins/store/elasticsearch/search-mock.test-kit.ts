@@ -84,7 +84,7 @@ export class SearchMock {
     const size = body.size ?? 10;
     return rows.slice(0, size).map(({ d, key }, i) => {
       const source = body._source === undefined ? d : Object.fromEntries(body._source.map((f) => [f, d[f]]));
-      return { _index: index, _id: String(d.id ?? i), _score: null, _source: source, sort: key };
+      return { _index: index, _id: typeof d.id === "string" ? d.id : String(i), _score: null, _source: source, sort: key };
     });
   }
 }

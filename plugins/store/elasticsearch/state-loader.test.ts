@@ -36,7 +36,20 @@ function state(hostname: string, check: string, overrides: Partial<CheckState> =
 }
 
 function downtime(id: number, hostname: string): Downtime {
-  return { id, hostname, check: "Host", author: "alice", comment: "maintenance", entryTime: 1_764_100_000, startTime: 1_764_100_000, endTime: 1_764_103_600, fixed: true, duration: 3600, triggeredBy: 0, activeSince: 0 };
+  return {
+    id,
+    hostname,
+    check: "Host",
+    author: "alice",
+    comment: "maintenance",
+    entryTime: 1_764_100_000,
+    startTime: 1_764_100_000,
+    endTime: 1_764_103_600,
+    fixed: true,
+    duration: 3600,
+    triggeredBy: 0,
+    activeSince: 0,
+  };
 }
 
 function comment(id: number, hostname: string): Comment {
@@ -121,7 +134,9 @@ describe("state loader (Elasticsearch store)", () => {
     const [stateSearch] = mock.searches.filter((s) => s.index === NAMES.state);
     expect(stateSearch!.body.query).to.deep.equal({ bool: { filter: [{ terms: { hostname: ["db", "web1"] } }] } });
     const [recordSearch] = mock.searches.filter((s) => s.index === NAMES.records);
-    expect(recordSearch!.body.query).to.deep.equal({ bool: { filter: [{ terms: { hostname: ["db", "web1"] } }, { terms: { kind: ["downtime", "comment"] } }] } });
+    expect(recordSearch!.body.query).to.deep.equal({
+      bool: { filter: [{ terms: { hostname: ["db", "web1"] } }, { terms: { kind: ["downtime", "comment"] } }] },
+    });
   });
 
   it("no hosts: no request", async () => {

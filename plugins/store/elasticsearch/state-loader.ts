@@ -44,7 +44,15 @@ export async function loadHostsFromCluster(client: Client, names: IndexNames, ho
   const hosts: Query[] = [];
   for (let i = 0; i < unique.length; i += MAX_TERMS) hosts.push({ terms: { hostname: unique.slice(i, i + MAX_TERMS) } });
   const ofHosts: Query = hosts.length === 1 ? hosts[0]! : { bool: { should: hosts, minimum_should_match: 1 } };
-  const checks = await searchAll<StateDocument>(client, names.state, { bool: { filter: [ofHosts] } }, STATE_SORT, stateSortValues, options, "state load of hosts");
+  const checks = await searchAll<StateDocument>(
+    client,
+    names.state,
+    { bool: { filter: [ofHosts] } },
+    STATE_SORT,
+    stateSortValues,
+    options,
+    "state load of hosts",
+  );
   const recordsQuery: Query = { bool: { filter: [ofHosts, { terms: { kind: ["downtime", "comment"] } }] } };
   const records = await searchAll<RecordDocument>(client, names.records, recordsQuery, RECORD_SORT, recordSortValues, options, "records load of hosts");
   return storedState(checks, records);

@@ -185,7 +185,8 @@ describe("readLogFromCluster (Elasticsearch store)", () => {
     expect(mock.searches).to.have.length(0);
   });
 
-  it("agrees with logPageOf on random queries, and following the cursors reads every entry once (seeded)", async () => {
+  it("agrees with logPageOf on random queries, and following the cursors reads every entry once (seeded)", async function () {
+    this.timeout(120_000); // about 1 s on an idle machine
     const seed = 0xe5;
     const random = seededRandom(seed);
     const HOSTS = ["web1", "web2", "db"];

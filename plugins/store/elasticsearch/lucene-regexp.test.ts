@@ -23,6 +23,8 @@ describe("RE2 → Lucene regexp (Elasticsearch store)", () => {
       ["(a*)*", false, ".*(a*)*.*"],
       ["a{2}b{1,3}c{2,}", false, ".*a{2}b{1,3}c{2,}.*"],
       ["x?y*z+", false, ".*x?y*z+.*"],
+      ["^[a-f0-9]{32}$", false, "[0-9a-f]{32}"],
+      ["^\\d+\\.\\d+\\.\\d+\\.\\d+$", false, "[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+"],
       ["\\d+\\.\\d", false, ".*[0-9]+\\.[0-9].*"],
       ["^\\w\\s", false, "[0-9A-Z\\_a-z][\t-\n\f-\r ].*"],
       ["\\D\\W\\S", false, ".*[^0-9][^0-9A-Z\\_a-z][^\t-\n\f-\r ].*"],
@@ -78,6 +80,7 @@ describe("RE2 → Lucene regexp (Elasticsearch store)", () => {
       ["é", true, "non-ASCII letter under ~~ (ES 8 folds ASCII only)"],
       ["[à-ï]", true, "non-ASCII range under ~~"],
       ["a.{20}", false, "too many classes after an unanchored start (determinization)"],
+      ["^a.*b.{20}", false, "too many classes after an unbounded repetition (determinization)"],
       ["(abc){400}", false, "too large once repetitions are expanded"],
     ];
     for (const [pattern, ignoreCase, why] of refused) {
@@ -95,13 +98,14 @@ describe("RE2 → Lucene regexp (Elasticsearch store)", () => {
   });
 
   it("agrees with RE2 on random patterns and texts (Lucene semantics by an independent evaluator)", function () {
+    this.timeout(120_000); // about 1 s on an idle machine
     const seed = 0x5eed13;
     const random = seededRandom(seed);
     let accepted = 0;
     let refused = 0;
     let matches = 0;
     let checks = 0;
-    for (let n = 0; n < 4000; n++) {
+    for (let n = 0; n < 3000; n++) {
       const pattern = randomPattern(random);
       const ignoreCase = random() < 0.4;
       let re2: (text: string) => boolean;
@@ -130,8 +134,8 @@ describe("RE2 → Lucene regexp (Elasticsearch store)", () => {
       }
     }
     // The run must exercise both sides: many translations, matches and non-matches.
-    expect(accepted, "patterns translated").to.be.greaterThan(1500);
-    expect(refused, "patterns refused").to.be.greaterThan(200);
+    expect(accepted, "patterns translated").to.be.greaterThan(1100);
+    expect(refused, "patterns refused").to.be.greaterThan(150);
     expect(matches, "texts that match").to.be.greaterThan(checks / 10);
     expect(checks - matches, "texts that do not match").to.be.greaterThan(checks / 10);
   });

@@ -33,7 +33,8 @@ export const MAX_LUCENE_LENGTH = 1000;
 /** Atoms after expanding counted repetitions (`(abc){400}` is 1200): Lucene builds one state or more per atom. */
 export const MAX_EXPANDED_ATOMS = 1000;
 /**
- * Class atoms (`.`, `[…]`, `\d`…, counted repetitions multiplied) after an unanchored start:
+ * Class atoms (`.`, `[…]`, `\d`…, counted repetitions multiplied) after an unanchored start
+ * or in a branch with an unbounded repetition:
  * `.*` followed by n overlapping classes determinizes to up to 2^n states (`.*a.{20}` is a
  * million, over Elasticsearch's 10,000 limit); 2^8 stays far below it.
  */
@@ -106,7 +107,21 @@ function hasAnchor(n: Node): boolean {
 function checkComplexity(n: Node, anchoredStart: boolean): void {
   const [atoms, wide] = weight(n);
   if (atoms > MAX_EXPANDED_ATOMS) throw new Refused();
-  if (!anchoredStart && wide > MAX_WIDE_ATOMS) throw new Refused();
+  // An unbounded repetition inside (`^a.*b.{20}`) opens the same blow-up as an unanchored start.
+  if ((!anchoredStart || hasUnbounded(n)) && wide > MAX_WIDE_ATOMS) throw new Refused();
+}
+
+function hasUnbounded(n: Node): boolean {
+  switch (n.kind) {
+    case "cat":
+      return n.items.some(hasUnbounded);
+    case "alt":
+      return n.branches.some(hasUnbounded);
+    case "repeat":
+      return n.max === Infinity || hasUnbounded(n.node);
+    default:
+      return false;
+  }
 }
 
 /** [atoms after expansion, class atoms after expansion]; an unbounded repetition counts its minimum plus one. */

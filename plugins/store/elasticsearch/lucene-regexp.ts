@@ -287,7 +287,7 @@ class Parser {
     throw new Refused();
   }
 
-  /** After `[`: the class up to its `]`, as a set (negation applied by the caller's folding: see foldSet). */
+  /** After `[`: the class up to its `]`, as a set; a negated one remembers its positive set for foldSet. */
   private charClass(): CodeSet {
     let negated = false;
     if (this.peek() === "^") {

@@ -44,7 +44,11 @@ class DropTally {
 
 /**
  * The Spool on disk: segment files of framed records (segment-file.ts, record-frame.ts) and
- * the ack position (ack-state.ts) in one folder. Every operation runs in turn on one queue
+ * the ack position (ack-state.ts) in one folder:
+ *
+ *   0000000000000001.seg  0000000000004097.seg  ...  acked.json
+ *
+ * (An operator who wants to discard what a stopped Tantale spooled removes the folder.) Every operation runs in turn on one queue
  * (one writer; a read never sees a segment being cut or deleted under it). The index of
  * every pending record (4 bytes each) is kept in memory, built by the scan at open.
  * One process per folder: nothing here locks it (the daemon's pid file does).

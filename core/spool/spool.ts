@@ -41,7 +41,11 @@ export interface SpoolOptions {
   readonly dataAccess?: DataAccess;
   /** A segment file is closed and a new one started past this size. */
   readonly segmentBytes: number;
-  /** The spool's cap: past it, the oldest segments are deleted (their records dropped, counted, logged). */
+  /**
+   * The spool's cap on pending bytes (framing included): past it, the oldest segments are
+   * deleted (their records dropped, counted, logged). The folder may hold up to one segment
+   * more: the acknowledged records of a segment not wholly acknowledged yet.
+   */
   readonly maxBytes: number;
   /** always: append() resolves after fsync; interval: fsync every fsyncIntervalMs; never: left to the OS. */
   readonly fsync: FsyncPolicy;
@@ -61,7 +65,8 @@ export interface Spool {
   append(records: readonly Buffer[]): Promise<void>;
   /**
    * Records not acknowledged yet, oldest first, after `after` (a seq) when given: at most
-   * `maxRecords`, and at most `maxBytes` except that one record is always returned if any.
+   * `maxRecords`, and at most `maxBytes` of data (framing not counted) except that one
+   * record is always returned if any.
    * Reading does not consume: what is not acknowledged is read again.
    */
   read(options: { readonly after?: number; readonly maxRecords: number; readonly maxBytes?: number }): Promise<readonly SpoolRecord[]>;

@@ -244,6 +244,15 @@ describe("DiskSpool", () => {
       });
     }
 
+    it("removes an empty last segment (killed between its creation and its first write)", async () => {
+      const dir = await closedSpool(7);
+      fs.writeFileSync(path.join(dir, "0000000000000008.seg"), "");
+      const spool = await open(dir);
+      expect(segmentFiles(dir)).to.deep.equal(["0000000000000001.seg", "0000000000000006.seg"]);
+      await spool.append([rec(8)]);
+      expect(seqs(await readAll(spool))).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
+    });
+
     it("skips the rest of an older segment past a damaged record, logs and counts the loss", async () => {
       const dir = await closedSpool(12);
       flipByte(path.join(dir, "0000000000000001.seg"), 2 * 36 + 20); // in record 3's data

@@ -27,6 +27,12 @@ interface ActiveSegment {
   broken: boolean;
 }
 
+/** Appends written together: the records of every call, in call order, and the promise they share. */
+interface AppendGroup {
+  readonly records: Buffer[];
+  done: Promise<void>;
+}
+
 /** Drops of one append, reported once. */
 class DropTally {
   records = 0;
@@ -68,6 +74,8 @@ export class DiskSpool implements Spool {
   private queue: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The appends queued behind the operation in progress, not started yet: a new append joins them. */
+  private waitingAppend: AppendGroup | undefined;
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -107,7 +115,20 @@ export class DiskSpool implements Spool {
       if (framed > this.options.maxBytes || r.length > MAX_RECORD_BYTES)
         return Promise.reject(new SpoolError(this.dir, `a record of ${r.length} bytes (${framed} framed) is larger than the spool's cap of ${this.options.maxBytes} bytes; none of the ${records.length} records appended`));
     }
-    return this.serial(() => this.appendInTurn(records));
+    if (this.closing !== undefined) return Promise.reject(this.closedError());
+    // Group commit: appends called while the writer is busy go out together, in their order, in one write and one fsync.
+    const waiting = this.waitingAppend;
+    if (waiting !== undefined) {
+      for (const r of records) waiting.records.push(r);
+      return waiting.done;
+    }
+    const group: AppendGroup = { records: [...records], done: Promise.resolve() };
+    group.done = this.serial(() => {
+      if (this.waitingAppend === group) this.waitingAppend = undefined;
+      return this.appendInTurn(group.records);
+    });
+    this.waitingAppend = group; // after serial(), which ends the previous group
+    return group.done;
   }
 
   read(options: { readonly after?: number; readonly maxRecords: number; readonly maxBytes?: number }): Promise<readonly SpoolRecord[]> {
@@ -124,13 +145,18 @@ export class DiskSpool implements Spool {
     return this.closing;
   }
 
+  private closedError(): SpoolError {
+    return new SpoolError(this.dir, "used after close()");
+  }
+
   private get dir(): string {
     return this.options.dir;
   }
 
   /** Runs `op` after every operation asked before it; refused once close() was called. */
   private serial<T>(op: () => Promise<T>): Promise<T> {
-    if (this.closing !== undefined) return Promise.reject(new SpoolError(this.dir, "used after close()"));
+    if (this.closing !== undefined) return Promise.reject(this.closedError());
+    this.waitingAppend = undefined; // an append asked after this op must not join a group that runs before it
     const run = this.queue.then(op, op);
     this.queue = run.catch(() => undefined);
     return run;

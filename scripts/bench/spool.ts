@@ -14,7 +14,8 @@ const VOLUME_BYTES = 32 * 1024 * 1024;
  * The disk spool (core/spool) in a temp folder, which must be on a real disk for the
  * fsync figures to mean anything (tmpfs ignores fsync): appends of 200-byte and 4 KiB
  * records with fsync always and interval, one record per append (the worst case for
- * always: one fdatasync each) and 100 per append; then the replay a consumer makes once
+ * always: one fdatasync each), 100 per append, and 16 callers at once appending one record
+ * each (group commit shares the fsyncs); then the replay a consumer makes once
  * its server is back: read pages of 1000 records and acknowledge each page.
  */
 export async function benchSpool(): Promise<string> {
@@ -29,6 +30,7 @@ export async function benchSpool(): Promise<string> {
           lines.push(await appendRun(path.join(root, `${size}-${fsync}-${batch}`), size, fsync, batch, Math.max(100, Math.floor(volume / size))));
         }
       }
+      lines.push(await concurrentRun(path.join(root, `${size}-concurrent`), size, 16, Math.floor(VOLUME_BYTES / 8 / size)));
       lines.push(await replayRun(path.join(root, `${size}-replay`), size, Math.floor((4 * VOLUME_BYTES) / size)));
     }
   } finally {
@@ -54,6 +56,22 @@ async function appendRun(dir: string, size: number, fsync: FsyncPolicy, batch: n
   const seconds = (performance.now() - started) / 1000;
   const appended = Math.ceil(total / batch) * batch;
   return `spool append: ${size} B records, fsync ${fsync}, ${batch} per append: ${appended} records in ${seconds.toFixed(2)} s = ${rate(appended, seconds)} records/s, ${mb(appended * size, seconds)} MB/s`;
+}
+
+/** `appenders` callers appending one record each and awaiting it, with fsync always: what group commit does for them. */
+async function concurrentRun(dir: string, size: number, appenders: number, total: number): Promise<string> {
+  const spool = await open(dir, "always");
+  const [record] = records(size, 1);
+  let left = total;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: appenders }, async () => {
+      while (left-- > 0) await spool.append([record!]);
+    }),
+  );
+  await spool.close();
+  const seconds = (performance.now() - started) / 1000;
+  return `spool append: ${size} B records, fsync always, ${appenders} callers appending 1 record each (group commit): ${total} records in ${seconds.toFixed(2)} s = ${rate(total, seconds)} records/s, ${mb(total * size, seconds)} MB/s`;
 }
 
 async function replayRun(dir: string, size: number, total: number): Promise<string> {

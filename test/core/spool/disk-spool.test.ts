@@ -147,6 +147,24 @@ describe("DiskSpool", () => {
       await Promise.all(calls);
       expect(seqs(await read)).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
       expect(texts(await readAll(spool))).to.deep.equal(Array.from({ length: 25 }, (_, i) => `record-${i + 26}`));
+
+      const between = [spool.append([rec(51)]), spool.read({ maxRecords: 100 }), spool.append([rec(52)])] as const;
+      expect(seqs((await Promise.all(between))[1]), "an append asked after a read is not read by it").to.deep.equal(Array.from({ length: 26 }, (_, i) => i + 26));
+    });
+
+    it("writes appends asked while the writer is busy together: one fsync for all (group commit)", async () => {
+      const syncs = await spyOnDatasync();
+      try {
+        const spool = await open(makeTempDir(), { segmentBytes: 4096 });
+        await Promise.all(Array.from({ length: 20 }, (_, i) => spool.append([rec(2 * i + 1), rec(2 * i + 2)])));
+        expect(syncs.count).to.equal(1);
+        expect(texts(await readAll(spool))).to.deep.equal(Array.from({ length: 40 }, (_, i) => `record-${i + 1}`));
+        const refused = spool.append([Buffer.alloc(2 * 1024 * 1024)]);
+        await Promise.all([spool.append([rec(41)]), rejection(refused), spool.append([rec(42)])]);
+        expect(seqs(await readAll(spool)).slice(-2), "a call refused does not hold back the others").to.deep.equal([41, 42]);
+      } finally {
+        syncs.restore();
+      }
     });
   });
 

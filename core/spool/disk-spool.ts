@@ -123,7 +123,7 @@ export class DiskSpool implements Spool {
       return waiting.done;
     }
     const group: AppendGroup = { records: [...records], done: Promise.resolve() };
-    group.done = this.serial(() => {
+    group.done = this.serial("append", () => {
       if (this.waitingAppend === group) this.waitingAppend = undefined;
       return this.appendInTurn(group.records);
     });
@@ -132,12 +132,12 @@ export class DiskSpool implements Spool {
   }
 
   read(options: { readonly after?: number; readonly maxRecords: number; readonly maxBytes?: number }): Promise<readonly SpoolRecord[]> {
-    return this.serial(() => this.readInTurn(options.after ?? 0, options.maxRecords, options.maxBytes ?? Infinity));
+    return this.serial("read", () => this.readInTurn(options.after ?? 0, options.maxRecords, options.maxBytes ?? Infinity));
   }
 
   ack(seq: number): Promise<void> {
     if (!Number.isSafeInteger(seq)) return Promise.reject(new SpoolError(this.dir, `cannot acknowledge seq ${seq}: not an integer`));
-    return this.serial(() => this.ackInTurn(seq));
+    return this.serial(`ack of seq ${seq}`, () => this.ackInTurn(seq));
   }
 
   close(): Promise<void> {
@@ -153,11 +153,15 @@ export class DiskSpool implements Spool {
     return this.options.dir;
   }
 
-  /** Runs `op` after every operation asked before it; refused once close() was called. */
-  private serial<T>(op: () => Promise<T>): Promise<T> {
+  /** Runs `op` after every operation asked before it; refused once close() was called. Its errors name the spool and `what`. */
+  private serial<T>(what: string, op: () => Promise<T>): Promise<T> {
     if (this.closing !== undefined) return Promise.reject(this.closedError());
     this.waitingAppend = undefined; // an append asked after this op must not join a group that runs before it
-    const run = this.queue.then(op, op);
+    const wrapped = () =>
+      op().catch((err: unknown) => {
+        throw err instanceof SpoolError ? err : new SpoolError(this.dir, `${what} failed: ${describeError(err)}`, { cause: err });
+      });
+    const run = this.queue.then(wrapped, wrapped);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -344,13 +348,13 @@ export class DiskSpool implements Spool {
 
   private flushOnTimer(): void {
     if (!this.dirty || this.closing !== undefined) return;
-    this.serial(async () => {
+    this.serial("fsync", async () => {
       if (!this.dirty || this.active === undefined) return;
       this.dirty = false;
       await this.active.handle.datasync();
     }).catch((err: unknown) => {
       this.dirty = true;
-      this.log.error(`spool ${this.dir}: fsync failed: ${describeError(err)}`);
+      this.log.error(describeError(err));
     });
   }
 

@@ -60,7 +60,9 @@ export interface SpoolOptions {
 export interface Spool {
   /**
    * Appends records in order; resolves once they are as durable as the fsync policy says.
-   * Rejects, writing none of them, when one record alone is larger than maxBytes.
+   * Rejects, writing none of them, when one record alone is larger than maxBytes. On a disk
+   * error it rejects too; the records of the call that went into a segment before the failing
+   * one stay (a retry appends them again: consumers are idempotent).
    */
   append(records: readonly Buffer[]): Promise<void>;
   /**

@@ -305,6 +305,42 @@ describe("DiskSpool", () => {
     });
   });
 
+  describe("disk errors", () => {
+    it("takes back half a write that failed and goes on in a new segment; a restart finds no damage", async () => {
+      const dir = makeTempDir();
+      const spool = await open(dir, { segmentBytes: 4096 });
+      await spool.append(recs(1, 3));
+      const restore = await failNextWrite("EIO");
+      let err: Error;
+      try {
+        err = await rejection(spool.append(recs(4, 6)));
+      } finally {
+        restore();
+      }
+      expect(err).to.be.instanceOf(SpoolError);
+      expect(err.message).to.match(new RegExp(`^spool ${escape(dir)}: cannot append 3 records to ${escape(path.join(dir, "0000000000000001.seg"))}: EIO`));
+      expect(fs.statSync(path.join(dir, "0000000000000001.seg")).size, "the half written is cut off").to.equal(3 * 36);
+      expect(spool.pendingRecords).to.equal(3);
+      await spool.append(recs(4, 6));
+      expect(segmentFiles(dir)).to.deep.equal(["0000000000000001.seg", "0000000000000004.seg"]);
+      await spool.close();
+      const log = new RecordingLogger();
+      const reopened = await open(dir, {}, log);
+      expect(log.entries.filter((e) => e.level === "warn" || e.level === "error")).to.deep.equal([]);
+      expect(texts(await readAll(reopened))).to.deep.equal(["record-1", "record-2", "record-3", "record-4", "record-5", "record-6"]);
+    });
+
+    it("names the spool and the operation when the disk fails under a read", async () => {
+      const dir = makeTempDir();
+      const spool = await open(dir, { segmentBytes: 5 * 36 });
+      await spool.append(recs(1, 7));
+      fs.rmSync(path.join(dir, "0000000000000001.seg"));
+      const err = await rejection(spool.read({ maxRecords: 10 }));
+      expect(err).to.be.instanceOf(SpoolError);
+      expect(err.message).to.match(new RegExp(`^spool ${escape(dir)}: read failed: ENOENT`));
+    });
+  });
+
   describe("the cap", () => {
     it("deletes the oldest segments to make room, tells onDrop and logs one line per append", async () => {
       const dir = makeTempDir();
@@ -502,4 +538,21 @@ async function spyOnDatasync(): Promise<{ count: number; restore: () => void }> 
     return original.call(this);
   };
   return spy;
+}
+
+/** Makes the next FileHandle.write() write half its bytes and fail with `code`; returns the undo. */
+async function failNextWrite(code: string): Promise<() => void> {
+  const handle = await fsp.open(path.join(makeTempDir(), "probe"), "w");
+  type Write = (this: fsp.FileHandle, buf: Buffer, offset: number, length: number, position: number | null) => Promise<{ bytesWritten: number }>;
+  const proto = Object.getPrototypeOf(handle) as { write: Write };
+  await handle.close();
+  const original = proto.write;
+  proto.write = async function (this: fsp.FileHandle, buf, offset, length, position) {
+    proto.write = original;
+    await original.call(this, buf, offset, Math.floor(length / 2), position);
+    throw Object.assign(new Error(`${code}: i/o error, write`), { code });
+  };
+  return () => {
+    proto.write = original;
+  };
 }

@@ -113,7 +113,12 @@ export class DiskSpool implements Spool {
     for (const r of records) {
       const framed = frameBytes(r.length);
       if (framed > this.options.maxBytes || r.length > MAX_RECORD_BYTES)
-        return Promise.reject(new SpoolError(this.dir, `a record of ${r.length} bytes (${framed} framed) is larger than the spool's cap of ${this.options.maxBytes} bytes; none of the ${records.length} records appended`));
+        return Promise.reject(
+          new SpoolError(
+            this.dir,
+            `a record of ${r.length} bytes (${framed} framed) is larger than the spool's cap of ${this.options.maxBytes} bytes; none of the ${records.length} records appended`,
+          ),
+        );
     }
     if (this.closing !== undefined) return Promise.reject(this.closedError());
     // Group commit: appends called while the writer is busy go out together, in their order, in one write and one fsync.
@@ -177,7 +182,10 @@ export class DiskSpool implements Spool {
    */
   private async recover(): Promise<void> {
     const change = ensureDir(this.dir, this.modes.dir);
-    if (change !== undefined) this.log.warn(`mode of ${change.path} changed from ${change.from} to ${change.to} (data_access = ${this.options.dataAccess ?? "private"})`, { ...change });
+    if (change !== undefined)
+      this.log.warn(`mode of ${change.path} changed from ${change.from} to ${change.to} (data_access = ${this.options.dataAccess ?? "private"})`, {
+        ...change,
+      });
     await removeStaleTemp(this.dir);
     let state;
     try {
@@ -197,12 +205,15 @@ export class DiskSpool implements Spool {
       if (scan.fault !== undefined) {
         const nextFirst = seqs[i + 1];
         if (nextFirst === undefined) {
-          this.log.warn(`spool ${this.dir}: torn tail of ${segment.file} cut at offset ${segment.size} (${buf.length - segment.size} bytes, ${scan.fault}): a write the process did not finish`, {
-            file: segment.file,
-            offset: segment.size,
-            bytes: buf.length - segment.size,
-            fault: scan.fault,
-          });
+          this.log.warn(
+            `spool ${this.dir}: torn tail of ${segment.file} cut at offset ${segment.size} (${buf.length - segment.size} bytes, ${scan.fault}): a write the process did not finish`,
+            {
+              file: segment.file,
+              offset: segment.size,
+              bytes: buf.length - segment.size,
+              fault: scan.fault,
+            },
+          );
         } else {
           this.reportCorrupt(segment, segment.size, scan.fault, buf.length - segment.size, nextFirst - 1);
         }
@@ -251,8 +262,12 @@ export class DiskSpool implements Spool {
     const drops = new DropTally();
     try {
       // One write per segment touched: as many records as fit in the active one (at least one), then roll.
-      for (let i = 0; i < records.length; ) {
-        if (this.active !== undefined && (this.active.broken || (this.active.segment.size > 0 && this.active.segment.size + frameBytes(records[i]!.length) > segmentBytes))) await this.roll();
+      for (let i = 0; i < records.length;) {
+        if (
+          this.active !== undefined &&
+          (this.active.broken || (this.active.segment.size > 0 && this.active.segment.size + frameBytes(records[i]!.length) > segmentBytes))
+        )
+          await this.roll();
         const base = this.active?.segment.size ?? 0;
         let bytes = frameBytes(records[i]!.length);
         let j = i + 1;
@@ -265,13 +280,16 @@ export class DiskSpool implements Spool {
     } finally {
       if (drops.records > 0) {
         const { records: n, bytes, firstSeq, lastSeq } = drops;
-        this.log.warn(`spool ${this.dir} full (cap ${this.options.maxBytes} bytes): dropped the oldest ${n} records (${bytes} bytes, seq ${firstSeq} to ${lastSeq})`, {
-          dir: this.dir,
-          records: n,
-          bytes,
-          firstSeq,
-          lastSeq,
-        });
+        this.log.warn(
+          `spool ${this.dir} full (cap ${this.options.maxBytes} bytes): dropped the oldest ${n} records (${bytes} bytes, seq ${firstSeq} to ${lastSeq})`,
+          {
+            dir: this.dir,
+            records: n,
+            bytes,
+            firstSeq,
+            lastSeq,
+          },
+        );
         this.tellDrop({ reason: "cap", records: n, bytes, firstSeq, lastSeq });
       }
     }
@@ -482,8 +500,11 @@ export class DiskSpool implements Spool {
 
 function validate(options: SpoolOptions): void {
   const problems: string[] = [];
-  if (!Number.isSafeInteger(options.segmentBytes) || options.segmentBytes < frameBytes(1)) problems.push(`segmentBytes must be an integer of at least ${frameBytes(1)} (is ${options.segmentBytes})`);
-  if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < options.segmentBytes) problems.push(`maxBytes must be an integer of at least segmentBytes (is ${options.maxBytes})`);
-  if (options.fsync === "interval" && !(options.fsyncIntervalMs > 0)) problems.push(`fsyncIntervalMs must be positive with fsync "interval" (is ${options.fsyncIntervalMs})`);
+  if (!Number.isSafeInteger(options.segmentBytes) || options.segmentBytes < frameBytes(1))
+    problems.push(`segmentBytes must be an integer of at least ${frameBytes(1)} (is ${options.segmentBytes})`);
+  if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < options.segmentBytes)
+    problems.push(`maxBytes must be an integer of at least segmentBytes (is ${options.maxBytes})`);
+  if (options.fsync === "interval" && !(options.fsyncIntervalMs > 0))
+    problems.push(`fsyncIntervalMs must be positive with fsync "interval" (is ${options.fsyncIntervalMs})`);
   if (problems.length > 0) throw new SpoolError(options.dir, `bad options: ${problems.join("; ")}`);
 }

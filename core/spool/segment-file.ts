@@ -88,7 +88,7 @@ export async function readRange(file: string, from: number, to: number, handle?:
 
 /** Writes all of `buf` at the end of the file (a short write is continued, not lost). */
 export async function appendAll(handle: fs.FileHandle, buf: Buffer): Promise<void> {
-  for (let at = 0; at < buf.length; ) {
+  for (let at = 0; at < buf.length;) {
     const { bytesWritten } = await handle.write(buf, at, buf.length - at, null);
     at += bytesWritten;
   }

@@ -149,7 +149,9 @@ describe("DiskSpool", () => {
       expect(texts(await readAll(spool))).to.deep.equal(Array.from({ length: 25 }, (_, i) => `record-${i + 26}`));
 
       const between = [spool.append([rec(51)]), spool.read({ maxRecords: 100 }), spool.append([rec(52)])] as const;
-      expect(seqs((await Promise.all(between))[1]), "an append asked after a read is not read by it").to.deep.equal(Array.from({ length: 26 }, (_, i) => i + 26));
+      expect(seqs((await Promise.all(between))[1]), "an append asked after a read is not read by it").to.deep.equal(
+        Array.from({ length: 26 }, (_, i) => i + 26),
+      );
     });
 
     it("writes appends asked while the writer is busy together: one fsync for all (group commit)", async () => {
@@ -384,7 +386,9 @@ describe("DiskSpool", () => {
       await spool.append(recs(1, 3));
       const err = await rejection(spool.append([rec(4), Buffer.alloc(990)]));
       expect(err).to.be.instanceOf(SpoolError);
-      expect(err.message).to.equal(`spool ${dir}: a record of 990 bytes (1006 framed) is larger than the spool's cap of 1000 bytes; none of the 2 records appended`);
+      expect(err.message).to.equal(
+        `spool ${dir}: a record of 990 bytes (1006 framed) is larger than the spool's cap of 1000 bytes; none of the 2 records appended`,
+      );
       expect(drops).to.deep.equal([]);
       expect(seqs(await readAll(spool))).to.deep.equal([1, 2, 3]);
       await spool.append([Buffer.alloc(900)]); // a record larger than a segment, under the cap: the older ones go

@@ -22,7 +22,10 @@ export function crashRecord(k: number): Buffer {
 async function main(): Promise<void> {
   const [dir] = process.argv.slice(2);
   if (dir === undefined) throw new Error("usage: spool-crash-writer SPOOL_DIR");
-  const spool = await DiskSpool.open({ dir, segmentBytes: CRASH_SEGMENT_BYTES, maxBytes: 1024 * 1024 * 1024, fsync: "always", fsyncIntervalMs: 1000 }, silentLogger());
+  const spool = await DiskSpool.open(
+    { dir, segmentBytes: CRASH_SEGMENT_BYTES, maxBytes: 1024 * 1024 * 1024, fsync: "always", fsyncIntervalMs: 1000 },
+    silentLogger(),
+  );
   let appended = 0;
   for (let batch = 1; batch <= MAX_BATCHES; batch++) {
     const size = 1 + (batch % 7) * 5;

@@ -1,6 +1,7 @@
 import type { AnyPluginDefinition } from "../core/plugin/api";
 import internal from "./input/internal";
 import line from "./input/line";
+import nagios from "./input/nagios";
 import livestatus from "./listener/livestatus";
 import file from "./output/file";
 import sqlite from "./store/sqlite";
@@ -25,6 +26,7 @@ import servicesbyhostgroup from "./table/servicesbyhostgroup";
 export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   internal,
   line,
+  nagios,
   file,
   sqlite,
   livestatus,

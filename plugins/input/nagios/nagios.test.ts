@@ -132,6 +132,14 @@ describe("nagios input: the Nagios command file read by the real daemon", functi
     expect(t!.logs.filter((l) => l.instance === "nagios" && /reopening|end of file/.test(l.msg))).to.deep.equal([]);
   });
 
+  it("stops on SIGTERM (exit 0) with the FIFO open and no writer", async () => {
+    await start("path = nagios.cmd\n");
+    // No writer now: a blocking open would hold a thread and keep the process from exiting.
+    t!.signal("SIGTERM");
+    expect(await t!.exit()).to.equal(0);
+    expect(fs.lstatSync(fifo).isFIFO()).to.equal(true);
+  });
+
   it("refuses to start on a path that is a regular file, saying so", async () => {
     data = makeTempDir();
     fs.writeFileSync(path.join(data, "nagios.cmd"), "a regular file\n");

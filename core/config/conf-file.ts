@@ -44,9 +44,10 @@ export function parseConf(file: string, text: string, env: NodeJS.ProcessEnv = p
         prefix = "\0"; // the keys that follow belong to no section: skipped, not taken for the instance's own
         continue;
       }
-      prefix = `${m[1]}.${m[2]}.`;
+      const [, kind = "", name = ""] = m;
+      prefix = `${kind}.${name}.`;
       const first = sections.get(prefix);
-      if (first !== undefined) problems.push({ file, line, message: `section [${m[1]} ${m[2]}] is already defined on line ${first}` });
+      if (first !== undefined) problems.push({ file, line, message: `section [${kind} ${name}] is already defined on line ${first}` });
       else sections.set(prefix, line);
       continue;
     }

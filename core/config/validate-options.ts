@@ -90,7 +90,7 @@ function validateWithSections(file: string, entries: ReadonlyMap<string, ConfEnt
       }
       const name = rest.slice(0, dot);
       let section = byName.get(name);
-      if (section === undefined) byName.set(name, (section = new Map()));
+      if (section === undefined) byName.set(name, (section = new Map<string, ConfEntry>()));
       const inner = rest.slice(dot + 1);
       section.set(inner, { ...entry, key: inner });
     }

@@ -85,7 +85,12 @@ describe("FIFO reader (core/input/fifo-reader)", () => {
     cleanupTempDirs();
   });
 
-  function reader(options: Partial<FifoReaderOptions> = {}, flow = new FlowSwitch(), handler = new Collector(), log = new RecordingLogger()) {
+  function reader<H extends FifoLineHandler = Collector>(
+    options: Partial<FifoReaderOptions> = {},
+    flow = new FlowSwitch(),
+    handler: H = new Collector() as FifoLineHandler as H,
+    log = new RecordingLogger(),
+  ) {
     const r = new FifoReader(
       { path: path.join(dir, "cmd"), mode: 0o660, maxLineBytes: 65_536, staleLineMs: 0, inodeCheckMs: 0, ...options },
       handler,
@@ -195,7 +200,7 @@ describe("FIFO reader (core/input/fifo-reader)", () => {
   });
 
   it("a writer killed mid-line: its partial line is dropped once stale, the next writer's line stands alone", async () => {
-    const { r, fifo, handler, log } = reader({ staleLineMs: 2000 });
+    const { r, fifo, handler } = reader({ staleLineMs: 2000 });
     await r.start();
     const killed = await runChild(
       `const fs = require("node:fs");
@@ -211,7 +216,6 @@ describe("FIFO reader (core/input/fifo-reader)", () => {
     await handler.waitFor(2);
     expect(handler.lines).to.deep.equal(["good 1", "[2] PROCESS_SERVICE_CHECK_RESULT;h;s;1;whole"]);
     expect(handler.stales).to.deep.equal([Buffer.byteLength("[1] PROCESS_SERVICE_CHECK_RESULT;h;s;0;cut sho")]);
-    void log;
   });
 
   it("with staleLineMs 0, a dead writer's partial line is glued onto the next one (Nagios' behaviour)", async () => {
@@ -274,12 +278,17 @@ describe("FIFO reader (core/input/fifo-reader)", () => {
         order.push(`start ${text}`);
         handler.line(line);
         if (text !== "cmd") return undefined;
-        return new Promise<void>((resolve) => (release = () => (order.push("done cmd"), resolve())));
+        return new Promise<void>((resolve) => {
+          release = () => {
+            order.push("done cmd");
+            resolve();
+          };
+        });
       },
       tooLong: () => undefined,
       stale: () => undefined,
     };
-    const { r, fifo } = reader({}, new FlowSwitch(), holding as Collector);
+    const { r, fifo } = reader({}, new FlowSwitch(), holding);
     await r.start();
     writeOnce(fifo, "a\ncmd\nb\n");
     await handler.waitFor(2);

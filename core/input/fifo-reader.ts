@@ -357,6 +357,7 @@ export class FifoReader {
     } catch {
       ino = undefined;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have begun while lstat ran
     if (ino === this.ino || this.stopping) return;
     this.deps.log.warn(`FIFO ${this.path} was ${ino === undefined ? "removed" : "replaced"}; reopening it`, { path: this.path });
     await this.reopen();

@@ -115,7 +115,8 @@ export interface SectionsSchema<S extends ConfigSchema = ConfigSchema> {
 
 /** Whether a schema node is a SectionsSchema. */
 export function isSectionsNode(node: OptionSchema | ConfigSchema | SectionsSchema): node is SectionsSchema {
-  return typeof (node as SectionsSchema).sections === "object" && (node as SectionsSchema).sections !== null && typeof (node as SectionsSchema).doc === "string";
+  const sections: unknown = (node as Partial<SectionsSchema>).sections;
+  return typeof sections === "object" && sections !== null && typeof node.doc === "string";
 }
 
 /** The value one option gives the plugin: its format's type or one of its list, null when nullable. */

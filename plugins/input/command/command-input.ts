@@ -140,7 +140,7 @@ export class CommandInput implements InputPlugin {
     if (this.stopping) return;
     if (result.timedOut) {
       this.stats.add("timeouts");
-      this.logThrottled(`timeout:${check.section}`, `check ${check.name} on ${check.hostname}: ${check.argv[0]} timed out after ${check.timeoutMs}ms, killed with its process group`, {
+      this.logThrottled(`timeout:${check.section}`, `check ${check.name} on ${check.hostname}: ${check.argv[0] ?? ""} timed out after ${check.timeoutMs}ms, killed with its process group`, {
         check: check.name,
       });
     }

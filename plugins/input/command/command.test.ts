@@ -94,7 +94,7 @@ describe("command input", function () {
       ]);
       const child = Number(fs.readFileSync(pids, "utf8").trim());
       await eventually(() => gone(child));
-      expect(t.logs.some((l) => l.instance === "command" && String(l.msg).includes("check hang on client1: sh timed out after 500ms"))).to.equal(true);
+      expect(t.logs.some((l) => l.instance === "command" && l.msg.includes("check hang on client1: sh timed out after 500ms"))).to.equal(true);
     });
 
     it("check-config names the section's key and line of a bad check", () => {

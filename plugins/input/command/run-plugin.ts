@@ -20,12 +20,13 @@ export interface PluginRun {
  * by a signal or a failure to start is UNKNOWN, said in the output. Never rejects.
  */
 export function runPlugin(argv: readonly string[], timeoutMs: number, onSpawn?: (pid: number) => void): Promise<PluginRun> {
+  const program = argv[0] ?? "";
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(program, argv.slice(1), { detached: true, stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
-      resolve({ status: 3, output: `UNKNOWN - cannot run ${argv[0]}: ${(err as Error).message}`, timedOut: false, pid: undefined });
+      resolve({ status: 3, output: `UNKNOWN - cannot run ${program}: ${(err as Error).message}`, timedOut: false, pid: undefined });
       return;
     }
     const pid = child.pid;
@@ -51,7 +52,7 @@ export function runPlugin(argv: readonly string[], timeoutMs: number, onSpawn?: 
       // Never started (ENOENT, EACCES): there may be no 'close' to wait for.
       if (pid === undefined) {
         clearTimeout(timer);
-        resolve({ status: 3, output: `UNKNOWN - cannot run ${argv[0]}: ${err.code ?? err.message}`, timedOut: false, pid });
+        resolve({ status: 3, output: `UNKNOWN - cannot run ${program}: ${err.code ?? err.message}`, timedOut: false, pid });
       }
     });
     // 'close': exited and every stdio closed (a child it left behind holding stdout keeps it open until the timeout).
@@ -62,7 +63,7 @@ export function runPlugin(argv: readonly string[], timeoutMs: number, onSpawn?: 
       const out = stdout.text().trimEnd();
       const text = out !== "" ? out : stderr.text().trimEnd();
       if (spawnError !== undefined) {
-        resolve({ status: 3, output: `UNKNOWN - cannot run ${argv[0]}: ${spawnError.code ?? spawnError.message}`, timedOut: false, pid });
+        resolve({ status: 3, output: `UNKNOWN - cannot run ${program}: ${spawnError.code ?? spawnError.message}`, timedOut: false, pid });
       } else if (timedOut) {
         resolve({ status: 3, output: `UNKNOWN - plugin timed out after ${formatMs(timeoutMs)}, killed with its process group${text === "" ? "" : `\n${text}`}`, timedOut, pid });
       } else if (code !== null && code >= 0 && code <= 3) {

@@ -28,13 +28,13 @@ export function splitCommand(line: string): { ok: true; argv: string[] } | { ok:
       let j = i + 1;
       for (; j < line.length && line[j] !== '"'; j++) {
         if (line[j] === "\\" && j + 1 < line.length && '"\\$`'.includes(line[j + 1]!)) j++;
-        word += line[j];
+        word += line.charAt(j);
       }
       if (j >= line.length) return { ok: false, reason: "unclosed double quote" };
       i = j;
     } else if (c === "\\") {
       if (i + 1 >= line.length) return { ok: false, reason: "a backslash ends the line" };
-      word += line[++i];
+      word += line.charAt(++i);
     } else word += c;
   }
   if (inWord) argv.push(word);

@@ -136,10 +136,11 @@ export class NagiosInput implements InputPlugin {
       }
       return undefined;
     }
-    if (name === "PROCESS_FILE") return this.ignored(name, "never supported (it would read any file the daemon can)");
-    if (!KNOWN_COMMANDS.includes(name)) return this.ignored(name, "unknown command");
-    if (!this.allowed.has(name)) return this.ignored(name, "not allowed on this FIFO (its commands option)");
-    return this.execute(trimmed, name);
+    if (name === "PROCESS_FILE") this.ignored(name, "never supported (it would read any file the daemon can)");
+    else if (!KNOWN_COMMANDS.includes(name)) this.ignored(name, "unknown command");
+    else if (!this.allowed.has(name)) this.ignored(name, "not allowed on this FIFO (its commands option)");
+    else return this.execute(trimmed, name);
+    return undefined;
   }
 
   private async execute(text: string, name: string): Promise<void> {
@@ -159,13 +160,12 @@ export class NagiosInput implements InputPlugin {
   }
 
   /** A well-formed command that is not taken: logged once per name (it is not the writer's line that is wrong). */
-  private ignored(name: string, why: string): undefined {
+  private ignored(name: string, why: string): void {
     this.stats.add("commands_ignored");
-    if (this.namesLogged.has(name) || this.namesLogged.size >= MAX_NAMES_LOGGED) return undefined;
+    if (this.namesLogged.has(name) || this.namesLogged.size >= MAX_NAMES_LOGGED) return;
     this.namesLogged.add(name);
     const shown = name.length > 64 ? `${name.slice(0, 64)}...` : name;
     this.log.info(`FIFO ${this.fifoPath}: ${shown} ignored: ${why} (logged once per command)`, { path: this.fifoPath, line: this.lineNo, command: shown });
-    return undefined;
   }
 
   private rejectLine(rejection: Rejected, line: Buffer | undefined): void {

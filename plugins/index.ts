@@ -1,6 +1,9 @@
 import type { AnyPluginDefinition } from "../core/plugin/api";
 import internal from "./input/internal";
 import line from "./input/line";
+import nagios from "./input/nagios";
+import command from "./input/command";
+import ok from "./input/ok";
 import livestatus from "./listener/livestatus";
 import file from "./output/file";
 import sqlite from "./store/sqlite";
@@ -25,6 +28,9 @@ import servicesbyhostgroup from "./table/servicesbyhostgroup";
 export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   internal,
   line,
+  nagios,
+  command,
+  ok,
   file,
   sqlite,
   livestatus,

@@ -14,10 +14,14 @@ export interface ParsedConf {
 }
 
 const KEY = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
+/** `[check disk_root]`: a named section (SectionsSchema); its keys follow until the next header. */
+const SECTION = /^\[\s*([a-z_][a-z0-9_]*)\s+([A-Za-z0-9_][A-Za-z0-9_-]*)\s*\]$/;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
- * Parses Diamond-style `key = value` text. Only full-line `#` and `;` comments exist,
+ * Parses Diamond-style `key = value` text, with optional `[<kind> <name>]` section headers:
+ * the keys after a header are `<kind>.<name>.<key>` (the plugin's SectionsSchema gives them
+ * meaning), so options of the instance itself come before the first header. Only full-line `#` and `;` comments exist,
  * because check outputs and threshold expressions contain both characters. The value is
  * split at the first `=`, trimmed, unquoted when wrapped in double quotes, and `${VAR}` /
  * `${VAR:-default}` are taken from the environment (for secrets kept out of conf files).
@@ -26,20 +30,39 @@ export function parseConf(file: string, text: string, env: NodeJS.ProcessEnv = p
   const entries = new Map<string, ConfEntry>();
   const problems: ConfigProblem[] = [];
   const lines = text.split(/\r?\n/);
+  /** The current section's key prefix (`check.disk_root.`), "" before the first header. */
+  let prefix = "";
+  const sections = new Map<string, number>();
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
     const raw = lines[i]!.trim();
     if (raw === "" || raw.startsWith("#") || raw.startsWith(";")) continue;
+    if (raw.startsWith("[")) {
+      const m = SECTION.exec(raw);
+      if (m === null) {
+        problems.push({ file, line, message: `expected a section header "[<kind> <name>]" (name: letters, digits, _ and -), got ${JSON.stringify(cut(raw))}` });
+        prefix = "\0"; // the keys that follow belong to no section: skipped, not taken for the instance's own
+        continue;
+      }
+      const [, kind = "", name = ""] = m;
+      prefix = `${kind}.${name}.`;
+      const first = sections.get(prefix);
+      if (first !== undefined) problems.push({ file, line, message: `section [${kind} ${name}] is already defined on line ${first}` });
+      else sections.set(prefix, line);
+      continue;
+    }
+    if (prefix === "\0") continue;
     const eq = raw.indexOf("=");
     if (eq < 0) {
       problems.push({ file, line, message: `expected "key = value", got ${JSON.stringify(cut(raw))}` });
       continue;
     }
-    const key = raw.slice(0, eq).trim();
-    if (!KEY.test(key)) {
-      problems.push({ file, line, key: key || "(empty)", message: "not a valid key (lower case letters, digits, _ and . only)" });
+    const ownKey = raw.slice(0, eq).trim();
+    if (!KEY.test(ownKey)) {
+      problems.push({ file, line, key: prefix + (ownKey || "(empty)"), message: "not a valid key (lower case letters, digits, _ and . only)" });
       continue;
     }
+    const key = prefix + ownKey;
     const previous = entries.get(key);
     if (previous !== undefined) {
       problems.push({ file, line, key, message: `duplicated key (first set on line ${previous.line})` });

@@ -1,5 +1,5 @@
 import { describeError } from "../errors";
-import type { ConfigSchema, OptionCheck, OptionSchema } from "../plugin/api";
+import { isSectionsNode, type ConfigSchema, type OptionCheck, type OptionSchema, type SectionsSchema } from "../plugin/api";
 
 /** An option's range and check, on values that already passed their format. */
 export interface OptionFailure {
@@ -8,8 +8,8 @@ export interface OptionFailure {
 }
 
 /** A schema node is an option when it has a doc (define.ts refuses options without one). */
-export function isOption(node: OptionSchema | ConfigSchema): node is OptionSchema {
-  return typeof (node as OptionSchema).doc === "string";
+export function isOption(node: OptionSchema | ConfigSchema | SectionsSchema): node is OptionSchema {
+  return typeof (node as OptionSchema).doc === "string" && !isSectionsNode(node);
 }
 
 /**
@@ -29,6 +29,8 @@ export function optionFailures(
   const walk = (node: ConfigSchema, prefix: string): void => {
     for (const [name, child] of Object.entries(node)) {
       const key = prefix + name;
+      // Sections are validated each on its own (validate-options.ts).
+      if (isSectionsNode(child)) continue;
       if (!isOption(child)) {
         walk(child, `${key}.`);
         continue;

@@ -97,9 +97,26 @@ export interface EnumOption<V extends string | number = string | number> extends
 /** One option of a plugin: convict's schema entry, restricted to Tantale's strict formats. */
 export type OptionSchema = { [F in FormatName]: FormatOption<F> }[FormatName] | EnumOption;
 
-/** A plugin's options: leaves are options, nested objects are dotted keys (`tls.ca_file`). */
+/** A plugin's options: leaves are options, nested objects are dotted keys (`tls.ca_file`), and named sections. */
 export interface ConfigSchema {
-  readonly [key: string]: OptionSchema | ConfigSchema;
+  readonly [key: string]: OptionSchema | ConfigSchema | SectionsSchema;
+}
+
+/**
+ * Named sections of a conf file, each with the same options: `checks: { doc, sections: {...} }`
+ * takes `[checks disk_root]` followed by its `key = value` lines (or the dotted keys
+ * `checks.disk_root.<key>`) for every name. Each section is validated by `sections` as a file
+ * is by its schema; the plugin receives name → options. At the top of a schema only.
+ */
+export interface SectionsSchema<S extends ConfigSchema = ConfigSchema> {
+  readonly doc: string;
+  readonly sections: S;
+}
+
+/** Whether a schema node is a SectionsSchema. */
+export function isSectionsNode(node: OptionSchema | ConfigSchema | SectionsSchema): node is SectionsSchema {
+  const sections: unknown = (node as Partial<SectionsSchema>).sections;
+  return typeof sections === "object" && sections !== null && typeof node.doc === "string";
 }
 
 /** The value one option gives the plugin: its format's type or one of its list, null when nullable. */
@@ -113,7 +130,13 @@ export type OptionValue<O extends OptionSchema> =
  * so that formats and lists keep their literal types.
  */
 export type ConfigOf<S extends ConfigSchema> = {
-  readonly [K in keyof S]: S[K] extends OptionSchema ? OptionValue<S[K]> : S[K] extends ConfigSchema ? ConfigOf<S[K]> : never;
+  readonly [K in keyof S]: S[K] extends OptionSchema
+    ? OptionValue<S[K]>
+    : S[K] extends SectionsSchema<infer T>
+      ? Readonly<Record<string, ConfigOf<T>>>
+      : S[K] extends ConfigSchema
+        ? ConfigOf<S[K]>
+        : never;
 };
 
 /** A class whose instances tsyringe builds (its parameters come from `@inject`). */

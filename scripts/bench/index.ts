@@ -3,6 +3,7 @@ import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
+import { benchNagiosFifo } from "./nagios-fifo";
 import { benchRender } from "./render";
 import { benchSpool } from "./spool";
 
@@ -13,6 +14,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   fairness: () => benchFairness(),
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
+  "nagios-fifo": () => benchNagiosFifo(),
   render: () => benchRender(),
   spool: () => benchSpool(),
 };

@@ -1,4 +1,5 @@
 import type { AnyPluginDefinition } from "../core/plugin/api";
+import diamond from "./input/diamond";
 import internal from "./input/internal";
 import line from "./input/line";
 import livestatus from "./listener/livestatus";
@@ -25,6 +26,7 @@ import servicesbyhostgroup from "./table/servicesbyhostgroup";
 export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   internal,
   line,
+  diamond,
   file,
   sqlite,
   livestatus,

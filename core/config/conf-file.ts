@@ -14,6 +14,8 @@ export interface ParsedConf {
 }
 
 const KEY = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
+/** `[check load]`: the keys below it are `check.load.<key>` (a section of a plugin's `"*"` group). */
+const SECTION = /^\[\s*([a-z_][a-z0-9_]*)(?:\s+([a-z_][a-z0-9_]*))?\s*\]$/;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
@@ -21,21 +23,35 @@ const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * because check outputs and threshold expressions contain both characters. The value is
  * split at the first `=`, trimmed, unquoted when wrapped in double quotes, and `${VAR}` /
  * `${VAR:-default}` are taken from the environment (for secrets kept out of conf files).
+ * A `[group name]` (or `[group]`) line prefixes the keys after it with `group.name.`: INI
+ * sections as sugar for dotted keys, so the rest of the file cannot go back to plain keys.
  */
 export function parseConf(file: string, text: string, env: NodeJS.ProcessEnv = process.env): ParsedConf {
   const entries = new Map<string, ConfEntry>();
   const problems: ConfigProblem[] = [];
   const lines = text.split(/\r?\n/);
+  let section = "";
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
     const raw = lines[i]!.trim();
     if (raw === "" || raw.startsWith("#") || raw.startsWith(";")) continue;
+    if (raw.startsWith("[")) {
+      const header = SECTION.exec(raw);
+      if (header) section = header[2] === undefined ? `${header[1]}.` : `${header[1]}.${header[2]}.`;
+      else
+        problems.push({
+          file,
+          line,
+          message: `expected a section header such as [check load] (lower case letters, digits and _), got ${JSON.stringify(cut(raw))}`,
+        });
+      continue;
+    }
     const eq = raw.indexOf("=");
     if (eq < 0) {
       problems.push({ file, line, message: `expected "key = value", got ${JSON.stringify(cut(raw))}` });
       continue;
     }
-    const key = raw.slice(0, eq).trim();
+    const key = section + raw.slice(0, eq).trim();
     if (!KEY.test(key)) {
       problems.push({ file, line, key: key || "(empty)", message: "not a valid key (lower case letters, digits, _ and . only)" });
       continue;

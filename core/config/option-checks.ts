@@ -36,7 +36,7 @@ export function optionFailures(
       if (skip.has(key)) continue;
       const value = valueAt(values, key);
       if (value === null || value === undefined) continue;
-      const message = rangeFailure(child, value) ?? (options.checks ? checkFailure(child, value, values) : undefined);
+      const message = rangeFailure(child, value) ?? (options.checks ? checkFailure(child, value, values, key) : undefined);
       if (message !== undefined) failures.push({ key, message });
     }
   };
@@ -51,11 +51,11 @@ function rangeFailure(option: OptionSchema, value: unknown): string | undefined 
   return `must be ${range}, got ${inUnit(option, value)}`;
 }
 
-function checkFailure(option: OptionSchema, value: unknown, values: Readonly<Record<string, unknown>>): string | undefined {
+function checkFailure(option: OptionSchema, value: unknown, values: Readonly<Record<string, unknown>>, key: string): string | undefined {
   if (option.validate === undefined) return undefined;
   try {
     // The format validated the value's type: the check receives what its option declares.
-    return (option.validate as OptionCheck<unknown>)(value, values);
+    return (option.validate as OptionCheck<unknown>)(value, values, key);
   } catch (err) {
     return `could not be checked: ${describeError(err)}`;
   }

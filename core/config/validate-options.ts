@@ -1,10 +1,10 @@
 import convict from "convict";
 import type { ConfigProblem } from "../errors";
 import { describeError } from "../errors";
-import type { ConfigSchema } from "../plugin/api";
+import type { ConfigSchema, OptionSchema } from "../plugin/api";
 import { toNested, type ConfEntry } from "./conf-file";
 import { registerFormats } from "./formats";
-import { optionFailures } from "./option-checks";
+import { isOption, optionFailures } from "./option-checks";
 
 export type OptionsResult =
   { readonly ok: true; readonly values: Readonly<Record<string, unknown>> } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
@@ -19,8 +19,9 @@ const INVALID = /^([A-Za-z0-9_.-]+): (.*)$/;
  * refuse at start is refused here, by `check-config` too. The environment and argv are never
  * read here: repeated plugin instances would collide.
  */
-export function validateOptions(file: string, entries: ReadonlyMap<string, ConfEntry>, schema: ConfigSchema): OptionsResult {
+export function validateOptions(file: string, entries: ReadonlyMap<string, ConfEntry>, declared: ConfigSchema): OptionsResult {
   registerFormats();
+  const schema = expandSections(declared, [...entries.keys()], "");
   const lineOf = (key: string): number | undefined => entries.get(key)?.line;
   const toProblem = (text: string): ConfigProblem => {
     const undeclared = UNDECLARED.exec(text);
@@ -57,6 +58,34 @@ export function validateOptions(file: string, entries: ReadonlyMap<string, ConfE
     problems.push({ file, line: lineOf(f.key), key: f.key, message: f.message });
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)) };
   return { ok: true, values };
+}
+
+/**
+ * A `"*"` group (a set of named sections, api.ts) made concrete for this file: one copy of its
+ * options per name the file uses (`check.load.x` names `load`), so that convict validates each
+ * section strictly, unknown options and all. No section gives an empty group.
+ */
+export function expandSections(schema: ConfigSchema, keys: readonly string[], prefix: string): ConfigSchema {
+  const out: Record<string, OptionSchema | ConfigSchema> = {};
+  for (const [name, node] of Object.entries(schema)) {
+    if (isOption(node)) out[name] = node;
+    else if (isSectionGroup(node)) {
+      const at = `${prefix}${name}.`;
+      const sections: Record<string, ConfigSchema> = {};
+      for (const key of keys) {
+        if (!key.startsWith(at)) continue;
+        const section = key.slice(at.length).split(".")[0]!;
+        sections[section] ??= expandSections(node["*"]!, keys, `${at}${section}.`);
+      }
+      out[name] = sections;
+    } else out[name] = expandSections(node, keys, `${prefix}${name}.`);
+  }
+  return out;
+}
+
+function isSectionGroup(node: ConfigSchema): node is { readonly "*": ConfigSchema } {
+  const keys = Object.keys(node);
+  return keys.length === 1 && keys[0] === "*";
 }
 
 function deepFreeze<T>(value: T): T {

@@ -61,9 +61,10 @@ export interface Sink {
  * `file:line: key:`), or undefined when it is fine. `config` is the file's whole configuration,
  * frozen, every value of its format's type, for rules that tie options together. Not called
  * for null (a nullable option left unset), nor when any value of the file failed its format,
- * nor when this one is out of its range.
+ * nor when this one is out of its range. `key` is the option's dotted key (`check.load.warning`
+ * in a section of a `"*"` group): where a check finds the options beside it.
  */
-export type OptionCheck<T> = (value: T, config: Readonly<Record<string, unknown>>) => string | undefined;
+export type OptionCheck<T> = (value: T, config: Readonly<Record<string, unknown>>, key: string) => string | undefined;
 
 interface OptionCommon {
   readonly doc: string;
@@ -97,7 +98,12 @@ export interface EnumOption<V extends string | number = string | number> extends
 /** One option of a plugin: convict's schema entry, restricted to Tantale's strict formats. */
 export type OptionSchema = { [F in FormatName]: FormatOption<F> }[FormatName] | EnumOption;
 
-/** A plugin's options: leaves are options, nested objects are dotted keys (`tls.ca_file`). */
+/**
+ * A plugin's options: leaves are options, nested objects are dotted keys (`tls.ca_file`). A
+ * group whose only key is `"*"` is a set of named sections, each with the options of `"*"`:
+ * `check: { "*": { expression: ... } }` takes `check.load.expression = ...` (or, in the conf
+ * file, `expression = ...` under a `[check load]` header), for any number of names.
+ */
 export interface ConfigSchema {
   readonly [key: string]: OptionSchema | ConfigSchema;
 }
@@ -113,7 +119,13 @@ export type OptionValue<O extends OptionSchema> =
  * so that formats and lists keep their literal types.
  */
 export type ConfigOf<S extends ConfigSchema> = {
-  readonly [K in keyof S]: S[K] extends OptionSchema ? OptionValue<S[K]> : S[K] extends ConfigSchema ? ConfigOf<S[K]> : never;
+  readonly [K in keyof S]: S[K] extends OptionSchema
+    ? OptionValue<S[K]>
+    : S[K] extends { readonly "*": infer T extends ConfigSchema }
+      ? Readonly<Record<string, ConfigOf<T>>>
+      : S[K] extends ConfigSchema
+        ? ConfigOf<S[K]>
+        : never;
 };
 
 /** A class whose instances tsyringe builds (its parameters come from `@inject`). */

@@ -72,6 +72,12 @@ export class MetricHistory {
     private readonly limits: HistoryLimits,
   ) {}
 
+  /** Metrics the checks name. */
+  get watchedCount(): number {
+    return this.watched.size;
+  }
+
+  /** Metrics held (with at least one point). */
   get metricCount(): number {
     return this.series.size;
   }

@@ -10,7 +10,7 @@ import { systemClock } from "../../core/clock";
 import { SelfStats } from "../../core/metrics/self-stats";
 import type { CheckResult } from "../../core/model/check-result";
 import type { Sink } from "../../core/plugin/api";
-import { LineFramer, TOO_LONG } from "../../plugins/input/line/line-framer";
+import { LineFramer, TOO_LONG } from "../../core/input/line-framer";
 import { LineInput } from "../../plugins/input/line/line-input";
 import type { LineConfig } from "../../plugins/input/line/schema";
 import { RecordingLogger } from "../core/pipeline/support";

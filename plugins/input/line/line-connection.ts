@@ -1,5 +1,5 @@
 import type net from "node:net";
-import { LineFramer } from "./line-framer";
+import { LineFramer } from "../../../core/input/line-framer";
 
 /**
  * A half-received line older than this counts as stalled: senders write a line at once,

@@ -14,9 +14,9 @@ import { CLOCK, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/t
 import { LoopTurns } from "../../../core/net/loop-turns";
 import { AuthLockout } from "./auth-lockout";
 import { Connection } from "./line-connection";
-import { TOO_LONG } from "./line-framer";
+import { TOO_LONG } from "../../../core/input/line-framer";
 import { decodeLine, parseLine, parseTail, skipBlanks } from "./line-parser";
-import { preview } from "./line-preview";
+import { preview } from "../../../core/input/line-preview";
 import { allowList, peerOf } from "./peer-access";
 import { LINE_CONFIG, type LineConfig } from "./schema";
 

@@ -1,34 +1,13 @@
 import { checkResultFromCommand, parseExternalCommand } from "../../../core/model/external-command";
 import { normalizeResult, reject, type Normalized } from "../../../core/model/normalize-result";
 
+export { decodeLine, skipBlanks } from "../../../core/input/line-text";
+
 /**
  * Turning one framed line into a check result, or into the reason it is not one
  * (docs/inputs.md §0 and §5). Pure: no socket, no log, no counters; the caller settles the
  * outcome. The line protocol's own commands (AUTH, SYNC) are the caller's.
  */
-
-/** Fatal: a bad byte rejects the line instead of becoming U+FFFD. Without `stream`, each call is independent. */
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** The line as text, or undefined when it is not valid UTF-8. */
-export function decodeLine(line: Buffer): string | undefined {
-  try {
-    return decoder.decode(line);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Offset of the first byte that is not a blank; the line's length when it is all blanks. */
-export function skipBlanks(line: Buffer): number {
-  let start = 0;
-  while (start < line.length && isBlank(line[start]!)) start++;
-  return start;
-}
-
-function isBlank(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0b || byte === 0x0c;
-}
 
 /**
  * A complete line, decoded, not blank, from its first non-blank character at `start`:

@@ -8,7 +8,7 @@ import type { Sink } from "../../../core/plugin/api";
 import { RecordingLogger, sleep, waitFor, type LogEntry } from "../../../test/core/pipeline/support";
 import { localPortOf } from "../../../test/helpers/net";
 import { LineInput, tokenMatches } from "./line-input";
-import { preview } from "./line-preview";
+import { preview } from "../../../core/input/line-preview";
 import { allowList } from "./peer-access";
 import type { LineConfig } from "./schema";
 

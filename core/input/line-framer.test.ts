@@ -87,4 +87,14 @@ describe("line framer", () => {
     expect(lines[998]).to.equal("line 998");
     expect(f.takeTail()?.toString()).to.equal("line 999");
   });
+
+  it("drops the unfinished line on request (a FIFO writer that stopped mid-line), and an over-long one being skipped", () => {
+    const f = new LineFramer(10);
+    expect(frames(f, "a\nhalf")).to.deep.equal(["a"]);
+    expect(f.dropPartial()).to.equal(4);
+    expect(frames(f, "next\n")).to.deep.equal(["next"]);
+    expect(frames(f, "x".repeat(20))).to.deep.equal(["<too long 20>"]);
+    f.dropPartial();
+    expect(frames(f, "fresh\n")).to.deep.equal(["fresh"]);
+  });
 });

@@ -85,6 +85,19 @@ export class LineFramer {
     return this.finish(tail);
   }
 
+  /**
+   * Forgets the unfinished line received so far (and an over-long one being skipped): what
+   * comes next starts a new line. For a FIFO, whose writers cannot be told apart, when a
+   * writer stopped mid-line (fifo-reader.ts). Returns the bytes dropped.
+   */
+  dropPartial(): number {
+    const dropped = this.partialBytes;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.discarding = false;
+    return dropped;
+  }
+
   /** Bytes held that are not yet returned as lines (queued chunks and the unfinished line). */
   get bufferedBytes(): number {
     let n = this.partialBytes - this.pos;

@@ -1,4 +1,5 @@
 import os from "node:os";
+import path from "node:path";
 import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
 import type { Logger } from "../../../core/log/logger";
@@ -6,8 +7,9 @@ import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import { LoopTurns } from "../../../core/net/loop-turns";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
-import { CLOCK, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/tokens";
-import { preview } from "../line/line-preview";
+import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/tokens";
+import { FifoReader } from "../../../core/input/fifo-reader";
+import { preview } from "../../../core/input/line-preview";
 import { compileCheck, normalizePrefix, runCheck, type DiamondCheck } from "./diamond-check";
 import { parseGraphiteLine } from "./graphite-line";
 import { GraphiteListener, type SourceLineHandler } from "./graphite-listener";
@@ -21,6 +23,12 @@ interface LineCounters {
   ignored: number;
   rejected: number;
 }
+
+/**
+ * Diamond writes one metric per write(), far under PIPE_BUF, so a line is never split between
+ * writes: a partial line still there after this long is a writer that died mid-line.
+ */
+const STALE_LINE_MS = 2000;
 
 /** This machine's name up to its first dot: Diamond's default (hostname_method smart, fqdn_short). */
 function shortHostname(): string {
@@ -65,6 +73,8 @@ export class DiamondInput implements InputPlugin, SourceLineHandler {
   readonly checks: readonly DiamondCheck[];
   readonly history: MetricHistory;
   private listener: GraphiteListener | undefined;
+  private fifo: FifoReader | undefined;
+  private fifoLineNo = 0;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly throttle: Throttle;
   private readonly counters: LineCounters = { lines: 0, recorded: 0, ignored: 0, rejected: 0 };
@@ -76,6 +86,7 @@ export class DiamondInput implements InputPlugin, SourceLineHandler {
     @inject(LOGGER) private readonly log: Logger,
     @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(DATA_DIR) private readonly dataDir: string,
     @inject(LOOP_TURNS) private readonly turns: LoopTurns = new LoopTurns(),
   ) {
     this.checks = checksOf(config);
@@ -97,8 +108,30 @@ export class DiamondInput implements InputPlugin, SourceLineHandler {
     return this.listener?.port;
   }
 
+  /** The FIFO's path (absolute), undefined without one. */
+  get fifoPath(): string | undefined {
+    return this.fifo?.path;
+  }
+
   async start(): Promise<void> {
     const deps = { log: this.log, sink: this.sink, turns: this.turns, clock: this.clock, stats: this.stats };
+    if (this.config.path !== "") {
+      const fifoPath = path.resolve(this.dataDir, this.config.path);
+      const source = `FIFO ${this.config.path}`;
+      this.fifo = new FifoReader(
+        { path: fifoPath, mode: Number.parseInt(this.config.mode, 8), maxLineBytes: this.config.max_line_bytes, staleLineMs: STALE_LINE_MS },
+        {
+          line: (line) => this.line(line, source, ++this.fifoLineNo),
+          tooLong: (bytes) => this.tooLong(bytes, source, ++this.fifoLineNo),
+          stale: (bytes) => {
+            this.stats.add("fifo_partial_lines_dropped");
+            this.log.debug(`${source}: a partial line of ${bytes} bytes whose writer stopped mid-line was dropped`, { source });
+          },
+        },
+        deps,
+      );
+      await this.fifo.start();
+    }
     if (this.config.port !== null) {
       this.listener = new GraphiteListener(
         {
@@ -133,6 +166,7 @@ export class DiamondInput implements InputPlugin, SourceLineHandler {
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     await this.listener?.stop();
+    await this.fifo?.stop();
   }
 
   /** Evaluates checks now and hands their results to the sink (the timers call it; so may tests). */

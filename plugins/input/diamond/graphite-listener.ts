@@ -9,7 +9,7 @@ import type { LoopTurns } from "../../../core/net/loop-turns";
 import { allowList, peerOf } from "../../../core/net/peer-access";
 import { peerKey } from "../../../core/net/peer-key";
 import type { Sink } from "../../../core/plugin/api";
-import { LineFramer, TOO_LONG } from "../line/line-framer";
+import { LineFramer, TOO_LONG } from "../../../core/input/line-framer";
 
 export interface GraphiteListenerOptions {
   readonly bind: string;

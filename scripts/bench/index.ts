@@ -1,4 +1,5 @@
 import { benchBus } from "./bus";
+import { benchDiamond } from "./diamond";
 import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
@@ -8,6 +9,7 @@ import { benchRender } from "./render";
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
+  diamond: () => benchDiamond(),
   filter: () => benchFilter(),
   fairness: () => benchFairness(),
   ingest: () => benchIngest(),

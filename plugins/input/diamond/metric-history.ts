@@ -12,18 +12,24 @@ class Series {
 
   /** Inserts in timestamp order; a point of the same second replaces the value. */
   add(ts: number, value: number): void {
-    let i = this.ts.length;
-    while (i > this.head && this.ts[i - 1]! > ts) i--;
-    if (i > this.head && this.ts[i - 1] === ts) {
-      this.values[i - 1] = value;
-      return;
-    }
-    if (i === this.ts.length) {
+    const last = this.ts.length - 1;
+    if (last < this.head || this.ts[last]! < ts) {
       this.ts.push(ts);
       this.values.push(value);
-    } else {
-      this.ts.splice(i, 0, ts);
-      this.values.splice(i, 0, value);
+      return;
+    }
+    // Out of order or the same second (rare): the first point not older, by binary search.
+    let lo = this.head;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ts[mid]! < ts) lo = mid + 1;
+      else hi = mid;
+    }
+    if (this.ts[lo] === ts) this.values[lo] = value;
+    else {
+      this.ts.splice(lo, 0, ts);
+      this.values.splice(lo, 0, value);
     }
   }
 

@@ -15,6 +15,8 @@ export {
   type Lifecycle,
   type ListenerPlugin,
   type OptionSchema,
+  type SectionsSchema,
+  isSectionsNode,
   type OutputPlugin,
   type PluginDefinition,
   type PluginKind,
@@ -29,6 +31,8 @@ export { HOST_CHECK } from "./model/check-result";
 export { normalizeResult, type Normalized } from "./model/normalize-result";
 export { parseExternalCommand, checkResultFromCommand, type ExternalCommand } from "./model/external-command";
 export { splitPluginOutput, unescapeNagios } from "./model/plugin-output";
+// Reading lines from a FIFO without blocking the loop (the nagios and diamond inputs use it too).
+export { FifoReader, FifoPathError, type FifoLineHandler, type FifoReaderOptions, type FifoReaderDeps } from "./input/fifo-reader";
 export type { CheckState, Acknowledgement } from "./state/check-state";
 export type { StateEngine, Applied } from "./state/state-engine";
 export type { Downtime } from "./state/downtime";

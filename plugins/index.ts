@@ -2,6 +2,7 @@ import type { AnyPluginDefinition } from "../core/plugin/api";
 import diamond from "./input/diamond";
 import internal from "./input/internal";
 import line from "./input/line";
+import nagios from "./input/nagios";
 import livestatus from "./listener/livestatus";
 import file from "./output/file";
 import sqlite from "./store/sqlite";
@@ -26,6 +27,7 @@ import servicesbyhostgroup from "./table/servicesbyhostgroup";
 export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   internal,
   line,
+  nagios,
   diamond,
   file,
   sqlite,

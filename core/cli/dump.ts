@@ -73,7 +73,7 @@ export class NoStoreError extends TantaleError {}
 function missingStore(spec: InstanceSpec, dataDir: string): string | undefined {
   if (!fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) return `no store in ${dataDir}: no such directory`;
   const files = Object.entries(spec.plugin.definition.schema)
-    .filter(([key, option]) => option.format === "data-path" && typeof spec.options[key] === "string" && spec.options[key] !== "")
+    .filter(([key, option]) => "format" in option && option.format === "data-path" && typeof spec.options[key] === "string" && spec.options[key] !== "")
     .map(([key]) => path.resolve(dataDir, spec.options[key] as string));
   if (files.length > 0 && !files.some((f) => fs.existsSync(f))) return `no store in ${dataDir}: ${files.join(", ")} does not exist (store "${spec.id}")`;
   return undefined;

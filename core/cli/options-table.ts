@@ -1,4 +1,4 @@
-import type { ConfigSchema, OptionSchema } from "../plugin/api";
+import { isSectionsNode, type ConfigSchema, type OptionSchema } from "../plugin/api";
 import { rangeText } from "../config/option-checks";
 
 export interface OptionRow {
@@ -14,7 +14,9 @@ export interface OptionRow {
 export function optionRows(schema: ConfigSchema, prefix = ""): OptionRow[] {
   const rows: OptionRow[] = [];
   for (const [key, node] of Object.entries(schema)) {
-    if ("doc" in node && typeof node.doc === "string") {
+    // Named sections: their options as `check.<name>.command` (the dotted form of `[check <name>]` then `command =`).
+    if (isSectionsNode(node)) rows.push(...optionRows(node.sections, `${prefix}${key}.<name>.`));
+    else if ("doc" in node && typeof node.doc === "string") {
       const o = node as OptionSchema;
       const format = Array.isArray(o.format) ? (o.format as readonly unknown[]).join("|") : String(o.format);
       rows.push({ key: prefix + key, format, default: formatDefault(o), range: rangeText(o) ?? "", doc: o.doc });

@@ -14,48 +14,54 @@ export interface ParsedConf {
 }
 
 const KEY = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
-/** `[check load]`: the keys below it are `check.load.<key>` (a section of a plugin's `"*"` group). */
-const SECTION = /^\[\s*([a-z_][a-z0-9_]*)(?:\s+([a-z_][a-z0-9_]*))?\s*\]$/;
+/** `[check disk_root]`: a named section (SectionsSchema); its keys follow until the next header. */
+const SECTION = /^\[\s*([a-z_][a-z0-9_]*)\s+([A-Za-z0-9_][A-Za-z0-9_-]*)\s*\]$/;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
- * Parses Diamond-style `key = value` text. Only full-line `#` and `;` comments exist,
+ * Parses Diamond-style `key = value` text, with optional `[<kind> <name>]` section headers:
+ * the keys after a header are `<kind>.<name>.<key>` (the plugin's SectionsSchema gives them
+ * meaning), so options of the instance itself come before the first header. Only full-line `#` and `;` comments exist,
  * because check outputs and threshold expressions contain both characters. The value is
  * split at the first `=`, trimmed, unquoted when wrapped in double quotes, and `${VAR}` /
  * `${VAR:-default}` are taken from the environment (for secrets kept out of conf files).
- * A `[group name]` (or `[group]`) line prefixes the keys after it with `group.name.`: INI
- * sections as sugar for dotted keys, so the rest of the file cannot go back to plain keys.
  */
 export function parseConf(file: string, text: string, env: NodeJS.ProcessEnv = process.env): ParsedConf {
   const entries = new Map<string, ConfEntry>();
   const problems: ConfigProblem[] = [];
   const lines = text.split(/\r?\n/);
-  let section = "";
+  /** The current section's key prefix (`check.disk_root.`), "" before the first header. */
+  let prefix = "";
+  const sections = new Map<string, number>();
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
     const raw = lines[i]!.trim();
     if (raw === "" || raw.startsWith("#") || raw.startsWith(";")) continue;
     if (raw.startsWith("[")) {
-      const header = SECTION.exec(raw);
-      if (header) section = header[2] === undefined ? `${header[1]}.` : `${header[1]}.${header[2]}.`;
-      else
-        problems.push({
-          file,
-          line,
-          message: `expected a section header such as [check load] (lower case letters, digits and _), got ${JSON.stringify(cut(raw))}`,
-        });
+      const m = SECTION.exec(raw);
+      if (m === null) {
+        problems.push({ file, line, message: `expected a section header "[<kind> <name>]" (name: letters, digits, _ and -), got ${JSON.stringify(cut(raw))}` });
+        prefix = "\0"; // the keys that follow belong to no section: skipped, not taken for the instance's own
+        continue;
+      }
+      prefix = `${m[1]}.${m[2]}.`;
+      const first = sections.get(prefix);
+      if (first !== undefined) problems.push({ file, line, message: `section [${m[1]} ${m[2]}] is already defined on line ${first}` });
+      else sections.set(prefix, line);
       continue;
     }
+    if (prefix === "\0") continue;
     const eq = raw.indexOf("=");
     if (eq < 0) {
       problems.push({ file, line, message: `expected "key = value", got ${JSON.stringify(cut(raw))}` });
       continue;
     }
-    const key = section + raw.slice(0, eq).trim();
-    if (!KEY.test(key)) {
-      problems.push({ file, line, key: key || "(empty)", message: "not a valid key (lower case letters, digits, _ and . only)" });
+    const ownKey = raw.slice(0, eq).trim();
+    if (!KEY.test(ownKey)) {
+      problems.push({ file, line, key: prefix + (ownKey || "(empty)"), message: "not a valid key (lower case letters, digits, _ and . only)" });
       continue;
     }
+    const key = prefix + ownKey;
     const previous = entries.get(key);
     if (previous !== undefined) {
       problems.push({ file, line, key, message: `duplicated key (first set on line ${previous.line})` });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, PluginLoadError, describeError, type ConfigProblem } from "../errors";
-import { describeSource, type AnyPluginDefinition, type ConfigSchema, type OptionSchema, type ResolvedPlugin } from "../plugin/api";
+import { describeSource, isSectionsNode, type AnyPluginDefinition, type ConfigSchema, type OptionSchema, type ResolvedPlugin } from "../plugin/api";
 import { NpmPluginLoader } from "../plugin/npm-plugins";
 import { PluginRegistry } from "../plugin/registry";
 import { parseConf, type ConfEntry, type ParsedConf } from "./conf-file";
@@ -211,6 +211,7 @@ function portConflicts(instances: readonly InstanceSpec[], lines: ReadonlyMap<st
 function portKeys(schema: ConfigSchema, prefix: string): string[] {
   const out: string[] = [];
   for (const [key, node] of Object.entries(schema)) {
+    if (isSectionsNode(node)) continue; // per-section ports are the plugin's to check
     if ("doc" in node) {
       if ((node as OptionSchema).format === "port") out.push(prefix + key);
     } else out.push(...portKeys(node, `${prefix}${key}.`));

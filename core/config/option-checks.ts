@@ -1,5 +1,5 @@
 import { describeError } from "../errors";
-import type { ConfigSchema, OptionCheck, OptionSchema } from "../plugin/api";
+import { isSectionsNode, type ConfigSchema, type OptionCheck, type OptionSchema, type SectionsSchema } from "../plugin/api";
 
 /** An option's range and check, on values that already passed their format. */
 export interface OptionFailure {
@@ -8,8 +8,8 @@ export interface OptionFailure {
 }
 
 /** A schema node is an option when it has a doc (define.ts refuses options without one). */
-export function isOption(node: OptionSchema | ConfigSchema): node is OptionSchema {
-  return typeof (node as OptionSchema).doc === "string";
+export function isOption(node: OptionSchema | ConfigSchema | SectionsSchema): node is OptionSchema {
+  return typeof (node as OptionSchema).doc === "string" && !isSectionsNode(node);
 }
 
 /**
@@ -29,6 +29,8 @@ export function optionFailures(
   const walk = (node: ConfigSchema, prefix: string): void => {
     for (const [name, child] of Object.entries(node)) {
       const key = prefix + name;
+      // Sections are validated each on its own (validate-options.ts).
+      if (isSectionsNode(child)) continue;
       if (!isOption(child)) {
         walk(child, `${key}.`);
         continue;
@@ -36,7 +38,7 @@ export function optionFailures(
       if (skip.has(key)) continue;
       const value = valueAt(values, key);
       if (value === null || value === undefined) continue;
-      const message = rangeFailure(child, value) ?? (options.checks ? checkFailure(child, value, values, key) : undefined);
+      const message = rangeFailure(child, value) ?? (options.checks ? checkFailure(child, value, values) : undefined);
       if (message !== undefined) failures.push({ key, message });
     }
   };
@@ -51,11 +53,11 @@ function rangeFailure(option: OptionSchema, value: unknown): string | undefined 
   return `must be ${range}, got ${inUnit(option, value)}`;
 }
 
-function checkFailure(option: OptionSchema, value: unknown, values: Readonly<Record<string, unknown>>, key: string): string | undefined {
+function checkFailure(option: OptionSchema, value: unknown, values: Readonly<Record<string, unknown>>): string | undefined {
   if (option.validate === undefined) return undefined;
   try {
     // The format validated the value's type: the check receives what its option declares.
-    return (option.validate as OptionCheck<unknown>)(value, values, key);
+    return (option.validate as OptionCheck<unknown>)(value, values);
   } catch (err) {
     return `could not be checked: ${describeError(err)}`;
   }

@@ -1,10 +1,10 @@
 import convict from "convict";
 import type { ConfigProblem } from "../errors";
 import { describeError } from "../errors";
-import type { ConfigSchema, OptionSchema } from "../plugin/api";
+import { isSectionsNode, type ConfigSchema, type SectionsSchema } from "../plugin/api";
 import { toNested, type ConfEntry } from "./conf-file";
 import { registerFormats } from "./formats";
-import { isOption, optionFailures } from "./option-checks";
+import { optionFailures } from "./option-checks";
 
 export type OptionsResult =
   { readonly ok: true; readonly values: Readonly<Record<string, unknown>> } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
@@ -19,9 +19,10 @@ const INVALID = /^([A-Za-z0-9_.-]+): (.*)$/;
  * refuse at start is refused here, by `check-config` too. The environment and argv are never
  * read here: repeated plugin instances would collide.
  */
-export function validateOptions(file: string, entries: ReadonlyMap<string, ConfEntry>, declared: ConfigSchema): OptionsResult {
+export function validateOptions(file: string, entries: ReadonlyMap<string, ConfEntry>, schema: ConfigSchema): OptionsResult {
+  const sectionKeys = Object.keys(schema).filter((k) => isSectionsNode(schema[k]!));
+  if (sectionKeys.length > 0) return validateWithSections(file, entries, schema, sectionKeys);
   registerFormats();
-  const schema = expandSections(declared, [...entries.keys()], "");
   const lineOf = (key: string): number | undefined => entries.get(key)?.line;
   const toProblem = (text: string): ConfigProblem => {
     const undeclared = UNDECLARED.exec(text);
@@ -61,31 +62,52 @@ export function validateOptions(file: string, entries: ReadonlyMap<string, ConfE
 }
 
 /**
- * A `"*"` group (a set of named sections, api.ts) made concrete for this file: one copy of its
- * options per name the file uses (`check.load.x` names `load`), so that convict validates each
- * section strictly, unknown options and all. No section gives an empty group.
+ * A schema with SectionsSchema nodes: the entries `<kind>.<name>.<key>` of each section are
+ * validated by its `sections` schema, as a file of their own (their problems name the full
+ * key and its line); the rest by the schema without those nodes. The plugin receives
+ * `<kind>` as name → options.
  */
-export function expandSections(schema: ConfigSchema, keys: readonly string[], prefix: string): ConfigSchema {
-  const out: Record<string, OptionSchema | ConfigSchema> = {};
-  for (const [name, node] of Object.entries(schema)) {
-    if (isOption(node)) out[name] = node;
-    else if (isSectionGroup(node)) {
-      const at = `${prefix}${name}.`;
-      const sections: Record<string, ConfigSchema> = {};
-      for (const key of keys) {
-        if (!key.startsWith(at)) continue;
-        const section = key.slice(at.length).split(".")[0]!;
-        sections[section] ??= expandSections(node["*"]!, keys, `${at}${section}.`);
+function validateWithSections(file: string, entries: ReadonlyMap<string, ConfEntry>, schema: ConfigSchema, sectionKeys: readonly string[]): OptionsResult {
+  const own = new Map(entries);
+  const problems: ConfigProblem[] = [];
+  const sectionValues: Record<string, Record<string, unknown>> = {};
+  for (const kind of sectionKeys) {
+    const node = schema[kind] as SectionsSchema;
+    const byName = new Map<string, Map<string, ConfEntry>>();
+    for (const [key, entry] of entries) {
+      if (key === kind) {
+        own.delete(key);
+        problems.push({ file, line: entry.line, key, message: `holds named sections: write them as [${kind} <name>] followed by their options` });
+        continue;
       }
-      out[name] = sections;
-    } else out[name] = expandSections(node, keys, `${prefix}${name}.`);
+      if (!key.startsWith(`${kind}.`)) continue;
+      own.delete(key);
+      const rest = key.slice(kind.length + 1);
+      const dot = rest.indexOf(".");
+      if (dot < 0) {
+        problems.push({ file, line: entry.line, key, message: `expected [${kind} <name>] then its options (or ${kind}.<name>.<option>)` });
+        continue;
+      }
+      const name = rest.slice(0, dot);
+      let section = byName.get(name);
+      if (section === undefined) byName.set(name, (section = new Map()));
+      const inner = rest.slice(dot + 1);
+      section.set(inner, { ...entry, key: inner });
+    }
+    const values: Record<string, unknown> = {};
+    for (const [name, section] of byName) {
+      const result = validateOptions(file, section, node.sections);
+      if (result.ok) values[name] = result.values;
+      else for (const p of result.problems) problems.push({ ...p, ...(p.key === undefined ? { message: `[${kind} ${name}]: ${p.message}` } : { key: `${kind}.${name}.${p.key}` }) });
+    }
+    sectionValues[kind] = values;
   }
-  return out;
-}
-
-function isSectionGroup(node: ConfigSchema): node is { readonly "*": ConfigSchema } {
-  const keys = Object.keys(node);
-  return keys.length === 1 && keys[0] === "*";
+  const rest: Record<string, unknown> = {};
+  for (const [key, node] of Object.entries(schema)) if (!sectionKeys.includes(key)) rest[key] = node;
+  const result = validateOptions(file, own, rest as ConfigSchema);
+  if (!result.ok) problems.push(...result.problems);
+  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)) };
+  return { ok: true, values: deepFreeze({ ...(result.ok ? result.values : {}), ...sectionValues }) };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -12,8 +12,8 @@ const execFileAsync = promisify(execFile);
 
 /**
  * Reading lines from a named pipe (FIFO) without ever blocking the event loop, for the
- * inputs that writers feed through one (the Nagios command file, Diamond's FIFO handler):
- * docs/inputs.md §4.5.
+ * inputs that writers feed through one (the Nagios command file, Diamond's FIFO handler).
+ * (Node.js issues 23220 and 3628 show what a blocking open does.)
  *
  * - The path is created with `mkfifo -m <mode>` when missing (Node has no mkfifo; coreutils'
  *   is on every system Tantale runs on, and `-m` sets the mode whatever the umask). A path

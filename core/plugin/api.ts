@@ -61,10 +61,9 @@ export interface Sink {
  * `file:line: key:`), or undefined when it is fine. `config` is the file's whole configuration,
  * frozen, every value of its format's type, for rules that tie options together. Not called
  * for null (a nullable option left unset), nor when any value of the file failed its format,
- * nor when this one is out of its range. `key` is the option's dotted key (`check.load.warning`
- * in a section of a `"*"` group): where a check finds the options beside it.
+ * nor when this one is out of its range.
  */
-export type OptionCheck<T> = (value: T, config: Readonly<Record<string, unknown>>, key: string) => string | undefined;
+export type OptionCheck<T> = (value: T, config: Readonly<Record<string, unknown>>) => string | undefined;
 
 interface OptionCommon {
   readonly doc: string;
@@ -98,14 +97,25 @@ export interface EnumOption<V extends string | number = string | number> extends
 /** One option of a plugin: convict's schema entry, restricted to Tantale's strict formats. */
 export type OptionSchema = { [F in FormatName]: FormatOption<F> }[FormatName] | EnumOption;
 
-/**
- * A plugin's options: leaves are options, nested objects are dotted keys (`tls.ca_file`). A
- * group whose only key is `"*"` is a set of named sections, each with the options of `"*"`:
- * `check: { "*": { expression: ... } }` takes `check.load.expression = ...` (or, in the conf
- * file, `expression = ...` under a `[check load]` header), for any number of names.
- */
+/** A plugin's options: leaves are options, nested objects are dotted keys (`tls.ca_file`), and named sections. */
 export interface ConfigSchema {
-  readonly [key: string]: OptionSchema | ConfigSchema;
+  readonly [key: string]: OptionSchema | ConfigSchema | SectionsSchema;
+}
+
+/**
+ * Named sections of a conf file, each with the same options: `checks: { doc, sections: {...} }`
+ * takes `[checks disk_root]` followed by its `key = value` lines (or the dotted keys
+ * `checks.disk_root.<key>`) for every name. Each section is validated by `sections` as a file
+ * is by its schema; the plugin receives name → options. At the top of a schema only.
+ */
+export interface SectionsSchema<S extends ConfigSchema = ConfigSchema> {
+  readonly doc: string;
+  readonly sections: S;
+}
+
+/** Whether a schema node is a SectionsSchema. */
+export function isSectionsNode(node: OptionSchema | ConfigSchema | SectionsSchema): node is SectionsSchema {
+  return typeof (node as SectionsSchema).sections === "object" && (node as SectionsSchema).sections !== null && typeof (node as SectionsSchema).doc === "string";
 }
 
 /** The value one option gives the plugin: its format's type or one of its list, null when nullable. */
@@ -121,7 +131,7 @@ export type OptionValue<O extends OptionSchema> =
 export type ConfigOf<S extends ConfigSchema> = {
   readonly [K in keyof S]: S[K] extends OptionSchema
     ? OptionValue<S[K]>
-    : S[K] extends { readonly "*": infer T extends ConfigSchema }
+    : S[K] extends SectionsSchema<infer T>
       ? Readonly<Record<string, ConfigOf<T>>>
       : S[K] extends ConfigSchema
         ? ConfigOf<S[K]>

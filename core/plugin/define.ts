@@ -1,7 +1,7 @@
 import { PLUGIN_API_VERSION, PLUGIN_KINDS, type ConfigOf, type PluginByKind, type PluginClass, type PluginDefinition, type PluginKind } from "./api";
 import { FORMAT_NAMES, NUMERIC_FORMATS } from "../config/formats";
 import { RESERVED_KEYS } from "../config/common-schema";
-import type { ConfigSchema, OptionSchema } from "./api";
+import { isSectionsNode, type ConfigSchema, type OptionSchema, type SectionsSchema } from "./api";
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -56,8 +56,8 @@ export function definitionProblems(value: unknown): string[] {
   return out;
 }
 
-function isOption(node: OptionSchema | ConfigSchema): node is OptionSchema {
-  return typeof (node as OptionSchema).doc === "string" || "default" in node || "format" in node;
+function isOption(node: OptionSchema | ConfigSchema | SectionsSchema): node is OptionSchema {
+  return !isSectionsNode(node) && (typeof (node as OptionSchema).doc === "string" || "default" in node || "format" in node);
 }
 
 /** min, max and validate, as a plugin written in JavaScript may get them wrong. */
@@ -88,6 +88,10 @@ function schemaProblems(schema: ConfigSchema, prefix: string): string[] {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a plugin written in JavaScript gets no type check: a node may be anything
     if (typeof node !== "object" || node === null || Object.keys(node).length === 0) {
       out.push(`option ${path} must be an option (doc, format, default) or a group of options`);
+    } else if (isSectionsNode(node)) {
+      if (prefix !== "") out.push(`sections ${path} must be at the top of the schema`);
+      if (node.doc === "") out.push(`sections ${path} need a doc`);
+      out.push(...schemaProblems(node.sections, `${path}.<name>.`));
     } else if (isOption(node)) {
       if (typeof node.doc !== "string" || node.doc === "") out.push(`option ${path} needs a doc`);
       if (!("default" in node)) out.push(`option ${path} needs a default`);

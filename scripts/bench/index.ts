@@ -4,6 +4,7 @@ import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
+import { benchNagiosFifo } from "./nagios-fifo";
 import { benchRender } from "./render";
 
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
@@ -14,6 +15,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   fairness: () => benchFairness(),
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
+  "nagios-fifo": () => benchNagiosFifo(),
   render: () => benchRender(),
 };
 

@@ -17,23 +17,16 @@ function parsed(parse: (text: string) => unknown): (value: string) => string | u
   };
 }
 
-/** The section of a key `check.<name>.<option>`. */
-function sectionOf(config: Readonly<Record<string, unknown>>, key: string): Readonly<Record<string, unknown>> | undefined {
-  const name = key.split(".")[1];
-  const checks = config.check as Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
-  return name === undefined ? undefined : checks?.[name];
-}
-
 /** A warning or critical range string: valid, and not set a second time by the section's thresholds. */
 function rangeCheck(level: "warning" | "critical") {
-  return (value: string, config: Readonly<Record<string, unknown>>, key: string): string | undefined => {
+  return (value: string, section: Readonly<Record<string, unknown>>): string | undefined => {
     if (value.trim() === "") return undefined;
     try {
       parseRange(value);
     } catch (err) {
-      return `${(err as Error).message}`;
+      return (err as Error).message;
     }
-    const tuple = sectionOf(config, key)?.thresholds;
+    const tuple = section.thresholds;
     if (typeof tuple !== "string" || tuple.trim() === "") return undefined;
     try {
       if (parseThresholdTuple(tuple)[level] !== undefined) return `the ${level} bounds are already set by thresholds; set them in one place`;
@@ -128,7 +121,7 @@ export const diamondSchema = {
     default: 4096,
     min: 2,
   },
-  check: { "*": checkSchema },
+  check: { doc: "The checks: one [check <name>] section each, with the options check.<name>.*.", sections: checkSchema },
 } as const satisfies ConfigSchema;
 
 export type DiamondConfig = ConfigOf<typeof diamondSchema>;

@@ -17,25 +17,6 @@ function valuesOf(text: string, env: NodeJS.ProcessEnv = {}): Record<string, str
 }
 
 describe("parseConf", () => {
-  describe("[group name] sections", () => {
-    it("prefixes the keys below a header with group.name., with their own lines", () => {
-      expect(valuesOf("path = a\n[check load]\nexpression = {x}\n\n[ check  disk_root ]\nexpression = {y}\n[defaults]\nk = 1")).to.deep.equal({
-        path: "a",
-        "check.load.expression": "{x}",
-        "check.disk_root.expression": "{y}",
-        "defaults.k": "1",
-      });
-      expect(parse("[check load]\nexpression = {x}").entries.get("check.load.expression")?.line).to.equal(2);
-    });
-
-    it("refuses a header that is not [group] or [group name], and a key set twice in a section", () => {
-      expect(parse("[check Load]\n[check a b]\n[check\n").problems.map((p) => p.line)).to.deep.equal([1, 2, 3]);
-      expect(parse("[check Load]").problems[0]?.message).to.contain("expected a section header such as [check load]");
-      const twice = parse("[check a]\nx = 1\n[check a]\nx = 2");
-      expect(twice.problems).to.deep.equal([{ file: FILE, line: 4, key: "check.a.x", message: "duplicated key (first set on line 2)" }]);
-    });
-  });
-
   describe("key = value lines", () => {
     it("reads each key with its value and the 1-based line it is on", () => {
       const parsed = parse("path = results.jsonl\nfsync = yes\n");

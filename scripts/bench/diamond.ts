@@ -67,7 +67,9 @@ export async function benchDiamond(total = 1_000_000): Promise<string> {
           const took = (performance.now() - started) / 1000;
           await sender;
           const read = every === 1 ? "every line read by a check" : `1 line in ${every} read by a check`;
-          out.push(`diamond (${via}, ${read}): ${total.toLocaleString("en")} lines in ${took.toFixed(2)} s = ${Math.round(total / took).toLocaleString("en")} lines/s`);
+          out.push(
+            `diamond (${via}, ${read}): ${total.toLocaleString("en")} lines in ${took.toFixed(2)} s = ${Math.round(total / took).toLocaleString("en")} lines/s`,
+          );
         }
       }
       const rounds = 1000;
@@ -124,7 +126,7 @@ function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["ignore", "ignore", "inherit"] });
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${String(code)}`))));
   });
 }
 

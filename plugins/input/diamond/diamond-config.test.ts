@@ -90,7 +90,7 @@ describe("diamond conf: several checks in one file", () => {
         ].join("\n"),
       ),
     ).to.deep.equal([
-      "2 check.load.expression: expected a number, a {metric}, a function or \"(\", got the end at column 6",
+      '2 check.load.expression: expected a number, a {metric}, a function or "(", got the end at column 6',
       "3 check.load.condition: expected a comparison (< <= > >= == !=), got the end at column 4",
       '4 check.load.thresholds: expected 4 comma-separated values "low critical, low warning, up warning, up critical" (empty = unset), got 2',
       '5 check.load.warning: range "10abc": "10abc" is not a number (expected [@][start:][end], ~ for minus infinity)',

@@ -45,14 +45,16 @@ async function until(what: string, condition: () => boolean, timeoutMs = 15_000)
 
 function send(port: number, ...chunks: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: "127.0.0.1", port }, async () => {
-      for (const c of chunks) {
-        socket.write(c);
-        // separate packets: a line split across them must come out whole
-        await new Promise((r) => setImmediate(r));
+    const writeFrom = (i: number): void => {
+      if (i === chunks.length) {
+        socket.end();
+        return;
       }
-      socket.end();
-    });
+      socket.write(chunks[i]!);
+      // separate packets: a line split across them must come out whole
+      setImmediate(() => writeFrom(i + 1));
+    };
+    const socket = net.connect({ host: "127.0.0.1", port }, () => writeFrom(0));
     socket.on("error", reject);
     socket.on("close", () => resolve());
   });
@@ -73,7 +75,12 @@ describe("diamond input: Graphite over TCP (real sockets, port 0)", function () 
       env: {},
     });
     const options = config.instances.find((i) => i.id === "diamond")!.options as unknown as DiamondConfig;
-    const clock = { t: T0 * 1000, now(): number { return this.t; } };
+    const clock = {
+      t: T0 * 1000,
+      now(): number {
+        return this.t;
+      },
+    };
     const sink = new TestSink();
     const log = new RecordingLogger();
     const stats: InstanceStats = new SelfStats().of("diamond");

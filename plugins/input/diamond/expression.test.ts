@@ -71,7 +71,7 @@ describe("diamond expressions", () => {
     const bad: [string, string][] = [
       ["", "expected a number"],
       ["{a} +", "expected a number"],
-      ["{a} {b}", 'unexpected {b} at column 5'],
+      ["{a} {b}", "unexpected {b} at column 5"],
       ["({a} + 1", 'expected ")"'],
       ["{a", "{ without its }"],
       ["{}", "must name a metric path"],

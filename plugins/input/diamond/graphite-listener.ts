@@ -169,9 +169,13 @@ export class GraphiteListener {
     if (admission.kind === "evict") {
       this.slots.remove(admission.victim);
       this.deps.stats.add("connections_evicted");
-      this.logThrottled("evicted", `graphite connection from ${admission.victim.peer} closed to let ${peer} in: ${admission.limit} reached, it was the quietest`, {
-        peer: admission.victim.peer,
-      });
+      this.logThrottled(
+        "evicted",
+        `graphite connection from ${admission.victim.peer} closed to let ${peer} in: ${admission.limit} reached, it was the quietest`,
+        {
+          peer: admission.victim.peer,
+        },
+      );
       admission.victim.socket.destroy();
     }
     const sender = new Sender(socket, peer, this.deps.clock.now(), this.options.maxLineBytes);

@@ -42,7 +42,8 @@ const checkSchema = {
     doc: "What the check computes: + - * / ( ), numbers, min() max() abs(), {metric.path} (its latest value) and {3600|metric.path} (its value an hour ago; 30m, 1h, 1d also work). Required.",
     format: "string",
     default: "",
-    validate: (value: string) => (value.trim() === "" ? "is required: what the check computes, such as {loadavg.01} / {cpu.count}" : parsed(parseExpression)(value)),
+    validate: (value: string) =>
+      value.trim() === "" ? "is required: what the check computes, such as {loadavg.01} / {cpu.count}" : parsed(parseExpression)(value),
   },
   condition: {
     doc: "Evaluate the check only when this holds (comparisons < <= > >= == != joined by and, or, not); otherwise it is OK with `condition not met` (empty: always).",
@@ -64,12 +65,23 @@ const checkSchema = {
       }
     },
   },
-  warning: { doc: "Warning as a Nagios range: 10, 10:, ~:10, 10:20, @10:20 (empty: none; not with a warning bound in thresholds).", format: "string", default: "", validate: rangeCheck("warning") },
+  warning: {
+    doc: "Warning as a Nagios range: 10, 10:, ~:10, 10:20, @10:20 (empty: none; not with a warning bound in thresholds).",
+    format: "string",
+    default: "",
+    validate: rangeCheck("warning"),
+  },
   critical: { doc: "Critical as a Nagios range, as warning.", format: "string", default: "", validate: rangeCheck("critical") },
   prefix: { doc: "Prefix of this check's metric paths (unset: the instance's prefix).", format: "string", default: null, nullable: true },
   hostname: { doc: "Host the result is filed under (unset: the instance's hostname).", format: "string", default: null, nullable: true },
   service: { doc: "Service name of the result (empty: the section's name).", format: "string", default: "" },
-  interval: { doc: "How often the check is evaluated and its result filed (unset: the instance's interval).", format: "duration", default: null, nullable: true, min: 1000 },
+  interval: {
+    doc: "How often the check is evaluated and its result filed (unset: the instance's interval).",
+    format: "duration",
+    default: null,
+    nullable: true,
+    min: 1000,
+  },
   contacts: { doc: "Contacts of the result (unset: the instance's contacts).", format: "list", default: null, nullable: true },
 } as const satisfies ConfigSchema;
 
@@ -98,7 +110,12 @@ export const diamondSchema = {
     default: [],
     validate: allowProblem,
   },
-  max_connections: { doc: "Most TCP senders at once; when full, the quietest is closed to let a newcomer in (0: no limit).", format: "integer", default: 100, min: 0 },
+  max_connections: {
+    doc: "Most TCP senders at once; when full, the quietest is closed to let a newcomer in (0: no limit).",
+    format: "integer",
+    default: 100,
+    min: 0,
+  },
   idle_timeout: { doc: "A TCP sender that sends nothing this long is closed (0: never); above the senders' interval.", format: "duration", default: 900_000 },
   max_line_bytes: { doc: "Longest Graphite line; a longer one is discarded up to its newline.", format: "size", default: 16_384, min: 64 },
   hostname: { doc: "Host the results are filed under (empty: this machine's name, up to its first dot, as Diamond's default).", format: "string", default: "" },
@@ -114,7 +131,12 @@ export const diamondSchema = {
     format: "duration",
     default: 600_000,
   },
-  max_metrics: { doc: "Most metrics kept (only those the checks name are kept); further ones are refused and counted.", format: "integer", default: 10_000, min: 1 },
+  max_metrics: {
+    doc: "Most metrics kept (only those the checks name are kept); further ones are refused and counted.",
+    format: "integer",
+    default: 10_000,
+    min: 1,
+  },
   max_points: {
     doc: "Most values kept per metric for trend references; beyond it the oldest is dropped and counted.",
     format: "integer",

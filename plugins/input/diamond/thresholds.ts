@@ -42,7 +42,8 @@ export function parseRange(text: string): Range {
 }
 
 function boundOf(s: string, whole: string): number {
-  if (!NUMBER.test(s)) throw new Error(`range ${JSON.stringify(whole)}: ${JSON.stringify(s)} is not a number (expected [@][start:][end], ~ for minus infinity)`);
+  if (!NUMBER.test(s))
+    throw new Error(`range ${JSON.stringify(whole)}: ${JSON.stringify(s)} is not a number (expected [@][start:][end], ~ for minus infinity)`);
   return Number(s);
 }
 
@@ -73,10 +74,10 @@ export function parseThresholdTuple(text: string): Thresholds {
   const parts = text.split(",").map((p) => p.trim());
   if (parts.length !== 4)
     throw new Error(`expected 4 comma-separated values "low critical, low warning, up warning, up critical" (empty = unset), got ${parts.length}`);
-  const names = ["low critical", "low warning", "up warning", "up critical"];
+  const names = ["low critical", "low warning", "up warning", "up critical"] as const;
   const [lc, lw, uw, uc] = parts.map((p, i) => {
     if (p === "") return undefined;
-    if (!NUMBER.test(p)) throw new Error(`${names[i]} ${JSON.stringify(p)} is not a number`);
+    if (!NUMBER.test(p)) throw new Error(`${names[i] ?? "bound"} ${JSON.stringify(p)} is not a number`);
     return Number(p);
   });
   return { critical: tupleRange(lc, uc, "critical"), warning: tupleRange(lw, uw, "warning") };

@@ -151,17 +151,15 @@ function withPrefix<N extends NumberNode | BoolNode>(node: N, prefix: string): N
 
 /**
  * Runs a check against the history at `nowMs`. Never throws for missing, stale or odd data:
- * that is UNKNOWN with the reason as output. The timestamp is the oldest current value read
- * (the result is as old as its oldest input), or now when it read none.
+ * that is UNKNOWN with the reason as output. The result is timestamped now, when it was
+ * evaluated, not with its metrics' time (as the Python client did): the state engine's
+ * freshness counts from the timestamp, and Diamond's collectors often run every 5 minutes
+ * while a check runs every minute, which would turn every result outdated on arrival. Old
+ * metrics are `stale_after`'s business.
  */
 export function runCheck(check: DiamondCheck, history: MetricHistory, nowMs: number): CheckResult {
   const now = nowMs / 1000;
-  let oldest = Infinity;
-  const resolve = (ref: MetricRef): number => {
-    const point = history.read(ref, now);
-    if (ref.age === 0 && point.ts < oldest) oldest = point.ts;
-    return point.value;
-  };
+  const resolve = (ref: MetricRef): number => history.read(ref, now).value;
   const result = (status: number, output: string, perfData = ""): CheckResult => ({
     hostname: check.hostname,
     check: check.service,
@@ -169,7 +167,7 @@ export function runCheck(check: DiamondCheck, history: MetricHistory, nowMs: num
     output,
     longOutput: "",
     perfData,
-    timestamp: oldest === Infinity ? Math.floor(now) : oldest,
+    timestamp: Math.floor(now),
     interval: check.interval / 1000,
     contacts: check.contacts,
     hostgroups: [],

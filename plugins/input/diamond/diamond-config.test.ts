@@ -99,6 +99,10 @@ describe("diamond conf: several checks in one file", () => {
       "15 check.div.interval: must be at least 1s, got 0ms",
       "- check.none.expression: is required: what the check computes, such as {loadavg.01} / {cpu.count}",
     ]);
+    expect(await problems("[check load]\nexpression = {a}\nservice = disk;root\nhostname =\n")).to.deep.equal([
+      `3 check.load.service: must not contain ";" (Livestatus and Nagios commands split on it), got "disk;root"`,
+      "4 check.load.hostname: must not be empty (leave it out for the instance's hostname)",
+    ]);
     expect(await problems("[check load]\nexpression = {a}\ncolour = red\n")).to.deep.equal([
       "3 check.load.colour: unknown option (see `tantale plugins` for the options of each plugin)",
     ]);

@@ -1,5 +1,6 @@
 import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
 import { allowProblem } from "../../../core/net/peer-access";
+import { normalizeResult } from "../../../core/model/normalize-result";
 import { configToken } from "../../../core/tokens";
 import { ExpressionError, parseCondition, parseExpression } from "./expression";
 import { parseRange, parseThresholdTuple } from "./thresholds";
@@ -14,6 +15,21 @@ function parsed(parse: (text: string) => unknown): (value: string) => string | u
     } catch (err) {
       return err instanceof ExpressionError ? err.message : String(err);
     }
+  };
+}
+
+/**
+ * A host, service or contact name the results could not carry (`;`, control characters, too
+ * long: the rules of every input, core/model/normalize-result.ts), refused at load rather than
+ * at each evaluation. Empty values are the caller's (they mean "the default").
+ */
+function nameCheck(field: "hostname" | "check" | "contacts") {
+  return (value: string | readonly string[]): string | undefined => {
+    if (value === "" || (Array.isArray(value) && value.length === 0)) return undefined;
+    const probe = { hostname: "h", check: "c", status: 0, output: "", interval: 60, [field]: typeof value === "string" ? value.trim() : value };
+    const outcome = normalizeResult(probe, Date.now());
+    // The reason names the result's field (`check must not...`): the option names itself.
+    return outcome.ok ? undefined : outcome.reason.replace(/^(hostname|check|contacts) /, "");
   };
 }
 
@@ -73,8 +89,14 @@ const checkSchema = {
   },
   critical: { doc: "Critical as a Nagios range, as warning.", format: "string", default: "", validate: rangeCheck("critical") },
   prefix: { doc: "Prefix of this check's metric paths (unset: the instance's prefix).", format: "string", default: null, nullable: true },
-  hostname: { doc: "Host the result is filed under (unset: the instance's hostname).", format: "string", default: null, nullable: true },
-  service: { doc: "Service name of the result (empty: the section's name).", format: "string", default: "" },
+  hostname: {
+    doc: "Host the result is filed under (unset: the instance's hostname).",
+    format: "string",
+    default: null,
+    nullable: true,
+    validate: (value: string) => (value.trim() === "" ? "must not be empty (leave it out for the instance's hostname)" : nameCheck("hostname")(value)),
+  },
+  service: { doc: "Service name of the result (empty: the section's name).", format: "string", default: "", validate: nameCheck("check") },
   interval: {
     doc: "How often the check is evaluated and its result filed (unset: the instance's interval).",
     format: "duration",
@@ -82,7 +104,7 @@ const checkSchema = {
     nullable: true,
     min: 1000,
   },
-  contacts: { doc: "Contacts of the result (unset: the instance's contacts).", format: "list", default: null, nullable: true },
+  contacts: { doc: "Contacts of the result (unset: the instance's contacts).", format: "list", default: null, nullable: true, validate: nameCheck("contacts") },
 } as const satisfies ConfigSchema;
 
 export const diamondSchema = {
@@ -118,14 +140,19 @@ export const diamondSchema = {
   },
   idle_timeout: { doc: "A TCP sender that sends nothing this long is closed (0: never); above the senders' interval.", format: "duration", default: 900_000 },
   max_line_bytes: { doc: "Longest Graphite line; a longer one is discarded up to its newline.", format: "size", default: 16_384, min: 64 },
-  hostname: { doc: "Host the results are filed under (empty: this machine's name, up to its first dot, as Diamond's default).", format: "string", default: "" },
+  hostname: {
+    doc: "Host the results are filed under (empty: this machine's name, up to its first dot, as Diamond's default).",
+    format: "string",
+    default: "",
+    validate: nameCheck("hostname"),
+  },
   prefix: {
     doc: "Prefix of the metric paths the checks name: {name} reads <prefix>.name; {hostname} in it is the check's hostname (Diamond's default path is servers.<hostname>).",
     format: "string",
     default: "servers.{hostname}",
   },
   interval: { doc: "How often each check is evaluated and its result filed.", format: "duration", default: 60_000, min: 1000 },
-  contacts: { doc: "Contacts of the results.", format: "list", default: [] },
+  contacts: { doc: "Contacts of the results.", format: "list", default: [], validate: nameCheck("contacts") },
   stale_after: {
     doc: "A metric value older than this is stale: the check is UNKNOWN rather than judged on old data (0: never stale).",
     format: "duration",

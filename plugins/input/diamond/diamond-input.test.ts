@@ -147,6 +147,21 @@ describe("diamond input: Graphite over TCP (real sockets, port 0)", function () 
     await until("every line", () => stats.get("lines_received") === 1000);
   });
 
+  it("when max_connections is reached, closes the quietest sender (a stalled half line counts as quiet) to let a newcomer in", async () => {
+    const { stats, port, clock, log } = await start("max_connections = 1\n[check x]\nexpression = {x}\n");
+    const dripping = net.connect({ host: "127.0.0.1", port });
+    const closed = new Promise<void>((resolve) => dripping.on("close", () => resolve()));
+    dripping.on("error", () => undefined);
+    dripping.write(`servers.web1.x 1 ${T0}\nservers.web1.x 2`); // a line, then half of one
+    await until("the first line", () => stats.get("lines_received") === 1);
+    clock.t += 5000; // the half line has waited 5 s
+    await send(port, `servers.web1.x 3 ${T0 + 1}\n`);
+    await closed;
+    await until("the newcomer's line", () => stats.get("lines_received") === 2);
+    expect(stats.get("connections_evicted")).to.equal(1);
+    expect(log.lines.some((l) => l.msg.includes("closed to let") && l.msg.includes("it was the quietest"))).to.equal(true);
+  });
+
   it("keeps a trend against the injected clock", async () => {
     const { input, sink, port, clock } = await start("[check rate]\nexpression = {bytes} - {1h|bytes}\nthresholds = ,,100,\n");
     const point = (i: number) => `servers.web1.bytes ${i * 10} ${T0 + i * 60}\n`;

@@ -38,11 +38,18 @@ export interface GraphiteListenerDeps {
   readonly stats: InstanceStats;
 }
 
+/**
+ * A half-received line with no byte for this long counts as stalled (as the line input's
+ * STALLED_LINE_MS): senders write a line at once, so a slow-drip client does not keep its slot.
+ */
+const STALLED_LINE_MS = 1000;
+
 /** One sender: Diamond's GraphiteHandler, collectd's write_graphite, Telegraf's graphite output. */
 class Sender {
   readonly framer: LineFramer;
   lineNo = 0;
   lastLineAt: number | undefined;
+  lastDataAt: number;
   waitingTurn = false;
   draining = false;
   closed = false;
@@ -54,11 +61,17 @@ class Sender {
     maxLineBytes: number,
   ) {
     this.framer = new LineFramer(maxLineBytes);
+    this.lastDataAt = connectedAt;
   }
 
-  /** Quiet since (for eviction when slots run out), or undefined while lines are pending. */
-  quietSince(): number | undefined {
-    if (this.closed || this.draining || this.framer.bufferedBytes > 0 || this.socket.readableLength > 0) return undefined;
+  /**
+   * Quiet since (for eviction when slots run out), or undefined while it has work pending:
+   * complete lines not handled yet, or a line being received (unless stalled).
+   */
+  quietSince(now: number): number | undefined {
+    if (this.closed || this.draining || this.socket.readableLength > 0) return undefined;
+    if (this.framer.bufferedBytes > this.framer.partialLength) return undefined;
+    if (this.framer.partialLength > 0 && now - this.lastDataAt < STALLED_LINE_MS) return undefined;
     return this.lastLineAt ?? this.connectedAt;
   }
 }
@@ -88,7 +101,9 @@ export class GraphiteListener {
     private readonly handler: SourceLineHandler,
     private readonly deps: GraphiteListenerDeps,
   ) {
-    this.slots = new ConnectionSlots<Sender>({ maxConnections: options.maxConnections, maxPerPeer: options.maxConnectionsPerPeer }, (s) => s.quietSince());
+    this.slots = new ConnectionSlots<Sender>({ maxConnections: options.maxConnections, maxPerPeer: options.maxConnectionsPerPeer }, (s) =>
+      s.quietSince(deps.clock.now()),
+    );
     this.fdWatch = new FdLimitWatch(
       deps.log,
       deps.clock,
@@ -185,6 +200,7 @@ export class GraphiteListener {
     this.deps.stats.set("connections_open", this.senders.size);
     this.deps.log.debug(`graphite sender ${peer} connected`, { peer });
     socket.on("data", (chunk: Buffer) => {
+      sender.lastDataAt = this.deps.clock.now();
       sender.framer.push(chunk);
       this.drain(sender);
     });

@@ -1,4 +1,5 @@
 import type { AnyPluginDefinition } from "../core/plugin/api";
+import diamond from "./input/diamond";
 import internal from "./input/internal";
 import line from "./input/line";
 import nagios from "./input/nagios";
@@ -31,6 +32,7 @@ export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   nagios,
   command,
   ok,
+  diamond,
   file,
   sqlite,
   livestatus,

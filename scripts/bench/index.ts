@@ -1,4 +1,5 @@
 import { benchBus } from "./bus";
+import { benchDiamond } from "./diamond";
 import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
@@ -10,6 +11,7 @@ import { benchSpool } from "./spool";
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
+  diamond: () => benchDiamond(),
   filter: () => benchFilter(),
   fairness: () => benchFairness(),
   ingest: () => benchIngest(),

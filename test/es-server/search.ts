@@ -208,13 +208,6 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
   const from = intParam(q.from ?? body.from, "from") ?? 0;
   if (from < 0) throw badRequest("illegal_argument_exception", "[from] parameter cannot be negative");
   if (size < 0) throw badRequest("illegal_argument_exception", `[size] parameter cannot be negative, found [${size}]`);
-  const maxWindow = Math.min(...shards.map((s) => s.index.maxResultWindow), 10000 * 1000);
-  if (shards.length > 0 && from + size > maxWindow)
-    throw searchFailure(
-      400,
-      "illegal_argument_exception",
-      `Result window is too large, from + size must be less than or equal to: [${maxWindow}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
-    );
   let sortRaw: Json | undefined = body.sort;
   if (q.sort !== undefined) sortRaw = q.sort.split(",").map((s) => (s.includes(":") ? { [s.split(":")[0] as string]: s.split(":")[1] as string } : s));
   const keys = parseSort(sortRaw, shards);
@@ -238,6 +231,14 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
     throw badRequest("illegal_argument_exception", `[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got ${track}`);
 
   const compiled = compileAll(shards, body.query, params.now);
+  // the result window is checked after the query is built, as Elasticsearch does (search/630_ids_query.yml)
+  const maxWindow = Math.min(...shards.map((s) => s.index.maxResultWindow), 10000 * 1000);
+  if (shards.length > 0 && from + size > maxWindow)
+    throw searchFailure(
+      400,
+      "illegal_argument_exception",
+      `Result window is too large, from + size must be less than or equal to: [${maxWindow}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
+    );
   const sortsByScore = keys.length === 0 || keys.some((k) => k.kind === "score");
   const trackScores = sortsByScore || boolParam(body.track_scores ?? q.track_scores) === true;
   let total = 0;

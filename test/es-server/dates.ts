@@ -66,14 +66,30 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+const FORMATS = new Map<string, string[]>();
+
+/** "1700000000.123" → 1700000000123, in decimal (a float multiplication would give ...122.99). */
+function epochSecondToMillis(s: string): number {
+  const neg = s.startsWith("-");
+  const [whole = "0", frac = ""] = (neg ? s.slice(1) : s).split(".");
+  const ms = Number(whole) * 1000 + Number(frac.slice(0, 3).padEnd(3, "0"));
+  return neg ? -ms : ms;
+}
+
 /** Parses a date value with a `format` (`a||b`); undefined when no format accepts it. */
 export function parseDate(value: string | number, format: string = DEFAULT_DATE_FORMAT): number | undefined {
+  if (typeof value === "number" && format === "epoch_millis") return Math.trunc(value);
+  if (typeof value === "number" && format === "epoch_second" && Number.isInteger(value)) return value * 1000;
   const s = typeof value === "number" ? String(value) : value;
-  for (const f of format.split("||")) {
-    const name = f.trim();
+  let names = FORMATS.get(format);
+  if (!names) {
+    names = format.split("||").map((f) => f.trim());
+    FORMATS.set(format, names);
+  }
+  for (const name of names) {
     let t: number | undefined;
     if (name === "epoch_millis") t = EPOCH.test(s) ? Math.trunc(Number(s)) : undefined;
-    else if (name === "epoch_second") t = EPOCH.test(s) ? Math.trunc(Number(s) * 1000) : undefined;
+    else if (name === "epoch_second") t = EPOCH.test(s) ? epochSecondToMillis(s) : undefined;
     else if (name === "strict_date_optional_time" || name === "strict_date_optional_time_nanos") t = parseIso(s, true);
     else if (name === "date_optional_time" || name === "date_time" || name === "strict_date_time") t = parseIso(s, false);
     else t = parseJavaPattern(name, s);

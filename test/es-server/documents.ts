@@ -116,9 +116,12 @@ function checkVersion(index: Index, id: string, op: VersionParams & { op: string
   return (currentVersion ?? 0) + 1;
 }
 
-function store(index: Index, id: string, source: JsonObject, version: number): StoredDoc {
-  const { doc, mappingUpdate } = parseDocument(source, index.mapping, id);
+type Parsed = ReturnType<typeof parseDocument>;
+
+function store(index: Index, id: string, source: JsonObject, version: number, parsed: Parsed): StoredDoc {
+  const { doc, mappingUpdate } = parsed;
   if (mappingUpdate) index.mapping = mergeMappings(index.mapping, mappingUpdate);
+  index.noteRanges(doc);
   const stored: StoredDoc = { id, source, version, seqNo: index.nextSeqNo++, primaryTerm: index.primaryTerm, parsed: doc, docNo: index.nextDocNo++ };
   if (index.docs.has(id)) index.deletedDocs++;
   index.docs.delete(id); // re-inserted last: a rewritten document is a new Lucene document
@@ -146,10 +149,10 @@ export function executeIndex(index: Index, op: IndexOp): ItemResult {
   if (op.id === "") throw badRequest("illegal_argument_exception", "if _id is specified it must not be empty");
   const id = op.id ?? autoId();
   if (!isObject(op.source)) throw badRequest("document_parsing_exception", "failed to parse: the document must be a JSON object");
-  parseDocument(op.source, index.mapping, id); // mapping errors come before version checks, as on the primary shard
+  const parsed = parseDocument(op.source, index.mapping, id); // mapping errors come before version checks, as on the primary shard
   const current = index.docs.get(id);
   const version = checkVersion(index, id, op, current);
-  const stored = store(index, id, op.source, version);
+  const stored = store(index, id, op.source, version, parsed);
   return success(index, stored, current ? "updated" : "created", current ? 200 : 201);
 }
 
@@ -186,9 +189,9 @@ export function executeUpdate(index: Index, op: UpdateOp): ItemResult {
     if (op.ifSeqNo !== undefined) throw missing(index, op.id);
     const upsert = body.doc_as_upsert === true ? body.doc : isObject(body.upsert) ? body.upsert : undefined;
     if (upsert === undefined) throw missing(index, op.id);
-    parseDocument(upsert, index.mapping, op.id);
+    const parsed = parseDocument(upsert, index.mapping, op.id);
     const version = (index.tombstones.get(op.id)?.version ?? 0) + 1;
-    const stored = store(index, op.id, upsert, version);
+    const stored = store(index, op.id, upsert, version, parsed);
     return withGet(success(index, stored, "created", 201), stored, wantSource);
   }
   checkVersion(index, op.id, op, current);
@@ -197,8 +200,8 @@ export function executeUpdate(index: Index, op: UpdateOp): ItemResult {
     const r = success(index, current, "noop", 200);
     return withGet({ status: 200, body: { ...r.body, _shards: { total: 0, successful: 0, failed: 0 } } }, current, wantSource);
   }
-  parseDocument(merged, index.mapping, op.id);
-  const stored = store(index, op.id, merged, current.version + 1);
+  const parsed = parseDocument(merged, index.mapping, op.id);
+  const stored = store(index, op.id, merged, current.version + 1, parsed);
   return withGet(success(index, stored, "updated", 200), stored, wantSource);
 }
 

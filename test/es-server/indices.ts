@@ -30,6 +30,8 @@ export class Index {
   readonly docs = new Map<string, StoredDoc>();
   readonly tombstones = new Map<string, Tombstone>();
   readonly primaryTerm = 1;
+  /** Bounds of every numeric (and date) field ever written: a search skips an index its range filter cannot match (Elasticsearch's can_match phase). */
+  readonly fieldRanges = new Map<string, { min: number; max: number }>();
   nextSeqNo = 0;
   nextDocNo = 0;
   deletedDocs = 0;
@@ -41,6 +43,19 @@ export class Index {
     public mapping: JsonObject,
     readonly aliases: Map<string, JsonObject>,
   ) {}
+
+  noteRanges(doc: ParsedDoc): void {
+    for (const [field, terms] of doc.fields)
+      for (const t of terms) {
+        if (typeof t !== "number") continue;
+        const r = this.fieldRanges.get(field);
+        if (!r) this.fieldRanges.set(field, { min: t, max: t });
+        else {
+          if (t < r.min) r.min = t;
+          if (t > r.max) r.max = t;
+        }
+      }
+  }
 
   get maxResultWindow(): number {
     return Number(this.settings.get("index.max_result_window") ?? 10000);

@@ -198,13 +198,14 @@ class DocumentParser {
     for (const [rawKey, value] of Object.entries(obj)) {
       if (rawKey === "") throw badRequest("document_parsing_exception", `field name cannot be an empty string`);
       // "a.b": v is the same as { a: { b: v } }
-      const [key, ...rest] = rawKey.split(".") as [string, ...string[]];
-      if (rest.length > 0) {
+      if (rawKey.includes(".")) {
+        const [key, ...rest] = rawKey.split(".") as [string, ...string[]];
         let nested: Json = value;
         for (const part of rest.reverse()) nested = { [part]: nested };
         this.parseObject({ [key]: nested }, mapping, path, dynamic, update, dateDetection);
         continue;
       }
+      const key = rawKey;
       const full = path === "" ? key : `${path}.${key}`;
       const props = isObject(mapping.properties) ? mapping.properties : undefined;
       let def = props?.[key];

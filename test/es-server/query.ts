@@ -217,7 +217,8 @@ export class QueryCompiler {
     return (d) => (d.parsed.fields.get(field)?.some((x) => wanted.has(x)) ? boost : undefined);
   }
 
-  private range(body: Json): Compiled {
+  /** A range query's field and bounds (as the field indexes them), or undefined for an unmapped field. */
+  private rangeSpec(body: Json): { field: string; boost: number; lo?: { t: Term; incl: boolean }; hi?: { t: Term; incl: boolean } } | undefined {
     if (!isObject(body)) throw badRequest("parsing_exception", "[range] query malformed, no start_object after query name");
     const [field, p] = single(body, "range");
     if (!isObject(p)) throw badRequest("parsing_exception", `[range] query does not support [${field}]`);
@@ -227,7 +228,7 @@ export class QueryCompiler {
     if (params.time_zone !== undefined && !["UTC", "Z", "+00:00", "Etc/UTC"].includes(String(params.time_zone))) throw unsupported("range time_zone other than UTC");
     const boost = boostOf(params);
     const f = this.leaf(field);
-    if (!f) return () => undefined;
+    if (!f) return undefined;
     this.checkSearchable(f);
     let lower: { v: Json; incl: boolean } | undefined;
     let upper: { v: Json; incl: boolean } | undefined;
@@ -249,8 +250,34 @@ export class QueryCompiler {
       if (t === undefined) throw queryShardError(`cannot parse range bound [${String(b.v)}]`);
       return t;
     };
-    const lo = lower ? { t: bound(lower, false), incl: lower.incl } : undefined;
-    const hi = upper ? { t: bound(upper, true), incl: upper.incl } : undefined;
+    return {
+      field,
+      boost,
+      ...(lower ? { lo: { t: bound(lower, false), incl: lower.incl } } : {}),
+      ...(upper ? { hi: { t: bound(upper, true), incl: upper.incl } } : {}),
+    };
+  }
+
+  private range(body: Json): Compiled {
+    const spec = this.rangeSpec(body);
+    if (!spec) return () => undefined;
+    const { field, boost, lo, hi } = spec;
+    if (typeof lo?.t !== "string" && typeof hi?.t !== "string") {
+      // numbers and dates: the hot path of a time-bounded log search
+      const l = lo ? Number(lo.t) : -Infinity;
+      const h = hi ? Number(hi.t) : Infinity;
+      const li = lo?.incl ?? true;
+      const hincl = hi?.incl ?? true;
+      return (d) => {
+        const vals = d.parsed.fields.get(field);
+        if (vals)
+          for (const x of vals) {
+            const v = Number(x);
+            if ((li ? v >= l : v > l) && (hincl ? v <= h : v < h)) return boost;
+          }
+        return undefined;
+      };
+    }
     const cmp = (a: Term, b: Term): number => (typeof a === "string" && typeof b === "string" ? compareTerms(a, b) : Number(a) - Number(b));
     const inRange = (x: Term): boolean => {
       if (lo) {
@@ -264,6 +291,29 @@ export class QueryCompiler {
       return true;
     };
     return (d) => (d.parsed.fields.get(field)?.some(inRange) ? boost : undefined);
+  }
+
+  /**
+   * False when no document of the index can match, judged from the bounds of its numeric and
+   * date fields (Elasticsearch's can_match phase): a search over daily indices skips the days
+   * outside its time range. Conservative: true whenever unsure.
+   */
+  mayMatch(q: Json | undefined): boolean {
+    if (!isObject(q)) return true;
+    const type = Object.keys(q)[0];
+    const body = type === undefined ? null : (q[type] ?? null);
+    if (type === "match_none") return false;
+    if (type === "constant_score" && isObject(body)) return this.mayMatch(body.filter);
+    if (type === "bool" && isObject(body)) return [...clauses(body.must), ...clauses(body.filter)].every((c) => this.mayMatch(c));
+    if (type !== "range") return true;
+    const spec = this.rangeSpec(body);
+    if (!spec) return false;
+    if (typeof spec.lo?.t === "string" || typeof spec.hi?.t === "string" || typeof spec.lo?.t === "boolean" || typeof spec.hi?.t === "boolean") return true;
+    const r = this.index.fieldRanges.get(spec.field);
+    if (!r) return false;
+    if (spec.lo && (r.max < Number(spec.lo.t) || (r.max === Number(spec.lo.t) && !spec.lo.incl))) return false;
+    if (spec.hi && (r.min > Number(spec.hi.t) || (r.min === Number(spec.hi.t) && !spec.hi.incl))) return false;
+    return true;
   }
 
   private exists(body: Json): Compiled {

@@ -189,8 +189,58 @@ function parseSearchAfter(keys: readonly SortKey[], after: Json): SortValue[] {
   });
 }
 
-function compileAll(shards: readonly Shard[], query: Json | undefined, now: number): Compiled[] {
-  return shards.map((s) => new QueryCompiler(s.index, now).compile(query));
+/** The compiled query per shard; undefined for a shard that cannot match (skipped). */
+function compileAll(shards: readonly Shard[], query: Json | undefined, now: number): Array<Compiled | undefined> {
+  return shards.map((s) => {
+    const qc = new QueryCompiler(s.index, now);
+    const compiled = qc.compile(query);
+    return qc.mayMatch(query) ? compiled : undefined;
+  });
+}
+
+/** The best `k` hits by `order`: a max-heap on the worst kept hit. */
+class TopHits {
+  private readonly heap: Hit[] = [];
+  maxScore = -Infinity;
+
+  constructor(
+    private readonly k: number,
+    private readonly order: (a: Hit, b: Hit) => number,
+  ) {}
+
+  offer(h: Hit): void {
+    if (h.score > this.maxScore) this.maxScore = h.score;
+    if (this.k === 0) return;
+    const heap = this.heap;
+    if (heap.length < this.k) {
+      heap.push(h);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.order(heap[parent] as Hit, heap[i] as Hit) >= 0) break;
+        [heap[parent], heap[i]] = [heap[i] as Hit, heap[parent] as Hit];
+        i = parent;
+      }
+      return;
+    }
+    if (this.order(h, heap[0] as Hit) >= 0) return;
+    heap[0] = h;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < heap.length && this.order(heap[l] as Hit, heap[worst] as Hit) > 0) worst = l;
+      if (r < heap.length && this.order(heap[r] as Hit, heap[worst] as Hit) > 0) worst = r;
+      if (worst === i) return;
+      [heap[worst], heap[i]] = [heap[i] as Hit, heap[worst] as Hit];
+      i = worst;
+    }
+  }
+
+  sorted(): Hit[] {
+    return [...this.heap].sort(this.order);
+  }
 }
 
 export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, params: SearchParams): JsonObject {
@@ -242,27 +292,29 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
   const sortsByScore = keys.length === 0 || keys.some((k) => k.kind === "score");
   const trackScores = sortsByScore || boolParam(body.track_scores ?? q.track_scores) === true;
   let total = 0;
-  const hits: Hit[] = [];
+  const effective = keys.length > 0 ? keys : parseSort(["_score"], shards);
+  const order = (a: Hit, b: Hit): number => compareValues(effective, a.values, b.values) || a.shard - b.shard || a.doc.docNo - b.doc.docNo;
+  // only the first from + size hits in order are kept (a bounded heap), as a shard's top-N collector does
+  const hits = new TopHits(from + size, order);
   shards.forEach((shard, shardNo) => {
-    const match = compiled[shardNo] as Compiled;
+    const match = compiled[shardNo];
+    if (!match) return;
     for (const doc of shard.docs) {
       const score = match(doc);
       if (score === undefined) continue;
       total++;
       const h: Hit = { shard: shardNo, index: shard.index, doc, score, values: [] };
-      h.values = keys.map((k) => sortValue(k, h));
+      h.values = keys.length > 0 ? keys.map((k) => sortValue(k, h)) : [score];
       if (after && compareValues(keys, h.values, after) <= 0) continue;
-      hits.push(h);
+      hits.offer(h);
     }
   });
-  const effective = keys.length > 0 ? keys : parseSort(["_score"], shards);
-  if (keys.length === 0) for (const h of hits) h.values = [h.score];
-  hits.sort((a, b) => compareValues(effective, a.values, b.values) || a.shard - b.shard || a.doc.docNo - b.doc.docNo);
+  const sorted = hits.sorted();
 
   const source = sourceFilterOf(body._source ?? q._source, q._source_includes, q._source_excludes);
   const seqNo = boolParam(body.seq_no_primary_term ?? q.seq_no_primary_term) === true;
   const version = boolParam(body.version ?? q.version) === true;
-  const page = hits.slice(from, from + size).map((h): JsonObject => {
+  const page = sorted.slice(from, from + size).map((h): JsonObject => {
     const out: JsonObject = { _index: h.index.name, _id: h.doc.id };
     if (version) out._version = h.doc.version;
     if (seqNo) {
@@ -275,14 +327,15 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
     if (keys.length > 0) out.sort = keys.map((k, i) => emitValue(k, h.values[i], shards));
     return out;
   });
-  const maxScore = trackScores && hits.length > 0 ? Math.max(...hits.map((h) => h.score)) : null;
+  const maxScore = trackScores && total > 0 ? hits.maxScore : null;
   const hitsObj: JsonObject = {};
   if (restTotalAsInt) hitsObj.total = track === undefined ? -1 : total;
   else if (track !== undefined) hitsObj.total = total > track ? { value: track, relation: "gte" } : { value: total, relation: "eq" };
   hitsObj.max_score = maxScore;
   hitsObj.hits = page;
   const n = shards.length;
-  const res: JsonObject = { took: Date.now() - started, timed_out: false, _shards: { total: n, successful: n, skipped: 0, failed: 0 }, hits: hitsObj };
+  const skipped = compiled.filter((c) => c === undefined).length;
+  const res: JsonObject = { took: Date.now() - started, timed_out: false, _shards: { total: n, successful: n, skipped, failed: 0 }, hits: hitsObj };
   if (params.pitId !== undefined) return { pit_id: params.pitId, ...res };
   return res;
 }
@@ -294,10 +347,11 @@ export function runCount(shards: readonly Shard[], rawBody: Json | undefined, no
   const compiled = compileAll(shards, body.query, now);
   let count = 0;
   shards.forEach((s, i) => {
-    const m = compiled[i] as Compiled;
-    for (const d of s.docs) if (m(d) !== undefined) count++;
+    const m = compiled[i];
+    if (m) for (const d of s.docs) if (m(d) !== undefined) count++;
   });
-  return { count, _shards: { total: shards.length, successful: shards.length, skipped: 0, failed: 0 } };
+  const skipped = compiled.filter((c) => c === undefined).length;
+  return { count, _shards: { total: shards.length, successful: shards.length, skipped, failed: 0 } };
 }
 
 /** Points in time: a snapshot of the documents of the indices at opening (no expiry: closed by the test or the server). */

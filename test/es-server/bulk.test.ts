@@ -105,6 +105,25 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
     await expectStatus(t.client.indices.get({ index: missing }), 404);
   });
 
+  it("bulk/10_basic.yml 'When setting require_alias flag': the request flag, overridden per item", async () => {
+    const backing = idx();
+    const alias = t.name("bulk-require-alias-2");
+    const missing = idx();
+    const created = idx();
+    await t.client.indices.create({ index: backing, aliases: { [alias]: {} } });
+    const r = await t.client.bulk({
+      refresh: true,
+      require_alias: true,
+      operations: [{ index: { _index: missing } }, { f: 1 }, { index: { _index: created, require_alias: false } }, { f: 2 }, { index: { _index: alias } }, { f: 3 }],
+    });
+    expect(r.errors).to.equal(true);
+    const items = r.items.map((i) => item(i as BulkItem));
+    expect(items[0]?.status).to.equal(404);
+    expect(items[0]?.error?.type).to.equal("index_not_found_exception");
+    expect(items.slice(1).map((i) => i.result)).to.deep.equal(["created", "created"]);
+    await expectStatus(t.client.indices.get({ index: missing }), 404);
+  });
+
   it("bulk/80_cas.yml 'Compare And Swap Sequence Numbers'", async () => {
     const index = idx();
     const first = await t.client.index({ index, id: "1", document: { foo: "bar" } });

@@ -3,7 +3,7 @@
  * update, delete) with its versioning parameters, run against its target index, answering an
  * item (status and body). Bulk parsing follows Elasticsearch's NDJSON rules.
  */
-import { badRequest, EsError, isObject, unsupported, type Json, type JsonObject } from "./errors";
+import { badRequest, EsError, isObject, unsupported, type Json, type JsonObject, str } from "./errors";
 import { errorItem, executeDelete, executeIndex, executeUpdate, validateOp, validationError, type ItemResult, type WriteOp } from "./documents";
 import type { Indices } from "./indices";
 
@@ -60,13 +60,13 @@ export function parseBulk(text: string, defaults: { index: string | undefined; r
     }
     i++;
     let opName = name as OpName;
-    if (opName === "index" && String(meta.op_type ?? "index") === "create") opName = "create";
-    const index = meta._index === undefined ? defaults.index : String(meta._index);
+    if (opName === "index" && str(meta.op_type ?? "index") === "create") opName = "create";
+    const index = meta._index === undefined ? defaults.index : str(meta._index);
     if (index === undefined) validation.push("index is missing");
-    const id = meta._id === undefined || meta._id === null ? undefined : String(meta._id);
+    const id = meta._id === undefined || meta._id === null ? undefined : str(meta._id);
     const versioning = {
       version: num(meta.version, "version", lineNo),
-      versionType: meta.version_type === undefined ? undefined : String(meta.version_type),
+      versionType: meta.version_type === undefined ? undefined : str(meta.version_type),
       ifSeqNo: num(meta.if_seq_no, "if_seq_no", lineNo),
       ifPrimaryTerm: num(meta.if_primary_term, "if_primary_term", lineNo),
     };

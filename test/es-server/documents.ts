@@ -99,9 +99,9 @@ function checkVersion(index: Index, id: string, op: VersionParams & { op: string
   const tomb = current ? undefined : index.tombstones.get(id);
   const currentVersion = current?.version ?? tomb?.version;
   if (op.ifSeqNo !== undefined) {
-    if (!current) throw conflict(index, id, `required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm}]. but no document was found`);
+    if (!current) throw conflict(index, id, `required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm ?? 0}]. but no document was found`);
     if (current.seqNo !== op.ifSeqNo || current.primaryTerm !== op.ifPrimaryTerm)
-      throw conflict(index, id, `required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm}]. current document has seqNo [${current.seqNo}] and primary term [${current.primaryTerm}]`);
+      throw conflict(index, id, `required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm ?? 0}]. current document has seqNo [${current.seqNo}] and primary term [${current.primaryTerm}]`);
   }
   const vt = op.versionType ?? "internal";
   if (vt === "external" || vt === "external_gte") {

@@ -51,3 +51,11 @@ export function searchFailure(status: number, type: string, reason: string): EsE
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** A JSON value as text: scalars as themselves, objects and arrays as JSON (for messages and coercions). */
+export function str(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return v.toString();
+  if (v === undefined) return "undefined";
+  return JSON.stringify(v);
+}

@@ -100,7 +100,7 @@ export function nestSettings(flat: Map<string, string>): JsonObject {
     let node = root;
     for (const p of parts.slice(0, -1)) {
       if (!isObject(node[p])) node[p] = {};
-      node = node[p] as JsonObject;
+      node = node[p];
     }
     node[parts[parts.length - 1] as string] = value;
   }

@@ -250,7 +250,7 @@ class Parser {
 
   private literal(cps: number[]): Node {
     if (!this.caseInsensitive) return { k: "string", cps };
-    return { k: "concat", parts: cps.map((c) => ({ k: "set", ranges: this.oneChar(c), negate: false }) as Node) };
+    return { k: "concat", parts: cps.map((c) => ({ k: "set", ranges: this.oneChar(c), negate: false })) };
   }
 
   private interval(): Node {

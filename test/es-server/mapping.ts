@@ -9,7 +9,7 @@
  * text after that prefix.
  */
 import { parseDate, DEFAULT_DATE_FORMAT } from "./dates";
-import { badRequest, isObject, unsupported, EsError, type Json, type JsonObject } from "./errors";
+import { badRequest, isObject, unsupported, EsError, type Json, type JsonObject, str } from "./errors";
 
 export type Dynamic = "true" | "false" | "strict";
 
@@ -47,7 +47,7 @@ const RANGES: Readonly<Record<string, readonly [number, number]>> = {
   byte: [-128, 127],
   short: [-32768, 32767],
   integer: [-2147483648, 2147483647],
-  long: [-9223372036854775808, 9223372036854775807],
+  long: [-(2 ** 63), 2 ** 63], // Long.MIN/MAX as a double holds them
 };
 const ARTICLE: Readonly<Record<string, string>> = { byte: "a byte", short: "a short", integer: "an integer", long: "a long" };
 
@@ -81,7 +81,7 @@ export function validateMapping(m: JsonObject, path = ""): void {
     if (typeof type !== "string" || !LEAF_TYPES.has(type)) {
       if (typeof type === "string" && ["nested", "flattened", "wildcard", "ip", "scaled_float", "unsigned_long", "date_nanos", "constant_keyword", "match_only_text", "geo_point", "binary", "alias"].includes(type))
         throw unsupported(`field type [${type}] (field [${full}])`);
-      throw badRequest("mapper_parsing_exception", `No handler for type [${String(type)}] declared on field [${full}]`);
+      throw badRequest("mapper_parsing_exception", `No handler for type [${str(type)}] declared on field [${full}]`);
     }
     const allowed = PARAMS[NUMERIC.has(type) ? "number" : type] ?? new Set<string>();
     for (const k of Object.keys(def))
@@ -111,7 +111,7 @@ export function mergeMappings(a: JsonObject, b: JsonObject, path = ""): JsonObje
       }
       out.properties = props;
     } else if (k === "fields" && isObject(v) && isObject(a.fields)) {
-      out.fields = (mergeMappings({ properties: a.fields }, { properties: v }, path).properties ?? {}) as JsonObject;
+      out.fields = (mergeMappings({ properties: a.fields }, { properties: v }, path).properties ?? {});
     } else if (k === "_meta" && isObject(v) && isObject(a._meta)) out._meta = { ...a._meta, ...v };
     else out[k] = v;
   }
@@ -125,7 +125,7 @@ function typeOf(def: JsonObject): string {
 function dynamicOf(m: JsonObject, inherited: Dynamic): Dynamic {
   const d = m.dynamic;
   if (d === undefined) return inherited;
-  return String(d) as Dynamic;
+  return str(d) as Dynamic;
 }
 
 /** Looks a field up by dotted path in a root mapping: a leaf (or multi-field) type, an object, or nothing. */
@@ -166,8 +166,8 @@ export function analyze(text: string): string[] {
 }
 
 function preview(v: Json): string {
-  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${typeof x === "object" ? JSON.stringify(x) : String(x)}`).join(", ")}}`;
-  return String(v);
+  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${typeof x === "object" ? JSON.stringify(x) : str(x)}`).join(", ")}}`;
+  return str(v);
 }
 
 class DocumentParser {
@@ -221,7 +221,7 @@ class DocumentParser {
         def = this.dynamicMapping(value, dateDetection);
         if (def === undefined) continue;
         if (!isObject(update.properties)) update.properties = {};
-        (update.properties as JsonObject)[key] = def;
+        (update.properties)[key] = def;
         this.changed = true;
       }
       this.parseValue(value, def, full, dynamic, update, key, dateDetection);
@@ -255,7 +255,7 @@ class DocumentParser {
       if (!isObject(sub)) {
         sub = {};
         if (!isObject(update.properties)) update.properties = {};
-        (update.properties as JsonObject)[key] = sub;
+        (update.properties)[key] = sub;
       }
       this.parseObject(value, def, path, dynamicOf(def, dynamic), sub, dateDetection);
       return;
@@ -274,19 +274,19 @@ class DocumentParser {
     const indexed = f.searchable;
     switch (f.type) {
       case "keyword": {
-        const s = String(value);
+        const s = str(value);
         if (f.ignoreAbove !== undefined && s.length > f.ignoreAbove) return; // kept in _source, not indexed
         if (indexed) this.add(f.path, s);
         return;
       }
       case "text":
-        if (indexed) for (const t of analyze(String(value))) this.add(f.path, t);
+        if (indexed) for (const t of analyze(str(value))) this.add(f.path, t);
         return;
       case "boolean": {
         let b: boolean;
         if (value === true || value === "true") b = true;
         else if (value === false || value === "false" || value === "") b = false;
-        else throw this.typeError(f, value, `Failed to parse value [${String(value)}] as only [true] or [false] are allowed.`);
+        else throw this.typeError(f, value, `Failed to parse value [${str(value)}] as only [true] or [false] are allowed.`);
         if (indexed) this.add(f.path, b);
         return;
       }
@@ -294,7 +294,7 @@ class DocumentParser {
         const t = typeof value === "boolean" ? undefined : parseDate(value, f.format);
         if (t === undefined) {
           if (f.ignoreMalformed) return;
-          throw this.typeError(f, value, `failed to parse date field [${String(value)}] with format [${f.format}]`);
+          throw this.typeError(f, value, `failed to parse date field [${str(value)}] with format [${f.format}]`);
         }
         if (indexed) this.add(f.path, t);
         return;
@@ -311,15 +311,15 @@ class DocumentParser {
       if (f.ignoreMalformed) return undefined;
       throw this.typeError(f, value, cause);
     };
-    if (typeof value === "boolean") return fail(`Current token (VALUE_${String(value).toUpperCase()}) not numeric, can not use numeric value accessors`);
-    if (typeof value === "string" && !f.coerce) return fail(`Cannot coerce string [${value}] to a number: coerce is disabled`);
+    if (typeof value === "boolean") { fail(`Current token (VALUE_${str(value).toUpperCase()}) not numeric, can not use numeric value accessors`); return; }
+    if (typeof value === "string" && !f.coerce) { fail(`Cannot coerce string [${value}] to a number: coerce is disabled`); return; }
     const n = typeof value === "number" ? value : value.trim() === "" ? NaN : Number(value);
-    if (!Number.isFinite(n)) return fail(`For input string: "${String(value)}"`);
+    if (!Number.isFinite(n)) { fail(`For input string: "${str(value)}"`); return; }
     const range = RANGES[f.type];
     if (range) {
-      if (!Number.isInteger(n) && !f.coerce) return fail(`Value [${n}] has a decimal part`);
+      if (!Number.isInteger(n) && !f.coerce) { fail(`Value [${n}] has a decimal part`); return; }
       const i = Math.trunc(n);
-      if (i < range[0] || i > range[1]) return fail(`Value [${String(value)}] is out of range for ${ARTICLE[f.type]}`);
+      if (i < range[0] || i > range[1]) { fail(`Value [${str(value)}] is out of range for ${ARTICLE[f.type] ?? f.type}`); return; }
       return i;
     }
     return f.type === "float" || f.type === "half_float" ? Math.fround(n) : n;

@@ -8,7 +8,7 @@
  * must/should clauses, filter clauses score 0. Order by score is therefore only coarse.
  */
 import { parseDateBound, parseDate } from "./dates";
-import { badRequest, EsError, isObject, searchFailure, unsupported, type Json, type JsonObject } from "./errors";
+import { badRequest, EsError, isObject, searchFailure, unsupported, type Json, type JsonObject, str } from "./errors";
 import type { Index, StoredDoc } from "./indices";
 import { compileLuceneRegexp, parseRegexpFlags, RegexpSyntaxError } from "./lucene-regexp";
 import { analyze, lookupField, type FieldType, type Term } from "./mapping";
@@ -72,7 +72,7 @@ export class QueryCompiler {
     if (q === undefined) return () => 1;
     if (!isObject(q)) throw badRequest("parsing_exception", "query malformed, must start with start_object");
     const keys = Object.keys(q);
-    if (keys.length !== 1) throw badRequest("parsing_exception", keys.length === 0 ? "query malformed, empty clause found" : `[${keys[1]}] malformed query, expected [END_OBJECT] but found [FIELD_NAME]`);
+    if (keys.length !== 1) throw badRequest("parsing_exception", keys.length === 0 ? "query malformed, empty clause found" : `[${keys[1] ?? ""}] malformed query, expected [END_OBJECT] but found [FIELD_NAME]`);
     const type = keys[0] as string;
     const body = q[type] ?? null;
     switch (type) {
@@ -156,7 +156,6 @@ export class QueryCompiler {
 
   private checkSearchable(f: FieldType): void {
     if (!f.searchable) throw queryShardError(`Cannot search on field [${f.path}] since it is not indexed nor has doc values.`);
-    if (f.type === "text" && !f.searchable) throw queryShardError(`Cannot search on field [${f.path}] since it is not indexed.`);
   }
 
   /** A query value as the field indexes it, or undefined when it can never match (or throws like ES). */
@@ -165,19 +164,19 @@ export class QueryCompiler {
     switch (f.type) {
       case "keyword":
       case "text":
-        return String(v);
+        return str(v);
       case "boolean":
         if (v === true || v === "true") return true;
         if (v === false || v === "false" || v === "") return false;
-        throw queryShardError(`Can't parse boolean value [${String(v)}], expected [true] or [false]`);
+        throw queryShardError(`Can't parse boolean value [${str(v)}], expected [true] or [false]`);
       case "date": {
         const t = typeof v === "boolean" ? undefined : parseDate(v, f.format);
-        if (t === undefined) throw queryShardError(`failed to parse date field [${String(v)}] with format [${f.format}]`);
+        if (t === undefined) throw queryShardError(`failed to parse date field [${str(v)}] with format [${f.format}]`);
         return t;
       }
       default: {
         const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-        if (!Number.isFinite(n)) throw queryShardError(`For input string: "${String(v)}"`);
+        if (!Number.isFinite(n)) throw queryShardError(`For input string: "${str(v)}"`);
         return f.type === "float" || f.type === "half_float" ? Math.fround(n) : n;
       }
     }
@@ -193,8 +192,8 @@ export class QueryCompiler {
     const t = this.toTerm(f, params.value ?? null);
     if (t === undefined) return () => undefined;
     if (params.case_insensitive === true && (f.type === "keyword" || f.type === "text")) {
-      const folded = asciiFold(String(t));
-      return (d) => (d.parsed.fields.get(field)?.some((x) => asciiFold(String(x)) === folded) ? boost : undefined);
+      const folded = asciiFold(str(t));
+      return (d) => (d.parsed.fields.get(field)?.some((x) => asciiFold(str(x)) === folded) ? boost : undefined);
     }
     return (d) => (d.parsed.fields.get(field)?.some((x) => x === t) ? boost : undefined);
   }
@@ -225,7 +224,7 @@ export class QueryCompiler {
     const params = p;
     for (const k of Object.keys(params))
       if (!["gt", "gte", "lt", "lte", "from", "to", "include_lower", "include_upper", "format", "time_zone", "boost", "relation", "_name"].includes(k)) throw badRequest("parsing_exception", `[range] query does not support [${k}]`);
-    if (params.time_zone !== undefined && !["UTC", "Z", "+00:00", "Etc/UTC"].includes(String(params.time_zone))) throw unsupported("range time_zone other than UTC");
+    if (params.time_zone !== undefined && !["UTC", "Z", "+00:00", "Etc/UTC"].includes(str(params.time_zone))) throw unsupported("range time_zone other than UTC");
     const boost = boostOf(params);
     const f = this.leaf(field);
     if (!f) return undefined;
@@ -243,11 +242,11 @@ export class QueryCompiler {
         const format = typeof params.format === "string" ? params.format : f.format;
         // gt and lte round up (a rounded `now/d` bound covers the whole day), as Elasticsearch does
         const t = typeof b.v === "string" || typeof b.v === "number" ? parseDateBound(b.v, format, this.now, isUpper === b.incl) : undefined;
-        if (t === undefined) throw queryShardError(`failed to parse date field [${String(b.v)}] with format [${format}]`);
+        if (t === undefined) throw queryShardError(`failed to parse date field [${str(b.v)}] with format [${format}]`);
         return t;
       }
       const t = this.toTerm(f, b.v);
-      if (t === undefined) throw queryShardError(`cannot parse range bound [${String(b.v)}]`);
+      if (t === undefined) throw queryShardError(`cannot parse range bound [${str(b.v)}]`);
       return t;
     };
     return {
@@ -311,8 +310,8 @@ export class QueryCompiler {
     if (typeof spec.lo?.t === "string" || typeof spec.hi?.t === "string" || typeof spec.lo?.t === "boolean" || typeof spec.hi?.t === "boolean") return true;
     const r = this.index.fieldRanges.get(spec.field);
     if (!r) return false;
-    if (spec.lo && (r.max < Number(spec.lo.t) || (r.max === Number(spec.lo.t) && !spec.lo.incl))) return false;
-    if (spec.hi && (r.min > Number(spec.hi.t) || (r.min === Number(spec.hi.t) && !spec.hi.incl))) return false;
+    if (spec.lo && (r.max < spec.lo.t || (r.max === spec.lo.t && !spec.lo.incl))) return false;
+    if (spec.hi && (r.min > spec.hi.t || (r.min === spec.hi.t && !spec.hi.incl))) return false;
     return true;
   }
 
@@ -343,7 +342,7 @@ export class QueryCompiler {
     const { field, params } = this.fieldQuery("regexp", body, "value");
     for (const k of Object.keys(params))
       if (!["value", "flags", "flags_value", "case_insensitive", "max_determinized_states", "rewrite", "boost", "_name"].includes(k)) throw badRequest("parsing_exception", `[regexp] query does not support [${k}]`);
-    const pattern = String(params.value ?? "");
+    const pattern = str(params.value ?? "");
     const boost = boostOf(params);
     const f = this.leaf(field);
     if (!f) return () => undefined;
@@ -366,7 +365,7 @@ export class QueryCompiler {
     }
     const cache = new Map<string, boolean>();
     const test = (t: Term): boolean => {
-      const s = String(t);
+      const s = str(t);
       let hit = cache.get(s);
       if (hit === undefined) {
         hit = re.matches(s);
@@ -384,8 +383,8 @@ export class QueryCompiler {
     const f = this.leaf(field);
     if (!f) return () => undefined;
     if (f.type !== "text") return this.term({ [field]: { value: params.query ?? null, boost } });
-    const tokens = analyze(String(params.query ?? ""));
-    const all = String(params.operator ?? "or").toLowerCase() === "and";
+    const tokens = analyze(str(params.query ?? ""));
+    const all = str(params.operator ?? "or").toLowerCase() === "and";
     return (d) => {
       const have = d.parsed.fields.get(field) ?? [];
       const n = tokens.filter((t) => have.includes(t)).length;
@@ -396,7 +395,7 @@ export class QueryCompiler {
 
 function minimumShouldMatch(v: Json | undefined, n: number, hasRequired: boolean): number {
   if (v === undefined || v === null) return hasRequired || n === 0 ? 0 : 1;
-  const s = String(v).trim();
+  const s = str(v).trim();
   let k: number;
   if (s.endsWith("%")) {
     const p = Number(s.slice(0, -1));
@@ -427,8 +426,8 @@ export function sourceFilterOf(v: Json | undefined, urlIncludes?: string, urlExc
   else if (isObject(v)) {
     const inc = v.includes ?? v.include;
     const exc = v.excludes ?? v.exclude;
-    includes = inc === undefined ? [] : Array.isArray(inc) ? inc.map(String) : [String(inc)];
-    excludes = exc === undefined ? [] : Array.isArray(exc) ? exc.map(String) : [String(exc)];
+    includes = inc === undefined ? [] : Array.isArray(inc) ? inc.map(String) : [str(inc)];
+    excludes = exc === undefined ? [] : Array.isArray(exc) ? exc.map(String) : [str(exc)];
   }
   if (urlIncludes) includes = urlIncludes.split(",");
   if (urlExcludes) excludes = urlExcludes.split(",");

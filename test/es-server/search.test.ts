@@ -81,6 +81,27 @@ describe("es-server: search (YAML REST tests search/)", function () {
     expect(reasons(e)).to.match(/The length of regex \[1110\] used in the Regexp Query request has exceeded the allowed maximum of \[1000\]\. This maximum can be set by changing the \[index\.max_regex_length\] index level setting\./);
   });
 
+  it("our case (daily log indices): a time range over a pattern finds the right days; the test server skips the others", async () => {
+    const base = t.name("days");
+    for (const [day, time] of [["2026.11.01", 1_793_491_200], ["2026.11.02", 1_793_577_600], ["2026.11.03", 1_793_664_000]] as const) {
+      await t.client.indices.create({ index: `${base}-${day}`, mappings: { properties: { time: { type: "date", format: "epoch_second" } } } });
+      await t.client.index({ index: `${base}-${day}`, id: day, document: { time } });
+    }
+    await refresh(`${base}-*`);
+    const r = await t.client.search({ index: `${base}-*`, query: { bool: { filter: [{ range: { time: { gte: 1_793_577_600 } } }] } }, sort: [{ time: "asc" }] });
+    expect(ids(r)).to.deep.equal(["2026.11.02", "2026.11.03"]);
+    if (!t.real) expect(r._shards.skipped).to.equal(1);
+  });
+
+  it("our case: from and size page a sorted result; _doc sorts in write order", async () => {
+    const index = idx();
+    await t.client.bulk({ refresh: true, operations: [5, 3, 9, 1, 7].flatMap((v) => [{ index: { _index: index, _id: `d${v}` } }, { v }]) });
+    const page = await t.client.search({ index, from: 1, size: 2, sort: [{ v: "asc" }] });
+    expect(ids(page)).to.deep.equal(["d3", "d5"]);
+    const byDoc = await t.client.search({ index, sort: ["_doc"] });
+    expect(ids(byDoc)).to.deep.equal(["d5", "d3", "d9", "d1", "d7"]);
+  });
+
   describe("search/300_sequence_numbers.yml", function () {
     let index: string;
     before(async () => {

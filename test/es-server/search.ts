@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseDate } from "./dates";
-import { badRequest, EsError, isObject, searchFailure, unsupported, type Json, type JsonObject } from "./errors";
+import { badRequest, EsError, isObject, searchFailure, unsupported, type Json, type JsonObject, str } from "./errors";
 import type { Index, StoredDoc } from "./indices";
 import { lookupField, type FieldType } from "./mapping";
 import { compareTerms, filterSource, QueryCompiler, sourceFilterOf, type Compiled } from "./query";
@@ -19,8 +19,9 @@ export interface Shard {
   readonly docs: readonly StoredDoc[] | Iterable<StoredDoc>;
 }
 
-const LONG_MAX = 9223372036854775807;
-const LONG_MIN = -9223372036854775808;
+// Long.MAX_VALUE and Long.MIN_VALUE, as near as a double gets
+const LONG_MAX = 2 ** 63;
+const LONG_MIN = -(2 ** 63);
 
 const KNOWN_UNSUPPORTED_BODY = new Set([
   "aggs", "aggregations", "post_filter", "highlight", "fields", "docvalue_fields", "stored_fields", "script_fields", "collapse", "min_score",
@@ -59,7 +60,7 @@ export interface SearchParams {
 function intParam(v: Json | undefined, name: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isInteger(n)) throw badRequest("illegal_argument_exception", `Failed to parse int parameter [${name}] with value [${String(v)}]`);
+  if (!Number.isInteger(n)) throw badRequest("illegal_argument_exception", `Failed to parse int parameter [${name}] with value [${str(v)}]`);
   return n;
 }
 
@@ -84,13 +85,13 @@ function parseSort(raw: Json | undefined, shards: readonly Shard[]): SortKey[] {
     } else throw badRequest("parsing_exception", "[sort] malformed");
     for (const k of Object.keys(opts))
       if (!["order", "missing", "mode", "unmapped_type", "format", "numeric_type"].includes(k)) throw unsupported(`the sort option [${k}]`);
-    const order = opts.order === undefined ? undefined : String(opts.order).toLowerCase();
+    const order = opts.order === undefined ? undefined : str(opts.order).toLowerCase();
     if (order !== undefined && order !== "asc" && order !== "desc") throw badRequest("illegal_argument_exception", `Unknown SortOrder [${order}]`);
     const kind = field === "_score" ? "score" : field === "_doc" ? "doc" : field === "_shard_doc" ? "shard_doc" : "field";
     const desc = order === undefined ? kind === "score" : order === "desc";
-    const missing = opts.missing === undefined ? "_last" : String(opts.missing);
+    const missing = opts.missing === undefined ? "_last" : str(opts.missing);
     if (missing !== "_last" && missing !== "_first") throw unsupported("a custom sort missing value");
-    const mode = opts.mode === undefined ? (desc ? "max" : "min") : String(opts.mode);
+    const mode = opts.mode === undefined ? (desc ? "max" : "min") : str(opts.mode);
     if (mode !== "min" && mode !== "max") throw unsupported(`sort mode [${mode}]`);
     const types = new Map<string, FieldType | undefined>();
     if (kind === "field") {
@@ -114,7 +115,7 @@ function parseSort(raw: Json | undefined, shards: readonly Shard[]): SortKey[] {
       }
       if (!mapped && opts.unmapped_type === undefined && shards.length > 0) throw searchFailure(400, "query_shard_exception", `No mapping found for [${field}] in order to sort on`);
     }
-    return { kind, field, desc, missingFirst: missing === "_first", mode: mode as "min" | "max", types, unmappedType: opts.unmapped_type === undefined ? undefined : String(opts.unmapped_type) };
+    return { kind, field, desc, missingFirst: missing === "_first", mode: mode, types, unmappedType: opts.unmapped_type === undefined ? undefined : str(opts.unmapped_type) };
   });
 }
 
@@ -147,20 +148,19 @@ function compareValues(keys: readonly SortKey[], a: readonly SortValue[], b: rea
       if (x === y) continue;
       return (x === undefined) === key.missingFirst ? -1 : 1;
     }
-    const c = typeof x === "string" && typeof y === "string" ? compareTerms(x, y) : typeof x === "string" || typeof y === "string" ? compareTerms(String(x), String(y)) : x - y;
+    const c = typeof x === "string" && typeof y === "string" ? compareTerms(x, y) : typeof x === "string" || typeof y === "string" ? compareTerms(str(x), str(y)) : x - y;
     if (c !== 0) return key.desc ? -c : c;
   }
   return 0;
 }
 
 /** A sort value as a response writes it: missing long/date values as Long.MAX/MIN (which a JSON number carries only roughly). */
-function emitValue(key: SortKey, v: SortValue, shards: readonly Shard[]): Json {
+function emitValue(key: SortKey, v: SortValue): Json {
   if (v !== undefined) return v;
   if (key.kind !== "field") return null;
   const t = [...key.types.values()].find((x) => x !== undefined)?.type ?? key.unmappedType;
   if (t === "keyword" || t === undefined) return null;
   if (t === "double" || t === "float" || t === "half_float") return null;
-  void shards;
   return key.desc === key.missingFirst ? LONG_MAX : LONG_MIN;
 }
 
@@ -185,7 +185,7 @@ function parseSearchAfter(keys: readonly SortKey[], after: Json): SortValue[] {
       return n;
     }
     if (typeof v === "string" && key.kind !== "field") return Number(v);
-    return typeof v === "string" ? v : String(v);
+    return typeof v === "string" ? v : str(v);
   });
 }
 
@@ -272,7 +272,7 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
   else if (trackRaw === false || trackRaw === "false") track = undefined;
   else if (trackRaw !== undefined) {
     const n = Number(trackRaw);
-    if (!Number.isInteger(n)) throw badRequest("illegal_argument_exception", `Failed to parse track_total_hits [${String(trackRaw)}]`);
+    if (!Number.isInteger(n)) throw badRequest("illegal_argument_exception", `Failed to parse track_total_hits [${str(trackRaw)}]`);
     if (n < -1) throw badRequest("illegal_argument_exception", `[track_total_hits] parameter must be positive or equals to -1, got ${n}`);
     track = n === -1 ? Infinity : n;
   }
@@ -324,7 +324,7 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
     out._score = trackScores ? h.score : null;
     const src = filterSource(h.doc.source, source);
     if (src !== undefined) out._source = src;
-    if (keys.length > 0) out.sort = keys.map((k, i) => emitValue(k, h.values[i], shards));
+    if (keys.length > 0) out.sort = keys.map((k, i) => emitValue(k, h.values[i]));
     return out;
   });
   const maxScore = trackScores && total > 0 ? hits.maxScore : null;

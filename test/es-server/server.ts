@@ -10,7 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { applyFilterPath } from "./filter-path";
 import { bulkItem, parseBulk, runWrite, type BulkAction, type OpName } from "./bulk";
 import { getDoc, validateOp, validationError, type WriteOp } from "./documents";
-import { badRequest, EsError, indexNotFound, isObject, unsupported, type Json, type JsonObject } from "./errors";
+import { badRequest, EsError, indexNotFound, isObject, unsupported, type Json, type JsonObject, str } from "./errors";
 import { Indices, type Index } from "./indices";
 import { filterSource, sourceFilterOf } from "./query";
 import { PointsInTime, runCount, runSearch, type Shard } from "./search";
@@ -284,7 +284,7 @@ class Handler {
     const list = this.indices.resolve(pattern ?? "*", { ignoreUnavailable: false });
     const rows = list.map((i): Record<string, string> => {
       const bytes = bytesOf(i);
-      const size = q.bytes === "b" ? String(bytes) : humanBytes(bytes);
+      const size = q.bytes === "b" ? str(bytes) : humanBytes(bytes);
       const replicas = i.settings.get("index.number_of_replicas") ?? "1";
       return {
         health: Number(replicas) > 0 ? "yellow" : "green",
@@ -293,12 +293,12 @@ class Handler {
         uuid: i.uuid,
         pri: i.settings.get("index.number_of_shards") ?? "1",
         rep: replicas,
-        "docs.count": String(i.docs.size),
-        "docs.deleted": String(i.deletedDocs),
+        "docs.count": str(i.docs.size),
+        "docs.deleted": str(i.deletedDocs),
         "store.size": size,
         "pri.store.size": size,
         "dataset.size": size,
-        "creation.date": String(i.creationDate),
+        "creation.date": str(i.creationDate),
       };
     });
     const cols = q.h ? q.h.split(",") : ["health", "status", "index", "uuid", "pri", "rep", "docs.count", "docs.deleted", "store.size", "pri.store.size", "dataset.size"];
@@ -351,10 +351,9 @@ class Handler {
     const pit = isObject(body) && isObject(body.pit) ? body.pit : undefined;
     if (pit) {
       if (index !== undefined) throw badRequest("action_request_validation_exception", "Validation Failed: 1: [indices] cannot be used with point in time. Do not specify any index with point in time.;");
-      const id = String(pit.id);
+      const id = str(pit.id);
       const shards = this.pits.get(id).map((s) => ({ index: s.index, docs: s.docs }));
       const { pit: _unused, ...rest } = body as JsonObject;
-      void _unused;
       return runSearch(shards, rest, { query: q, now: this.opts.now(), pitId: id });
     }
     // a fresh iterator per shard: runSearch walks each once
@@ -378,8 +377,8 @@ class Handler {
     const b = isObject(body) ? body : {};
     let items: Array<{ index: string | undefined; id: string; source: Json | undefined }> = [];
     if (Array.isArray(b.docs))
-      items = b.docs.map((d) => (isObject(d) ? { index: d._index === undefined ? index : String(d._index), id: String(d._id), source: d._source } : { index, id: "", source: undefined }));
-    else if (Array.isArray(b.ids)) items = b.ids.map((id) => ({ index, id: String(id), source: undefined }));
+      items = b.docs.map((d) => (isObject(d) ? { index: d._index === undefined ? index : str(d._index), id: str(d._id), source: d._source } : { index, id: "", source: undefined }));
+    else if (Array.isArray(b.ids)) items = b.ids.map((id) => ({ index, id: str(id), source: undefined }));
     if (items.length === 0) throw badRequest("action_request_validation_exception", "Validation Failed: 1: no documents to get;");
     const missingIndex = items.findIndex((i) => i.index === undefined);
     if (missingIndex >= 0) throw badRequest("action_request_validation_exception", `Validation Failed: 1: index is missing for doc ${missingIndex};`);
@@ -392,7 +391,6 @@ class Handler {
         const filter = sourceFilterOf(it.source ?? q._source, q._source_includes, q._source_excludes);
         const src = filterSource(got._source as JsonObject, filter);
         const { _source: _omit, ...rest } = got;
-        void _omit;
         return src === undefined ? rest : { ...rest, _source: src };
       }
       return got;
@@ -453,7 +451,6 @@ class Handler {
       const src = filterSource(got._source as JsonObject, filter);
       if (kind === "_source") return ok(src ?? {});
       const { _source: _omit, ...rest } = got;
-      void _omit;
       return ok(src === undefined ? rest : { ...rest, _source: src });
     }
     let op: WriteOp;
@@ -475,10 +472,9 @@ class Handler {
     const r = runWrite(this.indices, { name, index, op, requireAlias: q.require_alias === "true" });
     if (isObject(r.body.error)) {
       const e = r.body.error;
-      throw new EsError(r.status, String(e.type), String(e.reason), Object.fromEntries(Object.entries(e).filter(([k]) => k !== "type" && k !== "reason")));
+      throw new EsError(r.status, str(e.type), str(e.reason), Object.fromEntries(Object.entries(e).filter(([k]) => k !== "type" && k !== "reason")));
     }
     const { status: _s, ...rest } = r.body;
-    void _s;
     const refreshed: JsonObject = q.refresh === "true" || q.refresh === "" ? { forced_refresh: true } : {};
     return { status: r.status, body: { ...rest, ...refreshed } };
   }
@@ -533,7 +529,7 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
       const av = mediaVersion(accept);
       const cv = mediaVersion(contentType);
       if ((av !== undefined && av !== 7 && av !== 8) || (cv !== undefined && cv !== 7 && cv !== 8)) {
-        const which = av !== undefined && av !== 7 && av !== 8 ? `Accept version must be either version 8 or 7, but found ${av}. Accept=${accept ?? ""}` : `Content-Type version must be either version 8 or 7, but found ${cv}. Content-Type=${contentType ?? ""}`;
+        const which = av !== undefined && av !== 7 && av !== 8 ? `Accept version must be either version 8 or 7, but found ${av}. Accept=${accept ?? ""}` : `Content-Type version must be either version 8 or 7, but found ${cv ?? ""}. Content-Type=${contentType ?? ""}`;
         throw new EsError(400, "media_type_header_exception", "Invalid media-type value on headers [Accept, Content-Type]", { caused_by: { type: "status_exception", reason: which } });
       }
       const fault = requestFaults.find((f) => f.remaining > 0 && (f.match.method === undefined || f.match.method === method) && matchText(f.match.path, url.pathname, true));
@@ -545,7 +541,7 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
       answer = handler.route(method, segs, query, text);
     } catch (e) {
       if (e instanceof EsError) answer = { status: e.status, body: e.toBody() };
-      else answer = { status: 500, body: new EsError(500, "exception", `test server failure: ${(e as Error).stack ?? String(e)}`).toBody() };
+      else answer = { status: 500, body: new EsError(500, "exception", `test server failure: ${(e as Error).stack ?? str(e)}`).toBody() };
     }
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     if (answer.status === 429) headers["retry-after"] = "1";
@@ -562,7 +558,7 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
       res.end();
       return;
     }
-    res.writeHead(answer.status, { ...headers, "content-length": String(Buffer.byteLength(payload)) });
+    res.writeHead(answer.status, { ...headers, "content-length": str(Buffer.byteLength(payload)) });
     res.end(payload);
   }
 
@@ -580,7 +576,7 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
 
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
-      if (!listening) return resolve();
+      if (!listening) { resolve(); return; }
       listening = false;
       server.close(() => resolve());
       for (const s of sockets) s.destroy();

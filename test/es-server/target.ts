@@ -85,7 +85,7 @@ export async function esTarget(): Promise<EsTarget> {
 /** Mocha `this.skip()` for a case only the test server can run (failure injection, its own refusals). */
 export function testServerOnly(t: EsTarget, ctx: Mocha.Context): EsServer {
   if (!t.server) ctx.skip();
-  return t.server as EsServer;
+  return t.server;
 }
 
 /** Mocha `this.skip()` for a case the test server cannot honour: it runs against a real cluster only. */

@@ -71,7 +71,7 @@ describe("es-server: failure injection (test server only)", function () {
     try {
       const e = await t.client.get({ index, id: "1" }).then(() => undefined, (err: unknown) => err);
       expect(e).to.be.instanceOf(errors.ConnectionError);
-      expect(String((e as Error).message)).to.match(/ECONNREFUSED|ECONNRESET|socket hang up/);
+      expect((e as Error).message).to.match(/ECONNREFUSED|ECONNRESET|socket hang up/);
     } finally {
       await s.resumeListening();
     }

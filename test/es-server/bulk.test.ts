@@ -38,7 +38,10 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
 
   it("bulk/10_basic.yml 'Array of objects': two documents, then count 2", async () => {
     const index = idx();
-    await t.client.bulk({ refresh: true, operations: [{ index: { _index: index, _id: "test_id" } }, { f1: "v1", f2: 42 }, { index: { _index: index, _id: "test_id2" } }, { f1: "v2", f2: 47 }] });
+    await t.client.bulk({
+      refresh: true,
+      operations: [{ index: { _index: index, _id: "test_id" } }, { f1: "v1", f2: 42 }, { index: { _index: index, _id: "test_id2" } }, { f1: "v2", f2: 47 }],
+    });
     expect((await t.client.count({ index })).count).to.equal(2);
   });
 
@@ -47,11 +50,16 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
     const r = await t.client.bulk({
       refresh: true,
       operations: [
-        { index: { _index: index, _id: "" } }, { f: 1 },
-        { index: { _index: index, _id: "id" } }, { f: 2 },
-        { index: { _index: index } }, { f: 3 },
-        { create: { _index: index } }, { f: 4 },
-        { index: { _index: index, op_type: "create" } }, { f: 5 },
+        { index: { _index: index, _id: "" } },
+        { f: 1 },
+        { index: { _index: index, _id: "id" } },
+        { f: 2 },
+        { index: { _index: index } },
+        { f: 3 },
+        { create: { _index: index } },
+        { f: 4 },
+        { index: { _index: index, op_type: "create" } },
+        { f: 5 },
       ],
     });
     expect(r.errors).to.equal(true);
@@ -94,7 +102,16 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
     await t.client.indices.create({ index: backing, aliases: { [alias]: {} } });
     const r = await t.client.bulk({
       refresh: true,
-      operations: [{ index: { _index: missing, require_alias: true } }, { f: 1 }, { index: { _index: created } }, { f: 2 }, { index: { _index: alias, require_alias: true } }, { f: 3 }, { create: { _index: alias } }, { f: 4 }],
+      operations: [
+        { index: { _index: missing, require_alias: true } },
+        { f: 1 },
+        { index: { _index: created } },
+        { f: 2 },
+        { index: { _index: alias, require_alias: true } },
+        { f: 3 },
+        { create: { _index: alias } },
+        { f: 4 },
+      ],
     });
     expect(r.errors).to.equal(true);
     const items = r.items.map((i) => item(i as BulkItem));
@@ -114,7 +131,14 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
     const r = await t.client.bulk({
       refresh: true,
       require_alias: true,
-      operations: [{ index: { _index: missing } }, { f: 1 }, { index: { _index: created, require_alias: false } }, { f: 2 }, { index: { _index: alias } }, { f: 3 }],
+      operations: [
+        { index: { _index: missing } },
+        { f: 1 },
+        { index: { _index: created, require_alias: false } },
+        { f: 2 },
+        { index: { _index: alias } },
+        { f: 3 },
+      ],
     });
     expect(r.errors).to.equal(true);
     const items = r.items.map((i) => item(i as BulkItem));
@@ -127,11 +151,15 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
   it("bulk/80_cas.yml 'Compare And Swap Sequence Numbers'", async () => {
     const index = idx();
     const first = await t.client.index({ index, id: "1", document: { foo: "bar" } });
-    const bad = await t.client.bulk({ operations: [{ index: { _index: index, _id: "1", if_seq_no: 10000, if_primary_term: first._primary_term } }, { foo: "bar2" }] });
+    const bad = await t.client.bulk({
+      operations: [{ index: { _index: index, _id: "1", if_seq_no: 10000, if_primary_term: first._primary_term } }, { foo: "bar2" }],
+    });
     expect(bad.errors).to.equal(true);
     expect(item(bad.items[0] as BulkItem).status).to.equal(409);
     expect(item(bad.items[0] as BulkItem).error?.type).to.equal("version_conflict_engine_exception");
-    const good = await t.client.bulk({ operations: [{ index: { _index: index, _id: "1", if_seq_no: first._seq_no, if_primary_term: first._primary_term } }, { foo: "bar2" }] });
+    const good = await t.client.bulk({
+      operations: [{ index: { _index: index, _id: "1", if_seq_no: first._seq_no, if_primary_term: first._primary_term } }, { foo: "bar2" }],
+    });
     expect(good.errors).to.equal(false);
     expect(item(good.items[0] as BulkItem).status).to.equal(200);
   });
@@ -148,9 +176,12 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
     const index = idx();
     const r = await t.client.bulk({
       operations: [
-        { index: { _index: index, _id: "a", version: 200, version_type: "external_gte" } }, { state: 2 },
-        { index: { _index: index, _id: "a", version: 100, version_type: "external_gte" } }, { state: 0 },
-        { index: { _index: index, _id: "a", version: 200, version_type: "external_gte" } }, { state: 1 },
+        { index: { _index: index, _id: "a", version: 200, version_type: "external_gte" } },
+        { state: 2 },
+        { index: { _index: index, _id: "a", version: 100, version_type: "external_gte" } },
+        { state: 0 },
+        { index: { _index: index, _id: "a", version: 200, version_type: "external_gte" } },
+        { state: 1 },
         { delete: { _index: index, _id: "nope" } },
       ],
     });
@@ -182,7 +213,16 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
     const index = idx();
     await t.client.indices.create({ index, mappings: { dynamic: "strict", properties: { host: { type: "keyword" }, n: { type: "long" } } } });
     const r = await t.client.bulk({
-      operations: [{ index: { _index: index, _id: "1" } }, { host: "a", n: 1 }, { index: { _index: index, _id: "2" } }, { host: "b", typo: 1 }, { index: { _index: index, _id: "3" } }, { host: "c", n: "three" }, { index: { _index: index, _id: "4" } }, { host: "d", n: 4 }],
+      operations: [
+        { index: { _index: index, _id: "1" } },
+        { host: "a", n: 1 },
+        { index: { _index: index, _id: "2" } },
+        { host: "b", typo: 1 },
+        { index: { _index: index, _id: "3" } },
+        { host: "c", n: "three" },
+        { index: { _index: index, _id: "4" } },
+        { host: "d", n: 4 },
+      ],
     });
     const items = r.items.map((i) => item(i as BulkItem));
     expect(items.map((i) => i.status)).to.deep.equal([201, 400, 400, 201]);
@@ -197,21 +237,34 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
     const index = idx();
     const r = await t.client.bulk({
       operations: [
-        { update: { _index: index, _id: "1" } }, { doc: { a: 1, b: { c: 1 } }, doc_as_upsert: true },
-        { update: { _index: index, _id: "1" } }, { doc: { b: { d: 2 } } },
-        { update: { _index: index, _id: "1" } }, { doc: { a: 1 } },
-        { update: { _index: index, _id: "2" } }, { doc: { a: 1 } },
+        { update: { _index: index, _id: "1" } },
+        { doc: { a: 1, b: { c: 1 } }, doc_as_upsert: true },
+        { update: { _index: index, _id: "1" } },
+        { doc: { b: { d: 2 } } },
+        { update: { _index: index, _id: "1" } },
+        { doc: { a: 1 } },
+        { update: { _index: index, _id: "2" } },
+        { doc: { a: 1 } },
       ],
     });
     const items = r.items.map((i) => item(i as BulkItem));
-    expect(items.map((i) => [i.status, i.result])).to.deep.equal([[201, "created"], [200, "updated"], [200, "noop"], [404, undefined]]);
+    expect(items.map((i) => [i.status, i.result])).to.deep.equal([
+      [201, "created"],
+      [200, "updated"],
+      [200, "noop"],
+      [404, undefined],
+    ]);
     expect(items[3]?.error?.type).to.equal("document_missing_exception");
     expect((await t.client.get({ index, id: "1" }))._source).to.deep.equal({ a: 1, b: { c: 1, d: 2 } });
   });
 
   it("our case: an external version on a create fails the whole bulk request (validation)", async () => {
     const index = idx();
-    const e = await expectStatus(t.client.bulk({ operations: [{ create: { _index: index, _id: "1", version: 3, version_type: "external" } }, { a: 1 }] }), 400, "action_request_validation_exception");
+    const e = await expectStatus(
+      t.client.bulk({ operations: [{ create: { _index: index, _id: "1", version: 3, version_type: "external" } }, { a: 1 }] }),
+      400,
+      "action_request_validation_exception",
+    );
     expect(e.error.reason).to.contain("create operations only support internal versioning. use index instead");
   });
 

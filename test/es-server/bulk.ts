@@ -16,7 +16,23 @@ export interface BulkAction {
   readonly requireAlias: boolean;
 }
 
-const META_KEYS = new Set(["_index", "_id", "version", "version_type", "if_seq_no", "if_primary_term", "require_alias", "retry_on_conflict", "_source", "op_type", "routing", "pipeline", "dynamic_templates", "list_executed_pipelines", "require_data_stream"]);
+const META_KEYS = new Set([
+  "_index",
+  "_id",
+  "version",
+  "version_type",
+  "if_seq_no",
+  "if_primary_term",
+  "require_alias",
+  "retry_on_conflict",
+  "_source",
+  "op_type",
+  "routing",
+  "pipeline",
+  "dynamic_templates",
+  "list_executed_pipelines",
+  "require_data_stream",
+]);
 
 function num(v: Json | undefined, what: string, line: number): number | undefined {
   if (v === undefined || v === null) return undefined;
@@ -46,14 +62,23 @@ export function parseBulk(text: string, defaults: { index: string | undefined; r
     }
     const lineNo = i + 1;
     const action = json(i);
-    if (!isObject(action)) throw badRequest("illegal_argument_exception", `Malformed action/metadata line [${lineNo}], expected START_OBJECT or END_OBJECT but found [VALUE_STRING]`);
+    if (!isObject(action))
+      throw badRequest(
+        "illegal_argument_exception",
+        `Malformed action/metadata line [${lineNo}], expected START_OBJECT or END_OBJECT but found [VALUE_STRING]`,
+      );
     const names = Object.keys(action);
-    if (names.length === 0) throw badRequest("illegal_argument_exception", `Malformed action/metadata line [${lineNo}], expected FIELD_NAME but found [END_OBJECT]`);
+    if (names.length === 0)
+      throw badRequest("illegal_argument_exception", `Malformed action/metadata line [${lineNo}], expected FIELD_NAME but found [END_OBJECT]`);
     const name = names[0] as string;
     if (!["index", "create", "update", "delete"].includes(name))
-      throw badRequest("illegal_argument_exception", `Malformed action/metadata line [${lineNo}], expected one of [create, delete, index, update] but found [${name}]`);
+      throw badRequest(
+        "illegal_argument_exception",
+        `Malformed action/metadata line [${lineNo}], expected one of [create, delete, index, update] but found [${name}]`,
+      );
     const meta = action[name];
-    if (!isObject(meta)) throw badRequest("illegal_argument_exception", `Malformed action/metadata line [${lineNo}], expected START_OBJECT but found [${JSON.stringify(meta)}]`);
+    if (!isObject(meta))
+      throw badRequest("illegal_argument_exception", `Malformed action/metadata line [${lineNo}], expected START_OBJECT but found [${JSON.stringify(meta)}]`);
     for (const k of Object.keys(meta)) {
       if (!META_KEYS.has(k)) throw badRequest("illegal_argument_exception", `Action/metadata line [${lineNo}] contains an unknown parameter [${k}]`);
       if (["routing", "pipeline", "dynamic_templates"].includes(k)) throw unsupported(`the bulk parameter [${k}]`);
@@ -75,7 +100,8 @@ export function parseBulk(text: string, defaults: { index: string | undefined; r
       if (id === undefined) validation.push("id is missing");
       op = { op: "delete", id: id ?? "", ...versioning };
     } else {
-      if (i >= lines.length || (lines[i] as string).trim() === "") throw badRequest("illegal_argument_exception", `The bulk request must be terminated by a newline [\\n]`);
+      if (i >= lines.length || (lines[i] as string).trim() === "")
+        throw badRequest("illegal_argument_exception", `The bulk request must be terminated by a newline [\\n]`);
       const doc = json(i);
       i++;
       if (opName === "update") {
@@ -97,10 +123,17 @@ export function runWrite(indices: Indices, action: BulkAction): ItemResult {
   const id = action.op.id;
   try {
     if (action.requireAlias && indices.aliasIndices(name) === undefined)
-      throw new EsError(404, "index_not_found_exception", `no such index [${name}] and [require_alias] request flag is [true] and [${name}] is not an alias`, { index: name });
+      throw new EsError(404, "index_not_found_exception", `no such index [${name}] and [require_alias] request flag is [true] and [${name}] is not an alias`, {
+        index: name,
+      });
     // a delete never creates its index; index, create and update do (from the matching template)
     if (action.op.op === "delete" && !indices.indices.has(name) && indices.aliasIndices(name) === undefined)
-      throw new EsError(404, "index_not_found_exception", `no such index [${name}]`, { "resource.type": "index_expression", "resource.id": name, index_uuid: "_na_", index: name });
+      throw new EsError(404, "index_not_found_exception", `no such index [${name}]`, {
+        "resource.type": "index_expression",
+        "resource.id": name,
+        index_uuid: "_na_",
+        index: name,
+      });
     const index = indices.writeTarget(name);
     try {
       switch (action.op.op) {

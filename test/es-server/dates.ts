@@ -32,7 +32,7 @@ const EPOCH = /^-?\d+(\.\d+)?$/;
 function parseJavaPattern(pattern: string, s: string): number | undefined {
   let re = "";
   const order: string[] = [];
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i] as string;
     if (c === "'") {
       const end = pattern.indexOf("'", i + 1);

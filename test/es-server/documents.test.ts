@@ -31,7 +31,12 @@ describe("es-server: update, get, mget (YAML REST tests update/, mget/)", functi
     const up = (doc: object, detect_noop?: boolean): Promise<{ _version: number; result: string }> =>
       t.client.update({ index, id: "1", doc, doc_as_upsert: true, ...(detect_noop === undefined ? {} : { detect_noop }) });
     const seen = [await up({ foo: "bar" }), await up({ foo: "bar" }), await up({ foo: "bar" }, false), await up({ foo: "baz" }, true)];
-    expect(seen.map((r) => [r._version, r.result])).to.deep.equal([[1, "created"], [1, "noop"], [2, "updated"], [3, "updated"]]);
+    expect(seen.map((r) => [r._version, r.result])).to.deep.equal([
+      [1, "created"],
+      [1, "noop"],
+      [2, "updated"],
+      [3, "updated"],
+    ]);
   });
 
   it("update/16_noop.yml 'Noop': a noop keeps _seq_no, _version and _primary_term", async () => {

@@ -62,13 +62,15 @@ export function validateOp(op: WriteOp): string[] {
     if (op.op === "create" && vt !== "internal") errs.push("create operations only support internal versioning. use index instead");
     else if (vt === "internal" && op.version !== undefined)
       errs.push("internal versioning can not be used for optimistic concurrency control. Please use `if_seq_no` and `if_primary_term` instead");
-    else if (vt !== "internal" && (op.version === undefined || op.version < 0)) errs.push(`illegal version value [${op.version ?? -3}] for version type [${vt.toUpperCase()}]`);
+    else if (vt !== "internal" && (op.version === undefined || op.version < 0))
+      errs.push(`illegal version value [${op.version ?? -3}] for version type [${vt.toUpperCase()}]`);
     if (op.op === "create" && op.ifSeqNo !== undefined) errs.push("create operations do not support compare and set. use index instead");
   }
   if (op.ifSeqNo !== undefined && vt !== "internal") errs.push("compare and write operations can not use versioning");
   if (op.ifSeqNo !== undefined && (op.ifPrimaryTerm === undefined || op.ifPrimaryTerm === 0)) errs.push("ifSeqNo is set, but primary term is [0]");
   if (op.ifPrimaryTerm !== undefined && op.ifSeqNo === undefined) errs.push(`ifPrimaryTerm is set to [${op.ifPrimaryTerm}], but ifSeqNo is unassigned`);
-  if (op.id !== undefined && Buffer.byteLength(op.id) > 512) errs.push(`id [${op.id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(op.id)}`);
+  if (op.id !== undefined && Buffer.byteLength(op.id) > 512)
+    errs.push(`id [${op.id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(op.id)}`);
   return errs;
 }
 
@@ -82,7 +84,11 @@ function shards(index: Index): JsonObject {
 }
 
 function conflict(index: Index, id: string, reason: string): EsError {
-  return new EsError(409, "version_conflict_engine_exception", `[${id}]: version conflict, ${reason}`, { index_uuid: index.uuid, shard: "0", index: index.name });
+  return new EsError(409, "version_conflict_engine_exception", `[${id}]: version conflict, ${reason}`, {
+    index_uuid: index.uuid,
+    shard: "0",
+    index: index.name,
+  });
 }
 
 function missing(index: Index, id: string): EsError {
@@ -101,14 +107,20 @@ function checkVersion(index: Index, id: string, op: VersionParams & { op: string
   if (op.ifSeqNo !== undefined) {
     if (!current) throw conflict(index, id, `required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm ?? 0}]. but no document was found`);
     if (current.seqNo !== op.ifSeqNo || current.primaryTerm !== op.ifPrimaryTerm)
-      throw conflict(index, id, `required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm ?? 0}]. current document has seqNo [${current.seqNo}] and primary term [${current.primaryTerm}]`);
+      throw conflict(
+        index,
+        id,
+        `required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm ?? 0}]. current document has seqNo [${current.seqNo}] and primary term [${current.primaryTerm}]`,
+      );
   }
   const vt = op.versionType ?? "internal";
   if (vt === "external" || vt === "external_gte") {
     const given = op.version as number;
     if (currentVersion !== undefined) {
-      if (vt === "external" && given <= currentVersion) throw conflict(index, id, `current version [${currentVersion}] is higher or equal to the one provided [${given}]`);
-      if (vt === "external_gte" && given < currentVersion) throw conflict(index, id, `current version [${currentVersion}] is higher than the one provided [${given}]`);
+      if (vt === "external" && given <= currentVersion)
+        throw conflict(index, id, `current version [${currentVersion}] is higher or equal to the one provided [${given}]`);
+      if (vt === "external_gte" && given < currentVersion)
+        throw conflict(index, id, `current version [${currentVersion}] is higher than the one provided [${given}]`);
     }
     return given;
   }
@@ -131,7 +143,10 @@ function store(index: Index, id: string, source: JsonObject, version: number, pa
 }
 
 function success(index: Index, d: { id: string; version: number; seqNo: number }, result: string, status: number): ItemResult {
-  return { status, body: { _index: index.name, _id: d.id, _version: d.version, result, _shards: shards(index), _seq_no: d.seqNo, _primary_term: index.primaryTerm, status } };
+  return {
+    status,
+    body: { _index: index.name, _id: d.id, _version: d.version, result, _shards: shards(index), _seq_no: d.seqNo, _primary_term: index.primaryTerm, status },
+  };
 }
 
 let autoIdCounter = 0;
@@ -180,7 +195,8 @@ export function executeUpdate(index: Index, op: UpdateOp): ItemResult {
   const body = op.body;
   if (!isObject(body)) throw badRequest("action_request_validation_exception", "Validation Failed: 1: script or doc is missing;");
   for (const k of Object.keys(body))
-    if (!["doc", "doc_as_upsert", "upsert", "detect_noop", "_source", "scripted_upsert", "script"].includes(k)) throw badRequest("x_content_parse_exception", `[UpdateRequest] unknown field [${k}]`);
+    if (!["doc", "doc_as_upsert", "upsert", "detect_noop", "_source", "scripted_upsert", "script"].includes(k))
+      throw badRequest("x_content_parse_exception", `[UpdateRequest] unknown field [${k}]`);
   if (body.script !== undefined || body.scripted_upsert === true) throw unsupported("scripted updates (Painless)");
   if (!isObject(body.doc)) throw badRequest("action_request_validation_exception", "Validation Failed: 1: script or doc is missing;");
   const wantSource = op.sourceWanted === true || body._source === true;

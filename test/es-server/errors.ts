@@ -41,7 +41,12 @@ export const unsupported = (what: string): EsError =>
   new EsError(400, "test_server_unsupported_exception", `${what} is not implemented by the Tantale test server (test/es-server)`);
 
 export const indexNotFound = (name: string): EsError =>
-  new EsError(404, "index_not_found_exception", `no such index [${name}]`, { "resource.type": "index_or_alias", "resource.id": name, index_uuid: "_na_", index: name });
+  new EsError(404, "index_not_found_exception", `no such index [${name}]`, {
+    "resource.type": "index_or_alias",
+    "resource.id": name,
+    index_uuid: "_na_",
+    index: name,
+  });
 
 /** A search failure: Elasticsearch wraps shard-level causes in search_phase_execution_exception. */
 export function searchFailure(status: number, type: string, reason: string): EsError {

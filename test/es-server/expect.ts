@@ -3,7 +3,12 @@ import { expect } from "chai";
 import { errors } from "@elastic/elasticsearch";
 
 export interface ErrorBody {
-  readonly error: { readonly type: string; readonly reason: string; readonly root_cause?: Array<{ type: string; reason: string }>; readonly [k: string]: unknown };
+  readonly error: {
+    readonly type: string;
+    readonly reason: string;
+    readonly root_cause?: Array<{ type: string; reason: string }>;
+    readonly [k: string]: unknown;
+  };
   readonly status: number;
 }
 

@@ -7,7 +7,12 @@ import { isObject, type Json } from "./errors";
 
 function keyGlob(pattern: string, key: string): boolean {
   if (!pattern.includes("*")) return pattern === key;
-  return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(key);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  ).test(key);
 }
 
 /** Does `path` (segments) match pattern segments, fully (`full`) or as a prefix of something that could match? */
@@ -29,7 +34,10 @@ function matches(pattern: readonly string[], path: readonly string[]): "full" | 
 }
 
 export function applyFilterPath(value: Json, filterPath: string): Json {
-  const specs = filterPath.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const specs = filterPath
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const includes = specs.filter((s) => !s.startsWith("-")).map((s) => s.split("."));
   const excludes = specs.filter((s) => s.startsWith("-")).map((s) => s.slice(1).split("."));
   type Hit = "full" | "partial" | "none";
@@ -46,7 +54,9 @@ export function applyFilterPath(value: Json, filterPath: string): Json {
       const inc: Hit =
         hit === "full" || includes.length === 0
           ? "full"
-          : includes.map((i) => matches(i, p)).reduce<Hit>((a, b) => (a === "full" || b === "full" ? "full" : a === "partial" || b === "partial" ? "partial" : "none"), "none");
+          : includes
+              .map((i) => matches(i, p))
+              .reduce<Hit>((a, b) => (a === "full" || b === "full" ? "full" : a === "partial" || b === "partial" ? "partial" : "none"), "none");
       if (inc === "none") continue;
       const sub = walk(x, p, inc);
       if (sub !== undefined && (inc === "full" || !isObject(sub) || Object.keys(sub).length > 0)) out[k] = sub;

@@ -36,7 +36,10 @@ describe("es-server: index templates and indices (YAML REST tests indices.put_in
   it("indices.put_index_template/10_basic.yml 'Put index template with 'create' flag': a second create is a 400", async () => {
     const name = t.name("tpl-create");
     await t.client.indices.putIndexTemplate({ name, index_patterns: `${name}-*`, template: { settings: { number_of_shards: 1, number_of_replicas: 0 } } });
-    await expectStatus(t.client.indices.putIndexTemplate({ name, create: true, index_patterns: `${name}-*`, template: { settings: { number_of_shards: 1 } } }), 400);
+    await expectStatus(
+      t.client.indices.putIndexTemplate({ name, create: true, index_patterns: `${name}-*`, template: { settings: { number_of_shards: 1 } } }),
+      400,
+    );
   });
 
   it("indices.put_index_template/10_basic.yml 'Put index template without index_patterns': 400", async () => {
@@ -46,7 +49,8 @@ describe("es-server: index templates and indices (YAML REST tests indices.put_in
 
   it("indices.put_index_template/10_basic.yml 'Delete multiple templates'", async () => {
     const [foo, bar, baz] = ["foo", "bar", "baz"].map((x) => t.name(`tpl-${x}`)) as [string, string, string];
-    for (const name of [foo, bar, baz]) await t.client.indices.putIndexTemplate({ name, index_patterns: `${name}-*`, template: { settings: { number_of_shards: 1, number_of_replicas: 0 } } });
+    for (const name of [foo, bar, baz])
+      await t.client.indices.putIndexTemplate({ name, index_patterns: `${name}-*`, template: { settings: { number_of_shards: 1, number_of_replicas: 0 } } });
     for (const name of [bar, baz, foo]) expect((await t.client.indices.getIndexTemplate({ name })).index_templates[0]?.name).to.equal(name);
     await t.client.indices.deleteIndexTemplate({ name: `${foo},${bar}` });
     await expectStatus(t.client.indices.getIndexTemplate({ name: foo }), 404);
@@ -56,15 +60,27 @@ describe("es-server: index templates and indices (YAML REST tests indices.put_in
 
   it("our case: the first write creates the index from the matching template of highest priority (mappings, settings, aliases, _meta kept)", async () => {
     const base = t.name("auto");
-    await t.client.indices.putIndexTemplate({ name: `${base}-low`, index_patterns: [`${base}-*`], priority: 100, template: { mappings: { properties: { x: { type: "long" } } } } });
+    await t.client.indices.putIndexTemplate({
+      name: `${base}-low`,
+      index_patterns: [`${base}-*`],
+      priority: 100,
+      template: { mappings: { properties: { x: { type: "long" } } } },
+    });
     await t.client.indices.putIndexTemplate({
       name: `${base}-high`,
       index_patterns: [`${base}-log-*`],
       priority: 200,
       _meta: { managed_by: "tantale", version: 3 },
-      template: { settings: { number_of_replicas: 0 }, mappings: { dynamic: "strict", properties: { x: { type: "keyword" } } }, aliases: { [`${base}-log`]: {} } },
+      template: {
+        settings: { number_of_replicas: 0 },
+        mappings: { dynamic: "strict", properties: { x: { type: "keyword" } } },
+        aliases: { [`${base}-log`]: {} },
+      },
     });
-    expect((await t.client.indices.getIndexTemplate({ name: `${base}-high` })).index_templates[0]?.index_template._meta).to.deep.equal({ managed_by: "tantale", version: 3 });
+    expect((await t.client.indices.getIndexTemplate({ name: `${base}-high` })).index_templates[0]?.index_template._meta).to.deep.equal({
+      managed_by: "tantale",
+      version: 3,
+    });
     const day = `${base}-log-2026.12.03`;
     await t.client.index({ index: day, id: "1", document: { x: "a" } });
     const got = await t.client.indices.get({ index: day });
@@ -118,6 +134,10 @@ describe("es-server: index templates and indices (YAML REST tests indices.put_in
 
   it("test server: the template's data_stream is not implemented, and says so (400)", async function () {
     testServerOnly(t, this);
-    await expectStatus(t.client.indices.putIndexTemplate({ name: t.name("ds"), index_patterns: ["ds-*"], data_stream: {} }), 400, "test_server_unsupported_exception");
+    await expectStatus(
+      t.client.indices.putIndexTemplate({ name: t.name("ds"), index_patterns: ["ds-*"], data_stream: {} }),
+      400,
+      "test_server_unsupported_exception",
+    );
   });
 });

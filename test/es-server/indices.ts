@@ -150,19 +150,38 @@ export class Indices {
   putTemplate(name: string, body: Json, create: boolean): void {
     if (!isObject(body)) throw badRequest("parse_exception", "request body is required");
     for (const k of Object.keys(body))
-      if (!["index_patterns", "priority", "template", "composed_of", "_meta", "version", "data_stream", "allow_auto_create", "ignore_missing_component_templates", "deprecated"].includes(k))
+      if (
+        ![
+          "index_patterns",
+          "priority",
+          "template",
+          "composed_of",
+          "_meta",
+          "version",
+          "data_stream",
+          "allow_auto_create",
+          "ignore_missing_component_templates",
+          "deprecated",
+        ].includes(k)
+      )
         throw badRequest("x_content_parse_exception", `[index_template] unknown field [${k}]`);
     if (body.data_stream !== undefined) throw unsupported("data streams (index template data_stream)");
-    const patterns = typeof body.index_patterns === "string" ? [body.index_patterns] : Array.isArray(body.index_patterns) ? body.index_patterns.map(String) : [];
+    const patterns =
+      typeof body.index_patterns === "string" ? [body.index_patterns] : Array.isArray(body.index_patterns) ? body.index_patterns.map(String) : [];
     if (patterns.length === 0) throw badRequest("action_request_validation_exception", "Validation Failed: 1: index patterns are missing;");
     if (create && this.templates.has(name)) throw badRequest("illegal_argument_exception", `index template [${name}] already exists`);
     const composed = Array.isArray(body.composed_of) ? body.composed_of.map(String) : [];
-    if (composed.length > 0) throw badRequest("invalid_index_template_exception", `index_template [${name}] invalid, cause [index template [${name}] specifies component templates ${JSON.stringify(composed)} that do not exist]`);
+    if (composed.length > 0)
+      throw badRequest(
+        "invalid_index_template_exception",
+        `index_template [${name}] invalid, cause [index template [${name}] specifies component templates ${JSON.stringify(composed)} that do not exist]`,
+      );
     const t = isObject(body.template) ? body.template : undefined;
     const template: JsonObject = {};
     if (t) {
       for (const k of Object.keys(t))
-        if (!["settings", "mappings", "aliases", "lifecycle", "data_stream_options"].includes(k)) throw badRequest("x_content_parse_exception", `[template] unknown field [${k}]`);
+        if (!["settings", "mappings", "aliases", "lifecycle", "data_stream_options"].includes(k))
+          throw badRequest("x_content_parse_exception", `[template] unknown field [${k}]`);
       if (t.settings !== undefined) template.settings = nestSettings(flattenSettings(t.settings));
       if (isObject(t.mappings)) {
         validateMapping(t.mappings);
@@ -218,11 +237,15 @@ export class Indices {
     validateIndexName(name);
     if (this.indices.has(name)) {
       const existing = this.indices.get(name) as Index;
-      throw new EsError(400, "resource_already_exists_exception", `index [${name}/${existing.uuid}] already exists`, { index_uuid: existing.uuid, index: name });
+      throw new EsError(400, "resource_already_exists_exception", `index [${name}/${existing.uuid}] already exists`, {
+        index_uuid: existing.uuid,
+        index: name,
+      });
     }
     if (this.aliasIndices(name) !== undefined) throw badRequest("invalid_index_name_exception", `Invalid index name [${name}], already exists as alias`);
     const req = isObject(body) ? body : {};
-    for (const k of Object.keys(req)) if (!["settings", "mappings", "aliases"].includes(k)) throw badRequest("parse_exception", `unknown key [${k}] for create index`);
+    for (const k of Object.keys(req))
+      if (!["settings", "mappings", "aliases"].includes(k)) throw badRequest("parse_exception", `unknown key [${k}] for create index`);
     const tpl = this.matchTemplate(name)?.template ?? {};
     const settings = flattenSettings(tpl.settings);
     for (const [k, v] of flattenSettings(req.settings)) settings.set(k, v);
@@ -233,7 +256,9 @@ export class Indices {
     }
     const aliases = new Map<string, JsonObject>(Object.entries(normalizeAliases(isObject(tpl.aliases) ? tpl.aliases : {})) as Array<[string, JsonObject]>);
     for (const [a, def] of Object.entries(normalizeAliases(isObject(req.aliases) ? req.aliases : {}))) aliases.set(a, def as JsonObject);
-    for (const a of aliases.keys()) if (this.indices.has(a)) throw badRequest("invalid_alias_name_exception", `Invalid alias name [${a}]: an index or data stream exists with the same name as the alias`);
+    for (const a of aliases.keys())
+      if (this.indices.has(a))
+        throw badRequest("invalid_alias_name_exception", `Invalid alias name [${a}]: an index or data stream exists with the same name as the alias`);
     const index = new Index(name, settings, mapping, aliases);
     this.indices.set(name, index);
     return index;

@@ -75,8 +75,16 @@ function asciiOtherCase(c: number): number | undefined {
 }
 
 const DIGIT: readonly Range[] = [[0x30, 0x39]];
-const SPACE: readonly Range[] = [[0x09, 0x0d], [0x20, 0x20]];
-const WORD: readonly Range[] = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
+const SPACE: readonly Range[] = [
+  [0x09, 0x0d],
+  [0x20, 0x20],
+];
+const WORD: readonly Range[] = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+];
 const MAX_CP = 0x10ffff;
 
 function complementRanges(ranges: readonly Range[]): Range[] {
@@ -93,13 +101,20 @@ function complementRanges(ranges: readonly Range[]): Range[] {
 
 function shorthand(c: number): readonly Range[] | undefined {
   switch (String.fromCodePoint(c)) {
-    case "d": return DIGIT;
-    case "D": return complementRanges(DIGIT);
-    case "s": return SPACE;
-    case "S": return complementRanges(SPACE);
-    case "w": return WORD;
-    case "W": return complementRanges(WORD);
-    default: return undefined;
+    case "d":
+      return DIGIT;
+    case "D":
+      return complementRanges(DIGIT);
+    case "s":
+      return SPACE;
+    case "S":
+      return complementRanges(SPACE);
+    case "w":
+      return WORD;
+    case "W":
+      return complementRanges(WORD);
+    default:
+      return undefined;
   }
 }
 
@@ -107,7 +122,11 @@ class Parser {
   private pos = 0;
   private readonly cps: number[];
 
-  constructor(pattern: string, private readonly flags: number, private readonly caseInsensitive: boolean) {
+  constructor(
+    pattern: string,
+    private readonly flags: number,
+    private readonly caseInsensitive: boolean,
+  ) {
     this.cps = Array.from(pattern, (ch) => ch.codePointAt(0) ?? 0);
   }
 
@@ -220,7 +239,12 @@ class Parser {
 
   private oneChar(c: number): Range[] {
     const other = this.caseInsensitive ? asciiOtherCase(c) : undefined;
-    return other === undefined ? [[c, c]] : [[c, c], [other, other]];
+    return other === undefined
+      ? [[c, c]]
+      : [
+          [c, c],
+          [other, other],
+        ];
   }
 
   private simple(): Node {

@@ -69,7 +69,9 @@ describe("es-server: mappings (strict templates, type checks, dynamic mapping)",
 
   it("numbers: strings are coerced, decimals truncated for integer types, garbage and out-of-range refused", async () => {
     await put({ k: "n1", l: "12", i: 7.9, d: "1.5", f: 0.1 });
-    expect(await count({ bool: { filter: [{ term: { k: "n1" } }, { term: { l: 12 } }, { term: { i: 7 } }, { range: { d: { gt: 1.4, lt: 1.6 } } }] } })).to.equal(1);
+    expect(
+      await count({ bool: { filter: [{ term: { k: "n1" } }, { term: { l: 12 } }, { term: { i: 7 } }, { range: { d: { gt: 1.4, lt: 1.6 } } }] } }),
+    ).to.equal(1);
     const e = await expectStatus(put({ l: "abc" }), 400, "document_parsing_exception");
     expect(reasons(e)).to.contain("failed to parse field [l] of type [long]");
     const r = await expectStatus(put({ b: 300 }), 400, "document_parsing_exception");
@@ -86,7 +88,7 @@ describe("es-server: mappings (strict templates, type checks, dynamic mapping)",
     await expectStatus(put({ k: { a: 1 } }), 400, "document_parsing_exception");
   });
 
-  it("boolean: true, false, \"true\", \"false\" and \"\" (false); anything else is refused", async () => {
+  it('boolean: true, false, "true", "false" and "" (false); anything else is refused', async () => {
     await put({ k: "b1", bool: "true" });
     await put({ k: "b2", bool: "" });
     expect(await count({ bool: { filter: [{ terms: { k: ["b1", "b2"] } }, { term: { bool: false } }] } })).to.equal(1);
@@ -96,7 +98,18 @@ describe("es-server: mappings (strict templates, type checks, dynamic mapping)",
 
   it("dates: epoch_millis, epoch_second with fractions, ISO by default; a bad date is refused", async () => {
     await put({ k: "d1", ms: 1_700_000_000_123, sec: 1_700_000_000.5, iso: "2023-11-14T22:13:20.5Z" });
-    expect(await count({ bool: { filter: [{ term: { k: "d1" } }, { range: { sec: { gte: "1700000000.5", lte: 1_700_000_000.5 } } }, { range: { ms: { gte: 1_700_000_000_123 } } }, { range: { iso: { gte: "2023-11-14T22:13:20.500Z", lte: "2023-11-14T22:13:20.500Z" } } }] } })).to.equal(1);
+    expect(
+      await count({
+        bool: {
+          filter: [
+            { term: { k: "d1" } },
+            { range: { sec: { gte: "1700000000.5", lte: 1_700_000_000.5 } } },
+            { range: { ms: { gte: 1_700_000_000_123 } } },
+            { range: { iso: { gte: "2023-11-14T22:13:20.500Z", lte: "2023-11-14T22:13:20.500Z" } } },
+          ],
+        },
+      }),
+    ).to.equal(1);
     await expectStatus(put({ sec: "yesterday" }), 400, "document_parsing_exception");
     await expectStatus(put({ iso: "14/11/2023" }), 400, "document_parsing_exception");
   });

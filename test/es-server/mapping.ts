@@ -37,8 +37,30 @@ const NUMERIC = new Set(["long", "integer", "short", "byte", "double", "float", 
 const LEAF_TYPES = new Set(["keyword", "text", "boolean", "date", ...NUMERIC]);
 const COMMON_PARAMS = new Set(["type", "index", "doc_values", "store", "meta", "fields", "boost", "copy_to"]);
 const PARAMS: Readonly<Record<string, ReadonlySet<string>>> = {
-  keyword: new Set(["ignore_above", "null_value", "norms", "eager_global_ordinals", "similarity", "index_options", "split_queries_on_whitespace", "time_series_dimension"]),
-  text: new Set(["analyzer", "search_analyzer", "search_quote_analyzer", "norms", "similarity", "index_options", "fielddata", "position_increment_gap", "term_vector", "eager_global_ordinals", "index_phrases", "index_prefixes"]),
+  keyword: new Set([
+    "ignore_above",
+    "null_value",
+    "norms",
+    "eager_global_ordinals",
+    "similarity",
+    "index_options",
+    "split_queries_on_whitespace",
+    "time_series_dimension",
+  ]),
+  text: new Set([
+    "analyzer",
+    "search_analyzer",
+    "search_quote_analyzer",
+    "norms",
+    "similarity",
+    "index_options",
+    "fielddata",
+    "position_increment_gap",
+    "term_vector",
+    "eager_global_ordinals",
+    "index_phrases",
+    "index_prefixes",
+  ]),
   boolean: new Set(["null_value"]),
   date: new Set(["format", "null_value", "ignore_malformed", "locale"]),
   number: new Set(["null_value", "coerce", "ignore_malformed", "time_series_metric", "time_series_dimension"]),
@@ -57,7 +79,9 @@ export function validateMapping(m: JsonObject, path = ""): void {
     for (const k of Object.keys(m)) {
       if (k === "dynamic_templates") {
         if (Array.isArray(m[k]) && m[k].length > 0) throw unsupported("dynamic_templates");
-      } else if (!["properties", "dynamic", "_meta", "_source", "date_detection", "numeric_detection", "dynamic_date_formats", "enabled", "_routing"].includes(k))
+      } else if (
+        !["properties", "dynamic", "_meta", "_source", "date_detection", "numeric_detection", "dynamic_date_formats", "enabled", "_routing"].includes(k)
+      )
         throw badRequest("mapper_parsing_exception", `Root mapping definition has unsupported parameters:  [${k} : ${JSON.stringify(m[k])}]`);
     }
   }
@@ -72,20 +96,40 @@ export function validateMapping(m: JsonObject, path = ""): void {
   for (const [name, def] of Object.entries(props)) {
     const full = path === "" ? name : `${path}.${name}`;
     if (!isObject(def)) throw badRequest("mapper_parsing_exception", `Expected map for property [fields] on field [${full}] but got a class java.lang.String`);
-    const type = def.type === undefined ? (def.properties !== undefined || def.enabled !== undefined || def.dynamic !== undefined ? "object" : "object") : def.type;
+    const type =
+      def.type === undefined ? (def.properties !== undefined || def.enabled !== undefined || def.dynamic !== undefined ? "object" : "object") : def.type;
     if (type === "object") {
-      for (const k of Object.keys(def)) if (!["type", "properties", "dynamic", "enabled", "subobjects"].includes(k)) throw badRequest("mapper_parsing_exception", `unknown parameter [${k}] on mapper [${full}] of type [object]`);
+      for (const k of Object.keys(def))
+        if (!["type", "properties", "dynamic", "enabled", "subobjects"].includes(k))
+          throw badRequest("mapper_parsing_exception", `unknown parameter [${k}] on mapper [${full}] of type [object]`);
       validateMapping(def, full);
       continue;
     }
     if (typeof type !== "string" || !LEAF_TYPES.has(type)) {
-      if (typeof type === "string" && ["nested", "flattened", "wildcard", "ip", "scaled_float", "unsigned_long", "date_nanos", "constant_keyword", "match_only_text", "geo_point", "binary", "alias"].includes(type))
+      if (
+        typeof type === "string" &&
+        [
+          "nested",
+          "flattened",
+          "wildcard",
+          "ip",
+          "scaled_float",
+          "unsigned_long",
+          "date_nanos",
+          "constant_keyword",
+          "match_only_text",
+          "geo_point",
+          "binary",
+          "alias",
+        ].includes(type)
+      )
         throw unsupported(`field type [${type}] (field [${full}])`);
       throw badRequest("mapper_parsing_exception", `No handler for type [${str(type)}] declared on field [${full}]`);
     }
     const allowed = PARAMS[NUMERIC.has(type) ? "number" : type] ?? new Set<string>();
     for (const k of Object.keys(def))
-      if (!COMMON_PARAMS.has(k) && !allowed.has(k)) throw badRequest("mapper_parsing_exception", `unknown parameter [${k}] on mapper [${full}] of type [${type}]`);
+      if (!COMMON_PARAMS.has(k) && !allowed.has(k))
+        throw badRequest("mapper_parsing_exception", `unknown parameter [${k}] on mapper [${full}] of type [${type}]`);
     if (def.fields !== undefined) {
       if (!isObject(def.fields)) throw badRequest("mapper_parsing_exception", `Expected map for property [fields] on field [${full}]`);
       validateMapping({ properties: def.fields }, full);
@@ -111,7 +155,7 @@ export function mergeMappings(a: JsonObject, b: JsonObject, path = ""): JsonObje
       }
       out.properties = props;
     } else if (k === "fields" && isObject(v) && isObject(a.fields)) {
-      out.fields = (mergeMappings({ properties: a.fields }, { properties: v }, path).properties ?? {});
+      out.fields = mergeMappings({ properties: a.fields }, { properties: v }, path).properties ?? {};
     } else if (k === "_meta" && isObject(v) && isObject(a._meta)) out._meta = { ...a._meta, ...v };
     else out[k] = v;
   }
@@ -166,7 +210,10 @@ export function analyze(text: string): string[] {
 }
 
 function preview(v: Json): string {
-  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${typeof x === "object" ? JSON.stringify(x) : str(x)}`).join(", ")}}`;
+  if (isObject(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${typeof x === "object" ? JSON.stringify(x) : str(x)}`)
+      .join(", ")}}`;
   return str(v);
 }
 
@@ -183,9 +230,13 @@ class DocumentParser {
   }
 
   private typeError(f: { path: string; type: string }, v: Json, cause: string): EsError {
-    return badRequest("document_parsing_exception", `failed to parse field [${f.path}] of type [${f.type}] in document with id '${this.id}'. Preview of field's value: '${preview(v)}'`, {
-      caused_by: { type: "illegal_argument_exception", reason: cause },
-    });
+    return badRequest(
+      "document_parsing_exception",
+      `failed to parse field [${f.path}] of type [${f.type}] in document with id '${this.id}'. Preview of field's value: '${preview(v)}'`,
+      {
+        caused_by: { type: "illegal_argument_exception", reason: cause },
+      },
+    );
   }
 
   private add(path: string, t: Term): void {
@@ -216,12 +267,16 @@ class DocumentParser {
       if (!isObject(def)) {
         if (value === null || (Array.isArray(value) && value.every((x) => x === null))) continue;
         if (dynamic === "strict")
-          throw new EsError(400, "strict_dynamic_mapping_exception", `mapping set to strict, dynamic introduction of [${key}] within [${path === "" ? "_doc" : path}] is not allowed`);
+          throw new EsError(
+            400,
+            "strict_dynamic_mapping_exception",
+            `mapping set to strict, dynamic introduction of [${key}] within [${path === "" ? "_doc" : path}] is not allowed`,
+          );
         if (dynamic === "false") continue; // kept in _source, not indexed
         def = this.dynamicMapping(value, dateDetection);
         if (def === undefined) continue;
         if (!isObject(update.properties)) update.properties = {};
-        (update.properties)[key] = def;
+        update.properties[key] = def;
         this.changed = true;
       }
       this.parseValue(value, def, full, dynamic, update, key, dateDetection);
@@ -235,7 +290,8 @@ class DocumentParser {
     if (typeof sample === "boolean") return { type: "boolean" };
     if (typeof sample === "number") return { type: Number.isInteger(sample) ? "long" : "float" };
     if (typeof sample === "string") {
-      if (dateDetection && /^\d{4}[-/]\d{2}[-/]\d{2}/.test(sample) && parseDate(sample.replace(/\//g, "-"), "date_optional_time") !== undefined) return { type: "date" };
+      if (dateDetection && /^\d{4}[-/]\d{2}[-/]\d{2}/.test(sample) && parseDate(sample.replace(/\//g, "-"), "date_optional_time") !== undefined)
+        return { type: "date" };
       return { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } };
     }
     return undefined;
@@ -255,7 +311,7 @@ class DocumentParser {
       if (!isObject(sub)) {
         sub = {};
         if (!isObject(update.properties)) update.properties = {};
-        (update.properties)[key] = sub;
+        update.properties[key] = sub;
       }
       this.parseObject(value, def, path, dynamicOf(def, dynamic), sub, dateDetection);
       return;
@@ -311,15 +367,30 @@ class DocumentParser {
       if (f.ignoreMalformed) return undefined;
       throw this.typeError(f, value, cause);
     };
-    if (typeof value === "boolean") { fail(`Current token (VALUE_${str(value).toUpperCase()}) not numeric, can not use numeric value accessors`); return; }
-    if (typeof value === "string" && !f.coerce) { fail(`Cannot coerce string [${value}] to a number: coerce is disabled`); return; }
+    if (typeof value === "boolean") {
+      fail(`Current token (VALUE_${str(value).toUpperCase()}) not numeric, can not use numeric value accessors`);
+      return;
+    }
+    if (typeof value === "string" && !f.coerce) {
+      fail(`Cannot coerce string [${value}] to a number: coerce is disabled`);
+      return;
+    }
     const n = typeof value === "number" ? value : value.trim() === "" ? NaN : Number(value);
-    if (!Number.isFinite(n)) { fail(`For input string: "${str(value)}"`); return; }
+    if (!Number.isFinite(n)) {
+      fail(`For input string: "${str(value)}"`);
+      return;
+    }
     const range = RANGES[f.type];
     if (range) {
-      if (!Number.isInteger(n) && !f.coerce) { fail(`Value [${n}] has a decimal part`); return; }
+      if (!Number.isInteger(n) && !f.coerce) {
+        fail(`Value [${n}] has a decimal part`);
+        return;
+      }
       const i = Math.trunc(n);
-      if (i < range[0] || i > range[1]) { fail(`Value [${str(value)}] is out of range for ${ARTICLE[f.type] ?? f.type}`); return; }
+      if (i < range[0] || i > range[1]) {
+        fail(`Value [${str(value)}] is out of range for ${ARTICLE[f.type] ?? f.type}`);
+        return;
+      }
       return i;
     }
     return f.type === "float" || f.type === "half_float" ? Math.fround(n) : n;

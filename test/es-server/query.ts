@@ -17,9 +17,30 @@ import { analyze, lookupField, type FieldType, type Term } from "./mapping";
 export type Compiled = (d: StoredDoc) => number | undefined;
 
 const UNSUPPORTED_QUERIES = new Set([
-  "prefix", "wildcard", "fuzzy", "match_phrase", "match_phrase_prefix", "multi_match", "query_string", "simple_query_string",
-  "nested", "has_child", "has_parent", "function_score", "script", "script_score", "geo_distance", "geo_bounding_box",
-  "more_like_this", "dis_max", "boosting", "intervals", "terms_set", "distance_feature", "pinned", "combined_fields",
+  "prefix",
+  "wildcard",
+  "fuzzy",
+  "match_phrase",
+  "match_phrase_prefix",
+  "multi_match",
+  "query_string",
+  "simple_query_string",
+  "nested",
+  "has_child",
+  "has_parent",
+  "function_score",
+  "script",
+  "script_score",
+  "geo_distance",
+  "geo_bounding_box",
+  "more_like_this",
+  "dis_max",
+  "boosting",
+  "intervals",
+  "terms_set",
+  "distance_feature",
+  "pinned",
+  "combined_fields",
 ]);
 
 /** A shard-level failure, as a search reports it: 400 search_phase_execution_exception caused by query_shard_exception. */
@@ -29,7 +50,8 @@ export function queryShardError(reason: string): EsError {
 
 function single(q: JsonObject, name: string): [string, Json] {
   const entries = Object.entries(q).filter(([k]) => k !== "boost" && k !== "_name");
-  if (entries.length !== 1) throw badRequest("parsing_exception", `[${name}] query doesn't support multiple fields, found [${entries.map(([k]) => k).join("] and [")}]`);
+  if (entries.length !== 1)
+    throw badRequest("parsing_exception", `[${name}] query doesn't support multiple fields, found [${entries.map(([k]) => k).join("] and [")}]`);
   return entries[0] as [string, Json];
 }
 
@@ -72,7 +94,11 @@ export class QueryCompiler {
     if (q === undefined) return () => 1;
     if (!isObject(q)) throw badRequest("parsing_exception", "query malformed, must start with start_object");
     const keys = Object.keys(q);
-    if (keys.length !== 1) throw badRequest("parsing_exception", keys.length === 0 ? "query malformed, empty clause found" : `[${keys[1] ?? ""}] malformed query, expected [END_OBJECT] but found [FIELD_NAME]`);
+    if (keys.length !== 1)
+      throw badRequest(
+        "parsing_exception",
+        keys.length === 0 ? "query malformed, empty clause found" : `[${keys[1] ?? ""}] malformed query, expected [END_OBJECT] but found [FIELD_NAME]`,
+      );
     const type = keys[0] as string;
     const body = q[type] ?? null;
     switch (type) {
@@ -113,7 +139,8 @@ export class QueryCompiler {
   private bool(body: Json): Compiled {
     if (!isObject(body)) throw badRequest("parsing_exception", "[bool] query malformed");
     for (const k of Object.keys(body))
-      if (!["must", "filter", "should", "must_not", "minimum_should_match", "boost", "_name", "adjust_pure_negative"].includes(k)) throw badRequest("parsing_exception", `[bool] query does not support [${k}]`);
+      if (!["must", "filter", "should", "must_not", "minimum_should_match", "boost", "_name", "adjust_pure_negative"].includes(k))
+        throw badRequest("parsing_exception", `[bool] query does not support [${k}]`);
     const must = clauses(body.must).map((c) => this.compile(c));
     const filter = clauses(body.filter).map((c) => this.compile(c));
     const should = clauses(body.should).map((c) => this.compile(c));
@@ -160,7 +187,8 @@ export class QueryCompiler {
 
   /** A query value as the field indexes it, or undefined when it can never match (or throws like ES). */
   private toTerm(f: FieldType, v: Json): Term | undefined {
-    if (v === null || isObject(v) || Array.isArray(v)) throw badRequest("parsing_exception", `[term] query does not support array or object values for [${f.path}]`);
+    if (v === null || isObject(v) || Array.isArray(v))
+      throw badRequest("parsing_exception", `[term] query does not support array or object values for [${f.path}]`);
     switch (f.type) {
       case "keyword":
       case "text":
@@ -184,7 +212,8 @@ export class QueryCompiler {
 
   private term(body: Json): Compiled {
     const { field, params } = this.fieldQuery("term", body, "value");
-    for (const k of Object.keys(params)) if (!["value", "boost", "case_insensitive", "_name"].includes(k)) throw badRequest("parsing_exception", `[term] query does not support [${k}]`);
+    for (const k of Object.keys(params))
+      if (!["value", "boost", "case_insensitive", "_name"].includes(k)) throw badRequest("parsing_exception", `[term] query does not support [${k}]`);
     const boost = boostOf(params);
     const f = this.leaf(field);
     if (!f) return () => undefined;
@@ -207,7 +236,9 @@ export class QueryCompiler {
     }
     const max = Number(this.index.settings.get("index.max_terms_count") ?? 65536);
     if (values.length > max)
-      throw queryShardError(`The number of terms [${values.length}] used in the Terms Query request has exceeded the allowed maximum of [${max}]. This maximum can be set by changing the [index.max_terms_count] index level setting.`);
+      throw queryShardError(
+        `The number of terms [${values.length}] used in the Terms Query request has exceeded the allowed maximum of [${max}]. This maximum can be set by changing the [index.max_terms_count] index level setting.`,
+      );
     const boost = boostOf(body);
     const f = this.leaf(field);
     if (!f) return () => undefined;
@@ -223,8 +254,10 @@ export class QueryCompiler {
     if (!isObject(p)) throw badRequest("parsing_exception", `[range] query does not support [${field}]`);
     const params = p;
     for (const k of Object.keys(params))
-      if (!["gt", "gte", "lt", "lte", "from", "to", "include_lower", "include_upper", "format", "time_zone", "boost", "relation", "_name"].includes(k)) throw badRequest("parsing_exception", `[range] query does not support [${k}]`);
-    if (params.time_zone !== undefined && !["UTC", "Z", "+00:00", "Etc/UTC"].includes(str(params.time_zone))) throw unsupported("range time_zone other than UTC");
+      if (!["gt", "gte", "lt", "lte", "from", "to", "include_lower", "include_upper", "format", "time_zone", "boost", "relation", "_name"].includes(k))
+        throw badRequest("parsing_exception", `[range] query does not support [${k}]`);
+    if (params.time_zone !== undefined && !["UTC", "Z", "+00:00", "Etc/UTC"].includes(str(params.time_zone)))
+      throw unsupported("range time_zone other than UTC");
     const boost = boostOf(params);
     const f = this.leaf(field);
     if (!f) return undefined;
@@ -341,12 +374,14 @@ export class QueryCompiler {
   private regexp(body: Json): Compiled {
     const { field, params } = this.fieldQuery("regexp", body, "value");
     for (const k of Object.keys(params))
-      if (!["value", "flags", "flags_value", "case_insensitive", "max_determinized_states", "rewrite", "boost", "_name"].includes(k)) throw badRequest("parsing_exception", `[regexp] query does not support [${k}]`);
+      if (!["value", "flags", "flags_value", "case_insensitive", "max_determinized_states", "rewrite", "boost", "_name"].includes(k))
+        throw badRequest("parsing_exception", `[regexp] query does not support [${k}]`);
     const pattern = str(params.value ?? "");
     const boost = boostOf(params);
     const f = this.leaf(field);
     if (!f) return () => undefined;
-    if (f.type !== "keyword" && f.type !== "text") throw queryShardError(`Can only use regexp queries on keyword and text fields - not on [${field}] which is of type [${f.type}]`);
+    if (f.type !== "keyword" && f.type !== "text")
+      throw queryShardError(`Can only use regexp queries on keyword and text fields - not on [${field}] which is of type [${f.type}]`);
     this.checkSearchable(f);
     const maxLen = Number(this.index.settings.get("index.max_regex_length") ?? 1000);
     if (pattern.length > maxLen)
@@ -436,7 +471,12 @@ export function sourceFilterOf(v: Json | undefined, urlIncludes?: string, urlExc
 
 function pathGlob(pattern: string, path: string): boolean {
   if (!pattern.includes("*")) return pattern === path;
-  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return re.test(path);
 }
 

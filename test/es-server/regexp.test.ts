@@ -114,7 +114,11 @@ describe("es-server: regexp queries through the target (the same table)", functi
   before(async () => {
     t = await esTarget();
     index = t.name("regexp");
-    await t.client.indices.create({ index, settings: { number_of_replicas: 0 }, mappings: { properties: { v: { type: "keyword" }, short: { type: "keyword", ignore_above: 3 } } } });
+    await t.client.indices.create({
+      index,
+      settings: { number_of_replicas: 0 },
+      mappings: { properties: { v: { type: "keyword" }, short: { type: "keyword", ignore_above: 3 } } },
+    });
     await t.client.bulk({ refresh: true, operations: values.flatMap((v, i) => [{ index: { _index: index, _id: String(i) } }, { v, short: v }]) });
   });
   after(async () => {

@@ -32,7 +32,14 @@ describe("es-server: search (YAML REST tests search/)", function () {
     await t.client.index({ index, id: "172", document: { id: 172, foo: "bar", age: 24 } });
     await refresh(index);
     const page = (after?: number[]): Promise<estypes.SearchResponse> =>
-      t.client.search({ index, rest_total_hits_as_int: true, size: 1, query: { match: { foo: "bar" } }, sort: [{ age: "desc" }, { id: "desc" }], ...(after ? { search_after: after } : {}) });
+      t.client.search({
+        index,
+        rest_total_hits_as_int: true,
+        size: 1,
+        query: { match: { foo: "bar" } },
+        sort: [{ age: "desc" }, { id: "desc" }],
+        ...(after ? { search_after: after } : {}),
+      });
     const p1 = await page();
     expect(p1.hits.total).to.equal(3);
     expect([p1.hits.hits[0]?._index, p1.hits.hits[0]?._id, p1.hits.hits[0]?.sort]).to.deep.equal([index, "172", [24, 172]]);
@@ -47,7 +54,11 @@ describe("es-server: search (YAML REST tests search/)", function () {
   it("search/90_search_after.yml 'date': sort values in ms, search_after by ms or by formatted date", async () => {
     const index = idx();
     await t.client.indices.create({ index, mappings: { properties: { timestamp: { type: "date", format: "yyyy-MM-dd HH:mm:ss.SSS" } } } });
-    await t.client.bulk({ refresh: true, index, operations: [{ index: {} }, { timestamp: "2019-10-21 00:30:04.828" }, { index: {} }, { timestamp: "2019-10-21 08:30:04.828" }] });
+    await t.client.bulk({
+      refresh: true,
+      index,
+      operations: [{ index: {} }, { timestamp: "2019-10-21 00:30:04.828" }, { index: {} }, { timestamp: "2019-10-21 08:30:04.828" }],
+    });
     const s = (after?: Array<number | string>): Promise<estypes.SearchResponse<{ timestamp: string }>> =>
       t.client.search({ index, rest_total_hits_as_int: true, size: 1, sort: [{ timestamp: "desc" }], ...(after ? { search_after: after } : {}) });
     const first = await s();
@@ -69,7 +80,9 @@ describe("es-server: search (YAML REST tests search/)", function () {
     const index = idx();
     await t.client.index({ index, id: "1", document: { foo: "bar", foo2: "bar", foo3: "bar" } });
     const e = await expectStatus(t.client.search({ index, from: 10000 }), 400);
-    expect(reasons(e)).to.match(/Result window is too large, from \+ size must be less than or equal to[:] \[10000\] but was \[10010\]\. See the scroll api for a more efficient way to request large data sets\./);
+    expect(reasons(e)).to.match(
+      /Result window is too large, from \+ size must be less than or equal to[:] \[10000\] but was \[10010\]\. See the scroll api for a more efficient way to request large data sets\./,
+    );
     const neg = await expectStatus(t.client.search({ index, from: -2 }), 400);
     expect(reasons(neg)).to.match(/\[from\] parameter cannot be negative/);
   });
@@ -78,17 +91,27 @@ describe("es-server: search (YAML REST tests search/)", function () {
     const index = idx();
     await t.client.index({ index, id: "1", document: { foo: "bar" } });
     const e = await expectStatus(t.client.search({ index, query: { regexp: { foo: "a".repeat(1110) } } }), 400);
-    expect(reasons(e)).to.match(/The length of regex \[1110\] used in the Regexp Query request has exceeded the allowed maximum of \[1000\]\. This maximum can be set by changing the \[index\.max_regex_length\] index level setting\./);
+    expect(reasons(e)).to.match(
+      /The length of regex \[1110\] used in the Regexp Query request has exceeded the allowed maximum of \[1000\]\. This maximum can be set by changing the \[index\.max_regex_length\] index level setting\./,
+    );
   });
 
   it("our case (daily log indices): a time range over a pattern finds the right days; the test server skips the others", async () => {
     const base = t.name("days");
-    for (const [day, time] of [["2026.11.01", 1_793_491_200], ["2026.11.02", 1_793_577_600], ["2026.11.03", 1_793_664_000]] as const) {
+    for (const [day, time] of [
+      ["2026.11.01", 1_793_491_200],
+      ["2026.11.02", 1_793_577_600],
+      ["2026.11.03", 1_793_664_000],
+    ] as const) {
       await t.client.indices.create({ index: `${base}-${day}`, mappings: { properties: { time: { type: "date", format: "epoch_second" } } } });
       await t.client.index({ index: `${base}-${day}`, id: day, document: { time } });
     }
     await refresh(`${base}-*`);
-    const r = await t.client.search({ index: `${base}-*`, query: { bool: { filter: [{ range: { time: { gte: 1_793_577_600 } } }] } }, sort: [{ time: "asc" }] });
+    const r = await t.client.search({
+      index: `${base}-*`,
+      query: { bool: { filter: [{ range: { time: { gte: 1_793_577_600 } } }] } },
+      sort: [{ time: "asc" }],
+    });
     expect(ids(r)).to.deep.equal(["2026.11.02", "2026.11.03"]);
     if (!t.real) expect(r._shards.skipped).to.equal(1);
   });
@@ -139,7 +162,15 @@ describe("es-server: search (YAML REST tests search/)", function () {
       i2 = idx();
       await t.client.indices.create({ index: i2 });
       await t.client.indices.create({ index: i1 });
-      for (const [index, id, foo] of [[i1, "1", "bar"], [i1, "3", "baz"], [i1, "2", "bar"], [i1, "4", "bar"], [i2, "42", "bar"], [i2, "24", "baz"], [i2, "36", "bar"]] as const)
+      for (const [index, id, foo] of [
+        [i1, "1", "bar"],
+        [i1, "3", "baz"],
+        [i1, "2", "bar"],
+        [i1, "4", "bar"],
+        [i2, "42", "bar"],
+        [i2, "24", "baz"],
+        [i2, "36", "bar"],
+      ] as const)
         await t.client.index({ index, id, document: { foo } });
       await t.client.indices.refresh({ index: `${i1},${i2}` });
     });
@@ -170,19 +201,29 @@ describe("es-server: search (YAML REST tests search/)", function () {
     await t.client.indices.create({ index, settings: { number_of_shards: 1 }, mappings: { properties: { keyword_field: { type: "keyword" } } } });
     await t.client.bulk({ refresh: true, operations: [{ index: { _index: index, _id: "1" } }, { keyword_field: "" }] });
     expect((await t.client.search({ index, rest_total_hits_as_int: true, query: { term: { keyword_field: { value: "" } } } })).hits.total).to.equal(1);
-    expect((await t.client.search({ index, rest_total_hits_as_int: true, query: { term: { keyword_field: { value: "", case_insensitive: true } } } })).hits.total).to.equal(1);
+    expect(
+      (await t.client.search({ index, rest_total_hits_as_int: true, query: { term: { keyword_field: { value: "", case_insensitive: true } } } })).hits.total,
+    ).to.equal(1);
   });
 
   it("search/170_terms_query.yml 'Terms Query with No.of terms exceeding index.max_terms_count should FAIL' (lookup part: see README)", async () => {
     const index = idx();
-    await t.client.indices.create({ index, settings: { number_of_shards: 1, "index.max_terms_count": 2 }, mappings: { properties: { user: { type: "keyword" }, followers: { type: "keyword" } } } });
+    await t.client.indices.create({
+      index,
+      settings: { number_of_shards: 1, "index.max_terms_count": 2 },
+      mappings: { properties: { user: { type: "keyword" }, followers: { type: "keyword" } } },
+    });
     await t.client.bulk({
       refresh: true,
       operations: [
-        { index: { _index: index, _id: "u1" } }, { user: "u1", followers: ["u2", "u3"] },
-        { index: { _index: index, _id: "u2" } }, { user: "u2", followers: ["u1", "u3", "u4"] },
-        { index: { _index: index, _id: "u3" } }, { user: "u3", followers: ["u1"] },
-        { index: { _index: index, _id: "u4" } }, { user: "u4", followers: ["u3"] },
+        { index: { _index: index, _id: "u1" } },
+        { user: "u1", followers: ["u2", "u3"] },
+        { index: { _index: index, _id: "u2" } },
+        { user: "u2", followers: ["u1", "u3", "u4"] },
+        { index: { _index: index, _id: "u3" } },
+        { user: "u3", followers: ["u1"] },
+        { index: { _index: index, _id: "u4" } },
+        { user: "u4", followers: ["u3"] },
       ],
     });
     expect((await t.client.search({ index, rest_total_hits_as_int: true, query: { terms: { user: ["u1", "u2"] } } })).hits.total).to.equal(2);
@@ -245,7 +286,9 @@ describe("es-server: search (YAML REST tests search/)", function () {
       ids(await t.client.search({ index, query, sort: [{ time: "asc" }, { id: "asc" }], size: 100, ...extra }));
 
     it("bool filter of term, terms and range (epoch_second bounds, fractions kept to the ms)", async () => {
-      expect(await hitIds({ bool: { filter: [{ terms: { hostname: ["web-1", "web-2"] } }, { range: { time: { gte: 1_700_000_000, lt: 1_700_000_300 } } }] } })).to.deep.equal(["e1", "e2"]);
+      expect(
+        await hitIds({ bool: { filter: [{ terms: { hostname: ["web-1", "web-2"] } }, { range: { time: { gte: 1_700_000_000, lt: 1_700_000_300 } } }] } }),
+      ).to.deep.equal(["e1", "e2"]);
       expect(await hitIds({ range: { time: { gt: 1_700_000_000.25 } } })).to.deep.equal(["e2", "e3", "e4", "e5"]);
       expect(await hitIds({ range: { time: { gte: 1_700_000_000.25, lte: 1_700_000_000.25 } } })).to.deep.equal(["e1"]);
       expect(await hitIds({ bool: { must_not: [{ term: { state: 0 } }], filter: [{ term: { class: 1 } }] } })).to.deep.equal(["e1", "e4"]);
@@ -253,8 +296,15 @@ describe("es-server: search (YAML REST tests search/)", function () {
 
     it("should with minimum_should_match, and Or/Negate nesting", async () => {
       expect(await hitIds({ bool: { should: [{ term: { state: 2 } }, { term: { state: 3 } }], minimum_should_match: 1 } })).to.deep.equal(["e1", "e4"]);
-      expect(await hitIds({ bool: { should: [{ term: { hostname: "web-1" } }, { term: { check: "HTTP" } }], minimum_should_match: 2 } })).to.deep.equal(["e1", "e5"]);
-      expect(await hitIds({ bool: { filter: [{ bool: { must_not: [{ bool: { should: [{ term: { state: 0 } }, { term: { state: 1 } }], minimum_should_match: 1 } }] } }] } })).to.deep.equal(["e1", "e4"]);
+      expect(await hitIds({ bool: { should: [{ term: { hostname: "web-1" } }, { term: { check: "HTTP" } }], minimum_should_match: 2 } })).to.deep.equal([
+        "e1",
+        "e5",
+      ]);
+      expect(
+        await hitIds({
+          bool: { filter: [{ bool: { must_not: [{ bool: { should: [{ term: { state: 0 } }, { term: { state: 1 } }], minimum_should_match: 1 } }] } }] },
+        }),
+      ).to.deep.equal(["e1", "e4"]);
     });
 
     it("term with case_insensitive, exists, and an empty keyword", async () => {
@@ -275,7 +325,12 @@ describe("es-server: search (YAML REST tests search/)", function () {
       const seen: string[] = [];
       let after: estypes.SortResults | undefined;
       for (;;) {
-        const r: estypes.SearchResponse = await t.client.search({ index, size: 2, sort: [{ time: "desc" }, { id: "desc" }], ...(after ? { search_after: after } : {}) });
+        const r: estypes.SearchResponse = await t.client.search({
+          index,
+          size: 2,
+          sort: [{ time: "desc" }, { id: "desc" }],
+          ...(after ? { search_after: after } : {}),
+        });
         if (r.hits.hits.length === 0) break;
         for (const h of r.hits.hits) seen.push(h._id as string);
         after = r.hits.hits[r.hits.hits.length - 1]?.sort;
@@ -287,7 +342,13 @@ describe("es-server: search (YAML REST tests search/)", function () {
     });
 
     it("_source includes and excludes, track_total_hits false, version", async () => {
-      const r = await t.client.search({ index, query: { ids: { values: ["e1"] } }, _source: { includes: ["host*", "tags.*"], excludes: ["check"] }, track_total_hits: false, version: true });
+      const r = await t.client.search({
+        index,
+        query: { ids: { values: ["e1"] } },
+        _source: { includes: ["host*", "tags.*"], excludes: ["check"] },
+        track_total_hits: false,
+        version: true,
+      });
       expect(r.hits.hits[0]?._source).to.deep.equal({ hostname: "web-1", tags: { a: "x" } });
       expect(r.hits.total).to.equal(undefined);
       expect(r.hits.hits[0]?._version).to.equal(1);
@@ -301,11 +362,21 @@ describe("es-server: search (YAML REST tests search/)", function () {
     it("a point in time keeps its snapshot; its sort values end with the implicit _shard_doc tiebreaker", async () => {
       const pit = await t.client.openPointInTime({ index, keep_alive: "1m" });
       try {
-        await t.client.index({ index, id: "late", refresh: true, document: { id: "late", hostname: "x", check: "", state: 0, class: 1, time: 1_700_000_400, output: "" } });
+        await t.client.index({
+          index,
+          id: "late",
+          refresh: true,
+          document: { id: "late", hostname: "x", check: "", state: 0, class: 1, time: 1_700_000_400, output: "" },
+        });
         const seen: string[] = [];
         let after: estypes.SortResults | undefined;
         for (;;) {
-          const r: estypes.SearchResponse = await t.client.search({ size: 2, pit: { id: pit.id, keep_alive: "1m" }, sort: [{ time: "desc" }], ...(after ? { search_after: after } : {}) });
+          const r: estypes.SearchResponse = await t.client.search({
+            size: 2,
+            pit: { id: pit.id, keep_alive: "1m" },
+            sort: [{ time: "desc" }],
+            ...(after ? { search_after: after } : {}),
+          });
           if (r.hits.hits.length === 0) break;
           expect(r.hits.hits[0]?.sort).to.have.length(2);
           for (const h of r.hits.hits) seen.push(h._id as string);

@@ -24,10 +24,44 @@ const LONG_MAX = 2 ** 63;
 const LONG_MIN = -(2 ** 63);
 
 const KNOWN_UNSUPPORTED_BODY = new Set([
-  "aggs", "aggregations", "post_filter", "highlight", "fields", "docvalue_fields", "stored_fields", "script_fields", "collapse", "min_score",
-  "explain", "terminate_after", "runtime_mappings", "rescore", "suggest", "indices_boost", "knn", "rank", "retriever", "slice", "stats", "ext",
+  "aggs",
+  "aggregations",
+  "post_filter",
+  "highlight",
+  "fields",
+  "docvalue_fields",
+  "stored_fields",
+  "script_fields",
+  "collapse",
+  "min_score",
+  "explain",
+  "terminate_after",
+  "runtime_mappings",
+  "rescore",
+  "suggest",
+  "indices_boost",
+  "knn",
+  "rank",
+  "retriever",
+  "slice",
+  "stats",
+  "ext",
 ]);
-const BODY_KEYS = new Set(["query", "size", "from", "sort", "search_after", "_source", "track_total_hits", "seq_no_primary_term", "version", "pit", "track_scores", "timeout", "profile"]);
+const BODY_KEYS = new Set([
+  "query",
+  "size",
+  "from",
+  "sort",
+  "search_after",
+  "_source",
+  "track_total_hits",
+  "seq_no_primary_term",
+  "version",
+  "pit",
+  "track_scores",
+  "timeout",
+  "profile",
+]);
 
 type SortValue = number | string | undefined;
 
@@ -95,7 +129,12 @@ function parseSort(raw: Json | undefined, shards: readonly Shard[]): SortKey[] {
     if (mode !== "min" && mode !== "max") throw unsupported(`sort mode [${mode}]`);
     const types = new Map<string, FieldType | undefined>();
     if (kind === "field") {
-      if (field === "_id") throw searchFailure(400, "illegal_argument_exception", "Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: indices.id_field_data.enabled");
+      if (field === "_id")
+        throw searchFailure(
+          400,
+          "illegal_argument_exception",
+          "Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: indices.id_field_data.enabled",
+        );
       let mapped = false;
       for (const s of shards) {
         const f = lookupField(s.index.mapping, field);
@@ -109,13 +148,27 @@ function parseSort(raw: Json | undefined, shards: readonly Shard[]): SortKey[] {
               "illegal_argument_exception",
               `Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${field}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.`,
             );
-          if (!t.docValues) throw searchFailure(400, "illegal_argument_exception", `Can't load fielddata on [${field}] because fielddata is unsupported on fields of type [${t.type}]. Use doc values instead.`);
+          if (!t.docValues)
+            throw searchFailure(
+              400,
+              "illegal_argument_exception",
+              `Can't load fielddata on [${field}] because fielddata is unsupported on fields of type [${t.type}]. Use doc values instead.`,
+            );
         }
         types.set(s.index.name, t);
       }
-      if (!mapped && opts.unmapped_type === undefined && shards.length > 0) throw searchFailure(400, "query_shard_exception", `No mapping found for [${field}] in order to sort on`);
+      if (!mapped && opts.unmapped_type === undefined && shards.length > 0)
+        throw searchFailure(400, "query_shard_exception", `No mapping found for [${field}] in order to sort on`);
     }
-    return { kind, field, desc, missingFirst: missing === "_first", mode: mode, types, unmappedType: opts.unmapped_type === undefined ? undefined : str(opts.unmapped_type) };
+    return {
+      kind,
+      field,
+      desc,
+      missingFirst: missing === "_first",
+      mode: mode,
+      types,
+      unmappedType: opts.unmapped_type === undefined ? undefined : str(opts.unmapped_type),
+    };
   });
 }
 
@@ -148,7 +201,12 @@ function compareValues(keys: readonly SortKey[], a: readonly SortValue[], b: rea
       if (x === y) continue;
       return (x === undefined) === key.missingFirst ? -1 : 1;
     }
-    const c = typeof x === "string" && typeof y === "string" ? compareTerms(x, y) : typeof x === "string" || typeof y === "string" ? compareTerms(str(x), str(y)) : x - y;
+    const c =
+      typeof x === "string" && typeof y === "string"
+        ? compareTerms(x, y)
+        : typeof x === "string" || typeof y === "string"
+          ? compareTerms(str(x), str(y))
+          : x - y;
     if (c !== 0) return key.desc ? -c : c;
   }
   return 0;
@@ -167,7 +225,8 @@ function emitValue(key: SortKey, v: SortValue): Json {
 function parseSearchAfter(keys: readonly SortKey[], after: Json): SortValue[] {
   if (!Array.isArray(after)) throw badRequest("parsing_exception", "[search_after] must be an array");
   if (keys.length === 0) throw badRequest("action_request_validation_exception", "Validation Failed: 1: [search_after] requires a sort;");
-  if (after.length !== keys.length) throw searchFailure(400, "illegal_argument_exception", `search_after has ${after.length} value(s) but sort has ${keys.length}.`);
+  if (after.length !== keys.length)
+    throw searchFailure(400, "illegal_argument_exception", `search_after has ${after.length} value(s) but sort has ${keys.length}.`);
   return after.map((v, i) => {
     const key = keys[i] as SortKey;
     if (v === null) return undefined;
@@ -262,7 +321,8 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
   if (q.sort !== undefined) sortRaw = q.sort.split(",").map((s) => (s.includes(":") ? { [s.split(":")[0] as string]: s.split(":")[1] as string } : s));
   const keys = parseSort(sortRaw, shards);
   if (params.pitId !== undefined && keys.length > 0 && !keys.some((k) => k.kind === "shard_doc")) keys.push(...parseSort(["_shard_doc"], shards));
-  if (params.pitId === undefined && keys.some((k) => k.kind === "shard_doc")) throw badRequest("illegal_argument_exception", "[_shard_doc] sort field cannot be used without [point in time]");
+  if (params.pitId === undefined && keys.some((k) => k.kind === "shard_doc"))
+    throw badRequest("illegal_argument_exception", "[_shard_doc] sort field cannot be used without [point in time]");
   const after = body.search_after === undefined ? undefined : parseSearchAfter(keys, body.search_after);
   if (after && from > 0) throw badRequest("illegal_argument_exception", "[from] parameter must be set to 0 when [search_after] is used");
 
@@ -360,7 +420,10 @@ export class PointsInTime {
 
   open(indices: readonly Index[]): string {
     const id = randomBytes(24).toString("base64url");
-    this.pits.set(id, indices.map((index) => ({ index, docs: [...index.docs.values()] })));
+    this.pits.set(
+      id,
+      indices.map((index) => ({ index, docs: [...index.docs.values()] })),
+    );
     return id;
   }
 

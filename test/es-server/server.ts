@@ -84,7 +84,10 @@ interface PendingFault {
 }
 
 const DEFAULT_TYPES: Readonly<Record<number, [string, string]>> = {
-  429: ["es_rejected_execution_exception", "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=0, max_coordinating_and_primary_bytes=0] (injected by the test server)"],
+  429: [
+    "es_rejected_execution_exception",
+    "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=0, max_coordinating_and_primary_bytes=0] (injected by the test server)",
+  ],
   503: ["unavailable_shards_exception", "[primary shard is not active] (injected by the test server)"],
   403: ["cluster_block_exception", "index blocked by: [FORBIDDEN/8/index write (api)]; (injected by the test server)"],
   500: ["exception", "internal error (injected by the test server)"],
@@ -232,7 +235,11 @@ class Handler {
   }
 
   private noHandler(method: string, segs: string[]): EsError {
-    return new EsError(400, "illegal_argument_exception", `no handler found for uri [/${segs.join("/")}] and method [${method}] (or not implemented by the test server)`);
+    return new EsError(
+      400,
+      "illegal_argument_exception",
+      `no handler found for uri [/${segs.join("/")}] and method [${method}] (or not implemented by the test server)`,
+    );
   }
 
   private info(): JsonObject {
@@ -301,7 +308,9 @@ class Handler {
         "creation.date": str(i.creationDate),
       };
     });
-    const cols = q.h ? q.h.split(",") : ["health", "status", "index", "uuid", "pri", "rep", "docs.count", "docs.deleted", "store.size", "pri.store.size", "dataset.size"];
+    const cols = q.h
+      ? q.h.split(",")
+      : ["health", "status", "index", "uuid", "pri", "rep", "docs.count", "docs.deleted", "store.size", "pri.store.size", "dataset.size"];
     if (q.s) {
       const [col, dir] = (q.s.split(",")[0] as string).split(":") as [string, string | undefined];
       rows.sort((x, y) => ((x[col] ?? "") < (y[col] ?? "") ? -1 : (x[col] ?? "") > (y[col] ?? "") ? 1 : 0) * (dir === "desc" ? -1 : 1));
@@ -317,7 +326,9 @@ class Handler {
   private aliases(index: string | undefined, name: string | undefined): JsonObject {
     const out: JsonObject = {};
     for (const i of this.indices.resolve(index)) {
-      const picked = [...i.aliases].filter(([a]) => name === undefined || name.split(",").some((p) => p === a || (p.includes("*") && new RegExp(`^${p.replace(/\*/g, ".*")}$`).test(a))));
+      const picked = [...i.aliases].filter(
+        ([a]) => name === undefined || name.split(",").some((p) => p === a || (p.includes("*") && new RegExp(`^${p.replace(/\*/g, ".*")}$`).test(a))),
+      );
       if (name !== undefined && picked.length === 0) continue;
       out[i.name] = { aliases: Object.fromEntries(picked) };
     }
@@ -350,7 +361,11 @@ class Handler {
   private search(index: string | undefined, body: Json | undefined, q: Record<string, string>): JsonObject {
     const pit = isObject(body) && isObject(body.pit) ? body.pit : undefined;
     if (pit) {
-      if (index !== undefined) throw badRequest("action_request_validation_exception", "Validation Failed: 1: [indices] cannot be used with point in time. Do not specify any index with point in time.;");
+      if (index !== undefined)
+        throw badRequest(
+          "action_request_validation_exception",
+          "Validation Failed: 1: [indices] cannot be used with point in time. Do not specify any index with point in time.;",
+        );
       const id = str(pit.id);
       const shards = this.pits.get(id).map((s) => ({ index: s.index, docs: s.docs }));
       const { pit: _unused, ...rest } = body as JsonObject;
@@ -368,7 +383,8 @@ class Handler {
   }
 
   private closePit(body: Json | undefined): Answer {
-    if (!isObject(body) || typeof body.id !== "string") throw badRequest("action_request_validation_exception", "Validation Failed: 1: no point-in-time id specified;");
+    if (!isObject(body) || typeof body.id !== "string")
+      throw badRequest("action_request_validation_exception", "Validation Failed: 1: no point-in-time id specified;");
     const freed = this.pits.close(body.id);
     return { status: freed ? 200 : 404, body: { succeeded: true, num_freed: freed ? 1 : 0 } };
   }
@@ -377,7 +393,9 @@ class Handler {
     const b = isObject(body) ? body : {};
     let items: Array<{ index: string | undefined; id: string; source: Json | undefined }> = [];
     if (Array.isArray(b.docs))
-      items = b.docs.map((d) => (isObject(d) ? { index: d._index === undefined ? index : str(d._index), id: str(d._id), source: d._source } : { index, id: "", source: undefined }));
+      items = b.docs.map((d) =>
+        isObject(d) ? { index: d._index === undefined ? index : str(d._index), id: str(d._id), source: d._source } : { index, id: "", source: undefined },
+      );
     else if (Array.isArray(b.ids)) items = b.ids.map((id) => ({ index, id: str(id), source: undefined }));
     if (items.length === 0) throw badRequest("action_request_validation_exception", "Validation Failed: 1: no documents to get;");
     const missingIndex = items.findIndex((i) => i.index === undefined);
@@ -407,7 +425,10 @@ class Handler {
       const fault = this.takeItemFault(action);
       if (fault) {
         const e = faultError(fault);
-        return bulkItem(action.name, { status: e.status, body: { _index: action.index ?? null, _id: action.op.id ?? null, status: e.status, error: e.toItemError() } });
+        return bulkItem(action.name, {
+          status: e.status,
+          body: { _index: action.index ?? null, _id: action.op.id ?? null, status: e.status, error: e.toItemError() },
+        });
       }
       return bulkItem(action.name, runWrite(this.indices, action));
     });
@@ -461,7 +482,10 @@ class Handler {
     } else if (kind === "_update" && method === "POST" && id !== undefined) {
       op = { op: "update", id, body: body() ?? null, sourceWanted: q._source === "true", ...versioning };
       name = "update";
-    } else if ((kind === "_doc" && (method === "PUT" || method === "POST")) || (kind === "_create" && (method === "PUT" || method === "POST") && id !== undefined)) {
+    } else if (
+      (kind === "_doc" && (method === "PUT" || method === "POST")) ||
+      (kind === "_create" && (method === "PUT" || method === "POST") && id !== undefined)
+    ) {
       if (kind === "_doc" && method === "PUT" && id === undefined) throw this.noHandler(method, [index, kind]);
       const create = kind === "_create" || q.op_type === "create";
       op = { op: create ? "create" : "index", id, source: body() ?? null, ...versioning };
@@ -529,15 +553,25 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
       const av = mediaVersion(accept);
       const cv = mediaVersion(contentType);
       if ((av !== undefined && av !== 7 && av !== 8) || (cv !== undefined && cv !== 7 && cv !== 8)) {
-        const which = av !== undefined && av !== 7 && av !== 8 ? `Accept version must be either version 8 or 7, but found ${av}. Accept=${accept ?? ""}` : `Content-Type version must be either version 8 or 7, but found ${cv ?? ""}. Content-Type=${contentType ?? ""}`;
-        throw new EsError(400, "media_type_header_exception", "Invalid media-type value on headers [Accept, Content-Type]", { caused_by: { type: "status_exception", reason: which } });
+        const which =
+          av !== undefined && av !== 7 && av !== 8
+            ? `Accept version must be either version 8 or 7, but found ${av}. Accept=${accept ?? ""}`
+            : `Content-Type version must be either version 8 or 7, but found ${cv ?? ""}. Content-Type=${contentType ?? ""}`;
+        throw new EsError(400, "media_type_header_exception", "Invalid media-type value on headers [Accept, Content-Type]", {
+          caused_by: { type: "status_exception", reason: which },
+        });
       }
-      const fault = requestFaults.find((f) => f.remaining > 0 && (f.match.method === undefined || f.match.method === method) && matchText(f.match.path, url.pathname, true));
+      const fault = requestFaults.find(
+        (f) => f.remaining > 0 && (f.match.method === undefined || f.match.method === method) && matchText(f.match.path, url.pathname, true),
+      );
       if (fault) {
         fault.remaining--;
         throw faultError(fault.fault);
       }
-      const segs = url.pathname.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+      const segs = url.pathname
+        .split("/")
+        .filter((s) => s !== "")
+        .map((s) => decodeURIComponent(s));
       answer = handler.route(method, segs, query, text);
     } catch (e) {
       if (e instanceof EsError) answer = { status: e.status, body: e.toBody() };
@@ -576,7 +610,10 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
 
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
-      if (!listening) { resolve(); return; }
+      if (!listening) {
+        resolve();
+        return;
+      }
       listening = false;
       server.close(() => resolve());
       for (const s of sockets) s.destroy();

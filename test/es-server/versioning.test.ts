@@ -47,7 +47,8 @@ describe("es-server: versioning (YAML REST tests index/, create/, delete/)", fun
 
   it("index/35_external_version.yml 'External version': equal and lower versions conflict", async () => {
     const index = idx();
-    const put = (version: number): Promise<{ _version: number }> => t.client.index({ index, id: "1", document: { foo: "bar" }, version_type: "external", version });
+    const put = (version: number): Promise<{ _version: number }> =>
+      t.client.index({ index, id: "1", document: { foo: "bar" }, version_type: "external", version });
     expect((await put(0))._version).to.equal(0);
     expect((await put(5))._version).to.equal(5);
     const e = await expectStatus(put(5), 409, "version_conflict_engine_exception");
@@ -58,7 +59,8 @@ describe("es-server: versioning (YAML REST tests index/, create/, delete/)", fun
 
   it("index/36_external_gte_version.yml 'External GTE version': an equal version is accepted, a lower one conflicts", async () => {
     const index = idx();
-    const put = (version: number, foo: string): Promise<{ _version: number }> => t.client.index({ index, id: "1", document: { foo }, version_type: "external_gte", version });
+    const put = (version: number, foo: string): Promise<{ _version: number }> =>
+      t.client.index({ index, id: "1", document: { foo }, version_type: "external_gte", version });
     expect((await put(0, "bar"))._version).to.equal(0);
     expect((await put(5, "bar"))._version).to.equal(5);
     const e = await expectStatus(put(0, "bar"), 409, "version_conflict_engine_exception");
@@ -81,8 +83,15 @@ describe("es-server: versioning (YAML REST tests index/, create/, delete/)", fun
 
   it("create/35_external_version.yml 'External version': create refuses external versioning (400)", async () => {
     const index = idx();
-    for (const [id, version] of [["1", 0], ["2", 5]] as const) {
-      const e = await expectStatus(t.client.create({ index, id, document: { foo: "bar" }, version_type: "external", version }), 400, "action_request_validation_exception");
+    for (const [id, version] of [
+      ["1", 0],
+      ["2", 5],
+    ] as const) {
+      const e = await expectStatus(
+        t.client.create({ index, id, document: { foo: "bar" }, version_type: "external", version }),
+        400,
+        "action_request_validation_exception",
+      );
       expect(e.error.reason).to.equal("Validation Failed: 1: create operations only support internal versioning. use index instead;");
     }
   });

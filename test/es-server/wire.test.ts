@@ -19,7 +19,11 @@ describe("es-server: the wire", function () {
   });
 
   it("every answer carries X-Elastic-Product: Elasticsearch, errors included (the client's product check)", async () => {
-    for (const [method, path] of [["GET", "/"], ["GET", `/${t.name("absent")}/_doc/1`], ["POST", `/${t.name("absent")}/_search`]] as const) {
+    for (const [method, path] of [
+      ["GET", "/"],
+      ["GET", `/${t.name("absent")}/_doc/1`],
+      ["POST", `/${t.name("absent")}/_search`],
+    ] as const) {
       const r = await t.raw(method, path);
       expect(r.headers.get("x-elastic-product"), `${method} ${path}`).to.equal("Elasticsearch");
     }
@@ -48,8 +52,15 @@ describe("es-server: the wire", function () {
 
   it("filter_path trims an answer (bulk items down to status and error)", async () => {
     const index = t.name("fp");
-    const r = await t.client.bulk({ index, filter_path: "errors,items.*.status,items.*.error.type", operations: [{ create: { _id: "1" } }, { a: 1 }, { create: { _id: "1" } }, { a: 1 }] });
-    expect(r).to.deep.equal({ errors: true, items: [{ create: { status: 201 } }, { create: { status: 409, error: { type: "version_conflict_engine_exception" } } }] });
+    const r = await t.client.bulk({
+      index,
+      filter_path: "errors,items.*.status,items.*.error.type",
+      operations: [{ create: { _id: "1" } }, { a: 1 }, { create: { _id: "1" } }, { a: 1 }],
+    });
+    expect(r).to.deep.equal({
+      errors: true,
+      items: [{ create: { status: 201 } }, { create: { status: 409, error: { type: "version_conflict_engine_exception" } } }],
+    });
   });
 });
 
@@ -69,7 +80,10 @@ describe("es-server: failure injection (test server only)", function () {
     await t.client.index({ index, id: "1", document: { a: 1 } });
     await s.stopListening();
     try {
-      const e = await t.client.get({ index, id: "1" }).then(() => undefined, (err: unknown) => err);
+      const e = await t.client.get({ index, id: "1" }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).to.be.instanceOf(errors.ConnectionError);
       expect((e as Error).message).to.match(/ECONNREFUSED|ECONNRESET|socket hang up/);
     } finally {
@@ -84,7 +98,10 @@ describe("es-server: failure injection (test server only)", function () {
     s.failRequests(2, { status: 429 }, { method: "POST", path: /\/_bulk$/ });
     const bulk = (): Promise<unknown> => t.client.bulk({ operations: [{ index: { _index: t.name("rej"), _id: "1" } }, { a: 1 }] });
     for (let i = 0; i < 2; i++) {
-      const e = await bulk().then(() => undefined, (err: unknown) => err);
+      const e = await bulk().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).to.be.instanceOf(errors.ResponseError);
       expect((e as errors.ResponseError).statusCode).to.equal(429);
       expect((e as errors.ResponseError).body).to.nested.include({ "error.type": "es_rejected_execution_exception" });
@@ -95,11 +112,20 @@ describe("es-server: failure injection (test server only)", function () {
   it("a 403 cluster_block_exception and a 503, with the type and reason given", async function () {
     const s = testServerOnly(t, this);
     s.failRequests(1, { status: 403, reason: "index [x] blocked by: [FORBIDDEN/8/index write (api)];" });
-    const e = await t.client.count().then(() => undefined, (err: unknown) => err);
+    const e = await t.client.count().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect((e as errors.ResponseError).statusCode).to.equal(403);
-    expect((e as errors.ResponseError).body).to.nested.include({ "error.type": "cluster_block_exception", "error.reason": "index [x] blocked by: [FORBIDDEN/8/index write (api)];" });
+    expect((e as errors.ResponseError).body).to.nested.include({
+      "error.type": "cluster_block_exception",
+      "error.reason": "index [x] blocked by: [FORBIDDEN/8/index write (api)];",
+    });
     s.failRequests(1, { status: 503, type: "master_not_discovered_exception", reason: "no master" });
-    const e2 = await t.client.count().then(() => undefined, (err: unknown) => err);
+    const e2 = await t.client.count().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect((e2 as errors.ResponseError).statusCode).to.equal(503);
   });
 
@@ -109,7 +135,14 @@ describe("es-server: failure injection (test server only)", function () {
     const stateIdx = t.name("items-state");
     s.failBulkItems(1, { status: 429 }, { index: logIdx, op: "create" });
     const r = await t.client.bulk({
-      operations: [{ index: { _index: stateIdx, _id: "s" } }, { a: 1 }, { create: { _index: logIdx, _id: "l1" } }, { a: 1 }, { create: { _index: logIdx, _id: "l2" } }, { a: 1 }],
+      operations: [
+        { index: { _index: stateIdx, _id: "s" } },
+        { a: 1 },
+        { create: { _index: logIdx, _id: "l1" } },
+        { a: 1 },
+        { create: { _index: logIdx, _id: "l2" } },
+        { a: 1 },
+      ],
     });
     const statuses = r.items.map((i) => Object.values(i)[0]?.status);
     expect(statuses).to.deep.equal([201, 429, 201]);
@@ -123,7 +156,10 @@ describe("es-server: failure injection (test server only)", function () {
     const quick = new Client({ node: t.url, maxRetries: 0, requestTimeout: 50 });
     s.setDelay(2000);
     try {
-      const e = await quick.info().then(() => undefined, (err: unknown) => err);
+      const e = await quick.info().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).to.be.instanceOf(errors.TimeoutError);
     } finally {
       s.setDelay(0);
@@ -140,7 +176,12 @@ describe("es-server: failure injection (test server only)", function () {
     expect(req?.method).to.equal("POST");
     expect(req?.query.refresh).to.equal("wait_for");
     expect(req?.querystring).to.equal("refresh=wait_for");
-    expect(req?.body.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as unknown)).to.deep.equal([{ create: { _index: index, _id: "x" } }, { a: 1 }]);
+    expect(
+      req?.body
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l) as unknown),
+    ).to.deep.equal([{ create: { _index: index, _id: "x" } }, { a: 1 }]);
     expect(req?.headers["content-type"]).to.contain("application/vnd.elasticsearch+x-ndjson");
   });
 

@@ -75,7 +75,7 @@ describe("es-server: bulk (YAML REST tests bulk/, update/35_if_seq_no)", functio
   it("bulk/10_basic.yml 'empty action': a malformed action line fails the whole request", async () => {
     const index = idx();
     const body = `{"index": {"_index": "${index}", "_id": "test_id"}}\n{"f1": "v1", "f2": 42}\n{}\n`;
-    const r = await t.raw("POST", "/_bulk", body, { "content-type": "application/json" });
+    const r = await t.raw("POST", "/_bulk", body, { "content-type": "application/json", accept: "application/json" });
     expect(r.status).to.equal(400);
     expect(JSON.stringify(r.body)).to.match(/Malformed action\/metadata line \[3\], expected FIELD_NAME but found \[END_OBJECT\]/);
   });

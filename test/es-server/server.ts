@@ -12,6 +12,7 @@ import { bulkItem, parseBulk, runWrite, type BulkAction, type OpName } from "./b
 import { getDoc, validateOp, validationError, type WriteOp } from "./documents";
 import { badRequest, EsError, indexNotFound, isObject, unsupported, type Json, type JsonObject, str } from "./errors";
 import { Indices, type Index } from "./indices";
+import { checkParams, paramFamily } from "./params";
 import { filterSource, sourceFilterOf } from "./query";
 import { PointsInTime, runCount, runSearch, type Shard } from "./search";
 
@@ -552,6 +553,19 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
     try {
       const av = mediaVersion(accept);
       const cv = mediaVersion(contentType);
+      // REST compatibility: a version asked on one header must be asked, the same, on the other (Content-Type counts with a body)
+      const hasBody = raw.length > 0 && contentType !== undefined;
+      const mismatch =
+        (av !== undefined && cv !== undefined && av !== cv) ||
+        (av !== undefined && cv === undefined && hasBody) ||
+        (cv !== undefined && av === undefined && accept !== undefined && accept !== "*/*");
+      if (mismatch)
+        throw new EsError(400, "media_type_header_exception", "Invalid media-type value on headers [Accept, Content-Type]", {
+          caused_by: {
+            type: "status_exception",
+            reason: `A compatible version is required on both Content-Type and Accept headers if either one has requested a compatible version and the compatible versions must match. Accept=${accept ?? ""}, Content-Type=${contentType ?? ""}`,
+          },
+        });
       if ((av !== undefined && av !== 7 && av !== 8) || (cv !== undefined && cv !== 7 && cv !== 8)) {
         const which =
           av !== undefined && av !== 7 && av !== 8
@@ -572,6 +586,7 @@ export async function startEsServer(options: EsServerOptions = {}): Promise<EsSe
         .split("/")
         .filter((s) => s !== "")
         .map((s) => decodeURIComponent(s));
+      checkParams(paramFamily(method, segs), url.pathname, query);
       answer = handler.route(method, segs, query, text);
     } catch (e) {
       if (e instanceof EsError) answer = { status: e.status, body: e.toBody() };

@@ -50,6 +50,22 @@ describe("es-server: the wire", function () {
     expect((r.body as { error: { type: string } }).error.type).to.equal("media_type_header_exception");
   });
 
+  it("an unrecognized URL parameter is a 400, as Elasticsearch refuses it (a typo fails here too)", async () => {
+    const r = await t.raw("POST", `/_bulk?refrsh=true`, `{"index":{"_index":"${t.name("typo")}"}}\n{"a":1}\n`, {
+      "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=8",
+    });
+    expect(r.status).to.equal(400);
+    expect((r.body as { error: { type: string; reason: string } }).error.reason).to.contain("contains unrecognized parameter: [refrsh]");
+  });
+
+  it("REST compatibility wants the same version on Accept and Content-Type (a versioned Accept with a plain JSON body is a 400)", async () => {
+    const r = await t.raw("POST", `/${t.name("mixed")}/_doc`, { a: 1 }, { "content-type": "application/json" });
+    expect(r.status).to.equal(400);
+    expect((r.body as { error: { type: string } }).error.type).to.equal("media_type_header_exception");
+    const plain = await t.raw("POST", `/${t.name("mixed")}/_doc`, { a: 1 }, { "content-type": "application/json", accept: "application/json" });
+    expect(plain.status).to.equal(201);
+  });
+
   it("filter_path trims an answer (bulk items down to status and error)", async () => {
     const index = t.name("fp");
     const r = await t.client.bulk({

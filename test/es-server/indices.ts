@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { badRequest, EsError, indexNotFound, isObject, unsupported, type Json, type JsonObject } from "./errors";
-import { mergeMappings, validateMapping, type ParsedDoc } from "./mapping";
+import { fieldEntries, mergeMappings, validateMapping, type ParsedDoc } from "./mapping";
 
 export interface StoredDoc {
   readonly id: string;
@@ -45,7 +45,7 @@ export class Index {
   ) {}
 
   noteRanges(doc: ParsedDoc): void {
-    for (const [field, terms] of doc.fields)
+    for (const [field, terms] of fieldEntries(doc))
       for (const t of terms) {
         if (typeof t !== "number") continue;
         const r = this.fieldRanges.get(field);

@@ -28,9 +28,28 @@ export interface FieldType {
 /** A value as indexed: keyword/text terms are strings, numbers and dates numbers (dates in ms), booleans booleans. */
 export type Term = string | number | boolean;
 
-export interface ParsedDoc {
-  /** Indexed values by field path (multi-fields as `field.sub`). */
-  readonly fields: Map<string, Term[]>;
+/**
+ * Indexed values by field path (multi-fields as `field.sub`): one value as itself, several as
+ * an array. A plain object (documents of one mapping share its shape) keeps a million log
+ * documents within a test's heap; read it with `someTerm`, `termsOf` and `fieldEntries`.
+ */
+export type ParsedDoc = Readonly<Record<string, Term | Term[]>>;
+
+export function someTerm(doc: ParsedDoc, path: string, pred: (t: Term) => boolean): boolean {
+  const v = doc[path];
+  if (v === undefined) return false;
+  if (!Array.isArray(v)) return pred(v);
+  for (const t of v) if (pred(t)) return true;
+  return false;
+}
+
+export function termsOf(doc: ParsedDoc, path: string): readonly Term[] {
+  const v = doc[path];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+export function fieldEntries(doc: ParsedDoc): Array<[string, readonly Term[]]> {
+  return Object.keys(doc).map((k) => [k, termsOf(doc, k)]);
 }
 
 const NUMERIC = new Set(["long", "integer", "short", "byte", "double", "float", "half_float"]);
@@ -218,7 +237,7 @@ function preview(v: Json): string {
 }
 
 class DocumentParser {
-  readonly fields = new Map<string, Term[]>();
+  readonly fields: Record<string, Term | Term[]> = {};
   /** Fields added by dynamic mapping, as a mapping fragment to merge. */
   readonly added: JsonObject = {};
   private changed = false;
@@ -240,9 +259,10 @@ class DocumentParser {
   }
 
   private add(path: string, t: Term): void {
-    const list = this.fields.get(path);
-    if (list) list.push(t);
-    else this.fields.set(path, [t]);
+    const v = this.fields[path];
+    if (v === undefined) this.fields[path] = t;
+    else if (Array.isArray(v)) v.push(t);
+    else this.fields[path] = [v, t];
   }
 
   parseObject(obj: JsonObject, mapping: JsonObject, path: string, dynamic: Dynamic, update: JsonObject, dateDetection: boolean): void {
@@ -405,5 +425,5 @@ export function parseDocument(source: Json, mapping: JsonObject, id: string): { 
   if (!isObject(source)) throw badRequest("document_parsing_exception", `failed to parse: the document must be a JSON object`);
   const p = new DocumentParser(id);
   p.parseObject(source, mapping, "", dynamicOf(mapping, "true"), p.added, mapping.date_detection !== false);
-  return { doc: { fields: p.fields }, mappingUpdate: p.mappingUpdate };
+  return { doc: p.fields, mappingUpdate: p.mappingUpdate };
 }

@@ -11,7 +11,7 @@ import { parseDateBound, parseDate } from "./dates";
 import { badRequest, EsError, isObject, searchFailure, unsupported, type Json, type JsonObject, str } from "./errors";
 import type { Index, StoredDoc } from "./indices";
 import { compileLuceneRegexp, parseRegexpFlags, RegexpSyntaxError } from "./lucene-regexp";
-import { analyze, lookupField, type FieldType, type Term } from "./mapping";
+import { analyze, lookupField, someTerm, termsOf, type FieldType, type Term } from "./mapping";
 
 /** A compiled query: the score of a matching document, or undefined. */
 export type Compiled = (d: StoredDoc) => number | undefined;
@@ -222,9 +222,9 @@ export class QueryCompiler {
     if (t === undefined) return () => undefined;
     if (params.case_insensitive === true && (f.type === "keyword" || f.type === "text")) {
       const folded = asciiFold(str(t));
-      return (d) => (d.parsed.fields.get(field)?.some((x) => asciiFold(str(x)) === folded) ? boost : undefined);
+      return (d) => (someTerm(d.parsed, field, (x) => asciiFold(str(x)) === folded) ? boost : undefined);
     }
-    return (d) => (d.parsed.fields.get(field)?.some((x) => x === t) ? boost : undefined);
+    return (d) => (someTerm(d.parsed, field, (x) => x === t) ? boost : undefined);
   }
 
   private terms(body: Json): Compiled {
@@ -244,7 +244,7 @@ export class QueryCompiler {
     if (!f) return () => undefined;
     this.checkSearchable(f);
     const wanted = new Set(values.map((v) => this.toTerm(f, v)).filter((t) => t !== undefined));
-    return (d) => (d.parsed.fields.get(field)?.some((x) => wanted.has(x)) ? boost : undefined);
+    return (d) => (someTerm(d.parsed, field, (x) => wanted.has(x)) ? boost : undefined);
   }
 
   /** A range query's field and bounds (as the field indexes them), or undefined for an unmapped field. */
@@ -301,12 +301,16 @@ export class QueryCompiler {
       const li = lo?.incl ?? true;
       const hincl = hi?.incl ?? true;
       return (d) => {
-        const vals = d.parsed.fields.get(field);
-        if (vals)
-          for (const x of vals) {
-            const v = Number(x);
-            if ((li ? v >= l : v > l) && (hincl ? v <= h : v < h)) return boost;
-          }
+        const v = d.parsed[field];
+        if (v === undefined) return undefined;
+        if (!Array.isArray(v)) {
+          const n = Number(v);
+          return (li ? n >= l : n > l) && (hincl ? n <= h : n < h) ? boost : undefined;
+        }
+        for (const x of v) {
+          const n = Number(x);
+          if ((li ? n >= l : n > l) && (hincl ? n <= h : n < h)) return boost;
+        }
         return undefined;
       };
     }
@@ -322,7 +326,7 @@ export class QueryCompiler {
       }
       return true;
     };
-    return (d) => (d.parsed.fields.get(field)?.some(inRange) ? boost : undefined);
+    return (d) => (someTerm(d.parsed, field, inRange) ? boost : undefined);
   }
 
   /**
@@ -354,10 +358,10 @@ export class QueryCompiler {
     const boost = boostOf(body);
     const found = lookupField(this.index.mapping, field);
     if (!found) return () => undefined;
-    if (found.kind === "leaf") return (d) => ((d.parsed.fields.get(field)?.length ?? 0) > 0 ? boost : undefined);
+    if (found.kind === "leaf") return (d) => (d.parsed[field] !== undefined ? boost : undefined);
     const prefix = `${field}.`;
     return (d) => {
-      for (const [k, v] of d.parsed.fields) if (k.startsWith(prefix) && v.length > 0) return boost;
+      for (const k in d.parsed) if (k.startsWith(prefix)) return boost;
       return undefined;
     };
   }
@@ -408,7 +412,7 @@ export class QueryCompiler {
       }
       return hit;
     };
-    return (d) => (d.parsed.fields.get(field)?.some(test) ? boost : undefined);
+    return (d) => (someTerm(d.parsed, field, test) ? boost : undefined);
   }
 
   private match(body: Json): Compiled {
@@ -421,7 +425,7 @@ export class QueryCompiler {
     const tokens = analyze(str(params.query ?? ""));
     const all = str(params.operator ?? "or").toLowerCase() === "and";
     return (d) => {
-      const have = d.parsed.fields.get(field) ?? [];
+      const have = termsOf(d.parsed, field);
       const n = tokens.filter((t) => have.includes(t)).length;
       return n > 0 && (!all || n === tokens.length) ? boost * n : undefined;
     };

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { parseDate } from "./dates";
 import { badRequest, EsError, isObject, searchFailure, unsupported, type Json, type JsonObject, str } from "./errors";
 import type { Index, StoredDoc } from "./indices";
-import { lookupField, type FieldType } from "./mapping";
+import { lookupField, termsOf, type FieldType } from "./mapping";
 import { compareTerms, filterSource, QueryCompiler, sourceFilterOf, type Compiled } from "./query";
 
 /** One shard of a search: an index and the documents it shows (live, or a point in time's snapshot). */
@@ -181,8 +181,8 @@ function sortValue(key: SortKey, hit: Omit<Hit, "values">): SortValue {
     case "shard_doc":
       return hit.shard * 2 ** 32 + hit.doc.docNo;
     case "field": {
-      const vals = hit.doc.parsed.fields.get(key.field);
-      if (!vals || vals.length === 0 || !key.types.get(hit.index.name)) return undefined;
+      const vals = termsOf(hit.doc.parsed, key.field);
+      if (vals.length === 0 || !key.types.get(hit.index.name)) return undefined;
       const norm = vals.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
       return norm.reduce((a, b) => {
         const c = typeof a === "string" && typeof b === "string" ? compareTerms(a, b) : Number(a) - Number(b);

@@ -78,6 +78,19 @@ describe("es-server: the wire", function () {
       items: [{ create: { status: 201 } }, { create: { status: 409, error: { type: "version_conflict_engine_exception" } } }],
     });
   });
+
+  it("filter_path with ** and with an exclusion", async () => {
+    const index = t.name("fp2");
+    await t.client.index({ index, id: "x", refresh: true, document: { a: 1 } });
+    const deep = await t.raw("POST", `/${index}/_search?filter_path=**._id`, {});
+    expect(deep.body).to.deep.equal({ hits: { hits: [{ _id: "x" }] } });
+    const without = await t.raw(
+      "POST",
+      `/${index}/_search?filter_path=-_shards,-took,-timed_out,-hits.max_score,-hits.total,-hits.hits._score,-hits.hits._index`,
+      {},
+    );
+    expect(without.body).to.deep.equal({ hits: { hits: [{ _id: "x", _source: { a: 1 } }] } });
+  });
 });
 
 describe("es-server: failure injection (test server only)", function () {

@@ -10,3 +10,4 @@ export {
   type RequestMatch,
 } from "./server";
 export { compileLuceneRegexp, parseRegexpFlags, RegexpFlag, RegexpSyntaxError, type LuceneRegexp } from "./lucene-regexp";
+export { esTarget, realClusterUrl, realClusterOnly, testServerOnly, type EsTarget, type RawAnswer } from "./target";

@@ -400,7 +400,8 @@ export function runSearch(shards: readonly Shard[], rawBody: Json | undefined, p
   return res;
 }
 
-export function runCount(shards: readonly Shard[], rawBody: Json | undefined, now: number): JsonObject {
+export function runCount(shards: readonly Shard[], rawBody: Json | undefined, now: number, query: Readonly<Record<string, string>> = {}): JsonObject {
+  if (query.q !== undefined) throw unsupported("the q= (query string) parameter");
   const body = rawBody === undefined || rawBody === null ? {} : rawBody;
   if (!isObject(body)) throw badRequest("parsing_exception", "request body must be an object");
   for (const k of Object.keys(body)) if (k !== "query") throw badRequest("parsing_exception", `request does not support [${k}]`);

@@ -177,7 +177,7 @@ class Handler {
     if (a === "_bulk" && M("POST", "PUT")) return this.bulk(undefined, q, rawBody);
     if (a === "_mget" && M("POST", "GET")) return ok(this.mget(undefined, body(), q));
     if (a === "_search" && M("POST", "GET")) return ok(this.search(undefined, body(), q));
-    if (a === "_count" && M("POST", "GET")) return ok(runCount(this.shards(undefined, q), body(), this.opts.now()));
+    if (a === "_count" && M("POST", "GET")) return ok(runCount(this.shards(undefined, q), body(), this.opts.now(), q));
     if (a === "_pit" && M("DELETE")) return this.closePit(body());
     if (a?.startsWith("_")) throw this.noHandler(method, segs);
 
@@ -219,7 +219,7 @@ class Handler {
         if (M("POST", "GET")) return ok(this.search(index, body(), q));
         break;
       case "_count":
-        if (M("POST", "GET")) return ok(runCount(this.shards(index, q), body(), this.opts.now()));
+        if (M("POST", "GET")) return ok(runCount(this.shards(index, q), body(), this.opts.now(), q));
         break;
       case "_pit":
         if (M("POST")) return this.openPit(index, q);

@@ -323,7 +323,7 @@ export class ElasticsearchStore implements StorePlugin {
     const signal = this.abort.signal;
     let replayed = 0;
     for (let attempt = 0; !signal.aborted; attempt++) {
-      await this.pacing.sleep(backoffDelay(PROBE_BACKOFF, attempt, this.pacing.random), signal);
+      await this.pacing.sleep(backoffDelay(PROBE_BACKOFF, attempt, () => this.pacing.random()), signal);
       if (signal.aborted) return;
       const client = this.client;
       if (client === undefined) return;

@@ -77,6 +77,8 @@ export class MemorySpool implements Spool {
   opened = 0;
   /** The next append rejects with this error (then it is cleared). */
   failNextAppend: Error | undefined;
+  /** While set, appends wait for it before they write (an append in flight). */
+  appendGate: Promise<void> | undefined;
   options: SpoolOptions | undefined;
 
   open(options: SpoolOptions): Promise<Spool> {
@@ -90,7 +92,7 @@ export class MemorySpool implements Spool {
     const fail = this.failNextAppend;
     this.failNextAppend = undefined;
     if (fail !== undefined) throw fail;
-    await Promise.resolve();
+    await (this.appendGate ?? Promise.resolve());
     for (const data of records) this.records.push({ seq: this.nextSeq++, data: Buffer.from(data) });
   }
   read(options: { readonly after?: number; readonly maxRecords: number; readonly maxBytes?: number }): Promise<readonly SpoolRecord[]> {

@@ -3,6 +3,7 @@ import internal from "./input/internal";
 import line from "./input/line";
 import livestatus from "./listener/livestatus";
 import file from "./output/file";
+import elasticsearch from "./store/elasticsearch";
 import sqlite from "./store/sqlite";
 import hosts from "./table/hosts";
 import log from "./table/log";
@@ -27,6 +28,7 @@ export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   line,
   file,
   sqlite,
+  elasticsearch,
   livestatus,
   hosts,
   services,

@@ -406,7 +406,7 @@ export class ElasticsearchStore implements StorePlugin {
       count += records.length;
       written(records.length);
       this.stats.add("commits_replayed", records.length);
-      if (this.config.flush_interval > 0) await this.pacing.sleep(this.config.flush_interval, this.abort.signal);
+      if (this.config.replay_interval > 0) await this.pacing.sleep(this.config.replay_interval, this.abort.signal);
       if (this.abort.signal.aborted) throw new ClusterUnavailableError("the store stops");
     }
   }

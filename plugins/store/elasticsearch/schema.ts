@@ -76,7 +76,7 @@ export const elasticsearchSchema = {
     min: 64 * 1024,
     max: 100 * 1024 * 1024,
   },
-  flush_interval: {
+  replay_interval: {
     doc: "Pause between two bulk requests of a spool replay, so that a cluster that just came back is not flooded; 0: none.",
     format: "duration",
     default: 0,

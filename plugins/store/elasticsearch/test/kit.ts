@@ -26,7 +26,7 @@ export const DEFAULT_CONFIG: ElasticsearchConfig = {
   index_prefix: "tantale",
   node_name: "node-a",
   flush_bytes: 5 * 1024 * 1024,
-  flush_interval: 0,
+  replay_interval: 0,
   request_timeout: 30_000,
   log_retention: 0,
   spool_max_bytes: 1024 * 1024 * 1024,

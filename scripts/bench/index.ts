@@ -4,6 +4,7 @@ import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
 import { benchRender } from "./render";
+import { benchSpool } from "./spool";
 
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
@@ -13,6 +14,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
   render: () => benchRender(),
+  spool: () => benchSpool(),
 };
 
 async function main(): Promise<void> {

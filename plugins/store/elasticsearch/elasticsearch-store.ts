@@ -7,12 +7,14 @@ import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StorePlugin } from "../../../core/plugin/api";
+import { DiskSpool } from "../../../core/spool/disk-spool";
 import type { Spool, SpoolOptions } from "../../../core/spool/spool";
+import type { DaemonSettings } from "../../../core/config/common-schema";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
 import type { LogPage, LogQuery } from "../../../core/store/log-query";
 import type { StoredState } from "../../../core/store/state-store";
-import { CLOCK, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
+import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { backoffDelay, realPacing, type BackoffPolicy, type Pacing } from "./backoff";
 import { bulkOps, type BulkOp } from "./bulk-ops";
 import { ClusterUnavailableError, writeBulk, type WriteOutcome } from "./bulk-writer";
@@ -57,14 +59,6 @@ export interface ElasticsearchRuntime {
 export const ELASTICSEARCH_RUNTIME: InjectionToken<ElasticsearchRuntime> = Symbol.for("tantale.elasticsearch.runtime");
 
 /**
- * INTERIM: the disk spool (core/spool/disk-spool.ts) is built on another branch of issue 13;
- * the coordinator wires `DiskSpool.open` here when merging. Until then a store without an
- * injected spool refuses to start rather than pretend to be durable.
- */
-const noDiskSpool = (options: SpoolOptions): Promise<Spool> =>
-  Promise.reject(new Error(`no disk spool in this build (wanted in ${options.dir}): core/spool/disk-spool.ts is not merged yet`));
-
-/**
  * The Elasticsearch store. Commits go to the cluster with raw bulk requests (see bulk-ops.ts
  * for the ordering, bulk-writer.ts for the items' answers). While the cluster is away, commits
  * go to a disk spool in the data dir and resolve once spooled; a background replayer probes the
@@ -98,6 +92,7 @@ export class ElasticsearchStore implements StorePlugin {
     @inject(LOGGER) private readonly log: Logger,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(INSTANCE_STATS) private readonly stats: InstanceStats,
+    @inject(DAEMON_SETTINGS) private readonly settings: Pick<DaemonSettings, "data_access">,
     @inject(ELASTICSEARCH_RUNTIME, { isOptional: true }) private readonly runtime: ElasticsearchRuntime = {},
   ) {
     this.names = indexNames(config.index_prefix);
@@ -130,7 +125,7 @@ export class ElasticsearchStore implements StorePlugin {
     const client = createClient(this.config, this.dataDir, this.runtime.client);
     this.client = client;
     try {
-      this.spool = await (this.runtime.openSpool ?? noDiskSpool)(this.spoolOptions(), this.log);
+      this.spool = await (this.runtime.openSpool ?? ((o, log) => DiskSpool.open(o, log)))(this.spoolOptions(), this.log);
       const info = await client.info({}, { requestTimeout: this.config.request_timeout });
       this.log.info("elasticsearch cluster reached", { cluster: info.cluster_name, version: info.version.number, nodes: this.config.nodes.join(", "), node: this.node });
       await installTemplates(client, this.names, this.log, this.config.request_timeout);
@@ -243,13 +238,15 @@ export class ElasticsearchStore implements StorePlugin {
   private spoolOptions(): SpoolOptions {
     return {
       dir: this.spoolDir,
+      dataAccess: this.settings.data_access,
       segmentBytes: this.config.spool_segment_bytes,
       maxBytes: this.config.spool_max_bytes,
       fsync: this.config.spool_fsync,
       fsyncIntervalMs: 1000,
       onDrop: (d) => {
         this.stats.add("spool_dropped_records", d.records);
-        this.log.error("spool full: the oldest spooled commits were dropped, they will not reach the cluster", {
+        const what = d.reason === "cap" ? "spool full: the oldest spooled commits were dropped" : "spool damaged: unreadable spooled commits were dropped";
+        this.log.error(`${what}, they will not reach the cluster`, {
           records: d.records,
           bytes: d.bytes,
           first_seq: d.firstSeq,
@@ -286,8 +283,7 @@ export class ElasticsearchStore implements StorePlugin {
   }
 
   private noteCounters(ids: LastIds): void {
-    const c = this.countersStored;
-    this.countersStored = c === undefined ? ids : { downtime: Math.max(c.downtime, ids.downtime), comment: Math.max(c.comment, ids.comment) };
+    this.countersStored = maxIds(this.countersStored, ids);
   }
 
   /** Appends a set to the spool; rejects (the engine retries the set) when the spool cannot take it. */
@@ -389,19 +385,20 @@ export class ElasticsearchStore implements StorePlugin {
         continue;
       }
       const ops: BulkOp[] = [];
-      const ids: LastIds[] = [];
+      // The counters of the batch: each set's are sent only if higher than the ones before it.
+      let counters = this.countersStored;
       for (const r of records) {
         try {
           const set = decodeChangeSet(r.data, r.seq);
-          ops.push(...bulkOps(set, this.names, this.node, this.countersStored));
-          ids.push(set.lastIds);
+          ops.push(...bulkOps(set, this.names, this.node, counters));
+          counters = maxIds(counters, set.lastIds);
         } catch (err) {
           this.stats.add("spool_unreadable_records");
           this.log.error("spool record unreadable: skipped", { seq: r.seq, error: describeError(err) });
         }
       }
       await this.write(client, ops);
-      for (const i of ids) this.noteCounters(i);
+      this.countersStored = counters;
       await spool.ack(records.at(-1)!.seq);
       count += records.length;
       written(records.length);
@@ -431,6 +428,10 @@ export class ElasticsearchStore implements StorePlugin {
       this.log.warn("could not delete old log indices", { error: describeEsError(err), unreachable: isUnreachable(err) });
     }
   }
+}
+
+function maxIds(a: LastIds | undefined, b: LastIds): LastIds {
+  return a === undefined ? b : { downtime: Math.max(a.downtime, b.downtime), comment: Math.max(a.comment, b.comment) };
 }
 
 /** A replay that stopped, and how many records it wrote before. */

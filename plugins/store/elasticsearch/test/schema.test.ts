@@ -65,6 +65,11 @@ describe("elasticsearch options", () => {
     expect(text).not.to.include(secret);
   });
 
+  it("lists every option in the README's options table", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "..", "plugins", "store", "elasticsearch", "README.md"), "utf8");
+    for (const key of Object.keys(elasticsearchSchema)) expect(readme, key).to.include(`| \`${key}\` |`);
+  });
+
   it("ships an example conf file that validates, disabled (SQLite stays the default store)", () => {
     for (const file of [path.join(__dirname, "..", "..", "..", "..", "..", "conf.d", "elasticsearch.conf"), path.join(__dirname, "..", "..", "..", "..", "..", "plugins", "store", "elasticsearch", "elasticsearch.conf")]) {
       const r = validate(fs.readFileSync(file, "utf8"));

@@ -4,6 +4,8 @@
  * documents and honours what the writer relies on (external_gte versions, create conflicts,
  * deletes of missing documents), with switches for outages and forced item answers.
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import Mock, { type MockPattern, type ResolverFn } from "@elastic/elasticsearch-mock";
 import { Client, errors } from "@elastic/elasticsearch";
 import type { Clock } from "../../../../core/clock";
@@ -351,4 +353,43 @@ export function alert(hostname: string, check: string, time: number, state = 2):
 
 export function changeSet(parts: Partial<ChangeSet> = {}): ChangeSet {
   return { upserts: [], deletes: [], log: [], downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 }, ...parts };
+}
+
+/**
+ * The mock cluster behind a real HTTP server on port 0, answering as Elasticsearch does
+ * (x-elastic-product): for tests through the client's real connection. While `down`, every
+ * connection is reset.
+ */
+export async function serveOverHttp(cluster: MockCluster): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const [pathname, query] = (req.url ?? "/").split("?");
+      const ndjson = String(req.headers["content-type"] ?? "").includes("x-ndjson");
+      const body: unknown = text === "" ? undefined : ndjson ? text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as unknown) : (JSON.parse(text) as unknown);
+      const params = { method: req.method!, path: decodeURIComponent(pathname!), querystring: Object.fromEntries(new URLSearchParams(query ?? "")), ...(body === undefined ? {} : { body }) };
+      const resolver = cluster.mock.get(params as MockPattern);
+      const answer: unknown = resolver === null ? new errors.ResponseError({ statusCode: 404, body: { error: "no route" }, warnings: null, meta: {} as never }) : resolver(params as MockPattern);
+      if (answer instanceof errors.ConnectionError) {
+        req.socket.destroy();
+        return;
+      }
+      const status = answer instanceof errors.ResponseError ? answer.statusCode ?? 500 : 200;
+      const payload = answer instanceof errors.ResponseError ? answer.body : answer;
+      res.writeHead(status, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" });
+      res.end(JSON.stringify(payload));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

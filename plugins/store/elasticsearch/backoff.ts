@@ -14,7 +14,10 @@ export interface Pacing {
 export const realPacing: Pacing = Object.freeze({
   sleep: (ms: number, signal?: AbortSignal) =>
     new Promise<void>((resolve) => {
-      if (signal?.aborted === true) return resolve();
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", done);

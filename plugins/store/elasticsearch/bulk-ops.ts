@@ -34,7 +34,14 @@ export interface BulkOp {
   readonly conflict?: ConflictMeaning;
 }
 
-function op(part: ChangePart, key: string, action: BulkOp["action"], meta: Readonly<Record<string, unknown>>, doc?: unknown, conflict?: ConflictMeaning): BulkOp {
+function op(
+  part: ChangePart,
+  key: string,
+  action: BulkOp["action"],
+  meta: Readonly<Record<string, unknown>>,
+  doc?: unknown,
+  conflict?: ConflictMeaning,
+): BulkOp {
   const { _index, _id } = meta as { _index: string; _id: string };
   const lines = doc === undefined ? `${JSON.stringify({ [action]: meta })}\n` : `${JSON.stringify({ [action]: meta })}\n${JSON.stringify(doc)}\n`;
   return { part, key, action, index: _index, id: _id, lines, bytes: Buffer.byteLength(lines), ...(conflict === undefined ? {} : { conflict }) };
@@ -56,7 +63,8 @@ export function bulkOps(changes: ChangeSet, names: IndexNames, node: string, cou
     const meta = { _index: names.state, _id: stateDocId(s.hostname, s.check), version: stateVersion(s), version_type: "external_gte" };
     ops.push(op("check", checkKeyText(s.hostname, s.check), "index", meta, toStateDocument(s, node), "superseded"));
   }
-  for (const k of changes.deletes) ops.push(op("delete", checkKeyText(k.hostname, k.check), "delete", { _index: names.state, _id: stateDocId(k.hostname, k.check) }));
+  for (const k of changes.deletes)
+    ops.push(op("delete", checkKeyText(k.hostname, k.check), "delete", { _index: names.state, _id: stateDocId(k.hostname, k.check) }));
   for (const e of changes.log) ops.push(op("log", e.id, "create", { _index: names.logIndex(e.time), _id: e.id }, toLogDocument(e, node), "already-written"));
   for (const d of changes.downtimes.upserts) {
     const doc: RecordDocument = { kind: "downtime", node, hostname: d.hostname, check: d.check, record_id: d.id, record: d };

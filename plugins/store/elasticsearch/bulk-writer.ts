@@ -136,7 +136,10 @@ async function writeChunk(client: Client, chunk: readonly BulkOp[], options: Wri
 /** Waits before retry `attempt`, or gives up (ClusterUnavailableError) once the retries are spent. */
 async function pause(attempt: number, options: WriteOptions, reason: string, cause?: unknown): Promise<void> {
   if (attempt >= options.retry.attempts) throw new ClusterUnavailableError(`${reason}, still after ${options.retry.attempts} retries`, { cause });
-  await options.pacing.sleep(backoffDelay(options.retry, attempt, () => options.pacing.random()), options.signal);
+  await options.pacing.sleep(
+    backoffDelay(options.retry, attempt, () => options.pacing.random()),
+    options.signal,
+  );
   if (options.signal?.aborted === true) throw new ClusterUnavailableError(`${reason}; the store stops`, { cause });
 }
 

@@ -18,7 +18,7 @@ import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER }
 import { backoffDelay, realPacing, type BackoffPolicy, type Pacing } from "./backoff";
 import { bulkOps, type BulkOp } from "./bulk-ops";
 import { ClusterUnavailableError, writeBulk, type WriteOutcome } from "./bulk-writer";
-import { createClient, describeEsError, isUnreachable, type Client, type ClientOverrides } from "./client";
+import { createClient, describeEsError, isRetryableStatus, isUnreachable, responseStatus, type Client, type ClientOverrides } from "./client";
 import { clusterReaders, type ClusterReaders, type ReadOptions } from "./cluster-readers";
 import { indexNames, type IndexNames } from "./documents";
 import { expireLogIndices } from "./log-retention";
@@ -71,6 +71,12 @@ export class ElasticsearchStore implements StorePlugin {
   private client: Client | undefined;
   private spool: Spool | undefined;
   private started = false;
+  /** The cluster answered and the templates are installed (once per start). */
+  private ready = false;
+  /** Serializes catch-ups (the replayer's and load()'s). */
+  private lock: Promise<void> = Promise.resolve();
+  /** Spooled commits written by catch-ups that did not empty the spool yet (for the "back" line). */
+  private replayedCommits = 0;
   private mode: "direct" | "spooling" = "direct";
   /** The replayer while spooling: resolves when it is done (the cluster back, or the store stopping). */
   private replayer: Promise<void> | undefined;
@@ -111,43 +117,55 @@ export class ElasticsearchStore implements StorePlugin {
   }
 
   /**
-   * Connects (the product check: Elasticsearch 8.x or 9.x), installs the index templates, opens
-   * the spool and writes what it holds before anything else, then deletes expired log indices.
-   * A cluster that cannot be reached fails the start: the state to load is in it. The spool
-   * stays on disk for the next start.
+   * Opens the spool and connects (the product check: Elasticsearch 8.x or 9.x), installs the
+   * index templates and writes what the spool holds before anything else, then deletes
+   * expired log indices. A cluster that cannot be reached does not fail the start: commits
+   * go to the spool and the replayer waits for it; load() then needs it (the state is in
+   * it) and fails until it answers. Any other refusal (not Elasticsearch, templates refused)
+   * fails the start.
    */
   async start(): Promise<void> {
     if (this.started) throw new ElasticsearchStoreError(this.config.nodes, "start", { cause: new Error("already started") });
     this.abort = new AbortController();
     this.mode = "direct";
+    this.ready = false;
     this.outage = undefined;
     this.countersStored = undefined;
-    const client = createClient(this.config, this.dataDir, this.runtime.client);
-    this.client = client;
+    this.client = createClient(this.config, this.dataDir, this.runtime.client);
+    let spool: Spool;
     try {
-      this.spool = await (this.runtime.openSpool ?? ((o, log) => DiskSpool.open(o, log)))(this.spoolOptions(), this.log);
-      const info = await client.info({}, { requestTimeout: this.config.request_timeout });
-      this.log.info("elasticsearch cluster reached", { cluster: info.cluster_name, version: info.version.number, nodes: this.config.nodes.join(", "), node: this.node });
-      await installTemplates(client, this.names, this.log, this.config.request_timeout);
-      const pending = this.spool.pendingRecords;
-      if (pending > 0) {
-        const started = this.clock.now();
-        const replayed = await this.drainSpool(() => undefined);
-        this.log.info("spooled commits written to the cluster", { commits: replayed, ms: this.clock.now() - started });
-      }
+      spool = await (this.runtime.openSpool ?? ((o, log) => DiskSpool.open(o, log)))(this.spoolOptions(), this.log);
+      this.spool = spool;
     } catch (err) {
-      const spooled = this.spool?.pendingRecords ?? 0;
       await this.release();
-      const hint = spooled > 0 ? ` (${spooled} spooled commits stay in ${this.spoolDir} for the next start)` : "";
+      throw new ElasticsearchStoreError(this.config.nodes, "start (opening the spool)", { cause: err });
+    }
+    const pending = spool.pendingRecords;
+    const t0 = this.clock.now();
+    try {
+      const replayed = await this.catchUp(() => undefined);
+      if (pending > 0) this.log.info("spooled commits written to the cluster", { commits: replayed, ms: this.clock.now() - t0 });
+    } catch (err) {
       const cause = err instanceof DrainError ? err.cause : err;
-      throw new ElasticsearchStoreError(this.config.nodes, `start${hint}`, { cause: cause instanceof ClusterUnavailableError ? (cause.cause ?? cause) : cause });
+      if (!(cause instanceof ClusterUnavailableError)) {
+        await this.release();
+        throw new ElasticsearchStoreError(this.config.nodes, "start", { cause });
+      }
+      this.started = true;
+      this.enterOutage(cause.reason, true);
+      await this.startRetention(false);
+      return;
     }
     this.started = true;
-    if (this.config.log_retention > 0) {
-      await this.expireLogOrWarn();
-      this.retentionTimer = setInterval(() => void this.expireLogOrWarn(), DAY_MS);
-      this.retentionTimer.unref();
-    }
+    await this.startRetention(true);
+  }
+
+  /** Deletes expired log indices now (when the cluster answered) and then daily. */
+  private async startRetention(now: boolean): Promise<void> {
+    if (this.config.log_retention === 0) return;
+    if (now) await this.expireLogOrWarn();
+    this.retentionTimer = setInterval(() => void this.expireLogOrWarn(), DAY_MS);
+    this.retentionTimer.unref();
   }
 
   /**
@@ -182,7 +200,23 @@ export class ElasticsearchStore implements StorePlugin {
     return outcome.rejected.length === 0 ? COMPLETE_COMMIT : { rejected: outcome.rejected };
   }
 
+  /**
+   * The state in the cluster. A started store that is spooling first writes its spool (the
+   * cluster must hold every accepted change before it is read back), and fails while the
+   * cluster is away.
+   */
   async load(): Promise<StoredState> {
+    if (this.started && this.mode === "spooling") {
+      try {
+        await this.catchUp(this.backOnline);
+      } catch (err) {
+        const cause = err instanceof DrainError ? err.cause : err;
+        const spooled = this.spool?.pendingRecords ?? 0;
+        throw new ElasticsearchStoreError(this.config.nodes, `load (the state is in the cluster; ${spooled} spooled commits wait in ${this.spoolDir})`, {
+          cause: cause instanceof ClusterUnavailableError ? (cause.cause ?? cause) : cause,
+        });
+      }
+    }
     return this.withClient("load", (client) => this.readers.loadState(client, this.names, this.node, this.readOptions()));
   }
 
@@ -302,11 +336,15 @@ export class ElasticsearchStore implements StorePlugin {
   }
 
   /** One line when the cluster goes away; from then on commits are spooled and the replayer runs. */
-  private enterOutage(reason: string): void {
+  private enterOutage(reason: string, atStart = false): void {
     this.mode = "spooling";
     this.outage = { since: this.clock.now(), reason, spooled: 0 };
     this.stats.add("outages");
-    this.log.warn("elasticsearch cluster unavailable: commits go to the disk spool until it is back", { reason, spool: this.spoolDir });
+    this.log.warn("elasticsearch cluster unavailable: commits go to the disk spool until it is back", {
+      reason,
+      spool: this.spoolDir,
+      ...(atStart ? { at_start: true, spooled_commits: this.spool?.pendingRecords ?? 0 } : {}),
+    });
     this.replayer = this.replayUntilBack().catch((err: unknown) => this.log.error("spool replayer stopped", { error: describeError(err) }));
   }
 
@@ -317,38 +355,84 @@ export class ElasticsearchStore implements StorePlugin {
    */
   private async replayUntilBack(): Promise<void> {
     const signal = this.abort.signal;
-    let replayed = 0;
-    for (let attempt = 0; !signal.aborted; attempt++) {
-      await this.pacing.sleep(backoffDelay(PROBE_BACKOFF, attempt, () => this.pacing.random()), signal);
-      if (signal.aborted) return;
-      const client = this.client;
-      if (client === undefined) return;
+    // A function, not the property: the sleep may abort it (the compiler would narrow the property).
+    const stopping = () => signal.aborted;
+    for (let attempt = 0; !stopping(); attempt++) {
+      await this.pacing.sleep(
+        backoffDelay(PROBE_BACKOFF, attempt, () => this.pacing.random()),
+        signal,
+      );
+      if (stopping() || this.client === undefined) return;
       try {
-        await client.info({}, { requestTimeout: this.config.request_timeout });
+        await this.catchUp(this.backOnline);
       } catch (err) {
-        this.log.debug("elasticsearch cluster still unavailable", { error: describeEsError(err) });
-        continue;
-      }
-      try {
-        // Back to direct writes in the same turn as the spool is found empty: no commit slips in between.
-        await this.drainSpool((count) => {
-          const outage = this.outage;
-          this.mode = "direct";
-          this.outage = undefined;
-          this.log.info("elasticsearch cluster back: the spool is written, commits go to the cluster again", {
-            replayed_commits: replayed + count,
-            spooled_commits: outage?.spooled ?? 0,
-            outage_ms: outage === undefined ? 0 : this.clock.now() - outage.since,
-          });
-        });
-        return;
-      } catch (err) {
-        if (err instanceof DrainError) replayed += err.count;
         const cause = err instanceof DrainError ? err.cause : err;
         if (!(cause instanceof ClusterUnavailableError)) this.log.error("spool replay failed: retried", { error: describeError(cause) });
-        else this.log.debug("spool replay interrupted: the cluster is away again", { error: cause.reason });
+        else this.log.debug("elasticsearch cluster still unavailable", { error: cause.reason });
+        continue;
       }
+      if (this.mode === "direct") return;
     }
+  }
+
+  /** Back to direct writes, in the turn the spool was found empty: one line, with how much was replayed. */
+  private readonly backOnline = (count: number): void => {
+    const outage = this.outage;
+    this.mode = "direct";
+    this.outage = undefined;
+    const replayed = this.replayedCommits + count;
+    this.replayedCommits = 0;
+    this.log.info("elasticsearch cluster back: the spool is written, commits go to the cluster again", {
+      replayed_commits: replayed,
+      spooled_commits: outage?.spooled ?? 0,
+      outage_ms: outage === undefined ? 0 : this.clock.now() - outage.since,
+    });
+  };
+
+  /**
+   * Reaches the cluster (and installs the templates once), then writes the spool; one at a
+   * time (the replayer and load() may both ask). Nothing to do once direct writes resumed.
+   * Unreachable, or 429/5xx past the retries: ClusterUnavailableError (in a DrainError when
+   * the spool was being written, with how many commits it wrote).
+   */
+  private catchUp(onEmpty: (count: number) => void): Promise<number> {
+    const run = this.lock.then(async () => {
+      if (this.mode === "direct" && this.ready) return 0;
+      await this.reach();
+      return this.drainSpool((count) => {
+        if (this.mode === "spooling") onEmpty(count);
+      });
+    });
+    this.lock = run.then(
+      () => undefined,
+      (err: unknown) => {
+        if (err instanceof DrainError) this.replayedCommits += err.count;
+      },
+    );
+    return run;
+  }
+
+  private async reach(): Promise<void> {
+    const client = this.client!;
+    let info: Awaited<ReturnType<Client["info"]>>;
+    try {
+      info = await client.info({}, { requestTimeout: this.config.request_timeout });
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+    if (this.ready) return;
+    this.log.info("elasticsearch cluster reached", {
+      cluster: info.cluster_name,
+      version: info.version.number,
+      nodes: this.config.nodes.join(", "),
+      node: this.node,
+    });
+    try {
+      await installTemplates(client, this.names, this.log, this.config.request_timeout);
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+    this.ready = true;
   }
 
   /**
@@ -428,6 +512,14 @@ export class ElasticsearchStore implements StorePlugin {
       this.log.warn("could not delete old log indices", { error: describeEsError(err), unreachable: isUnreachable(err) });
     }
   }
+}
+
+/** A failure that means the cluster is away (unreachable, or a retryable answer), as ClusterUnavailableError; others as they are. */
+function asUnavailable(err: unknown): unknown {
+  const inner = err instanceof Error && !isUnreachable(err) && responseStatus(err) === undefined && err.cause !== undefined ? err.cause : err;
+  const status = responseStatus(inner);
+  if (isUnreachable(inner) || (status !== undefined && isRetryableStatus(status))) return new ClusterUnavailableError(describeEsError(inner), { cause: inner });
+  return err;
 }
 
 function maxIds(a: LastIds | undefined, b: LastIds): LastIds {

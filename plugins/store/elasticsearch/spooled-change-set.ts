@@ -22,7 +22,8 @@ export function decodeChangeSet(data: Buffer, seq: number): ChangeSet {
   const { v, set } = (parsed ?? {}) as { v?: unknown; set?: unknown };
   if (v !== SPOOL_FORMAT) throw new Error(`spool record ${seq}: format ${JSON.stringify(v)}, this Tantale reads format ${SPOOL_FORMAT}`);
   const s = set as Partial<Record<keyof ChangeSet, unknown>> | undefined;
-  const records = (r: unknown) => typeof r === "object" && r !== null && Array.isArray((r as { upserts?: unknown }).upserts) && Array.isArray((r as { deletes?: unknown }).deletes);
+  const records = (r: unknown) =>
+    typeof r === "object" && r !== null && Array.isArray((r as { upserts?: unknown }).upserts) && Array.isArray((r as { deletes?: unknown }).deletes);
   if (
     s === undefined ||
     !Array.isArray(s.upserts) ||

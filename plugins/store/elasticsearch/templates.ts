@@ -128,7 +128,7 @@ export async function installTemplates(client: Client, names: IndexNames, log: L
     else outcome = "newer";
     if (outcome === "installed" || outcome === "upgraded") {
       try {
-        await client.indices.putIndexTemplate({ name: t.name, ...t.body } as Parameters<Client["indices"]["putIndexTemplate"]>[0], { requestTimeout });
+        await client.indices.putIndexTemplate({ name: t.name, ...t.body }, { requestTimeout });
       } catch (err) {
         throw new Error(`index template ${t.name}: could not be put: ${describeEsError(err)}`, { cause: err });
       }

@@ -8,13 +8,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Mock, { type MockPattern, type ResolverFn } from "@elastic/elasticsearch-mock";
 import { Client, errors } from "@elastic/elasticsearch";
-import type { Clock } from "../../../../core/clock";
-import type { Spool, SpoolOptions, SpoolRecord } from "../../../../core/spool/spool";
-import { NO_RECORD_CHANGES, type ChangeSet } from "../../../../core/state/change-set";
-import type { CheckState } from "../../../../core/state/check-state";
-import { logEntry, type LogEntry } from "../../../../core/state/log-entry";
-import type { Pacing } from "../backoff";
-import type { ElasticsearchConfig } from "../schema";
+import type { Clock } from "../../../core/clock";
+import type { Spool, SpoolOptions, SpoolRecord } from "../../../core/spool/spool";
+import { NO_RECORD_CHANGES, type ChangeSet } from "../../../core/state/change-set";
+import type { CheckState } from "../../../core/state/check-state";
+import { logEntry, type LogEntry } from "../../../core/state/log-entry";
+import type { Pacing } from "./backoff";
+import type { ElasticsearchConfig } from "./schema";
 
 export const NOW_MS = 1_764_100_000_000;
 
@@ -161,12 +161,13 @@ export class MockCluster {
 
   constructor() {
     // The mock hands one request's method and path as strings (arrays only appear in patterns).
-    const guard = (fn: (p: { method: string; path: string; body: unknown; querystring: Record<string, string> }) => unknown): ResolverFn => {
+    const guard = (fn: (p: { method: string; path: string; body: unknown; querystring: Record<string, string> }) => object): ResolverFn => {
       return (p: MockPattern) => {
         const method = String(p.method);
         const path = String(p.path);
         this.requests.push({ method, path });
-        if (this.down) return new errors.ConnectionError("connect ECONNREFUSED 127.0.0.1:9200") as unknown as Record<string, unknown>;
+        if (this.down) return new errors.ConnectionError("connect ECONNREFUSED 127.0.0.1:9200");
+        // The mock also takes an error instance (the request fails with it), which its types do not say.
         return fn({ method, path, body: p.body, querystring: p.querystring ?? {} }) as Record<string, unknown>;
       };
     };
@@ -176,7 +177,13 @@ export class MockCluster {
         name: "mock",
         cluster_name: "mock-cluster",
         cluster_uuid: "x",
-        version: { number: "8.19.2", build_flavor: "default", lucene_version: "9.12.0", minimum_wire_compatibility_version: "7.17.0", minimum_index_compatibility_version: "7.0.0" },
+        version: {
+          number: "8.19.2",
+          build_flavor: "default",
+          lucene_version: "9.12.0",
+          minimum_wire_compatibility_version: "7.17.0",
+          minimum_index_compatibility_version: "7.0.0",
+        },
         tagline: "You Know, for Search",
       })),
     );
@@ -185,7 +192,13 @@ export class MockCluster {
       guard((p) => {
         const name = decodeURIComponent(p.path.split("/")[2]!);
         const t = this.templates.get(name);
-        if (t === undefined) return new errors.ResponseError({ statusCode: 404, body: { error: { type: "resource_not_found_exception", reason: `index template matching [${name}] not found` }, status: 404 }, warnings: null, meta: {} as never });
+        if (t === undefined)
+          return new errors.ResponseError({
+            statusCode: 404,
+            body: { error: { type: "resource_not_found_exception", reason: `index template matching [${name}] not found` }, status: 404 },
+            warnings: null,
+            meta: {} as never,
+          });
         return { index_templates: [{ name, index_template: t }] };
       }),
     );
@@ -198,7 +211,7 @@ export class MockCluster {
     );
     this.mock.add(
       { method: "POST", path: "/_bulk" },
-      guard((p) => this.bulk(p.body as Record<string, unknown>[])),
+      guard((p) => this.bulk(p.body as Record<string, unknown>[]) as object),
     );
     this.mock.add(
       { method: "GET", path: "/:index" },
@@ -252,7 +265,12 @@ export class MockCluster {
     const request = this.bulks.length;
     this.bulks.push(ops);
     if (this.bulkStatus !== undefined)
-      return new errors.ResponseError({ statusCode: this.bulkStatus, body: { error: { type: "es_rejected_execution_exception", reason: "busy" }, status: this.bulkStatus }, warnings: null, meta: {} as never });
+      return new errors.ResponseError({
+        statusCode: this.bulkStatus,
+        body: { error: { type: "es_rejected_execution_exception", reason: "busy" }, status: this.bulkStatus },
+        warnings: null,
+        meta: {} as never,
+      });
     let failed = false;
     const items = ops.map((op, i) => {
       const forced = this.override?.(op, i, request);
@@ -274,7 +292,8 @@ export class MockCluster {
       return { ...base, status: 200, result: "deleted" };
     }
     if (op.action === "create") {
-      if (stored !== undefined) return { ...base, status: 409, error: { type: "version_conflict_engine_exception", reason: `[${_id}]: version conflict, document already exists` } };
+      if (stored !== undefined)
+        return { ...base, status: 409, error: { type: "version_conflict_engine_exception", reason: `[${_id}]: version conflict, document already exists` } };
       docs.set(_id, { version: 1, source: op.doc! });
       return { ...base, status: 201, result: "created" };
     }
@@ -282,7 +301,14 @@ export class MockCluster {
       if (op.meta.version_type === "external_gte") {
         const v = op.meta.version!;
         if (stored !== undefined && v < stored.version)
-          return { ...base, status: 409, error: { type: "version_conflict_engine_exception", reason: `[${_id}]: version conflict, current version [${stored.version}] is higher than the one provided [${v}]` } };
+          return {
+            ...base,
+            status: 409,
+            error: {
+              type: "version_conflict_engine_exception",
+              reason: `[${_id}]: version conflict, current version [${stored.version}] is higher than the one provided [${v}]`,
+            },
+          };
         docs.set(_id, { version: v, source: op.doc! });
         return { ...base, status: stored === undefined ? 201 : 200, result: stored === undefined ? "created" : "updated" };
       }
@@ -294,7 +320,12 @@ export class MockCluster {
 }
 
 function forcedItem(op: ReceivedOp, f: { status: number; type?: string; reason?: string }): { _index: string; _id: string; status: number; error?: unknown } {
-  return { _index: op.meta._index, _id: op.meta._id, status: f.status, ...(f.status >= 300 ? { error: { type: f.type ?? "forced", reason: f.reason ?? "forced by the test" } } : {}) };
+  return {
+    _index: op.meta._index,
+    _id: op.meta._id,
+    status: f.status,
+    ...(f.status >= 300 ? { error: { type: f.type ?? "forced", reason: f.reason ?? "forced by the test" } } : {}),
+  };
 }
 
 function escapeRe(s: string): string {
@@ -367,17 +398,33 @@ export async function serveOverHttp(cluster: MockCluster): Promise<{ readonly ur
     req.on("end", () => {
       const text = Buffer.concat(chunks).toString("utf8");
       const [pathname, query] = (req.url ?? "/").split("?");
-      const ndjson = String(req.headers["content-type"] ?? "").includes("x-ndjson");
-      const body: unknown = text === "" ? undefined : ndjson ? text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as unknown) : (JSON.parse(text) as unknown);
-      const params = { method: req.method!, path: decodeURIComponent(pathname!), querystring: Object.fromEntries(new URLSearchParams(query ?? "")), ...(body === undefined ? {} : { body }) };
+      const ndjson = (req.headers["content-type"] ?? "").includes("x-ndjson");
+      const body: unknown =
+        text === ""
+          ? undefined
+          : ndjson
+            ? text
+                .split("\n")
+                .filter((l) => l !== "")
+                .map((l) => JSON.parse(l) as unknown)
+            : (JSON.parse(text) as unknown);
+      const params = {
+        method: req.method!,
+        path: decodeURIComponent(pathname!),
+        querystring: Object.fromEntries(new URLSearchParams(query ?? "")),
+        ...(body === undefined ? {} : { body }),
+      };
       const resolver = cluster.mock.get(params as MockPattern);
-      const answer: unknown = resolver === null ? new errors.ResponseError({ statusCode: 404, body: { error: "no route" }, warnings: null, meta: {} as never }) : resolver(params as MockPattern);
+      const answer: unknown =
+        resolver === null
+          ? new errors.ResponseError({ statusCode: 404, body: { error: "no route" }, warnings: null, meta: {} as never })
+          : resolver(params as MockPattern);
       if (answer instanceof errors.ConnectionError) {
         req.socket.destroy();
         return;
       }
-      const status = answer instanceof errors.ResponseError ? answer.statusCode ?? 500 : 200;
-      const payload = answer instanceof errors.ResponseError ? answer.body : answer;
+      const status = answer instanceof errors.ResponseError ? (answer.statusCode ?? 500) : 200;
+      const payload: unknown = answer instanceof errors.ResponseError ? answer.body : answer;
       res.writeHead(status, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" });
       res.end(JSON.stringify(payload));
     });

@@ -1,9 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { cleanupTempDirs, makeTempDir } from "../../../../test/helpers/temp-dir";
-import { createClient, isUnreachable } from "../client";
-import { DEFAULT_CONFIG } from "./kit";
+import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
+import { createClient, isUnreachable } from "./client";
+import { silentLogger } from "../../../core/log/logger";
+import { SelfStats } from "../../../core/metrics/self-stats";
+import { ElasticsearchStore } from "./elasticsearch-store";
+import { DEFAULT_CONFIG, ManualClock, MemorySpool } from "./test-kit";
 
 interface Seen {
   readonly method: string;
@@ -73,6 +76,29 @@ describe("elasticsearch client", () => {
       expect(isUnreachable(err)).to.equal(false);
     } finally {
       await client.close();
+      await server.close();
+    }
+  });
+
+  it("fails the store's start on a server that is not Elasticsearch (no spooling: waiting would not help)", async () => {
+    const server = await fakeServer(undefined);
+    const spool = new MemorySpool();
+    const store = new ElasticsearchStore(
+      { ...DEFAULT_CONFIG, nodes: [server.url] },
+      makeTempDir(),
+      "elasticsearch",
+      silentLogger(),
+      new ManualClock(),
+      new SelfStats().of("es"),
+      { data_access: "private" },
+      { openSpool: (o) => spool.open(o) },
+    );
+    try {
+      const err = await store.start().catch((e: unknown) => e);
+      expect((err as Error).message).to.match(/start failed: ProductNotSupportedError/);
+      expect(store.spooling).to.equal(false);
+    } finally {
+      await store.stop();
       await server.close();
     }
   });

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { Throttle } from "../../../../core/log/throttle";
-import { RecordingLogger } from "../../../../test/core/pipeline/support";
-import { backoffDelay } from "../backoff";
-import { bulkOps, type BulkOp } from "../bulk-ops";
-import { ClusterUnavailableError, writeBulk, type WriteOptions } from "../bulk-writer";
-import { indexNames, stateDocId } from "../documents";
-import { alert, changeSet, ManualClock, MockCluster, state, TestPacing } from "./kit";
+import { Throttle } from "../../../core/log/throttle";
+import { RecordingLogger } from "../../../test/core/pipeline/support";
+import { backoffDelay } from "./backoff";
+import { bulkOps, type BulkOp } from "./bulk-ops";
+import { ClusterUnavailableError, writeBulk, type WriteOptions } from "./bulk-writer";
+import { indexNames, stateDocId } from "./documents";
+import { alert, changeSet, ManualClock, MockCluster, state, TestPacing } from "./test-kit";
 
 const names = indexNames("tantale");
 const RETRY = { baseMs: 100, capMs: 5_000, attempts: 5 };

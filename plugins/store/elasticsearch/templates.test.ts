@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { RecordingLogger } from "../../../../test/core/pipeline/support";
-import { indexNames, LOG_TEXT_INDEXED_CHARS, toLogDocument, toStateDocument } from "../documents";
-import { indexTemplates, installTemplates, TEMPLATE_VERSION } from "../templates";
-import { alert, MockCluster, state } from "./kit";
+import { RecordingLogger } from "../../../test/core/pipeline/support";
+import { indexNames, LOG_TEXT_INDEXED_CHARS, toLogDocument, toStateDocument } from "./documents";
+import { indexTemplates, installTemplates, TEMPLATE_VERSION } from "./templates";
+import { alert, MockCluster, state } from "./test-kit";
 
 const names = indexNames("acme");
 

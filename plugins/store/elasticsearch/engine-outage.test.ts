@@ -1,18 +1,18 @@
 import { expect } from "chai";
-import { systemClock } from "../../../../core/clock";
-import type { DaemonSettings } from "../../../../core/config/common-schema";
-import { connectStateEngine } from "../../../../core/daemon/state-wiring";
-import { silentLogger } from "../../../../core/log/logger";
-import { SelfStats } from "../../../../core/metrics/self-stats";
-import type { CheckResult } from "../../../../core/model/check-result";
-import { ResultBus } from "../../../../core/pipeline/result-bus";
-import { StateEngine } from "../../../../core/state/state-engine";
-import { EMPTY_STORED_STATE } from "../../../../core/store/state-store";
-import { RecordingLogger } from "../../../../test/core/pipeline/support";
-import { cleanupTempDirs, makeTempDir } from "../../../../test/helpers/temp-dir";
-import { stateDocId } from "../documents";
-import { ElasticsearchStore } from "../elasticsearch-store";
-import { DEFAULT_CONFIG, ManualClock, MemorySpool, MockCluster, TestPacing } from "./kit";
+import { systemClock } from "../../../core/clock";
+import type { DaemonSettings } from "../../../core/config/common-schema";
+import { connectStateEngine } from "../../../core/daemon/state-wiring";
+import { silentLogger } from "../../../core/log/logger";
+import { SelfStats } from "../../../core/metrics/self-stats";
+import type { CheckResult } from "../../../core/model/check-result";
+import { ResultBus } from "../../../core/pipeline/result-bus";
+import { StateEngine } from "../../../core/state/state-engine";
+import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
+import { RecordingLogger } from "../../../test/core/pipeline/support";
+import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
+import { stateDocId } from "./documents";
+import { ElasticsearchStore } from "./elasticsearch-store";
+import { DEFAULT_CONFIG, ManualClock, MemorySpool, MockCluster, TestPacing } from "./test-kit";
 
 const T0 = 1_764_100_000;
 const result = (status: number, timestamp: number): CheckResult =>
@@ -43,12 +43,21 @@ describe("the state engine on the elasticsearch store during an outage", () => {
     const cluster = new MockCluster();
     const spool = new MemorySpool();
     const pacing = new TestPacing();
-    const store = new ElasticsearchStore(DEFAULT_CONFIG, makeTempDir(), "elasticsearch", new RecordingLogger(), new ManualClock(), stats.of("elasticsearch"), { data_access: "private" }, {
-      client: cluster.connection(),
-      openSpool: (o) => spool.open(o),
-      pacing,
-      readers: { loadState: () => Promise.resolve(EMPTY_STORED_STATE), readLog: () => Promise.resolve({ entries: [] }) },
-    });
+    const store = new ElasticsearchStore(
+      DEFAULT_CONFIG,
+      makeTempDir(),
+      "elasticsearch",
+      new RecordingLogger(),
+      new ManualClock(),
+      stats.of("elasticsearch"),
+      { data_access: "private" },
+      {
+        client: cluster.connection(),
+        openSpool: (o) => spool.open(o),
+        pacing,
+        readers: { loadState: () => Promise.resolve(EMPTY_STORED_STATE), readLog: () => Promise.resolve({ entries: [] }) },
+      },
+    );
     await store.start();
     await binding.attach("elasticsearch", store);
     try {

@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import type { Comment } from "../../../../core/state/comment";
-import type { Downtime } from "../../../../core/state/downtime";
-import { bulkOps, chunkOps, countersVersion } from "../bulk-ops";
-import { indexNames, recordDocId, stateDocId, stateVersion } from "../documents";
-import { decodeChangeSet, encodeChangeSet } from "../spooled-change-set";
-import { alert, changeSet, parseBulk, state } from "./kit";
+import type { Comment } from "../../../core/state/comment";
+import type { Downtime } from "../../../core/state/downtime";
+import { bulkOps, chunkOps, countersVersion } from "./bulk-ops";
+import { indexNames, recordDocId, stateDocId, stateVersion } from "./documents";
+import { decodeChangeSet, encodeChangeSet } from "./spooled-change-set";
+import { alert, changeSet, parseBulk, state } from "./test-kit";
 
 const names = indexNames("tantale");
 
@@ -31,7 +31,17 @@ const downtime: Downtime = {
   triggeredBy: 0,
   activeSince: 0,
 };
-const comment: Comment = { id: 3, hostname: "web1", check: "disk", author: "ops", comment: "look", entryTime: 1_764_100_000, entryType: 1, persistent: true, expireTime: 0 };
+const comment: Comment = {
+  id: 3,
+  hostname: "web1",
+  check: "disk",
+  author: "ops",
+  comment: "look",
+  entryTime: 1_764_100_000,
+  entryType: 1,
+  persistent: true,
+  expireTime: 0,
+};
 
 describe("elasticsearch bulk operations", () => {
   it("writes a check state as index with external_gte and its last check in microseconds as the version", () => {
@@ -88,13 +98,23 @@ describe("elasticsearch bulk operations", () => {
   });
 
   it("uses no script anywhere", () => {
-    const set = changeSet({ upserts: [state("a", "x")], deletes: [{ hostname: "b", check: "y" }], log: [alert("a", "x", 1)], downtimes: { upserts: [downtime], deletes: [1] } });
-    const text = bulkOps(set, names, "n").map((o) => o.lines).join("");
+    const set = changeSet({
+      upserts: [state("a", "x")],
+      deletes: [{ hostname: "b", check: "y" }],
+      log: [alert("a", "x", 1)],
+      downtimes: { upserts: [downtime], deletes: [1] },
+    });
+    const text = bulkOps(set, names, "n")
+      .map((o) => o.lines)
+      .join("");
     expect(text).not.to.match(/script|painless|"update"/i);
   });
 
   it("chunks operations by bytes, in order, an oversized one alone", () => {
-    const ops = bulkOps(changeSet({ log: Array.from({ length: 10 }, (_, i) => alert(`h${i}`, "c", 1_764_100_000 + i)) }), names, "n", { downtime: 0, comment: 0 });
+    const ops = bulkOps(changeSet({ log: Array.from({ length: 10 }, (_, i) => alert(`h${i}`, "c", 1_764_100_000 + i)) }), names, "n", {
+      downtime: 0,
+      comment: 0,
+    });
     const size = ops[0]!.bytes;
     const chunks = chunkOps(ops, size * 3 + 1);
     expect(chunks.map((c) => c.length)).to.deep.equal([3, 3, 3, 1]);
@@ -103,7 +123,12 @@ describe("elasticsearch bulk operations", () => {
   });
 
   it("spools a change set as JSON that reads back to the same operations", () => {
-    const set = changeSet({ upserts: [state("a", "x")], log: [alert("a", "x", 1_764_100_000)], downtimes: { upserts: [downtime], deletes: [] }, lastIds: { downtime: 7, comment: 0 } });
+    const set = changeSet({
+      upserts: [state("a", "x")],
+      log: [alert("a", "x", 1_764_100_000)],
+      downtimes: { upserts: [downtime], deletes: [] },
+      lastIds: { downtime: 7, comment: 0 },
+    });
     const back = decodeChangeSet(encodeChangeSet(set), 1);
     expect(bulkOps(back, names, "n").map((o) => o.lines)).to.deep.equal(bulkOps(set, names, "n").map((o) => o.lines));
     expect(() => decodeChangeSet(Buffer.from('{"v":99,"set":{}}'), 4)).to.throw(/spool record 4: format 99/);

@@ -2,15 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { container } from "tsyringe";
-import { SelfStats } from "../../../../core/metrics/self-stats";
-import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../../../../core/tokens";
-import { RecordingLogger } from "../../../../test/core/pipeline/support";
-import { testDaemonSettings } from "../../../../test/helpers/daemon-settings";
-import { cleanupTempDirs, makeTempDir } from "../../../../test/helpers/temp-dir";
-import { stateDocId } from "../documents";
-import { ElasticsearchStore } from "../elasticsearch-store";
-import type { ElasticsearchConfig } from "../schema";
-import { alert, changeSet, DEFAULT_CONFIG, ManualClock, MockCluster, serveOverHttp, state } from "./kit";
+import { SelfStats } from "../../../core/metrics/self-stats";
+import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../../../core/tokens";
+import { RecordingLogger } from "../../../test/core/pipeline/support";
+import { testDaemonSettings } from "../../../test/helpers/daemon-settings";
+import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
+import { stateDocId } from "./documents";
+import { ElasticsearchStore } from "./elasticsearch-store";
+import type { ElasticsearchConfig } from "./schema";
+import { alert, changeSet, DEFAULT_CONFIG, ManualClock, MockCluster, serveOverHttp, state } from "./test-kit";
 
 /** The store as the daemon builds it: a child container with the instance's tokens, no test runtime (real client connection, disk spool). */
 function fromContainer(config: ElasticsearchConfig, dataDir: string, log: RecordingLogger): ElasticsearchStore {

@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { parseConf } from "../../../../core/config/conf-file";
-import { validateOptions } from "../../../../core/config/validate-options";
-import { optionRows } from "../../../../core/cli/options-table";
-import { commonSchemaFor } from "../../../../core/config/common-schema";
-import plugin from "../index";
-import { elasticsearchSchema } from "../schema";
+import { parseConf } from "../../../core/config/conf-file";
+import { validateOptions } from "../../../core/config/validate-options";
+import { optionRows } from "../../../core/cli/options-table";
+import { commonSchemaFor } from "../../../core/config/common-schema";
+import plugin from "./index";
+import { elasticsearchSchema } from "./schema";
 
 const FILE = "elasticsearch.conf";
 
@@ -16,7 +16,7 @@ function validate(text: string): ReturnType<typeof validateOptions> {
 
 function problems(text: string): string[] {
   const r = validate(text);
-  return r.ok ? [] : r.problems.map((p) => `${p.key}: ${p.message}`);
+  return r.ok ? [] : r.problems.map((p) => `${p.key ?? "-"}: ${p.message}`);
 }
 
 describe("elasticsearch options", () => {
@@ -66,12 +66,15 @@ describe("elasticsearch options", () => {
   });
 
   it("lists every option in the README's options table", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "..", "plugins", "store", "elasticsearch", "README.md"), "utf8");
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "plugins", "store", "elasticsearch", "README.md"), "utf8");
     for (const key of Object.keys(elasticsearchSchema)) expect(readme, key).to.include(`| \`${key}\` |`);
   });
 
   it("ships an example conf file that validates, disabled (SQLite stays the default store)", () => {
-    for (const file of [path.join(__dirname, "..", "..", "..", "..", "..", "conf.d", "elasticsearch.conf"), path.join(__dirname, "..", "..", "..", "..", "..", "plugins", "store", "elasticsearch", "elasticsearch.conf")]) {
+    for (const file of [
+      path.join(__dirname, "..", "..", "..", "..", "conf.d", "elasticsearch.conf"),
+      path.join(__dirname, "..", "..", "..", "..", "plugins", "store", "elasticsearch", "elasticsearch.conf"),
+    ]) {
       const r = validate(fs.readFileSync(file, "utf8"));
       expect(r.ok, `${file}: ${JSON.stringify(r)}`).to.equal(true);
       if (r.ok && file.includes("conf.d")) expect(r.values.enabled).to.equal(false);

@@ -1,18 +1,19 @@
+import { errors } from "@elastic/elasticsearch";
 import { expect } from "chai";
-import { SelfStats, type InstanceStats } from "../../../../core/metrics/self-stats";
+import { SelfStats, type InstanceStats } from "../../../core/metrics/self-stats";
 import fs from "node:fs";
 import path from "node:path";
-import type { SpoolOptions } from "../../../../core/spool/spool";
-import type { LogQuery } from "../../../../core/store/log-query";
-import { EMPTY_STORED_STATE } from "../../../../core/store/state-store";
-import { RecordingLogger } from "../../../../test/core/pipeline/support";
-import { cleanupTempDirs, makeTempDir } from "../../../../test/helpers/temp-dir";
-import type { ClusterReaders } from "../cluster-readers";
-import { stateDocId } from "../documents";
-import { ElasticsearchStore } from "../elasticsearch-store";
-import { expiredLogIndices } from "../log-retention";
-import type { ElasticsearchConfig } from "../schema";
-import { alert, changeSet, DEFAULT_CONFIG, ManualClock, MemorySpool, MockCluster, NOW_MS, state, TestPacing } from "./kit";
+import type { SpoolOptions } from "../../../core/spool/spool";
+import type { LogQuery } from "../../../core/store/log-query";
+import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
+import { RecordingLogger } from "../../../test/core/pipeline/support";
+import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
+import type { ClusterReaders } from "./cluster-readers";
+import { stateDocId } from "./documents";
+import { ElasticsearchStore } from "./elasticsearch-store";
+import { expiredLogIndices } from "./log-retention";
+import type { ElasticsearchConfig } from "./schema";
+import { alert, changeSet, DEFAULT_CONFIG, ManualClock, MemorySpool, MockCluster, NOW_MS, state, TestPacing } from "./test-kit";
 
 interface Kit {
   readonly store: ElasticsearchStore;
@@ -29,12 +30,21 @@ function makeStore(cluster: MockCluster, spool: MemorySpool | string, config: Pa
   const stats = new SelfStats().of("elasticsearch");
   const pacing = new TestPacing();
   const dataDir = typeof spool === "string" ? spool : makeTempDir();
-  const store = new ElasticsearchStore({ ...DEFAULT_CONFIG, ...config }, dataDir, "elasticsearch", log, new ManualClock(), stats, { data_access: "private" }, {
-    client: cluster.connection(),
-    ...(typeof spool === "string" ? {} : { openSpool: (o: SpoolOptions) => spool.open(o) }),
-    pacing,
-    ...(readers === undefined ? {} : { readers }),
-  });
+  const store = new ElasticsearchStore(
+    { ...DEFAULT_CONFIG, ...config },
+    dataDir,
+    "elasticsearch",
+    log,
+    new ManualClock(),
+    stats,
+    { data_access: "private" },
+    {
+      client: cluster.connection(),
+      ...(typeof spool === "string" ? {} : { openSpool: (o: SpoolOptions) => spool.open(o) }),
+      pacing,
+      ...(readers === undefined ? {} : { readers }),
+    },
+  );
   stores.push(store);
   return { store, log, stats, pacing };
 }
@@ -68,7 +78,8 @@ describe("elasticsearch store", () => {
     expect(cluster.templates.size).to.equal(3);
     expect(cluster.bulks).to.have.length(0);
     const set = changeSet({ upserts: [state("a", "x"), state("b", "x")], log: [alert("a", "x", 1_764_100_000)], lastIds: { downtime: 2, comment: 0 } });
-    cluster.override = (op) => (op.meta._id === stateDocId("b", "x") ? { status: 400, type: "strict_dynamic_mapping_exception", reason: "mapping set to strict" } : undefined);
+    cluster.override = (op) =>
+      op.meta._id === stateDocId("b", "x") ? { status: 400, type: "strict_dynamic_mapping_exception", reason: "mapping set to strict" } : undefined;
     const report = await store.commit(set);
     expect(report.rejected).to.deep.equal([{ part: "check", key: "b;x", reason: "strict_dynamic_mapping_exception: mapping set to strict" }]);
     expect(cluster.bulks).to.have.length(1);
@@ -118,7 +129,9 @@ describe("elasticsearch store", () => {
     await store.commit(numbered(5));
     const creates = cluster.bulks.slice(before).flatMap((b) => b.filter((o) => o.action === "create").map((o) => o.doc!.output));
     expect(creates).to.deep.equal(["CRITICAL", "CRITICAL", "CRITICAL", "CRITICAL"].map(() => "CRITICAL"));
-    const states = cluster.bulks.slice(before).flatMap((b) => b.filter((o) => o.action === "index" && o.meta._index === "tantale-state").map((o) => o.doc!.output));
+    const states = cluster.bulks
+      .slice(before)
+      .flatMap((b) => b.filter((o) => o.action === "index" && o.meta._index === "tantale-state").map((o) => o.doc!.output));
     expect(states).to.deep.equal(["set 2", "set 3", "set 4", "set 5"]);
     expect(cluster.doc("tantale-state", stateDocId("web1", "x"))?.source.output).to.equal("set 5");
     const back = log.entries.find((e) => e.msg.startsWith("elasticsearch cluster back"))!;
@@ -197,10 +210,14 @@ describe("elasticsearch store", () => {
     expect(warns(first.log)).to.include("store stopped with commits in the spool: they are written at the next start");
     expect(spool.pendingRecords).to.equal(2);
 
-    // Still away at the next start: the start fails and the spool stays.
+    // Still away at the next start: the start spools, the load (the state is in the cluster) fails, the spool stays.
     const second = makeStore(cluster, spool);
-    const err = await second.store.start().catch((e: unknown) => e);
-    expect((err as Error).message).to.match(/start \(2 spooled commits stay in .* for the next start\) failed: ConnectionError/);
+    await second.store.start();
+    expect(second.store.spooling).to.equal(true);
+    expect(second.log.entries.find((e) => e.level === "warn")?.fields).to.include({ at_start: true, spooled_commits: 2 });
+    const err = await second.store.load().catch((e: unknown) => e);
+    expect((err as Error).message).to.match(/load \(the state is in the cluster; 2 spooled commits wait in .*\) failed: ConnectionError/);
+    await second.store.stop();
     expect(spool.pendingRecords).to.equal(2);
 
     cluster.down = false;
@@ -274,6 +291,53 @@ describe("elasticsearch store", () => {
     const names = { logPattern: "tantale-log-*" } as Parameters<typeof expiredLogIndices>[0];
     expect(expiredLogIndices(names, ["tantale-log-2025.11.21", "tantale-log-x", "other-log-2020.01.01"], 3, NOW_MS)).to.deep.equal(["tantale-log-2025.11.21"]);
     expect(expiredLogIndices(names, ["tantale-log-2000.01.01"], 0, NOW_MS)).to.deep.equal([]);
+  });
+
+  it("starts while the cluster is away and, once it answers, load() writes the spool before it reads the state", async () => {
+    const cluster = new MockCluster();
+    const spool = new MemorySpool();
+    await spool.append([Buffer.from(JSON.stringify({ v: 1, set: numbered(1) }))]);
+    cluster.down = true;
+    const loads: number[] = [];
+    const readers: ClusterReaders = {
+      loadState: () => {
+        loads.push(cluster.ops.length);
+        return Promise.resolve(EMPTY_STORED_STATE);
+      },
+      readLog: () => Promise.resolve({ entries: [] }),
+    };
+    const { store, pacing, log } = makeStore(cluster, spool, {}, readers);
+    pacing.hold = true;
+    await store.start();
+    expect(store.spooling).to.equal(true);
+    cluster.down = false;
+    await store.load();
+    // The spooled set (a state, its alert, the id counters) reached the cluster before the state was read.
+    expect(loads).to.deep.equal([3]);
+    expect(spool.pendingRecords).to.equal(0);
+    expect(store.spooling).to.equal(false);
+    expect(cluster.templates.size).to.equal(3);
+    expect(log.entries.filter((e) => e.msg.startsWith("elasticsearch cluster back"))).to.have.length(1);
+    await store.commit(numbered(2));
+    expect(cluster.ops.filter((o) => o.meta._index === "tantale-state").map((o) => o.doc!.output)).to.deep.equal(["set 1", "set 2"]);
+  });
+
+  it("fails the start when the cluster refuses the templates for good", async () => {
+    const cluster = new MockCluster();
+    cluster.mock.clear({ method: "PUT", path: "/_index_template/:name" });
+    cluster.mock.add(
+      { method: "PUT", path: "/_index_template/:name" },
+      () =>
+        new errors.ResponseError({
+          statusCode: 400,
+          body: { error: { type: "illegal_argument_exception", reason: "bad template" }, status: 400 },
+          warnings: null,
+          meta: {} as never,
+        }),
+    );
+    const { store } = makeStore(cluster, new MemorySpool());
+    const err = await store.start().catch((e: unknown) => e);
+    expect((err as Error).message).to.match(/start failed: .*could not be put: HTTP 400 illegal_argument_exception: bad template/);
   });
 
   it("loads and reads the log through the cluster readers, also without a start (tantale dump)", async () => {

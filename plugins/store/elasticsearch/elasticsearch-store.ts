@@ -243,6 +243,7 @@ export class ElasticsearchStore implements StorePlugin {
     this.retentionTimer = undefined;
     this.abort.abort();
     await this.replayer;
+    await this.lock; // a catch-up of load() in flight
     await this.appending?.catch(() => undefined);
     const pending = this.spool?.pendingRecords ?? 0;
     if (pending > 0) this.log.warn("store stopped with commits in the spool: they are written at the next start", { commits: pending, dir: this.spoolDir });

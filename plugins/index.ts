@@ -7,6 +7,7 @@ import command from "./input/command";
 import ok from "./input/ok";
 import livestatus from "./listener/livestatus";
 import file from "./output/file";
+import elasticsearch from "./store/elasticsearch";
 import sqlite from "./store/sqlite";
 import hosts from "./table/hosts";
 import log from "./table/log";
@@ -35,6 +36,7 @@ export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   diamond,
   file,
   sqlite,
+  elasticsearch,
   livestatus,
   hosts,
   services,

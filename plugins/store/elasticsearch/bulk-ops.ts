@@ -14,6 +14,7 @@
  * - downtimes and comments: `index` and `delete` by `<node>/<kind>/<id>`, in the set's order.
  */
 import type { ChangeSet, LastIds } from "../../../core/state/change-set";
+import type { CheckKey } from "../../../core/state/check-state";
 import type { ChangePart } from "../../../core/store/commit-report";
 import { recordDocId, stateDocId, stateVersion, toLogDocument, toStateDocument, type IndexNames, type RecordDocument } from "./documents";
 
@@ -32,6 +33,8 @@ export interface BulkOp {
   readonly bytes: number;
   /** Set when a 409 is a success; a 409 on any other operation is a failure. */
   readonly conflict?: ConflictMeaning;
+  /** The check of a state write: a 409 on it may mean the host moved to another Tantale. */
+  readonly check?: CheckKey;
 }
 
 function op(
@@ -61,7 +64,10 @@ export function bulkOps(changes: ChangeSet, names: IndexNames, node: string, cou
   const ops: BulkOp[] = [];
   for (const s of changes.upserts) {
     const meta = { _index: names.state, _id: stateDocId(s.hostname, s.check), version: stateVersion(s), version_type: "external_gte" };
-    ops.push(op("check", checkKeyText(s.hostname, s.check), "index", meta, toStateDocument(s, node), "superseded"));
+    ops.push({
+      ...op("check", checkKeyText(s.hostname, s.check), "index", meta, toStateDocument(s, node), "superseded"),
+      check: { hostname: s.hostname, check: s.check },
+    });
   }
   for (const k of changes.deletes)
     ops.push(op("delete", checkKeyText(k.hostname, k.check), "delete", { _index: names.state, _id: stateDocId(k.hostname, k.check) }));

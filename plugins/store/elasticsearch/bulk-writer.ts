@@ -17,6 +17,7 @@ import type { estypes } from "@elastic/elasticsearch";
 import { RetryableError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import type { Throttle } from "../../../core/log/throttle";
+import type { CheckKey } from "../../../core/state/check-state";
 import type { FailedChange } from "../../../core/store/commit-report";
 import { backoffDelay, type BackoffPolicy, type Pacing } from "./backoff";
 import { chunkOps, type BulkOp } from "./bulk-ops";
@@ -49,6 +50,8 @@ export interface WriteOutcome {
   readonly written: number;
   /** 409 on a versioned write: a newer document is stored. */
   readonly superseded: number;
+  /** The checks among them: another Tantale may have written the newer state (the host moved). */
+  readonly supersededChecks: readonly CheckKey[];
   /** 409 on a create: the document is already there (a replay). */
   readonly alreadyWritten: number;
   /** Items retried after a 429/5xx answer (each retry counted). */
@@ -61,6 +64,7 @@ export interface WriteOutcome {
 interface Counts {
   written: number;
   superseded: number;
+  supersededChecks: CheckKey[];
   alreadyWritten: number;
   retried: number;
   rejected: FailedChange[];
@@ -76,7 +80,7 @@ interface BulkItem {
 }
 
 export async function writeBulk(client: Client, ops: readonly BulkOp[], options: WriteOptions): Promise<WriteOutcome> {
-  const counts: Counts = { written: 0, superseded: 0, alreadyWritten: 0, retried: 0, rejected: [], requests: 0, bytes: 0 };
+  const counts: Counts = { written: 0, superseded: 0, supersededChecks: [], alreadyWritten: 0, retried: 0, rejected: [], requests: 0, bytes: 0 };
   for (const chunk of chunkOps(ops, options.flushBytes)) await writeChunk(client, chunk, options, counts);
   return counts;
 }
@@ -109,8 +113,10 @@ async function writeChunk(client: Client, chunk: readonly BulkOp[], options: Wri
       const o = pending[i]!;
       const outcome = classify(o, item);
       if (outcome === "written") counts.written++;
-      else if (outcome === "superseded") counts.superseded++;
-      else if (outcome === "already-written") counts.alreadyWritten++;
+      else if (outcome === "superseded") {
+        counts.superseded++;
+        if (o.check !== undefined) counts.supersededChecks.push(o.check);
+      } else if (outcome === "already-written") counts.alreadyWritten++;
       else if (outcome === "retry") {
         retry.add(i);
         lastRetryReason = `HTTP ${item.status} ${item.error?.type ?? ""}`.trim();

@@ -13,14 +13,15 @@ import type { DaemonSettings } from "../../../core/config/common-schema";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
 import type { LogPage, LogQuery } from "../../../core/store/log-query";
-import type { StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
+import type { CheckKey } from "../../../core/state/check-state";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { backoffDelay, realPacing, type BackoffPolicy, type Pacing } from "./backoff";
 import { bulkOps, type BulkOp } from "./bulk-ops";
 import { ClusterUnavailableError, writeBulk, type WriteOutcome } from "./bulk-writer";
 import { createClient, describeEsError, isRetryableStatus, isUnreachable, responseStatus, type Client, type ClientOverrides } from "./client";
 import { clusterReaders, type ClusterReaders, type ReadOptions } from "./cluster-readers";
-import { indexNames, type IndexNames } from "./documents";
+import { indexNames, stateDocId, type IndexNames, type StateDocument } from "./documents";
 import { expireLogIndices } from "./log-retention";
 import { ELASTICSEARCH_CONFIG, type ElasticsearchConfig } from "./schema";
 import { decodeChangeSet, encodeChangeSet } from "./spooled-change-set";
@@ -195,9 +196,59 @@ export class ElasticsearchStore implements StorePlugin {
       return COMPLETE_COMMIT;
     }
     this.noteCounters(changes.lastIds);
+    const moved = outcome.supersededChecks.length === 0 ? [] : await this.movedAway(client, outcome.supersededChecks);
     this.stats.add("commits");
     this.stats.add("commit_ms", performance.now() - t0);
-    return outcome.rejected.length === 0 ? COMPLETE_COMMIT : { rejected: outcome.rejected };
+    if (outcome.rejected.length === 0 && moved.length === 0) return COMPLETE_COMMIT;
+    return { rejected: outcome.rejected, ...(moved.length === 0 ? {} : { moved }) };
+  }
+
+  /**
+   * The hosts another Tantale took over (docs: several Tantales on one cluster): of the
+   * checks whose write was refused as older, those whose stored state another node wrote.
+   * A read that fails says nothing moved (the next refused write asks again).
+   */
+  private async movedAway(client: Client, checks: readonly CheckKey[]): Promise<CheckKey[]> {
+    try {
+      const answer = await client.mget<Pick<StateDocument, "node">>(
+        { index: this.names.state, ids: checks.map((k) => stateDocId(k.hostname, k.check)), _source_includes: ["node"] },
+        { requestTimeout: this.config.request_timeout },
+      );
+      const moved: CheckKey[] = [];
+      answer.docs.forEach((doc, i) => {
+        const node = "found" in doc && doc.found ? doc._source?.node : undefined;
+        if (node !== undefined && node !== this.node) moved.push(checks[i]!);
+      });
+      if (moved.length > 0) this.stats.add("checks_moved_away", moved.length);
+      return moved;
+    } catch (err) {
+      this.log.debug("could not read who wrote the newer states", { error: describeEsError(err) });
+      return [];
+    }
+  }
+
+  /**
+   * The states, downtimes and comments of hosts this Tantale does not hold, whoever wrote
+   * them (a failover: core/state/takeover.ts). While the cluster is away none are taken
+   * over: the engine goes on with the results (and the newest state wins in the cluster).
+   */
+  async loadHosts(hostnames: readonly string[]): Promise<StoredState> {
+    const client = this.client;
+    const load = this.readers.loadHosts;
+    if (!this.started || client === undefined || load === undefined || this.mode === "spooling") return EMPTY_STORED_STATE;
+    try {
+      const loaded = await load(client, this.names, hostnames, this.readOptions());
+      if (loaded.checks.length > 0) this.stats.add("checks_taken_over", loaded.checks.length);
+      return loaded;
+    } catch (err) {
+      const t = this.itemThrottle.take("loadHosts");
+      if (t.log)
+        this.log.warn("could not read hosts new to this Tantale from the cluster: they start afresh here", {
+          hosts: hostnames.length,
+          error: describeEsError(err),
+        });
+      return EMPTY_STORED_STATE;
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
+import { benchLog } from "./log";
 import { benchRender } from "./render";
 
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
@@ -12,6 +13,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   fairness: () => benchFairness(),
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
+  log: () => benchLog(),
   render: () => benchRender(),
 };
 

@@ -20,6 +20,7 @@ import {
 } from "../../../core";
 import {
   answerQuery,
+  CLIENT_REQUESTS,
   column,
   expectReadmeListsColumns,
   expectWellTypedColumns,
@@ -36,6 +37,7 @@ import {
   T0,
   TableRegistry,
 } from "../../../test/helpers/table-kit";
+import { CAPTURED_AT } from "../../../test/core/livestatus/client-requests";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { SqliteStore } from "../../store/sqlite/sqlite-store";
 import { logOptions, type LogRow } from "./log-columns";
@@ -285,6 +287,119 @@ describe("log table", () => {
 
     it("caps the answer with Limit", async () => {
       expect(await json(`GET log\nColumns: time\nLimit: 2`)).to.deep.equal([[T0], [T0 + 10]]);
+    });
+  });
+
+  describe("pushdown of what real clients send", () => {
+    it("Multisite's events view: its time bound as the range, its Or of classes as the condition", async () => {
+      const multisite = CLIENT_REQUESTS.find((r) => r.name === "Multisite log")!.text;
+      now = CAPTURED_AT;
+      const answer = await ask(multisite);
+      expect(answer.status, answer.body).to.equal(200);
+      expect(lastQuery()).to.deep.equal({ since: 1_795_472_337, where: or(num("class", "=", 1), num("class", "=", 3)), ...NEWEST });
+      // An hour ahead of the server (Localtime): the bound is taken off by an hour.
+      now = CAPTURED_AT - 3600;
+      await ask(multisite);
+      expect(lastQuery()).to.deep.equal({ since: 1_795_472_337 - 3600, where: or(num("class", "=", 1), num("class", "=", 3)), ...NEWEST });
+    });
+
+    it("Thruk's event log (showlog): the day as the range, pattern and exclude pattern as regexes; its AuthUser filter on contact lists stays with the engine", async () => {
+      // As Thruk::Controller::showlog builds it: time >= start, time <= end, message ~~ pattern,
+      // message !~~ exclude_pattern in one -and, beside the log auth filter of a user who is not admin.
+      const showlog = [
+        "GET log",
+        "Columns: class time type state host_name service_description plugin_output message options contact_name command_name state_type current_host_name current_service_description",
+        `Filter: time >= ${T0}`,
+        `Filter: time <= ${T0 + 86_400}`,
+        "Filter: message ~~ web1;(DOWN|disk)",
+        "Filter: message !~~ IS 0$",
+        "And: 4",
+        "Filter: current_service_contacts >= bob",
+        "Filter: service_description =",
+        "Filter: current_host_contacts >= bob",
+        "And: 2",
+        "Filter: class = 2",
+        "Or: 3",
+        "OutputFormat: json",
+      ].join("\n");
+      // web1 DOWN at +10 is a host line bob is no contact of; the disk's OK at +30 is excluded by the pattern.
+      expect((JSON.parse(await body(showlog)) as unknown[][]).map((r) => r[1])).to.deep.equal([T0]);
+      expect(lastQuery()).to.deep.equal({
+        since: T0,
+        until: T0 + 86_401,
+        where: and(
+          time("<", T0 + 86_401),
+          { kind: "match", field: "message", pattern: "web1;(DOWN|disk)", ignoreCase: true },
+          { kind: "not", child: { kind: "match", field: "message", pattern: "IS 0$", ignoreCase: true } },
+        ),
+        ...NEWEST,
+      });
+    });
+
+    it("Thruk's alert history of a service: host, service and an Or of types, read through the store's host-and-service index", async () => {
+      const history = [
+        "GET log",
+        "Columns: time type state plugin_output",
+        `Filter: time >= ${T0}`,
+        `Filter: time <= ${T0 + 3600}`,
+        "Filter: host_name = web1",
+        "Filter: service_description = disk",
+        "Filter: type = SERVICE ALERT",
+        "Filter: type = SERVICE FLAPPING ALERT",
+        "Filter: type = SERVICE DOWNTIME ALERT",
+        "Or: 3",
+        "And: 5",
+        "OutputFormat: json",
+      ].join("\n");
+      expect((JSON.parse(await body(history)) as unknown[][]).map((r) => r[0])).to.deep.equal([T0, T0 + 30]);
+      expect(lastQuery()).to.deep.equal({
+        since: T0,
+        until: T0 + 3601,
+        where: and(time("<", T0 + 3601), hosts("web1"), { kind: "in", field: "check", values: ["disk"] }, {
+          kind: "in",
+          field: "type",
+          values: ["SERVICE ALERT", "SERVICE FLAPPING ALERT", "SERVICE DOWNTIME ALERT"],
+        }),
+        ...NEWEST,
+      });
+    });
+
+    it("NagVis-style Or of host and service pairs: the hosts as a top-level term (the store's host index), the pairs as the condition", async () => {
+      const pairs = "Filter: host_name = web1\nFilter: service_description = disk\nAnd: 2\nFilter: host_name = db1\nFilter: service_description = mysql\nAnd: 2\nOr: 2";
+      expect(await json(`GET log\nColumns: time\n${pairs}`)).to.deep.equal([[T0], [T0 + 20], [T0 + 30]]);
+      const q = lastQuery();
+      expect(q.where?.kind).to.equal("and");
+      expect(q.where).to.deep.equal(
+        and(
+          hosts("web1", "db1"),
+          or(and(hosts("web1"), { kind: "in", field: "check", values: ["disk"] }), and(hosts("db1"), { kind: "in", field: "check", values: ["mysql"] })),
+        ),
+      );
+    });
+
+    it("leaves to the engine what it cannot tell, and negates only what it tells exactly", async () => {
+      const cases: [string, LogCondition | undefined][] = [
+        ["Filter: host_name =~ WEB1", undefined],
+        ["Filter: host_name > a", undefined],
+        ["Filter: class ~ 1", undefined],
+        ["Filter: lineno < 3", undefined],
+        ["Filter: current_host_name = web1", undefined],
+        ["Filter: state_type = HARD", undefined],
+        // Negate of an And that dropped a child would exclude lines the filter lets through.
+        ["Filter: host_name = web1\nFilter: lineno < 3\nAnd: 2\nNegate:", undefined],
+        ["Filter: host_name = web1\nFilter: state = 1\nAnd: 2\nNegate:", { kind: "not", child: and(hosts("web1"), num("state", "=", 1)) }],
+        // An Or with a branch it cannot tell lets anything through.
+        ["Filter: host_name = web1\nFilter: lineno < 3\nOr: 2", undefined],
+        ["Filter: host_name = web1\nFilter: lineno < 3\nAnd: 2", hosts("web1")],
+        ["Filter: host_name != web1\nFilter: service_description !~ ^d", and({ kind: "not", child: hosts("web1") }, { kind: "not", child: { kind: "match", field: "check", pattern: "^d", ignoreCase: false } })],
+        ["Filter: state = 1abc\nFilter: class >= x", and(num("state", "=", 1), num("class", ">=", 0))],
+        [`Filter: time = ${T0 + 20}\nNegate:`, { kind: "not", child: and(time(">=", T0 + 20), time("<", T0 + 21)) }],
+        ["Filter: host_name = a\nFilter: host_name = b\nFilter: host_name = a\nFilter: type = HOST ALERT\nOr: 4", or(hosts("a", "b"), { kind: "in", field: "type", values: ["HOST ALERT"] })],
+      ];
+      for (const [filter, where] of cases) {
+        await body(`GET log\nColumns: time\n${filter}`);
+        expect(lastQuery(), filter).to.deep.equal(where === undefined ? NEWEST : { where, ...NEWEST });
+      }
     });
   });
 

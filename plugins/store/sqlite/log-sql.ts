@@ -34,6 +34,8 @@ const SQL_OP = { "=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=
  */
 export const MAX_HOST_PROBES = 100;
 
+const SELECT_LOG = `SELECT ${LOG_COLUMNS.join(", ")} FROM log INDEXED BY`;
+
 /** Statements kept prepared per connection, by SQL text: queries of one shape reuse theirs. */
 const MAX_STATEMENTS = 64;
 
@@ -84,7 +86,7 @@ export function logSelectOf(q: LogQuery): LogSelect {
   const dir = desc ? "DESC" : "ASC";
   // SQLite: a negative LIMIT is no limit.
   params.push(q.limit === undefined ? -1 : q.limit + 1);
-  const sql = `SELECT ${LOG_COLUMNS.join(", ")} FROM log INDEXED BY ${logIndexFor(q.where)}${where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`} ORDER BY time ${dir}, entry_id ${dir} LIMIT ?`;
+  const sql = `${SELECT_LOG} ${logIndexFor(q.where)}${where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`} ORDER BY time ${dir}, entry_id ${dir} LIMIT ?`;
   return { sql, params, tests, limit: q.limit };
 }
 
@@ -107,10 +109,11 @@ export function logIndexFor(where: LogCondition | undefined): string {
   return hosts.length === 1 && checks?.length === 1 ? LOG_INDEX.hostCheck : LOG_INDEX.host;
 }
 
-function topLevelTerms(where: LogCondition | undefined): LogCondition[] {
-  if (where === undefined) return [];
-  if (where.kind !== "and") return [where];
-  return where.children.flatMap((c) => topLevelTerms(c));
+function topLevelTerms(where: LogCondition | undefined, out: LogCondition[] = []): LogCondition[] {
+  if (where === undefined) return out;
+  if (where.kind !== "and") out.push(where);
+  else for (const c of where.children) topLevelTerms(c, out);
+  return out;
 }
 
 /** The condition as an SQL expression; its parameters are appended to `params`, its compiled regexes to `tests`. */

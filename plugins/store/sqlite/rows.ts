@@ -130,10 +130,13 @@ export class CheckRowReader {
   }
 }
 
-/** The id is read, not computed again: the row was written with its entry's id (or given it by migration 3). */
+/**
+ * The id is read, not computed again: the row was written with its entry's id (or given it by
+ * migration 3). Not frozen (the type is readonly): a read builds up to max_rows of them.
+ */
 export function rowToLogEntry(r: LogRow): LogEntry {
   const [id, time, klass, type, hostname, check, state, stateType, attempt, output, message] = r;
-  return Object.freeze({ id, time, class: klass, type, hostname, check, state, stateType, attempt, output, message });
+  return { id, time, class: klass, type, hostname, check, state, stateType, attempt, output, message };
 }
 
 export function downtimeParams(d: Downtime): unknown[] {

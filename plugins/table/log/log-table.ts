@@ -20,15 +20,18 @@ export function logQueryOf(hint: RowHint, maxRows: number): LogQuery | undefined
   const until = timeRange?.until;
   if (since !== undefined && until !== undefined && since > until) return undefined;
   const where = withoutImpliedSince(withHostKeys(logPushdown(hint)?.condition, keys), since);
-  return {
-    ...(since === undefined ? {} : { since }),
-    ...(until === undefined ? {} : { until: until + 1 }),
-    ...(where === undefined ? {} : { where }),
-    // The newest lines when capped; answered oldest first (see load).
-    order: "desc",
-    limit: maxRows,
-  };
+  // Built field by field: conditional spreads cost several µs per query, as much as the rest of this.
+  const query: Mutable<LogQuery> = {};
+  if (since !== undefined) query.since = since;
+  if (until !== undefined) query.until = until + 1;
+  if (where !== undefined) query.where = where;
+  // The newest lines when capped; answered oldest first (see load).
+  query.order = "desc";
+  query.limit = maxRows;
+  return query;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The hint's hosts (what the engine found the filter to allow: also for an Or of host and

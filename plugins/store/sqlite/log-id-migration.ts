@@ -1,60 +1,68 @@
 import type Database from "better-sqlite3";
 import { logEntryId } from "../../../core/state/log-entry";
 
-/** Rows read and updated per step: bounds the memory of migrating a large log. */
-const BATCH = 10_000;
-
-type OldLogRow = readonly [
-  rowid: number,
-  time: number,
-  klass: number,
-  type: string,
-  hostname: string,
-  check: string,
-  state: number,
-  stateType: string,
-  attempt: number,
-  output: string,
-  message: string,
-];
-
 /**
  * Schema migration 3 (runs inside the migration's transaction): the log gets `entry_id`, the
  * entry's deterministic id (core's logEntryId, the id the engine gives new entries, so a line
- * written before and replayed after the upgrade is the same line), filled in for the rows already
+ * written before and replayed after the upgrade is the same line), computed for the rows already
  * there; lines written twice before ids existed are kept once. Then the indexes: one UNIQUE on
  * (time, entry_id), which is what makes inserts skip a line already written (the id is a hash of
  * the time among the rest, so the same id never comes with another time) and is also the time
  * index; and the host indexes end with (time, entry_id), so that reads ordered by (time, entry_id)
  * need no sort.
+ *
+ * The table is copied rather than altered: rows written once in rowid order, with the id computed
+ * by an SQL function during the copy, cost far less than an UPDATE that grows every row in place
+ * (a large log migrates at start, within one transaction).
  */
 export function addLogEntryIds(db: Database.Database): void {
-  // ADD COLUMN ... NOT NULL needs a default; every insert gives the id.
-  db.exec(`ALTER TABLE log ADD COLUMN entry_id TEXT NOT NULL DEFAULT ''`);
-  const select = db
-    .prepare<
-      [number, number],
-      OldLogRow
-    >(`SELECT id, time, class, type, hostname, "check", state, state_type, attempt, output, message FROM log WHERE id > ? ORDER BY id LIMIT ?`)
-    .raw(true);
-  const update = db.prepare<[string, number]>("UPDATE log SET entry_id = ? WHERE id = ?");
-  // better-sqlite3 cannot write while a read iterates on the same connection: read a batch, then write it.
-  let after = Number.NEGATIVE_INFINITY;
-  for (;;) {
-    const rows = select.all(after, BATCH);
-    for (const [rowid, time, klass, type, hostname, check, state, stateType, attempt, output, message] of rows) {
-      update.run(logEntryId({ time, class: klass, type, hostname, check, state, stateType, attempt, output, message }), rowid);
-    }
-    const last = rows.at(-1);
-    if (last === undefined || rows.length < BATCH) break;
-    after = last[0];
+  db.function("tantale_log_entry_id", { deterministic: true, varargs: true }, (...args: unknown[]) => {
+    const [time, klass, type, hostname, check, state, stateType, attempt, output, message] = args as [
+      number,
+      number,
+      string,
+      string,
+      string,
+      number,
+      string,
+      number,
+      string,
+      string,
+    ];
+    return logEntryId({ time, class: klass, type, hostname, check, state, stateType, attempt, output, message });
+  });
+  db.exec(`
+    CREATE TABLE log_v3 (
+      id         INTEGER PRIMARY KEY,
+      entry_id   TEXT    NOT NULL,
+      time       REAL    NOT NULL,
+      class      INTEGER NOT NULL,
+      type       TEXT    NOT NULL,
+      hostname   TEXT    NOT NULL,
+      "check"    TEXT    NOT NULL,
+      state      INTEGER NOT NULL,
+      state_type TEXT    NOT NULL,
+      attempt    INTEGER NOT NULL,
+      output     TEXT    NOT NULL,
+      message    TEXT    NOT NULL
+    );
+    INSERT INTO log_v3 (id, entry_id, time, class, type, hostname, "check", state, state_type, attempt, output, message)
+      SELECT id, tantale_log_entry_id(time, class, type, hostname, "check", state, state_type, attempt, output, message),
+             time, class, type, hostname, "check", state, state_type, attempt, output, message
+      FROM log ORDER BY id;
+    DROP TABLE log;
+    ALTER TABLE log_v3 RENAME TO log;
+  `);
+  const unique = "CREATE UNIQUE INDEX log_time_entry ON log (time, entry_id)";
+  try {
+    db.exec(unique);
+  } catch (err) {
+    if (!(err instanceof Error && "code" in err && err.code === "SQLITE_CONSTRAINT_UNIQUE")) throw err;
+    // Lines written twice (a retried commit before ids existed): the first one stays.
+    db.exec("DELETE FROM log WHERE id NOT IN (SELECT min(id) FROM log GROUP BY time, entry_id)");
+    db.exec(unique);
   }
   db.exec(`
-    DELETE FROM log WHERE id NOT IN (SELECT min(id) FROM log GROUP BY time, entry_id);
-    DROP INDEX IF EXISTS log_time;
-    DROP INDEX IF EXISTS log_host_time;
-    DROP INDEX IF EXISTS log_host_check_time;
-    CREATE UNIQUE INDEX log_time_entry ON log (time, entry_id);
     CREATE INDEX log_host_time_entry ON log (hostname, time, entry_id);
     CREATE INDEX log_host_check_time_entry ON log (hostname, "check", time, entry_id);
   `);

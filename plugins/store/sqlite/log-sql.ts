@@ -92,21 +92,15 @@ export function logSelectOf(q: LogQuery): LogSelect {
 
 /**
  * The index a query reads through, pinned with INDEXED BY (SQLite has no statistics of the log
- * to choose by, and refuses the statement rather than scan when an index is missing): a host
- * index when the condition's top-level And pins the hostnames (few enough of them), the
- * host-and-check index when it pins one host and one check, the time index otherwise.
+ * to choose by, and refuses the statement rather than scan when an index is missing): the host
+ * index when the condition's top-level And pins the hostnames (few enough of them), the time
+ * index otherwise.
  */
 export function logIndexFor(where: LogCondition | undefined): string {
   const terms = topLevelTerms(where);
   let hosts: readonly string[] | undefined;
-  let checks: readonly string[] | undefined;
-  for (const t of terms) {
-    if (t.kind !== "in") continue;
-    if (t.field === "hostname" && (hosts === undefined || t.values.length < hosts.length)) hosts = t.values;
-    if (t.field === "check" && (checks === undefined || t.values.length < checks.length)) checks = t.values;
-  }
-  if (hosts === undefined || hosts.length > MAX_HOST_PROBES) return LOG_INDEX.time;
-  return hosts.length === 1 && checks?.length === 1 ? LOG_INDEX.hostCheck : LOG_INDEX.host;
+  for (const t of terms) if (t.kind === "in" && t.field === "hostname" && (hosts === undefined || t.values.length < hosts.length)) hosts = t.values;
+  return hosts === undefined || hosts.length > MAX_HOST_PROBES ? LOG_INDEX.time : LOG_INDEX.host;
 }
 
 function topLevelTerms(where: LogCondition | undefined, out: LogCondition[] = []): LogCondition[] {

@@ -336,7 +336,7 @@ describe("log table", () => {
       });
     });
 
-    it("Thruk's alert history of a service: host, service and an Or of types, read through the store's host-and-service index", async () => {
+    it("Thruk's alert history of a service: host, service and an Or of types, read through the store's host index", async () => {
       const history = [
         "GET log",
         "Columns: time type state plugin_output",

@@ -67,7 +67,11 @@ export async function benchLog(lines = Number(process.env.BENCH_LOG_LINES ?? 1_0
         ["host history, 30 days (host_name =)", "Filter: host_name = host0420", 30],
         ["1 day + class = 1 + host_name ~ ^host00", `${window(day, DAY)}\nFilter: class = 1\nFilter: host_name ~ ^host00`, 5],
         ["1 day + message ~~ DISK FULL", `${window(day, DAY)}\nFilter: message ~~ DISK FULL`, 5],
-        ["1 day + 10 hosts (Or of host_name =)", `${window(day, DAY)}\n${Array.from({ length: 10 }, (_, i) => `Filter: host_name = host0${100 + i * 7}`).join("\n")}\nOr: 10`, 10],
+        [
+          "1 day + 10 hosts (Or of host_name =)",
+          `${window(day, DAY)}\n${Array.from({ length: 10 }, (_, i) => `Filter: host_name = host0${100 + i * 7}`).join("\n")}\nOr: 10`,
+          10,
+        ],
       ];
       // BENCH_LOG_RUNS scales the runs of every query (a longer measure of the small ones).
       const scale = Number(process.env.BENCH_LOG_RUNS ?? "1");

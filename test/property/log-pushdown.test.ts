@@ -109,7 +109,9 @@ function randomFilter(random: () => number, depth: number): string[] {
     return [`Filter: ${column} ${op} ${operand}`.trimEnd()];
   }
   // Columns the pushdown leaves to the engine.
-  return [pick(["Filter: state_type = HARD", "Filter: options ~ ;", "Filter: current_host_name = web1", "Filter: attempt = 1", "Filter: current_service_state > 0"])];
+  return [
+    pick(["Filter: state_type = HARD", "Filter: options ~ ;", "Filter: current_host_name = web1", "Filter: attempt = 1", "Filter: current_service_state > 0"]),
+  ];
 }
 
 describe("log table pushdown (property, seeded): the same answers as without it", function () {
@@ -150,7 +152,11 @@ describe("log table pushdown (property, seeded): the same answers as without it"
         const spec = uncapped.get("log")!.spec;
         const byName = new Map(spec.columns.map((c) => [c.name, c]));
 
-        const answer = async (registry: TableRegistry, text: string, pushdown: boolean): Promise<{ status: number; rows: unknown[]; cut: boolean; read: number }> => {
+        const answer = async (
+          registry: TableRegistry,
+          text: string,
+          pushdown: boolean,
+        ): Promise<{ status: number; rows: unknown[]; cut: boolean; read: number }> => {
           store.pushdown = pushdown;
           store.lastCut = false;
           store.lastCount = 0;
@@ -213,7 +219,10 @@ describe("log table pushdown (property, seeded): the condition lets through ever
     let exact = 0;
     for (let i = 0; i < 3000; i++) {
       const lines = randomFilter(random, 3);
-      const request = parseRequest(["GET log", ...lines, ...(random() < 0.2 ? [`Localtime: ${T0 + 1000 + 1800 * (Math.floor(random() * 5) - 2)}`] : [])], T0 + 1000);
+      const request = parseRequest(
+        ["GET log", ...lines, ...(random() < 0.2 ? [`Localtime: ${T0 + 1000 + 1800 * (Math.floor(random() * 5) - 2)}`] : [])],
+        T0 + 1000,
+      );
       if (request.kind !== "get" || request.filter === undefined) throw new Error("a GET with a filter");
       const filter = compileFilter(request.filter, lookup, request.timezoneOffset);
       const pushdown = logPushdown({ filter: request.filter, timezoneOffset: request.timezoneOffset, columnName: (name) => lookup(name)?.name });
@@ -223,8 +232,14 @@ describe("log table pushdown (property, seeded): the condition lets through ever
       for (const row of rows) {
         const passes = filter(row);
         const selected = condition(row.entry);
-        if (passes && !selected) expect.fail(`seed ${seed}, filter ${i}: a line the filter lets through is not selected\n${lines.join("\n")}\n${JSON.stringify(row.entry)}\n${JSON.stringify(pushdown)}`);
-        if (pushdown.exact && selected && !passes) expect.fail(`seed ${seed}, filter ${i}: exact, yet selects a line the filter drops\n${lines.join("\n")}\n${JSON.stringify(row.entry)}\n${JSON.stringify(pushdown)}`);
+        if (passes && !selected)
+          expect.fail(
+            `seed ${seed}, filter ${i}: a line the filter lets through is not selected\n${lines.join("\n")}\n${JSON.stringify(row.entry)}\n${JSON.stringify(pushdown)}`,
+          );
+        if (pushdown.exact && selected && !passes)
+          expect.fail(
+            `seed ${seed}, filter ${i}: exact, yet selects a line the filter drops\n${lines.join("\n")}\n${JSON.stringify(row.entry)}\n${JSON.stringify(pushdown)}`,
+          );
       }
     }
     expect(exact).to.be.greaterThan(1000);

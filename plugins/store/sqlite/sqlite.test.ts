@@ -592,7 +592,7 @@ describe("sqlite store (real files)", function () {
       if (q.limit === undefined || q.limit === 0) continue;
       // Following the cursor gives the whole answer, page by page.
       const all = [...page.entries];
-      for (let next = page.next; next !== undefined; ) {
+      for (let next = page.next; next !== undefined;) {
         const more = await s.readLog({ ...q, after: next });
         all.push(...more.entries);
         next = more.next;
@@ -634,8 +634,14 @@ describe("sqlite store (real files)", function () {
     try {
       expect(db.pragma("user_version", { simple: true })).to.equal(3);
       expect(db.prepare("SELECT count(*) AS n FROM log").get()).to.deep.equal({ n: 4 });
-      const indexes = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'log' ORDER BY name").all() as { name: string; sql: string }[];
-      expect(indexes.map((i) => i.sql)).to.deep.equal(["CREATE INDEX log_host_time_entry ON log (hostname, time, entry_id)", "CREATE UNIQUE INDEX log_time_entry ON log (time, entry_id)"]);
+      const indexes = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'log' ORDER BY name").all() as {
+        name: string;
+        sql: string;
+      }[];
+      expect(indexes.map((i) => i.sql)).to.deep.equal([
+        "CREATE INDEX log_host_time_entry ON log (hostname, time, entry_id)",
+        "CREATE UNIQUE INDEX log_time_entry ON log (time, entry_id)",
+      ]);
     } finally {
       db.close();
     }
@@ -660,16 +666,28 @@ describe("sqlite store (real files)", function () {
     const cases: [LogQuery, RegExp][] = [
       [{ since: 1 }, /^SEARCH log USING INDEX log_time_entry \(time>\?\)$/],
       [{ since: 1, until: 2, order: "desc", limit: 10 }, /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\)$/],
-      [{ since: 1, until: 2, where: { kind: "and", children: [classes, regex] }, order: "desc", limit: 10 }, /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\)$/],
+      [
+        { since: 1, until: 2, where: { kind: "and", children: [classes, regex] }, order: "desc", limit: 10 },
+        /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\)$/,
+      ],
       [{ since: 1, until: 2, order: "desc", limit: 10, after: cursor }, /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\)$/],
       [{ since: 1, after: cursor }, /^SEARCH log USING INDEX log_time_entry \(time>\?\)$/],
-      [{ since: 1, until: 2, where: host("h"), order: "desc", limit: 10 }, /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\? AND time<\?\)$/],
-      [{ where: { kind: "and", children: [host("h"), classes] }, order: "desc", limit: 10, after: cursor }, /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time<\?\)$/],
+      [
+        { since: 1, until: 2, where: host("h"), order: "desc", limit: 10 },
+        /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\? AND time<\?\)$/,
+      ],
+      [
+        { where: { kind: "and", children: [host("h"), classes] }, order: "desc", limit: 10, after: cursor },
+        /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time<\?\)$/,
+      ],
       [
         { since: 1, where: { kind: "and", children: [host("h"), { kind: "in", field: "check", values: ["c"] }] } },
         /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\?\)$/,
       ],
-      [{ since: 1, until: 2, where: host("a", "b") }, /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\? AND time<\?\) \/ LIST SUBQUERY .* USE TEMP B-TREE FOR ORDER BY$/],
+      [
+        { since: 1, until: 2, where: host("a", "b") },
+        /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\? AND time<\?\) \/ LIST SUBQUERY .* USE TEMP B-TREE FOR ORDER BY$/,
+      ],
       [{ since: 1, until: 2, where: host(...many) }, /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\) \/ LIST SUBQUERY/],
     ];
     try {

@@ -147,7 +147,9 @@ function timeCompare(op: FilterOperator, ref: number): Pushdown | undefined {
     case "<":
       return { condition: time("<", Math.ceil(ref)), exact };
     case "=":
-      return whole ? { condition: { kind: "and", children: [time(">=", ref), time("<", ref + 1)] }, exact } : { condition: { kind: "or", children: [] }, exact };
+      return whole
+        ? { condition: { kind: "and", children: [time(">=", ref), time("<", ref + 1)] }, exact }
+        : { condition: { kind: "or", children: [] }, exact };
     case "!=":
       return whole ? { condition: { kind: "or", children: [time("<", ref), time(">=", ref + 1)] }, exact } : { ...ALL, exact };
     default:

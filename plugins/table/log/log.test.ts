@@ -355,17 +355,23 @@ describe("log table", () => {
       expect(lastQuery()).to.deep.equal({
         since: T0,
         until: T0 + 3601,
-        where: and(time("<", T0 + 3601), hosts("web1"), { kind: "in", field: "check", values: ["disk"] }, {
-          kind: "in",
-          field: "type",
-          values: ["SERVICE ALERT", "SERVICE FLAPPING ALERT", "SERVICE DOWNTIME ALERT"],
-        }),
+        where: and(
+          time("<", T0 + 3601),
+          hosts("web1"),
+          { kind: "in", field: "check", values: ["disk"] },
+          {
+            kind: "in",
+            field: "type",
+            values: ["SERVICE ALERT", "SERVICE FLAPPING ALERT", "SERVICE DOWNTIME ALERT"],
+          },
+        ),
         ...NEWEST,
       });
     });
 
     it("NagVis-style Or of host and service pairs: the hosts as a top-level term (the store's host index), the pairs as the condition", async () => {
-      const pairs = "Filter: host_name = web1\nFilter: service_description = disk\nAnd: 2\nFilter: host_name = db1\nFilter: service_description = mysql\nAnd: 2\nOr: 2";
+      const pairs =
+        "Filter: host_name = web1\nFilter: service_description = disk\nAnd: 2\nFilter: host_name = db1\nFilter: service_description = mysql\nAnd: 2\nOr: 2";
       expect(await json(`GET log\nColumns: time\n${pairs}`)).to.deep.equal([[T0], [T0 + 20], [T0 + 30]]);
       const q = lastQuery();
       expect(q.where?.kind).to.equal("and");
@@ -391,10 +397,16 @@ describe("log table", () => {
         // An Or with a branch it cannot tell lets anything through.
         ["Filter: host_name = web1\nFilter: lineno < 3\nOr: 2", undefined],
         ["Filter: host_name = web1\nFilter: lineno < 3\nAnd: 2", hosts("web1")],
-        ["Filter: host_name != web1\nFilter: service_description !~ ^d", and({ kind: "not", child: hosts("web1") }, { kind: "not", child: { kind: "match", field: "check", pattern: "^d", ignoreCase: false } })],
+        [
+          "Filter: host_name != web1\nFilter: service_description !~ ^d",
+          and({ kind: "not", child: hosts("web1") }, { kind: "not", child: { kind: "match", field: "check", pattern: "^d", ignoreCase: false } }),
+        ],
         ["Filter: state = 1abc\nFilter: class >= x", and(num("state", "=", 1), num("class", ">=", 0))],
         [`Filter: time = ${T0 + 20}\nNegate:`, { kind: "not", child: and(time(">=", T0 + 20), time("<", T0 + 21)) }],
-        ["Filter: host_name = a\nFilter: host_name = b\nFilter: host_name = a\nFilter: type = HOST ALERT\nOr: 4", or(hosts("a", "b"), { kind: "in", field: "type", values: ["HOST ALERT"] })],
+        [
+          "Filter: host_name = a\nFilter: host_name = b\nFilter: host_name = a\nFilter: type = HOST ALERT\nOr: 4",
+          or(hosts("a", "b"), { kind: "in", field: "type", values: ["HOST ALERT"] }),
+        ],
       ];
       for (const [filter, where] of cases) {
         await body(`GET log\nColumns: time\n${filter}`);
@@ -485,7 +497,9 @@ describe("log table", () => {
       ]);
       expect(lastQuery()).to.deep.equal({ since: T0 + 5, order: "desc", limit: 2 });
       expect(warnings).to.have.length(1);
-      expect(warnings[0]).to.contain("newest max_rows").and.to.contain(`"max_rows":2,"since":${T0 + 5}`);
+      expect(warnings[0])
+        .to.contain("newest max_rows")
+        .and.to.contain(`"max_rows":2,"since":${T0 + 5}`);
       // The filter selects in the store: the newest two lines of web1's disk, though newer lines of other objects exist.
       expect(await json(`GET log\nColumns: time\nFilter: service_description = disk`)).to.deep.equal([[T0], [T0 + 30]]);
       expect(await json(`GET log\nColumns: time\nFilter: class = 1\nFilter: state = 0\nFilter: host_name ~ ^web`)).to.deep.equal([[T0 + 30], [T0 + 40]]);

@@ -133,18 +133,20 @@ describe("StateEngine: commands committed", () => {
       h.engine.logCommand("ACKNOWLEDGE_SVC_PROBLEM", "web1;disk;2;1;1;alice;on it", disk);
       await h.engine.flush();
       // With its deterministic id: the id of these fields.
-      expect(h.store.log.at(-1)).to.deep.equal(logEntry({
-        time: T0 + 7,
-        class: LOG_CLASS.command,
-        type: "EXTERNAL COMMAND",
-        hostname: "web1",
-        check: "disk",
-        state: 0,
-        stateType: "",
-        attempt: 0,
-        output: "ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it",
-        message: `[${T0 + 7}] EXTERNAL COMMAND: ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it`,
-      }));
+      expect(h.store.log.at(-1)).to.deep.equal(
+        logEntry({
+          time: T0 + 7,
+          class: LOG_CLASS.command,
+          type: "EXTERNAL COMMAND",
+          hostname: "web1",
+          check: "disk",
+          state: 0,
+          stateType: "",
+          attempt: 0,
+          output: "ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it",
+          message: `[${T0 + 7}] EXTERNAL COMMAND: ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it`,
+        }),
+      );
       expect(LOG_CLASS.command).to.equal(5);
     });
 

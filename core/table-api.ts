@@ -13,6 +13,9 @@ export {
   type TableParts,
 } from "./plugin/define-table";
 export type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "./livestatus/query/table-registry";
+// RowHint.filter, and what a table that pushes it down to a store needs to read operands as the query engine does.
+export type { FilterNode, FilterOperator } from "./livestatus/protocol/query";
+export { atoi } from "./livestatus/query/operand";
 export type { TimeRange } from "./livestatus/query/time-range";
 export type { ColumnSpec, ColumnType, LivestatusValue, TableSpec } from "./livestatus/query/column";
 export { EMPTY_DICT, EMPTY_LIST, constants, dict, float, int, joined, list, stable, string, time, type Constant } from "./livestatus/query/column-builders";

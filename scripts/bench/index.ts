@@ -5,6 +5,7 @@ import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
 import { benchNagiosFifo } from "./nagios-fifo";
+import { benchLog } from "./log";
 import { benchRender } from "./render";
 import { benchSpool } from "./spool";
 
@@ -17,6 +18,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
   "nagios-fifo": () => benchNagiosFifo(),
+  log: () => benchLog(),
   render: () => benchRender(),
   spool: () => benchSpool(),
 };

@@ -1,7 +1,7 @@
 import type { Acknowledgement, CheckState } from "../../../core/state/check-state";
 import { COMMENT_ENTRY, type Comment, type CommentEntryType } from "../../../core/state/comment";
 import type { Downtime } from "../../../core/state/downtime";
-import { logEntry, type LogEntry } from "../../../core/state/log-entry";
+import type { LogEntry } from "../../../core/state/log-entry";
 import type { CheckRow, CommentRow, DowntimeRow, LogRow } from "./tables";
 
 /** Appends the upsert parameters of one state (booleans and objects have no SQLite type). */
@@ -39,7 +39,7 @@ function jsonList(list: readonly string[]): string {
 }
 
 export function logParams(e: LogEntry): unknown[] {
-  return [e.time, e.class, e.type, e.hostname, e.check, e.state, e.stateType, e.attempt, e.output, e.message];
+  return [e.id, e.time, e.class, e.type, e.hostname, e.check, e.state, e.stateType, e.attempt, e.output, e.message];
 }
 
 /**
@@ -130,9 +130,13 @@ export class CheckRowReader {
   }
 }
 
+/**
+ * The id is read, not computed again: the row was written with its entry's id (or given it by
+ * migration 3). Not frozen (the type is readonly): a read builds up to max_rows of them.
+ */
 export function rowToLogEntry(r: LogRow): LogEntry {
-  const [time, klass, type, hostname, check, state, stateType, attempt, output, message] = r;
-  return logEntry({ time, class: klass, type, hostname, check, state, stateType, attempt, output, message });
+  const [id, time, klass, type, hostname, check, state, stateType, attempt, output, message] = r;
+  return { id, time, class: klass, type, hostname, check, state, stateType, attempt, output, message };
 }
 
 export function downtimeParams(d: Downtime): unknown[] {

@@ -12,12 +12,12 @@ import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StorePlugin } from "../../../core/plugin/api";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
-import type { LogEntry } from "../../../core/state/log-entry";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
-import { logEntryMatches, type LogPage, type LogQuery } from "../../../core/store/log-query";
+import type { LogPage, LogQuery } from "../../../core/store/log-query";
 import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
-import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime, rowToLogEntry } from "./rows";
+import { LogReads } from "./log-sql";
+import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime } from "./rows";
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
 import {
   DELETE_CHECK,
@@ -25,8 +25,6 @@ import {
   DELETE_DOWNTIME,
   EXPIRE_LOG,
   INSERT_LOG,
-  LOG_FILTERS,
-  logQuerySql,
   MIGRATIONS,
   SCHEMA_VERSION,
   SELECT_CHECKS,
@@ -42,8 +40,6 @@ import {
   type CommentRow,
   type CounterRow,
   type DowntimeRow,
-  type LogFilter,
-  type LogRow,
 } from "./tables";
 
 const HOUR_MS = 3_600_000;
@@ -85,10 +81,11 @@ interface StateReads {
 
 /** Statements of the writer connection, prepared once at start. */
 interface Prepared {
-  readonly apply: Database.Transaction<(changes: ChangeSet, counters: CounterWrites) => void>;
+  /** Returns how many log lines it added. */
+  readonly apply: Database.Transaction<(changes: ChangeSet, counters: CounterWrites) => number>;
   readonly expire: Database.Statement<[number]>;
   readonly state: StateReads;
-  readonly log: ReadonlyMap<LogFilter, Database.Statement<unknown[], LogRow>>;
+  readonly log: LogReads;
 }
 
 /**
@@ -165,8 +162,9 @@ export class SqliteStore implements StorePlugin {
     // Space freed since the failure goes to the checkpoint first (copying the WAL into the
     // file needs little room when it holds updates), which then frees the whole WAL for this commit.
     if (this.full) this.makeRoom();
+    let logged: number;
     try {
-      p.apply.immediate(changes, counters);
+      logged = p.apply.immediate(changes, counters);
     } catch (err) {
       this.stats.add("commit_errors");
       const error = new SqliteStoreError(this.file, `commit (${describeChanges(changes)})`, { cause: err });
@@ -183,7 +181,8 @@ export class SqliteStore implements StorePlugin {
     this.stats.add("commits");
     this.stats.add("rows_upserted", changes.upserts.length);
     this.stats.add("rows_deleted", changes.deletes.length);
-    this.stats.add("log_rows", changes.log.length);
+    this.stats.add("log_rows", logged);
+    if (logged < changes.log.length) this.stats.add("log_rows_already_written", changes.log.length - logged);
     this.stats.add("downtimes_upserted", changes.downtimes.upserts.length);
     this.stats.add("downtimes_deleted", changes.downtimes.deletes.length);
     this.stats.add("comments_upserted", changes.comments.upserts.length);
@@ -199,23 +198,11 @@ export class SqliteStore implements StorePlugin {
     return this.readOnly("load", (db) => db.transaction(() => readState(selectState(db)))(), EMPTY_STORED_STATE);
   }
 
+  /** The query in one SQL statement (log-sql.ts): condition, order, limit and cursor applied by SQLite, through an index. */
   async readLog(query: LogQuery): Promise<LogPage> {
-    // INTERIM (issue 13 in progress): the time range in SQL, the condition, order and limit in Node.
-    const { filter, params } = this.guard("readLog", () => logParamsOf({ ...query, limit: undefined }));
     const p = this.prepared;
-    const all =
-      p !== undefined
-        ? this.guard("readLog", () => readLogRows(p.log.get(filter)!, params))
-        : this.readOnly("readLog", (db) => readLogRows(selectLog(db, filter), params), []);
-    const test = query.where === undefined ? undefined : logEntryMatches(query.where);
-    let entries = test === undefined ? all : all.filter(test);
-    if (query.order === "desc") entries.reverse();
-    if (query.limit !== undefined) {
-      if (!Number.isSafeInteger(query.limit) || query.limit < 0)
-        throw new SqliteStoreError(this.file, "readLog", { cause: new TypeError(`limit must be a whole number ≥ 0, not ${query.limit}`) });
-      entries = entries.slice(0, query.limit);
-    }
-    return { entries };
+    if (p !== undefined) return this.guard("readLog", () => p.log.read(query));
+    return this.readOnly("readLog", (db) => new LogReads(db).read(query), { entries: [] });
   }
 
   /** Deletes the log rows older than log_retention_days (the hourly timer calls it); returns how many. */
@@ -339,7 +326,11 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     const version = userVersion(db);
     if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} was written by a newer Tantale (this one knows up to ${SCHEMA_VERSION})`);
-    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v]!;
+      if (typeof step === "string") db.exec(step);
+      else step(db);
+    }
     if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -368,18 +359,21 @@ function prepare(db: Database.Database): Prepared {
       upsertOne.run(...params);
     }
     for (const k of changes.deletes) remove.run(k.hostname, k.check);
-    for (const e of changes.log) insertLog.run(...logParams(e));
+    // A line already written (a replayed set) is skipped: stats count the lines really added.
+    let logged = 0;
+    for (const e of changes.log) logged += insertLog.run(...logParams(e)).changes;
     for (const d of changes.downtimes.upserts) upsertDowntime.run(...downtimeParams(d));
     for (const id of changes.downtimes.deletes) deleteDowntime.run(id);
     for (const c of changes.comments.upserts) upsertComment.run(...commentParams(c));
     for (const id of changes.comments.deletes) deleteComment.run(id);
     for (const [name, value] of counters) upsertCounter.run(name, value);
+    return logged;
   });
   return {
     apply,
     expire: db.prepare<[number]>(EXPIRE_LOG),
     state: selectState(db),
-    log: new Map(LOG_FILTERS.map((f) => [f, selectLog(db, f)])),
+    log: new LogReads(db),
   };
 }
 
@@ -391,10 +385,6 @@ function selectState(db: Database.Database): StateReads {
     comments: db.prepare<[], CommentRow>(SELECT_COMMENTS).raw(true),
     counters: db.prepare<[], CounterRow>(SELECT_COUNTERS).raw(true),
   };
-}
-
-function selectLog(db: Database.Database, filter: LogFilter): Database.Statement<unknown[], LogRow> {
-  return db.prepare<unknown[], LogRow>(logQuerySql(filter)).raw(true);
 }
 
 function readChecks(statement: Database.Statement<[], CheckRow>): CheckState[] {
@@ -420,10 +410,6 @@ function readState(reads: StateReads): StoredState {
   return { checks: readChecks(reads.checks), downtimes, comments, lastIds };
 }
 
-function readLogRows(statement: Database.Statement<unknown[], LogRow>, params: readonly unknown[]): LogEntry[] {
-  return statement.all(...params).map(rowToLogEntry);
-}
-
 function describeChanges(c: ChangeSet): string {
   const parts = [`${c.upserts.length} upserts, ${c.deletes.length} deletes, ${c.log.length} log rows`];
   const downtimes = c.downtimes.upserts.length + c.downtimes.deletes.length;
@@ -432,19 +418,6 @@ function describeChanges(c: ChangeSet): string {
   if (downtimes > 0) parts.push(`${downtimes} downtime changes`);
   if (comments > 0) parts.push(`${comments} comment changes`);
   return parts.join(", ");
-}
-
-/** The statement shape and its parameters for a query (see logQuerySql); throws on a malformed query. */
-export function logParamsOf(q: LogQuery): { filter: LogFilter; params: unknown[] } {
-  const since = q.since ?? -Infinity;
-  const until = q.until ?? Infinity;
-  if (Number.isNaN(since) || Number.isNaN(until)) throw new TypeError("since and until must be numbers");
-  const limit = q.limit ?? -1; // SQLite: a negative LIMIT is no limit
-  if (q.limit !== undefined && (!Number.isSafeInteger(q.limit) || q.limit < 0)) throw new TypeError(`limit must be a whole number ≥ 0, not ${q.limit}`);
-  const params: unknown[] = [since, until];
-  const filter: LogFilter = "none";
-  params.push(limit);
-  return { filter, params };
 }
 
 /** The operation named in an open error: a lock held by another process says so, with the wait. */

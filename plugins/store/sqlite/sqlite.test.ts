@@ -11,13 +11,16 @@ import { checkKey, type CheckState } from "../../../core/state/check-state";
 import type { Comment } from "../../../core/state/comment";
 import type { Downtime } from "../../../core/state/downtime";
 import { logEntry, type LogEntry } from "../../../core/state/log-entry";
+import { compareLogEntries, logPageOf, type LogCondition, type LogQuery } from "../../../core/store/log-query";
 import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
+import { seededRandom } from "../../../test/helpers/seeded-random";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { CRASH_FILE, CRASH_LOG_ROWS, CRASH_UPSERTS, crashChangeSet, crashComment, crashDowntime } from "./crash-writer";
 import { logParams, pushCheckParams } from "./rows";
 import type { SqliteConfig } from "./schema";
 import { SqliteStore, SqliteStoreError } from "./sqlite-store";
-import { INSERT_LOG, LOG_FILTERS, logQuerySql, MIGRATIONS, SCHEMA_VERSION, upsertChecksSql } from "./tables";
+import { logSelectOf, MATCH_FUNCTION, MAX_HOST_PROBES } from "./log-sql";
+import { MIGRATIONS, SCHEMA_VERSION, upsertChecksSql } from "./tables";
 
 const DAY_MS = 86_400_000;
 const NOW_MS = 1_764_100_000_000;
@@ -170,17 +173,24 @@ const TRICKY_COMMENTS: readonly Comment[] = [
   comment(9, { hostname: "", check: "", author: "", comment: "", entryTime: 0, entryType: 3 }),
 ];
 
-/** Builds a file as a Tantale of schema version 1 left it: migration 1 only, with a check and a log row. */
-function writeV1File(file: string, s: CheckState, e: LogEntry): void {
+/** The log insert of schema versions 1 and 2: no entry id. */
+const OLD_INSERT_LOG = `INSERT INTO log (time, class, type, hostname, "check", state, state_type, attempt, output, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Builds a file as a Tantale of an older schema `version` left it: its migrations only, with a check and log rows. */
+function writeOldFile(file: string, version: 1 | 2, s: CheckState, log: readonly LogEntry[]): void {
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");
-    db.exec(MIGRATIONS[0]!);
+    for (const m of MIGRATIONS.slice(0, version)) {
+      if (typeof m !== "string") throw new Error("migrations 1 and 2 are SQL");
+      db.exec(m);
+    }
     const params: unknown[] = [];
     pushCheckParams(params, s);
     db.prepare(upsertChecksSql(1)).run(...params);
-    db.prepare(INSERT_LOG).run(...logParams(e));
-    db.pragma("user_version = 1");
+    // Without the id: what an old Tantale wrote.
+    for (const e of log) db.prepare(OLD_INSERT_LOG).run(...logParams(e).slice(1));
+    db.pragma(`user_version = ${version}`);
   } finally {
     db.close();
   }
@@ -385,14 +395,14 @@ describe("sqlite store (real files)", function () {
     expect(await store.load()).to.deep.equal({ checks: before.checks, downtimes: [], comments: [], lastIds: { downtime: 3, comment: 3 } });
   });
 
-  it("migrates a file of schema version 1 to version 2 at start, keeping its checks and log", async () => {
+  it("migrates a file of schema version 1 to version 3 at start, keeping its checks and log", async () => {
     const dir = makeTempDir();
     const file = path.join(dir, "tantale.db");
     const s = state("h", "c", { state: 2, output: "kept" });
     const e = entry(NOW_MS / 1000 - 60, "h", "c"); // within log_retention_days, which the start applies
-    writeV1File(file, s, e);
+    writeOldFile(file, 1, s, [e]);
     expect(String(await rejection(makeStore(dir).store.load())), "read-only: not migrated").to.contain(
-      "schema version 1, this Tantale reads version 2 (start the store once to migrate the file)",
+      "schema version 1, this Tantale reads version 3 (start the store once to migrate the file)",
     );
 
     const store = await started(dir);
@@ -405,7 +415,7 @@ describe("sqlite store (real files)", function () {
 
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma("user_version", { simple: true })).to.equal(2);
+      expect(db.pragma("user_version", { simple: true })).to.equal(3);
       const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
       expect(tables).to.deep.equal(["checks", "comments", "counters", "downtimes", "log"]);
     } finally {
@@ -449,7 +459,7 @@ describe("sqlite store (real files)", function () {
     expect(bulk.find((s) => s.check === "c49")!.lastCheck).to.equal(49);
   });
 
-  it("appends the log and reads it by inclusive time range, host, check and limit, oldest first", async () => {
+  it("reads the log as the reference does (logPageOf): inclusive time range, condition, order, limit and cursor, on the writer and read-only", async () => {
     const dir = makeTempDir();
     const store = await started(dir);
     const log = [
@@ -464,82 +474,227 @@ describe("sqlite store (real files)", function () {
     await store.commit(changes({ log: log.slice(0, 4) }));
     await store.commit(changes({ log: log.slice(4) }));
     const n = (entries: readonly LogEntry[]): number[] => entries.map((e) => Number(e.output.slice(4)));
+    const host = (...values: string[]): LogCondition => ({ kind: "in", field: "hostname", values });
+    const check = (...values: string[]): LogCondition => ({ kind: "in", field: "check", values });
+    const and = (...children: LogCondition[]): LogCondition => ({ kind: "and", children });
+    const queries: LogQuery[] = [
+      {},
+      { since: 100, until: 102 },
+      { since: 101.5 },
+      { until: 101.49 },
+      { where: host("h1") },
+      { since: 101, until: 103, where: host("h1") },
+      { where: and(host("h1"), check("disk")) },
+      { since: 100.5, limit: 1, where: and(host("h1"), check("disk")) },
+      { until: 103, where: check("disk") },
+      { where: and(host("h2"), check("")) },
+      { where: host("h1", "h2", "nobody") },
+      { where: { kind: "not", child: host("h1") } },
+      { where: { kind: "or", children: [check("load"), { kind: "number", field: "time", op: "<", value: 101 }] } },
+      { where: { kind: "match", field: "message", pattern: "^\\[10[24]\\].*DISK", ignoreCase: true } },
+      { where: { kind: "match", field: "output", pattern: "out [13]", ignoreCase: false } },
+      { where: { kind: "or", children: [] } },
+      { where: and() },
+      { limit: 3 },
+      { limit: 3, order: "desc" },
+      { order: "desc", where: host("h1"), limit: 2 },
+      { limit: 0 },
+      { since: 105 },
+      { since: 103, until: 101 },
+      { where: host() },
+    ];
     const reader = makeStore(dir).store;
     for (const s of [store, reader]) {
-      expect((await s.readLog({})).entries, "everything, in commit order within a time").to.deep.equal(log);
-      expect(n((await s.readLog({ since: 100, until: 102 })).entries)).to.deep.equal([1, 2, 3, 4, 5]);
-      expect(n((await s.readLog({ since: 101.5 })).entries)).to.deep.equal([3, 4, 5, 6, 7]);
-      expect(n((await s.readLog({ until: 101.49 })).entries)).to.deep.equal([1, 2]);
-      expect(n((await s.readLog({ where: { kind: "in", field: "hostname", values: ["h1"] } })).entries)).to.deep.equal([1, 3, 4, 6, 7]);
-      expect(n((await s.readLog({ since: 101, until: 103, where: { kind: "in", field: "hostname", values: ["h1"] } })).entries)).to.deep.equal([3, 4, 6]);
-      expect(
-        n(
-          (
-            await s.readLog({
-              where: {
-                kind: "and",
-                children: [
-                  { kind: "in", field: "hostname", values: ["h1"] },
-                  { kind: "in", field: "check", values: ["disk"] },
-                ],
-              },
-            })
-          ).entries,
-        ),
-      ).to.deep.equal([1, 4, 7]);
-      expect(
-        n(
-          (
-            await s.readLog({
-              since: 100.5,
-              limit: 1,
-              where: {
-                kind: "and",
-                children: [
-                  { kind: "in", field: "hostname", values: ["h1"] },
-                  { kind: "in", field: "check", values: ["disk"] },
-                ],
-              },
-            })
-          ).entries,
-        ),
-      ).to.deep.equal([4]);
-      expect(n((await s.readLog({ until: 103, where: { kind: "in", field: "check", values: ["disk"] } })).entries)).to.deep.equal([1, 4, 5]);
-      expect(
-        n(
-          (
-            await s.readLog({
-              where: {
-                kind: "and",
-                children: [
-                  { kind: "in", field: "hostname", values: ["h2"] },
-                  { kind: "in", field: "check", values: [""] },
-                ],
-              },
-            })
-          ).entries,
-        ),
-      ).to.deep.equal([2]);
-      expect(n((await s.readLog({ limit: 3 })).entries)).to.deep.equal([1, 2, 3]);
-      expect((await s.readLog({ limit: 0 })).entries).to.deep.equal([]);
-      expect((await s.readLog({ since: 105 })).entries).to.deep.equal([]);
-      expect((await s.readLog({ since: 103, until: 101 })).entries).to.deep.equal([]);
-      expect((await s.readLog({ where: { kind: "in", field: "hostname", values: ["nobody"] } })).entries).to.deep.equal([]);
+      expect((await s.readLog({})).entries, "everything, by (time, id)").to.deep.equal([...log].sort(compareLogEntries));
+      expect(n((await s.readLog({ since: 101, until: 103, where: host("h1") })).entries)).to.deep.equal([3, 4, 6]);
+      expect(n((await s.readLog({ order: "desc", limit: 2 })).entries), "the newest, newest first").to.deep.equal([7, 6]);
+      for (const q of queries) expect(await s.readLog(q), JSON.stringify(q)).to.deep.equal(logPageOf(log, q));
     }
     const bad = await rejection(store.readLog({ limit: -1 }));
     expect(bad).to.be.instanceOf(SqliteStoreError);
     expect(String(bad)).to.contain("readLog").and.to.contain("limit");
+    expect(String(await rejection(store.readLog({ after: "page 2" })))).to.contain("not a log cursor");
+    expect(String(await rejection(store.readLog({ where: { kind: "number", field: "state", op: "=", value: Number.NaN } })))).to.contain("must be a number");
+    expect(String(await rejection(reader.readLog({ where: { kind: "match", field: "message", pattern: "(", ignoreCase: false } })))).to.contain(
+      "invalid regular expression",
+    );
   });
 
-  it("reads the log through its indexes: no table scan and no sort for any filter", async () => {
+  it("applies random conditions exactly as logEntryMatches, in (time, id) order, and pages through the cursor to the same lines (seeded)", async function () {
+    this.timeout(60_000);
+    const seed = Number(process.env.LOG_SEED ?? 20261203);
+    const random = seededRandom(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const HOSTS = ["h0", "h1", "h2", "H1", "hôte", ""];
+    const CHECKS = ["", "disk", "Disk /var", "load"];
+    const TYPES = ["HOST ALERT", "SERVICE ALERT", "EXTERNAL COMMAND"];
+    const WORDS = ["CRITICAL", "ok", "DISK", "disk full", "Ünïcode", "a;b", "[x]", ""];
+    const log: LogEntry[] = [];
+    for (let i = 0; i < 400; i++) {
+      // Few distinct times: many ties, told apart by id.
+      const time = 1000 + Math.floor(random() * 40) + (random() < 0.3 ? 0.5 : 0);
+      const hostname = pick(HOSTS);
+      const check = pick(CHECKS);
+      const output = `${pick(WORDS)} ${pick(WORDS)} ${i}`;
+      const type = pick(TYPES);
+      log.push(
+        logEntry({
+          time,
+          class: Math.floor(random() * 7),
+          type,
+          hostname,
+          check,
+          state: Math.floor(random() * 4),
+          stateType: "HARD",
+          attempt: 1,
+          output,
+          message: `[${Math.floor(time)}] ${type}: ${hostname};${check};${output}`,
+        }),
+      );
+    }
+    const PATTERNS = ["disk", "^h[01]$", "DISK|crit", "ü", "\\[x\\]", "^$", "a;b \\d+$", ".", "^\\[10[0-3]"];
+    const condition = (depth: number): LogCondition => {
+      const r = random();
+      if (depth > 0 && r < 0.3) {
+        const children = Array.from({ length: Math.floor(random() * 4) }, () => condition(depth - 1));
+        return { kind: random() < 0.5 ? "and" : "or", children };
+      }
+      if (depth > 0 && r < 0.4) return { kind: "not", child: condition(depth - 1) };
+      if (r < 0.6) {
+        const field = pick(["time", "class", "state"] as const);
+        const value = field === "time" ? 1000 + Math.floor(random() * 80) / 2 : Math.floor(random() * 8) - 1;
+        return { kind: "number", field, op: pick(["=", "!=", "<", "<=", ">", ">="] as const), value };
+      }
+      if (r < 0.8) {
+        const field = pick(["hostname", "check", "type"] as const);
+        const pool = field === "hostname" ? HOSTS : field === "check" ? CHECKS : TYPES;
+        return { kind: "in", field, values: Array.from({ length: Math.floor(random() * 4) }, () => pick([...pool, "none"])) };
+      }
+      return { kind: "match", field: pick(["hostname", "check", "type", "output", "message"] as const), pattern: pick(PATTERNS), ignoreCase: random() < 0.5 };
+    };
+    const dir = makeTempDir();
+    const store = await started(dir);
+    await store.commit(changes({ log: log.slice(0, 200) }));
+    await store.commit(changes({ log: log.slice(200) }));
+    const reader = makeStore(dir).store;
+    for (let i = 0; i < 300; i++) {
+      const q: LogQuery = {
+        ...(random() < 0.5 ? { since: 1000 + Math.floor(random() * 40) } : {}),
+        ...(random() < 0.5 ? { until: 1010 + Math.floor(random() * 40) + 0.5 } : {}),
+        ...(random() < 0.8 ? { where: condition(3) } : {}),
+        ...(random() < 0.5 ? { order: "desc" as const } : {}),
+        ...(random() < 0.6 ? { limit: Math.floor(random() * 30) } : {}),
+      };
+      const s = i % 5 === 0 ? reader : store;
+      const what = `seed ${seed}, query ${i}: ${JSON.stringify(q)}`;
+      const page = await s.readLog(q);
+      expect(page, what).to.deep.equal(logPageOf(log, q));
+      if (q.limit === undefined || q.limit === 0) continue;
+      // Following the cursor gives the whole answer, page by page.
+      const all = [...page.entries];
+      for (let next = page.next; next !== undefined;) {
+        const more = await s.readLog({ ...q, after: next });
+        all.push(...more.entries);
+        next = more.next;
+      }
+      expect(all, `${what}, all pages`).to.deep.equal(logPageOf(log, { ...q, limit: undefined }).entries);
+    }
+  });
+
+  it("writes each log line once when a change set is committed again (a retried or replayed commit)", async () => {
+    const dir = makeTempDir();
+    const { store, stats } = makeStore(dir);
+    await store.start();
+    const set = changes({ upserts: [state("h", "a")], log: [entry(100, "h", "a", 1), entry(100, "h", "b", 2), entry(101.5, "h", "a", 3)] });
+    await store.commit(set);
+    await store.commit(set);
+    await store.commit(changes({ log: [entry(100, "h", "b", 2), entry(102, "h", "a", 4), entry(102, "h", "a", 4)] }));
+    const read = (await store.readLog({})).entries;
+    expect(read).to.deep.equal([...set.log, entry(102, "h", "a", 4)].sort(compareLogEntries));
+    expect([stats.get("log_rows"), stats.get("log_rows_already_written")]).to.deep.equal([4, 5]);
+    // The same line at another time is another event.
+    await store.commit(changes({ log: [entry(103, "h", "a", 4)] }));
+    expect((await store.readLog({ since: 102 })).entries.map((e) => e.time)).to.deep.equal([102, 103]);
+  });
+
+  it("migrates a file of schema version 2 with log rows: each gets its entry's id, a line written twice is kept once, a replay writes nothing", async () => {
+    const dir = makeTempDir();
+    const file = path.join(dir, "tantale.db");
+    const now = NOW_MS / 1000;
+    const log = [entry(now - 60, "h", "c", 1), entry(now - 60, "h", "d", 2), entry(now - 30.5, "h2", "", 3), entry(now - 10, "h", "c", 4)];
+    writeOldFile(file, 2, state("h", "c"), [...log, log[1]!]);
+    const { store, stats } = makeStore(dir);
+    await store.start();
+    expect((await store.readLog({})).entries, "the ids core's logEntryId gives").to.deep.equal([...log].sort(compareLogEntries));
+    await store.commit(changes({ log }));
+    expect(stats.get("log_rows_already_written")).to.equal(4);
+    expect((await store.readLog({ order: "desc", limit: 2 })).entries.map((e) => e.output)).to.deep.equal(["out 4", "out 3"]);
+    await store.stop();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma("user_version", { simple: true })).to.equal(3);
+      expect(db.prepare("SELECT count(*) AS n FROM log").get()).to.deep.equal({ n: 4 });
+      const indexes = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'log' ORDER BY name").all() as {
+        name: string;
+        sql: string;
+      }[];
+      expect(indexes.map((i) => i.sql)).to.deep.equal([
+        "CREATE INDEX log_host_time_entry ON log (hostname, time, entry_id)",
+        "CREATE UNIQUE INDEX log_time_entry ON log (time, entry_id)",
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("reads the log through its indexes: no table scan, and no sort unless several hosts are pinned", async () => {
     const dir = makeTempDir();
     await (await started(dir)).stop();
     const db = new Database(path.join(dir, "tantale.db"), { readonly: true });
+    db.function(MATCH_FUNCTION, (_slot: unknown, _text: unknown) => 1);
+    const host = (...values: string[]): LogCondition => ({ kind: "in", field: "hostname", values });
+    const classes: LogCondition = {
+      kind: "or",
+      children: [
+        { kind: "number", field: "class", op: "=", value: 1 },
+        { kind: "number", field: "class", op: "=", value: 3 },
+      ],
+    };
+    const regex: LogCondition = { kind: "match", field: "message", pattern: "disk", ignoreCase: true };
+    const cursor = JSON.stringify([1.5, "id"]);
+    const many = Array.from({ length: MAX_HOST_PROBES + 1 }, (_, i) => `h${i}`);
+    const cases: [LogQuery, RegExp][] = [
+      [{ since: 1 }, /^SEARCH log USING INDEX log_time_entry \(time>\?\)$/],
+      [{ since: 1, until: 2, order: "desc", limit: 10 }, /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\)$/],
+      [
+        { since: 1, until: 2, where: { kind: "and", children: [classes, regex] }, order: "desc", limit: 10 },
+        /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\)$/,
+      ],
+      [{ since: 1, until: 2, order: "desc", limit: 10, after: cursor }, /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\)$/],
+      [{ since: 1, after: cursor }, /^SEARCH log USING INDEX log_time_entry \(time>\?\)$/],
+      [
+        { since: 1, until: 2, where: host("h"), order: "desc", limit: 10 },
+        /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\? AND time<\?\)$/,
+      ],
+      [
+        { where: { kind: "and", children: [host("h"), classes] }, order: "desc", limit: 10, after: cursor },
+        /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time<\?\)$/,
+      ],
+      [
+        { since: 1, where: { kind: "and", children: [host("h"), { kind: "in", field: "check", values: ["c"] }] } },
+        /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\?\)$/,
+      ],
+      [
+        { since: 1, until: 2, where: host("a", "b") },
+        /^SEARCH log USING INDEX log_host_time_entry \(hostname=\? AND time>\? AND time<\?\) \/ LIST SUBQUERY .* USE TEMP B-TREE FOR ORDER BY$/,
+      ],
+      [{ since: 1, until: 2, where: host(...many) }, /^SEARCH log USING INDEX log_time_entry \(time>\? AND time<\?\) \/ LIST SUBQUERY/],
+    ];
     try {
-      const params = { none: [], host: ["h"], "host-check": ["h", "c"], check: ["c"] } as const;
-      for (const f of LOG_FILTERS) {
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${logQuerySql(f)}`).all(0, 1, ...params[f], 10) as { detail: string }[]).map((r) => r.detail).join(" / ");
-        expect(plan, f).to.match(/^SEARCH log USING INDEX \w+ \(.*time>\? AND time<\?\)$/);
+      for (const [q, expected] of cases) {
+        const { sql, params } = logSelectOf(q);
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(" / ");
+        expect(plan, JSON.stringify(q)).to.match(expected);
       }
     } finally {
       db.close();
@@ -677,7 +832,7 @@ describe("sqlite store (real files)", function () {
     const db = new Database(file);
     expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
     expect(db.pragma("user_version", { simple: true })).to.equal(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).to.equal(2);
+    expect(SCHEMA_VERSION).to.equal(3);
     db.pragma("user_version = 99");
     db.close();
     const err = await rejection(makeStore(dir).store.start());

@@ -3,11 +3,17 @@
  * stay in step. `check` is an SQL keyword (CHECK constraints), so it is always quoted.
  */
 
+import type Database from "better-sqlite3";
+import { addLogEntryIds } from "./log-id-migration";
+
+/** A step of the schema: SQL, or code for what SQL cannot compute (run inside the migration's transaction). */
+export type Migration = string | ((db: Database.Database) => void);
+
 /**
  * MIGRATIONS[v] takes a file from schema version v to v + 1 (`PRAGMA user_version`).
  * Append new entries; never edit a released one, files in the field already ran it.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: current state and log. checks is WITHOUT ROWID: one B-tree clustered by
   // (hostname, check), so the checks of one host share pages and an upsert touches one tree.
   `
@@ -93,6 +99,9 @@ export const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 3: each log row gets its entry's deterministic id (core logEntryId, computed in JS for the
+  // rows already there), so that a replayed commit writes each line once. See addLogEntryIds.
+  addLogEntryIds,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -141,8 +150,14 @@ export function upsertChecksSql(rows: number): string {
 export const DELETE_CHECK = `DELETE FROM checks WHERE hostname = ? AND "check" = ?`;
 export const SELECT_CHECKS = `SELECT ${CHECK_COLUMNS.join(", ")} FROM checks`;
 
-const LOG_COLUMNS = ["time", "class", "type", "hostname", '"check"', "state", "state_type", "attempt", "output", "message"] as const;
-export const INSERT_LOG = `INSERT INTO log (${LOG_COLUMNS.join(", ")}) VALUES (${LOG_COLUMNS.map(() => "?").join(", ")})`;
+/** The columns of a log row as the store reads and writes them (the rowid is internal), in LogRow order. */
+export const LOG_COLUMNS = ["entry_id", "time", "class", "type", "hostname", '"check"', "state", "state_type", "attempt", "output", "message"] as const;
+/**
+ * A line already in the file (same time and entry id: a replayed commit, a spool) is skipped.
+ * `ON CONFLICT ... DO NOTHING` rather than `INSERT OR IGNORE`: OR IGNORE would also skip, silently,
+ * a row that breaks a NOT NULL constraint, which must fail the commit.
+ */
+export const INSERT_LOG = `INSERT INTO log (${LOG_COLUMNS.join(", ")}) VALUES (${LOG_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (time, entry_id) DO NOTHING`;
 export const EXPIRE_LOG = "DELETE FROM log WHERE time < ?";
 
 const DOWNTIME_COLUMNS = [
@@ -183,24 +198,6 @@ export const SELECT_COMMENTS = `SELECT ${COMMENT_COLUMNS.join(", ")} FROM commen
 export const UPSERT_COUNTER = "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)";
 export const SELECT_COUNTERS = "SELECT name, value FROM counters";
 
-/** Which filters a log read pushes down; each shape is one prepared statement. */
-export type LogFilter = "none" | "host" | "host-check" | "check";
-export const LOG_FILTERS: readonly LogFilter[] = ["none", "host", "host-check", "check"];
-
-/**
- * A log read: parameters are since, until, then hostname and/or check, then limit
- * (-1 is no limit). INDEXED BY pins the index (SQLite refuses the query rather than
- * scanning if it is missing); with hostname and check equal, the index order is
- * (time, id) already, so the rows come out oldest first without a sort.
- */
-export function logQuerySql(filter: LogFilter): string {
-  const index = filter === "host" ? "log_host_time" : filter === "host-check" ? "log_host_check_time" : "log_time";
-  const where = ["time >= ?", "time <= ?"];
-  if (filter === "host" || filter === "host-check") where.push("hostname = ?");
-  if (filter === "host-check" || filter === "check") where.push('"check" = ?');
-  return `SELECT ${LOG_COLUMNS.join(", ")} FROM log INDEXED BY ${index} WHERE ${where.join(" AND ")} ORDER BY time, id LIMIT ?`;
-}
-
 /**
  * A row of SELECT_CHECKS in raw mode (an array: better-sqlite3 builds one 22-key object per
  * row several times slower), in CHECK_COLUMNS order.
@@ -232,6 +229,7 @@ export type CheckRow = readonly [
 
 /** A row of a log query in raw mode, in LOG_COLUMNS order. */
 export type LogRow = readonly [
+  entry_id: string,
   time: number,
   log_class: number,
   type: string,

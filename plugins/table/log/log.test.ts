@@ -6,7 +6,10 @@ import {
   HOST_CHECK,
   type LivestatusTable,
   type LogArgs,
+  type LogCondition,
   type LogEntry,
+  type LogNumberField,
+  type LogNumberOp,
   type Logger,
   type LogPage,
   type LogQuery,
@@ -17,6 +20,7 @@ import {
 } from "../../../core";
 import {
   answerQuery,
+  CLIENT_REQUESTS,
   column,
   expectReadmeListsColumns,
   expectWellTypedColumns,
@@ -33,6 +37,7 @@ import {
   T0,
   TableRegistry,
 } from "../../../test/helpers/table-kit";
+import { CAPTURED_AT } from "../../../test/core/livestatus/client-requests";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { SqliteStore } from "../../store/sqlite/sqlite-store";
 import { logOptions, type LogRow } from "./log-columns";
@@ -76,6 +81,14 @@ function warningLogger(warnings: string[]): Logger {
 }
 
 const ALERTS = ["time", "host_name", "service_description", "type", "state"];
+
+/** The read order and cap of every query of the table with max_rows 100000. */
+const NEWEST = { order: "desc", limit: 100_000 } as const;
+const num = (field: LogNumberField, op: LogNumberOp, value: number): LogCondition => ({ kind: "number", field, op, value });
+const time = (op: LogNumberOp, value: number): LogCondition => num("time", op, value);
+const and = (...children: LogCondition[]): LogCondition => ({ kind: "and", children });
+const or = (...children: LogCondition[]): LogCondition => ({ kind: "or", children });
+const hosts = (...values: string[]): LogCondition => ({ kind: "in", field: "hostname", values });
 
 describe("log table", () => {
   let now: number;
@@ -144,7 +157,7 @@ describe("log table", () => {
       [T0 + 30, "web1", "disk", "SERVICE ALERT", 0, 4],
       [T0 + 40, "web1", "", "HOST ALERT", 0, 5],
     ]);
-    expect(store.queries).to.deep.equal([{ limit: 100_000 }]);
+    expect(store.queries).to.deep.equal([{ order: "desc", limit: 100_000 }]);
   });
 
   it("has every column of a line: class, state type, attempt, output, message and options", async () => {
@@ -184,33 +197,39 @@ describe("log table", () => {
         [T0 + 30, "web1"],
       ]);
       // until + 1: the column shows whole seconds, the store keeps fractions (a line at until + 0.5 shows as until).
-      expect(lastQuery()).to.deep.equal({ since: T0 + 10, until: T0 + 31, limit: 100_000 });
+      // The filter's time >= is the since it would repeat; its time <= is exactly time < until + 1.
+      expect(lastQuery()).to.deep.equal({ since: T0 + 10, until: T0 + 31, where: time("<", T0 + 31), ...NEWEST });
     });
 
     it("pushes time > and time < down as the whole seconds they mean, prefixed names included", async () => {
       expect(await json(`GET log\nColumns: time\nFilter: log_time > ${T0 + 10}\nFilter: log_time < ${T0 + 40}`)).to.deep.equal([[T0 + 20], [T0 + 30]]);
-      expect(lastQuery()).to.deep.equal({ since: T0 + 11, until: T0 + 40, limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ since: T0 + 11, until: T0 + 40, where: time("<", T0 + 40), ...NEWEST });
     });
 
     it("finds a line of a fractional time with time = its whole second", async () => {
       expect(await json(`GET log\nColumns: time host_name\nFilter: time = ${T0 + 20}`)).to.deep.equal([[T0 + 20, "db1"]]);
-      expect(lastQuery()).to.deep.equal({ since: T0 + 20, until: T0 + 21, limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ since: T0 + 20, until: T0 + 21, where: time("<", T0 + 21), ...NEWEST });
       expect(await json(`GET log\nColumns: time\nFilter: time <= ${T0 + 20}\nFilter: time >= ${T0 + 20}`)).to.deep.equal([[T0 + 20]]);
     });
 
     it("takes the narrowest bounds of the top-level And, and the widest of an Or", async () => {
       await body(`GET log\nColumns: time\nFilter: time >= ${T0}\nFilter: time >= ${T0 + 20}\nFilter: time <= ${T0 + 90}\nFilter: time <= ${T0 + 35}`);
-      expect(lastQuery()).to.deep.equal({ since: T0 + 20, until: T0 + 36, limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ since: T0 + 20, until: T0 + 36, where: and(time("<", T0 + 91), time("<", T0 + 36)), ...NEWEST });
       const either = `Filter: time >= ${T0 + 30}\nFilter: time <= ${T0 + 40}\nAnd: 2\nFilter: time = ${T0}\nOr: 2`;
       expect(await json(`GET log\nColumns: time\n${either}`)).to.deep.equal([[T0], [T0 + 30], [T0 + 40]]);
-      expect(lastQuery()).to.deep.equal({ since: T0, until: T0 + 41, limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({
+        since: T0,
+        until: T0 + 41,
+        where: or(and(time(">=", T0 + 30), time("<", T0 + 41)), and(time(">=", T0), time("<", T0 + 1))),
+        ...NEWEST,
+      });
     });
 
-    it("does not bound the read by a negated or != time filter, and still applies it", async () => {
+    it("does not bound the read's range by a negated or != time filter, and pushes it down as a condition", async () => {
       expect(await json(`GET log\nColumns: time\nFilter: time < ${T0 + 30}\nNegate:`)).to.deep.equal([[T0 + 30], [T0 + 40]]);
-      expect(lastQuery()).to.deep.equal({ limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ where: { kind: "not", child: time("<", T0 + 30) }, ...NEWEST });
       expect(await json(`GET log\nColumns: time\nFilter: time != ${T0}\nFilter: time <= ${T0 + 10}`)).to.deep.equal([[T0 + 10]]);
-      expect(lastQuery()).to.deep.equal({ until: T0 + 11, limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ until: T0 + 11, where: and(or(time("<", T0), time(">=", T0 + 1)), time("<", T0 + 11)), ...NEWEST });
     });
 
     it("takes the Localtime offset off the pushed-down bounds, and adds it to the time column", async () => {
@@ -220,7 +239,7 @@ describe("log table", () => {
         [T0 + 3600 + 30, "web1"],
         [T0 + 3600 + 40, "web1"],
       ]);
-      expect(lastQuery()).to.deep.equal({ since: T0 + 20, limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ since: T0 + 20, ...NEWEST });
     });
 
     it("does not read the store at all for an empty range", async () => {
@@ -230,18 +249,18 @@ describe("log table", () => {
   });
 
   describe("other filters", () => {
-    it("pushes host_name = X on one host down to the store", async () => {
+    it("pushes host_name = X down to the store", async () => {
       expect(await json(`GET log\nColumns: time service_description state\nFilter: host_name = web1\nFilter: time >= ${T0 + 5}`)).to.deep.equal([
         [T0 + 10, "", 1],
         [T0 + 30, "disk", 0],
         [T0 + 40, "", 0],
       ]);
-      expect(lastQuery()).to.deep.equal({ since: T0 + 5, hostname: "web1", limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ since: T0 + 5, where: hosts("web1"), ...NEWEST });
     });
 
-    it("reads every host for an Or of hosts, and none for two hosts at once", async () => {
+    it("reads the hosts of an Or of hosts, and none for two hosts at once", async () => {
       expect(await json(`GET log\nColumns: host_name\nFilter: host_name = db1\nFilter: host_name = nosuch\nOr: 2`)).to.deep.equal([["db1"]]);
-      expect(lastQuery()).to.deep.equal({ limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ where: hosts("db1", "nosuch"), ...NEWEST });
       const before = store.queries.length;
       expect(await body(`GET log\nColumns: host_name\nFilter: host_name = db1\nFilter: host_name = web1`)).to.equal("");
       expect(store.queries).to.have.length(before);
@@ -256,16 +275,143 @@ describe("log table", () => {
       ]);
       expect(await json(`GET log\nColumns: host_name\nFilter: class = 3`)).to.deep.equal([]);
       expect(await json(`GET log\nStats: state = 0\nStats: state > 0\n${multisite}`)).to.deep.equal([[2, 1]]);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 15, where: or(num("class", "=", 1), num("class", "=", 3)), ...NEWEST });
     });
 
     it("filters by message, type and service", async () => {
       expect(await json(`GET log\nColumns: time\nFilter: message ~ HOST ALERT: web1;DOWN;`)).to.deep.equal([[T0 + 10]]);
       expect(await json(`GET log\nColumns: time\nFilter: type = SERVICE ALERT\nFilter: service_description = disk`)).to.deep.equal([[T0], [T0 + 30]]);
       expect(await json(`GET log\nColumns: time\nFilter: plugin_output ~~ MYSQL OF DB1`)).to.deep.equal([[T0 + 20]]);
+      expect(lastQuery()).to.deep.equal({ where: { kind: "match", field: "output", pattern: "MYSQL OF DB1", ignoreCase: true }, ...NEWEST });
     });
 
     it("caps the answer with Limit", async () => {
       expect(await json(`GET log\nColumns: time\nLimit: 2`)).to.deep.equal([[T0], [T0 + 10]]);
+    });
+  });
+
+  describe("pushdown of what real clients send", () => {
+    it("Multisite's events view: its time bound as the range, its Or of classes as the condition", async () => {
+      const multisite = CLIENT_REQUESTS.find((r) => r.name === "Multisite log")!.text;
+      now = CAPTURED_AT;
+      const answer = await ask(multisite);
+      expect(answer.status, answer.body).to.equal(200);
+      expect(lastQuery()).to.deep.equal({ since: 1_795_472_337, where: or(num("class", "=", 1), num("class", "=", 3)), ...NEWEST });
+      // An hour ahead of the server (Localtime): the bound is taken off by an hour.
+      now = CAPTURED_AT - 3600;
+      await ask(multisite);
+      expect(lastQuery()).to.deep.equal({ since: 1_795_472_337 - 3600, where: or(num("class", "=", 1), num("class", "=", 3)), ...NEWEST });
+    });
+
+    it("Thruk's event log (showlog): the day as the range, pattern and exclude pattern as regexes; its AuthUser filter on contact lists stays with the engine", async () => {
+      // As Thruk::Controller::showlog builds it: time >= start, time <= end, message ~~ pattern,
+      // message !~~ exclude_pattern in one -and, beside the log auth filter of a user who is not admin.
+      const showlog = [
+        "GET log",
+        "Columns: class time type state host_name service_description plugin_output message options contact_name command_name state_type current_host_name current_service_description",
+        `Filter: time >= ${T0}`,
+        `Filter: time <= ${T0 + 86_400}`,
+        "Filter: message ~~ web1;(DOWN|disk)",
+        "Filter: message !~~ IS 0$",
+        "And: 4",
+        "Filter: current_service_contacts >= bob",
+        "Filter: service_description =",
+        "Filter: current_host_contacts >= bob",
+        "And: 2",
+        "Filter: class = 2",
+        "Or: 3",
+        "OutputFormat: json",
+      ].join("\n");
+      // web1 DOWN at +10 is a host line bob is no contact of; the disk's OK at +30 is excluded by the pattern.
+      expect((JSON.parse(await body(showlog)) as unknown[][]).map((r) => r[1])).to.deep.equal([T0]);
+      expect(lastQuery()).to.deep.equal({
+        since: T0,
+        until: T0 + 86_401,
+        where: and(
+          time("<", T0 + 86_401),
+          { kind: "match", field: "message", pattern: "web1;(DOWN|disk)", ignoreCase: true },
+          { kind: "not", child: { kind: "match", field: "message", pattern: "IS 0$", ignoreCase: true } },
+        ),
+        ...NEWEST,
+      });
+    });
+
+    it("Thruk's alert history of a service: host, service and an Or of types, read through the store's host index", async () => {
+      const history = [
+        "GET log",
+        "Columns: time type state plugin_output",
+        `Filter: time >= ${T0}`,
+        `Filter: time <= ${T0 + 3600}`,
+        "Filter: host_name = web1",
+        "Filter: service_description = disk",
+        "Filter: type = SERVICE ALERT",
+        "Filter: type = SERVICE FLAPPING ALERT",
+        "Filter: type = SERVICE DOWNTIME ALERT",
+        "Or: 3",
+        "And: 5",
+        "OutputFormat: json",
+      ].join("\n");
+      expect((JSON.parse(await body(history)) as unknown[][]).map((r) => r[0])).to.deep.equal([T0, T0 + 30]);
+      expect(lastQuery()).to.deep.equal({
+        since: T0,
+        until: T0 + 3601,
+        where: and(
+          time("<", T0 + 3601),
+          hosts("web1"),
+          { kind: "in", field: "check", values: ["disk"] },
+          {
+            kind: "in",
+            field: "type",
+            values: ["SERVICE ALERT", "SERVICE FLAPPING ALERT", "SERVICE DOWNTIME ALERT"],
+          },
+        ),
+        ...NEWEST,
+      });
+    });
+
+    it("NagVis-style Or of host and service pairs: the hosts as a top-level term (the store's host index), the pairs as the condition", async () => {
+      const pairs =
+        "Filter: host_name = web1\nFilter: service_description = disk\nAnd: 2\nFilter: host_name = db1\nFilter: service_description = mysql\nAnd: 2\nOr: 2";
+      expect(await json(`GET log\nColumns: time\n${pairs}`)).to.deep.equal([[T0], [T0 + 20], [T0 + 30]]);
+      const q = lastQuery();
+      expect(q.where?.kind).to.equal("and");
+      expect(q.where).to.deep.equal(
+        and(
+          hosts("web1", "db1"),
+          or(and(hosts("web1"), { kind: "in", field: "check", values: ["disk"] }), and(hosts("db1"), { kind: "in", field: "check", values: ["mysql"] })),
+        ),
+      );
+    });
+
+    it("leaves to the engine what it cannot tell, and negates only what it tells exactly", async () => {
+      const cases: [string, LogCondition | undefined][] = [
+        ["Filter: host_name =~ WEB1", undefined],
+        ["Filter: host_name > a", undefined],
+        ["Filter: class ~ 1", undefined],
+        ["Filter: lineno < 3", undefined],
+        ["Filter: current_host_name = web1", undefined],
+        ["Filter: state_type = HARD", undefined],
+        // Negate of an And that dropped a child would exclude lines the filter lets through.
+        ["Filter: host_name = web1\nFilter: lineno < 3\nAnd: 2\nNegate:", undefined],
+        ["Filter: host_name = web1\nFilter: state = 1\nAnd: 2\nNegate:", { kind: "not", child: and(hosts("web1"), num("state", "=", 1)) }],
+        // An Or with a branch it cannot tell lets anything through.
+        ["Filter: host_name = web1\nFilter: lineno < 3\nOr: 2", undefined],
+        ["Filter: host_name = web1\nFilter: lineno < 3\nAnd: 2", hosts("web1")],
+        [
+          "Filter: host_name != web1\nFilter: service_description !~ ^d",
+          and({ kind: "not", child: hosts("web1") }, { kind: "not", child: { kind: "match", field: "check", pattern: "^d", ignoreCase: false } }),
+        ],
+        ["Filter: state = 1abc\nFilter: class >= x", and(num("state", "=", 1), num("class", ">=", 0))],
+        [`Filter: time = ${T0 + 20}\nNegate:`, { kind: "not", child: and(time(">=", T0 + 20), time("<", T0 + 21)) }],
+        [
+          "Filter: host_name = a\nFilter: host_name = b\nFilter: host_name = a\nFilter: type = HOST ALERT\nOr: 4",
+          or(hosts("a", "b"), { kind: "in", field: "type", values: ["HOST ALERT"] }),
+        ],
+      ];
+      for (const [filter, where] of cases) {
+        await body(`GET log\nColumns: time\n${filter}`);
+        expect(lastQuery(), filter).to.deep.equal(where === undefined ? NEWEST : { where, ...NEWEST });
+      }
     });
   });
 
@@ -331,7 +477,7 @@ describe("log table", () => {
       const table = registry.get("log")!;
       expect(await json(`GET log\nFilter: time >= ${T0 + 1000}`)).to.deep.equal([table.spec.columns.map((c) => c.name)]);
       expect(await body(`GET log\nColumns: time host_name\nColumnHeaders: on\nFilter: host_name = nosuch`)).to.equal("time;host_name\n");
-      expect(lastQuery()).to.deep.equal({ hostname: "nosuch", limit: 100_000 });
+      expect(lastQuery()).to.deep.equal({ where: hosts("nosuch"), ...NEWEST });
     });
 
     it("answers without a store: nothing, with the header row", async () => {
@@ -341,14 +487,24 @@ describe("log table", () => {
   });
 
   describe("max_rows", () => {
-    it("reads at most max_rows lines, the oldest of the range", async () => {
+    it("reads at most max_rows lines, the newest of what the store selects, answered oldest first", async () => {
       registry.remove("log");
       const warnings: string[] = [];
       registry.add(logTable(2, warningLogger(warnings)));
-      expect(await json(`GET log\nColumns: time\nFilter: time >= ${T0 + 5}`)).to.deep.equal([[T0 + 10], [T0 + 20]]);
-      expect(lastQuery()).to.deep.equal({ since: T0 + 5, limit: 2 });
+      expect(await json(`GET log\nColumns: time lineno\nFilter: time >= ${T0 + 5}`)).to.deep.equal([
+        [T0 + 30, 1],
+        [T0 + 40, 2],
+      ]);
+      expect(lastQuery()).to.deep.equal({ since: T0 + 5, order: "desc", limit: 2 });
       expect(warnings).to.have.length(1);
-      expect(warnings[0]).to.contain(`"max_rows":2,"since":${T0 + 5}`);
+      expect(warnings[0])
+        .to.contain("newest max_rows")
+        .and.to.contain(`"max_rows":2,"since":${T0 + 5}`);
+      // The filter selects in the store: the newest two lines of web1's disk, though newer lines of other objects exist.
+      expect(await json(`GET log\nColumns: time\nFilter: service_description = disk`)).to.deep.equal([[T0], [T0 + 30]]);
+      expect(await json(`GET log\nColumns: time\nFilter: class = 1\nFilter: state = 0\nFilter: host_name ~ ^web`)).to.deep.equal([[T0 + 30], [T0 + 40]]);
+      // Exactly max_rows lines each time, and nothing left out: no warning.
+      expect(warnings).to.have.length(1);
     });
 
     it("is said in a warning, at most 5 times a minute", async () => {
@@ -402,10 +558,16 @@ describe("log table", () => {
   });
 
   describe("store read", () => {
-    it("is what the hint allows: range (until + 1 for fractions), one host, max_rows", () => {
-      expect(logQueryOf({}, 10)).to.deep.equal({ limit: 10 });
-      expect(logQueryOf({ timeRange: { since: 5, until: 9 }, keys: new Set(["a"]) }, 10)).to.deep.equal({ since: 5, until: 10, hostname: "a", limit: 10 });
-      expect(logQueryOf({ keys: new Set(["a", "b"]) }, 10)).to.deep.equal({ limit: 10 });
+    it("is what the hint allows: range (until + 1 for fractions), the hosts, the newest max_rows", () => {
+      expect(logQueryOf({}, 10)).to.deep.equal({ order: "desc", limit: 10 });
+      expect(logQueryOf({ timeRange: { since: 5, until: 9 }, keys: new Set(["a"]) }, 10)).to.deep.equal({
+        since: 5,
+        until: 10,
+        where: hosts("a"),
+        order: "desc",
+        limit: 10,
+      });
+      expect(logQueryOf({ keys: new Set(["a", "b"]) }, 10)).to.deep.equal({ where: hosts("a", "b"), order: "desc", limit: 10 });
       expect(logQueryOf({ keys: new Set() }, 10)).to.equal(undefined);
       expect(logQueryOf({ timeRange: { since: 9, until: 8 } }, 10)).to.equal(undefined);
     });

@@ -2,7 +2,7 @@ import type { ConfigOf, ConfigSchema } from "../../../core";
 
 export const logSchema = {
   max_rows: {
-    doc: "Most log lines one query reads from the store (oldest first), to bound memory; a query whose time range holds more gets the oldest max_rows of them.",
+    doc: "Most log lines one query reads from the store, to bound memory; a query that selects more gets the newest max_rows of them (answered oldest first).",
     format: "integer",
     default: 100_000,
     min: 1,

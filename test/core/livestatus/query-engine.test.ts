@@ -201,7 +201,12 @@ describe("answerQuery", () => {
       expect(await rangeOf("Filter: time != 150")).to.equal(undefined);
       expect(await rangeOf("Filter: time ~ 4")).to.equal(undefined);
       await body("GET hosts\nColumns: name\nFilter: last_check >= 100");
-      expect(t.hosts.hints[t.hosts.hints.length - 1]).to.deep.equal({});
+      // No keys and no range; the filter itself rides along (for a table that pushes it down to a store).
+      const { filter, timezoneOffset, columnName, ...bounds } = t.hosts.hints[t.hosts.hints.length - 1]!;
+      expect(bounds).to.deep.equal({});
+      expect(filter).to.deep.equal({ kind: "compare", column: "last_check", op: ">=", operand: "100" });
+      expect(timezoneOffset).to.equal(0);
+      expect(columnName?.("host_last_check")).to.equal("last_check");
     });
 
     it("subtracts the Localtime offset from the bounds, as the filter does from its operands", async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { LOG_CLASS } from "../../../core/state/log-entry";
+import { LOG_CLASS, logEntry } from "../../../core/state/log-entry";
 import { CommandExecutor } from "../../../core/commands/command-executor";
 import type { Sink } from "../../../core/plugin/api";
 import { ackRequest, applied, commentRequest, fixed, harness, hst, res, svc, T0, type Harness } from "./command-kit";
@@ -132,18 +132,21 @@ describe("StateEngine: commands committed", () => {
       h.at(7);
       h.engine.logCommand("ACKNOWLEDGE_SVC_PROBLEM", "web1;disk;2;1;1;alice;on it", disk);
       await h.engine.flush();
-      expect(h.store.log.at(-1)).to.deep.equal({
-        time: T0 + 7,
-        class: LOG_CLASS.command,
-        type: "EXTERNAL COMMAND",
-        hostname: "web1",
-        check: "disk",
-        state: 0,
-        stateType: "",
-        attempt: 0,
-        output: "ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it",
-        message: `[${T0 + 7}] EXTERNAL COMMAND: ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it`,
-      });
+      // With its deterministic id: the id of these fields.
+      expect(h.store.log.at(-1)).to.deep.equal(
+        logEntry({
+          time: T0 + 7,
+          class: LOG_CLASS.command,
+          type: "EXTERNAL COMMAND",
+          hostname: "web1",
+          check: "disk",
+          state: 0,
+          stateType: "",
+          attempt: 0,
+          output: "ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it",
+          message: `[${T0 + 7}] EXTERNAL COMMAND: ACKNOWLEDGE_SVC_PROBLEM;web1;disk;2;1;1;alice;on it`,
+        }),
+      );
       expect(LOG_CLASS.command).to.equal(5);
     });
 

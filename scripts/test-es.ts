@@ -18,6 +18,9 @@ if (url === undefined || url === "") {
   const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
   const specs = ["dist/test/es-server/*.test.js", "dist/plugins/store/elasticsearch/cluster-scenarios.test.js"];
   console.log(`test:es against ${url.replace(/\/\/[^@/]*@/, "//***@")}`);
-  const r = spawnSync(process.execPath, [mocha, "--no-config", "--require", "reflect-metadata", "--timeout", "180000", ...specs], { cwd: root, stdio: "inherit" });
+  const r = spawnSync(process.execPath, [mocha, "--no-config", "--require", "reflect-metadata", "--timeout", "180000", ...specs], {
+    cwd: root,
+    stdio: "inherit",
+  });
   process.exitCode = r.status ?? 1;
 }

@@ -98,7 +98,9 @@ function validateWithSections(file: string, entries: ReadonlyMap<string, ConfEnt
     for (const [name, section] of byName) {
       const result = validateOptions(file, section, node.sections);
       if (result.ok) values[name] = result.values;
-      else for (const p of result.problems) problems.push({ ...p, ...(p.key === undefined ? { message: `[${kind} ${name}]: ${p.message}` } : { key: `${kind}.${name}.${p.key}` }) });
+      else
+        for (const p of result.problems)
+          problems.push({ ...p, ...(p.key === undefined ? { message: `[${kind} ${name}]: ${p.message}` } : { key: `${kind}.${name}.${p.key}` }) });
     }
     sectionValues[kind] = values;
   }

@@ -91,11 +91,12 @@ describe("FIFO reader (core/input/fifo-reader)", () => {
     handler: H = new Collector() as FifoLineHandler as H,
     log = new RecordingLogger(),
   ) {
-    const r = new FifoReader(
-      { path: path.join(dir, "cmd"), mode: 0o660, maxLineBytes: 65_536, staleLineMs: 0, inodeCheckMs: 0, ...options },
-      handler,
-      { log, sink: flow, turns: new LoopTurns(), clock },
-    );
+    const r = new FifoReader({ path: path.join(dir, "cmd"), mode: 0o660, maxLineBytes: 65_536, staleLineMs: 0, inodeCheckMs: 0, ...options }, handler, {
+      log,
+      sink: flow,
+      turns: new LoopTurns(),
+      clock,
+    });
     readers.push(r);
     return { r, handler, flow, log, fifo: r.path };
   }

@@ -170,7 +170,7 @@ export class FifoReader {
     const fd = this.fd;
     if (fd === undefined) return;
     const buffer = Buffer.allocUnsafe(65_536);
-    for (let total = 0; total < 16 * 1024 * 1024; ) {
+    for (let total = 0; total < 16 * 1024 * 1024;) {
       let n: number;
       try {
         n = fs.readSync(fd, buffer, 0, buffer.length, null);

@@ -1,5 +1,6 @@
 import { benchBus } from "./bus";
 import { benchDiamond } from "./diamond";
+import { benchElasticsearch } from "./elasticsearch";
 import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
 import { benchIngest } from "./ingest";
@@ -13,6 +14,7 @@ import { benchSpool } from "./spool";
 const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
   diamond: () => benchDiamond(),
+  elasticsearch: () => benchElasticsearch(),
   filter: () => benchFilter(),
   fairness: () => benchFairness(),
   ingest: () => benchIngest(),

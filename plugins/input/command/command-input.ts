@@ -104,9 +104,13 @@ export class CommandInput implements InputPlugin {
     if (this.stopping) return;
     if (check.busy) {
       this.stats.add("runs_skipped");
-      this.logThrottled(`skip:${check.section}`, `check ${check.name} on ${check.hostname}: due again while its previous run is still going or waiting for a slot; this run is skipped`, {
-        check: check.name,
-      });
+      this.logThrottled(
+        `skip:${check.section}`,
+        `check ${check.name} on ${check.hostname}: due again while its previous run is still going or waiting for a slot; this run is skipped`,
+        {
+          check: check.name,
+        },
+      );
       return;
     }
     check.busy = true;
@@ -140,9 +144,13 @@ export class CommandInput implements InputPlugin {
     if (this.stopping) return;
     if (result.timedOut) {
       this.stats.add("timeouts");
-      this.logThrottled(`timeout:${check.section}`, `check ${check.name} on ${check.hostname}: ${check.argv[0] ?? ""} timed out after ${check.timeoutMs}ms, killed with its process group`, {
-        check: check.name,
-      });
+      this.logThrottled(
+        `timeout:${check.section}`,
+        `check ${check.name} on ${check.hostname}: ${check.argv[0] ?? ""} timed out after ${check.timeoutMs}ms, killed with its process group`,
+        {
+          check: check.name,
+        },
+      );
     }
     const outcome = normalizeResult(
       {

@@ -65,7 +65,10 @@ describe("command input", function () {
         "contacts = ops",
         "timeout = 1s",
         "concurrency = 8",
-        ...[0, 1, 2, 3, 7].flatMap((code) => [`[check exit${code}]`, `command = ${script(`exit${code}`, `echo "EXIT ${code} | code=${code};1;2"; exit ${code}`)}`]),
+        ...[0, 1, 2, 3, 7].flatMap((code) => [
+          `[check exit${code}]`,
+          `command = ${script(`exit${code}`, `echo "EXIT ${code} | code=${code};1;2"; exit ${code}`)}`,
+        ]),
         "[check multi]",
         `command = ${script("multi", "printf 'DISK OK - 42%% used | /=42%%;80;90\\n/ 42%%\\n/var 10%%\\n'")}`,
         "name = disk space",
@@ -149,9 +152,15 @@ describe("command input", function () {
   it("stop kills the plugins still running and returns", async () => {
     const sink = new ListSink();
     const pidFile = path.join(dir, "pid");
-    const input = new CommandInput(config({ a: check(script("a", `echo $$ > ${pidFile}; exec sleep 1000`)) }), sink, silentLogger(), new SelfStats().of("command"), {
-      now: () => Date.now(),
-    });
+    const input = new CommandInput(
+      config({ a: check(script("a", `echo $$ > ${pidFile}; exec sleep 1000`)) }),
+      sink,
+      silentLogger(),
+      new SelfStats().of("command"),
+      {
+        now: () => Date.now(),
+      },
+    );
     await input.start();
     await eventually(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim() !== "");
     const pid = Number(fs.readFileSync(pidFile, "utf8").trim());

@@ -65,7 +65,12 @@ export function runPlugin(argv: readonly string[], timeoutMs: number, onSpawn?: 
       if (spawnError !== undefined) {
         resolve({ status: 3, output: `UNKNOWN - cannot run ${program}: ${spawnError.code ?? spawnError.message}`, timedOut: false, pid });
       } else if (timedOut) {
-        resolve({ status: 3, output: `UNKNOWN - plugin timed out after ${formatMs(timeoutMs)}, killed with its process group${text === "" ? "" : `\n${text}`}`, timedOut, pid });
+        resolve({
+          status: 3,
+          output: `UNKNOWN - plugin timed out after ${formatMs(timeoutMs)}, killed with its process group${text === "" ? "" : `\n${text}`}`,
+          timedOut,
+          pid,
+        });
       } else if (code !== null && code >= 0 && code <= 3) {
         resolve({ status: code as 0 | 1 | 2 | 3, output: text, timedOut, pid });
       } else {

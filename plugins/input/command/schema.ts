@@ -33,14 +33,24 @@ const checkSchema = {
 
 export const commandSchema = {
   hostname: { doc: "The host the results are for (each check may set its own); empty: this machine's host name.", format: "string", default: "" },
-  interval: { doc: "Time between two runs of a check (each check may set its own); also the results' freshness interval.", format: "duration", default: 60_000, min: 1000 },
+  interval: {
+    doc: "Time between two runs of a check (each check may set its own); also the results' freshness interval.",
+    format: "duration",
+    default: 60_000,
+    min: 1000,
+  },
   timeout: {
     doc: "Longest run of a plugin: then it is killed with its process group and the result is UNKNOWN (each check may set its own).",
     format: "duration",
     default: 30_000,
     min: 100,
   },
-  concurrency: { doc: "Most plugins running at once; a check due while its previous run is still going or waiting is skipped (logged).", format: "integer", default: 4, min: 1 },
+  concurrency: {
+    doc: "Most plugins running at once; a check due while its previous run is still going or waiting is skipped (logged).",
+    format: "integer",
+    default: 4,
+    min: 1,
+  },
   contacts: { doc: "Contacts of the checks (each check may set its own).", format: "list", default: [] },
   check: {
     doc: "The checks, one section each: [check <name>] then its options.",

@@ -8,8 +8,24 @@ describe("command input: splitting a command line (no shell)", () => {
   };
 
   it("splits on blanks, keeps quoted blanks, takes backslash escapes", () => {
-    expect(words("/usr/lib/nagios/plugins/check_disk  -w 10% -c 5%\t-p /")).to.deep.equal(["/usr/lib/nagios/plugins/check_disk", "-w", "10%", "-c", "5%", "-p", "/"]);
-    expect(words(`check_http -u '/a b' --header "X-A: \\"q\\" \\$x \\n" a\\ b ''`)).to.deep.equal(["check_http", "-u", "/a b", "--header", 'X-A: "q" $x \\n', "a b", ""]);
+    expect(words("/usr/lib/nagios/plugins/check_disk  -w 10% -c 5%\t-p /")).to.deep.equal([
+      "/usr/lib/nagios/plugins/check_disk",
+      "-w",
+      "10%",
+      "-c",
+      "5%",
+      "-p",
+      "/",
+    ]);
+    expect(words(`check_http -u '/a b' --header "X-A: \\"q\\" \\$x \\n" a\\ b ''`)).to.deep.equal([
+      "check_http",
+      "-u",
+      "/a b",
+      "--header",
+      'X-A: "q" $x \\n',
+      "a b",
+      "",
+    ]);
     expect(words("sh -c 'df -P / | tail -1'")).to.deep.equal(["sh", "-c", "df -P / | tail -1"]);
     expect(words(`a"b c"'d'e`)).to.deep.equal(["ab cde"]);
   });

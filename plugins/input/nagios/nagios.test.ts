@@ -74,7 +74,11 @@ describe("nagios input: the Nagios command file read by the real daemon", functi
       `[${ts}] process_service_check_result;web1;load;1;LOAD WARNING\\nlong line 2\r`,
     ];
     expect(await shellWrite(fifo, `${lines.join("\n")}\n`)).to.equal(0);
-    const services = await until(ports.livestatus, "GET services\nColumns: host_name description state plugin_output perf_data long_plugin_output", (r) => r.length === 2);
+    const services = await until(
+      ports.livestatus,
+      "GET services\nColumns: host_name description state plugin_output perf_data long_plugin_output",
+      (r) => r.length === 2,
+    );
     expect(services).to.deep.equal([
       ["web1", "disk", 2, "DISK CRITICAL - 1% free; on /", "root=99%;90;95", ""],
       ["web1", "load", 1, "LOAD WARNING", "", "long line 2"],

@@ -23,7 +23,8 @@ export const nagiosSchema = {
     doc: "Permissions of the FIFO when Tantale creates it, in octal (whoever may write it may send the commands allowed below).",
     format: "string",
     default: "0660",
-    validate: (m) => (MODE.test(m.trim()) && parseInt(MODE.exec(m.trim())![1]!, 8) <= 0o7777 ? undefined : `must be octal permissions such as 0660, got ${JSON.stringify(m)}`),
+    validate: (m) =>
+      MODE.test(m.trim()) && parseInt(MODE.exec(m.trim())![1]!, 8) <= 0o7777 ? undefined : `must be octal permissions such as 0660, got ${JSON.stringify(m)}`,
   },
   commands: {
     doc: "The external commands taken from the FIFO: names, * wildcards (PROCESS_*) and groups (results, gui, acknowledgements, downtimes, comments, rechecks, removals); others are logged once and ignored (empty: none).",

@@ -24,7 +24,8 @@ describe("ok input: the heartbeat", () => {
     while (results.length < 3) await new Promise<void>((resolve) => (wake = resolve));
     await input.stop();
     const count = results.length;
-    for (const r of results) expect(r).to.deep.include({ hostname: os.hostname(), check: "Host", status: 0, output: "Ok check", interval: 0.03, contacts: ["ops"] });
+    for (const r of results)
+      expect(r).to.deep.include({ hostname: os.hostname(), check: "Host", status: 0, output: "Ok check", interval: 0.03, contacts: ["ops"] });
     // Stopped: no more beats, even after more than an interval.
     await new Promise((r) => setTimeout(r, 100));
     expect(results).to.have.length(count);

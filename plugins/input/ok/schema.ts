@@ -3,7 +3,12 @@ import { configToken } from "../../../core/tokens";
 
 export const okSchema = {
   hostname: { doc: "The host that says it is alive; empty: this machine's host name.", format: "string", default: "" },
-  interval: { doc: "Time between two heartbeats; also the result's freshness interval (missed beats make the host OUTDATED).", format: "duration", default: 60_000, min: 1000 },
+  interval: {
+    doc: "Time between two heartbeats; also the result's freshness interval (missed beats make the host OUTDATED).",
+    format: "duration",
+    default: 60_000,
+    min: 1000,
+  },
   output: { doc: "The heartbeat's output.", format: "string", default: "Ok check" },
   contacts: { doc: "Contacts of the host check.", format: "list", default: [] },
 } as const satisfies ConfigSchema;

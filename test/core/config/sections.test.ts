@@ -28,7 +28,11 @@ function validate(text: string) {
 
 describe("conf files: named sections ([check disk_root])", () => {
   it("gives each section's keys the prefix kind.name., options of the instance coming first", () => {
-    const parsed = parseConf("x.conf", "concurrency = 2\n[check disk_root]\ncommand = /bin/true\n\n[ check load ]\ncommand = /bin/false ; x\ninterval = 5m\n", {});
+    const parsed = parseConf(
+      "x.conf",
+      "concurrency = 2\n[check disk_root]\ncommand = /bin/true\n\n[ check load ]\ncommand = /bin/false ; x\ninterval = 5m\n",
+      {},
+    );
     expect(parsed.problems).to.deep.equal([]);
     expect([...parsed.entries.values()].map((e) => [e.key, e.value, e.line])).to.deep.equal([
       ["concurrency", "2", 1],
@@ -49,7 +53,9 @@ describe("conf files: named sections ([check disk_root])", () => {
   });
 
   it("validates each section with the sections schema and hands the plugin name → options", () => {
-    const result = validate("[check disk_root]\ncommand = /usr/lib/nagios/plugins/check_disk -w 10%\ncontacts = ops, dba\n[check load]\ncommand = check_load\ninterval = 5m\n");
+    const result = validate(
+      "[check disk_root]\ncommand = /usr/lib/nagios/plugins/check_disk -w 10%\ncontacts = ops, dba\n[check load]\ncommand = check_load\ninterval = 5m\n",
+    );
     expect(result.ok).to.equal(true);
     if (!result.ok) return;
     const config = result.values as unknown as Config;

@@ -3,6 +3,7 @@ import internal from "./input/internal";
 import line from "./input/line";
 import livestatus from "./listener/livestatus";
 import file from "./output/file";
+import forwarder from "./output/forwarder";
 import sqlite from "./store/sqlite";
 import hosts from "./table/hosts";
 import log from "./table/log";
@@ -26,6 +27,7 @@ export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   internal,
   line,
   file,
+  forwarder,
   sqlite,
   livestatus,
   hosts,

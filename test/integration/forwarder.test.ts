@@ -12,7 +12,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { startDaemon, portZeroConf } from "../helpers/daemon-on-port-zero";
 import { LivestatusClient } from "../helpers/livestatus-client";
-import { ForegroundTantale } from "../helpers/tantale-process";
+import { ForegroundTantale, REPO_ROOT, runTantale } from "../helpers/tantale-process";
 import { cleanupTempDirs, makeConfDir, makeTempDir } from "../helpers/temp-dir";
 import { makeTestPki } from "../helpers/tls-certs";
 
@@ -168,6 +168,13 @@ describe("forwarder between real daemons (integration)", function () {
     for (const t of daemons.splice(0)) await t.kill();
   });
   after(cleanupTempDirs);
+
+  it("ships conf.d.client, a host-side conf dir that check-config takes: inputs and the forwarder", () => {
+    const r = runTantale(["check-config", "--conf-dir", path.join(REPO_ROOT, "conf.d.client")]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^forwarder +forwarder +output/m);
+    expect(r.stdout).not.to.match(/sqlite|livestatus/);
+  });
 
   it("delivers across a restart of the central daemon on the same port, logging the outage once and its end once", async () => {
     const central = await startCentral();

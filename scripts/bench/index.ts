@@ -1,6 +1,7 @@
 import { benchBus } from "./bus";
 import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
+import { benchForwarder } from "./forwarder";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
 import { benchRender } from "./render";
@@ -11,6 +12,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   bus: () => benchBus(),
   filter: () => benchFilter(),
   fairness: () => benchFairness(),
+  forwarder: () => benchForwarder(),
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
   render: () => benchRender(),

@@ -35,14 +35,21 @@ export class CentralLink {
   }
 
   /** Connects (TLS handshake included) within timeoutMs and sends AUTH; rejects with why. */
-  static connect(server: CentralServer, options: LinkOptions): Promise<CentralLink> {
+  static connect(server: CentralServer, options: LinkOptions, signal?: AbortSignal): Promise<CentralLink> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(new Error("stopping"));
+        return;
+      }
       const socket =
         options.tls === undefined
           ? net.connect({ host: server.host, port: server.port })
           : tls.connect({ host: server.host, port: server.port, ...options.tls });
       const timer = setTimeout(() => fail(new Error(`no connection within ${options.timeoutMs}ms`)), options.timeoutMs);
+      const onAbort = () => fail(new Error("stopping"));
+      signal?.addEventListener("abort", onAbort, { once: true });
       const fail = (err: Error) => {
+        signal?.removeEventListener("abort", onAbort);
         clearTimeout(timer);
         socket.destroy();
         reject(err);
@@ -50,6 +57,7 @@ export class CentralLink {
       socket.once("error", fail);
       socket.once(options.tls === undefined ? "connect" : "secureConnect", () => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
         socket.off("error", fail);
         const link = new CentralLink(socket);
         if (options.token !== "") socket.write(`AUTH ${options.token}\n`);

@@ -65,6 +65,8 @@ export class Sender {
   private nextFailback = 0;
   private outage: Outage | undefined;
   private readonly random: () => number;
+  /** Aborts a connection attempt when stopping (an unanswered SYN would hold the stop for connect_timeout). */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly spool: Spool,
@@ -96,6 +98,7 @@ export class Sender {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.link?.destroy(new Error("stopping"));
     this.wake();
     await this.loop;
@@ -126,7 +129,7 @@ export class Sender {
       const server = probing ? servers[0]! : this.current;
       let link: CentralLink;
       try {
-        link = await CentralLink.connect(server, this.options.link);
+        link = await CentralLink.connect(server, this.options.link, this.stopping.signal);
       } catch (err) {
         if (probing) {
           // The first server still does not answer: go on with the current one, no wait.
@@ -150,9 +153,21 @@ export class Sender {
         this.nextFailback = this.clock.now() + this.options.failbackIntervalMs;
       }
       this.link = link;
-      const end = await this.session(link, server);
-      this.link = undefined;
-      link.destroy(new Error("session over"));
+      let end: string;
+      try {
+        end = await this.session(link, server);
+      } catch (err) {
+        // The spool failed (a read or an ack): not the server's fault; try again after a wait.
+        this.log.error(`forwarder: ${describeError(err)}`);
+        end = "spool";
+      } finally {
+        this.link = undefined;
+        link.destroy(new Error("session over"));
+      }
+      if (end === "spool") {
+        await this.backoff();
+        continue;
+      }
       if (end === "failback" || end === "idle" || !this.running) continue;
       this.failed(server, end);
       await this.backoff();
@@ -202,7 +217,7 @@ export class Sender {
    * Sends batches on `link` until it breaks (resolves with why), it is idle (nothing pending
    * or in flight), or a failback is due with nothing in flight.
    */
-  private async session(link: CentralLink, server: CentralServer): Promise<string | "idle" | "failback"> {
+  private async session(link: CentralLink, server: CentralServer): Promise<string> {
     const inFlight: InFlight[] = [];
     let answered = 0;
     let serverError: string | undefined;

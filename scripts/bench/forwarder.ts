@@ -43,7 +43,9 @@ export async function benchForwarder(total = 100_000): Promise<string> {
     let t0 = performance.now();
     await ackedAtLeast(ackFile, total);
     let seconds = (performance.now() - t0) / 1000;
-    lines.push(`forwarder replay: ${total} spooled results delivered to the central Tantale and acknowledged in ${seconds.toFixed(2)} s = ${rate(total, seconds)} results/s`);
+    lines.push(
+      `forwarder replay: ${total} spooled results delivered to the central Tantale and acknowledged in ${seconds.toFixed(2)} s = ${rate(total, seconds)} results/s`,
+    );
 
     // Throughput with the central side up.
     let cpu = cpuSeconds(c.pid!);
@@ -53,7 +55,9 @@ export async function benchForwarder(total = 100_000): Promise<string> {
     await ackedAtLeast(ackFile, 2 * total);
     seconds = (performance.now() - t0) / 1000;
     const viaForwarder = (cpuSeconds(c.pid!) - cpu) / total;
-    lines.push(`forwarder throughput: ${total} results into the host side, committed by the central Tantale in ${seconds.toFixed(2)} s = ${rate(total, seconds)} results/s (all in the host's spool after ${spooled.toFixed(2)} s)`);
+    lines.push(
+      `forwarder throughput: ${total} results into the host side, committed by the central Tantale in ${seconds.toFixed(2)} s = ${rate(total, seconds)} results/s (all in the host's spool after ${spooled.toFixed(2)} s)`,
+    );
 
     // The same results sent to the central side directly.
     cpu = cpuSeconds(c.pid!);

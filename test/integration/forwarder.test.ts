@@ -84,7 +84,11 @@ class ControlledProxy {
 }
 
 /** A host-side daemon: the line input on port 0 and the forwarder with `forwarder` options. */
-async function startHost(forwarder: string, data = makeTempDir(), confDir?: string): Promise<{ t: ForegroundTantale; port: number; data: string; confDir: string }> {
+async function startHost(
+  forwarder: string,
+  data = makeTempDir(),
+  confDir?: string,
+): Promise<{ t: ForegroundTantale; port: number; data: string; confDir: string }> {
   const conf = confDir ?? makeConfDir({ "line.conf": "port = 0\n", "forwarder.conf": forwarder });
   const t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", data]);
   daemons.push(t);
@@ -94,7 +98,11 @@ async function startHost(forwarder: string, data = makeTempDir(), confDir?: stri
 }
 
 /** A central daemon on `port` (0: any), its conf and data dirs kept for a restart on the same port. */
-async function startCentral(port = 0, dirs?: { conf: string; data: string }, line = ""): Promise<{ t: ForegroundTantale; port: number; livestatus: number; conf: string; data: string }> {
+async function startCentral(
+  port = 0,
+  dirs?: { conf: string; data: string },
+  line = "",
+): Promise<{ t: ForegroundTantale; port: number; livestatus: number; conf: string; data: string }> {
   const conf = dirs?.conf ?? makeConfDir(portZeroConf({ line }));
   const data = dirs?.data ?? makeTempDir();
   fs.writeFileSync(path.join(conf, "line.conf"), `port = ${port}\n${line}`);
@@ -117,7 +125,9 @@ async function sendSynced(port: number, lines: readonly string[]): Promise<void>
       let text = "";
       socket.on("data", (d: Buffer) => {
         text += d.toString("utf8");
-        if (text.includes("\n")) (text.startsWith("SYNCED\n") ? resolve() : reject(new Error(`answered ${text}`)));
+        if (!text.includes("\n")) return;
+        if (text.startsWith("SYNCED\n")) resolve();
+        else reject(new Error(`answered ${text}`));
       });
       socket.on("close", () => reject(new Error(`closed before SYNCED (got ${JSON.stringify(text)})`)));
       socket.write(`${lines.join("")}SYNC\n`);
@@ -145,7 +155,10 @@ async function query<T>(port: number, request: string): Promise<T> {
 
 /** host;check → plugin output, of the hosts named `prefix*`. */
 async function outputs(livestatus: number, prefix: string): Promise<Map<string, string>> {
-  const rows = await query<[string, string, string][]>(livestatus, `GET services\nColumns: host_name description plugin_output\nFilter: host_name ~ ^${prefix}\n`);
+  const rows = await query<[string, string, string][]>(
+    livestatus,
+    `GET services\nColumns: host_name description plugin_output\nFilter: host_name ~ ^${prefix}\n`,
+  );
   return new Map(rows.map(([h, c, o]) => [`${h};${c}`, o]));
 }
 
@@ -265,7 +278,7 @@ describe("forwarder between real daemons (integration)", function () {
     proxy.refusing = false;
     const again = await startHost("", host.data, host.confDir);
     const from = await again.t.waitForLog((l) => l.msg.startsWith("forwarding to"));
-    expect(from.pending as number).to.be.at.least(6000);
+    expect(from.pending).to.be.at.least(6000);
     await until("every result SYNCED before the kill at the central side", async () => (await outputs(central.livestatus, "k9")).size >= 6000);
     const got = await outputs(central.livestatus, "k9");
     for (let i = 0; i < 6000; i++) expect(got.get(`k9;c${i}`), `c${i}`).to.equal(`r${i}`);

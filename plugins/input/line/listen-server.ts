@@ -11,7 +11,12 @@ import type { LineConfig } from "./schema";
  * missing or unreadable one fails the start naming it. Either way a connection reaches
  * `onConnection` paused (TLS: once its handshake is done), as the input expects.
  */
-export function createLineServer(config: LineConfig, dataDir: string, onConnection: (socket: net.Socket) => void, onTlsError: (err: Error) => void): net.Server {
+export function createLineServer(
+  config: LineConfig,
+  dataDir: string,
+  onConnection: (socket: net.Socket) => void,
+  onTlsError: (err: Error) => void,
+): net.Server {
   // Half-open: `printf '...\nSYNC\n' | nc -q1` sends FIN at once and still waits for SYNCED.
   if (config.tls_cert === "" && config.tls_key === "") return net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, onConnection);
   const read = (key: "tls_cert" | "tls_key" | "tls_ca"): Buffer => {

@@ -1,7 +1,19 @@
 import type { CheckResult } from "../../../core/model/check-result";
 
 /** The line input's fields; a custom variable with one of these names would be read as the field. */
-const FIELDS = new Set(["hostname", "check", "status", "output", "timestamp", "interval", "contacts", "hostgroups", "servicegroups", "long_output", "perf_data"]);
+const FIELDS = new Set([
+  "hostname",
+  "check",
+  "status",
+  "output",
+  "timestamp",
+  "interval",
+  "contacts",
+  "hostgroups",
+  "servicegroups",
+  "long_output",
+  "perf_data",
+]);
 
 /**
  * A result as the line input's JSON line (newline included), so the central side parses
@@ -64,7 +76,8 @@ export class TimestampSequencer {
     // Truly older than the previous one: sent as it is (the central side ignores it), remembered stamps unchanged.
     if (prev !== undefined && r.timestamp < prev.given) return r.timestamp;
     const sent = prev !== undefined && r.timestamp <= prev.sent ? prev.sent + TIMESTAMP_STEP : r.timestamp;
-    if (prev !== undefined) this.last.delete(key); // re-inserted below: the Map's order is least recently seen first
+    if (prev !== undefined)
+      this.last.delete(key); // re-inserted below: the Map's order is least recently seen first
     else if (this.last.size >= this.maxChecks) {
       const oldest = this.last.keys().next();
       if (oldest.done !== true) this.last.delete(oldest.value);

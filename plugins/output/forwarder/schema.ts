@@ -54,7 +54,12 @@ export const forwarderSchema = {
     default: 60_000,
     min: 1,
   },
-  reconnect_min_delay: { doc: "First wait before a new connection after a failure (doubled per failure, with full jitter).", format: "duration", default: 500, min: 1 },
+  reconnect_min_delay: {
+    doc: "First wait before a new connection after a failure (doubled per failure, with full jitter).",
+    format: "duration",
+    default: 500,
+    min: 1,
+  },
   reconnect_max_delay: { doc: "Longest wait between two connection attempts.", format: "duration", default: 30_000, min: 1 },
   failover_after: { doc: "Failures in a row (refused, timed out, dropped) before the next server is tried.", format: "integer", default: 3, min: 1 },
   failback_interval: {

@@ -57,7 +57,10 @@ describe("forwarder sender (real sockets, a real disk spool)", function () {
 
   async function setUp(servers: CentralServer[], over: Partial<SenderOptions> = {}) {
     const log = new RecordingLogger();
-    const spool = await DiskSpool.open({ dir: path.join(makeTempDir(), "spool"), segmentBytes: 1 << 20, maxBytes: 1 << 24, fsync: "never", fsyncIntervalMs: 1000 }, log);
+    const spool = await DiskSpool.open(
+      { dir: path.join(makeTempDir(), "spool"), segmentBytes: 1 << 20, maxBytes: 1 << 24, fsync: "never", fsyncIntervalMs: 1000 },
+      log,
+    );
     const sender = new Sender(
       spool,
       {

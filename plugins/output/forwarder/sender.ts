@@ -141,6 +141,7 @@ export class Sender {
         }
         continue;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the await above
       if (!this.running) {
         link.destroy(new Error("stopping"));
         break;
@@ -168,6 +169,7 @@ export class Sender {
         await this.backoff();
         continue;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the session
       if (end === "failback" || end === "idle" || !this.running) continue;
       this.failed(server, end);
       await this.backoff();
@@ -251,6 +253,7 @@ export class Sender {
       if (inFlight.length === 0 && this.spool.pendingRecords === 0) {
         // Quiet: keep the connection for the next records, but a close now is no failure.
         await this.sleep(this.options.ackTimeoutMs);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the link closes and answers come in event handlers, during the sleep above
         if (link.closed !== undefined && inFlight.length === 0) return "idle";
         continue;
       }
@@ -276,6 +279,7 @@ export class Sender {
         link.destroy(new Error(`no SYNCED within ${this.options.ackTimeoutMs}ms`));
         continue;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- answers and the close come in event handlers, during the awaits above
       if (answered === 0 && link.closed === undefined) await this.sleep(wait);
     }
   }

@@ -3,7 +3,6 @@ import internal from "./input/internal";
 import line from "./input/line";
 import livestatus from "./listener/livestatus";
 import file from "./output/file";
-import forwarder from "./output/forwarder";
 import sqlite from "./store/sqlite";
 import hosts from "./table/hosts";
 import log from "./table/log";
@@ -21,13 +20,13 @@ import servicegroups from "./table/servicegroups";
 import hostsbygroup from "./table/hostsbygroup";
 import servicesbygroup from "./table/servicesbygroup";
 import servicesbyhostgroup from "./table/servicesbyhostgroup";
+import forwarder from "./output/forwarder";
 
 /** The built-in plugins: adding one is a line here, never an edit in core/. */
 export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   internal,
   line,
   file,
-  forwarder,
   sqlite,
   livestatus,
   hosts,
@@ -46,4 +45,5 @@ export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   hostsbygroup,
   servicesbygroup,
   servicesbyhostgroup,
+  forwarder,
 ];

@@ -14,12 +14,12 @@ import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../..
 import { LoopTurns } from "../../../core/net/loop-turns";
 import { AuthLockout } from "./auth-lockout";
 import { Connection } from "./line-connection";
-import { createLineServer } from "./listen-server";
 import { TOO_LONG } from "./line-framer";
 import { decodeLine, parseLine, parseTail, skipBlanks } from "./line-parser";
 import { preview } from "./line-preview";
 import { allowList, peerOf } from "./peer-access";
 import { LINE_CONFIG, type LineConfig } from "./schema";
+import { createLineServer } from "./listen-server";
 
 /** After `ERROR authentication required`, how long the peer gets to read it before the socket is destroyed. */
 const AUTH_FAILURE_LINGER_MS = 1000;

@@ -25,6 +25,7 @@ import servicegroups from "./table/servicegroups";
 import hostsbygroup from "./table/hostsbygroup";
 import servicesbygroup from "./table/servicesbygroup";
 import servicesbyhostgroup from "./table/servicesbyhostgroup";
+import forwarder from "./output/forwarder";
 
 /** The built-in plugins: adding one is a line here, never an edit in core/. */
 export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
@@ -54,4 +55,5 @@ export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   hostsbygroup,
   servicesbygroup,
   servicesbyhostgroup,
+  forwarder,
 ];

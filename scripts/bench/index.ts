@@ -3,6 +3,7 @@ import { benchDiamond } from "./diamond";
 import { benchElasticsearch } from "./elasticsearch";
 import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
+import { benchForwarder } from "./forwarder";
 import { benchIngest } from "./ingest";
 import { benchLivestatus } from "./livestatus";
 import { benchNagiosFifo } from "./nagios-fifo";
@@ -17,6 +18,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   elasticsearch: () => benchElasticsearch(),
   filter: () => benchFilter(),
   fairness: () => benchFairness(),
+  forwarder: () => benchForwarder(),
   ingest: () => benchIngest(),
   livestatus: () => benchLivestatus(),
   "nagios-fifo": () => benchNagiosFifo(),

@@ -188,6 +188,9 @@ describe("property: line input over a real socket", function () {
     max_connections_per_peer: 500,
     auth_max_failures: 5,
     auth_lockout: 60_000,
+    tls_cert: "",
+    tls_key: "",
+    tls_ca: "",
   };
 
   /** Writes the chunks one by one (some after a turn of the event loop, so they leave as separate segments), then SYNC; resolves on SYNCED. */

@@ -10,7 +10,7 @@ import { FdLimitWatch } from "../../../core/net/fd-limit-watch";
 import { peerKey } from "../../../core/net/peer-key";
 import { reject, type Normalized } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
-import { CLOCK, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/tokens";
+import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/tokens";
 import { LoopTurns } from "../../../core/net/loop-turns";
 import { AuthLockout } from "./auth-lockout";
 import { Connection } from "./line-connection";
@@ -19,6 +19,7 @@ import { decodeLine, parseLine, parseTail, skipBlanks } from "./line-parser";
 import { preview } from "../../../core/input/line-preview";
 import { allowList, peerOf } from "./peer-access";
 import { LINE_CONFIG, type LineConfig } from "./schema";
+import { createLineServer } from "./listen-server";
 
 /** After `ERROR authentication required`, how long the peer gets to read it before the socket is destroyed. */
 const AUTH_FAILURE_LINGER_MS = 1000;
@@ -62,6 +63,8 @@ export class LineInput implements InputPlugin {
     @inject(CLOCK) private readonly clock: Clock,
     /** Shared with the Livestatus listener: lines wait their turn when much is ready at once. */
     @inject(LOOP_TURNS) private readonly turns: LoopTurns = new LoopTurns(),
+    /** Where relative tls_* files are. */
+    @inject(DATA_DIR) private readonly dataDir = ".",
   ) {
     this.throttle = new Throttle(clock);
     this.tokenDigest = config.token === "" ? undefined : digest(config.token);
@@ -89,9 +92,13 @@ export class LineInput implements InputPlugin {
   async start(): Promise<void> {
     this.allowed = allowList(this.config.allow);
     // Paused at accept: a connection arriving while the sink is paused must not read.
-    // Half-open: `printf '...\nSYNC\n' | nc -q1` sends FIN at once and still waits for SYNCED.
     // No server.maxConnections: Node would drop the newcomer, where ConnectionSlots may evict an idle one.
-    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.onConnection(socket));
+    const server = createLineServer(
+      this.config,
+      this.dataDir,
+      (socket) => this.onConnection(socket),
+      (err) => this.logThrottled("warn", "tls", `TLS handshake failed: ${err.message}`),
+    );
     await new Promise<void>((resolve, fail) => {
       server.once("error", fail);
       server.listen({ host: this.config.bind, port: this.config.port }, () => {

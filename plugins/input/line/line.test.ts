@@ -76,6 +76,9 @@ const DEFAULTS: LineConfig = {
   max_connections_per_peer: 500,
   auth_max_failures: 5,
   auth_lockout: 60_000,
+  tls_cert: "",
+  tls_key: "",
+  tls_ca: "",
 };
 const running: LineInput[] = [];
 const clients: net.Socket[] = [];

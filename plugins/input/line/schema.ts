@@ -1,5 +1,6 @@
 import type { ConfigOf, ConfigSchema } from "../../../core/plugin/api";
 import { configToken } from "../../../core/tokens";
+import { tlsProblem } from "./listen-server";
 import { allowProblem } from "./peer-access";
 
 export const lineSchema = {
@@ -41,6 +42,18 @@ export const lineSchema = {
     doc: "How long an address is locked out (its connections refused) after auth_max_failures wrong tokens; doubled at each further lock-out, up to 1h (0: never locked out).",
     format: "duration",
     default: 60_000,
+  },
+  tls_cert: {
+    doc: "PEM certificate (chain) of the TLS listener; with tls_key, the socket speaks TLS only. Relative to the data dir, or absolute.",
+    format: "string",
+    default: "",
+  },
+  // One check of the three together (on tls_key, so that a mismatch is reported once).
+  tls_key: { doc: "PEM private key of tls_cert.", format: "string", default: "", validate: tlsProblem },
+  tls_ca: {
+    doc: "PEM CA file: when set, clients must present a certificate it signed (empty: no client certificate asked).",
+    format: "string",
+    default: "",
   },
 } as const satisfies ConfigSchema;
 

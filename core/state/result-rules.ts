@@ -26,12 +26,19 @@ export class ResultRules {
     private readonly stats: InstanceStats,
   ) {}
 
-  /** Applies one result; false when it was older than the stored state (ignored, counted). */
+  /** Applies one result; false when it was older than the stored state, or the stored one again (ignored, counted). */
   apply(r: CheckResult): boolean {
     const prev = this.model.get(r.hostname, r.check);
-    if (prev !== undefined && r.timestamp < prev.lastCheck) {
-      this.stats.add("results_out_of_order");
-      return false;
+    if (prev !== undefined && r.timestamp <= prev.lastCheck) {
+      if (r.timestamp < prev.lastCheck) {
+        this.stats.add("results_out_of_order");
+        return false;
+      }
+      // The same result again (a forwarder or client re-sending what it could not see acknowledged): nothing to apply.
+      if (r.status === prev.state && r.output === prev.output && r.longOutput === prev.longOutput && r.perfData === prev.perfData) {
+        this.stats.add("results_duplicate");
+        return false;
+      }
     }
     if (prev === undefined && this.removals.removedBefore(r.hostname, r.check, r.timestamp)) {
       this.stats.add("results_before_removal");

@@ -117,7 +117,7 @@ export class HostTakeover {
   }
 }
 
-function renumber<T extends { readonly id: number }>(incoming: readonly T[], held: ObjectRecords<Downtime> | ObjectRecords<Comment>): Map<number, number> {
+function renumber(incoming: readonly { readonly id: number }[], held: ObjectRecords<Downtime> | ObjectRecords<Comment>): Map<number, number> {
   const ids = new Map<number, number>();
   const taken = new Set<number>();
   for (const r of incoming) {

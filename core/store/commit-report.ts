@@ -26,7 +26,7 @@ export interface CommitReport {
   readonly moved?: readonly CheckKey[];
 }
 
-export const COMPLETE_COMMIT: CommitReport = Object.freeze({ rejected: Object.freeze([]) as readonly FailedChange[] });
+export const COMPLETE_COMMIT: CommitReport = Object.freeze({ rejected: Object.freeze([]) });
 
 /**
  * A commit that wrote part of its set and failed on the rest for a reason that may pass

@@ -28,7 +28,7 @@ export type LogCondition =
   | { readonly kind: "not"; readonly child: LogCondition };
 
 /** Matches every entry. */
-export const ALL_LOG_ENTRIES: LogCondition = Object.freeze({ kind: "and", children: Object.freeze([]) as readonly LogCondition[] });
+export const ALL_LOG_ENTRIES: LogCondition = Object.freeze({ kind: "and", children: Object.freeze([]) });
 
 /**
  * A read of the log. Entries come ordered by (time, id), ascending or descending; `limit`
@@ -58,7 +58,7 @@ export interface LogPage {
 }
 
 /** An empty page. */
-export const NO_LOG_ENTRIES: LogPage = Object.freeze({ entries: Object.freeze([]) as readonly LogEntry[] });
+export const NO_LOG_ENTRIES: LogPage = Object.freeze({ entries: Object.freeze([]) });
 
 /**
  * The condition as a predicate in Node: the reference every store's translation must agree

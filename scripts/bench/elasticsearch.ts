@@ -221,7 +221,7 @@ async function logQueries(es: EsServer, lines: number): Promise<string[]> {
   for (const [name] of queries) {
     const [sq, rows] = timings.get(`sqlite ${name}`)!;
     const [el] = timings.get(`elasticsearch ${name}`)!;
-    out.push(`log ${name}: sqlite ${sq!.toFixed(1)} ms, elasticsearch ${el!.toFixed(1)} ms (×${(el! / sq!).toFixed(1)}), ${rows} rows`);
+    out.push(`log ${name}: sqlite ${sq!.toFixed(1)} ms, elasticsearch ${el!.toFixed(1)} ms (×${(el! / sq!).toFixed(1)}), ${rows ?? 0} rows`);
   }
   return out;
 }

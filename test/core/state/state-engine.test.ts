@@ -67,6 +67,19 @@ describe("StateEngine", () => {
     expect(engine.get("web1", "disk")!.state).to.equal(0);
   });
 
+  it("ignores the very same result sent again (a re-send after a lost SYNCED): no write, no alert, counted", async () => {
+    await engine.write([result("web1", "disk", 2, T0 + 10)]);
+    await engine.write([result("web1", "disk", 0, T0 + 20)]);
+    const commits = store.commits.length;
+    await engine.write([result("web1", "disk", 0, T0 + 20)]);
+    expect(store.commits.length, "nothing to commit").to.equal(commits);
+    expect(store.log.map((e) => e.state)).to.deep.equal([2, 0]);
+    expect(stats.of("(state)").get("results_duplicate")).to.equal(1);
+    // The same second with another output is a new result (arrival order).
+    await engine.write([result("web1", "disk", 0, T0 + 20, { output: "fine again" })]);
+    expect(engine.get("web1", "disk")!.output).to.equal("fine again");
+  });
+
   it("writes a SERVICE ALERT on each state change and moves last_state_change; not on a repeated state", async () => {
     await engine.write([result("web1", "disk", 0, T0)]);
     await engine.write([result("web1", "disk", 0, T0 + 60)]);

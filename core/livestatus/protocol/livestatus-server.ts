@@ -17,6 +17,7 @@ import type { ChangeFeed } from "../../state/change-feed";
 import { Throttle } from "../../log/throttle";
 import { ConnectionSlots, type Admission, type SlotLimit } from "../../net/connection-slots";
 import { FdLimitWatch } from "../../net/fd-limit-watch";
+import { listenServer } from "../../net/listen";
 import { peerKey } from "../../net/peer-key";
 import { AnswerMemory } from "./answer-output";
 import { LivestatusConnection, type CommandHandler } from "./livestatus-connection";
@@ -160,14 +161,7 @@ export class LivestatusServer {
     // allowHalfOpen: a client that sends its request and shuts down its side (the Perl
     // client, `nc -q`) still gets the answer; we end our side ourselves once it is written.
     const server = net.createServer({ allowHalfOpen: true }, (socket) => this.onConnection(socket, listen.path));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(listen, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    server.on("error", (err) => {
+    await listenServer(server, listen, (err) => {
       if (!this.fdWatch.serverError(err)) this.options.log.error(`livestatus listener error: ${err.message}`, { err: String(err) });
     });
     this.servers.push(server);

@@ -5,6 +5,7 @@ import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import { ConnectionSlots } from "../../../core/net/connection-slots";
 import { FdLimitWatch } from "../../../core/net/fd-limit-watch";
+import { listenServer } from "../../../core/net/listen";
 import type { LoopTurns } from "../../../core/net/loop-turns";
 import { allowList, peerOf } from "../../../core/net/peer-access";
 import { peerKey } from "../../../core/net/peer-key";
@@ -123,14 +124,7 @@ export class GraphiteListener {
     this.allowed = allowList(this.options.allow);
     // Paused at accept: a sender arriving while the sink is paused must not be read.
     const server = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket));
-    await new Promise<void>((resolve, fail) => {
-      server.once("error", fail);
-      server.listen({ host: this.options.bind, port: this.options.port }, () => {
-        server.off("error", fail);
-        resolve();
-      });
-    });
-    server.on("error", (err) => {
+    await listenServer(server, { host: this.options.bind, port: this.options.port }, (err) => {
       if (!this.fdWatch.serverError(err)) this.deps.log.error(`graphite listener error: ${err.message}`, { err: String(err) });
     });
     this.server = server;

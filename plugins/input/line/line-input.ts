@@ -7,6 +7,7 @@ import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import { ConnectionSlots } from "../../../core/net/connection-slots";
 import { FdLimitWatch } from "../../../core/net/fd-limit-watch";
+import { listenServer } from "../../../core/net/listen";
 import { peerKey } from "../../../core/net/peer-key";
 import { reject, type Normalized } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
@@ -99,14 +100,7 @@ export class LineInput implements InputPlugin {
       (socket) => this.onConnection(socket),
       (err) => this.logThrottled("warn", "tls", `TLS handshake failed: ${err.message}`),
     );
-    await new Promise<void>((resolve, fail) => {
-      server.once("error", fail);
-      server.listen({ host: this.config.bind, port: this.config.port }, () => {
-        server.off("error", fail);
-        resolve();
-      });
-    });
-    server.on("error", (err) => {
+    await listenServer(server, { host: this.config.bind, port: this.config.port }, (err) => {
       if (!this.fdWatch.serverError(err)) this.log.error(`server error: ${err.message}`, { err: String(err) });
     });
     this.server = server;

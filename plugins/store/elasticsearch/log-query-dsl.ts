@@ -1,7 +1,7 @@
 /**
  * A log condition (core/store/log-query.ts) as an Elasticsearch search: the Query DSL of what
  * translates exactly, and the rest as a condition checked in Node on the fetched documents
- * (READING.md). Pure: no client, no I/O.
+ * (README.md, "Reading from the cluster"). Pure: no client, no I/O.
  *
  * Every node is translated to two queries, a superset (`upper`) and a subset (`lower`) of
  * the entries it matches; they are the same query when the node translates exactly. A node

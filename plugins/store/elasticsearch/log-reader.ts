@@ -1,5 +1,5 @@
 /**
- * The log read from the cluster (READING.md): the daily log indices searched with the
+ * The log read from the cluster (README.md, "Reading from the cluster"): the daily log indices searched with the
  * pushed-down part of the condition (log-query-dsl.ts), sorted by (time, id), paged with
  * `search_after`, the rest of the condition checked in Node, stopped as soon as `limit`
  * entries are found.

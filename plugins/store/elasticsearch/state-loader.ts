@@ -1,6 +1,6 @@
 /**
  * The state read back from the cluster: at start, what this Tantale (node) wrote; at a
- * failover, what any Tantale wrote about the hosts this one takes over (READING.md).
+ * failover, what any Tantale wrote about the hosts this one takes over (README.md, "Reading from the cluster").
  * Every search sorts on keyword fields that are unique per document and pages with
  * `search_after`: no point in time, nothing the test server or OpenSearch would lack.
  */

@@ -189,6 +189,29 @@ describe("forwarder between real daemons (integration)", function () {
     expect(r.stdout).not.to.match(/sqlite|livestatus/);
   });
 
+  it("carries Nagios lines written to the host side's command FIFO to the central Tantale's state", async () => {
+    const central = await startCentral();
+    const conf = makeConfDir({
+      "line.conf": "port = 0\n",
+      "nagios.conf": "path = nagios.cmd\n",
+      "forwarder.conf": `servers = 127.0.0.1:${central.port}\n${FAST}`,
+    });
+    const host = await startHost("", makeTempDir(), conf);
+    await host.t.waitForLog((l) => l.instance === "nagios" && typeof l.msg === "string" && l.msg.includes("nagios.cmd"));
+    const fifo = path.join(host.data, "nagios.cmd");
+    expect(fs.lstatSync(fifo).isFIFO()).to.equal(true);
+    // Nagios lines carry no interval: stamped now, so that the default one does not outdate them.
+    const now = Math.floor(Date.now() / 1000);
+    const lines = Array.from({ length: 200 }, (_, i) => `[${now}] PROCESS_SERVICE_CHECK_RESULT;nf1;svc${i};${i % 4};output ${i}\n`);
+    lines.push(`[${now}] PROCESS_HOST_CHECK_RESULT;nf1;1;host down\n`);
+    fs.appendFileSync(fifo, lines.join(""));
+    await until("the FIFO's results at the central side", async () => (await outputs(central.livestatus, "nf1")).size === 200);
+    const got = await outputs(central.livestatus, "nf1");
+    for (let i = 0; i < 200; i++) expect(got.get(`nf1;svc${i}`)).to.equal(`output ${i}`);
+    const [[state]] = await query<[[number]]>(central.livestatus, "GET hosts\nColumns: state\nFilter: name = nf1\n");
+    expect(state).to.equal(1);
+  });
+
   it("delivers across a restart of the central daemon on the same port, logging the outage once and its end once", async () => {
     const central = await startCentral();
     const host = await startHost(`servers = 127.0.0.1:${central.port}\n${FAST}`);

@@ -41,7 +41,7 @@ export type { StateStore, StoredState } from "./store/state-store";
 export type { LogCondition, LogNumberField, LogNumberOp, LogPage, LogQuery, LogTextField } from "./store/log-query";
 export { ALL_LOG_ENTRIES, compareLogEntries, logEntryMatches, logPageOf, NO_LOG_ENTRIES } from "./store/log-query";
 export type { ChangePart, CommitReport, FailedChange } from "./store/commit-report";
-export { COMPLETE_COMMIT, PartialCommitError } from "./store/commit-report";
+export { COMPLETE_COMMIT } from "./store/commit-report";
 export { EMPTY_STORED_STATE } from "./store/state-store";
 export type { ChangeSet, RecordChanges, LastIds } from "./state/change-set";
 // External commands for any input that takes them (a command FIFO): inject COMMANDS and call execute().

@@ -1,4 +1,3 @@
-import { RetryableError } from "../errors";
 import type { CheckKey } from "../state/check-state";
 
 /** The part of a change set a store could not write. */
@@ -27,22 +26,3 @@ export interface CommitReport {
 }
 
 export const COMPLETE_COMMIT: CommitReport = Object.freeze({ rejected: Object.freeze([]) });
-
-/**
- * A commit that wrote part of its set and failed on the rest for a reason that may pass
- * (the store away, overloaded): the engine rolls back and retries the whole set, which
- * is safe (commits replay idempotently). `failed` names what was not written.
- */
-export class PartialCommitError extends RetryableError {
-  constructor(
-    readonly store: string,
-    readonly failed: readonly FailedChange[],
-    options?: { cause?: unknown },
-  ) {
-    const shown = failed
-      .slice(0, 3)
-      .map((f) => `${f.part} ${f.key}: ${f.reason}`)
-      .join("; ");
-    super(`${store}: ${failed.length} changes not written (${shown}${failed.length > 3 ? "; ..." : ""})`, options);
-  }
-}

@@ -39,7 +39,7 @@ export type { Downtime } from "./state/downtime";
 export type { Comment } from "./state/comment";
 export type { StateStore, StoredState } from "./store/state-store";
 export type { LogCondition, LogNumberField, LogNumberOp, LogPage, LogQuery, LogTextField } from "./store/log-query";
-export { ALL_LOG_ENTRIES, compareLogEntries, logEntryMatches, logPageOf, NO_LOG_ENTRIES } from "./store/log-query";
+export { ALL_LOG_ENTRIES, compareLogEntries, logCursorOf, logEntryMatches, logPageOf, NO_LOG_ENTRIES, parseLogCursor } from "./store/log-query";
 export type { ChangePart, CommitReport, FailedChange } from "./store/commit-report";
 export { COMPLETE_COMMIT } from "./store/commit-report";
 export { EMPTY_STORED_STATE } from "./store/state-store";

@@ -123,7 +123,7 @@ export function compareLogEntries(a: LogEntry, b: LogEntry): number {
  */
 export function logPageOf(all: Iterable<LogEntry>, q: LogQuery): LogPage {
   const test = q.where === undefined ? undefined : logEntryMatches(q.where);
-  const after = q.after === undefined ? undefined : parseMemoryCursor(q.after);
+  const after = q.after === undefined ? undefined : parseLogCursor(q.after);
   const desc = q.order === "desc";
   const selected: LogEntry[] = [];
   for (const e of all) {
@@ -140,11 +140,23 @@ export function logPageOf(all: Iterable<LogEntry>, q: LogQuery): LogPage {
   if (q.limit === undefined || selected.length <= q.limit) return { entries: selected };
   const entries = selected.slice(0, q.limit);
   const last = entries.at(-1);
-  return last === undefined ? { entries } : { entries, next: JSON.stringify([last.time, last.id]) };
+  return last === undefined ? { entries } : { entries, next: logCursorOf(last) };
 }
 
-function parseMemoryCursor(cursor: string): Pick<LogEntry, "time" | "id"> {
-  const parsed: unknown = JSON.parse(cursor);
-  if (!Array.isArray(parsed) || typeof parsed[0] !== "number" || typeof parsed[1] !== "string") throw new TypeError(`not a log cursor: ${cursor}`);
+/** The cursor after `entry` (LogPage.next): its (time, id), the key of every store's order. */
+export function logCursorOf(entry: Pick<LogEntry, "time" | "id">): string {
+  return JSON.stringify([entry.time, entry.id]);
+}
+
+/** The (time, id) of a cursor from logCursorOf; a TypeError for anything else. */
+export function parseLogCursor(cursor: string): Pick<LogEntry, "time" | "id"> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cursor);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "number" || typeof parsed[1] !== "string")
+    throw new TypeError(`not a log cursor: ${cursor}`);
   return { time: parsed[0], id: parsed[1] };
 }

@@ -6,7 +6,7 @@
  */
 import type { Client, estypes } from "@elastic/elasticsearch";
 import type { LogEntry } from "../../../core/state/log-entry";
-import { logEntryMatches, NO_LOG_ENTRIES, type LogPage, type LogQuery } from "../../../core/store/log-query";
+import { logCursorOf, logEntryMatches, NO_LOG_ENTRIES, parseLogCursor, type LogPage, type LogQuery } from "../../../core/store/log-query";
 import { fromLogDocument, type IndexNames, type LogDocument } from "./documents";
 import { logSearchOf } from "./log-query-dsl";
 
@@ -56,7 +56,11 @@ export async function readLogFromCluster(client: Client, names: IndexNames, quer
   const { limit } = query;
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) throw new TypeError(`limit must be a whole number ≥ 0, not ${limit}`);
   if (!Number.isSafeInteger(options.pageSize) || options.pageSize < 1) throw new TypeError(`pageSize must be a whole number ≥ 1, not ${options.pageSize}`);
-  let after = query.after === undefined ? undefined : parseLogCursor(query.after);
+  let after: Cursor | undefined;
+  if (query.after !== undefined) {
+    const c = parseLogCursor(query.after);
+    after = [c.time, c.id];
+  }
   const search = logSearchOf(query.where, query.since, query.until);
   if (search.matchesNothing || limit === 0) return NO_LOG_ENTRIES;
   const post = search.postFilter === undefined ? undefined : logEntryMatches(search.postFilter);
@@ -65,7 +69,7 @@ export async function readLogFromCluster(client: Client, names: IndexNames, quer
   const entries: LogEntry[] = [];
   const page = (more: boolean): LogPage => {
     const last = entries.at(-1);
-    return more && last !== undefined ? { entries, next: JSON.stringify([last.time, last.id]) } : { entries };
+    return more && last !== undefined ? { entries, next: logCursorOf(last) } : { entries };
   };
   for (;;) {
     // Exact query: ask for what is missing plus one (to tell whether more follow). With a
@@ -102,20 +106,6 @@ export async function readLogFromCluster(client: Client, names: IndexNames, quer
     if (hits.length < size) return page(false);
     if (entries.length === want && post !== undefined) return page(true);
   }
-}
-
-/** The [time, id] of a cursor from LogPage.next. */
-export function parseLogCursor(cursor: string): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(cursor);
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "number" || typeof parsed[1] !== "string") {
-    throw new TypeError(`not a log cursor of the Elasticsearch store: ${cursor}`);
-  }
-  return [parsed[0], parsed[1]];
 }
 
 /** A 404 `index_not_found_exception`: a server that does not honour ignore_unavailable / allow_no_indices for a missing index. */

@@ -5,8 +5,15 @@
  */
 import type Database from "better-sqlite3";
 import { compileRegex, type TextTest } from "../../../core/livestatus/query/regex";
-import type { LogEntry } from "../../../core/state/log-entry";
-import type { LogCondition, LogNumberField, LogPage, LogQuery, LogTextField } from "../../../core/store/log-query";
+import {
+  logCursorOf,
+  parseLogCursor,
+  type LogCondition,
+  type LogNumberField,
+  type LogPage,
+  type LogQuery,
+  type LogTextField,
+} from "../../../core/store/log-query";
 import { LOG_INDEX } from "./log-id-migration";
 import { rowToLogEntry } from "./rows";
 import { LOG_COLUMNS, type LogRow } from "./tables";
@@ -159,23 +166,6 @@ function column(field: string): string {
 function checkNumber(what: string, n: number): number {
   if (typeof n !== "number" || Number.isNaN(n)) throw new TypeError(`${what} must be a number, not ${String(n)}`);
   return n;
-}
-
-/** The cursor after `entry`: its (time, id), the key of the order. */
-export function logCursorOf(entry: Pick<LogEntry, "time" | "id">): string {
-  return JSON.stringify([entry.time, entry.id]);
-}
-
-function parseLogCursor(cursor: string): { time: number; id: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(cursor);
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "number" || typeof parsed[1] !== "string")
-    throw new TypeError(`not a log cursor of this store: ${cursor}`);
-  return { time: parsed[0], id: parsed[1] };
 }
 
 /**

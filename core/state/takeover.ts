@@ -4,7 +4,7 @@ import type { CheckResult } from "../model/check-result";
 import type { StoredState } from "../store/state-store";
 import type { Annotations } from "./annotations";
 import type { ChangeNotifier } from "./change-feed";
-import type { CheckKey, CheckState } from "./check-state";
+import { checkKey, type CheckKey, type CheckState } from "./check-state";
 import type { Comment } from "./comment";
 import type { Downtime, DowntimeRecords } from "./downtime";
 import type { ObjectRecords } from "./object-records";
@@ -73,7 +73,7 @@ export class HostTakeover {
     for (const k of keys) {
       const s = this.model.get(k.hostname, k.check);
       if (s === undefined) continue;
-      this.persistence.pending.journal.checks.note(`${k.hostname}\u0000${k.check}`, s);
+      this.persistence.pending.journal.checks.note(checkKey(k.hostname, k.check), s);
       this.annotations.dropAllOf(k.hostname, k.check);
       this.model.unput(k.hostname, k.check);
       hosts.add(k.hostname);

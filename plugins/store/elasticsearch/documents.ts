@@ -12,7 +12,7 @@ import type { LastIds } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import type { Comment } from "../../../core/state/comment";
 import type { Downtime } from "../../../core/state/downtime";
-import { logEntry, type LogEntry } from "../../../core/state/log-entry";
+import type { LogEntry } from "../../../core/state/log-entry";
 
 export interface IndexNames {
   readonly state: string;
@@ -72,8 +72,10 @@ export function toLogDocument(e: LogEntry, node: string): LogDocument {
   };
 }
 
+/** The entry with the id it was written with (read back, never computed again: a log read may fetch a million). */
 export function fromLogDocument(d: LogDocument): LogEntry {
-  const e = logEntry({
+  return Object.freeze({
+    id: d.id,
     time: d.time,
     class: d.class,
     type: d.type,
@@ -85,8 +87,6 @@ export function fromLogDocument(d: LogDocument): LogEntry {
     output: d.output,
     message: d.message,
   });
-  // The stored id is the one the entry was written with (an id scheme may change between versions).
-  return e.id === d.id ? e : Object.freeze({ ...e, id: d.id });
 }
 
 /**

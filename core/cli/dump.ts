@@ -70,7 +70,7 @@ export class NoStoreError extends TantaleError {}
  * dir must exist, and so must one of the store's files (its `data-path` options), since a
  * store reads a missing file as an empty state.
  */
-function missingStore(spec: InstanceSpec, dataDir: string): string | undefined {
+export function missingStore(spec: InstanceSpec, dataDir: string): string | undefined {
   if (!fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) return `no store in ${dataDir}: no such directory`;
   const files = Object.entries(spec.plugin.definition.schema)
     .filter(([key, option]) => "format" in option && option.format === "data-path" && typeof spec.options[key] === "string" && spec.options[key] !== "")

@@ -12,6 +12,7 @@ import { installRoot } from "../plugin/peer-resolution";
 import { startDetached } from "../daemon/detach";
 import { holderOf, pidFileHolder, readPidRecord, type PidHolder } from "../daemon/pid-file";
 import { runDaemon } from "../daemon/run";
+import { backupCommand } from "./backup";
 import { dumpState } from "./dump";
 import { NEW_PLUGIN_KINDS, NewPluginError, writePluginPackage } from "./new-plugin";
 import { optionRows } from "./options-table";
@@ -85,6 +86,12 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
     .action(async (o: PathOptions & { host?: string }) => {
       exitCode = await dump(builtIns, o);
     });
+
+  withPaths(program.command("backup <file>").description("copy the store to FILE, consistent, while the daemon runs (SQLite's online backup)")).action(
+    async (file: string, o: PathOptions) => {
+      exitCode = await backupCommand(() => loadConfiguration(loadOptions(builtIns, o)), path.resolve(o.dataDir), file);
+    },
+  );
 
   program
     .command("new-plugin <name>")

@@ -44,4 +44,22 @@ export interface StateStore {
    * hosts, whichever Tantale wrote them (a host that moved here: core/state/takeover.ts).
    */
   loadHosts?(hostnames: readonly string[]): Promise<StoredState>;
+  /**
+   * `tantale backup`: writes a consistent copy of everything committed to `destination` (a
+   * file), on an instance that was not started, while a daemon may be committing to the
+   * store. A store that cannot do it (its data is in a cluster) rejects saying how it is
+   * backed up; a store without this method has no backup command.
+   */
+  backup?(destination: string): Promise<BackupReport>;
+}
+
+/** What `StateStore.backup()` wrote. */
+export interface BackupReport {
+  /** The copy, an absolute path. */
+  readonly file: string;
+  readonly bytes: number;
+  /** What the copy holds, by kind (`checks`, `log lines`, ...): the operator's summary line. */
+  readonly contents: Readonly<Record<string, number>>;
+  /** What the store checked on the copy, when it did (`PRAGMA integrity_check: ok`). */
+  readonly checked?: string;
 }

@@ -13,7 +13,7 @@ import type { DaemonSettings } from "../../../core/config/common-schema";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
 import type { LogPage, LogQuery } from "../../../core/store/log-query";
-import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE, type BackupReport, type StoredState } from "../../../core/store/state-store";
 import type { CheckKey } from "../../../core/state/check-state";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { backoffDelay, realPacing, type BackoffPolicy, type Pacing } from "./backoff";
@@ -249,6 +249,19 @@ export class ElasticsearchStore implements StorePlugin {
         });
       return EMPTY_STORED_STATE;
     }
+  }
+
+  /** `tantale backup`: the state is in the cluster, which backs itself up. */
+  backup(): Promise<BackupReport> {
+    const { state, records, logPattern } = this.names;
+    return Promise.reject(
+      new TantaleError(
+        `store "${this.instance}" keeps its data in the Elasticsearch cluster (${this.config.nodes.join(", ")}), not in the data dir: ` +
+          `back it up with a cluster snapshot of the indices ${state}, ${records} and ${logPattern} ` +
+          `(PUT _snapshot/<repository>/<snapshot>, a snapshot lifecycle policy, or Kibana's Snapshot and Restore); ` +
+          `the data dir holds only the spool of commits not yet written to the cluster`,
+      ),
+    );
   }
 
   /**

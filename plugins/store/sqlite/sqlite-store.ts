@@ -10,6 +10,7 @@ import { describeError, TantaleError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StorePlugin } from "../../../core/plugin/api";
+import type { BackupReport } from "../../../core/store/state-store";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
@@ -17,6 +18,7 @@ import type { LogPage, LogQuery } from "../../../core/store/log-query";
 import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { LogReads } from "./log-sql";
+import { onlineBackup } from "./online-backup";
 import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime } from "./rows";
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
 import {
@@ -203,6 +205,29 @@ export class SqliteStore implements StorePlugin {
     const p = this.prepared;
     if (p !== undefined) return this.guard("readLog", () => p.log.read(query));
     return this.readOnly("readLog", (db) => new LogReads(db).read(query), { entries: [] });
+  }
+
+  /**
+   * `tantale backup`: a consistent copy of the file while a daemon commits to it (SQLite's
+   * online backup API through a read-only connection: see online-backup.ts). The copy is a
+   * store a daemon starts from as it is.
+   */
+  async backup(destination: string): Promise<BackupReport> {
+    try {
+      return await onlineBackup({
+        source: this.file,
+        destination,
+        busyTimeoutMs: this.config.busy_timeout,
+        fileMode: dataModes(this.settings.data_access).file,
+        checkSource: (db) => {
+          const version = userVersion(db);
+          if (version === 0) throw new Error("the file has no schema yet (a daemon never started on it): nothing to back up");
+          if (version !== SCHEMA_VERSION) throw new Error(`schema version ${version}, this Tantale backs up version ${SCHEMA_VERSION}`);
+        },
+      });
+    } catch (err) {
+      throw new SqliteStoreError(this.file, `backup to ${destination}`, { cause: err });
+    }
   }
 
   /** Deletes the log rows older than log_retention_days (the hourly timer calls it); returns how many. */

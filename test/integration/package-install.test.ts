@@ -94,7 +94,14 @@ describe("the package installed from its tarball", function () {
   });
 
   it("holds the build and the files an operator needs, and needed no TypeScript", () => {
-    for (const f of ["bin/tantale", "dist/core/cli/main.js", "dist/plugins/index.js", "conf.d/sqlite.conf", "conf.d.client/forwarder.conf", "scripts/tantale.service"])
+    for (const f of [
+      "bin/tantale",
+      "dist/core/cli/main.js",
+      "dist/plugins/index.js",
+      "conf.d/sqlite.conf",
+      "conf.d.client/forwarder.conf",
+      "scripts/tantale.service",
+    ])
       expect(fs.existsSync(path.join(installed, f)), f).to.equal(true);
     expect(fs.existsSync(path.join(installed, "core", "cli", "main.ts")), "sources").to.equal(false);
     expect(fs.existsSync(path.join(app, "node_modules", "typescript")), "typescript installed").to.equal(false);
@@ -131,7 +138,10 @@ describe("the package installed from its tarball", function () {
     line.send("SYNC");
     expect(await line.next(30_000)).to.equal("SYNCED");
     line.socket.destroy();
-    const rows = await query(await portOf("livestatus", "livestatus listening on"), "GET services\nColumns: host_name description state plugin_output\nFilter: host_name = web1\n");
+    const rows = await query(
+      await portOf("livestatus", "livestatus listening on"),
+      "GET services\nColumns: host_name description state plugin_output\nFilter: host_name = web1\n",
+    );
     expect(rows).to.deep.equal([["web1", "disk_root", 1, "DISK WARNING - 9% free"]]);
     expect(fs.existsSync(path.join(data, "tantale.db"))).to.equal(true);
     t.signal("SIGTERM");

@@ -37,6 +37,8 @@ export async function onlineBackup(options: OnlineBackupOptions): Promise<Backup
   refuseStoreFiles(source, destination);
   if (fs.statSync(destination, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${destination} is a directory: name the backup file`);
   const temporary = path.join(dir, `.${path.basename(destination)}.${process.pid}.tmp`);
+  // A leftover of a backup killed mid-way (same pid, after a reboot) is no database to copy into.
+  fs.rmSync(temporary, { force: true });
   ensureFile(temporary, options.fileMode);
   try {
     const db = new Database(source, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs });

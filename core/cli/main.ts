@@ -6,6 +6,7 @@ import { loadConfiguration, type LoadOptions } from "../config/load-config";
 import { DAEMON_SCHEMA, commonSchemaFor, type DaemonSettings } from "../config/common-schema";
 import { ConfigError, describeError } from "../errors";
 import { LOG_LEVELS, type LogLevel } from "../log/logger";
+import { LOG_FORMAT_SETTINGS, type LogFormatSetting } from "../log/pretty";
 import { describeSource, type AnyPluginDefinition, type PluginSource } from "../plugin/api";
 import { NpmPluginLoader } from "../plugin/npm-plugins";
 import { installRoot } from "../plugin/peer-resolution";
@@ -22,6 +23,7 @@ interface PathOptions {
   pidFile?: string;
   logFile?: string;
   logLevel?: LogLevel;
+  logFormat?: LogFormatSetting;
   pluginDir?: string;
 }
 
@@ -41,6 +43,11 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
   withPaths(program)
     .option("--foreground", "run attached to the terminal, logging to stderr")
     .option("--log-file <file>", "log file in daemon mode (default: DATA_DIR/tantale.log)")
+    .addOption(
+      new Option("--log-format <format>", "json, pretty (readable), or auto: pretty on a terminal (overrides log_format of tantale.conf)").choices(
+        LOG_FORMAT_SETTINGS,
+      ),
+    )
     .addOption(new Option("--daemonized", "internal: started by the daemon mode").hideHelp())
     // Taken here rather than refused by commander, whose "too many arguments" hides a mistyped command.
     .allowExcessArguments()
@@ -122,6 +129,7 @@ function pidFileOf(o: PathOptions): string {
 function loadOptions(builtIns: readonly AnyPluginDefinition[], o: PathOptions): LoadOptions {
   const overrides: Partial<{ -readonly [K in keyof DaemonSettings]: DaemonSettings[K] }> = {};
   if (o.logLevel !== undefined) overrides.log_level = o.logLevel;
+  if (o.logFormat !== undefined) overrides.log_format = o.logFormat;
   if (o.pluginDir !== undefined) overrides.plugin_dir = path.resolve(o.pluginDir);
   return { confDir: path.resolve(o.confDir), builtIns, overrides };
 }
@@ -155,6 +163,7 @@ async function runDetached(builtIns: readonly AnyPluginDefinition[], o: PathOpti
   const args = ["--foreground", "--daemonized", "--conf-dir", path.resolve(o.confDir), "--data-dir", dataDir, "--pid-file", pidFile, "--log-file", logFile];
   if (o.pluginDir !== undefined) args.push("--plugin-dir", path.resolve(o.pluginDir));
   if (o.logLevel !== undefined) args.push("--log-level", o.logLevel);
+  if (o.logFormat !== undefined) args.push("--log-format", o.logFormat);
   const report = await startDetached(process.argv[1]!, args, 120_000);
   if (report.type === "error") {
     err(`tantale: not started: ${report.message} (log: ${logFile})`);

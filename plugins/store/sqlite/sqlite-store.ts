@@ -9,7 +9,7 @@ import { createDir, dataModes, ensureFile, narrowIfPresent, type ModeChange } fr
 import { describeError, TantaleError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
-import type { StorePlugin } from "../../../core/plugin/api";
+import type { Endpoint, StorePlugin } from "../../../core/plugin/api";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
@@ -115,6 +115,10 @@ export class SqliteStore implements StorePlugin {
     @inject(DAEMON_SETTINGS) private readonly settings: Pick<DaemonSettings, "data_access"> = { data_access: "private" },
   ) {
     this.file = path.resolve(dataDir, config.path);
+  }
+
+  endpoints(): Endpoint[] {
+    return [{ role: "write", address: this.file }];
   }
 
   async start(): Promise<void> {

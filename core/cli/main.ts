@@ -13,7 +13,8 @@ import { installRoot } from "../plugin/peer-resolution";
 import { startDetached } from "../daemon/detach";
 import { holderOf, pidFileHolder, readPidRecord, type PidHolder } from "../daemon/pid-file";
 import { runDaemon } from "../daemon/run";
-import { dumpState } from "./dump";
+import { writeDump } from "./dump";
+import { ReaderGoneError, backpressuredWriter } from "./stream-out";
 import { NEW_PLUGIN_KINDS, NewPluginError, writePluginPackage } from "./new-plugin";
 import { optionRows } from "./options-table";
 
@@ -207,9 +208,10 @@ async function stop(pidFile: string, timeoutMs: number): Promise<number> {
 async function dump(builtIns: readonly AnyPluginDefinition[], o: PathOptions & { host?: string }): Promise<number> {
   try {
     const config = await loadConfiguration(loadOptions(builtIns, o));
-    for (const line of await dumpState(config, path.resolve(o.dataDir), o.host)) out(line);
+    await writeDump(config, path.resolve(o.dataDir), o.host, backpressuredWriter(process.stdout));
     return 0;
   } catch (e) {
+    if (e instanceof ReaderGoneError) return 0; // `tantale dump | head`: the reader had enough
     err(`tantale: ${describeError(e)}`);
     return 1;
   }

@@ -14,11 +14,12 @@ import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/st
 import type { CheckState } from "../../../core/state/check-state";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
 import type { LogPage, LogQuery } from "../../../core/store/log-query";
-import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE, type StateScan, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { LogReads } from "./log-sql";
 import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime } from "./rows";
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
+import { scanSqliteState } from "./state-scan";
 import {
   DELETE_CHECK,
   DELETE_COMMENT,
@@ -200,6 +201,11 @@ export class SqliteStore implements StorePlugin {
     if (p !== undefined) return this.guard("load", () => readState(p.state));
     // One read transaction: another process may commit between the statements, and all four must see the same commit.
     return this.readOnly("load", (db) => db.transaction(() => readState(selectState(db)))(), EMPTY_STORED_STATE);
+  }
+
+  /** What load() returns, read as it is consumed (tantale dump): state-scan.ts. */
+  scanState(host?: string): StateScan {
+    return scanSqliteState(this.file, this.config.busy_timeout, host, (err) => new SqliteStoreError(this.file, "scan (read-only)", { cause: err }));
   }
 
   /** The query in one SQL statement (log-sql.ts): condition, order, limit and cursor applied by SQLite, through an index. */

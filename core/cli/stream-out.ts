@@ -16,8 +16,12 @@ export function backpressuredWriter(stream: NodeJS.WritableStream): (chunk: stri
     failure = err.code === "EPIPE" ? new ReaderGoneError("the reader closed the output", { cause: err }) : err;
     for (const w of wake) w();
   });
-  return async (chunk) => {
+  // A function, not the variable: the 'error' handler sets it while a write waits.
+  const check = () => {
     if (failure !== undefined) throw failure;
+  };
+  return async (chunk) => {
+    check();
     if (stream.write(chunk)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -28,6 +32,6 @@ export function backpressuredWriter(stream: NodeJS.WritableStream): (chunk: stri
       wake.add(done);
       stream.on("drain", done);
     });
-    if (failure !== undefined) throw failure;
+    check();
   };
 }

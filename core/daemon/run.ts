@@ -59,13 +59,13 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     report(options, { type: "error", message });
     return 1;
   }
-  const format = resolveLogFormat(config.daemon.log_format, { toFile: options.logFile !== undefined, stderrIsTty: process.stderr.isTTY === true });
+  const format = resolveLogFormat(config.daemon.log_format, { toFile: options.logFile !== undefined, stderrIsTty: process.stderr.isTTY });
   const log = createLogger({
     level: config.daemon.log_level,
     file: options.logFile,
     format,
     // Colours only for a terminal that takes them (NO_COLOR: no-color.org).
-    colorize: options.logFile === undefined && process.stderr.isTTY === true && process.env.NO_COLOR === undefined,
+    colorize: options.logFile === undefined && process.stderr.isTTY && process.env.NO_COLOR === undefined,
     blocks: [startupBlock],
   });
   // Tightened rather than only warned about: an install from before data_access kept its checks and log readable by every user.

@@ -57,6 +57,33 @@ describe("the daemon's log: JSON lines, or readable ones", () => {
     expect(byId.get("hosts")).to.deep.include({ kind: "table", endpoints: [] });
   });
 
+  it("lists in the start-up line the FIFOs read, the files written, the servers sent to and a second listener", async () => {
+    const conf = makeConfDir({
+      ...portZeroConf(),
+      "nagios.conf": "path = nagios.cmd\n",
+      "diamond.conf": "path = diamond.fifo\nport = 0\n\n[check load]\nexpression = {loadavg.05}\nthresholds = , , 4, 8\n",
+      "archive.conf": "plugin = file\npath = archive/results.jsonl\n",
+      "forwarder.conf": "servers = 127.0.0.1:9, [::1]:9\n",
+    });
+    const data = makeTempDir();
+    const t = ForegroundTantale.start(["--conf-dir", conf, "--data-dir", data]);
+    running.push(t);
+    const started = await t.waitForMessage("tantale started", 30_000);
+    const graphite = t.logs.find((l) => l.instance === "diamond" && typeof l.port === "number")!;
+    const endpoints = Object.fromEntries((started.enabled as { id: string; endpoints: unknown[] }[]).map((i) => [i.id, i.endpoints]));
+    expect(endpoints.nagios).to.deep.equal([{ role: "read", address: path.join(data, "nagios.cmd"), note: "Nagios command FIFO" }]);
+    expect(endpoints.diamond).to.deep.equal([
+      { role: "read", address: path.join(data, "diamond.fifo"), note: "Graphite lines FIFO" },
+      { role: "listen", address: `127.0.0.1:${String(graphite.port)}`, note: "Graphite lines" },
+    ]);
+    expect(endpoints.archive).to.deep.equal([{ role: "write", address: path.join(data, "archive", "results.jsonl") }]);
+    expect(endpoints.forwarder).to.deep.equal([
+      { role: "send", address: "127.0.0.1:9", note: "first" },
+      { role: "send", address: "[::1]:9", note: "fail-over" },
+      { role: "write", address: path.join(data, "spool", "forwarder"), note: "spool" },
+    ]);
+  });
+
   for (const [how, args, tantaleConf] of [
     ["--log-format pretty", ["--log-format", "pretty"], undefined],
     ["log_format = pretty in tantale.conf", [], "log_format = pretty\n"],
@@ -137,7 +164,7 @@ describe("the daemon's log: JSON lines, or readable ones", () => {
       process.kill(-child.pid!, "SIGTERM");
       await exited;
     }
-    const plain = out.replace(/\x1b\[[0-9;]*m/g, ""); // eslint-disable-line no-control-regex -- ANSI colours
+    const plain = out.replace(/\x1b\[[0-9;]*m/g, ""); // ANSI colours
     expect(out, "colours on a terminal").to.contain("\x1b[");
     expect(plain).to.contain(`tantale ${tantaleVersion()} started: conf dir ${conf}`);
     expect(plain.split(/\r?\n/).filter((l) => l.startsWith("{"))).to.deep.equal([]);

@@ -1,4 +1,10 @@
-import { prettyFactory } from "pino-pretty";
+import type PinoPretty from "pino-pretty";
+
+/** pino-pretty takes about 150 ms to load: only a daemon that logs pretty lines pays it, not every tantale command. */
+function prettyFactory(options: PinoPretty.PrettyOptions): (line: LogRecord) => string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously (createLogger is synchronous)
+  return (require("pino-pretty") as typeof PinoPretty).prettyFactory(options);
+}
 
 /** How the daemon writes its log: pino's JSON lines, or readable lines for a person at a terminal. */
 export type LogFormat = "json" | "pretty";

@@ -6,6 +6,7 @@ import { loadConfiguration, type LoadOptions } from "../config/load-config";
 import { DAEMON_SCHEMA, commonSchemaFor, type DaemonSettings } from "../config/common-schema";
 import { ConfigError, describeError } from "../errors";
 import { LOG_LEVELS, type LogLevel } from "../log/logger";
+import { LOG_FORMAT_SETTINGS, type LogFormatSetting } from "../log/pretty";
 import { describeSource, type AnyPluginDefinition, type PluginSource } from "../plugin/api";
 import { NpmPluginLoader } from "../plugin/npm-plugins";
 import { installRoot } from "../plugin/peer-resolution";
@@ -13,7 +14,8 @@ import { startDetached } from "../daemon/detach";
 import { holderOf, pidFileHolder, readPidRecord, type PidHolder } from "../daemon/pid-file";
 import { runDaemon } from "../daemon/run";
 import { backupCommand } from "./backup";
-import { dumpState } from "./dump";
+import { writeDump } from "./dump";
+import { ReaderGoneError, backpressuredWriter } from "./stream-out";
 import { NEW_PLUGIN_KINDS, NewPluginError, writePluginPackage } from "./new-plugin";
 import { optionRows } from "./options-table";
 
@@ -23,6 +25,7 @@ interface PathOptions {
   pidFile?: string;
   logFile?: string;
   logLevel?: LogLevel;
+  logFormat?: LogFormatSetting;
   pluginDir?: string;
 }
 
@@ -42,6 +45,11 @@ export async function main(builtIns: readonly AnyPluginDefinition[], argv: reado
   withPaths(program)
     .option("--foreground", "run attached to the terminal, logging to stderr")
     .option("--log-file <file>", "log file in daemon mode (default: DATA_DIR/tantale.log)")
+    .addOption(
+      new Option("--log-format <format>", "json, pretty (readable), or auto: pretty on a terminal (overrides log_format of tantale.conf)").choices(
+        LOG_FORMAT_SETTINGS,
+      ),
+    )
     .addOption(new Option("--daemonized", "internal: started by the daemon mode").hideHelp())
     // Taken here rather than refused by commander, whose "too many arguments" hides a mistyped command.
     .allowExcessArguments()
@@ -129,6 +137,7 @@ function pidFileOf(o: PathOptions): string {
 function loadOptions(builtIns: readonly AnyPluginDefinition[], o: PathOptions): LoadOptions {
   const overrides: Partial<{ -readonly [K in keyof DaemonSettings]: DaemonSettings[K] }> = {};
   if (o.logLevel !== undefined) overrides.log_level = o.logLevel;
+  if (o.logFormat !== undefined) overrides.log_format = o.logFormat;
   if (o.pluginDir !== undefined) overrides.plugin_dir = path.resolve(o.pluginDir);
   return { confDir: path.resolve(o.confDir), builtIns, overrides };
 }
@@ -162,6 +171,7 @@ async function runDetached(builtIns: readonly AnyPluginDefinition[], o: PathOpti
   const args = ["--foreground", "--daemonized", "--conf-dir", path.resolve(o.confDir), "--data-dir", dataDir, "--pid-file", pidFile, "--log-file", logFile];
   if (o.pluginDir !== undefined) args.push("--plugin-dir", path.resolve(o.pluginDir));
   if (o.logLevel !== undefined) args.push("--log-level", o.logLevel);
+  if (o.logFormat !== undefined) args.push("--log-format", o.logFormat);
   const report = await startDetached(process.argv[1]!, args, 120_000);
   if (report.type === "error") {
     err(`tantale: not started: ${report.message} (log: ${logFile})`);
@@ -205,9 +215,10 @@ async function stop(pidFile: string, timeoutMs: number): Promise<number> {
 async function dump(builtIns: readonly AnyPluginDefinition[], o: PathOptions & { host?: string }): Promise<number> {
   try {
     const config = await loadConfiguration(loadOptions(builtIns, o));
-    for (const line of await dumpState(config, path.resolve(o.dataDir), o.host)) out(line);
+    await writeDump(config, path.resolve(o.dataDir), o.host, backpressuredWriter(process.stdout));
     return 0;
   } catch (e) {
+    if (e instanceof ReaderGoneError) return 0; // `tantale dump | head`: the reader had enough
     err(`tantale: ${describeError(e)}`);
     return 1;
   }

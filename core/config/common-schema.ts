@@ -1,6 +1,7 @@
 import type { ConfigOf, ConfigSchema } from "../plugin/api";
 import type { PluginKind } from "../plugin/api";
 import { DATA_ACCESS } from "../daemon/data-access";
+import { LOG_FORMAT_SETTINGS } from "../log/pretty";
 
 /** Keys every instance file may set; the core consumes them, the plugin never sees them. */
 const INSTANCE_SCHEMA = {
@@ -37,6 +38,11 @@ export function commonSchemaFor(kind: PluginKind): ConfigSchema {
 /** The daemon's own settings: `tantale.conf` in the conf dir (the one file that is no plugin instance). */
 export const DAEMON_SCHEMA = {
   log_level: { doc: "Log level: trace, debug, info, warn, error, fatal or silent.", format: "log-level", default: "info" },
+  log_format: {
+    doc: "Log lines: json (one JSON object a line), pretty (readable, for a person), or auto: pretty when the log goes to a terminal (--foreground, no --log-file), json otherwise.",
+    format: LOG_FORMAT_SETTINGS,
+    default: "auto",
+  },
   queue_size: { doc: "Results queued per output before inputs are paused (they resume at 80%).", format: "integer", default: 100_000, min: 1 },
   shutdown_timeout: { doc: "Longest graceful stop: inputs close, queued results are written, outputs close.", format: "duration", default: 30_000 },
   start_timeout: { doc: "Longest start of one plugin instance.", format: "duration", default: 30_000, min: 1000 },

@@ -15,6 +15,8 @@ import { LoopTurns } from "../net/loop-turns";
 import { CommandExecutor } from "../commands/command-executor";
 import { STATE_ID, connectStateEngine } from "./state-wiring";
 import { dataModes, ensureDir } from "./data-access";
+import { STARTED_MESSAGE, startupFields } from "./startup-block";
+import { tantaleVersion } from "../tantale-version";
 
 export interface DaemonOptions {
   readonly load: LoadOptions;
@@ -110,7 +112,9 @@ export class Daemon {
     for (const id of disabled) this.options.logger.info("instance disabled by its conf file", { instance: id });
     await this.host.startAll(instances);
     this.engine.start();
-    this.options.logger.info("tantale started", { instances: instances.length, data_dir: this.options.dataDir });
+    // One line saying what runs and where it listens, once every listener is bound (port 0 included).
+    const fields = startupFields({ version: tantaleVersion(), confDir: this.options.load.confDir, dataDir: this.options.dataDir, instances: this.host.describe() });
+    this.options.logger.info(STARTED_MESSAGE, { ...fields });
   }
 
   /** Graceful stop; false when queued results could not all be written in time. */

@@ -3,9 +3,11 @@ import path from "node:path";
 import { loadConfiguration, type LoadOptions } from "../config/load-config";
 import { ConfigError, PluginRuntimeError, describeError } from "../errors";
 import { createLogger, type Logger } from "../log/logger";
+import { resolveLogFormat } from "../log/pretty";
 import { Daemon } from "./daemon";
 import { dataModes, ensureDir, ensureFile, type ModeChange } from "./data-access";
 import { acquirePidFile, releasePidFile } from "./pid-file";
+import { startupBlock } from "./startup-block";
 
 export interface RunOptions {
   readonly load: LoadOptions;
@@ -57,7 +59,15 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     report(options, { type: "error", message });
     return 1;
   }
-  const log = createLogger({ level: config.daemon.log_level, file: options.logFile });
+  const format = resolveLogFormat(config.daemon.log_format, { toFile: options.logFile !== undefined, stderrIsTty: process.stderr.isTTY });
+  const log = createLogger({
+    level: config.daemon.log_level,
+    file: options.logFile,
+    format,
+    // Colours only for a terminal that takes them (NO_COLOR: no-color.org).
+    colorize: options.logFile === undefined && process.stderr.isTTY && process.env.NO_COLOR === undefined,
+    blocks: [startupBlock],
+  });
   // Tightened rather than only warned about: an install from before data_access kept its checks and log readable by every user.
   for (const change of narrowed)
     log.warn(`mode of ${change.path} changed from ${change.from} to ${change.to} (data_access = ${config.daemon.data_access})`, { ...change });

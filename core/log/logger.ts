@@ -1,4 +1,5 @@
 import pino from "pino";
+import { prettyDestination, type LogFormat, type PrettyBlock } from "./pretty";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -42,6 +43,12 @@ export interface LoggerOptions {
   readonly level: LogLevel;
   /** A file to append to, or undefined for stderr. */
   readonly file?: string;
+  /** JSON lines (the default), or readable lines (pretty.ts). */
+  readonly format?: LogFormat;
+  /** Pretty only: colours (for a terminal). */
+  readonly colorize?: boolean;
+  /** Pretty only: lines shown as blocks (the start-up block). */
+  readonly blocks?: readonly PrettyBlock[];
 }
 
 class PinoLogger implements Logger {
@@ -69,7 +76,7 @@ class PinoLogger implements Logger {
 const UNWRITTEN_LIMIT = 16 * 1024 * 1024;
 
 /**
- * Synchronous writes: logs are rare (nothing per line at info) and must survive a crash
+ * Synchronous writes, in both formats: logs are rare (nothing per line at info) and must survive a crash
  * or an exit right after they were written. A write that fails (ENOSPC: the log shares the
  * full disk of the store) must not end the daemon: the lines wait in memory, up to
  * UNWRITTEN_LIMIT, and are written with the next line once space returns.
@@ -77,7 +84,9 @@ const UNWRITTEN_LIMIT = 16 * 1024 * 1024;
 export function createLogger(options: LoggerOptions): Logger {
   const destination = pino.destination({ dest: options.file ?? 2, sync: true, mkdir: true, maxLength: UNWRITTEN_LIMIT });
   destination.on("error", () => undefined);
-  return new PinoLogger(pino({ level: options.level, base: { pid: process.pid } }, destination));
+  // Pretty lines go through the same synchronous destination: formatted in the log call, written before it returns.
+  const stream = options.format === "pretty" ? prettyDestination(destination, { colorize: options.colorize ?? false, blocks: options.blocks }) : destination;
+  return new PinoLogger(pino({ level: options.level, base: { pid: process.pid } }, stream));
 }
 
 /** A logger that drops everything, for tools and tests that do not care. */

@@ -12,10 +12,28 @@ export const PLUGIN_API_VERSION = 1;
 export const PLUGIN_KINDS = ["store", "output", "table", "listener", "input"] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
+/** What an instance does at an endpoint: listens on it, reads it (a FIFO), writes it (a file), sends to it. */
+export type EndpointRole = "listen" | "read" | "write" | "send";
+
+/** A place an instance listens on, reads, writes or sends to, as the start-up block shows it. */
+export interface Endpoint {
+  readonly role: EndpointRole;
+  /** `host:port` (the bound port, not 0), an absolute path, or a URL. */
+  readonly address: string;
+  /** A few words more: the protocol, TLS. */
+  readonly note?: string;
+}
+
 /** Every plugin instance: `start()` once, `stop()` drains and may be called more than once. */
 export interface Lifecycle {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Optional: where this instance listens, reads, writes or sends, for the start-up block the
+   * daemon logs. Asked once every instance has started (a port 0 is bound by then); a
+   * plugin without it is listed by its name and kind alone.
+   */
+  endpoints?(): readonly Endpoint[];
 }
 
 /** Receives results and pushes them into the injected `Sink`. */

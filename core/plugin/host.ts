@@ -5,7 +5,7 @@ import { PluginRuntimeError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
 import type { SelfStats } from "../metrics/self-stats";
 import type { ResultBus } from "../pipeline/result-bus";
-import { PLUGIN_KINDS, describeSource, type OutputPlugin, type PluginKind, type StorePlugin } from "./api";
+import { PLUGIN_KINDS, describeSource, type Endpoint, type OutputPlugin, type PluginKind, type StorePlugin } from "./api";
 import { withDeadline } from "./deadline";
 import { constructInstance, type PluginInstance } from "./instance";
 
@@ -18,6 +18,15 @@ export interface ReloadSummary {
 }
 
 const STOP_ORDER: readonly PluginKind[] = [...PLUGIN_KINDS].reverse();
+
+/** A running instance as the start-up block lists it. */
+export interface InstanceView {
+  readonly id: string;
+  readonly plugin: string;
+  readonly kind: PluginKind;
+  readonly source: string;
+  readonly endpoints: readonly Endpoint[];
+}
 
 /** Where a store instance plugs in (the state engine): connected after its start, before its stop. */
 export interface StoreBinding {
@@ -46,6 +55,23 @@ export class PluginHost {
   /** Ids of the running instances, in start order. */
   runningIds(): string[] {
     return [...this.running.keys()];
+  }
+
+  /**
+   * The running instances, in start order, with the endpoints each reports (plugin/api.ts).
+   * A plugin whose endpoints() throws is listed without them: the start-up block must not fail a start.
+   */
+  describe(): InstanceView[] {
+    return [...this.running.values()].map(({ spec, plugin, log }) => {
+      let endpoints: readonly Endpoint[] = [];
+      try {
+        endpoints = plugin.endpoints?.() ?? [];
+      } catch (err) {
+        log.warn("endpoints() failed: listed without them", { error: describeError(err) });
+      }
+      const { name, kind } = spec.plugin.definition;
+      return { id: spec.id, plugin: name, kind, source: describeSource(spec.plugin.source), endpoints };
+    });
   }
 
   /** Starts everything or nothing: on a failure the instances already started are stopped again. */

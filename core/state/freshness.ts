@@ -17,6 +17,8 @@ export interface FreshnessSettings {
 }
 
 const OUTDATED_PREFIX = "OUTDATED - ";
+/** How many outdated checks the log line names; the rest are counted. */
+export const OUTDATED_NAMED = 5;
 
 /**
  * Passive checks that stop reporting: each state's deadline (lastCheck + freshness_factor ×
@@ -54,6 +56,7 @@ export class Freshness {
   /** Marks checks outdated whose deadline passed by `now` (seconds since the epoch). */
   outdate(now: number): void {
     let outdated = 0;
+    const named: string[] = [];
     for (let due = this.deadlines.peek(); due !== undefined && due.at <= now; due = this.deadlines.peek()) {
       this.deadlines.pop();
       const [hostname, check] = due.key.split("\u0000") as [string, string];
@@ -77,9 +80,20 @@ export class Freshness {
       this.notifier.notify(changed ? "state" : "check");
       this.persistence.update(next);
       outdated++;
+      if (named.length < OUTDATED_NAMED) named.push(check === HOST_CHECK ? hostname : `${hostname};${check}`);
     }
     if (outdated === 0) return;
     this.stats.add("checks_outdated", outdated);
-    this.log.info("checks outdated: no result for freshness_factor × interval", { checks: outdated });
+    this.log.info(outdatedMessage(outdated, named), { checks: outdated, first: named });
   }
+}
+
+/**
+ * `3 checks outdated (no result for freshness_factor × interval): web1;disk, web1;load, web2`,
+ * with `and N more` past the named ones: an operator sees which checks stopped reporting
+ * without a query. A host's own check is named by the host, as Nagios names host alerts.
+ */
+export function outdatedMessage(count: number, named: readonly string[]): string {
+  const more = count > named.length ? ` and ${count - named.length} more` : "";
+  return `${count} check${count === 1 ? "" : "s"} outdated (no result for freshness_factor × interval): ${named.join(", ")}${more}`;
 }

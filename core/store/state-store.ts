@@ -19,6 +19,19 @@ export interface StoredState {
 export const EMPTY_STORED_STATE: StoredState = Object.freeze({ checks: [], downtimes: [], comments: [], lastIds: Object.freeze({ downtime: 0, comment: 0 }) });
 
 /**
+ * The committed state read as it is consumed (StateStore.scanState): a dump of a large store
+ * holds one host's checks at a time, not all of them.
+ */
+export interface StateScan {
+  readonly downtimes: readonly Downtime[];
+  readonly comments: readonly Comment[];
+  /** Every check, one host's after another's: hosts in ascending code point order, each host's checks together. */
+  readonly checks: Iterable<CheckState>;
+  /** Ends the read (a read transaction may be held until then); also when `checks` was not read to its end. */
+  close(): void;
+}
+
+/**
  * The persistence of the state engine. The embedded SQLite store and the Elasticsearch store
  * implement it. The query tables never see it: they read the engine's memory for the current
  * state and `readLog()` for history.
@@ -44,6 +57,12 @@ export interface StateStore {
    * hosts, whichever Tantale wrote them (a host that moved here: core/state/takeover.ts).
    */
   loadHosts?(hostnames: readonly string[]): Promise<StoredState>;
+  /**
+   * Optional: what load() returns, read as it is consumed, one snapshot (`tantale dump`
+   * streams through it; without it, dump holds the whole load() in memory). `host`: that
+   * host's checks, downtimes and comments only. Works on an instance that was not started.
+   */
+  scanState?(host?: string): StateScan;
   /**
    * `tantale backup`: writes a consistent copy of everything committed to `destination` (a
    * file), on an instance that was not started, while a daemon may be committing to the

@@ -4,6 +4,7 @@ import type { DaemonSettings } from "../../core/config/common-schema";
 export function testDaemonSettings(overrides: Partial<DaemonSettings> = {}): DaemonSettings {
   return {
     log_level: "info",
+    log_format: "auto",
     queue_size: 1000,
     shutdown_timeout: 500,
     start_timeout: 500,

@@ -6,7 +6,8 @@ import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import { LoopTurns } from "../../../core/net/loop-turns";
-import type { InputPlugin, Sink } from "../../../core/plugin/api";
+import type { Endpoint, InputPlugin, Sink } from "../../../core/plugin/api";
+import { peerOf } from "../../../core/net/peer-access";
 import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/tokens";
 import { FifoReader } from "../../../core/input/fifo-reader";
 import { preview } from "../../../core/input/line-preview";
@@ -111,6 +112,13 @@ export class DiamondInput implements InputPlugin, SourceLineHandler {
   /** The FIFO's path (absolute), undefined without one. */
   get fifoPath(): string | undefined {
     return this.fifo?.path;
+  }
+
+  endpoints(): Endpoint[] {
+    const out: Endpoint[] = [];
+    if (this.fifoPath !== undefined) out.push({ role: "read", address: this.fifoPath, note: "Graphite lines FIFO" });
+    if (this.port !== undefined) out.push({ role: "listen", address: peerOf(this.config.bind, this.port), note: "Graphite lines" });
+    return out;
   }
 
   async start(): Promise<void> {

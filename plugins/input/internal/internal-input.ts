@@ -3,10 +3,11 @@ import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
 import { STATE_ID } from "../../../core/daemon/state-wiring";
 import type { SelfStats } from "../../../core/metrics/self-stats";
-import type { CheckResult } from "../../../core/model/check-result";
+import { HOST_CHECK, type CheckResult } from "../../../core/model/check-result";
 import { normalizeResult } from "../../../core/model/normalize-result";
 import type { InputPlugin, Sink } from "../../../core/plugin/api";
 import type { StateEngine } from "../../../core/state/state-engine";
+import { tantaleVersion } from "../../../core/tantale-version";
 import { CLOCK, SELF_STATS, SINK, STATE_ENGINE } from "../../../core/tokens";
 import { INTERNAL_CONFIG, type InternalConfig } from "./schema";
 
@@ -16,12 +17,14 @@ const STATUS_NAMES = ["OK", "WARNING", "CRITICAL"] as const;
  * Tantale's own health as a passive result (Carbon's carbon.agents.*, Telegraf's
  * inputs.internal): results accepted, queued per output, write errors, input pauses.
  * CRITICAL while an output (the store) cannot write, WARNING while inputs are paused or
- * after writes that failed and work again, so a GUI shows it.
+ * after writes that failed and work again, so a GUI shows it. With it, the host's own check
+ * (UP: Tantale runs there), or the host would stay pending for ever.
  */
 @injectable()
 export class InternalInput implements InputPlugin {
   private timer: NodeJS.Timeout | undefined;
   private lastErrors: number | undefined;
+  private readonly since = new Date();
 
   constructor(
     @inject(INTERNAL_CONFIG) private readonly config: InternalConfig,
@@ -33,14 +36,20 @@ export class InternalInput implements InputPlugin {
   ) {}
 
   async start(): Promise<void> {
-    this.file(this.report());
-    this.timer = setInterval(() => this.file(this.report()), this.config.interval);
+    this.fileAll();
+    this.timer = setInterval(() => this.fileAll(), this.config.interval);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** The service first: its counters are those from before this report. */
+  private fileAll(): void {
+    this.file(this.report());
+    if (this.config.host_result) this.file(this.hostReport());
   }
 
   /**
@@ -50,6 +59,19 @@ export class InternalInput implements InputPlugin {
   private file(result: CheckResult): void {
     this.sink.accept(result);
     if ((this.stats.snapshot()[STATE_ID]?.write_failing ?? 0) > 0) this.engine.applyNow(result);
+  }
+
+  /** The Host check of the host Tantale files under: UP, since this result comes from a Tantale that runs there. */
+  hostReport(): CheckResult {
+    const now = this.clock.now();
+    return this.validated({
+      hostname: this.hostname(),
+      check: HOST_CHECK,
+      status: 0,
+      output: `TANTALE UP - Tantale ${tantaleVersion()} runs here (pid ${process.pid}, since ${this.since.toISOString()})`,
+      timestamp: now / 1000,
+      interval: Math.max(1, Math.round(this.config.interval / 1000)),
+    }, now);
   }
 
   report(): CheckResult {
@@ -73,10 +95,9 @@ export class InternalInput implements InputPlugin {
             ? "output writes failed since the last report"
             : `${queued} results queued`;
     const now = this.clock.now();
-    // Through the one validator, as any input's results: a bad hostname or check option fails the start.
-    const outcome = normalizeResult(
+    return this.validated(
       {
-        hostname: this.config.hostname || os.hostname(),
+        hostname: this.hostname(),
         check: this.config.check,
         status,
         output: `TANTALE ${STATUS_NAMES[status]} - ${why} | ${perf.join(" ")}`,
@@ -85,6 +106,15 @@ export class InternalInput implements InputPlugin {
       },
       now,
     );
+  }
+
+  private hostname(): string {
+    return this.config.hostname || os.hostname();
+  }
+
+  /** Through the one validator, as any input's results: a bad hostname or check option fails the start. */
+  private validated(raw: Readonly<Record<string, string | number>>, now: number): CheckResult {
+    const outcome = normalizeResult(raw, now);
     if (!outcome.ok) throw new Error(`cannot report: ${outcome.reason}`);
     return outcome.result;
   }

@@ -17,6 +17,11 @@ export const internalSchema = {
     validate: (name) => (name === "" ? undefined : refusedName("hostname", name)),
   },
   check: { doc: "Service description of the results.", format: "string", default: "tantale", validate: (name) => refusedName("check", name) },
+  host_result: {
+    doc: "Also file the host's own check, UP, every interval, so that the host is not pending; false when another source sends it (the ok input, a ping).",
+    format: "bool",
+    default: true,
+  },
 } as const satisfies ConfigSchema;
 
 /** The options as the plugin receives them (durations in milliseconds, sizes in bytes). */

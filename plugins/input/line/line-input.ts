@@ -10,7 +10,7 @@ import { FdLimitWatch } from "../../../core/net/fd-limit-watch";
 import { listenServer } from "../../../core/net/listen";
 import { peerKey } from "../../../core/net/peer-key";
 import { reject, type Normalized } from "../../../core/model/normalize-result";
-import type { InputPlugin, Sink } from "../../../core/plugin/api";
+import type { Endpoint, InputPlugin, Sink } from "../../../core/plugin/api";
 import { CLOCK, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/tokens";
 import { LoopTurns } from "../../../core/net/loop-turns";
 import { AuthLockout } from "./auth-lockout";
@@ -87,6 +87,11 @@ export class LineInput implements InputPlugin {
   get port(): number {
     const address = this.server?.address();
     return typeof address === "object" && address !== null ? address.port : this.config.port;
+  }
+
+  endpoints(): Endpoint[] {
+    const tls = this.config.tls_cert !== "";
+    return [{ role: "listen", address: peerOf(this.config.bind, this.port), note: `JSON and Nagios lines${tls ? ", TLS" : ""}${this.config.token === "" ? "" : ", AUTH token"}` }];
   }
 
   /** The options are valid: the schema's ranges and checks refused the others (check-config too). */

@@ -13,7 +13,7 @@ import type { InstanceStats } from "../../../core/metrics/self-stats";
 import { checkResultFromCommand, parseExternalCommand } from "../../../core/model/external-command";
 import { reject, type Rejected } from "../../../core/model/normalize-result";
 import type { LoopTurns } from "../../../core/net/loop-turns";
-import type { InputPlugin, Sink } from "../../../core/plugin/api";
+import type { Endpoint, InputPlugin, Sink } from "../../../core/plugin/api";
 import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, SINK } from "../../../core/tokens";
 import { NAGIOS_CONFIG, parseMode, type NagiosConfig } from "./schema";
 
@@ -66,6 +66,10 @@ export class NagiosInput implements InputPlugin {
   /** The FIFO's absolute path. */
   get path(): string {
     return this.fifoPath;
+  }
+
+  endpoints(): Endpoint[] {
+    return [{ role: "read", address: this.fifoPath, note: "Nagios command FIFO" }];
   }
 
   async start(): Promise<void> {

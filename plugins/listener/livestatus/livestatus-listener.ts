@@ -9,7 +9,8 @@ import type { CommandRequest } from "../../../core/livestatus/protocol/query";
 import type { TableRegistry } from "../../../core/livestatus/query/table-registry";
 import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
-import type { ListenerPlugin } from "../../../core/plugin/api";
+import type { Endpoint, ListenerPlugin } from "../../../core/plugin/api";
+import { peerOf } from "../../../core/net/peer-access";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { StateEngine } from "../../../core/state/state-engine";
 import { CLOCK, COMMANDS, DATA_DIR, INSTANCE_STATS, LOGGER, LOOP_TURNS, STATE_ENGINE, TABLES } from "../../../core/tokens";
@@ -62,6 +63,11 @@ export class LivestatusListener implements ListenerPlugin {
   /** The unix socket's absolute path, undefined without one. */
   get socketPath(): string | undefined {
     return this.config.path === "" ? undefined : path.resolve(this.dataDir, this.config.path);
+  }
+
+  endpoints(): Endpoint[] {
+    const unix = this.socketPath;
+    return [{ role: "listen", address: peerOf(this.config.bind, this.port) }, ...(unix === undefined ? [] : [{ role: "listen" as const, address: unix, note: "unix socket" }])];
   }
 
   /** The options are valid: the schema's ranges and checks refused the others (check-config too). */

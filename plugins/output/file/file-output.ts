@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { inject, injectable } from "tsyringe";
 import type { CheckResult } from "../../../core/model/check-result";
-import type { OutputPlugin } from "../../../core/plugin/api";
+import type { Endpoint, OutputPlugin } from "../../../core/plugin/api";
 import { DATA_DIR } from "../../../core/tokens";
 import { FILE_CONFIG, type FileConfig } from "./schema";
 
@@ -17,6 +17,10 @@ export class FileOutput implements OutputPlugin {
     @inject(DATA_DIR) dataDir: string,
   ) {
     this.file = path.resolve(dataDir, config.path);
+  }
+
+  endpoints(): Endpoint[] {
+    return [{ role: "write", address: this.file }];
   }
 
   async start(): Promise<void> {

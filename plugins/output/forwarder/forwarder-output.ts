@@ -8,7 +8,7 @@ import { describeError, TantaleError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
-import type { OutputPlugin } from "../../../core/plugin/api";
+import type { Endpoint, OutputPlugin } from "../../../core/plugin/api";
 import { DiskSpool } from "../../../core/spool/disk-spool";
 import type { SpoolDrop } from "../../../core/spool/spool";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
@@ -50,6 +50,13 @@ export class ForwarderOutput implements OutputPlugin {
       return parsed;
     });
     this.spoolDir = path.resolve(dataDir, config.spool_dir === "" ? path.join("spool", instanceId) : config.spool_dir);
+  }
+
+  endpoints(): Endpoint[] {
+    return [
+      ...this.servers.map((s, i) => ({ role: "send" as const, address: s.label, note: `${i === 0 ? "first" : "fail-over"}${this.config.tls ? ", TLS" : ""}` })),
+      { role: "write", address: this.spoolDir, note: "spool" },
+    ];
   }
 
   async start(): Promise<void> {

@@ -6,7 +6,7 @@ import { TantaleError, describeError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import { Throttle } from "../../../core/log/throttle";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
-import type { StorePlugin } from "../../../core/plugin/api";
+import type { Endpoint, StorePlugin } from "../../../core/plugin/api";
 import { DiskSpool } from "../../../core/spool/disk-spool";
 import type { Spool, SpoolOptions } from "../../../core/spool/spool";
 import type { DaemonSettings } from "../../../core/config/common-schema";
@@ -125,6 +125,10 @@ export class ElasticsearchStore implements StorePlugin {
    * it) and fails until it answers. Any other refusal (not Elasticsearch, templates refused)
    * fails the start.
    */
+  endpoints(): Endpoint[] {
+    return this.config.nodes.map((node) => ({ role: "send" as const, address: withoutCredentials(node), note: `indices ${this.config.index_prefix}-*` }));
+  }
+
   async start(): Promise<void> {
     if (this.started) throw new ElasticsearchStoreError(this.config.nodes, "start", { cause: new Error("already started") });
     this.abort = new AbortController();
@@ -603,4 +607,17 @@ class DrainError extends Error {
 
 function describeChanges(c: ChangeSet): string {
   return `${c.upserts.length} checks, ${c.deletes.length} deletes, ${c.log.length} log entries, ${c.downtimes.upserts.length + c.downtimes.deletes.length} downtime and ${c.comments.upserts.length + c.comments.deletes.length} comment changes`;
+}
+
+/** A node URL for the log: a user and password written into it stay out. */
+function withoutCredentials(node: string): string {
+  try {
+    const url = new URL(node);
+    if (url.username === "" && url.password === "") return node;
+    url.username = "";
+    url.password = "";
+    return url.toString();
+  } catch {
+    return node;
+  }
 }

@@ -9,18 +9,19 @@ import { createDir, dataModes, ensureFile, narrowIfPresent, type ModeChange } fr
 import { describeError, TantaleError } from "../../../core/errors";
 import type { Logger } from "../../../core/log/logger";
 import type { InstanceStats } from "../../../core/metrics/self-stats";
-import type { StorePlugin } from "../../../core/plugin/api";
+import type { Endpoint, StorePlugin } from "../../../core/plugin/api";
 import type { BackupReport } from "../../../core/store/state-store";
 import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
 import type { LogPage, LogQuery } from "../../../core/store/log-query";
-import { EMPTY_STORED_STATE, type StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE, type StateScan, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { LogReads } from "./log-sql";
 import { onlineBackup } from "./online-backup";
 import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime } from "./rows";
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
+import { scanSqliteState } from "./state-scan";
 import {
   DELETE_CHECK,
   DELETE_COMMENT,
@@ -119,6 +120,10 @@ export class SqliteStore implements StorePlugin {
     this.file = path.resolve(dataDir, config.path);
   }
 
+  endpoints(): Endpoint[] {
+    return [{ role: "write", address: this.file }];
+  }
+
   async start(): Promise<void> {
     if (this.db !== undefined) throw new SqliteStoreError(this.file, "start", { cause: new Error("already started") });
     let db: Database.Database | undefined;
@@ -198,6 +203,11 @@ export class SqliteStore implements StorePlugin {
     if (p !== undefined) return this.guard("load", () => readState(p.state));
     // One read transaction: another process may commit between the statements, and all four must see the same commit.
     return this.readOnly("load", (db) => db.transaction(() => readState(selectState(db)))(), EMPTY_STORED_STATE);
+  }
+
+  /** What load() returns, read as it is consumed (tantale dump): state-scan.ts. */
+  scanState(host?: string): StateScan {
+    return scanSqliteState(this.file, this.config.busy_timeout, host, (err) => new SqliteStoreError(this.file, "scan (read-only)", { cause: err }));
   }
 
   /** The query in one SQL statement (log-sql.ts): condition, order, limit and cursor applied by SQLite, through an index. */

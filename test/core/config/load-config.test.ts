@@ -94,6 +94,7 @@ describe("loadConfiguration", () => {
       expect(config.disabled).to.deep.equal([]);
       expect(config.daemon).to.deep.equal({
         log_level: "info",
+        log_format: "auto",
         queue_size: 100_000,
         shutdown_timeout: 30_000,
         start_timeout: 30_000,
@@ -198,6 +199,7 @@ describe("loadConfiguration", () => {
       const config = await load(dir);
       expect(config.daemon).to.deep.equal({
         log_level: "debug",
+        log_format: "auto",
         queue_size: 500,
         shutdown_timeout: 5000,
         start_timeout: 60_000,

@@ -80,6 +80,10 @@ export class SelfStats {
 
   /** The stats of one instance ("core" for the daemon's own), kept across plugin restarts. */
   of(instance: string): InstanceStats {
+    return this.counters(instance);
+  }
+
+  private counters(instance: string): InstanceCounters {
     let s = this.byInstance.get(instance);
     if (s === undefined) {
       s = new InstanceCounters();
@@ -90,8 +94,7 @@ export class SelfStats {
 
   /** Tells which plugin kind an instance is (set when the host builds it): the figures group inputs, outputs and listeners by it. */
   describe(instance: string, kind: string): void {
-    const s = this.of(instance) as InstanceCounters;
-    s.kind = kind;
+    this.counters(instance).kind = kind;
   }
 
   /** Every instance with its counters, gauges (read now), histograms and labelled counters. */

@@ -19,7 +19,7 @@ const HISTOGRAM = "histogram" as unknown as MetricType;
  * scrape: prom-client's Histogram can only be observed into, so get() is overridden to give
  * the figures' buckets (cumulative, as the text format wants) under each label set.
  */
-class FiguresHistogram extends Histogram<string> {
+class FiguresHistogram extends Histogram {
   constructor(
     private readonly metricName: string,
     private readonly metricHelp: string,
@@ -30,8 +30,8 @@ class FiguresHistogram extends Histogram<string> {
     super({ name: metricName, help: metricHelp, labelNames: [...labelNames], registers: [registry], buckets: [1] });
   }
 
-  override get(): ReturnType<Histogram<string>["get"]> {
-    const values: Awaited<ReturnType<Histogram<string>["get"]>>["values"] = [];
+  override get(): ReturnType<Histogram["get"]> {
+    const values: Awaited<ReturnType<Histogram["get"]>>["values"] = [];
     for (const { labels, data } of this.read()) {
       let cumulative = 0;
       data.counts.forEach((count, i) => {
@@ -44,7 +44,7 @@ class FiguresHistogram extends Histogram<string> {
   }
 
   /** What prom-client's registry reads when a metric has it (missing from its types): the same as get(). */
-  getForPromString(): ReturnType<Histogram<string>["get"]> {
+  getForPromString(): ReturnType<Histogram["get"]> {
     return this.get();
   }
 }

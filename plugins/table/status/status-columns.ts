@@ -55,7 +55,7 @@ function tantaleColumns(): ColumnSpec<StatusRow>[] {
     float("tantale_livestatus_latency_p99", "99th percentile of the seconds from a Livestatus request to its answer, since program start (estimated from histogram buckets)", (r) =>
       latency(r, "livestatus", "p99"),
     ),
-    int("tantale_input_connections", "Client connections open now on the inputs that listen (the line input's)", (r) => r.totals.inputConnectionsOpen),
+    int("tantale_input_connections", "Client connections open now on the inputs that listen (the line input, diamond's TCP listener)", (r) => r.totals.inputConnectionsOpen),
     int("tantale_spool_bytes", "Bytes waiting now in the disk spools (forwarder, Elasticsearch store during an outage)", (r) => r.totals.spoolBytes),
     int("tantale_checks_outdated", "Checks outdated since program start (no result for freshness_factor × interval)", (r) => r.figures.engine.checksOutdated),
   ];

@@ -23,7 +23,10 @@ export type { HostState, StateView } from "./state/state-view";
 export type { ObjectRecord } from "./state/object-records";
 export { isActive } from "./state/downtime";
 export { checkVisibleTo, hostContacts } from "./state/visibility";
-export type { StatsSnapshot } from "./metrics/self-stats";
+export type { InstanceView, StatsSnapshot } from "./metrics/self-stats";
+// The daemon's figures of itself, as the status table shows them.
+export { readFigures, totalsOf, STORE_QUEUE, type Figures, type FigureTotals } from "./metrics/figures";
+export { histogramMean, histogramQuantile, type HistogramData } from "./metrics/histogram";
 // A table that logs per query (the log table's "max_rows reached") throttles what it logs.
 export { Throttle } from "./log/throttle";
 export { tantaleVersion } from "./tantale-version";

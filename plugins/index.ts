@@ -26,6 +26,7 @@ import hostsbygroup from "./table/hostsbygroup";
 import servicesbygroup from "./table/servicesbygroup";
 import servicesbyhostgroup from "./table/servicesbyhostgroup";
 import forwarder from "./output/forwarder";
+import metrics from "./listener/metrics";
 
 /** The built-in plugins: adding one is a line here, never an edit in core/. */
 export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
@@ -39,6 +40,7 @@ export const BUILT_IN_PLUGINS: readonly AnyPluginDefinition[] = [
   sqlite,
   elasticsearch,
   livestatus,
+  metrics,
   hosts,
   services,
   log,

@@ -64,6 +64,11 @@ export const DAEMON_SCHEMA = {
     format: "duration",
     default: 100,
   },
+  summary_interval: {
+    doc: "How often one info line sums up the last interval: results per second accepted and rejected, queue depths, store commit latency, Livestatus requests per second, connections (0: never).",
+    format: "duration",
+    default: 60_000,
+  },
   data_access: {
     doc: "Who may read the data dir, the store, the pid file and the daemon log: private (dir 0700, files 0600) or group (0750 and 0640: the data dir's group may read). Applied at start, to existing files too.",
     format: DATA_ACCESS,

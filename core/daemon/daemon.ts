@@ -6,6 +6,7 @@ import { loadConfiguration, type Configuration, type LoadOptions } from "../conf
 import { ConfigError, describeError } from "../errors";
 import type { Logger } from "../log/logger";
 import { SelfStats } from "../metrics/self-stats";
+import { SummaryLine } from "../metrics/summary-line";
 import { ResultBus } from "../pipeline/result-bus";
 import { PluginHost, type ReloadSummary } from "../plugin/host";
 import { StateEngine } from "../state/state-engine";
@@ -64,6 +65,8 @@ export class Daemon {
   readonly tables = new TableRegistry();
   private readonly root: DependencyContainer;
   private readonly host: PluginHost;
+  /** The periodic summary log line (summary_interval). */
+  private readonly summary: SummaryLine;
   private reloading: Promise<ReloadSummary | undefined> = Promise.resolve(undefined);
   private stopping = false;
 
@@ -92,6 +95,7 @@ export class Daemon {
       tables: this.tables,
     });
     this.host = new PluginHost(this.root, log, this.bus, this.stats, config.daemon, stores);
+    this.summary = new SummaryLine(this.stats, log, clock, config.daemon.summary_interval);
   }
 
   /** Loads the conf dir (throwing ConfigError on any problem) and builds the daemon. */
@@ -112,6 +116,7 @@ export class Daemon {
     for (const id of disabled) this.options.logger.info("instance disabled by its conf file", { instance: id });
     await this.host.startAll(instances);
     this.engine.start();
+    this.summary.start();
     // One line saying what runs and where it listens, once every listener is bound (port 0 included).
     const fields = startupFields({ version: tantaleVersion(), confDir: this.options.load.confDir, dataDir: this.options.dataDir, instances: this.host.describe() });
     this.options.logger.info(STARTED_MESSAGE, { ...fields });
@@ -121,6 +126,7 @@ export class Daemon {
   async stop(): Promise<boolean> {
     // Set before waiting: a reload asked for from now on must not start what is being stopped.
     this.stopping = true;
+    this.summary.stop();
     await this.reloading;
     await this.engine.stop();
     const drained = await this.host.stopAll(this.config.daemon.shutdown_timeout);

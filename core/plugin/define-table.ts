@@ -3,7 +3,7 @@ import type { Clock } from "../clock";
 import type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "../livestatus/query/table-registry";
 import { TableRegistration } from "../livestatus/query/table-registration";
 import type { Logger } from "../log/logger";
-import type { StatsSnapshot } from "../metrics/self-stats";
+import type { InstanceView, StatsSnapshot } from "../metrics/self-stats";
 import type { StateView } from "../state/state-view";
 import { CLOCK, LOGGER, PLUGIN_CONFIG, SELF_STATS, STATE_VIEW, TABLES } from "../tokens";
 import type { ConfigSchema, PluginDefinition, TablePlugin } from "./api";
@@ -22,7 +22,8 @@ export interface TableContext<C = TableConfig> {
   /** Bound to `{ plugin, instance }`. */
   readonly log: Logger;
   /** The daemon's own counters, by instance (the `status` table sums the Livestatus ones). */
-  readonly stats: { snapshot(): StatsSnapshot };
+  /** snapshot(): the counters by instance; instances(): all of it, for readFigures(). */
+  readonly stats: { snapshot(): StatsSnapshot; instances(): Iterable<InstanceView> };
   /** The tables being served (the `columns` table lists theirs). */
   readonly tables: TableCatalog;
 }

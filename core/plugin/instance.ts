@@ -3,7 +3,8 @@ import type { InstanceSpec } from "../config/load-config";
 import { PluginRuntimeError } from "../errors";
 import type { Logger } from "../log/logger";
 import type { SelfStats } from "../metrics/self-stats";
-import { INSTANCE_ID, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG } from "../tokens";
+import { CountingSink } from "../pipeline/counting-sink";
+import { INSTANCE_ID, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, SINK } from "../tokens";
 import type { Lifecycle, OutputPlugin } from "./api";
 
 /** A constructed plugin instance with what the host needs to run it. */
@@ -25,7 +26,11 @@ export function constructInstance(spec: InstanceSpec, root: DependencyContainer,
   child.register(PLUGIN_CONFIG, { useValue: spec.options });
   child.register(INSTANCE_ID, { useValue: spec.id });
   child.register(LOGGER, { useValue: log });
-  child.register(INSTANCE_STATS, { useValue: stats.of(spec.id) });
+  const instanceStats = stats.of(spec.id);
+  stats.describe(spec.id, definition.kind);
+  child.register(INSTANCE_STATS, { useValue: instanceStats });
+  // An input's results are counted as they reach the sink: the same figure for every input.
+  if (definition.kind === "input" && root.isRegistered(SINK, true)) child.register(SINK, { useValue: new CountingSink(root.resolve(SINK), instanceStats) });
   let plugin: Lifecycle;
   try {
     plugin = child.resolve(definition.create as InjectionToken<Lifecycle>);

@@ -192,7 +192,9 @@ export class StatePersistence {
       return;
     }
     this.stats.add("commits");
-    this.stats.add("commit_ms", performance.now() - started);
+    const ms = performance.now() - started;
+    this.stats.add("commit_ms", ms);
+    this.stats.histogram("commit_seconds").observe(ms / 1000);
     if (report.rejected.length > 0) this.rejected(report);
     taken.committed();
     if (report.moved !== undefined && report.moved.length > 0) {

@@ -3,7 +3,7 @@ import { describeError } from "../errors";
 import type { Logger } from "../log/logger";
 import { Throttle } from "../log/throttle";
 import type { InstanceStats } from "../metrics/self-stats";
-import type { CheckResult } from "../model/check-result";
+import { HOST_CHECK, type CheckResult } from "../model/check-result";
 import type { LogPage, LogQuery } from "../store/log-query";
 import type { StateStore } from "../store/state-store";
 import { Annotations } from "./annotations";
@@ -137,8 +137,15 @@ export class StateEngine implements StateView {
     // A store shared by several Tantales may hold hosts another one wrote: taken over first.
     await this.takeover.adoptFor(batch);
     let applied = 0;
-    for (const r of batch) if (this.results.apply(r)) applied++;
+    let hostResults = 0;
+    for (const r of batch) {
+      if (!this.results.apply(r)) continue;
+      applied++;
+      if (r.check === HOST_CHECK) hostResults++;
+    }
     this.stats.add("results_applied", applied);
+    // Checkmk's status columns host_checks and service_checks count them apart.
+    this.stats.add("host_results_applied", hostResults);
     await this.persistence.flush();
   }
 

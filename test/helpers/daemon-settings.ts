@@ -14,6 +14,7 @@ export function testDaemonSettings(overrides: Partial<DaemonSettings> = {}): Dae
     state_batch_size: 100,
     state_flush_interval: 10,
     data_access: "private",
+    summary_interval: 0,
     ...overrides,
   };
 }

@@ -62,6 +62,12 @@ export interface ConnectionContext {
   readonly waitPollMs: number;
   /** Called for every request read (GET or COMMAND, well-formed or not): the status table's `requests`. */
   readonly countRequest: () => void;
+  /**
+   * Called once a request is served: its table (`COMMAND` for a command, `-` for a request
+   * not understood), the status answered (`abandoned` when the client left first) and the
+   * seconds from its last line read to its answer written (a Wait query's wait included).
+   */
+  readonly requestServed?: (table: string, status: string, seconds: number) => void;
   /** Change notices that wake Wait queries at once; without them they are only polled. */
   readonly changes?: ChangeFeed;
   /** A request begun and not finished (no empty line) after this long is answered 451 and the connection closed (ms; 0 = never). */
@@ -254,6 +260,18 @@ export class LivestatusConnection {
 
   private async request(lines: readonly string[]): Promise<void> {
     this.ctx.countRequest();
+    const served = this.ctx.requestServed;
+    if (served === undefined) {
+      await this.serve(lines);
+      return;
+    }
+    const started = performance.now();
+    const outcome = await this.serve(lines);
+    served(outcome.table, outcome.status, (performance.now() - started) / 1000);
+  }
+
+  /** Answers one request; says which table it read and with what status, for the counters. */
+  private async serve(lines: readonly string[]): Promise<{ readonly table: string; readonly status: string }> {
     let request: LivestatusRequest;
     try {
       request = parseRequest(lines, this.ctx.now() / 1000);
@@ -261,15 +279,18 @@ export class LivestatusConnection {
       if (!(err instanceof LivestatusError)) throw err;
       // The headers were not understood: look for fixed16 and KeepAlive in the raw lines.
       const keepAlive = err.status !== 452 && rawHeader(lines, "KeepAlive: on");
-      return this.answer(err.status, errorBody(err.message), rawHeader(lines, "ResponseHeader: fixed16"), keepAlive);
+      await this.answer(err.status, errorBody(err.message), rawHeader(lines, "ResponseHeader: fixed16"), keepAlive);
+      return { table: "-", status: statusLabel(err.status) };
     }
-    if (request.kind === "command") return this.command(request, lines);
+    if (request.kind === "command") return { table: "COMMAND", status: statusLabel(await this.command(request, lines)) };
     const fixed16 = request.responseHeader === "fixed16";
     if (fixed16) this.fixed16Seen = true;
-    return this.query(request, fixed16);
+    const status = await this.query(request, fixed16);
+    return { table: request.table, status: status === undefined ? "abandoned" : statusLabel(status) };
   }
 
-  private async command(command: CommandRequest, lines: readonly string[]): Promise<void> {
+  /** @returns the status of the command: 200, or its refusal's. */
+  private async command(command: CommandRequest, lines: readonly string[]): Promise<number> {
     // The parser keeps only the command line; an AuthUser sent along is passed on for the handler to judge.
     const authLine = lines.find((l) => l.startsWith("AuthUser:"));
     const authUser = authLine === undefined ? undefined : authLine.slice("AuthUser:".length).trim() || undefined;
@@ -282,11 +303,15 @@ export class LivestatusConnection {
       this.ctx.log.error(`livestatus command from ${this.peer} failed: ${String(err)}`, { peer: this.peer, command: command.line.slice(0, 200) });
     }
     // Kept open whatever KeepAlive says: a command never ends the connection (docs/livestatus.md §1.3).
-    if (refusal !== undefined && rawHeader(lines, "ResponseHeader: fixed16")) return this.answer(refusal.status, errorBody(refusal.message), true, true);
+    if (refusal !== undefined && rawHeader(lines, "ResponseHeader: fixed16")) await this.answer(refusal.status, errorBody(refusal.message), true, true);
+    return refusal?.status ?? 200;
   }
 
-  /** Waits for the Wait condition if any, then renders the answer and writes it; nothing when the client left meanwhile. */
-  private async query(query: GetQuery, fixed16: boolean): Promise<void> {
+  /**
+   * Waits for the Wait condition if any, then renders the answer and writes it; nothing when the client left meanwhile.
+   * @returns the status answered, undefined when the client left before the answer was whole.
+   */
+  private async query(query: GetQuery, fixed16: boolean): Promise<number | undefined> {
     const output = new AnswerOutput(this.port, fixed16);
     this.output = output;
     let failure: { status: number; body: string } | undefined;
@@ -295,7 +320,7 @@ export class LivestatusConnection {
       // A bare WaitTrigger waits for a change notice: without a feed of them there is nothing to wait for.
       if (wait !== undefined && (wait.holds === undefined ? this.ctx.changes !== undefined : !wait.holds())) {
         await this.whilePaused(this.waitFor(wait));
-        if (this.closed) return;
+        if (this.closed) return undefined;
       }
       const now = this.ctx.now();
       // Awaited here, so that a rejected answer (a LivestatusError, a store failing) is caught below.
@@ -305,24 +330,28 @@ export class LivestatusConnection {
       output.discard();
       if (err instanceof AnswerAbandoned || this.closed) {
         this.ctx.log.debug(`livestatus answer to ${this.peer} abandoned: the client is gone`, { peer: this.peer, table: query.table });
-        return;
+        return undefined;
       }
       failure = this.failure(err, query);
       if (output.started) {
         // Part of the body is out and the client reads it to the end: no error can follow it. Cut, so the client sees it incomplete.
         this.ctx.log.debug(`livestatus answer to ${this.peer} cut after part of it was sent: ${failure.body.trim()}`, { peer: this.peer, table: query.table });
         this.socket.destroy();
-        return;
+        return undefined;
       }
     } finally {
       this.output = undefined;
     }
-    if (failure !== undefined) return this.answer(failure.status, failure.body, fixed16, query.keepAlive);
+    if (failure !== undefined) {
+      await this.answer(failure.status, failure.body, fixed16, query.keepAlive);
+      return failure.status;
+    }
     if (!query.keepAlive) {
       this.end();
-      return;
+      return 200;
     }
     if (this.socket.writableNeedDrain) await this.whilePaused(this.drained());
+    return 200;
   }
 
   /** The answer to a query that failed: its LivestatusError, or a 500 for a table's bug (logged). */
@@ -445,4 +474,15 @@ export class LivestatusConnection {
 /** Whether a header line is among the raw lines of a request whose headers did not parse. */
 function rawHeader(lines: readonly string[], line: string): boolean {
   return lines.includes(line);
+}
+
+/** Status codes as label values, made once each (the few a server answers). */
+const STATUS_LABELS = new Map<number, string>();
+function statusLabel(status: number): string {
+  let label = STATUS_LABELS.get(status);
+  if (label === undefined) {
+    label = String(status);
+    STATUS_LABELS.set(status, label);
+  }
+  return label;
 }

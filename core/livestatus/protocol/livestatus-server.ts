@@ -56,7 +56,9 @@ export interface LivestatusServerOptions {
   /**
    * Where to count `connections` (accepted), `requests`, `overflows` (connections that found
    * the server full: an idle one evicted for them, or they were refused), `evictions` and
-   * `refusals`, with the gauge `connections_open`: the status table reads them.
+   * `refusals`, with the gauge `connections_open`, `connections_max`, the requests served by
+   * table and status code (`requests_served`) and their latency (`request_seconds`): the
+   * status table and the metrics plugin read them.
    */
   readonly stats?: InstanceStats;
   /** Change notices that wake Wait queries at once (the state engine's); without them Wait conditions are polled only. */
@@ -105,7 +107,19 @@ export class LivestatusServer {
     options.stats?.add("requests", 0);
     options.stats?.add("connections", 0);
     options.stats?.gauge("connections_open", () => this.connections.size);
+    options.stats?.set("connections_max", this.maxConnections);
+    if (options.stats !== undefined) {
+      const byTable = options.stats.labelled("requests_served", ["table", "code"]);
+      const latency = options.stats.histogram("request_seconds");
+      this.requestServed = (table, status, seconds) => {
+        byTable.add([table, status]);
+        latency.observe(seconds);
+      };
+    }
   }
+
+  /** Counts a served request by table and status and times it (undefined without stats). */
+  private readonly requestServed: ((table: string, status: string, seconds: number) => void) | undefined;
 
   /** The TCP port listened on (the one the system chose for port 0); undefined without TCP. */
   get port(): number | undefined {
@@ -203,6 +217,7 @@ export class LivestatusServer {
       maxRequestBytes: this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       waitPollMs: this.options.waitPollMs ?? 200,
       countRequest: this.countRequest,
+      ...(this.requestServed === undefined ? {} : { requestServed: this.requestServed }),
       requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
       writeTimeoutMs: this.options.writeTimeoutMs ?? 30_000,
       onWriteTimeout: this.onWriteTimeout,

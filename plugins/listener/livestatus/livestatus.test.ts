@@ -659,6 +659,27 @@ describe("livestatus listener (real sockets)", () => {
       await waitFor(() => h.selfStats.snapshot()["livestatus"]?.["connections_open"] === 1, "the closed connection no longer open");
     });
 
+    it("counts requests served by table and status code (COMMAND for commands, - when not understood) and times each", async () => {
+      h = await startListener();
+      const c = await connect(h.port);
+      c.send(
+        `GET hosts\nColumns: name\nKeepAlive: on\nResponseHeader: fixed16\n\nCOMMAND [${nowSeconds()}] NO_SUCH;x\nResponseHeader: fixed16\n\nGET nosuch\nKeepAlive: on\nResponseHeader: fixed16\n\nGET hosts\nNoSuchHeader: 1\nKeepAlive: on\nResponseHeader: fixed16\n\n`,
+      );
+      for (let i = 0; i < 4; i++) await c.answer();
+      const served = h.stats.labelled("requests_served", ["table", "code"]);
+      await waitFor(() => served.total() === 4, "4 requests served");
+      expect(Object.fromEntries(served.read().values.map((v) => [v.labels.join(" "), v.value]))).to.deep.equal({
+        "hosts 200": 1,
+        "COMMAND 400": 1,
+        "nosuch 404": 1,
+        "- 400": 1,
+      });
+      const latency = h.stats.histogram("request_seconds").read();
+      expect(latency.count).to.equal(4);
+      expect(latency.sum).to.be.greaterThan(0);
+      expect(h.stats.get("connections_max")).to.equal(500);
+    });
+
     it("stop() closes open connections and can be called twice", async () => {
       h = await startListener();
       const c = await connect(h.port);

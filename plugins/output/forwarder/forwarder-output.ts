@@ -75,6 +75,7 @@ export class ForwarderOutput implements OutputPlugin {
     );
     this.spool = spool;
     this.stats.gauge("spool_records", () => spool.pendingRecords);
+    this.stats.gauge("spool_bytes", () => spool.pendingBytes);
     this.sender = new Sender(
       spool,
       {

@@ -1,4 +1,4 @@
-import type { Clock, StateView, TableContext } from "../../../core";
+import { type Clock, type Figures, type FigureTotals, readFigures, type StateView, type TableContext, totalsOf } from "../../../core";
 
 /** What the status row reads: the state, the clock, the daemon's self-stats, and when the program started. */
 export interface StatusSource {
@@ -9,23 +9,15 @@ export interface StatusSource {
   readonly programStart: number;
 }
 
-/** The Livestatus figures of the self-stats, summed over the Livestatus listener instances. */
-export interface LivestatusCounters {
-  readonly connections: number;
-  readonly requests: number;
-  readonly openConnections: number;
-  /** Connections that found max_connections reached (an idle one evicted, or refused). */
-  readonly overflows: number;
-}
-
 /**
  * The one row of the status table, for one query: its clock is read once (every column of
  * the answer has the same "now"), and what costs a pass (the services, the self-stats
- * snapshot) is computed on first use only.
+ * figures) is computed on first use only.
  */
 export class StatusRow {
   private servicesMemo: number | undefined;
-  private countersMemo: LivestatusCounters | undefined;
+  private figuresMemo: Figures | undefined;
+  private totalsMemo: FigureTotals | undefined;
 
   constructor(
     private readonly source: StatusSource,
@@ -51,27 +43,14 @@ export class StatusRow {
     return this.servicesMemo;
   }
 
-  /**
-   * The `connections`, `requests`, `connections_open` and `overflows` figures of the instances that
-   * count `requests`: the Livestatus listeners. Other instances count connections too
-   * (the line input's), which are no Livestatus connections. 0 while none counts.
-   */
-  get livestatus(): LivestatusCounters {
-    if (this.countersMemo === undefined) {
-      let connections = 0;
-      let requests = 0;
-      let openConnections = 0;
-      let overflows = 0;
-      for (const figures of Object.values(this.source.stats.snapshot())) {
-        if (figures.requests === undefined) continue;
-        requests += figures.requests;
-        connections += figures.connections ?? 0;
-        openConnections += figures.connections_open ?? 0;
-        overflows += figures.overflows ?? 0;
-      }
-      this.countersMemo = { connections, requests, openConnections, overflows };
-    }
-    return this.countersMemo;
+  /** The daemon's figures (core/metrics/figures.ts), read once per query. */
+  get figures(): Figures {
+    return (this.figuresMemo ??= readFigures(this.source.stats));
+  }
+
+  /** Their totals: Livestatus figures summed over the listeners (the instances that count `requests`), queues over outputs and the store. */
+  get totals(): FigureTotals {
+    return (this.totalsMemo ??= totalsOf(this.figures));
   }
 
   /** A counter per second, averaged since the program start (at least one second). */

@@ -121,9 +121,74 @@ describe("status table", () => {
       expect(select(table, ["livestatus_overflows", "livestatus_overflows_rate"])).to.deep.equal([[8, 1]]);
     });
 
+    it("give livestatus_usage as the share of max_connections open now", () => {
+      stats.of("livestatus").add("requests", 0);
+      stats.of("livestatus").set("connections_max", 500);
+      stats.of("livestatus").set("connections_open", 50);
+      expect(select(table, ["livestatus_usage"])).to.deep.equal([[0.1]]);
+    });
+
     it("divide by at least one second right after the start", () => {
       stats.of("livestatus").add("requests", 3);
       expect(select(table, ["requests_rate"])).to.deep.equal([[3]]);
+    });
+  });
+
+  describe("Tantale's figures", () => {
+    it("count the service and Host results applied as service_checks and host_checks", () => {
+      stats.of("(state)").add("results_applied", 10);
+      stats.of("(state)").add("host_results_applied", 4);
+      kit.at(2);
+      expect(select(table, ["service_checks", "host_checks", "service_checks_rate", "host_checks_rate"])).to.deep.equal([[6, 4, 3, 2]]);
+    });
+
+    it("sum results accepted, rejected by every input and reason, and ignored; queues of the store and outputs; spools", () => {
+      stats.of("core").add("results_accepted", 30);
+      stats.describe("line", "input");
+      stats.of("line").add("rejected_invalid_json", 2);
+      stats.of("line").add("rejected_line_too_long", 1);
+      stats.describe("nagios", "input");
+      stats.of("nagios").add("rejected_unknown_command", 3);
+      stats.of("(state)").add("results_out_of_order", 5);
+      stats.of("(state)").add("results_duplicate", 1);
+      stats.of("(state)").set("queue_length", 7);
+      stats.of("file").set("queue_length", 2);
+      stats.of("forwarder").set("spool_bytes", 4096);
+      stats.of("es").set("spool_bytes", 1024);
+      stats.of("(state)").add("checks_outdated", 9);
+      expect(
+        record(table, [
+          "tantale_results_accepted",
+          "tantale_results_rejected",
+          "tantale_results_ignored",
+          "tantale_queue_depth",
+          "tantale_store_queue_depth",
+          "tantale_spool_bytes",
+          "tantale_checks_outdated",
+        ]),
+      ).to.deep.equal([
+        {
+          tantale_results_accepted: 30,
+          tantale_results_rejected: 6,
+          tantale_results_ignored: 6,
+          tantale_queue_depth: 9,
+          tantale_store_queue_depth: 7,
+          tantale_spool_bytes: 5120,
+          tantale_checks_outdated: 9,
+        },
+      ]);
+    });
+
+    it("give commit and Livestatus latencies in seconds: mean and 99th percentile since the start, 0 before any", () => {
+      expect(select(table, ["tantale_commit_latency_avg", "tantale_commit_latency_p99", "tantale_livestatus_latency_p99"])).to.deep.equal([[0, 0, 0]]);
+      const commits = stats.of("(state)").histogram("commit_seconds");
+      for (let i = 0; i < 100; i++) commits.observe(0.004); // all in (0.0025, 0.005]
+      stats.of("livestatus").add("requests", 1);
+      stats.of("livestatus").histogram("request_seconds").observe(0.0002); // in (0, 0.0005]
+      const [avg, p99, lsP99] = select(table, ["tantale_commit_latency_avg", "tantale_commit_latency_p99", "tantale_livestatus_latency_p99"])[0] as number[];
+      expect(avg).to.be.closeTo(0.004, 1e-9);
+      expect(p99).to.be.closeTo(0.0025 + 0.0025 * 0.99, 1e-9);
+      expect(lsP99).to.be.closeTo(0.0005 * 0.99, 1e-9);
     });
   });
 

@@ -103,6 +103,7 @@ describe("loadConfiguration", () => {
         freshness_check_interval: 1000,
         state_batch_size: 20_000,
         state_flush_interval: 100,
+        summary_interval: 60_000,
         data_access: "private",
       });
     });
@@ -208,6 +209,7 @@ describe("loadConfiguration", () => {
         freshness_check_interval: 1000,
         state_batch_size: 20_000,
         state_flush_interval: 100,
+        summary_interval: 60_000,
         data_access: "private",
       });
       expect(config.instances.map((i) => i.id)).to.deep.equal(["file"]);

@@ -15,6 +15,7 @@ import { DeadlineError } from "../../../core/plugin/deadline";
 import { definePlugin } from "../../../core/plugin/define";
 import { PluginHost } from "../../../core/plugin/host";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_ID, INSTANCE_STATS, LOGGER, PLUGIN_CONFIG, SELF_STATS, SINK } from "../../../core/tokens";
+import { CountingSink } from "../../../core/pipeline/counting-sink";
 import { RecordingLogger, result, results, sleep, turns, waitFor } from "../pipeline/support";
 import { testDaemonSettings } from "../../helpers/daemon-settings";
 
@@ -285,7 +286,13 @@ describe("PluginHost", function () {
       expect(pb.config.label).to.equal("b");
       expect(pa.stats).to.equal(stats.of("in-a"));
       expect(pb.stats).to.equal(stats.of("in-b"));
-      expect(pa.sink).to.equal(bus);
+      // An input's sink is the bus, counting what this input hands it (the metrics' per-input results_accepted).
+      expect(pa.sink).to.be.instanceOf(CountingSink);
+      pa.sink.accept(result(1));
+      pa.sink.accept(result(2));
+      pb.sink.accept(result(3));
+      expect([stats.of("in-a").get("results_accepted"), stats.of("in-b").get("results_accepted"), stats.snapshot().core?.results_accepted]).to.deep.equal([2, 1, 3]);
+      expect(pa.sink.paused).to.equal(bus.paused);
 
       expect(pa.log).not.to.equal(rootLogger, "not the root container's logger");
       const [la, lb] = [pa.log, pb.log];

@@ -22,12 +22,12 @@ export interface CompareOptions {
   readonly warmRounds: number;
   /** The folder of the peer scripts (icinga2-setup.sh, stop.sh). */
   readonly peer: string;
-  /** A folder for Tantale's `node --cpu-prof` profile (written when it stops), or undefined. */
-  readonly cpuProf: string | undefined;
+  /** Options for the node running Tantale (`--cpu-prof --cpu-prof-dir=DIR`: its profile, written when it stops). */
+  readonly nodeFlags: readonly string[];
 }
 
 const USAGE =
-  "usage: npm run bench -- compare [--hosts N (1000)] [--services M (20)] [--runs R (11)] [--warmup W (2)] [--warm-rounds K (5)] [--peer DIR (BENCH_PEER, ../shared/peer)] [--cpu-prof DIR]";
+  "usage: npm run bench -- compare [--hosts N (1000)] [--services M (20)] [--runs R (11)] [--warmup W (2)] [--warm-rounds K (5)] [--peer DIR (BENCH_PEER, ../shared/peer)] [--node-flags 'FLAGS' (options of the node running Tantale, e.g. '--cpu-prof --cpu-prof-dir=DIR')]";
 
 /** The compare bench's options from its arguments (`--name value`); the peer folder from BENCH_PEER when not given, relative to the project root. */
 export function parseCompareArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env, root = ROOT): CompareOptions {
@@ -35,13 +35,12 @@ export function parseCompareArgs(args: readonly string[], env: NodeJS.ProcessEnv
   for (let i = 0; i < args.length; i += 2) {
     const name = args[i]!;
     const value = args[i + 1];
-    const known = ["--hosts", "--services", "--runs", "--warmup", "--warm-rounds", "--peer", "--cpu-prof"];
+    const known = ["--hosts", "--services", "--runs", "--warmup", "--warm-rounds", "--peer", "--node-flags"];
     if (!known.includes(name)) throw new Error(`compare: unknown option ${JSON.stringify(name)}\n${USAGE}`);
-    if (value === undefined || value.startsWith("--")) throw new Error(`compare: ${name} needs a value\n${USAGE}`);
+    if (value === undefined || (value.startsWith("--") && name !== "--node-flags")) throw new Error(`compare: ${name} needs a value\n${USAGE}`);
     given.set(name, value);
   }
   const peer = given.get("--peer") ?? (env.BENCH_PEER !== undefined && env.BENCH_PEER !== "" ? env.BENCH_PEER : path.join("..", "shared", "peer"));
-  const cpuProf = given.get("--cpu-prof");
   return {
     hosts: positiveInt(given.get("--hosts"), 1000),
     services: positiveInt(given.get("--services"), 20),
@@ -49,7 +48,7 @@ export function parseCompareArgs(args: readonly string[], env: NodeJS.ProcessEnv
     warmup: positiveInt(given.get("--warmup"), 2),
     warmRounds: positiveInt(given.get("--warm-rounds"), 5),
     peer: path.resolve(root, peer),
-    cpuProf: cpuProf === undefined ? undefined : path.resolve(cpuProf),
+    nodeFlags: (given.get("--node-flags") ?? "").split(" ").filter((f) => f !== ""),
   };
 }
 
@@ -84,7 +83,7 @@ export async function benchCompare(args: readonly string[]): Promise<string> {
   const options = parseCompareArgs(args);
   const out: string[] = [];
   const unavailable = peerUnavailable(options.peer);
-  const targets: Target[] = [await startTantale(options.cpuProf)];
+  const targets: Target[] = [await startTantale(options.nodeFlags)];
   try {
     if (unavailable === undefined) {
       try {
@@ -100,7 +99,7 @@ export async function benchCompare(args: readonly string[]): Promise<string> {
   } finally {
     for (const t of targets) await t.stop();
   }
-  if (options.cpuProf !== undefined) out.push(`Tantale's CPU profile: ${options.cpuProf}`);
+  if (options.nodeFlags.length > 0) out.push(`Tantale ran with node ${options.nodeFlags.join(" ")}`);
   return out.join("\n");
 }
 
@@ -270,14 +269,13 @@ function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(0);
 }
 
-/** The real daemon (line input, SQLite, Livestatus) on port 0 in a temp dir; `node --cpu-prof` when asked. */
-async function startTantale(cpuProf: string | undefined): Promise<Target> {
+/** The real daemon (line input, SQLite, Livestatus) on port 0 in a temp dir, node run with `nodeFlags`. */
+async function startTantale(nodeFlags: readonly string[]): Promise<Target> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tantale-compare-"));
   const conf = path.join(dir, "conf.d");
   fs.mkdirSync(conf);
   for (const [name, text] of Object.entries(portZeroConf())) fs.writeFileSync(path.join(conf, name), text);
-  const flags = cpuProf === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProf];
-  const child = spawn(process.execPath, [...flags, TANTALE_BIN, "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], {
+  const child = spawn(process.execPath, [...nodeFlags, TANTALE_BIN, "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   const t = new ForegroundTantale(child);

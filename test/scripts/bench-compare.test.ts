@@ -10,7 +10,7 @@ describe("npm run bench -- compare: options and the peer's absence", function ()
 
   it("defaults to 1000 × 20 and the peer scripts in ../shared/peer from the project root", () => {
     const o = parseCompareArgs([], {}, path.join("/", "x", "project"));
-    expect(o).to.deep.include({ hosts: 1000, services: 20, runs: 11, warmup: 2, warmRounds: 5, cpuProf: undefined });
+    expect(o).to.deep.include({ hosts: 1000, services: 20, runs: 11, warmup: 2, warmRounds: 5, nodeFlags: [] });
     expect(o.peer).to.equal(path.join("/", "x", "shared", "peer"));
   });
 
@@ -19,6 +19,7 @@ describe("npm run bench -- compare: options and the peer's absence", function ()
     const o = parseCompareArgs(["--hosts", "10", "--services", "3", "--runs", "5"], { BENCH_PEER: "/elsewhere/peer" }, root);
     expect(o).to.deep.include({ hosts: 10, services: 3, runs: 5, peer: path.resolve("/elsewhere/peer") });
     expect(parseCompareArgs(["--peer", "p"], { BENCH_PEER: "/elsewhere/peer" }, root).peer).to.equal(path.join(root, "p"));
+    expect(parseCompareArgs(["--node-flags", "--cpu-prof  --cpu-prof-dir=prof"], {}).nodeFlags).to.deep.equal(["--cpu-prof", "--cpu-prof-dir=prof"]);
   });
 
   it("refuses an unknown option, a missing value and a count that is not a positive whole number", () => {

@@ -11,6 +11,8 @@ import { FramedReader, medianOf, positiveInt } from "./livestatus";
 import { hostName, resultLines, visibleQuery } from "./peer-feed";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
+/** The rest before memory is read a second time. */
+const REST_MS = 12_000;
 
 export interface CompareOptions {
   readonly hosts: number;
@@ -143,8 +145,16 @@ async function measure(targets: readonly Target[], o: CompareOptions): Promise<s
       o,
     ),
   );
-  const memory = targets.map((t) => [t.name, t.memory()] as const);
-  rows.push({ label: "RSS (icinga2: its worker process)", goal: 3, unit: "MiB", values: new Map(memory.map(([n, m]) => [n, m.largest / 2 ** 20])) });
+  // Right after the work, and at rest: V8 gives back what a burst of garbage grew its heap by only
+  // when its memory reducer runs, 8 s after allocation calms down (--gc-memory-reducer-start-delay-ms).
+  const rss = (label: string) => {
+    const memory = targets.map((t) => [t.name, t.memory()] as const);
+    rows.push({ label: `RSS ${label} (icinga2: its worker process)`, goal: 3, unit: "MiB", values: new Map(memory.map(([n, m]) => [n, m.largest / 2 ** 20])) });
+    return memory;
+  };
+  rss("after the queries");
+  await new Promise((r) => setTimeout(r, REST_MS));
+  const memory = rss(`${REST_MS / 1000} s later, at rest`);
   return [
     `compare: ${o.hosts} hosts × ${o.services} services; ${o.runs} timed runs per query after ${o.warmup} warm-up, daemons interleaved; a fresh TCP connection per query, timed from connect() until the server closed it (the whole answer read); KeepAlive: ${o.runs * 3} round trips on one connection; ingest: Tantale through its line input, icinga2 through Livestatus COMMAND lines (one connection each, as peer/feed.pl), timed from connect until a poll shows the last result, then a count shows every one`,
     ...table(targets, rows),

@@ -81,7 +81,11 @@ function childrenOf(pid: number): number[] {
   const queue = [pid];
   while (queue.length > 0) {
     const p = queue.shift()!;
-    for (const [child, parent] of parentOf) if (parent === p) (found.push(child), queue.push(child));
+    for (const [child, parent] of parentOf) {
+      if (parent !== p) continue;
+      found.push(child);
+      queue.push(child);
+    }
   }
   return found;
 }

@@ -29,13 +29,20 @@ export function resultLines(kind: "services" | "hosts", hosts: number, services:
       const s = serviceName(j, services);
       const k = (7 * i + 3 * j + round) % 20;
       const state = k < 17 ? 0 : k - 16;
-      lines.push(`[${timestamp}] PROCESS_SERVICE_CHECK_RESULT;${h};${s};${state};${SERVICE_STATES[state]} - ${h}/${s} ${tag}|value=${(i * j) % 101};80;90;0;100`);
+      lines.push(`[${timestamp}] PROCESS_SERVICE_CHECK_RESULT;${h};${s};${state};${SERVICE_STATES[state]!} - ${h}/${s} ${tag}|value=${(i * j) % 101};80;90;0;100`);
     }
   }
   return lines;
 }
 
-/** The query feed.pl -w polls: how many services show `tag` (a one-number answer). */
-export function visibleQuery(tag: string): string {
-  return `GET services\nFilter: plugin_output ~ ${tag}\nStats: state >= 0\n\n`;
+/** The query feed.pl -w polls: how many hosts or services show `tag` (a one-number answer). */
+export function visibleQuery(table: "hosts" | "services", tag: string): string {
+  return `GET ${table}\nFilter: plugin_output ~ ${tag}\nStats: state >= 0\n\n`;
+}
+
+/** Whether the last host or service resultLines() sends shows `tag` (answered 1 or 0): a cheap poll, one object. */
+export function lastShowsQuery(table: "hosts" | "services", hosts: number, services: number, tag: string): string {
+  const object =
+    table === "hosts" ? `Filter: name = ${hostName(hosts, hosts)}\n` : `Filter: host_name = ${hostName(hosts, hosts)}\nFilter: description = ${serviceName(services, services)}\n`;
+  return `GET ${table}\n${object}Filter: plugin_output ~ ${tag}\nStats: state >= 0\n\n`;
 }

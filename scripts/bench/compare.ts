@@ -11,8 +11,6 @@ import { FramedReader, medianOf, positiveInt } from "./livestatus";
 import { hostName, lastShowsQuery, resultLines, visibleQuery } from "./peer-feed";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-/** The rest before memory is read a second time. */
-const REST_MS = 12_000;
 
 export interface CompareOptions {
   readonly hosts: number;
@@ -144,16 +142,9 @@ async function measure(targets: readonly Target[], o: CompareOptions): Promise<s
       o,
     ),
   );
-  // Right after the work, and at rest: V8 gives back what a burst of garbage grew its heap by only
-  // when its memory reducer runs, 8 s after allocation calms down (--gc-memory-reducer-start-delay-ms).
-  const rss = (label: string) => {
-    const memory = targets.map((t) => [t.name, t.memory()] as const);
-    rows.push({ label: `RSS ${label} (icinga2: its worker process)`, goal: 3, unit: "MiB", values: new Map(memory.map(([n, m]) => [n, m.largest / 2 ** 20])) });
-    return memory;
-  };
-  rss("after the queries");
-  await new Promise((r) => setTimeout(r, REST_MS));
-  const memory = rss(`${REST_MS / 1000} s later, at rest`);
+  // Read once: 12 s later, at rest, it was the same in every run (V8 keeps what the ingest grew its heap to).
+  const memory = targets.map((t) => [t.name, t.memory()] as const);
+  rows.push({ label: "RSS after the queries (icinga2: its worker process)", goal: 3, unit: "MiB", values: new Map(memory.map(([n, m]) => [n, m.largest / 2 ** 20])) });
   return [
     `compare: ${o.hosts} hosts × ${o.services} services; ${o.runs} timed runs per query after ${o.warmup} warm-up, daemons taking turns;`,
     `  queries: a fresh TCP connection each, timed from connect() until the server closed it (the whole answer read); KeepAlive: one connection, ${o.runs * 3} round trips;`,
@@ -313,6 +304,12 @@ async function startTantale(nodeFlags: readonly string[]): Promise<Target> {
 
 async function startIcinga2(scripts: string, hosts: number, services: number): Promise<Target> {
   const peer = await Icinga2Peer.start(scripts, hosts, services);
+  // icinga2 runs detached (it is no child of ours): a Ctrl-C must stop it too.
+  const interrupted = () => {
+    peer.stop();
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
   return {
     name: "icinga2",
     livestatusPort: peer.livestatusPort,
@@ -320,6 +317,7 @@ async function startIcinga2(scripts: string, hosts: number, services: number): P
     send: (lines) => sendAll(peer.livestatusPort, lines.map((l) => `COMMAND ${l}\n\n`).join("")),
     memory: () => peer.memory(),
     stop: () => {
+      process.off("SIGINT", interrupted);
       peer.stop();
       return Promise.resolve();
     },

@@ -37,7 +37,7 @@ export class Icinga2Peer {
     });
     const pid = Number(r.stdout.trim().split("\n").pop());
     if (r.status !== 0 || !Number.isInteger(pid) || pid <= 0) {
-      fs.rmSync(stateDir, { recursive: true, force: true });
+      new Icinga2Peer(scripts, stateDir, 0, port).stop(); // whatever it started, by its PID file
       throw new Error(`icinga2-setup.sh ${hosts} ${services} ${port} failed (exit ${String(r.status ?? r.signal)}): ${r.stderr.trim().slice(-2000)}`);
     }
     return new Icinga2Peer(scripts, stateDir, pid, port);

@@ -47,4 +47,22 @@ describe("npm run bench -- compare: options and the peer's absence", function ()
     expect(out).to.match(/\| full services table \(4 columns, json\) \| [\d.]+ ms \|/);
     expect(out).not.to.contain("icinga2 |");
   });
+
+  it("when icinga2 does not come up, says so with what the setup script said, and runs Tantale alone", async function () {
+    this.timeout(120_000);
+    const scripts = makeTempDir("tantale-peer-scripts-");
+    fs.writeFileSync(path.join(scripts, "icinga2-setup.sh"), "#!/bin/sh\necho 'config validation failed' >&2\nexit 1\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(scripts, "stop.sh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const bin = makeTempDir("tantale-path-");
+    fs.writeFileSync(path.join(bin, "icinga2"), "", { mode: 0o755 });
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ""}`;
+    try {
+      const out = await benchCompare(["--hosts", "2", "--services", "1", "--runs", "1", "--warmup", "1", "--warm-rounds", "1", "--peer", scripts]);
+      expect(out).to.match(/^icinga2 peer not started: icinga2-setup\.sh 2 1 \d+ failed \(exit 1\): config validation failed$/m);
+      expect(out).to.contain("Tantale's figures alone");
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
 });

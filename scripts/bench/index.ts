@@ -9,6 +9,7 @@ import { benchLivestatus } from "./livestatus";
 import { benchNagiosFifo } from "./nagios-fifo";
 import { benchLog } from "./log";
 import { benchRender } from "./render";
+import { benchScale } from "./scale";
 import { benchSpool } from "./spool";
 
 /** `npm run bench -- [name...]`: runs the named benchmarks (all when none is named). */
@@ -24,6 +25,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<string>>> = {
   "nagios-fifo": () => benchNagiosFifo(),
   log: () => benchLog(),
   render: () => benchRender(),
+  scale: () => benchScale(),
   spool: () => benchSpool(),
 };
 

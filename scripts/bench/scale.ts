@@ -112,7 +112,8 @@ async function benchAt(hosts: number, perHost: number, o: Options): Promise<stri
       `${describeTimes(ingest.waits)}  ${verdict(Math.max(...ingest.waits) <= GOALS.waitMs, `goal: never > ${GOALS.waitMs} ms`)}`,
     );
     const after = await daemon.memory(dir);
-    row("RSS after ingest (after a GC) / peak", `${mib(after.rss)} MiB / peak ${mib(daemon.peakRss())} MiB`);
+    row("RSS after ingest (after a GC) / peak", `${mib(after.rss)} MiB / peak ${mib(daemon.peakRss())} MiB, heap used ${mib(after.heapUsed)} MiB (total ${mib(after.heapTotal)} MiB)`);
+    if (o.heapSnapshot !== undefined) row("heap snapshot after ingest", await daemon.heapSnapshot(o.heapSnapshot));
 
     const stopStarted = performance.now();
     await daemon.stop();

@@ -20,4 +20,19 @@ describe("DeadlineHeap", () => {
     for (let e = heap.pop(); e !== undefined; e = heap.pop()) out.push(e.at);
     expect(out).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
+
+  it("gives back each entry's host, check and version with its deadline", () => {
+    const heap = new DeadlineHeap();
+    heap.push({ at: 30, hostname: "web1", check: "disk", version: 3 });
+    heap.push({ at: 10, hostname: "web2", check: "Host", version: 1.5 });
+    heap.push({ at: 20, hostname: "web1", check: "load", version: 2 });
+    expect(heap.peekAt()).to.equal(10);
+    expect([heap.pop(), heap.pop(), heap.pop(), heap.pop()]).to.deep.equal([
+      { at: 10, hostname: "web2", check: "Host", version: 1.5 },
+      { at: 20, hostname: "web1", check: "load", version: 2 },
+      { at: 30, hostname: "web1", check: "disk", version: 3 },
+      undefined,
+    ]);
+    expect(heap.peekAt()).to.equal(undefined);
+  });
 });

@@ -88,16 +88,36 @@ async function benchAt(hosts: number, perHost: number, o: Options): Promise<stri
     const firstMs = await daemon.waitForServices(services);
     row("first start until Livestatus counts every service", `${s(firstMs)} s, ${cpu(daemon)}${loadLine(daemon)}`);
     const mem = await daemon.memory(dir);
-    row("RSS after load (after a GC)", `${mib(mem.rss)} MiB = ${fmt(mem.rss / services)} bytes/service (peak so far ${mib(daemon.peakRss())} MiB)  ${verdict(mem.rss / MIB <= GOALS.rssMiB, `goal at 1M ≤ ${GOALS.rssMiB} MiB`)}`);
-    row("heap used after load (after a GC)", `${mib(mem.heapUsed)} MiB = ${fmt(mem.heapUsed / services)} bytes/service (heap total ${mib(mem.heapTotal)} MiB, external ${mib(mem.external)} MiB)`);
+    row(
+      "RSS after load (after a GC)",
+      `${mib(mem.rss)} MiB = ${fmt(mem.rss / services)} bytes/service (peak so far ${mib(daemon.peakRss())} MiB)  ${verdict(mem.rss / MIB <= GOALS.rssMiB, `goal at 1M ≤ ${GOALS.rssMiB} MiB`)}`,
+    );
+    row(
+      "heap used after load (after a GC)",
+      `${mib(mem.heapUsed)} MiB = ${fmt(mem.heapUsed / services)} bytes/service (heap total ${mib(mem.heapTotal)} MiB, external ${mib(mem.external)} MiB)`,
+    );
     if (o.heapSnapshot !== undefined) row("heap snapshot", await daemon.heapSnapshot(o.heapSnapshot));
 
     const middle = `host${Math.floor(hosts / 2)}`;
-    const oneHost = await timedQueries(daemon.livestatusPort, o.runs * 3, `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`);
-    row(`one host's services (${perHost}), fresh connection`, `${describeTimes(oneHost)}  ${verdict(medianOf(sorted(oneHost)) < GOALS.oneHostMs, `goal < ${GOALS.oneHostMs} ms`)}`);
+    const oneHost = await timedQueries(
+      daemon.livestatusPort,
+      o.runs * 3,
+      `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`,
+    );
+    row(
+      `one host's services (${perHost}), fresh connection`,
+      `${describeTimes(oneHost)}  ${verdict(medianOf(sorted(oneHost)) < GOALS.oneHostMs, `goal < ${GOALS.oneHostMs} ms`)}`,
+    );
     const grouped = await timedQueries(daemon.livestatusPort, o.runs, "GET services\nColumns: state\nStats: state >= 0\nOutputFormat: json\n\n");
-    row("grouped stats (Stats by state), fresh connection", `${describeTimes(grouped)}  ${verdict(medianOf(sorted(grouped)) < GOALS.groupedMs, `goal < ${GOALS.groupedMs} ms`)}`);
-    const limited = await timedQueries(daemon.livestatusPort, o.runs, "GET services\nColumns: host_name description state plugin_output\nLimit: 1000\nOutputFormat: json\n\n");
+    row(
+      "grouped stats (Stats by state), fresh connection",
+      `${describeTimes(grouped)}  ${verdict(medianOf(sorted(grouped)) < GOALS.groupedMs, `goal < ${GOALS.groupedMs} ms`)}`,
+    );
+    const limited = await timedQueries(
+      daemon.livestatusPort,
+      o.runs,
+      "GET services\nColumns: host_name description state plugin_output\nLimit: 1000\nOutputFormat: json\n\n",
+    );
     row("full table, Limit: 1000, fresh connection", describeTimes(limited));
     const idle = await probeRoundTrips(daemon.livestatusPort, middle, 2000, () => false);
     row("small query round trip, idle (KeepAlive)", describeTimes(idle));
@@ -112,7 +132,10 @@ async function benchAt(hosts: number, perHost: number, o: Options): Promise<stri
       `${describeTimes(ingest.waits)}  ${verdict(Math.max(...ingest.waits) <= GOALS.waitMs, `goal: never > ${GOALS.waitMs} ms`)}`,
     );
     const after = await daemon.memory(dir);
-    row("RSS after ingest (after a GC) / peak", `${mib(after.rss)} MiB / peak ${mib(daemon.peakRss())} MiB, heap used ${mib(after.heapUsed)} MiB (total ${mib(after.heapTotal)} MiB)`);
+    row(
+      "RSS after ingest (after a GC) / peak",
+      `${mib(after.rss)} MiB / peak ${mib(daemon.peakRss())} MiB, heap used ${mib(after.heapUsed)} MiB (total ${mib(after.heapTotal)} MiB)`,
+    );
     if (o.heapSnapshot !== undefined) row("heap snapshot after ingest", await daemon.heapSnapshot(o.heapSnapshot));
 
     const stopStarted = performance.now();
@@ -133,18 +156,34 @@ async function benchAt(hosts: number, perHost: number, o: Options): Promise<stri
     else fs.rmSync(dir, { recursive: true, force: true });
   }
   const width = Math.max(...rows.map(([w]) => w.length));
-  return [`scale: ${fmt(services)} services (${fmt(hosts)} hosts × ${perHost}, plus a Host check each), ${os.cpus().length} CPUs`, ...rows.map(([w, f]) => `  ${w.padEnd(width)}  ${f}`)];
+  return [
+    `scale: ${fmt(services)} services (${fmt(hosts)} hosts × ${perHost}, plus a Host check each), ${os.cpus().length} CPUs`,
+    ...rows.map(([w, f]) => `  ${w.padEnd(width)}  ${f}`),
+  ];
 }
 
 /** Writes hosts × (Host + perHost services) states with the store's own commit, 50k per transaction. */
 async function seedStore(dataDir: string, hosts: number, perHost: number, timestamp: number): Promise<{ checks: number; ms: number }> {
-  const store = new SqliteStore({ path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 }, dataDir, silentLogger(), systemClock, new SelfStats().of("seed"));
+  const store = new SqliteStore(
+    { path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 },
+    dataDir,
+    silentLogger(),
+    systemClock,
+    new SelfStats().of("seed"),
+  );
   await store.start();
   const started = performance.now();
   let batch: CheckState[] = [];
   let checks = 0;
   const flush = async () => {
-    await store.commit({ upserts: batch, deletes: [], log: [], downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 } });
+    await store.commit({
+      upserts: batch,
+      deletes: [],
+      log: [],
+      downtimes: NO_RECORD_CHANGES,
+      comments: NO_RECORD_CHANGES,
+      lastIds: { downtime: 0, comment: 0 },
+    });
     checks += batch.length;
     batch = [];
   };
@@ -154,7 +193,9 @@ async function seedStore(dataDir: string, hosts: number, perHost: number, timest
     batch.push(seededState(hostname, "Host", 0, `UP - ${hostname}`, timestamp, contacts));
     for (let c = 0; c < perHost; c++) {
       const state = serviceState(h, c, 0);
-      batch.push(seededState(hostname, `check${c}`, state, `CHECK ${c} on ${hostname} - state ${state}|value=${(h + c) % 100};80;90;0;100`, timestamp, contacts));
+      batch.push(
+        seededState(hostname, `check${c}`, state, `CHECK ${c} on ${hostname} - state ${state}|value=${(h + c) % 100};80;90;0;100`, timestamp, contacts),
+      );
     }
     if (batch.length >= 50_000) await flush();
   }
@@ -319,14 +360,19 @@ class ScaleDaemon {
     fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
     fs.writeFileSync(path.join(conf, "livestatus.conf"), `port = ${livestatusPort}\n`);
     const flags = ["--expose-gc", "-r", path.join(__dirname, "memory-probe.js")];
-    if (o.cpuProf !== undefined) flags.push("--cpu-prof", "--cpu-prof-dir", path.resolve(o.cpuProf), "--cpu-prof-name", `scale-${label}-${Date.now()}.cpuprofile`);
+    if (o.cpuProf !== undefined)
+      flags.push("--cpu-prof", "--cpu-prof-dir", path.resolve(o.cpuProf), "--cpu-prof-name", `scale-${label}-${Date.now()}.cpuprofile`);
     if (o.heapSnapshot !== undefined) flags.push("--heapsnapshot-signal=SIGUSR1");
     const started = performance.now();
-    const child = spawn(process.execPath, [...flags, path.join(o.daemonRoot, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, BENCH_MEMORY_FILE: path.join(dir, "memory.json") },
-      cwd: o.heapSnapshot ?? dir,
-    });
+    const child = spawn(
+      process.execPath,
+      [...flags, path.join(o.daemonRoot, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, BENCH_MEMORY_FILE: path.join(dir, "memory.json") },
+        cwd: o.heapSnapshot ?? dir,
+      },
+    );
     return new ScaleDaemon(child, linePort, livestatusPort, started);
   }
 
@@ -358,17 +404,23 @@ class ScaleDaemon {
     throw new Error("the daemon's memory probe did not answer");
   }
 
+  private get pid(): number {
+    const pid = this.child.pid;
+    if (pid === undefined) throw new Error("the daemon did not start");
+    return pid;
+  }
+
   /** CPU seconds (user + system) the daemon has used: on a busy machine a steadier figure than the wall clock. */
   cpuSeconds(): number {
     // Fields 14 and 15 of /proc/PID/stat (after the command in parentheses), in clock ticks (100 a second on Linux).
-    const stat = fs.readFileSync(`/proc/${this.child.pid}/stat`, "utf8");
+    const stat = fs.readFileSync(`/proc/${this.pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100;
   }
 
   /** VmHWM: the most RSS the daemon has held. */
   peakRss(): number {
-    const status = fs.readFileSync(`/proc/${this.child.pid}/status`, "utf8");
+    const status = fs.readFileSync(`/proc/${this.pid}/status`, "utf8");
     const kib = /VmHWM:\s+(\d+)/.exec(status)?.[1];
     return kib === undefined ? Number.NaN : Number(kib) * 1024;
   }
@@ -413,7 +465,10 @@ function cpu(daemon: ScaleDaemon): string {
 
 /** The daemon's own figure for the load, from its "state loaded" log line, when it logged one. */
 function loadLine(daemon: ScaleDaemon): string {
-  const line = daemon.load().split("\n").find((l) => l.includes("state loaded"));
+  const line = daemon
+    .load()
+    .split("\n")
+    .find((l) => l.includes("state loaded"));
   if (line === undefined) return "";
   try {
     const fields = JSON.parse(line) as Record<string, unknown>;

@@ -254,7 +254,10 @@ describe("sqlite store (real files)", function () {
 
   it("hands the checks to a load sink in chunks, on the started store and read-only: the count first, then every state once", async () => {
     const dir = makeTempDir();
-    const many = [...TRICKY, ...Array.from({ length: 23 }, (_, i) => state(`host${i % 4}`, `check${i % 6}-${i >> 2}`, { output: i % 2 === 0 ? "" : `OK ${i}` }))];
+    const many = [
+      ...TRICKY,
+      ...Array.from({ length: 23 }, (_, i) => state(`host${i % 4}`, `check${i % 6}-${i >> 2}`, { output: i % 2 === 0 ? "" : `OK ${i}` })),
+    ];
     const store = await started(dir);
     await store.commit(changes({ upserts: many, downtimes: { upserts: TRICKY_DOWNTIMES, deletes: [] } }));
     const readThrough = async (s: SqliteStore) => {

@@ -53,9 +53,22 @@ function state(hostname: string, check: string, n: number): CheckState {
 async function storedStates(dir: string): Promise<CheckState[]> {
   const states: CheckState[] = [];
   for (let h = 0; h < 5; h++) for (const [i, check] of ["Host", "cpu", "disk", "load", "mem"].entries()) states.push(state(`host${h}`, check, h * 5 + i));
-  const store = new SqliteStore({ path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 }, dir, silentLogger(), new SteppingClock(0), new SelfStats().of("sqlite"));
+  const store = new SqliteStore(
+    { path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 },
+    dir,
+    silentLogger(),
+    new SteppingClock(0),
+    new SelfStats().of("sqlite"),
+  );
   await store.start();
-  await store.commit({ upserts: states, deletes: [], log: [], downtimes: NO_RECORD_CHANGES, comments: NO_RECORD_CHANGES, lastIds: { downtime: 0, comment: 0 } });
+  await store.commit({
+    upserts: states,
+    deletes: [],
+    log: [],
+    downtimes: NO_RECORD_CHANGES,
+    comments: NO_RECORD_CHANGES,
+    lastIds: { downtime: 0, comment: 0 },
+  });
   await store.stop();
   return states;
 }
@@ -86,7 +99,13 @@ describe("state load at start (a real SQLite file)", () => {
     const log = new RecordingLogger();
     // 10 checks a chunk, a line as soon as 2 s passed: the clock moves 1 s per read, so every other chunk logs one.
     const { persistence: p, model, scheduled } = persistence(log, new SteppingClock(1_000), { everyMs: 2_000, chunkChecks: 10 });
-    const store = new SqliteStore({ path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 }, dir, silentLogger(), new SteppingClock(0), new SelfStats().of("sqlite"));
+    const store = new SqliteStore(
+      { path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 },
+      dir,
+      silentLogger(),
+      new SteppingClock(0),
+      new SelfStats().of("sqlite"),
+    );
     await store.start();
     try {
       await p.attachStore(store);
@@ -110,7 +129,13 @@ describe("state load at start (a real SQLite file)", () => {
     await storedStates(dir);
     const log = new RecordingLogger();
     const { persistence: p, model } = persistence(log, new SteppingClock(1), { everyMs: 2_000, chunkChecks: 10 });
-    const store = new SqliteStore({ path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 }, dir, silentLogger(), new SteppingClock(0), new SelfStats().of("sqlite"));
+    const store = new SqliteStore(
+      { path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 },
+      dir,
+      silentLogger(),
+      new SteppingClock(0),
+      new SelfStats().of("sqlite"),
+    );
     await store.start();
     try {
       await p.attachStore(store);

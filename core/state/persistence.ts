@@ -111,6 +111,19 @@ export class StatePersistence {
    * is handed the whole current state, so that it never holds only part of it.
    */
   async attachStore(store: StateStore): Promise<void> {
+    // Commits wait until it is attached: what changes while it loads (the load lets the event loop run between chunks:
+    // a timer, a command, when a store is added to a daemon that ran without) goes to this store, not to nowhere.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.commitChain = this.commitChain.then(() => gate);
+    try {
+      await this.attach(store);
+    } finally {
+      open();
+    }
+  }
+
+  private async attach(store: StateStore): Promise<void> {
     const { model } = this.memory;
     const handOver = this.loaded || model.checkCount > 0;
     if (!this.loaded) await this.load(store);

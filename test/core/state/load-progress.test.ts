@@ -7,10 +7,12 @@ import { NO_RECORD_CHANGES } from "../../../core/state/change-set";
 import type { CheckState } from "../../../core/state/check-state";
 import type { Comment } from "../../../core/state/comment";
 import { downtimeRecords } from "../../../core/state/downtime";
+import { logEntry } from "../../../core/state/log-entry";
 import { ObjectRecords } from "../../../core/state/object-records";
 import { StatePersistence, type LoadProgress } from "../../../core/state/persistence";
 import { ReadModel } from "../../../core/state/read-model";
 import { RemovalMemory } from "../../../core/state/removals";
+import type { LoadSink, StoredState } from "../../../core/store/state-store";
 import { SqliteStore } from "../../../plugins/store/sqlite/sqlite-store";
 import { RecordingLogger } from "../../helpers/recording-logger";
 import { cleanupTempDirs, makeTempDir } from "../../helpers/temp-dir";
@@ -144,5 +146,59 @@ describe("state load at start (a real SQLite file)", () => {
     }
     expect(log.messages("info")).to.deep.equal(["loading state: 25 checks", "state loaded from the store"]);
     expect(model.checkCount).to.equal(25);
+  });
+
+  it("commits what changed while the store loaded (a store added to a running daemon) to that store once it is attached", async () => {
+    const dir = makeTempDir();
+    await storedStates(dir);
+    const { persistence: p } = persistence(new RecordingLogger(), new SteppingClock(1), { everyMs: 2_000, chunkChecks: 10 });
+    const store = new SqliteStore(
+      { path: "tantale.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 },
+      dir,
+      silentLogger(),
+      new SteppingClock(0),
+      new SelfStats().of("sqlite"),
+    );
+    await store.start();
+    const line = logEntry({
+      time: 1_764_100_500,
+      class: 3,
+      type: "EXTERNAL COMMAND",
+      hostname: "",
+      check: "",
+      state: 0,
+      stateType: "",
+      attempt: 0,
+      output: "",
+      message: "a command while loading",
+    });
+    let flushed: Promise<void> | undefined;
+    // The store's own load, with a change made (and flushed, as the timer does) between two of its chunks.
+    const loading = {
+      load: (sink?: LoadSink): Promise<StoredState> =>
+        store.load(
+          sink && {
+            ...sink,
+            total: (n) => sink.total(n),
+            checks: (chunk) => {
+              sink.checks(chunk);
+              if (flushed !== undefined) return;
+              p.addLog(line);
+              flushed = p.flush();
+            },
+          },
+        ),
+      commit: store.commit.bind(store),
+      readLog: store.readLog.bind(store),
+    };
+    try {
+      await p.attachStore(loading);
+      expect(flushed, "a change was made during the load").to.not.equal(undefined);
+      await flushed;
+      const page = await store.readLog({});
+      expect(page.entries.map((e) => e.message)).to.deep.equal(["a command while loading"]);
+    } finally {
+      await store.stop();
+    }
   });
 });

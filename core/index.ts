@@ -39,7 +39,7 @@ export type { CheckState, Acknowledgement } from "./state/check-state";
 export type { StateEngine, Applied } from "./state/state-engine";
 export type { Downtime } from "./state/downtime";
 export type { Comment } from "./state/comment";
-export type { BackupReport, StateScan, StateStore, StoredState } from "./store/state-store";
+export type { BackupReport, LoadSink, StateScan, StateStore, StoredState } from "./store/state-store";
 export type { LogCondition, LogNumberField, LogNumberOp, LogPage, LogQuery, LogTextField } from "./store/log-query";
 export { ALL_LOG_ENTRIES, compareLogEntries, logCursorOf, logEntryMatches, logPageOf, NO_LOG_ENTRIES, parseLogCursor } from "./store/log-query";
 export type { ChangePart, CommitReport, FailedChange } from "./store/commit-report";

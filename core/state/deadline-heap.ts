@@ -1,5 +1,5 @@
 /**
- * A binary min-heap of (deadline, key, version) entries for the freshness check: finding
+ * A binary min-heap of (deadline, check, version) entries for the freshness check: finding
  * what is due costs O(due × log n), not a scan of every check. Entries are never updated in
  * place; a newer result pushes a new entry and the old one is skipped when it surfaces
  * (its version no longer matches), so `compact()` must be called when stale ones pile up.
@@ -7,58 +7,93 @@
 export interface DeadlineEntry {
   /** Seconds since the epoch. */
   readonly at: number;
-  readonly key: string;
+  readonly hostname: string;
+  readonly check: string;
   /** The lastCheck of the state the deadline was computed for. */
   readonly version: number;
 }
 
+/**
+ * The heap holds one entry per check (and more until compacted): at a million checks an
+ * object per entry and a joined key string cost ~90 bytes each. Four parallel arrays hold
+ * the same in 32 bytes, the host and check names being the state's own strings (shared).
+ */
 export class DeadlineHeap {
-  private items: DeadlineEntry[] = [];
+  private at: number[] = [];
+  private hostname: string[] = [];
+  private check: string[] = [];
+  private version: number[] = [];
 
   get size(): number {
-    return this.items.length;
+    return this.at.length;
   }
 
   push(entry: DeadlineEntry): void {
-    const a = this.items;
-    a.push(entry);
-    let i = a.length - 1;
+    this.at.push(entry.at);
+    this.hostname.push(entry.hostname);
+    this.check.push(entry.check);
+    this.version.push(entry.version);
+    let i = this.at.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (a[parent]!.at <= entry.at) break;
-      a[i] = a[parent]!;
+      if (this.at[parent]! <= entry.at) break;
+      this.move(parent, i);
       i = parent;
     }
-    a[i] = entry;
+    this.set(i, entry.at, entry.hostname, entry.check, entry.version);
   }
 
-  peek(): DeadlineEntry | undefined {
-    return this.items[0];
+  /** The earliest deadline (seconds since the epoch), undefined when empty. */
+  peekAt(): number | undefined {
+    return this.at[0];
   }
 
   pop(): DeadlineEntry | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (top === undefined || last === undefined || a.length === 0) return top;
+    const n = this.at.length;
+    if (n === 0) return undefined;
+    const top: DeadlineEntry = { at: this.at[0]!, hostname: this.hostname[0]!, check: this.check[0]!, version: this.version[0]! };
+    const at = this.at.pop()!;
+    const hostname = this.hostname.pop()!;
+    const check = this.check.pop()!;
+    const version = this.version.pop()!;
+    const len = n - 1;
+    if (len === 0) return top;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= a.length) break;
+      if (l >= len) break;
       const r = l + 1;
-      const child = r < a.length && a[r]!.at < a[l]!.at ? r : l;
-      if (a[child]!.at >= last.at) break;
-      a[i] = a[child]!;
+      const child = r < len && this.at[r]! < this.at[l]! ? r : l;
+      if (this.at[child]! >= at) break;
+      this.move(child, i);
       i = child;
     }
-    a[i] = last;
+    this.set(i, at, hostname, check, version);
     return top;
   }
 
   /** Keeps only the entries `isLive` approves (O(n log n): a sorted array is a valid heap). */
   compact(isLive: (e: DeadlineEntry) => boolean): void {
-    const kept = this.items.filter(isLive);
+    const kept: DeadlineEntry[] = [];
+    for (let i = 0; i < this.at.length; i++) {
+      const e = { at: this.at[i]!, hostname: this.hostname[i]!, check: this.check[i]!, version: this.version[i]! };
+      if (isLive(e)) kept.push(e);
+    }
     kept.sort((x, y) => x.at - y.at);
-    this.items = kept;
+    this.at = kept.map((e) => e.at);
+    this.hostname = kept.map((e) => e.hostname);
+    this.check = kept.map((e) => e.check);
+    this.version = kept.map((e) => e.version);
+  }
+
+  private move(from: number, to: number): void {
+    this.set(to, this.at[from]!, this.hostname[from]!, this.check[from]!, this.version[from]!);
+  }
+
+  private set(i: number, at: number, hostname: string, check: string, version: number): void {
+    this.at[i] = at;
+    this.hostname[i] = hostname;
+    this.check[i] = check;
+    this.version[i] = version;
   }
 }

@@ -38,6 +38,15 @@ export interface PersistenceHooks {
   readonly forget: (keys: readonly CheckKey[]) => void;
 }
 
+/** How a load reports its progress: a line every `everyMs` (a large store takes seconds), reading `chunkChecks` checks at a time. */
+export interface LoadProgress {
+  readonly everyMs: number;
+  readonly chunkChecks: number;
+}
+
+/** A line every 2 s; chunks small enough that a turn of the event loop (a signal, a log write) never waits long. */
+export const LOAD_PROGRESS: LoadProgress = Object.freeze({ everyMs: 2_000, chunkChecks: 10_000 });
+
 /**
  * The way from memory to the store: every change goes into the pending change set with what
  * memory held before it (the rollback journal), and the set is committed to the store in
@@ -61,7 +70,8 @@ export class StatePersistence {
     private readonly hooks: PersistenceHooks,
     private readonly stats: InstanceStats,
     private readonly log: Logger,
-    clock: Clock,
+    private readonly clock: Clock,
+    private readonly loadProgress: LoadProgress = LOAD_PROGRESS,
   ) {
     this.rejectThrottle = new Throttle(clock);
   }
@@ -101,33 +111,77 @@ export class StatePersistence {
    * is handed the whole current state, so that it never holds only part of it.
    */
   async attachStore(store: StateStore): Promise<void> {
-    const { model, downtimes, comments } = this.memory;
+    // Commits wait until it is attached: what changes while it loads (the load lets the event loop run between chunks:
+    // a timer, a command, when a store is added to a daemon that ran without) goes to this store, not to nowhere.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.commitChain = this.commitChain.then(() => gate);
+    try {
+      await this.attach(store);
+    } finally {
+      open();
+    }
+  }
+
+  private async attach(store: StateStore): Promise<void> {
+    const { model } = this.memory;
     const handOver = this.loaded || model.checkCount > 0;
-    if (!this.loaded) {
-      const started = performance.now();
-      const loaded = await store.load();
-      for (const s of loaded.checks) {
+    if (!this.loaded) await this.load(store);
+    if (handOver) this.handOver();
+    this.store = store;
+    this.mode = "store";
+  }
+
+  /**
+   * Puts what the store holds in memory (stored states newer than memory's win), the checks
+   * chunk by chunk as the store reads them, with a progress line every few seconds: a
+   * million checks take seconds, and an operator waiting for a restart sees it move.
+   */
+  private async load(store: StateStore): Promise<void> {
+    const { model, downtimes, comments } = this.memory;
+    const started = this.clock.now();
+    let lastLine = started;
+    let total: number | undefined;
+    let read = 0;
+    const put = (checks: readonly CheckState[]) => {
+      for (const s of checks) {
         const current = model.get(s.hostname, s.check);
         if (current !== undefined && current.lastCheck >= s.lastCheck) continue;
         model.put(s);
         this.hooks.scheduleFreshness(s);
       }
-      for (const d of loaded.downtimes) if (downtimes.get(d.id) === undefined) downtimes.put(d);
-      for (const c of loaded.comments) if (comments.get(c.id) === undefined) comments.put(c);
-      downtimes.reserve(loaded.lastIds.downtime);
-      comments.reserve(loaded.lastIds.comment);
-      this.loaded = true;
-      this.log.info("state loaded from the store", {
-        checks: loaded.checks.length,
-        hosts: model.hostCount,
-        downtimes: loaded.downtimes.length,
-        comments: loaded.comments.length,
-        ms: Math.round(performance.now() - started),
-      });
-    }
-    if (handOver) this.handOver();
-    this.store = store;
-    this.mode = "store";
+      read += checks.length;
+    };
+    const loaded = await store.load({
+      chunkChecks: this.loadProgress.chunkChecks,
+      total: (n) => {
+        total = n;
+        this.log.info(`loading state: ${n} checks`, { checks: n });
+      },
+      checks: (chunk) => {
+        put(chunk);
+        const now = this.clock.now();
+        if (now - lastLine < this.loadProgress.everyMs) return;
+        lastLine = now;
+        this.log.info(`loading state: ${read} of ${total ?? "?"} checks`, { read, checks: total, s: seconds(now - started) });
+      },
+    });
+    // A store that does not read in chunks returns every check here.
+    put(loaded.checks);
+    for (const d of loaded.downtimes) if (downtimes.get(d.id) === undefined) downtimes.put(d);
+    for (const c of loaded.comments) if (comments.get(c.id) === undefined) comments.put(c);
+    downtimes.reserve(loaded.lastIds.downtime);
+    comments.reserve(loaded.lastIds.comment);
+    this.loaded = true;
+    const ms = this.clock.now() - started;
+    this.log.info("state loaded from the store", {
+      checks: read,
+      hosts: model.hostCount,
+      downtimes: loaded.downtimes.length,
+      comments: loaded.comments.length,
+      ms,
+      s: seconds(ms),
+    });
   }
 
   /**
@@ -269,4 +323,9 @@ export class StatePersistence {
     for (const c of comments.all()) this.current.comments.put(c);
     this.current.handOver = true;
   }
+}
+
+/** Milliseconds as seconds with two decimals, for log lines people read. */
+function seconds(ms: number): number {
+  return Math.round(ms / 10) / 100;
 }

@@ -48,9 +48,10 @@ export class ResultRules {
     const before = prev?.state ?? 0;
     const changed = prev !== undefined ? r.status !== prev.state : r.status !== 0;
     const acknowledgement = this.annotations.settle(r, prev, r.status, changed, r.timestamp);
+    // The previous state's names and lists when they are the same: memory keeps one copy per check, not one per result.
     const next: CheckState = Object.freeze({
-      hostname: r.hostname,
-      check: r.check,
+      hostname: prev?.hostname ?? this.model.host(r.hostname)?.name ?? r.hostname,
+      check: prev?.check ?? r.check,
       state: r.status,
       lastState: changed ? before : (prev?.lastState ?? 0),
       output: r.output,
@@ -60,9 +61,9 @@ export class ResultRules {
       lastStateChange: changed || prev === undefined ? r.timestamp : prev.lastStateChange,
       lastHardStateChange: changed || prev === undefined ? r.timestamp : prev.lastHardStateChange,
       interval: r.interval,
-      contacts: r.contacts,
-      hostgroups: r.hostgroups,
-      servicegroups: r.servicegroups,
+      contacts: sameList(prev?.contacts, r.contacts),
+      hostgroups: sameList(prev?.hostgroups, r.hostgroups),
+      servicegroups: sameList(prev?.servicegroups, r.servicegroups),
       customVariables: r.customVariables,
       outdated: false,
       acknowledgement,
@@ -77,4 +78,11 @@ export class ResultRules {
     this.freshness.schedule(next);
     return true;
   }
+}
+
+/** `before` when it holds the same names as `now` (a check sends the same contacts every time), `now` otherwise. */
+function sameList(before: readonly string[] | undefined, now: readonly string[]): readonly string[] {
+  if (before === undefined || before === now || before.length !== now.length) return now;
+  for (let i = 0; i < now.length; i++) if (before[i] !== now[i]) return now;
+  return before;
 }

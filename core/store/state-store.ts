@@ -32,6 +32,20 @@ export interface StateScan {
 }
 
 /**
+ * Where a store may hand the checks it reads at start, chunk by chunk, rather than in the
+ * state it resolves with: the engine fills memory as they come and logs the progress of a
+ * long load. A store that ignores it returns every check in `StoredState.checks`.
+ */
+export interface LoadSink {
+  /** About how many checks per chunk the sink wants (between two chunks the store lets the event loop run). */
+  readonly chunkChecks: number;
+  /** How many checks the store holds, said once before the first chunk. */
+  total(checks: number): void;
+  /** Checks read; the state load() resolves with does not hold them again. */
+  checks(chunk: readonly CheckState[]): void;
+}
+
+/**
  * The persistence of the state engine. The embedded SQLite store and the Elasticsearch store
  * implement it. The query tables never see it: they read the engine's memory for the current
  * state and `readLog()` for history.
@@ -44,12 +58,13 @@ export interface StateScan {
  * - Commits are safe to replay: state writes are idempotent (the newest result wins, by
  *   `lastCheck`), log entries carry a deterministic `id` and are written at most once. A
  *   store that wrote part of a set before failing may therefore be handed the whole set again.
- * - `load()` returns everything committed. It may be called on an instance that was not
- *   started (the `tantale dump` command reads a running daemon's store that way).
+ * - `load()` returns everything committed (the checks possibly through the sink, see
+ *   LoadSink). It may be called on an instance that was not started (the `tantale dump`
+ *   command reads a running daemon's store that way).
  * - `readLog()` applies the query's condition exactly, in (time, id) order.
  */
 export interface StateStore {
-  load(): Promise<StoredState>;
+  load(sink?: LoadSink): Promise<StoredState>;
   commit(changes: ChangeSet): Promise<CommitReport>;
   readLog(query: LogQuery): Promise<LogPage>;
   /**

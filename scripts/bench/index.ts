@@ -10,6 +10,7 @@ import { benchLivestatus } from "./livestatus";
 import { benchNagiosFifo } from "./nagios-fifo";
 import { benchLog } from "./log";
 import { benchRender } from "./render";
+import { benchScale } from "./scale";
 import { benchSpool } from "./spool";
 
 /**
@@ -29,6 +30,7 @@ const BENCHMARKS: Readonly<Record<string, (args: readonly string[]) => Promise<s
   "nagios-fifo": () => benchNagiosFifo(),
   log: () => benchLog(),
   render: () => benchRender(),
+  scale: () => benchScale(),
   spool: () => benchSpool(),
 };
 

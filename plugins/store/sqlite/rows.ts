@@ -42,18 +42,25 @@ export function logParams(e: LogEntry): unknown[] {
   return [e.id, e.time, e.class, e.type, e.hostname, e.check, e.state, e.stateType, e.attempt, e.output, e.message];
 }
 
+/** Check names remembered for sharing, at most: past it (a store of mostly distinct names) new ones are kept as read. */
+const SHARED_CHECK_NAMES = 65_536;
+
 /**
  * Turns the rows of one read back into states. Most checks carry the same contacts, groups
  * and custom variables, so each distinct JSON text is parsed once and its (frozen) value
- * shared: faster loads and less memory for large states.
+ * shared: faster loads and less memory for large states. Names are shared too (SQLite
+ * hands a new string per row): a host's name by all its checks (rows come in key order),
+ * a check's name ("disk_root") by every host that has it, and empty texts are the one "".
  */
 export class CheckRowReader {
   private readonly lists = new Map<string, readonly string[]>();
   private readonly records = new Map<string, Readonly<Record<string, string>>>();
+  private readonly checkNames = new Map<string, string>();
+  private lastHostname = "";
 
   read(r: CheckRow): CheckState {
     const [
-      hostname,
+      rowHostname,
       check,
       state,
       lastState,
@@ -83,14 +90,16 @@ export class CheckRowReader {
       }
       acknowledgement = { type: ackType, author: ackAuthor, comment: ackComment, time: ackTime, expireTime: ackExpireTime };
     }
+    if (rowHostname !== this.lastHostname) this.lastHostname = rowHostname;
+    const hostname = this.lastHostname;
     return {
       hostname,
-      check,
+      check: this.checkName(check),
       state,
       lastState,
-      output,
-      longOutput,
-      perfData,
+      output: output === "" ? "" : output,
+      longOutput: longOutput === "" ? "" : longOutput,
+      perfData: perfData === "" ? "" : perfData,
       lastCheck,
       lastStateChange,
       lastHardStateChange,
@@ -103,6 +112,13 @@ export class CheckRowReader {
       acknowledgement,
       downtimeDepth,
     };
+  }
+
+  private checkName(name: string): string {
+    const shared = this.checkNames.get(name);
+    if (shared !== undefined) return shared;
+    if (this.checkNames.size < SHARED_CHECK_NAMES) this.checkNames.set(name, name);
+    return name;
   }
 
   private list(r: CheckRow, text: string, column: string): readonly string[] {

@@ -15,7 +15,7 @@ import { isEmptyChangeSet, type ChangeSet, type LastIds } from "../../../core/st
 import type { CheckState } from "../../../core/state/check-state";
 import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-report";
 import type { LogPage, LogQuery } from "../../../core/store/log-query";
-import { EMPTY_STORED_STATE, type StateScan, type StoredState } from "../../../core/store/state-store";
+import { EMPTY_STORED_STATE, type LoadSink, type StateScan, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
 import { LogReads } from "./log-sql";
 import { onlineBackup } from "./online-backup";
@@ -23,6 +23,7 @@ import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckPara
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
 import { scanSqliteState } from "./state-scan";
 import {
+  COUNT_CHECKS,
   DELETE_CHECK,
   DELETE_COMMENT,
   DELETE_DOWNTIME,
@@ -31,6 +32,8 @@ import {
   MIGRATIONS,
   SCHEMA_VERSION,
   SELECT_CHECKS,
+  SELECT_CHECKS_AFTER,
+  SELECT_CHECKS_FIRST,
   SELECT_COMMENTS,
   SELECT_COUNTERS,
   SELECT_DOWNTIMES,
@@ -77,6 +80,9 @@ type CounterWrites = readonly (readonly [keyof LastIds, number])[];
 /** The reads of load(), on the writer connection or on a read-only one. */
 interface StateReads {
   readonly checks: Database.Statement<[], CheckRow>;
+  readonly checksFirst: Database.Statement<[number], CheckRow>;
+  readonly checksAfter: Database.Statement<[string, string, number], CheckRow>;
+  readonly countChecks: Database.Statement<[], [number]>;
   readonly downtimes: Database.Statement<[], DowntimeRow>;
   readonly comments: Database.Statement<[], CommentRow>;
   readonly counters: Database.Statement<[], CounterRow>;
@@ -198,11 +204,37 @@ export class SqliteStore implements StorePlugin {
     return COMPLETE_COMMIT;
   }
 
-  async load(): Promise<StoredState> {
+  /**
+   * With a sink, the checks go to it in chunks of keys in order. On the started store (the
+   * daemon's load) the event loop runs between two chunks: only this process writes the
+   * file and nothing commits before the load is done, so the chunks see one state.
+   */
+  async load(sink?: LoadSink): Promise<StoredState> {
     const p = this.prepared;
-    if (p !== undefined) return this.guard("load", () => readState(p.state));
-    // One read transaction: another process may commit between the statements, and all four must see the same commit.
-    return this.readOnly("load", (db) => db.transaction(() => readState(selectState(db)))(), EMPTY_STORED_STATE);
+    if (p === undefined) {
+      // One read transaction: another process may commit between the statements, and all of them must see the same commit.
+      return this.readOnly(
+        "load",
+        (db) =>
+          db.transaction(() => {
+            const reads = selectState(db);
+            const state = readState(reads, sink === undefined);
+            if (sink !== undefined) for (const chunk of checkChunks(reads, sink)) sink.checks(chunk);
+            return state;
+          })(),
+        EMPTY_STORED_STATE,
+      );
+    }
+    const state = this.guard("load", () => readState(p.state, sink === undefined));
+    if (sink === undefined) return state;
+    const chunks = this.guard("load", () => checkChunks(p.state, sink));
+    for (;;) {
+      const next = this.guard("load", () => chunks.next());
+      if (next.done === true) break;
+      sink.checks(next.value);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return state;
   }
 
   /** What load() returns, read as it is consumed (tantale dump): state-scan.ts. */
@@ -416,6 +448,9 @@ function prepare(db: Database.Database): Prepared {
 function selectState(db: Database.Database): StateReads {
   return {
     checks: db.prepare<[], CheckRow>(SELECT_CHECKS).raw(true),
+    checksFirst: db.prepare<[number], CheckRow>(SELECT_CHECKS_FIRST).raw(true),
+    checksAfter: db.prepare<[string, string, number], CheckRow>(SELECT_CHECKS_AFTER).raw(true),
+    countChecks: db.prepare<[], [number]>(COUNT_CHECKS).raw(true),
     downtimes: db.prepare<[], DowntimeRow>(SELECT_DOWNTIMES).raw(true),
     comments: db.prepare<[], CommentRow>(SELECT_COMMENTS).raw(true),
     counters: db.prepare<[], CounterRow>(SELECT_COUNTERS).raw(true),
@@ -429,12 +464,31 @@ function readChecks(statement: Database.Statement<[], CheckRow>): CheckState[] {
   return out;
 }
 
+/** Says the count to the sink, then yields the checks in key order, `sink.chunkChecks` at a time (keyset paging). */
+function* checkChunks(reads: StateReads, sink: LoadSink): Generator<CheckState[], void, undefined> {
+  const size = Math.max(1, sink.chunkChecks);
+  sink.total(reads.countChecks.get()![0]);
+  const reader = new CheckRowReader();
+  let after: CheckRow | undefined;
+  for (;;) {
+    // iterate(), not all(): each row's array dies young (a third less time than holding the chunk's rows).
+    const rows = after === undefined ? reads.checksFirst.iterate(size) : reads.checksAfter.iterate(after[0], after[1], size);
+    const chunk: CheckState[] = [];
+    for (const row of rows) {
+      chunk.push(reader.read(row));
+      after = row;
+    }
+    if (chunk.length > 0) yield chunk;
+    if (chunk.length < size) return;
+  }
+}
+
 /**
  * Everything committed. The last ids are the counters, raised to the highest id present:
  * the counters normally cover every id already, but a file edited by hand must not make
  * an id be handed out twice either.
  */
-function readState(reads: StateReads): StoredState {
+function readState(reads: StateReads, withChecks: boolean): StoredState {
   const downtimes = reads.downtimes.all().map(rowToDowntime);
   const comments = reads.comments.all().map(rowToComment);
   const lastIds = { downtime: 0, comment: 0 };
@@ -442,7 +496,7 @@ function readState(reads: StateReads): StoredState {
   // Rows come in id order: the last one has the highest id.
   lastIds.downtime = Math.max(lastIds.downtime, downtimes.at(-1)?.id ?? 0);
   lastIds.comment = Math.max(lastIds.comment, comments.at(-1)?.id ?? 0);
-  return { checks: readChecks(reads.checks), downtimes, comments, lastIds };
+  return { checks: withChecks ? readChecks(reads.checks) : [], downtimes, comments, lastIds };
 }
 
 function describeChanges(c: ChangeSet): string {

@@ -252,6 +252,39 @@ describe("sqlite store (real files)", function () {
     expect(sorted((await again.load()).checks), "restarted, absolute path").to.deep.equal(sorted(TRICKY));
   });
 
+  it("hands the checks to a load sink in chunks, on the started store and read-only: the count first, then every state once", async () => {
+    const dir = makeTempDir();
+    const many = [
+      ...TRICKY,
+      ...Array.from({ length: 23 }, (_, i) => state(`host${i % 4}`, `check${i % 6}-${i >> 2}`, { output: i % 2 === 0 ? "" : `OK ${i}` })),
+    ];
+    const store = await started(dir);
+    await store.commit(changes({ upserts: many, downtimes: { upserts: TRICKY_DOWNTIMES, deletes: [] } }));
+    const readThrough = async (s: SqliteStore) => {
+      const calls: string[] = [];
+      const got: CheckState[] = [];
+      const rest = await s.load({
+        chunkChecks: 4,
+        total: (n) => calls.push(`total ${n}`),
+        checks: (chunk) => {
+          calls.push(`chunk ${chunk.length}`);
+          got.push(...chunk);
+        },
+      });
+      return { calls, got, rest };
+    };
+    for (const [label, s] of [
+      ["started", store],
+      ["read-only", makeStore(dir).store],
+    ] as const) {
+      const { calls, got, rest } = await readThrough(s);
+      expect(calls, label).to.deep.equal([`total ${many.length}`, ...Array.from({ length: 6 }, () => "chunk 4"), "chunk 3"]);
+      expect(sorted(got), label).to.deep.equal(sorted(many));
+      expect(rest, label).to.deep.include({ checks: [], downtimes: TRICKY_DOWNTIMES });
+    }
+    expect(sorted((await store.load()).checks), "without a sink: all in the state").to.deep.equal(sorted(many));
+  });
+
   it("round-trips every field of downtimes and comments and the last ids, through a restart and through a read-only load", async () => {
     const dir = makeTempDir();
     const { store, stats } = makeStore(dir);

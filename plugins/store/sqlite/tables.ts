@@ -149,6 +149,14 @@ export function upsertChecksSql(rows: number): string {
 }
 export const DELETE_CHECK = `DELETE FROM checks WHERE hostname = ? AND "check" = ?`;
 export const SELECT_CHECKS = `SELECT ${CHECK_COLUMNS.join(", ")} FROM checks`;
+/**
+ * The checks in key order, a chunk at a time (the daemon's load): the first chunk, then the
+ * chunk after the last key read. Each is one seek in the clustered B-tree, and no statement
+ * stays open between two chunks.
+ */
+export const SELECT_CHECKS_FIRST = `${SELECT_CHECKS} ORDER BY hostname, "check" LIMIT ?`;
+export const SELECT_CHECKS_AFTER = `${SELECT_CHECKS} WHERE (hostname, "check") > (?, ?) ORDER BY hostname, "check" LIMIT ?`;
+export const COUNT_CHECKS = "SELECT count(*) FROM checks";
 
 /** The columns of a log row as the store reads and writes them (the rowid is internal), in LogRow order. */
 export const LOG_COLUMNS = ["entry_id", "time", "class", "type", "hostname", '"check"', "state", "state_type", "attempt", "output", "message"] as const;

@@ -17,6 +17,7 @@ import type { GetQuery } from "../protocol/query";
 import { bodyRenderer } from "../render/render";
 import { cachedRowText, type RowTexts } from "../render/row-text-cache";
 import { compileStats } from "./stats";
+import { statsBlockCache } from "./stats-cache";
 import type { LivestatusTable, RowBlock, RowHint, TableRegistry } from "./table-registry";
 import { filterTimeRange } from "./time-range";
 import { WorkSlicer } from "./work-slicer";
@@ -133,7 +134,27 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
       collector.add(row);
       return true;
     };
-    await scan(source, accept, feed, slicer, checkTime, () => sink.between());
+    // Counts of stable columns: a block whose key is known adds what it added before.
+    const kept = "blocks" in source ? statsBlockCache(query, table, lookup) : undefined;
+    const whole =
+      kept === undefined
+        ? undefined
+        : (block: RowBlock<Row>): boolean => {
+            const key = block.key;
+            if (key === undefined) return false;
+            let part = kept.get(key);
+            if (part === undefined) {
+              const counted = stats.collector(output);
+              for (let i = 0; i < block.size; i++) {
+                const row = block.row(i);
+                if (accept === undefined || accept(row)) counted.add(row);
+              }
+              kept.set(key, (part = counted.part()));
+            }
+            collector.merge(part);
+            return true;
+          };
+    await scan(source, accept, feed, slicer, checkTime, () => sink.between(), whole);
     const rows = collector.rows();
     const body = bodyRenderer(query.outputFormat, header, query.separators);
     sink.push(body.rows(rows) + body.end(rows.length));
@@ -331,12 +352,16 @@ async function scanBlocks(
 }
 
 /**
- * The cached renderings of rows and blocks (row-text-cache.ts) for json and wrapped_json, whose rows are
- * JSON texts; undefined for the other formats and under Localtime (which shifts time values).
+ * The cached renderings of rows and blocks (row-text-cache.ts) for the JSON family (json,
+ * wrapped_json, python, python3), whose rows are JSON texts (python's with None for null);
+ * undefined for csv and under Localtime (which shifts time values).
  */
 function reusableRowText(query: GetQuery, table: LivestatusTable, output: readonly Column[]): RowTexts<Row> | undefined {
-  if ((query.outputFormat !== "json" && query.outputFormat !== "wrapped_json") || query.timezoneOffset !== 0) return undefined;
-  return cachedRowText(table, output, (row) => rowValues(output, row));
+  if (query.timezoneOffset !== 0) return undefined;
+  const format = query.outputFormat;
+  if (format === "json" || format === "wrapped_json") return cachedRowText(table, output, (row) => rowValues(output, row), "null");
+  if (format === "python" || format === "python3") return cachedRowText(table, output, (row) => rowValues(output, row), "None");
+  return undefined;
 }
 
 /**

@@ -19,11 +19,21 @@ export interface StatsAccumulator<Row> {
   add(row: Row): void;
   /** Counts are integers; aggregates are finite numbers (0 for an empty set). */
   values(): number[];
+  /** Adds counts made elsewhere, one per stats column (stats of counts only: see CompiledStats.countsOnly). */
+  addCounts(counts: readonly number[]): void;
 }
+
+/**
+ * What a collector counted, by group (group values, then one count per stats column): kept
+ * for a block of rows (stats-cache.ts) and merged into the collectors of later queries.
+ */
+export type StatsPart = readonly { readonly key: readonly LivestatusValue[]; readonly counts: readonly number[] }[];
 
 export interface CompiledStats<Row> {
   /** Number of stats columns. */
   readonly size: number;
+  /** Every stats column is a count (no aggregate): what was counted of some rows can be added to the counts of others. */
+  readonly countsOnly: boolean;
   newAccumulator(): StatsAccumulator<Row>;
   /**
    * The answer rows. Without group columns (undefined or empty): exactly one row, even
@@ -40,6 +50,10 @@ export interface CompiledStats<Row> {
 export interface StatsCollector<Row> {
   add(row: Row): void;
   rows(): LivestatusValue[][];
+  /** What was added so far, by group (countsOnly stats only). */
+  part(): StatsPart;
+  /** Adds a part collected with the same stats and group columns (countsOnly stats only). */
+  merge(part: StatsPart): void;
 }
 
 type Slot<Row> =
@@ -62,6 +76,7 @@ export function compileStats<Row>(stats: readonly StatsNode[], column: ColumnLoo
     groupColumns === undefined || groupColumns.length === 0 ? ungrouped(newAccumulator()) : grouped(groupColumns, newAccumulator);
   return {
     size: slots.length,
+    countsOnly: slots.every((s) => s.kind === "count"),
     newAccumulator,
     collector,
     statsRows: (rows, groupColumns) => {
@@ -115,10 +130,21 @@ class Accumulator<Row> implements StatsAccumulator<Row> {
   values(): number[] {
     return this.slots.map((s, i) => (s.kind === "count" ? this.counts[i]! : this.aggregators[i]!.result()));
   }
+
+  addCounts(counts: readonly number[]): void {
+    for (let i = 0; i < counts.length; i++) this.counts[i]! += counts[i]!;
+  }
 }
 
 function ungrouped<Row>(acc: StatsAccumulator<Row>): StatsCollector<Row> {
-  return { add: (row) => acc.add(row), rows: () => [acc.values()] };
+  return {
+    add: (row) => acc.add(row),
+    rows: () => [acc.values()],
+    part: () => [{ key: [], counts: acc.values() }],
+    merge: (part) => {
+      for (const p of part) acc.addCounts(p.counts);
+    },
+  };
 }
 
 /** Group values below this are kept in an array (see grouped). */
@@ -133,6 +159,19 @@ function grouped<Row>(groupColumns: readonly ColumnSpec<Row>[], newAccumulator: 
   // Small whole numbers (states, flags: the usual group column) index an array: cheaper than the Map per row.
   const small: (Group | undefined)[] = [];
   const single = groupColumns.length === 1 ? groupColumns[0]! : undefined;
+  /** The group of these values, created when new: found by the same ids as add() finds them. */
+  const groupOf = (values: readonly LivestatusValue[]): Group => {
+    const v = values[0]!;
+    if (single !== undefined && typeof v === "number" && v >= 0 && v < SMALL_GROUP_KEYS && (v | 0) === v) {
+      let group = small[v];
+      if (group === undefined) groups.set(v, (small[v] = group = { key: [v], acc: newAccumulator() }));
+      return group;
+    }
+    const id = single === undefined ? JSON.stringify(values) : typeof v === "number" ? v : typeof v === "string" ? `s${v}` : JSON.stringify(values);
+    let group = groups.get(id);
+    if (group === undefined) groups.set(id, (group = { key: [...values], acc: newAccumulator() }));
+    return group;
+  };
   const add = (row: Row): void => {
     let id: unknown;
     let key: LivestatusValue[] | undefined;
@@ -154,5 +193,12 @@ function grouped<Row>(groupColumns: readonly ColumnSpec<Row>[], newAccumulator: 
     }
     group.acc.add(row);
   };
-  return { add, rows: () => [...groups.values()].sort((a, b) => compareValueLists(a.key, b.key)).map((g) => [...g.key, ...g.acc.values()]) };
+  return {
+    add,
+    rows: () => [...groups.values()].sort((a, b) => compareValueLists(a.key, b.key)).map((g) => [...g.key, ...g.acc.values()]),
+    part: () => [...groups.values()].map((g) => ({ key: g.key, counts: g.acc.values() })),
+    merge: (part) => {
+      for (const p of part) groupOf(p.key).acc.addCounts(p.counts);
+    },
+  };
 }

@@ -13,6 +13,7 @@
  */
 import type { ColumnSpec, LivestatusValue } from "../query/column";
 import type { LivestatusTable, RowBlock } from "../query/table-registry";
+import { jsonRowsInner, type NullLiteral } from "./render-json";
 
 /** Column lists kept per table: a GUI asks a handful of shapes; an ad-hoc one only pushes out the oldest. */
 const MAX_SHAPES = 16;
@@ -51,17 +52,20 @@ export function cachedRowText(
   table: LivestatusTable,
   columns: readonly ColumnSpec<unknown>[],
   values: (row: unknown) => LivestatusValue[],
+  nul: NullLiteral = "null",
 ): RowTexts<unknown> | undefined {
   const version = table.rowVersion;
   if (version === undefined) return undefined;
   const cache = tableCache(table);
   for (const c of columns) if (!cache.stable.has(c)) return undefined;
-  const texts = shape(cache, columns.map((c) => c.name).join("\u0000"));
+  // python's texts spell null None: kept apart from json's.
+  const texts = shape(cache, columns.map((c) => c.name).join("\u0000") + (nul === "null" ? "" : "\u0000\u0000python"));
+  const render = nul === "null" ? (r: unknown): string => JSON.stringify(values(r)) : (r: unknown): string => jsonRowsInner([values(r)], nul);
   const row = (r: unknown): string => {
     const key = version(r);
-    if (key === undefined) return JSON.stringify(values(r));
+    if (key === undefined) return render(r);
     let text = texts.rows.get(key);
-    if (text === undefined) texts.rows.set(key, (text = flat(JSON.stringify(values(r)))));
+    if (text === undefined) texts.rows.set(key, (text = flat(render(r))));
     return text;
   };
   const block = (b: RowBlock<unknown>): string | undefined => {

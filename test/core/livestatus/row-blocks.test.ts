@@ -149,6 +149,12 @@ const QUERIES: readonly string[] = (() => {
     "Columns: state\nStats: state >= 0",
     "Stats: state = 1\nStats: contacts >= bob\nStatsAnd: 2\nStats: sum last_check",
     "Filter: host_name != db1\nStats: state >= 2\nLimit: 6",
+    "Filter: host_name != db1\nColumns: host_name\nStats: state >= 2\nStats: contacts >= alice\nStats: state = 0\nStatsOr: 2",
+    "Columns: state host_name\nStats: outside = 1\nStats: state = 2",
+    "Filter: outside = 1\nStats: state = 2",
+    "Columns: nosuch\nStats: state = 2",
+    "Stats: state = 1\nAuthUser: alice",
+    `Columns: last_check\nStats: state >= 0\nLocaltime: ${NOW + 3600}`,
   ])
     out.push(`GET services\n${stats}\nOutputFormat: json`);
   return out;
@@ -204,5 +210,28 @@ describe("tables that hand out rows in blocks (RowBlock)", () => {
       await body(registry, text);
       expect(counter.blockRows, text).to.equal(15);
     }
+  });
+
+  it("keep the counts of a block while its key stays, when every column counted is stable", async () => {
+    const services = new Services();
+    const counter = { blockRows: 0 };
+    const blocks = registryOf(table(services, "blocks", true, counter));
+    const rows = registryOf(table(services, "rows"));
+    const text = "GET services\nColumns: host_name\nFilter: state != 3\nStats: state = 0\nStats: state = 1\nStats: state = 2\nOutputFormat: json";
+    const first = await body(blocks, text);
+    expect(first).to.equal(await body(rows, text));
+    expect(counter.blockRows, "each row counted once").to.equal(15);
+    counter.blockRows = 0;
+    expect(await body(blocks, text)).to.equal(first);
+    expect(counter.blockRows, "no row read: every block's counts were kept").to.equal(0);
+
+    services.replace("web2", "svc1", { state: 3 });
+    expect(await body(blocks, text)).to.equal(await body(rows, text)).and.not.equal(first);
+    expect(counter.blockRows, "only web2's block is counted again").to.equal(5);
+
+    counter.blockRows = 0;
+    await body(blocks, "GET services\nColumns: host_name\nStats: outside = 1\nOutputFormat: json");
+    await body(blocks, "GET services\nColumns: host_name\nStats: outside = 1\nOutputFormat: json");
+    expect(counter.blockRows, "a column that is not stable: counted row by row every time").to.equal(30);
   });
 });

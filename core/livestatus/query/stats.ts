@@ -70,8 +70,9 @@ type Slot<Row> =
 export function compileStats<Row>(stats: readonly StatsNode[], column: ColumnLookup<Row>, timezoneOffset: number): CompiledStats<Row> {
   // One budget for all columns: each row is counted by every Stats filter.
   const budget = new ComparisonBudget("Stats");
-  const slots = stats.map((node) => compileSlot(node, column, timezoneOffset, budget));
-  const newAccumulator = (): StatsAccumulator<Row> => new Accumulator(slots);
+  const reads = new RowReads<Row>(column);
+  const slots = stats.map((node) => compileSlot(node, reads.lookup, timezoneOffset, budget));
+  const newAccumulator = (): StatsAccumulator<Row> => new Accumulator(slots, reads);
   const collector = (groupColumns?: readonly ColumnSpec<Row>[]): StatsCollector<Row> =>
     groupColumns === undefined || groupColumns.length === 0 ? ungrouped(newAccumulator()) : grouped(groupColumns, newAccumulator);
   return {
@@ -104,16 +105,63 @@ function compileSlot<Row>(node: StatsNode, column: ColumnLookup<Row>, timezoneOf
   }
 }
 
+/**
+ * The columns the Stats lines read, each read once per row however many lines name it
+ * (NagVis's 60 lines read 8 columns; `Stats: state = 0` … `= 3` reads `state` once). A
+ * value is kept until the next row: rows are counted one at a time (add() calls next()),
+ * and may come in one object changed in place (RowBlock), so the row's turn is counted,
+ * not its identity compared.
+ */
+class RowReads<Row> {
+  /** Bumped for every row counted: a kept value of an earlier turn is stale. */
+  private turn = 0;
+  private readonly columns = new Map<ColumnSpec<Row>, ColumnSpec<Row>>();
+
+  constructor(private readonly column: ColumnLookup<Row>) {}
+
+  next(): void {
+    this.turn++;
+  }
+
+  /** The table's column, reading through the per-row value (one spec per column: filter.ts groups by spec). */
+  readonly lookup: ColumnLookup<Row> = (name) => {
+    const spec = this.column(name);
+    if (spec === undefined) return undefined;
+    let once = this.columns.get(spec);
+    if (once === undefined) {
+      const get = spec.get;
+      let at = -1;
+      let value: LivestatusValue = 0;
+      once = {
+        ...spec,
+        get: (row) => {
+          if (at !== this.turn) {
+            value = get(row);
+            at = this.turn;
+          }
+          return value;
+        },
+      };
+      this.columns.set(spec, once);
+    }
+    return once;
+  };
+}
+
 class Accumulator<Row> implements StatsAccumulator<Row> {
   private readonly counts: number[];
   private readonly aggregators: (Aggregator | undefined)[];
 
-  constructor(private readonly slots: readonly Slot<Row>[]) {
+  constructor(
+    private readonly slots: readonly Slot<Row>[],
+    private readonly reads: RowReads<Row>,
+  ) {
     this.counts = slots.map(() => 0);
     this.aggregators = slots.map((s) => (s.kind === "aggregate" ? newAggregator(s.fn) : undefined));
   }
 
   add(row: Row): void {
+    this.reads.next();
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;

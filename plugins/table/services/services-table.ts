@@ -1,6 +1,6 @@
-import type { CheckState, RowBlock, RowHint, TableContext, TableParts } from "../../../core";
+import type { CheckState, HostState, RowBlock, RowHint, TableContext, TableParts } from "../../../core";
 import { HostRows } from "../common/host-rows";
-import type { HostView } from "../common/host-view";
+import { sortedServices, type HostView } from "../common/host-view";
 import { SERVICE_COLUMNS, serviceVisibleTo, type ServiceRow } from "./service-columns";
 
 /**
@@ -16,7 +16,10 @@ export function servicesTable({ state, clock }: TableContext): TableParts<Servic
     // An array, not a generator: resuming a generator per row costs as much as the row itself on a full scan.
     rows(hint: RowHint): Iterable<ServiceRow> {
       const out: ServiceRow[] = [];
-      for (const block of serviceBlocks(hosts, hint, clock.now() / 1000)) for (const service of block.services) out.push({ host: block.host, service });
+      for (const block of serviceBlocks(hosts, hint, clock.now() / 1000)) {
+        const host = block.view();
+        for (const service of block.services) out.push({ host, service });
+      }
       return out;
     },
     blocks: (hint) => serviceBlocks(hosts, hint, clock.now() / 1000),
@@ -32,10 +35,7 @@ export function servicesTable({ state, clock }: TableContext): TableParts<Servic
  */
 function serviceBlocks(hosts: HostRows, hint: RowHint, now: number): ServiceBlock[] {
   const out: ServiceBlock[] = [];
-  for (const entry of hosts.entries(hint)) {
-    const host = hosts.view(entry, now);
-    out.push(new ServiceBlock(host, host.services()));
-  }
+  for (const entry of hosts.entries(hint)) out.push(new ServiceBlock(hosts, entry, now));
   return out;
 }
 
@@ -43,17 +43,20 @@ function serviceBlocks(hosts: HostRows, hint: RowHint, now: number): ServiceBloc
  * One host's services as a RowBlock. Its key is the host's sorted list of service states:
  * a new list whenever a service of the host is added, removed or gets a new state (the
  * host's version moves), so the same list means the same rows with the same states.
- * Rows are handed out in one object per block: a full scan builds no object per service.
+ * Rows are handed out in one object per block: a full scan builds no object per service,
+ * and a block whose rendering or counts are kept builds not even its host's view.
  */
 class ServiceBlock implements RowBlock<ServiceRow> {
-  private readonly current: { host: HostView; service: CheckState };
+  readonly services: readonly CheckState[];
+  private current: { host: HostView; service: CheckState } | undefined;
+  private host: HostView | undefined;
 
   constructor(
-    readonly host: HostView,
-    readonly services: readonly CheckState[],
+    private readonly hosts: HostRows,
+    private readonly entry: HostState,
+    private readonly now: number,
   ) {
-    // Never read before row() sets it: size is 0 when there is no service.
-    this.current = { host, service: services[0]! };
+    this.services = sortedServices(entry);
   }
 
   get key(): object {
@@ -64,8 +67,16 @@ class ServiceBlock implements RowBlock<ServiceRow> {
     return this.services.length;
   }
 
+  /** The host's view for this query, made on first use. */
+  view(): HostView {
+    this.host ??= this.hosts.view(this.entry, this.now);
+    return this.host;
+  }
+
   row(i: number): ServiceRow {
-    this.current.service = this.services[i]!;
+    const service = this.services[i]!;
+    if (this.current === undefined) this.current = { host: this.view(), service };
+    else this.current.service = service;
     return this.current;
   }
 }

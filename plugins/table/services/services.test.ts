@@ -364,6 +364,24 @@ describe("services table", () => {
       ]);
     });
 
+    it("read each host column once per host and query, not once per service", async () => {
+      const entry = kit.engine.host("web1")!;
+      const hostCheck = entry.hostCheck;
+      let reads = 0;
+      Object.defineProperty(entry, "hostCheck", {
+        get: () => {
+          reads++;
+          return hostCheck;
+        },
+      });
+      expect(await ask("description host_state host_plugin_output")).to.deep.equal([
+        ["disk", 0, "Host of web1 is 0"],
+        ["load", 0, "Host of web1 is 0"],
+        ["mem", 0, "Host of web1 is 0"],
+      ]);
+      expect(reads, "the Host check read for each of the 2 host columns, once for the 3 services").to.equal(2);
+    });
+
     it("reuse only columns of the service's state: host_name is one, the other host columns, staleness and the lists are not", () => {
       expect(["host_name", "description", "state", "plugin_output", "acknowledged"].filter((n) => column(table, n).stable !== true)).to.deep.equal([]);
       expect(["host_state", "host_alias", "staleness", "downtimes", "comments"].filter((n) => column(table, n).stable === true)).to.deep.equal([]);

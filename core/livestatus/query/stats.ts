@@ -220,26 +220,20 @@ function grouped<Row>(groupColumns: readonly ColumnSpec<Row>[], newAccumulator: 
     if (group === undefined) groups.set(id, (group = { key: [...values], acc: newAccumulator() }));
     return group;
   };
+  // Rows come by host: the next row is most often in the group of the last (a host's services
+  // grouped by host_name). Its values are read into one array, and only a row whose values
+  // differ from the last group's looks its group up.
+  const values: LivestatusValue[] = groupColumns.map(() => 0);
+  let last: Group | undefined;
   const add = (row: Row): void => {
-    let id: unknown;
-    let key: LivestatusValue[] | undefined;
-    if (single !== undefined) {
-      const v = single.get(row);
-      if (typeof v === "number" && v >= 0 && v < SMALL_GROUP_KEYS && (v | 0) === v) {
-        let group = small[v];
-        if (group === undefined) groups.set(v, (small[v] = group = { key: [v], acc: newAccumulator() }));
-        group.acc.add(row);
-        return;
-      }
-      if (typeof v === "number" || typeof v === "string") id = typeof v === "number" ? v : `s${v}`;
-      else id = JSON.stringify((key = [v]));
-    } else id = JSON.stringify((key = groupColumns.map((c) => c.get(row))));
-    let group = groups.get(id);
-    if (group === undefined) {
-      group = { key: key ?? [single!.get(row)], acc: newAccumulator() };
-      groups.set(id, group);
+    let same = last !== undefined;
+    for (let i = 0; i < groupColumns.length; i++) {
+      const v = groupColumns[i]!.get(row);
+      values[i] = v;
+      if (same && last!.key[i] !== v) same = false;
     }
-    group.acc.add(row);
+    if (!same) last = groupOf(values);
+    last!.acc.add(row);
   };
   return {
     add,

@@ -46,6 +46,9 @@ function byCheck<T extends ObjectRecord>(records: readonly T[]): RecordsByCheck<
 /** Sorted service names per host, kept across queries (keyed by the host's services map, which lives as long as the host). */
 const serviceOrder = new WeakMap<ReadonlyMap<string, CheckState>, SortedKeys>();
 
+/** A host's groups as last computed, by its sorted services list (a new list once any service changes), with the Host check state they were read with. */
+const groupsKept = new WeakMap<readonly CheckState[], { readonly check: CheckState | undefined; readonly groups: readonly string[] }>();
+
 /**
  * A host's services sorted by description: the same array while the host's services stand
  * (its version), a new one once any is added, removed or gets a new state.
@@ -130,9 +133,16 @@ export class HostView {
   groups(): readonly string[] {
     if (this.groupsMemo === undefined) {
       const check = this.check;
-      const lists = this.services().map((s) => s.hostgroups);
-      if (check !== undefined) lists.push(check.hostgroups);
-      this.groupsMemo = sortedUnion(lists);
+      const services = this.services();
+      // Kept between queries while the services (their sorted list) and the Host check are the same states.
+      const kept = groupsKept.get(services);
+      if (kept !== undefined && kept.check === check) this.groupsMemo = kept.groups;
+      else {
+        const lists = services.map((s) => s.hostgroups);
+        if (check !== undefined) lists.push(check.hostgroups);
+        this.groupsMemo = sortedUnion(lists);
+        groupsKept.set(services, { check, groups: this.groupsMemo });
+      }
     }
     return this.groupsMemo;
   }

@@ -117,7 +117,8 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
   const accept = rowTest(query, table, lookup);
   const stats = isStats ? compileStats(query.stats, lookup, offset) : undefined;
   const hint = indexHint(query, table, lookup);
-  const source: Source = table.load !== undefined ? { rows: await table.load(hint) } : table.blocks !== undefined ? { blocks: table.blocks(hint) } : { rows: table.rows(hint) };
+  const source: Source =
+    table.load !== undefined ? { rows: await table.load(hint) } : table.blocks !== undefined ? { blocks: table.blocks(hint) } : { rows: table.rows(hint) };
   const checkTime = timelimitCheck(query, nowSeconds, options.nowMs ?? Date.now) ?? NO_CHECK;
   const slicer = new WorkSlicer(options.sliceMs, options.sliceClock);
   const showHeader = query.columnHeaders ?? (query.columns.length === 0 && !isStats);

@@ -36,7 +36,7 @@ export function statsBlockCache(query: GetQuery, table: LivestatusTable, lookup:
   for (const s of query.stats) statsColumns(s, names);
   for (const name of names) if (lookup(name)?.stable !== true) return undefined;
   let shapes = caches.get(table);
-  if (shapes === undefined) caches.set(table, (shapes = new Map()));
+  if (shapes === undefined) caches.set(table, (shapes = new Map<string, WeakMap<object, StatsPart>>()));
   // The parsed trees hold the names and operands as written: equal text, equal counts.
   const key = JSON.stringify([query.columns, query.filter ?? null, query.stats]);
   let parts = shapes.get(key);

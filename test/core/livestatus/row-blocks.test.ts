@@ -23,7 +23,13 @@ interface Row {
   readonly outside: { value: number };
 }
 
-const stable = (name: string, type: ColumnSpec<Row>["type"], get: ColumnSpec<Row>["get"]): ColumnSpec<Row> => ({ name, type, description: name, get, stable: true });
+const stable = (name: string, type: ColumnSpec<Row>["type"], get: ColumnSpec<Row>["get"]): ColumnSpec<Row> => ({
+  name,
+  type,
+  description: name,
+  get,
+  stable: true,
+});
 
 const COLUMNS: readonly ColumnSpec<Row>[] = [
   stable("host_name", "string", (r) => r.state.host),
@@ -142,7 +148,8 @@ const QUERIES: readonly string[] = (() => {
     `\nLocaltime: ${NOW + 3600}`,
   ];
   for (const c of columns)
-    for (const extra of extras) for (const format of ["json", "wrapped_json", "csv", "python"]) out.push(`GET services\nColumns: ${c}${extra}\nOutputFormat: ${format}`);
+    for (const extra of extras)
+      for (const format of ["json", "wrapped_json", "csv", "python"]) out.push(`GET services\nColumns: ${c}${extra}\nOutputFormat: ${format}`);
   for (const stats of [
     "Stats: state = 0\nStats: state = 1\nStats: state = 2\nStats: state = 3",
     "Columns: host_name\nStats: state = 0\nStats: state != 0",
@@ -226,7 +233,9 @@ describe("tables that hand out rows in blocks (RowBlock)", () => {
     expect(counter.blockRows, "no row read: every block's counts were kept").to.equal(0);
 
     services.replace("web2", "svc1", { state: 3 });
-    expect(await body(blocks, text)).to.equal(await body(rows, text)).and.not.equal(first);
+    expect(await body(blocks, text))
+      .to.equal(await body(rows, text))
+      .and.not.equal(first);
     expect(counter.blockRows, "only web2's block is counted again").to.equal(5);
 
     counter.blockRows = 0;

@@ -12,7 +12,7 @@ export {
   type TableOptions,
   type TableParts,
 } from "./plugin/define-table";
-export type { LivestatusTable, RowHint, TableCatalog, TableRegistry } from "./livestatus/query/table-registry";
+export type { LivestatusTable, RowBlock, RowHint, TableCatalog, TableRegistry } from "./livestatus/query/table-registry";
 // RowHint.filter, and what a table that pushes it down to a store needs to read operands as the query engine does.
 export type { FilterNode, FilterOperator } from "./livestatus/protocol/query";
 export { atoi } from "./livestatus/query/operand";

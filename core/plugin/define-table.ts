@@ -130,12 +130,13 @@ function assemble<Row>(name: string, parts: TableParts<Row>): LivestatusTable<Ro
   for (const key of [...(parts.keyColumns ?? []), ...(parts.timeColumn === undefined ? [] : [parts.timeColumn])]) {
     if (!seen.has(key)) throw new Error(`table ${name}: key or time column ${key} is not one of its columns`);
   }
-  const { load, timeColumn, visibleTo, rowVersion } = parts;
+  const { load, blocks, timeColumn, visibleTo, rowVersion } = parts;
   return {
     spec: { name, prefix: parts.prefix ?? "", columns: parts.columns },
     keyColumns: parts.keyColumns ?? [],
     rows: (hint) => parts.rows(hint),
     ...(load === undefined ? {} : { load: (hint: RowHint) => load.call(parts, hint) }),
+    ...(blocks === undefined ? {} : { blocks: (hint: RowHint) => blocks.call(parts, hint) }),
     ...(timeColumn === undefined ? {} : { timeColumn }),
     ...(visibleTo === undefined ? {} : { visibleTo }),
     ...(rowVersion === undefined ? {} : { rowVersion }),

@@ -83,11 +83,39 @@ async function benchAt(hosts: number, runs: number, warmup: number): Promise<str
         runs * 10,
         warmup * 10,
       ),
-      // python rows are never reused (row-text-cache.ts): what (1) costs when every state has changed since the last query.
       await daemon.fresh(
-        "(5) (1) as python: every row rendered afresh, for comparison",
+        "(5) (1) as python",
         undefined,
         "GET services\nColumns: host_name description state plugin_output\nOutputFormat: python\n\n",
+        runs,
+        warmup,
+      ),
+      await daemon.fresh(
+        "(6) Stats: state = 0..3 (4 lines), no Columns",
+        "grouped",
+        "GET services\nStats: state = 0\nStats: state = 1\nStats: state = 2\nStats: state = 3\nOutputFormat: json\n\n",
+        runs,
+        warmup,
+      ),
+      await daemon.fresh(
+        "(7) Stats: state = 0..3 by host (Columns: host_name)",
+        "grouped",
+        "GET services\nColumns: host_name\nStats: state = 0\nStats: state = 1\nStats: state = 2\nStats: state = 3\nOutputFormat: json\n\n",
+        runs,
+        warmup,
+      ),
+      await daemon.fresh("(8) Multisite's tactical overview of services (StatsAnd over host columns)", "grouped", TACTICAL_OVERVIEW, runs, warmup),
+      await daemon.fresh(
+        "(9) NagVis's service summary of a host group (Filter: host_groups >= hg-0, nested StatsAnd/StatsOr)",
+        "grouped",
+        NAGVIS_GROUP_SUMMARY,
+        runs,
+        warmup,
+      ),
+      await daemon.fresh(
+        "(10) NagVis's service columns (25) of the whole table, json",
+        undefined,
+        `GET services\nColumns: ${NAGVIS_SERVICE_COLUMNS}\nOutputFormat: json\n\n`,
         runs,
         warmup,
       ),
@@ -98,6 +126,58 @@ async function benchAt(hosts: number, runs: number, warmup: number): Promise<str
     await daemon.stop();
   }
 }
+
+/**
+ * What Checkmk's tactical overview snapin asks of services (cmk/gui tactical_overview: all,
+ * problems, unhandled problems, stale), with its filter on real objects.
+ */
+const TACTICAL_OVERVIEW = [
+  "GET services",
+  "Filter: host_custom_variable_names < _REALNAME",
+  "Stats: state >= 0",
+  "Stats: state > 0",
+  "Stats: scheduled_downtime_depth = 0",
+  "Stats: host_scheduled_downtime_depth = 0",
+  "Stats: host_state = 0",
+  "StatsAnd: 4",
+  "Stats: state > 0",
+  "Stats: scheduled_downtime_depth = 0",
+  "Stats: host_scheduled_downtime_depth = 0",
+  "Stats: acknowledged = 0",
+  "Stats: host_state = 0",
+  "StatsAnd: 5",
+  "Stats: service_staleness >= 1.5",
+  "Stats: host_scheduled_downtime_depth = 0",
+  "Stats: service_scheduled_downtime_depth = 0",
+  "StatsAnd: 3",
+  "OutputFormat: json",
+  "",
+  "",
+].join("\n");
+
+/** The request NagVis sends for a host group's services (../shared/peer/client-queries.md), on services. */
+const NAGVIS_GROUP_SUMMARY = (() => {
+  const lines = ["GET services", "Filter: host_groups >= hg-0", "Stats: has_been_checked = 0"];
+  lines.push("Stats: state = 0", "Stats: has_been_checked != 0", "Stats: scheduled_downtime_depth = 0", "Stats: host_scheduled_downtime_depth = 0");
+  lines.push("Stats: staleness < 1.5", "StatsAnd: 5");
+  lines.push("Stats: state = 0", "Stats: has_been_checked != 0", "Stats: scheduled_downtime_depth = 0", "Stats: host_scheduled_downtime_depth = 0");
+  lines.push("Stats: staleness >= 1.5", "StatsAnd: 5");
+  lines.push("Stats: state = 0", "Stats: has_been_checked != 0", "Stats: scheduled_downtime_depth > 0", "Stats: host_scheduled_downtime_depth > 0");
+  lines.push("StatsOr: 2", "StatsAnd: 3");
+  for (const state of [1, 2, 3]) {
+    for (const stale of ["<", ">="]) {
+      lines.push(`Stats: state = ${state}`, "Stats: acknowledged = 0", "Stats: host_acknowledged = 0", "Stats: scheduled_downtime_depth = 0");
+      lines.push("Stats: host_scheduled_downtime_depth = 0", `Stats: staleness ${stale} 1.5`, "StatsAnd: 6");
+    }
+    lines.push(`Stats: state = ${state}`, "Stats: acknowledged = 1", "Stats: host_acknowledged = 1", "StatsOr: 2", "StatsAnd: 2");
+    lines.push(`Stats: state = ${state}`, "Stats: scheduled_downtime_depth > 0", "Stats: host_scheduled_downtime_depth > 0", "StatsOr: 2", "StatsAnd: 2");
+  }
+  lines.push("Columns: host_name host_alias", "OutputFormat: json", "", "");
+  return lines.join("\n");
+})();
+
+const NAGVIS_SERVICE_COLUMNS =
+  "description display_name state host_alias host_address plugin_output notes last_check next_check state_type current_attempt max_check_attempts last_state_change last_hard_state_change perf_data scheduled_downtime_depth acknowledged host_acknowledged host_scheduled_downtime_depth has_been_checked host_name check_command custom_variable_names custom_variable_values staleness";
 
 function describe(m: Measurement, services: number): string {
   const sorted = [...m.times].sort((a, b) => a - b);
@@ -166,13 +246,15 @@ export class Daemon {
   /**
    * A Host result and 20 service results per host, by host, as JSON lines on one connection,
    * then SYNC; resolves with the ms until SYNCED (every result committed to SQLite). States as
-   * the peer's feed: about 85 % OK, 5 % each WARNING, CRITICAL, UNKNOWN.
+   * the peer's feed: about 85 % OK, 5 % each WARNING, CRITICAL, UNKNOWN; host i in host group hg-(i mod 10).
    */
   async load(hosts: number): Promise<number> {
     const timestamp = Math.floor(Date.now() / 1000) - 10;
     const parts: string[] = [];
     for (let h = 0; h < hosts; h++) {
-      parts.push(`{"hostname":"host${h}","check":"Host","status":0,"output":"UP - host${h}","timestamp":${timestamp},"interval":60,"contacts":["ops"]}\n`);
+      parts.push(
+        `{"hostname":"host${h}","check":"Host","status":0,"output":"UP - host${h}","timestamp":${timestamp},"interval":60,"contacts":["ops"],"hostgroups":["hg-${h % 10}"]}\n`,
+      );
       for (let s = 0; s < SERVICES_PER_HOST; s++) {
         const k = (7 * h + 3 * s) % 20;
         const state = k < 17 ? 0 : k - 16;

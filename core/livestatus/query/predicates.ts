@@ -137,14 +137,15 @@ function numericComparison(op: FilterOperator, ref: number): ValuePredicate | un
  * as text, so a `[host, service]` pair matches the operand `host|service`.
  */
 function listPredicate(op: FilterOperator, operand: string, context: string): ValuePredicate {
-  const some =
-    (test: Test<string>): ValuePredicate =>
-    (v) =>
-      asList(v).some((e) => test(asText(e)));
-  const none =
-    (test: Test<string>): ValuePredicate =>
-    (v) =>
-      !asList(v).some((e) => test(asText(e)));
+  // The element test is made once, not once per row (a closure per row is garbage per row).
+  const some = (test: Test<string>): ValuePredicate => {
+    const element = (e: LivestatusValue): boolean => test(asText(e));
+    return (v) => asList(v).some(element);
+  };
+  const none = (test: Test<string>): ValuePredicate => {
+    const element = (e: LivestatusValue): boolean => test(asText(e));
+    return (v) => !asList(v).some(element);
+  };
   switch (op) {
     case "=":
       // Only emptiness is supported: a non-empty operand never matches (Checkmk).

@@ -15,9 +15,10 @@ import { compileFilter, filterEqualities, type ColumnLookup, type RowPredicate }
 import { LivestatusError } from "../protocol/livestatus-error";
 import type { GetQuery } from "../protocol/query";
 import { bodyRenderer } from "../render/render";
-import { cachedRowText, type RowText } from "../render/row-text-cache";
+import { cachedRowText, type RowTexts } from "../render/row-text-cache";
 import { compileStats } from "./stats";
-import type { LivestatusTable, RowHint, TableRegistry } from "./table-registry";
+import { statsBlockCache } from "./stats-cache";
+import type { LivestatusTable, RowBlock, RowHint, TableRegistry } from "./table-registry";
 import { filterTimeRange } from "./time-range";
 import { WorkSlicer } from "./work-slicer";
 
@@ -116,7 +117,8 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
   const accept = rowTest(query, table, lookup);
   const stats = isStats ? compileStats(query.stats, lookup, offset) : undefined;
   const hint = indexHint(query, table, lookup);
-  const source = table.load === undefined ? table.rows(hint) : await table.load(hint);
+  const source: Source =
+    table.load !== undefined ? { rows: await table.load(hint) } : table.blocks !== undefined ? { blocks: table.blocks(hint) } : { rows: table.rows(hint) };
   const checkTime = timelimitCheck(query, nowSeconds, options.nowMs ?? Date.now) ?? NO_CHECK;
   const slicer = new WorkSlicer(options.sliceMs, options.sliceClock);
   const showHeader = query.columnHeaders ?? (query.columns.length === 0 && !isStats);
@@ -133,7 +135,27 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
       collector.add(row);
       return true;
     };
-    await scan(source, accept, feed, slicer, checkTime, () => sink.between());
+    // Counts of stable columns: a block whose key is known adds what it added before.
+    const kept = "blocks" in source ? statsBlockCache(query, table, lookup) : undefined;
+    const whole =
+      kept === undefined
+        ? undefined
+        : (block: RowBlock<Row>): boolean => {
+            const key = block.key;
+            if (key === undefined) return false;
+            let part = kept.get(key);
+            if (part === undefined) {
+              const counted = stats.collector(output);
+              for (let i = 0; i < block.size; i++) {
+                const row = block.row(i);
+                if (accept === undefined || accept(row)) counted.add(row);
+              }
+              kept.set(key, (part = counted.part()));
+            }
+            collector.merge(part);
+            return true;
+          };
+    await scan(source, accept, feed, slicer, checkTime, () => sink.between(), whole);
     const rows = collector.rows();
     const body = bodyRenderer(query.outputFormat, header, query.separators);
     sink.push(body.rows(rows) + body.end(rows.length));
@@ -144,11 +166,11 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
   const countAll = query.outputFormat === "wrapped_json";
   const header = showHeader ? columns.map((c) => c.name) : undefined;
   const body = bodyRenderer(query.outputFormat, header, query.separators);
-  const rowText = reusableRowText(query, table, output);
+  const texts = reusableRowText(query, table, output);
   let total = 0;
   let kept = 0;
   // Each row made into its output (a JSON text from the cache, or values), rendered in batches as the scan goes.
-  const renderRows = async <T>(make: (row: Row) => T, render: (items: T[]) => string): Promise<void> => {
+  const renderRows = async <T>(make: (row: Row) => T, render: (items: T[]) => string, whole?: (batches: Batches<T>) => WholeBlock): Promise<void> => {
     const batches = new Batches<T>(render, sink);
     const visit = (row: Row): boolean => {
       total++;
@@ -157,19 +179,42 @@ export async function renderQuery(query: GetQuery, registry: TableRegistry, nowS
       batches.add(make(row));
       return true;
     };
-    await scan(source, accept, visit, slicer, checkTime, async () => {
+    const pause = async (): Promise<void> => {
       batches.flush();
       await sink.between();
-    });
+    };
+    await scan(source, accept, visit, slicer, checkTime, pause, whole?.(batches));
     batches.finish(() => body.end(total));
   };
-  if (rowText !== undefined) await renderRows(rowText, (texts) => body.texts(texts));
-  else
+  if (texts === undefined) {
     await renderRows(
       (row) => rowValues(output, row),
       (rows) => body.rows(rows),
     );
+    return;
+  }
+  // Unfiltered, a block within Limit goes out as its kept text: one lookup for all its rows.
+  const whole =
+    accept === undefined
+      ? (batches: Batches<string>): WholeBlock =>
+          (block) => {
+            if (kept + block.size > limit) return false;
+            const text = texts.block(block);
+            if (text === undefined) return false;
+            total += block.size;
+            kept += block.size;
+            batches.add(text);
+            return true;
+          }
+      : undefined;
+  await renderRows(texts.row, (items) => body.texts(items), whole);
 }
+
+/** What a query reads: the table's blocks of rows, or its rows. */
+type Source = { readonly blocks: readonly RowBlock<Row>[] } | { readonly rows: Iterable<Row> };
+
+/** Takes a whole block in one go (its kept rendering); false: its rows are to be visited one by one. */
+type WholeBlock = (block: RowBlock<Row>) => boolean;
 
 /** Text of a batch of rows aimed at: rendered as they are scanned, a batch's cost counts in the slice that read its rows. */
 const BATCH_CHARS = 64 * 1024;
@@ -222,13 +267,16 @@ class Batches<T> {
  * also looked at every TIMELIMIT_CHECK_ROWS rows read, passing or not.
  */
 async function scan(
-  rows: Iterable<Row>,
+  source: Source,
   accept: RowPredicate<Row> | undefined,
   visit: (row: Row) => boolean,
   slicer: WorkSlicer,
   checkTime: () => void,
   pause: () => Promise<void>,
+  whole?: WholeBlock,
 ): Promise<void> {
+  if ("blocks" in source) return scanBlocks(source.blocks, accept, visit, slicer, checkTime, pause, whole);
+  const rows = source.rows;
   let read = 0;
   // Most tables give an array: indexing it is cheaper per row than the iterator protocol.
   if (Array.isArray(rows)) {
@@ -263,12 +311,58 @@ async function scan(
 }
 
 /**
- * The cached rendering of a row (row-text-cache.ts) for json and wrapped_json, whose rows are
- * JSON texts; undefined for the other formats and under Localtime (which shifts time values).
+ * scan() over blocks: each row is visited as it is handed out (the same object may come
+ * again changed: nothing keeps it). `whole` may take a block at once; its rows still count
+ * as read for Timelimit, and the slice is looked at after it.
  */
-function reusableRowText(query: GetQuery, table: LivestatusTable, output: readonly Column[]): RowText<Row> | undefined {
-  if ((query.outputFormat !== "json" && query.outputFormat !== "wrapped_json") || query.timezoneOffset !== 0) return undefined;
-  return cachedRowText(table, output, (row) => rowValues(output, row));
+async function scanBlocks(
+  blocks: readonly RowBlock<Row>[],
+  accept: RowPredicate<Row> | undefined,
+  visit: (row: Row) => boolean,
+  slicer: WorkSlicer,
+  checkTime: () => void,
+  pause: () => Promise<void>,
+  whole: WholeBlock | undefined,
+): Promise<void> {
+  let read = 0;
+  for (let b = 0; b < blocks.length; b++) {
+    const block = blocks[b]!;
+    const size = block.size;
+    if (whole !== undefined && size > 0 && whole(block)) {
+      const before = read;
+      read += size;
+      if (Math.floor(read / TIMELIMIT_CHECK_ROWS) !== Math.floor(before / TIMELIMIT_CHECK_ROWS)) checkTime();
+      if (slicer.spent()) {
+        await pause();
+        checkTime();
+        slicer.restart();
+      }
+      continue;
+    }
+    for (let i = 0; i < size; i++) {
+      const row = block.row(i);
+      if (++read % TIMELIMIT_CHECK_ROWS === 0) checkTime();
+      if ((accept === undefined || accept(row)) && !visit(row)) return;
+      if (slicer.spent()) {
+        await pause();
+        checkTime();
+        slicer.restart();
+      }
+    }
+  }
+}
+
+/**
+ * The cached renderings of rows and blocks (row-text-cache.ts) for the JSON family (json,
+ * wrapped_json, python, python3), whose rows are JSON texts (python's with None for null);
+ * undefined for csv and under Localtime (which shifts time values).
+ */
+function reusableRowText(query: GetQuery, table: LivestatusTable, output: readonly Column[]): RowTexts<Row> | undefined {
+  if (query.timezoneOffset !== 0) return undefined;
+  const format = query.outputFormat;
+  if (format === "json" || format === "wrapped_json") return cachedRowText(table, output, (row) => rowValues(output, row), "null");
+  if (format === "python" || format === "python3") return cachedRowText(table, output, (row) => rowValues(output, row), "None");
+  return undefined;
 }
 
 /**

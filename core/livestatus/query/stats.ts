@@ -19,11 +19,21 @@ export interface StatsAccumulator<Row> {
   add(row: Row): void;
   /** Counts are integers; aggregates are finite numbers (0 for an empty set). */
   values(): number[];
+  /** Adds counts made elsewhere, one per stats column (stats of counts only: see CompiledStats.countsOnly). */
+  addCounts(counts: readonly number[]): void;
 }
+
+/**
+ * What a collector counted, by group (group values, then one count per stats column): kept
+ * for a block of rows (stats-cache.ts) and merged into the collectors of later queries.
+ */
+export type StatsPart = readonly { readonly key: readonly LivestatusValue[]; readonly counts: readonly number[] }[];
 
 export interface CompiledStats<Row> {
   /** Number of stats columns. */
   readonly size: number;
+  /** Every stats column is a count (no aggregate): what was counted of some rows can be added to the counts of others. */
+  readonly countsOnly: boolean;
   newAccumulator(): StatsAccumulator<Row>;
   /**
    * The answer rows. Without group columns (undefined or empty): exactly one row, even
@@ -40,6 +50,10 @@ export interface CompiledStats<Row> {
 export interface StatsCollector<Row> {
   add(row: Row): void;
   rows(): LivestatusValue[][];
+  /** What was added so far, by group (countsOnly stats only). */
+  part(): StatsPart;
+  /** Adds a part collected with the same stats and group columns (countsOnly stats only). */
+  merge(part: StatsPart): void;
 }
 
 type Slot<Row> =
@@ -56,12 +70,14 @@ type Slot<Row> =
 export function compileStats<Row>(stats: readonly StatsNode[], column: ColumnLookup<Row>, timezoneOffset: number): CompiledStats<Row> {
   // One budget for all columns: each row is counted by every Stats filter.
   const budget = new ComparisonBudget("Stats");
-  const slots = stats.map((node) => compileSlot(node, column, timezoneOffset, budget));
-  const newAccumulator = (): StatsAccumulator<Row> => new Accumulator(slots);
+  const reads = new RowReads<Row>(column);
+  const slots = stats.map((node) => compileSlot(node, reads.lookup, timezoneOffset, budget));
+  const newAccumulator = (): StatsAccumulator<Row> => new Accumulator(slots, reads);
   const collector = (groupColumns?: readonly ColumnSpec<Row>[]): StatsCollector<Row> =>
     groupColumns === undefined || groupColumns.length === 0 ? ungrouped(newAccumulator()) : grouped(groupColumns, newAccumulator);
   return {
     size: slots.length,
+    countsOnly: slots.every((s) => s.kind === "count"),
     newAccumulator,
     collector,
     statsRows: (rows, groupColumns) => {
@@ -89,16 +105,63 @@ function compileSlot<Row>(node: StatsNode, column: ColumnLookup<Row>, timezoneOf
   }
 }
 
+/**
+ * The columns the Stats lines read, each read once per row however many lines name it
+ * (NagVis's 60 lines read 8 columns; `Stats: state = 0` … `= 3` reads `state` once). A
+ * value is kept until the next row: rows are counted one at a time (add() calls next()),
+ * and may come in one object changed in place (RowBlock), so the row's turn is counted,
+ * not its identity compared.
+ */
+class RowReads<Row> {
+  /** Bumped for every row counted: a kept value of an earlier turn is stale. */
+  private turn = 0;
+  private readonly columns = new Map<ColumnSpec<Row>, ColumnSpec<Row>>();
+
+  constructor(private readonly column: ColumnLookup<Row>) {}
+
+  next(): void {
+    this.turn++;
+  }
+
+  /** The table's column, reading through the per-row value (one spec per column: filter.ts groups by spec). */
+  readonly lookup: ColumnLookup<Row> = (name) => {
+    const spec = this.column(name);
+    if (spec === undefined) return undefined;
+    let once = this.columns.get(spec);
+    if (once === undefined) {
+      const get = spec.get;
+      let at = -1;
+      let value: LivestatusValue = 0;
+      once = {
+        ...spec,
+        get: (row) => {
+          if (at !== this.turn) {
+            value = get(row);
+            at = this.turn;
+          }
+          return value;
+        },
+      };
+      this.columns.set(spec, once);
+    }
+    return once;
+  };
+}
+
 class Accumulator<Row> implements StatsAccumulator<Row> {
   private readonly counts: number[];
   private readonly aggregators: (Aggregator | undefined)[];
 
-  constructor(private readonly slots: readonly Slot<Row>[]) {
+  constructor(
+    private readonly slots: readonly Slot<Row>[],
+    private readonly reads: RowReads<Row>,
+  ) {
     this.counts = slots.map(() => 0);
     this.aggregators = slots.map((s) => (s.kind === "aggregate" ? newAggregator(s.fn) : undefined));
   }
 
   add(row: Row): void {
+    this.reads.next();
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
@@ -115,10 +178,21 @@ class Accumulator<Row> implements StatsAccumulator<Row> {
   values(): number[] {
     return this.slots.map((s, i) => (s.kind === "count" ? this.counts[i]! : this.aggregators[i]!.result()));
   }
+
+  addCounts(counts: readonly number[]): void {
+    for (let i = 0; i < counts.length; i++) this.counts[i]! += counts[i]!;
+  }
 }
 
 function ungrouped<Row>(acc: StatsAccumulator<Row>): StatsCollector<Row> {
-  return { add: (row) => acc.add(row), rows: () => [acc.values()] };
+  return {
+    add: (row) => acc.add(row),
+    rows: () => [acc.values()],
+    part: () => [{ key: [], counts: acc.values() }],
+    merge: (part) => {
+      for (const p of part) acc.addCounts(p.counts);
+    },
+  };
 }
 
 /** Group values below this are kept in an array (see grouped). */
@@ -133,26 +207,40 @@ function grouped<Row>(groupColumns: readonly ColumnSpec<Row>[], newAccumulator: 
   // Small whole numbers (states, flags: the usual group column) index an array: cheaper than the Map per row.
   const small: (Group | undefined)[] = [];
   const single = groupColumns.length === 1 ? groupColumns[0]! : undefined;
-  const add = (row: Row): void => {
-    let id: unknown;
-    let key: LivestatusValue[] | undefined;
-    if (single !== undefined) {
-      const v = single.get(row);
-      if (typeof v === "number" && v >= 0 && v < SMALL_GROUP_KEYS && (v | 0) === v) {
-        let group = small[v];
-        if (group === undefined) groups.set(v, (small[v] = group = { key: [v], acc: newAccumulator() }));
-        group.acc.add(row);
-        return;
-      }
-      if (typeof v === "number" || typeof v === "string") id = typeof v === "number" ? v : `s${v}`;
-      else id = JSON.stringify((key = [v]));
-    } else id = JSON.stringify((key = groupColumns.map((c) => c.get(row))));
-    let group = groups.get(id);
-    if (group === undefined) {
-      group = { key: key ?? [single!.get(row)], acc: newAccumulator() };
-      groups.set(id, group);
+  /** The group of these values, created when new: found by the same ids as add() finds them. */
+  const groupOf = (values: readonly LivestatusValue[]): Group => {
+    const v = values[0]!;
+    if (single !== undefined && typeof v === "number" && v >= 0 && v < SMALL_GROUP_KEYS && (v | 0) === v) {
+      let group = small[v];
+      if (group === undefined) groups.set(v, (small[v] = group = { key: [v], acc: newAccumulator() }));
+      return group;
     }
-    group.acc.add(row);
+    const id = single === undefined ? JSON.stringify(values) : typeof v === "number" ? v : typeof v === "string" ? `s${v}` : JSON.stringify(values);
+    let group = groups.get(id);
+    if (group === undefined) groups.set(id, (group = { key: [...values], acc: newAccumulator() }));
+    return group;
   };
-  return { add, rows: () => [...groups.values()].sort((a, b) => compareValueLists(a.key, b.key)).map((g) => [...g.key, ...g.acc.values()]) };
+  // Rows come by host: the next row is most often in the group of the last (a host's services
+  // grouped by host_name). Its values are read into one array, and only a row whose values
+  // differ from the last group's looks its group up.
+  const values: LivestatusValue[] = groupColumns.map(() => 0);
+  let last: Group | undefined;
+  const add = (row: Row): void => {
+    let same = last !== undefined;
+    for (let i = 0; i < groupColumns.length; i++) {
+      const v = groupColumns[i]!.get(row);
+      values[i] = v;
+      if (same && last!.key[i] !== v) same = false;
+    }
+    if (!same) last = groupOf(values);
+    last!.acc.add(row);
+  };
+  return {
+    add,
+    rows: () => [...groups.values()].sort((a, b) => compareValueLists(a.key, b.key)).map((g) => [...g.key, ...g.acc.values()]),
+    part: () => [...groups.values()].map((g) => ({ key: g.key, counts: g.acc.values() })),
+    merge: (part) => {
+      for (const p of part) groupOf(p.key).acc.addCounts(p.counts);
+    },
+  };
 }

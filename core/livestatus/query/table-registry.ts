@@ -31,6 +31,27 @@ export interface RowHint {
 }
 
 /**
+ * A run of rows that a table hands out in place (a host's services): the query engine scans
+ * them without a row object per row, and reuses what it rendered of the whole block while
+ * the block comes with the same key.
+ */
+export interface RowBlock<Row> {
+  /**
+   * Stands for the block's rows and their versions: while a block comes with the same key
+   * object, it holds the same rows, in the same order, with the same rowVersion each (so
+   * its stable columns render to the same text). Undefined: no such promise.
+   */
+  readonly key: object | undefined;
+  /** How many rows the block holds (0 or more). */
+  readonly size: number;
+  /**
+   * Row `i` (0 ≤ i < size). The table may hand out one object for every row, changed in
+   * place: a row is valid until the next call, and nobody may keep it.
+   */
+  row(i: number): Row;
+}
+
+/**
  * A Livestatus table as the table plugins provide it: its columns and its rows. The query
  * engine applies every filter itself, so `rows()` may return more rows than the hint allows,
  * never fewer; with a hint it should cost O(matching rows), not a scan (hosts by name,
@@ -54,6 +75,12 @@ export interface LivestatusTable<Row = unknown> {
    * allows, never fewer, except where the table documents a cap).
    */
   load?(hint: RowHint): Promise<Iterable<Row>>;
+  /**
+   * The rows of rows(hint), the same ones in the same order, in blocks (RowBlock): what the
+   * query engine scans when present (a table without `load`). rows() stays for the others
+   * who read a table (the Wait headers).
+   */
+  blocks?(hint: RowHint): readonly RowBlock<Row>[];
   /**
    * Whether the contact `user` may see the row (AuthUser). Absent: the table has no
    * authorization (status, columns, commands, contacts, ...).

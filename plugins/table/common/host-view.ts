@@ -46,6 +46,20 @@ function byCheck<T extends ObjectRecord>(records: readonly T[]): RecordsByCheck<
 /** Sorted service names per host, kept across queries (keyed by the host's services map, which lives as long as the host). */
 const serviceOrder = new WeakMap<ReadonlyMap<string, CheckState>, SortedKeys>();
 
+/** A host's groups as last computed, by its sorted services list (a new list once any service changes), with the Host check state they were read with. */
+const groupsKept = new WeakMap<readonly CheckState[], { readonly check: CheckState | undefined; readonly groups: readonly string[] }>();
+
+/**
+ * A host's services sorted by description: the same array while the host's services stand
+ * (its version), a new one once any is added, removed or gets a new state.
+ */
+export function sortedServices(entry: HostState): readonly CheckState[] {
+  const map = entry.services;
+  let order = serviceOrder.get(map);
+  if (order === undefined) serviceOrder.set(map, (order = new SortedKeys()));
+  return order.values(map, entry.version);
+}
+
 /** Checkmk's `worse()`: CRITICAL beats everything, otherwise the higher state number. */
 export function worseState(a: number, b: number): boolean {
   return a === 2 ? b !== 2 : b !== 2 && a > b;
@@ -71,6 +85,8 @@ export class HostView {
   private contactsMemo: readonly string[] | undefined;
   /** Created on first use: most queries ask for no service list. */
   private lists: Map<string, readonly LivestatusValue[]> | undefined;
+  /** Values of host columns read for this query, by the column's slot (joinedOnce): every service row of the host reads the same. */
+  private columnValues: LivestatusValue[] | undefined;
   /** Read on first use, once for the host and all its services: most queries ask for no downtime or comment column. */
   private downtimesMemo: RecordsByCheck<Downtime> | undefined;
   private commentsMemo: RecordsByCheck<Comment> | undefined;
@@ -93,12 +109,7 @@ export class HostView {
 
   /** The services, sorted by description. */
   services(): readonly CheckState[] {
-    if (this.servicesMemo === undefined) {
-      const map = this.entry.services;
-      let order = serviceOrder.get(map);
-      if (order === undefined) serviceOrder.set(map, (order = new SortedKeys()));
-      this.servicesMemo = order.values(map, this.entry.version);
-    }
+    this.servicesMemo ??= sortedServices(this.entry);
     return this.servicesMemo;
   }
 
@@ -122,9 +133,16 @@ export class HostView {
   groups(): readonly string[] {
     if (this.groupsMemo === undefined) {
       const check = this.check;
-      const lists = this.services().map((s) => s.hostgroups);
-      if (check !== undefined) lists.push(check.hostgroups);
-      this.groupsMemo = sortedUnion(lists);
+      const services = this.services();
+      // Kept between queries while the services (their sorted list) and the Host check are the same states.
+      const kept = groupsKept.get(services);
+      if (kept !== undefined && kept.check === check) this.groupsMemo = kept.groups;
+      else {
+        const lists = services.map((s) => s.hostgroups);
+        if (check !== undefined) lists.push(check.hostgroups);
+        this.groupsMemo = sortedUnion(lists);
+        groupsKept.set(services, { check, groups: this.groupsMemo });
+      }
     }
     return this.groupsMemo;
   }
@@ -160,6 +178,18 @@ export class HostView {
   commentsOf(check: string): readonly Comment[] {
     this.commentsMemo ??= byCheck(this.records.commentsOfHost(this.name));
     return this.commentsMemo.get(check) ?? EMPTY;
+  }
+
+  /**
+   * The value of one of the host's columns for this query, read once: slot `i` is the
+   * column's own (joinedOnce). A view is one host in one query (one clock): the value
+   * cannot differ from one service row to the next.
+   */
+  columnValue(i: number, get: (view: HostView) => LivestatusValue): LivestatusValue {
+    const values = (this.columnValues ??= []);
+    let value = values[i];
+    if (value === undefined) values[i] = value = get(this);
+    return value;
   }
 
   /** AuthUser on hosts: a contact of the host (every contact is also a contact group of its name). */

@@ -214,6 +214,17 @@ describe("hosts table", () => {
     ]);
   });
 
+  it("shows the groups a new result names at once: of a service, of the Host check, of a new service (groups are kept between queries)", async () => {
+    const groups = (): unknown => select(table, ["groups"], { keys: ["web1"] })[0]![0];
+    expect(groups()).to.deep.equal(["hg-disk", "hg-web"]);
+    await kit.write(result("web1", "disk", 1, { timestamp: T0 + 1, hostgroups: ["hg-storage"] }));
+    expect(groups()).to.deep.equal(["hg-storage", "hg-web"]);
+    await kit.write(result("web1", HOST_CHECK, 0, { timestamp: T0 + 2, hostgroups: ["hg-front"] }));
+    expect(groups()).to.deep.equal(["hg-front", "hg-storage"]);
+    await kit.write(result("web1", "nfs", 0, { timestamp: T0 + 3, hostgroups: ["hg-nfs"] }));
+    expect(groups()).to.deep.equal(["hg-front", "hg-nfs", "hg-storage"]);
+  });
+
   it("serves the custom variables as parallel lists and as a dict", () => {
     expect(select(table, ["custom_variable_names", "custom_variable_values", "custom_variables"], { keys: ["web1"] })).to.deep.equal([
       [["ROLE", "SITE"], ["web", "paris"], { ROLE: "web", SITE: "paris" }],

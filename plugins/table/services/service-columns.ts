@@ -45,13 +45,26 @@ export function serviceColumns(): ColumnSpec<ServiceRow>[] {
       ["cache_interval", "int", 0, "Checkmk: validity of cached agent data: always 0"],
     ]),
     // A service's host name is part of its state: that joined column is as stable as the service's own.
-    ...joined<ServiceRow, HostView>(
-      "host_",
-      HOST_COLUMNS,
-      (r) => r.host,
-      (d) => `Host: ${d}`,
-    ).map((c) => (c.name === "host_name" ? stable(c) : c)),
+    ...joinedOnce(HOST_COLUMNS).map((c) => (c.name === "host_name" ? stable(c) : c)),
   ];
+}
+
+/**
+ * The host's columns as `host_<name>`, each read once per host and query (HostView.columnValue)
+ * rather than once per service: a host's 20 service rows share one value. Filters and Stats
+ * over host columns (Multisite's `host_state = 0`, `host_custom_variable_names < _REALNAME`)
+ * then cost a lookup per row.
+ */
+function joinedOnce(columns: readonly ColumnSpec<HostView>[]): ColumnSpec<ServiceRow>[] {
+  return joined<ServiceRow, HostView>(
+    "host_",
+    columns,
+    (r) => r.host,
+    (d) => `Host: ${d}`,
+  ).map((c, i) => {
+    const get = columns[i]!.get;
+    return Object.freeze({ ...c, get: (r: ServiceRow) => r.host.columnValue(i, get) });
+  });
 }
 
 export const SERVICE_COLUMNS: readonly ColumnSpec<ServiceRow>[] = Object.freeze(serviceColumns());

@@ -341,6 +341,47 @@ describe("services table", () => {
       ]);
     });
 
+    it("without a filter (a host's whole block reused) show a new result, a new service, an acknowledgement and a downtime at once", async () => {
+      const registry = new TableRegistry();
+      registry.add(table);
+      const columns = ["host_name", "description", "state", "plugin_output", "acknowledged", "scheduled_downtime_depth"];
+      const full = async (): Promise<unknown> => {
+        const request = parseRequest(["GET services", `Columns: ${columns.join(" ")}`, "OutputFormat: json"], T0);
+        if (request.kind !== "get") throw new Error("not a GET");
+        return JSON.parse((await answerQuery(request, registry, T0)).body);
+      };
+      expect(await full()).to.deep.equal(select(table, columns));
+      expect(await full(), "again, from the kept blocks").to.deep.equal(select(table, columns));
+      await kit.write(result("web1", "load", 2, { timestamp: T0 + 1, output: "load high" }), result("web1", "cpu", 1), result("app1", "http", 0));
+      expect(await full()).to.deep.equal(select(table, columns));
+      acknowledge(kit, "web1", "mem", 2);
+      scheduleDowntime(kit, "db1", "mysql", 2, { startTime: T0, endTime: T0 + 600 });
+      const after = (await full()) as unknown[][];
+      expect(after).to.deep.equal(select(table, columns));
+      expect(after.filter((r) => r[4] === 1 || r[5] === 1).map((r) => [r[0], r[1], r[4], r[5]])).to.deep.equal([
+        ["db1", "mysql", 0, 1],
+        ["web1", "mem", 1, 0],
+      ]);
+    });
+
+    it("read each host column once per host and query, not once per service", async () => {
+      const entry = kit.engine.host("web1")!;
+      const hostCheck = entry.hostCheck;
+      let reads = 0;
+      Object.defineProperty(entry, "hostCheck", {
+        get: () => {
+          reads++;
+          return hostCheck;
+        },
+      });
+      expect(await ask("description host_state host_plugin_output")).to.deep.equal([
+        ["disk", 0, "Host of web1 is 0"],
+        ["load", 0, "Host of web1 is 0"],
+        ["mem", 0, "Host of web1 is 0"],
+      ]);
+      expect(reads, "the Host check read for each of the 2 host columns, once for the 3 services").to.equal(2);
+    });
+
     it("reuse only columns of the service's state: host_name is one, the other host columns, staleness and the lists are not", () => {
       expect(["host_name", "description", "state", "plugin_output", "acknowledged"].filter((n) => column(table, n).stable !== true)).to.deep.equal([]);
       expect(["host_state", "host_alias", "staleness", "downtimes", "comments"].filter((n) => column(table, n).stable === true)).to.deep.equal([]);

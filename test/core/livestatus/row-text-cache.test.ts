@@ -36,6 +36,8 @@ const COLUMNS: readonly ColumnSpec<Row>[] = [
   stableColumn("last_check", "time", (r) => r.state.lastCheck),
   { name: "outside", type: "int", description: "not stable: read elsewhere", get: (r) => r.outside.value },
   stableColumn("vouched", "int", (r) => r.state.state * 10),
+  // No value for b: null in json, None in python.
+  stableColumn("ratio", "float", (r) => (r.state.state === 1 ? Number.NaN : r.state.state / 4)),
 ];
 
 /** The table over three rows; `reuse` false leaves out rowVersion, so every answer is rendered afresh (the reference). */
@@ -74,12 +76,12 @@ async function body(registry: TableRegistry, text: string): Promise<string> {
 }
 
 describe("reused row renderings (row-text-cache)", () => {
-  it("gives the same bytes as rendering afresh: json, wrapped_json, headers, Limit, no rows", async () => {
+  it("gives the same bytes as rendering afresh: json, wrapped_json, python, python3, headers, Limit, no rows", async () => {
     const { registry } = fixture();
     const reference = fixture(false).registry;
     for (const extra of ["", "\nColumnHeaders: on", "\nLimit: 2", "\nLimit: 0\nColumnHeaders: on", "\nFilter: state = 9\nColumnHeaders: on"]) {
-      for (const format of ["json", "wrapped_json"]) {
-        const text = `GET things\nColumns: name state plugin_output last_check${extra}\nOutputFormat: ${format}`;
+      for (const format of ["json", "wrapped_json", "python", "python3", "json"]) {
+        const text = `GET things\nColumns: name state plugin_output last_check ratio${extra}\nOutputFormat: ${format}`;
         const fresh = await body(reference, text);
         expect(await body(registry, text), text).to.equal(fresh);
         expect(await body(registry, text), `${text} (again, from the cache)`).to.equal(fresh);
@@ -152,6 +154,17 @@ describe("reused row renderings (row-text-cache)", () => {
         expect(await body(registry, text), text).to.equal(await body(reference, text));
       }
     }
+  });
+
+  it("keeps python's texts (None for no value) apart from json's (null)", async () => {
+    const { registry, versions } = fixture();
+    const text = "GET things\nColumns: name ratio\nFilter: name != c";
+    for (let round = 0; round < 2; round++) {
+      expect(await body(registry, `${text}\nOutputFormat: json`)).to.equal('[["a",0],["b",null]]\n');
+      expect(await body(registry, `${text}\nOutputFormat: python`)).to.equal('[["a",0],["b",None]]\n');
+      expect(await body(registry, `${text}\nOutputFormat: python3`)).to.equal('[["a",0],["b",None]]\n');
+    }
+    expect(versions.calls, "python's rows were looked up in the cache too").to.equal(12);
   });
 
   it("is not used under Localtime: time columns are shifted", async () => {

@@ -215,6 +215,41 @@ describe("compileStats: accumulators and errors", () => {
     expect(compiled.newAccumulator().values()).to.deep.equal([0, 0]);
   });
 
+  it("reads a column once per row however many Stats lines name it, also from rows handed out in one object changed in place", () => {
+    let reads = 0;
+    type Row = { state: number; name: string };
+    const columns = new Map<string, ColumnSpec<Row>>([
+      [
+        "state",
+        {
+          name: "state",
+          type: "int",
+          description: "state",
+          get: (r) => {
+            reads++;
+            return r.state;
+          },
+        },
+      ],
+      ["name", { name: "name", type: "string", description: "name", get: (r) => r.name }],
+    ]);
+    const counted: ColumnLookup<Row> = (name) => columns.get(name);
+    const q = parseRequest(
+      ["GET services", "Stats: state = 0", "Stats: state = 1", "Stats: state = 2", "Stats: state >= 1", "Stats: name = b", "StatsAnd: 2", "Stats: max state"],
+      NOW,
+    ) as GetQuery;
+    const collector = compileStats(q.stats, counted, 0).collector();
+    const row = { state: 0, name: "" };
+    const states = [0, 1, 2, 1, 0, 2, 2];
+    states.forEach((state, i) => {
+      row.state = state;
+      row.name = i === 3 ? "b" : "a";
+      collector.add(row);
+    });
+    expect(collector.rows()).to.deep.equal([[2, 2, 3, 1, 2]]);
+    expect(reads).to.equal(states.length);
+  });
+
   it("400 for unknown columns, bad regexes and aggregates over non-numeric columns", () => {
     const compile =
       (...headers: string[]) =>

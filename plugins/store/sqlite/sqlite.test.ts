@@ -715,7 +715,7 @@ describe("sqlite store (real files)", function () {
       (await keep.readLog({})).entries.map((e) => e.check),
       "retention 0",
     ).to.deep.equal(["old", "recent", "now"]);
-    expect(keep.expireLog()).to.equal(0);
+    expect(await keep.expireLog()).to.equal(0);
     await keep.stop();
 
     const second = makeStore(dir, { log_retention_days: 31 }, clock);
@@ -726,7 +726,7 @@ describe("sqlite store (real files)", function () {
     ).to.deep.equal(["recent", "now"]);
     expect(second.stats.get("log_rows_expired")).to.equal(1);
     clock.ms += 2 * DAY_MS;
-    expect(second.store.expireLog(), "what the hourly timer does").to.equal(1);
+    expect(await second.store.expireLog(), "what the hourly timer does").to.equal(1);
     expect((await second.store.readLog({})).entries.map((e) => e.check)).to.deep.equal(["now"]);
     expect(stats.get("log_rows")).to.equal(3);
   });
@@ -767,7 +767,7 @@ describe("sqlite store (real files)", function () {
     const err = await rejection(store.commit(changes({ upserts: [state("h", "c")] })));
     expect(err).to.be.instanceOf(SqliteStoreError);
     expect(String(err)).to.equal(`SqliteStoreError: sqlite store ${path.join(dir, "tantale.db")}: commit failed: the store is stopped`);
-    expect(() => store.expireLog()).to.throw(SqliteStoreError, "the store is stopped");
+    expect(await rejection(store.expireLog())).to.be.instanceOf(SqliteStoreError).and.to.have.property("message").that.contains("the store is stopped");
     expect((await store.load()).checks, "a stopped store still reads, read-only").to.deep.equal([]);
     await store.start(); // and starts again
     await store.commit(changes({ upserts: [state("h", "c")] }));

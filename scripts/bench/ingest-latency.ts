@@ -1,0 +1,156 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type net from "node:net";
+import { connect, daemonNodeArgs, freePort, waitForPort } from "./bench-net";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const SERVICES_PER_HOST = 20;
+/** Results per round of one connection, each round ended by a SYNC. */
+const ROUND = 10_000;
+/** Timestamps as seconds with milliseconds, fixed width: each round is 1 ms newer than the last. */
+const TS_WIDTH = 14;
+
+/**
+ * Sustained ingest while a Livestatus client queries: a real `tantale --foreground` (line
+ * input, SQLite store, Livestatus) holding `services` checks, fed by 4 connections that send
+ * rounds of 10,000 results (each check again, newer, 1% of them changing state) followed by a
+ * SYNC, for `seconds`; meanwhile a client asks for one host's services every 10 ms on a fresh
+ * connection. Prints the results/s committed and what a Livestatus answer waited: p50, p99
+ * and max of the round trips. BENCH_SERVICES and BENCH_SECONDS override the sizes.
+ */
+export async function benchIngestLatency(
+  services = Number(process.env.BENCH_SERVICES ?? 100_000),
+  seconds = Number(process.env.BENCH_SECONDS ?? 15),
+): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tantale-bench-"));
+  const [linePort, lsPort] = [await freePort(), await freePort()];
+  const conf = path.join(dir, "conf.d");
+  fs.mkdirSync(conf);
+  fs.writeFileSync(path.join(conf, "tantale.conf"), `log_level = warn\n${process.env.BENCH_TANTALE_CONF ?? ""}`);
+  fs.writeFileSync(path.join(conf, "line.conf"), `port = ${linePort}\n`);
+  fs.writeFileSync(path.join(conf, "livestatus.conf"), `port = ${lsPort}\n`);
+  fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
+  const daemon = spawn(process.execPath, [...daemonNodeArgs(), path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitForPort(linePort);
+    await waitForPort(lsPort);
+    const connections = 4;
+    const per = Math.ceil(services / connections);
+    const feeds = Array.from({ length: connections }, (_, c) => new Feed(c * per, Math.min(services, (c + 1) * per)));
+    const sockets = await Promise.all(feeds.map(() => connect(linePort)));
+    // Recent: the freshness check must not outdate the checks during the run.
+    const base = Math.floor(Date.now() / 1000) - 5;
+    let round = 0;
+    const next = () => base + ++round / 1000;
+    // Preload: every check once.
+    const loadStarted = performance.now();
+    await Promise.all(feeds.map((f, i) => f.sendAll(sockets[i]!, next())));
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    // Sustained: each connection goes round its checks again and again, one timestamp per round.
+    const waits: number[] = [];
+    let stop = false;
+    const querier = (async () => {
+      while (!stop) {
+        const host = Math.floor(Math.random() * (services / SERVICES_PER_HOST));
+        const t0 = performance.now();
+        await livestatus(lsPort, `GET services\nColumns: description state plugin_output\nFilter: host_name = host${host}\n\n`);
+        waits.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const started = performance.now();
+    let committed = 0;
+    await Promise.all(
+      feeds.map(async (f, i) => {
+        while (performance.now() - started < seconds * 1000) committed += await f.sendRound(sockets[i]!, next());
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    stop = true;
+    await querier;
+    for (const s of sockets) s.destroy();
+    waits.sort((a, b) => a - b);
+    const q = (p: number) => waits[Math.min(waits.length - 1, Math.floor(p * waits.length))]!.toFixed(1);
+    return [
+      `ingest-latency: ${services.toLocaleString("en")} services loaded in ${loadSeconds.toFixed(1)} s (${Math.round(services / loadSeconds).toLocaleString("en")} results/s)`,
+      `ingest-latency: sustained ${elapsed.toFixed(1)} s over ${connections} connections: ${Math.round(committed / elapsed).toLocaleString("en")} results/s committed`,
+      `ingest-latency: one host's services meanwhile (${waits.length} queries): p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${waits.at(-1)!.toFixed(1)} ms`,
+    ].join("\n");
+  } finally {
+    daemon.kill("SIGTERM");
+    await new Promise((r) => daemon.once("exit", r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The checks `from`..`to` of one connection as JSON lines, built once: each round only writes
+ * its timestamp (and the state of 1% of the checks) in place, so the client's cost stays small.
+ */
+class Feed {
+  private readonly rounds: { buf: Buffer; ts: number[]; status: number[]; count: number }[] = [];
+  private round = 0;
+
+  constructor(from: number, to: number) {
+    for (let start = from; start < to; start += ROUND) {
+      const end = Math.min(to, start + ROUND);
+      const parts: string[] = [];
+      const tsAt: number[] = [];
+      const statusAt: number[] = [];
+      let offset = 0;
+      for (let i = start; i < end; i++) {
+        const head = `{"hostname":"host${Math.floor(i / SERVICES_PER_HOST)}","check":"check${i % SERVICES_PER_HOST}","status":`;
+        const mid = `,"output":"CHECK ${i} - all fine","timestamp":`;
+        statusAt.push(i % 100 === 0 ? offset + Buffer.byteLength(head) : -1);
+        tsAt.push(offset + Buffer.byteLength(head) + 1 + Buffer.byteLength(mid));
+        const line = `${head}0${mid}${"0".repeat(TS_WIDTH)},"interval":60,"contacts":["ops"]}\n`;
+        parts.push(line);
+        offset += Buffer.byteLength(line);
+      }
+      parts.push("SYNC\n");
+      this.rounds.push({ buf: Buffer.from(parts.join("")), ts: tsAt, status: statusAt.filter((s) => s >= 0), count: end - start });
+    }
+  }
+
+  async sendAll(s: net.Socket, ts: number): Promise<void> {
+    for (let i = 0; i < this.rounds.length; i++) await this.sendRound(s, ts);
+  }
+
+  /** Sends the next round stamped `ts` and waits for its SYNCED; returns how many results it held. */
+  async sendRound(s: net.Socket, ts: number): Promise<number> {
+    const r = this.rounds[this.round++ % this.rounds.length]!;
+    const text = ts.toFixed(3);
+    for (const at of r.ts) r.buf.write(text, at, "latin1");
+    const status = String(this.round % 4);
+    for (const at of r.status) r.buf.write(status, at, "latin1");
+    await new Promise<void>((resolve, reject) => {
+      let answer = "";
+      const onData = (d: Buffer) => {
+        answer += d.toString("utf8");
+        if (!answer.includes("\n")) return;
+        s.off("data", onData);
+        if (answer.startsWith("SYNCED")) resolve();
+        else reject(new Error(`unexpected answer ${answer}`));
+      };
+      s.on("data", onData);
+      s.write(r.buf);
+    });
+    return r.count;
+  }
+}
+
+/** One Livestatus request, answered until the server closes. */
+async function livestatus(port: number, request: string): Promise<string> {
+  const s = await connect(port);
+  return new Promise((resolve, reject) => {
+    let answer = "";
+    s.on("data", (d: Buffer) => (answer += d.toString("utf8")));
+    s.on("end", () => resolve(answer));
+    s.on("error", reject);
+    s.end(request);
+  });
+}

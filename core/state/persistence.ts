@@ -53,6 +53,7 @@ export class StatePersistence {
   /** memory: no store is configured; waiting: the store is away for a restart, changes wait. */
   private mode: "memory" | "store" | "waiting" = "memory";
   private loaded = false;
+  private rollbackCount = 0;
   private readonly rejectThrottle: Throttle;
 
   constructor(
@@ -155,6 +156,11 @@ export class StatePersistence {
     return set.settled;
   }
 
+  /** How many rollbacks there have been: a writer that sees it move knows its changes may have been undone. */
+  get rollbacks(): number {
+    return this.rollbackCount;
+  }
+
   /** Waits for the commit in progress (and those queued behind it). */
   settled(): Promise<void> {
     return this.commitChain;
@@ -224,6 +230,7 @@ export class StatePersistence {
    * must not be lost: the hand-over of the whole state to a new store, results about Tantale itself.
    */
   private rollBack(failed: PendingChanges, err: unknown): void {
+    this.rollbackCount++;
     const sets = [failed, this.current];
     this.current = new PendingChanges();
     for (const set of [...sets].reverse()) this.undo(set.journal);

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock";
-import { describeError } from "../errors";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { describeError, RetryableError } from "../errors";
 import type { Logger } from "../log/logger";
 import { Throttle } from "../log/throttle";
 import type { InstanceStats } from "../metrics/self-stats";
@@ -28,6 +29,9 @@ export type { AcknowledgementRequest, Applied, CommentRequest, DowntimeRequest }
 export { describeObject, unknownObject } from "./command-requests";
 
 export type EngineSettings = FreshnessSettings;
+
+/** Results applied per loop turn (StateEngine.write): a few ms of work, so that a Livestatus answer never waits behind a whole batch. */
+export const APPLY_CHUNK = 1000;
 
 /**
  * The current state of every host and service with their downtimes and comments, and the
@@ -132,14 +136,24 @@ export class StateEngine implements StateView {
   /**
    * Applies a batch of results and commits what changed (the bus runner's write). If the
    * commit fails, memory is rolled back and this rejects: the runner retries the whole batch.
+   * Applied APPLY_CHUNK results per loop turn, so that queries are answered meanwhile; a
+   * rollback during the batch (of a commit before it, which takes the changes made on top of
+   * it along) rejects it too, once its own commit is done.
    */
   async write(batch: readonly CheckResult[]): Promise<void> {
     // A store shared by several Tantales may hold hosts another one wrote: taken over first.
     await this.takeover.adoptFor(batch);
+    const rollbacks = this.persistence.rollbacks;
     let applied = 0;
-    for (const r of batch) if (this.results.apply(r)) applied++;
+    for (let i = 0; i < batch.length; i += APPLY_CHUNK) {
+      if (i > 0) await nextTurn();
+      const end = Math.min(batch.length, i + APPLY_CHUNK);
+      for (let j = i; j < end; j++) if (this.results.apply(batch[j]!)) applied++;
+    }
     this.stats.add("results_applied", applied);
     await this.persistence.flush();
+    if (this.persistence.rollbacks !== rollbacks)
+      throw new RetryableError("a commit failed while this batch was applied: the batch was rolled back with it and is applied again");
   }
 
   /**

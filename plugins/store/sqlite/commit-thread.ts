@@ -82,30 +82,36 @@ export class CommitThread {
 
   /** Waits for the requests sent, closes the writer's connection (checkpointing the WAL) and ends the thread. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    const w = this.worker;
-    if (w === undefined) return;
-    const exited = new Promise<void>((resolve) => w.once("exit", () => resolve()));
-    const done = await this.request((to, id) => to.postMessage({ type: "close", id } satisfies ToWriter), w).catch((err: unknown) => {
-      throw new Error(`closing the writer thread failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (this.worker === undefined && this.waiting.size === 0) return;
+    let exited: Promise<void> = Promise.resolve();
+    await this.request((w, id) => {
+      exited = new Promise<void>((resolve) => w.once("exit", () => resolve()));
+      w.postMessage({ type: "close", id } satisfies ToWriter);
+    }, true).catch((err: unknown) => {
+      throw new Error(`closing the writer thread failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     });
     await exited;
-    if (done.error !== undefined) throw writerError(done.error);
   }
 
   /**
    * Sends one request (`send` posts its messages, maybe over several turns) after those
    * already sent, and waits for its answer. Rejects if the writer fails it or dies first.
    */
-  private async request(send: (w: Worker, id: number) => void | Promise<void>, worker?: Worker): Promise<Done> {
+  private async request(send: (w: Worker, id: number) => void | Promise<void>, closing = false): Promise<Done> {
+    // Requests made before close() still go (close waits for them), later ones are refused.
+    if (this.closed && !closing) throw new Error("the writer thread is closed");
     const previous = this.sending;
     let sent!: () => void;
     this.sending = new Promise<void>((resolve) => (sent = resolve));
     try {
       await previous;
-      const w = worker ?? (await this.running());
+      const w = await this.running();
       const id = this.nextId++;
       const answer = new Promise<Done>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+      // A thread that dies while this request is still being sent rejects it before it is awaited.
+      answer.catch(() => undefined);
       if (this.waiting.size === 1) w.ref(); // a commit in flight keeps the process alive
       await send(w, id);
       sent();
@@ -119,7 +125,6 @@ export class CommitThread {
 
   /** The thread, started if it is not running (first use, or after it died). */
   private running(): Promise<Worker> {
-    if (this.closed) return Promise.reject(new Error("the writer thread is closed"));
     if (this.worker !== undefined) return Promise.resolve(this.worker);
     this.starting ??= this.spawn().finally(() => (this.starting = undefined));
     return this.starting;

@@ -75,6 +75,11 @@ export class PendingChanges {
     this.checks.upsert(checkKey(s.hostname, s.check), s);
   }
 
+  /** upsert() with the state's checkKey already made. */
+  upsertKeyed(key: string, s: CheckState): void {
+    this.checks.upsert(key, s);
+  }
+
   remove(k: CheckKey): void {
     this.checks.remove(checkKey(k.hostname, k.check), { hostname: k.hostname, check: k.check });
   }

@@ -42,7 +42,7 @@ export interface PersistenceHooks {
  * The way from memory to the store: every change goes into the pending change set with what
  * memory held before it (the rollback journal), and the set is committed to the store in
  * order, one commit at a time. A commit that fails puts memory back to what the store holds,
- * so that queries never show what a restart would not bring back, and rejects: the bus
+ * so that what a restart would not bring back does not stay in queries, and rejects: the bus
  * retries the batch. Also the store's coming and going: the first store loads the state, a
  * later one is handed the whole of it.
  */
@@ -81,9 +81,11 @@ export class StatePersistence {
   /** Puts a new state in memory and in the pending change set (its freshness deadline is the caller's). */
   update(s: CheckState): void {
     const { model } = this.memory;
-    this.current.journal.checks.note(checkKey(s.hostname, s.check), model.get(s.hostname, s.check));
+    // One key for both maps: a string built per result is garbage to collect.
+    const key = checkKey(s.hostname, s.check);
+    this.current.journal.checks.note(key, model.get(s.hostname, s.check));
     model.put(s);
-    this.current.upsert(s);
+    this.current.upsertKeyed(key, s);
   }
 
   addLog(entry: LogEntry): void {

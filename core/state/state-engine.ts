@@ -45,10 +45,11 @@ export const APPLY_CHUNK = 1000;
  *   failed commit, the store's coming and going.
  *
  * Every change is committed to the store before `write()` (or `flush()` after a command)
- * resolves, so a result leaves the bus queue only once durable. A commit that fails rolls
- * memory back to what the store holds: queries never show what a restart would not bring
- * back, and the bus retries the batch. Results and commands are ordered by their
- * timestamps, not by arrival.
+ * resolves, so a result leaves the bus queue only once durable. Queries see a change from
+ * the moment it is applied (commits run in the store's own time: SQLite's writer thread,
+ * Elasticsearch); a commit that fails rolls memory back to what the store holds, so what a
+ * restart would not bring back does not stay, and the bus retries the batch. Results and
+ * commands are ordered by their timestamps, not by arrival.
  */
 export class StateEngine implements StateView {
   private readonly model = new ReadModel();

@@ -3,7 +3,7 @@ import type { InstanceStats } from "../metrics/self-stats";
 import { HOST_CHECK } from "../model/check-result";
 import type { Annotations } from "./annotations";
 import type { ChangeNotifier } from "./change-feed";
-import { checkKey, type CheckState } from "./check-state";
+import type { CheckState } from "./check-state";
 import { DeadlineHeap } from "./deadline-heap";
 import { alertEntry } from "./log-lines";
 import type { StatePersistence } from "./persistence";
@@ -40,12 +40,11 @@ export class Freshness {
   /** Arms the deadline of a new state (a result, a load, a rollback that put it back). */
   schedule(s: CheckState): void {
     if (s.outdated) return;
-    this.deadlines.push({ at: s.lastCheck + this.settings.freshness_factor * s.interval, key: checkKey(s.hostname, s.check), version: s.lastCheck });
+    this.deadlines.push({ at: s.lastCheck + this.settings.freshness_factor * s.interval, hostname: s.hostname, check: s.check, version: s.lastCheck });
     // Every result pushes an entry; drop the superseded ones before they outnumber the live ones.
     if (this.deadlines.size > 2 * this.model.checkCount + 1024) {
       this.deadlines.compact((e) => {
-        const [hostname, check] = e.key.split("\u0000") as [string, string];
-        const cur = this.model.get(hostname, check);
+        const cur = this.model.get(e.hostname, e.check);
         return cur !== undefined && !cur.outdated && cur.lastCheck === e.version;
       });
     }
@@ -56,7 +55,7 @@ export class Freshness {
     let outdated = 0;
     for (let due = this.deadlines.peek(); due !== undefined && due.at <= now; due = this.deadlines.peek()) {
       this.deadlines.pop();
-      const [hostname, check] = due.key.split("\u0000") as [string, string];
+      const { hostname, check } = due;
       const s = this.model.get(hostname, check);
       if (s === undefined || s.outdated || s.lastCheck !== due.version) continue; // a newer result moved the deadline
       const state = s.state === 0 ? (check === HOST_CHECK ? 1 : 2) : s.state;

@@ -22,7 +22,8 @@ interface WriteInFlight {
   readonly started: number;
   outcome: "pending" | "written" | "failed";
   error?: unknown;
-  done?: Promise<void>;
+  /** Settles (never rejects) once the write did and settle() ran. */
+  done: Promise<void>;
 }
 
 /**
@@ -168,7 +169,7 @@ export class OutputRunner {
     this.clearTimer();
     const batch = this.queue.peekAt(this.taken, this.settings.batch_size);
     this.taken += batch.length;
-    const w: WriteInFlight = { size: batch.length, started: performance.now(), outcome: "pending" };
+    const w: WriteInFlight = { size: batch.length, started: performance.now(), outcome: "pending", done: Promise.resolve() };
     this.writes.push(w);
     // A plugin that throws instead of rejecting is handled the same way.
     w.done = Promise.resolve()

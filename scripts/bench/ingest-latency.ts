@@ -33,10 +33,24 @@ export async function benchIngestLatency(
   fs.writeFileSync(path.join(conf, "livestatus.conf"), `port = ${lsPort}\n`);
   fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
   const meterFile = path.join(dir, "turn-meter.json");
-  const daemon = spawn(process.execPath, ["--require", path.join(__dirname, "turn-meter.js"), ...daemonNodeArgs(), path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, TURN_METER_OUT: meterFile },
-  });
+  const daemon = spawn(
+    process.execPath,
+    [
+      "--require",
+      path.join(__dirname, "turn-meter.js"),
+      ...daemonNodeArgs(),
+      path.join(ROOT, "bin", "tantale"),
+      "--foreground",
+      "--conf-dir",
+      conf,
+      "--data-dir",
+      path.join(dir, "data"),
+    ],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, TURN_METER_OUT: meterFile },
+    },
+  );
   try {
     await waitForPort(linePort);
     await waitForPort(lsPort);
@@ -54,9 +68,9 @@ export async function benchIngestLatency(
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     // Sustained: each connection goes round its checks again and again, one timestamp per round.
     const waits: number[] = [];
-    let stop = false;
+    const querying = { stop: false };
     const querier = (async () => {
-      while (!stop && process.env.BENCH_NO_QUERIES === undefined) {
+      while (!querying.stop && process.env.BENCH_NO_QUERIES === undefined) {
         const host = Math.floor(Math.random() * (services / SERVICES_PER_HOST));
         const t0 = performance.now();
         await livestatus(lsPort, `GET services\nColumns: description state plugin_output\nFilter: host_name = host${host}\n\n`);
@@ -84,7 +98,7 @@ export async function benchIngestLatency(
     daemon.kill("SIGUSR2"); // turn-meter.ts: writes what it measured
     for (let i = 0; i < 200 && !fs.existsSync(meterFile); i++) await new Promise((r) => setTimeout(r, 10));
     const turns = fs.existsSync(meterFile) ? (JSON.parse(fs.readFileSync(meterFile, "utf8")) as Record<string, number>) : undefined;
-    stop = true;
+    querying.stop = true;
     await querier;
     for (const s of sockets) s.destroy();
     waits.sort((a, b) => a - b);
@@ -96,7 +110,7 @@ export async function benchIngestLatency(
         ` (load-independent: at 100% of a core the main thread alone would take ${Math.round(committed / cpu.main).toLocaleString("en")} results/s)`,
       turns === undefined
         ? "ingest-latency: main thread CPU between two runs of a 1 ms timer: not measured (no /proc/thread-self/schedstat)"
-        : `ingest-latency: main thread CPU between two runs of a 1 ms timer (what a request may wait behind, whatever the machine's load): p50 ${turns.p50!.toFixed(1)} ms, p99 ${turns.p99!.toFixed(1)} ms, p99.9 ${turns.p999!.toFixed(1)} ms, max ${turns.max!.toFixed(1)} ms (${turns.samples} runs)`,
+        : `ingest-latency: main thread CPU between two runs of a 1 ms timer (what a request may wait behind, whatever the machine's load): p50 ${turns.p50!.toFixed(1)} ms, p99 ${turns.p99!.toFixed(1)} ms, p99.9 ${turns.p999!.toFixed(1)} ms, max ${turns.max!.toFixed(1)} ms (${turns.samples ?? 0} runs)`,
       `ingest-latency: one host's services meanwhile (${waits.length} queries): p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${(waits.at(-1) ?? 0).toFixed(1)} ms`,
     ].join("\n");
   } finally {

@@ -793,7 +793,9 @@ describe("sqlite store (real files)", function () {
   it("stop() waits for the commits handed to the writer thread (SIGTERM's drain): all of them are in the file", async () => {
     const dir = makeTempDir();
     const store = await started(dir);
-    const sets = Array.from({ length: 5 }, (_, k) => changes({ upserts: Array.from({ length: 2000 }, (_, i) => state(`h${i}`, "c", { output: `set ${k}`, lastCheck: k })) }));
+    const sets = Array.from({ length: 5 }, (_, k) =>
+      changes({ upserts: Array.from({ length: 2000 }, (_, i) => state(`h${i}`, "c", { output: `set ${k}`, lastCheck: k })) }),
+    );
     const commits = sets.map((set) => store.commit(set));
     const stopped = store.stop();
     await Promise.all(commits);
@@ -811,7 +813,10 @@ describe("sqlite store (real files)", function () {
     const err = await rejection(store.commit(changes({ upserts: [state("h", "c")] })));
     expect(err).to.be.instanceOf(SqliteStoreError);
     expect(String(err)).to.equal(`SqliteStoreError: sqlite store ${path.join(dir, "tantale.db")}: commit failed: the store is stopped`);
-    expect(await rejection(store.expireLog())).to.be.instanceOf(SqliteStoreError).and.to.have.property("message").that.contains("the store is stopped");
+    expect(await rejection(store.expireLog()))
+      .to.be.instanceOf(SqliteStoreError)
+      .and.to.have.property("message")
+      .that.contains("the store is stopped");
     expect((await store.load()).checks, "a stopped store still reads, read-only").to.deep.equal([]);
     await store.start(); // and starts again
     await store.commit(changes({ upserts: [state("h", "c")] }));

@@ -12,6 +12,12 @@ import type { StateEngine } from "../state/state-engine";
  */
 export const STATE_RETRY_MAX_DELAY = 5_000;
 
+/**
+ * Batches in flight at once between the bus and the engine: one being applied while the store
+ * commits the one before (in its writer thread, for SQLite), so that both cores work.
+ */
+export const STATE_PIPELINE = 2;
+
 /** The state engine's id on the bus and in the self-stats: not a valid instance id, so it never meets a plugin's. */
 export const STATE_ID = "(state)";
 
@@ -29,7 +35,7 @@ export function connectStateEngine(engine: StateEngine, bus: ResultBus, settings
   };
   const batching = { batch_size: settings.state_batch_size, flush_interval: settings.state_flush_interval, retry_max_delay: STATE_RETRY_MAX_DELAY };
   bus.describe(STATE_ID, "the store");
-  const resume = () => bus.attach(STATE_ID, asOutput, batching, log);
+  const resume = () => bus.attach(STATE_ID, asOutput, batching, log, STATE_PIPELINE);
   resume();
   return {
     async attach(_id, store) {

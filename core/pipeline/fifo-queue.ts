@@ -19,6 +19,11 @@ export class FifoQueue<T> {
     return this.items.slice(this.head, this.head + n);
   }
 
+  /** `n` items from position `offset` (0: the first), left in the queue. */
+  peekAt(offset: number, n: number): T[] {
+    return this.items.slice(this.head + offset, this.head + offset + n);
+  }
+
   /** Removes the first `n` items. */
   drop(n: number): void {
     this.head = Math.min(this.head + n, this.items.length);

@@ -78,8 +78,9 @@ export class ResultBus implements Sink {
     return runner;
   }
 
-  attach(id: string, plugin: OutputPlugin, settings: OutputSettings, log: Logger): void {
-    this.runnerFor(id, settings, log).attach(plugin, settings);
+  /** `pipeline`: most writes in flight at once (OutputRunner.attach); 1 for plugins. */
+  attach(id: string, plugin: OutputPlugin, settings: OutputSettings, log: Logger, pipeline = 1): void {
+    this.runnerFor(id, settings, log).attach(plugin, settings, pipeline);
   }
 
   /** Pauses an output's writes (for a restart); results keep queueing for it. */

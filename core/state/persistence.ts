@@ -51,7 +51,7 @@ export const LOAD_PROGRESS: LoadProgress = Object.freeze({ everyMs: 2_000, chunk
  * The way from memory to the store: every change goes into the pending change set with what
  * memory held before it (the rollback journal), and the set is committed to the store in
  * order, one commit at a time. A commit that fails puts memory back to what the store holds,
- * so that queries never show what a restart would not bring back, and rejects: the bus
+ * so that what a restart would not bring back does not stay in queries, and rejects: the bus
  * retries the batch. Also the store's coming and going: the first store loads the state, a
  * later one is handed the whole of it.
  */
@@ -62,6 +62,7 @@ export class StatePersistence {
   /** memory: no store is configured; waiting: the store is away for a restart, changes wait. */
   private mode: "memory" | "store" | "waiting" = "memory";
   private loaded = false;
+  private rollbackCount = 0;
   private readonly rejectThrottle: Throttle;
 
   constructor(
@@ -90,9 +91,11 @@ export class StatePersistence {
   /** Puts a new state in memory and in the pending change set (its freshness deadline is the caller's). */
   update(s: CheckState): void {
     const { model } = this.memory;
-    this.current.journal.checks.note(checkKey(s.hostname, s.check), model.get(s.hostname, s.check));
+    // One key for both maps: a string built per result is garbage to collect.
+    const key = checkKey(s.hostname, s.check);
+    this.current.journal.checks.note(key, model.get(s.hostname, s.check));
     model.put(s);
-    this.current.upsert(s);
+    this.current.upsertKeyed(key, s);
   }
 
   addLog(entry: LogEntry): void {
@@ -209,6 +212,11 @@ export class StatePersistence {
     return set.settled;
   }
 
+  /** How many rollbacks there have been: a writer that sees it move knows its changes may have been undone. */
+  get rollbacks(): number {
+    return this.rollbackCount;
+  }
+
   /** Waits for the commit in progress (and those queued behind it). */
   settled(): Promise<void> {
     return this.commitChain;
@@ -280,6 +288,7 @@ export class StatePersistence {
    * must not be lost: the hand-over of the whole state to a new store, results about Tantale itself.
    */
   private rollBack(failed: PendingChanges, err: unknown): void {
+    this.rollbackCount++;
     const sets = [failed, this.current];
     this.current = new PendingChanges();
     for (const set of [...sets].reverse()) this.undo(set.journal);

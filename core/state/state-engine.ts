@@ -1,5 +1,6 @@
 import type { Clock } from "../clock";
-import { describeError } from "../errors";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { describeError, RetryableError } from "../errors";
 import type { Logger } from "../log/logger";
 import { Throttle } from "../log/throttle";
 import type { InstanceStats } from "../metrics/self-stats";
@@ -29,6 +30,9 @@ export { describeObject, unknownObject } from "./command-requests";
 
 export type EngineSettings = FreshnessSettings;
 
+/** Results applied per loop turn (StateEngine.write): a few ms of work, so that a Livestatus answer never waits behind a whole batch. */
+export const APPLY_CHUNK = 1000;
+
 /**
  * The current state of every host and service with their downtimes and comments, and the
  * rules that move it: a facade over the parts, each of one job:
@@ -41,10 +45,11 @@ export type EngineSettings = FreshnessSettings;
  *   failed commit, the store's coming and going.
  *
  * Every change is committed to the store before `write()` (or `flush()` after a command)
- * resolves, so a result leaves the bus queue only once durable. A commit that fails rolls
- * memory back to what the store holds: queries never show what a restart would not bring
- * back, and the bus retries the batch. Results and commands are ordered by their
- * timestamps, not by arrival.
+ * resolves, so a result leaves the bus queue only once durable. Queries see a change from
+ * the moment it is applied (commits run in the store's own time: SQLite's writer thread,
+ * Elasticsearch); a commit that fails rolls memory back to what the store holds, so what a
+ * restart would not bring back does not stay, and the bus retries the batch. Results and
+ * commands are ordered by their timestamps, not by arrival.
  */
 export class StateEngine implements StateView {
   private readonly model = new ReadModel();
@@ -132,21 +137,32 @@ export class StateEngine implements StateView {
   /**
    * Applies a batch of results and commits what changed (the bus runner's write). If the
    * commit fails, memory is rolled back and this rejects: the runner retries the whole batch.
+   * Applied APPLY_CHUNK results per loop turn, so that queries are answered meanwhile; a
+   * rollback during the batch (of a commit before it, which takes the changes made on top of
+   * it along) rejects it too, once its own commit is done.
    */
   async write(batch: readonly CheckResult[]): Promise<void> {
     // A store shared by several Tantales may hold hosts another one wrote: taken over first.
     await this.takeover.adoptFor(batch);
+    const rollbacks = this.persistence.rollbacks;
     let applied = 0;
     let hostResults = 0;
-    for (const r of batch) {
-      if (!this.results.apply(r)) continue;
-      applied++;
-      if (r.check === HOST_CHECK) hostResults++;
+    for (let i = 0; i < batch.length; i += APPLY_CHUNK) {
+      if (i > 0) await nextTurn();
+      const end = Math.min(batch.length, i + APPLY_CHUNK);
+      for (let j = i; j < end; j++) {
+        const r = batch[j]!;
+        if (!this.results.apply(r)) continue;
+        applied++;
+        if (r.check === HOST_CHECK) hostResults++;
+      }
     }
     this.stats.add("results_applied", applied);
     // Checkmk's status columns host_checks and service_checks count them apart.
     this.stats.add("host_results_applied", hostResults);
     await this.persistence.flush();
+    if (this.persistence.rollbacks !== rollbacks)
+      throw new RetryableError("a commit failed while this batch was applied: the batch was rolled back with it and is applied again");
   }
 
   /**

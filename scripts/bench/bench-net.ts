@@ -28,3 +28,8 @@ export async function waitForPort(port: number): Promise<void> {
   }
   throw new Error(`tantale did not listen on ${port}`);
 }
+
+/** Node options for the daemon under test, from BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=prof`: NODE_OPTIONS refuses --cpu-prof). */
+export function daemonNodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+}

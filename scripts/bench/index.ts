@@ -6,6 +6,7 @@ import { benchFilter } from "./filter";
 import { benchFairness } from "./fairness";
 import { benchForwarder } from "./forwarder";
 import { benchIngest } from "./ingest";
+import { benchIngestLatency } from "./ingest-latency";
 import { benchLivestatus } from "./livestatus";
 import { benchNagiosFifo } from "./nagios-fifo";
 import { benchLog } from "./log";
@@ -26,6 +27,7 @@ const BENCHMARKS: Readonly<Record<string, (args: readonly string[]) => Promise<s
   fairness: () => benchFairness(),
   forwarder: () => benchForwarder(),
   ingest: () => benchIngest(),
+  "ingest-latency": () => benchIngestLatency(),
   livestatus: () => benchLivestatus(),
   "nagios-fifo": () => benchNagiosFifo(),
   log: () => benchLog(),

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connect, freePort, waitForPort } from "./bench-net";
+import { connect, daemonNodeArgs, freePort, waitForPort } from "./bench-net";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -19,9 +19,13 @@ export async function benchIngest(total = 100_000): Promise<string> {
   fs.writeFileSync(path.join(conf, "tantale.conf"), `log_level = warn\n${process.env.BENCH_TANTALE_CONF ?? ""}`);
   fs.writeFileSync(path.join(conf, "line.conf"), `port = ${port}\n`);
   fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
-  const daemon = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const daemon = spawn(
+    process.execPath,
+    [...daemonNodeArgs(), path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   try {
     await waitForPort(port);
     const lines: string[] = [];

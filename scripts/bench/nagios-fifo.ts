@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { connect, freePort, waitForPort } from "./bench-net";
+import { connect, daemonNodeArgs, freePort, waitForPort } from "./bench-net";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -25,7 +25,7 @@ export async function benchNagiosFifo(total = 100_000): Promise<string> {
   fs.writeFileSync(path.join(conf, "livestatus.conf"), `port = ${lsPort}\n`);
   fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
   fs.writeFileSync(path.join(conf, "nagios.conf"), "path = nagios.cmd\n");
-  const daemon = spawn(process.execPath, [path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", data], {
+  const daemon = spawn(process.execPath, [...daemonNodeArgs(), path.join(ROOT, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", data], {
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { inject, injectable } from "tsyringe";
 import type { Clock } from "../../../core/clock";
@@ -17,18 +18,15 @@ import { COMPLETE_COMMIT, type CommitReport } from "../../../core/store/commit-r
 import type { LogPage, LogQuery } from "../../../core/store/log-query";
 import { EMPTY_STORED_STATE, type LoadSink, type StateScan, type StoredState } from "../../../core/store/state-store";
 import { CLOCK, DAEMON_SETTINGS, DATA_DIR, INSTANCE_STATS, LOGGER } from "../../../core/tokens";
+import { CommitThread } from "./commit-thread";
+import type { Checkpoint, WriterError } from "./writer-messages";
 import { LogReads } from "./log-sql";
 import { onlineBackup } from "./online-backup";
-import { CheckRowReader, commentParams, downtimeParams, logParams, pushCheckParams, rowToComment, rowToDowntime } from "./rows";
+import { CheckRowReader, rowToComment, rowToDowntime } from "./rows";
 import { SQLITE_CONFIG, type SqliteConfig } from "./schema";
 import { scanSqliteState } from "./state-scan";
 import {
   COUNT_CHECKS,
-  DELETE_CHECK,
-  DELETE_COMMENT,
-  DELETE_DOWNTIME,
-  EXPIRE_LOG,
-  INSERT_LOG,
   MIGRATIONS,
   SCHEMA_VERSION,
   SELECT_CHECKS,
@@ -37,11 +35,6 @@ import {
   SELECT_COMMENTS,
   SELECT_COUNTERS,
   SELECT_DOWNTIMES,
-  UPSERT_COMMENT,
-  UPSERT_COUNTER,
-  UPSERT_DOWNTIME,
-  UPSERT_ROWS,
-  upsertChecksSql,
   type CheckRow,
   type CommentRow,
   type CounterRow,
@@ -50,10 +43,6 @@ import {
 
 const HOUR_MS = 3_600_000;
 const DAY_S = 86_400;
-/** Page cache of the writer (KiB): the hot pages of a large checks table stay in memory between commits. */
-const CACHE_KIB = 32 * 1024;
-/** After a checkpoint the WAL is truncated to this, so one burst (or a long reader) does not keep it large. */
-const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /** A failed operation of the store, naming the file and what was being done. */
 export class SqliteStoreError extends TantaleError {
@@ -74,9 +63,6 @@ export class SqliteStoreError extends TantaleError {
 const COUNTERS: readonly (keyof LastIds)[] = ["downtime", "comment"];
 const NO_IDS: LastIds = EMPTY_STORED_STATE.lastIds;
 
-/** The counters a commit writes: (name, value) pairs. */
-type CounterWrites = readonly (readonly [keyof LastIds, number])[];
-
 /** The reads of load(), on the writer connection or on a read-only one. */
 interface StateReads {
   readonly checks: Database.Statement<[], CheckRow>;
@@ -88,18 +74,18 @@ interface StateReads {
   readonly counters: Database.Statement<[], CounterRow>;
 }
 
-/** Statements of the writer connection, prepared once at start. */
+/** Statements of the main thread's connection (reads only), prepared once at start. */
 interface Prepared {
-  /** Returns how many log lines it added. */
-  readonly apply: Database.Transaction<(changes: ChangeSet, counters: CounterWrites) => number>;
-  readonly expire: Database.Statement<[number]>;
   readonly state: StateReads;
   readonly log: LogReads;
 }
 
 /**
  * The embedded store: the state engine's current state, downtimes, comments and log in one SQLite file
- * (WAL mode, one transaction per commit). `load()` and `readLog()` also work on an
+ * (WAL mode, one transaction per commit). Commits and the log's expiry run in a writer thread
+ * with its own connection (commit-thread.ts, commit-worker.ts), so that the event loop answering
+ * queries never waits for SQLite's writes; the main thread's connection only reads (WAL lets it
+ * read the last commit while the writer writes). `load()` and `readLog()` also work on an
  * instance that was not started, through a read-only connection of their own, so that
  * tools can read the file of a running daemon.
  */
@@ -108,12 +94,11 @@ export class SqliteStore implements StorePlugin {
   readonly file: string;
   private db: Database.Database | undefined;
   private prepared: Prepared | undefined;
+  private writer: CommitThread | undefined;
   private stopped = false;
   private expireTimer: NodeJS.Timeout | undefined;
   /** The counters known to be in the file: most commits hand out no id, and skipping the unchanged counters keeps their page out of the WAL. */
   private countersWritten: LastIds = NO_IDS;
-  /** The last commit failed with SQLITE_FULL: the next one first tries to give the WAL's space back. */
-  private full = false;
 
   constructor(
     @inject(SQLITE_CONFIG) private readonly config: SqliteConfig,
@@ -140,54 +125,59 @@ export class SqliteStore implements StorePlugin {
       const mode = db.pragma("journal_mode = WAL", { simple: true });
       // Without WAL a reader (tantale dump, a sqlite3 shell) would block commits, and the README's durability model would not hold.
       if (mode !== "wal") throw new Error(`the file system refused journal_mode=WAL (it stays "${String(mode)}"; a network file system?)`);
-      db.pragma(`synchronous = ${this.config.synchronous === "full" ? "FULL" : "NORMAL"}`);
-      db.pragma(`cache_size = -${CACHE_KIB}`);
-      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       migrate(db);
-      this.prepared = prepare(db);
+      this.prepared = { state: selectState(db), log: new LogReads(db) };
     } catch (err) {
       db?.close();
       throw new SqliteStoreError(this.file, openFailure(err, this.config.busy_timeout), { cause: err });
     }
+    const writer = new CommitThread({ file: this.file, synchronous: this.config.synchronous, busyTimeout: this.config.busy_timeout }, (err) =>
+      this.log.warn("sqlite writer thread died: the commits it held failed and are retried, a new thread starts with the next one", {
+        file: this.file,
+        error: describeError(err),
+      }),
+    );
+    try {
+      await writer.start();
+    } catch (err) {
+      this.prepared = undefined;
+      db.close();
+      throw new SqliteStoreError(this.file, `${openFailure(err, this.config.busy_timeout)} (writer thread)`, { cause: err });
+    }
+    this.writer = writer;
     this.db = db;
     this.stopped = false;
     // Unknown until the first commit writes them (the max keeps a higher value in the file).
     this.countersWritten = NO_IDS;
     this.log.info("sqlite store opened", { file: this.file, synchronous: this.config.synchronous, schema_version: SCHEMA_VERSION });
     if (this.config.log_retention_days > 0) {
-      this.expireLogOrWarn();
-      this.expireTimer = setInterval(() => this.expireLogOrWarn(), HOUR_MS);
+      await this.expireLogOrWarn();
+      this.expireTimer = setInterval(() => void this.expireLogOrWarn(), HOUR_MS);
       this.expireTimer.unref();
     }
   }
 
   /**
-   * One transaction: check upserts, then deletes, then log rows, then downtimes, comments
-   * and the id counters. SQLite's COMMIT has written (and with synchronous=full flushed)
-   * the WAL when this resolves; on any error the transaction is rolled back and this rejects.
+   * One transaction of the writer thread: check upserts, then deletes, then log rows, then
+   * downtimes, comments and the id counters. SQLite's COMMIT has written (and with
+   * synchronous=full flushed) the WAL when this resolves; on any error the transaction is
+   * rolled back and this rejects (also when the writer thread died: the next commit starts another).
    */
   async commit(changes: ChangeSet): Promise<CommitReport> {
-    const p = this.open("commit");
+    const writer = this.writing("commit");
     if (isEmptyChangeSet(changes)) return COMPLETE_COMMIT;
     const written = this.countersWritten;
     const counters = COUNTERS.filter((name) => changes.lastIds[name] > written[name]).map((name) => [name, changes.lastIds[name]] as const);
     const t0 = performance.now();
-    // Space freed since the failure goes to the checkpoint first (copying the WAL into the
-    // file needs little room when it holds updates), which then frees the whole WAL for this commit.
-    if (this.full) this.makeRoom();
     let logged: number;
     try {
-      logged = p.apply.immediate(changes, counters);
+      const done = await writer.commit(changes, counters);
+      this.noteCheckpoint(done.checkpoint);
+      logged = done.count;
     } catch (err) {
       this.stats.add("commit_errors");
-      const error = new SqliteStoreError(this.file, `commit (${describeChanges(changes)})`, { cause: err });
-      if (error.code === "SQLITE_FULL") {
-        this.full = true;
-        this.makeRoom();
-      }
-      throw error;
+      throw new SqliteStoreError(this.file, `commit (${describeChanges(changes)})`, { cause: err });
     }
-    this.full = false;
     // Only once committed: after a rollback the next commit must write them again.
     if (counters.length > 0)
       this.countersWritten = { downtime: Math.max(written.downtime, changes.lastIds.downtime), comment: Math.max(written.comment, changes.lastIds.comment) };
@@ -272,13 +262,18 @@ export class SqliteStore implements StorePlugin {
     }
   }
 
-  /** Deletes the log rows older than log_retention_days (the hourly timer calls it); returns how many. */
-  expireLog(): number {
-    const p = this.open("expire log");
+  /** Deletes the log rows older than log_retention_days (the hourly timer calls it; in the writer thread); resolves with how many. */
+  async expireLog(): Promise<number> {
+    const writer = this.writing("expire log");
     const days = this.config.log_retention_days;
     if (days === 0) return 0;
     const before = this.clock.now() / 1000 - days * DAY_S;
-    const rows = this.guard("expire log", () => p.expire.run(before).changes);
+    let rows: number;
+    try {
+      rows = (await writer.expire(before)).count;
+    } catch (err) {
+      throw new SqliteStoreError(this.file, "expire log", { cause: err });
+    }
     if (rows > 0) {
       this.stats.add("log_rows_expired", rows);
       this.log.info("old log rows deleted", { rows, before, retention_days: days });
@@ -290,11 +285,19 @@ export class SqliteStore implements StorePlugin {
     clearInterval(this.expireTimer);
     this.expireTimer = undefined;
     const db = this.db;
+    const writer = this.writer;
     this.db = undefined;
     this.prepared = undefined;
+    this.writer = undefined;
     this.stopped = true;
-    // The last connection to close checkpoints the WAL into the file and removes it.
-    if (db !== undefined) this.guard("close", () => db.close());
+    // The writer first (after the commits it was handed): the last connection to close checkpoints the WAL into the file and removes it.
+    try {
+      await writer?.close();
+    } catch (err) {
+      throw new SqliteStoreError(this.file, "close", { cause: err });
+    } finally {
+      if (db !== undefined) this.guard("close", () => db.close());
+    }
   }
 
   /**
@@ -316,37 +319,31 @@ export class SqliteStore implements StorePlugin {
     for (const c of changed) this.log.warn(`mode of ${c.path} changed from ${c.from} to ${c.to} (data_access = ${this.settings.data_access})`, { ...c });
   }
 
-  /**
-   * After SQLITE_FULL (and before each retry): copies the WAL into the database file and
-   * truncates it, giving its space back. A failed commit leaves the WAL as large as it grew,
-   * and as long as its frames are not copied back every retry needs room beyond them, so
-   * freeing a little space would not be enough. On a disk too full for the copy itself
-   * (the WAL holds pages the file does not have yet) this fails too, and is tried again.
-   */
-  private makeRoom(): void {
-    const db = this.db;
-    if (db === undefined) return;
-    try {
-      const [r] = db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number; log: number; checkpointed: number }[];
-      this.log.info("store full: WAL checkpointed and truncated to give its space back", { ...r });
-    } catch (err) {
-      this.log.debug("store full: WAL checkpoint failed too", { error: describeError(err) });
-    }
+  /** The writer gave the WAL's space back after SQLITE_FULL (commit-worker.ts, makeRoom): the log says how it went. */
+  private noteCheckpoint(checkpoint: Checkpoint | WriterError | undefined): void {
+    if (checkpoint === undefined) return;
+    if ("message" in checkpoint) this.log.debug("store full: WAL checkpoint failed too", { error: checkpoint.message });
+    else this.log.info("store full: WAL checkpointed and truncated to give its space back", { ...checkpoint });
   }
 
   /** A failed hourly deletion is retried at the next hour: another process may hold the lock. */
-  private expireLogOrWarn(): void {
+  private async expireLogOrWarn(): Promise<void> {
     try {
-      this.expireLog();
+      await this.expireLog();
     } catch (err) {
       this.log.warn("could not delete old log rows", { error: describeError(err) });
     }
   }
 
-  private open(operation: string): Prepared {
-    if (this.prepared === undefined)
+  private writing(operation: string): CommitThread {
+    if (this.writer === undefined)
       throw new SqliteStoreError(this.file, operation, { cause: new Error(this.stopped ? "the store is stopped" : "the store is not started") });
-    return this.prepared;
+    return this.writer;
+  }
+
+  /** The writer thread while the store runs (tests end it to see a writer die). */
+  get writerThread(): Worker | undefined {
+    return this.writer?.thread;
   }
 
   private guard<T>(operation: string, fn: () => T): T {
@@ -400,48 +397,6 @@ function migrate(db: Database.Database): void {
     }
     if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
-}
-
-function prepare(db: Database.Database): Prepared {
-  const upsertMany = db.prepare(upsertChecksSql(UPSERT_ROWS));
-  const upsertOne = db.prepare(upsertChecksSql(1));
-  const remove = db.prepare<[string, string]>(DELETE_CHECK);
-  const insertLog = db.prepare(INSERT_LOG);
-  const upsertDowntime = db.prepare(UPSERT_DOWNTIME);
-  const deleteDowntime = db.prepare<[number]>(DELETE_DOWNTIME);
-  const upsertComment = db.prepare(UPSERT_COMMENT);
-  const deleteComment = db.prepare<[number]>(DELETE_COMMENT);
-  const upsertCounter = db.prepare<[string, number]>(UPSERT_COUNTER);
-  const apply = db.transaction((changes: ChangeSet, counters: CounterWrites) => {
-    const ups = changes.upserts;
-    let i = 0;
-    for (; i + UPSERT_ROWS <= ups.length; i += UPSERT_ROWS) {
-      const params: unknown[] = [];
-      for (let j = i; j < i + UPSERT_ROWS; j++) pushCheckParams(params, ups[j]!);
-      upsertMany.run(...params);
-    }
-    for (; i < ups.length; i++) {
-      const params: unknown[] = [];
-      pushCheckParams(params, ups[i]!);
-      upsertOne.run(...params);
-    }
-    for (const k of changes.deletes) remove.run(k.hostname, k.check);
-    // A line already written (a replayed set) is skipped: stats count the lines really added.
-    let logged = 0;
-    for (const e of changes.log) logged += insertLog.run(...logParams(e)).changes;
-    for (const d of changes.downtimes.upserts) upsertDowntime.run(...downtimeParams(d));
-    for (const id of changes.downtimes.deletes) deleteDowntime.run(id);
-    for (const c of changes.comments.upserts) upsertComment.run(...commentParams(c));
-    for (const id of changes.comments.deletes) deleteComment.run(id);
-    for (const [name, value] of counters) upsertCounter.run(name, value);
-    return logged;
-  });
-  return {
-    apply,
-    expire: db.prepare<[number]>(EXPIRE_LOG),
-    state: selectState(db),
-    log: new LogReads(db),
-  };
 }
 
 /** The reads of load(). Raw mode: rows as arrays (see CheckRow). */

@@ -13,9 +13,11 @@ import type { Downtime } from "../../../core/state/downtime";
 import { logEntry, type LogEntry } from "../../../core/state/log-entry";
 import { compareLogEntries, logPageOf, type LogCondition, type LogQuery } from "../../../core/store/log-query";
 import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
+import { RecordingLogger } from "../../../test/helpers/recording-logger";
 import { seededRandom } from "../../../test/helpers/seeded-random";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { CRASH_FILE, CRASH_LOG_ROWS, CRASH_UPSERTS, crashChangeSet, crashComment, crashDowntime } from "./crash-writer";
+import { PACK_CHUNK } from "./commit-thread";
 import { logParams, pushCheckParams } from "./rows";
 import type { SqliteConfig } from "./schema";
 import { SqliteStore, SqliteStoreError } from "./sqlite-store";
@@ -748,7 +750,7 @@ describe("sqlite store (real files)", function () {
       (await keep.readLog({})).entries.map((e) => e.check),
       "retention 0",
     ).to.deep.equal(["old", "recent", "now"]);
-    expect(keep.expireLog()).to.equal(0);
+    expect(await keep.expireLog()).to.equal(0);
     await keep.stop();
 
     const second = makeStore(dir, { log_retention_days: 31 }, clock);
@@ -759,7 +761,7 @@ describe("sqlite store (real files)", function () {
     ).to.deep.equal(["recent", "now"]);
     expect(second.stats.get("log_rows_expired")).to.equal(1);
     clock.ms += 2 * DAY_MS;
-    expect(second.store.expireLog(), "what the hourly timer does").to.equal(1);
+    expect(await second.store.expireLog(), "what the hourly timer does").to.equal(1);
     expect((await second.store.readLog({})).entries.map((e) => e.check)).to.deep.equal(["now"]);
     expect(stats.get("log_rows")).to.equal(3);
   });
@@ -790,6 +792,50 @@ describe("sqlite store (real files)", function () {
     expect((await store.load()).checks.find((s) => s.check === "a")!.output).to.equal("after");
   });
 
+  it("fails the commits in flight when the writer thread dies, writes none of them, and commits again with a new thread", async () => {
+    const dir = makeTempDir();
+    const log = new RecordingLogger();
+    const store = new SqliteStore({ ...DEFAULTS }, dir, log, new ManualClock(), new SelfStats().of("sqlite"));
+    opened.push(store);
+    await store.start();
+    await store.commit(changes({ upserts: [state("h", "kept", { output: "before" })] }));
+    // Large enough to be packed over several loop turns: the thread dies before it has the whole set.
+    const big = Array.from({ length: 3 * PACK_CHUNK }, (_, i) => state(`h${i}`, "c", { output: "lost" }));
+    const inFlight = rejection(store.commit(changes({ upserts: big, log: [entry(1, "h", "kept")] })));
+    const exited = new Promise((resolve) => store.writerThread!.once("exit", resolve));
+    void store.writerThread!.terminate();
+    await exited;
+    const err = await inFlight;
+    expect(err).to.be.instanceOf(SqliteStoreError);
+    expect(String(err)).to.contain(`commit (${big.length} upserts, 0 deletes, 1 log rows)`).and.to.contain("the writer thread exited");
+    expect(log.messages("warn").join("\n")).to.contain("sqlite writer thread died");
+    expect((await store.load()).checks.map((s) => s.output)).to.deep.equal(["before"]);
+    // The retry (what the engine's bus does) goes to a new thread.
+    await store.commit(changes({ upserts: big, log: [entry(1, "h", "kept")] }));
+    expect((await store.load()).checks).to.have.length(big.length + 1);
+    expect((await store.readLog({})).entries).to.have.length(1);
+    await store.stop();
+    const check = new Database(store.file, { readonly: true });
+    try {
+      expect(check.pragma("integrity_check", { simple: true })).to.equal("ok");
+    } finally {
+      check.close();
+    }
+  });
+
+  it("stop() waits for the commits handed to the writer thread (SIGTERM's drain): all of them are in the file", async () => {
+    const dir = makeTempDir();
+    const store = await started(dir);
+    const sets = Array.from({ length: 5 }, (_, k) =>
+      changes({ upserts: Array.from({ length: 2000 }, (_, i) => state(`h${i}`, "c", { output: `set ${k}`, lastCheck: k })) }),
+    );
+    const commits = sets.map((set) => store.commit(set));
+    const stopped = store.stop();
+    await Promise.all(commits);
+    await stopped;
+    expect(new Set((await makeStore(dir).store.load()).checks.map((s) => s.output))).to.deep.equal(new Set(["set 4"]));
+  });
+
   it("rejects commits before start and after stop, naming the file; stop is idempotent", async () => {
     const dir = makeTempDir();
     const { store } = makeStore(dir);
@@ -800,7 +846,10 @@ describe("sqlite store (real files)", function () {
     const err = await rejection(store.commit(changes({ upserts: [state("h", "c")] })));
     expect(err).to.be.instanceOf(SqliteStoreError);
     expect(String(err)).to.equal(`SqliteStoreError: sqlite store ${path.join(dir, "tantale.db")}: commit failed: the store is stopped`);
-    expect(() => store.expireLog()).to.throw(SqliteStoreError, "the store is stopped");
+    expect(await rejection(store.expireLog()))
+      .to.be.instanceOf(SqliteStoreError)
+      .and.to.have.property("message")
+      .that.contains("the store is stopped");
     expect((await store.load()).checks, "a stopped store still reads, read-only").to.deep.equal([]);
     await store.start(); // and starts again
     await store.commit(changes({ upserts: [state("h", "c")] }));

@@ -6,7 +6,7 @@ import { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
 import { OutputRunner } from "../../../core/pipeline/output-runner";
 import type { OutputPlugin } from "../../../core/plugin/api";
-import { RecordingLogger, RecordingOutput, results, sleep, turns, waitFor } from "./support";
+import { GatedOutput, RecordingLogger, RecordingOutput, results, sleep, turns, waitFor } from "./support";
 
 interface Harness {
   readonly runner: OutputRunner;
@@ -228,6 +228,52 @@ describe("OutputRunner", function () {
     expect(out.written).to.deep.equal(sent);
     expect(out.attempts.length).to.be.at.least(20);
     expect(out.maxInFlight).to.equal(1);
+  });
+
+  it("with pipeline 2: hands out a second full batch while the first is written, never a third, and drops them in order", async () => {
+    const h = harness({ batch_size: 3 });
+    const out = new GatedOutput();
+    h.runner.attach(out, h.settings, 2);
+    const sent = results(10);
+    pushAll(h.runner, sent);
+    await waitFor(() => out.pending === 2, "two writes in flight");
+    await turns();
+    expect(out.calls).to.deep.equal([sent.slice(0, 3), sent.slice(3, 6)]);
+    expect(h.runner.length).to.equal(10, "nothing leaves the queue before it is written");
+    out.release();
+    await waitFor(() => out.pending === 2, "the third batch once the first is written");
+    expect(h.runner.length).to.equal(7);
+    expect(out.calls[2]).to.deep.equal(sent.slice(6, 9));
+    out.release();
+    out.release();
+    // The partial remainder waits for the flush interval (or a drain), as with one write in flight.
+    await turns();
+    expect(out.pending).to.equal(0);
+    expect(h.runner.length).to.equal(1);
+    const drained = h.runner.drain();
+    await waitFor(() => out.pending === 1, "the remainder on drain");
+    out.release();
+    await drained;
+    expect(out.written).to.deep.equal(sent);
+    expect(h.stats.get("written")).to.equal(10);
+  });
+
+  it("with pipeline 2: a failed first write makes the runner wait for the second, then retry from the failed batch (the second written again)", async () => {
+    const h = harness({ batch_size: 2, flush_interval: 5 });
+    const out = new RecordingOutput({ failAttempts: [1], delayMs: 5 });
+    h.runner.attach(out, h.settings, 2);
+    const sent = results(4);
+    pushAll(h.runner, sent);
+    await waitFor(() => h.runner.length === 0, "everything written after the retry", 2000);
+    expect(out.attempts.map((a) => [a.batch.map((r) => r.hostname), a.ok])).to.deep.equal([
+      [["host-0", "host-1"], false],
+      [["host-2", "host-3"], true],
+      [["host-0", "host-1"], true],
+      [["host-2", "host-3"], true],
+    ]);
+    expect(h.stats.get("write_errors")).to.equal(1);
+    expect(h.stats.get("written")).to.equal(4);
+    expect(retryDelaysLogged(h.log)).to.deep.equal([100]);
   });
 
   it("drain() resolves at once when nothing is queued", async () => {

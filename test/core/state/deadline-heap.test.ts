@@ -35,4 +35,15 @@ describe("DeadlineHeap", () => {
     ]);
     expect(heap.peekAt()).to.equal(undefined);
   });
+
+  it("compact() makes a heap again of live entries left in any order (bottom-up, without a sort)", () => {
+    const heap = new DeadlineHeap();
+    const ats = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1009);
+    ats.forEach((at, i) => heap.push({ at, hostname: `h${i}`, check: "c", version: i }));
+    heap.compact((e) => e.version % 3 !== 0);
+    heap.push({ at: -1, hostname: "first", check: "c", version: 0 });
+    const out: number[] = [];
+    for (let e = heap.pop(); e !== undefined; e = heap.pop()) out.push(e.at);
+    expect(out).to.deep.equal([-1, ...ats.filter((_, i) => i % 3 !== 0).sort((a, b) => a - b)]);
+  });
 });

@@ -5,7 +5,7 @@ import { silentLogger } from "../../../core/log/logger";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
 import type { CheckState } from "../../../core/state/check-state";
-import { StateEngine } from "../../../core/state/state-engine";
+import { APPLY_CHUNK, StateEngine } from "../../../core/state/state-engine";
 import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
 
 /** The engine's rules are under test here, SQLite elsewhere: the command tests' recording store, loading these checks. */
@@ -308,5 +308,46 @@ describe("StateEngine and its store coming and going", () => {
     await engine.flush();
     expect(second.latest("web1", "disk")!.state).to.equal(2);
     expect(second.latest("web1", "load")!.state).to.equal(0);
+  });
+
+  it("applies a large batch over several loop turns, and fails it when a commit before it is rolled back meanwhile (nothing acknowledged is lost)", async () => {
+    // The first commit waits until the test lets it fail; the batch behind it is applied meanwhile, chunk by chunk.
+    let failFirst!: () => void;
+    const gated = new (class extends MemoryStore {
+      private gate: Promise<void> | undefined = new Promise<void>((resolve) => (failFirst = resolve));
+      override async commit(changes: Parameters<MemoryStore["commit"]>[0]) {
+        const gate = this.gate;
+        this.gate = undefined;
+        if (gate !== undefined) {
+          await gate;
+          throw new Error("disk full");
+        }
+        return super.commit(changes);
+      }
+    })();
+    const e = new StateEngine({ freshness_factor: 2, freshness_check_interval: 1000 }, clock, silentLogger(), new SelfStats().of("(state)"));
+    await e.attachStore(gated);
+    const first = e.write([result("web1", "disk", 1, T0)]).then(
+      () => "committed",
+      (err: unknown) => String(err),
+    );
+    const big = Array.from({ length: 2 * APPLY_CHUNK + 10 }, (_, i) => result(`host${i}`, "load", 0, T0));
+    const second = e.write(big).then(
+      () => "committed",
+      (err: unknown) => String(err),
+    );
+    // The first chunk is applied in this turn, the rest waits for later turns.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(e.get("host0", "load")).to.not.equal(undefined);
+    expect(e.get(`host${big.length - 1}`, "load")).to.equal(undefined);
+    failFirst();
+    expect(await first).to.contain("disk full");
+    // Its commit (of the chunks applied after the rollback) works, but the chunks before were undone: the batch must be handed again.
+    expect(await second).to.contain("applied again");
+    expect(e.get("web1", "disk")).to.equal(undefined);
+    await e.write([result("web1", "disk", 1, T0)]);
+    await e.write(big);
+    for (let i = 0; i < big.length; i++) expect(gated.latest(`host${i}`, "load"), `host${i}`).to.not.equal(undefined);
+    expect(e.hostCount).to.equal(big.length + 1);
   });
 });

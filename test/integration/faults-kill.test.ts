@@ -23,12 +23,18 @@ const TOTAL = 100_000;
 const KEYS = 2000;
 /** Timestamps run from T0 to T0 + TOTAL, all in the past. */
 const T0 = Math.floor(Date.now() / 1000) - TOTAL - 3600;
+/**
+ * Ten days: a result stamped T0 + seq stays fresh (freshness_factor × interval) for the whole
+ * run, however slow the machine; with an hour, the early results were outdated a second after
+ * they were stored and read back as "OUTDATED - 17" (NaN), a failure that came and went.
+ */
+const INTERVAL = 864_000;
 
 const keyOf = (seq: number): { host: string; check: string } => ({ host: `h${seq % 20}`, check: `c${seq % KEYS}` });
 
 function resultLine(seq: number): string {
   const { host, check } = keyOf(seq);
-  return `${JSON.stringify({ hostname: host, check, status: seq % 4, output: String(seq), timestamp: T0 + seq, interval: 3600 })}\n`;
+  return `${JSON.stringify({ hostname: host, check, status: seq % 4, output: String(seq), timestamp: T0 + seq, interval: INTERVAL })}\n`;
 }
 
 /** The highest sequence stored for each service, read over Livestatus. */

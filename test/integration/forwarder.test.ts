@@ -230,7 +230,9 @@ describe("forwarder between real daemons (integration)", function () {
     expect(host.t.logs.filter((l) => l.msg.includes("unreachable"))).to.have.length(1);
     const back = host.t.logs.filter((l) => l.msg.includes("answers again"));
     expect(back).to.have.length(1);
-    expect(back[0]!.replayed).to.equal(2000);
+    // The 2000 spooled while it was down, plus any of the first 2000 whose SYNCED had not come
+    // back before the stop (sent again: at least once; the central side ignores the very same result).
+    expect(back[0]!.replayed).to.be.within(2000, 4000);
   });
 
   it("50k results across lost SYNCEDs and an outage arrive exactly once, in order per check: every state change logged once", async () => {

@@ -5,7 +5,8 @@ import type { Logger } from "../../../core/log/logger";
 import { readFigures } from "../../../core/metrics/figures";
 import type { SelfStats } from "../../../core/metrics/self-stats";
 import { listenServer } from "../../../core/net/listen";
-import type { ListenerPlugin } from "../../../core/plugin/api";
+import { peerOf } from "../../../core/net/peer-access";
+import type { Endpoint, ListenerPlugin } from "../../../core/plugin/api";
 import { LOGGER, SELF_STATS } from "../../../core/tokens";
 import { figuresRegistry, type Scrape } from "./prometheus-figures";
 import { METRICS_CONFIG, type MetricsConfig } from "./schema";
@@ -34,6 +35,10 @@ export class MetricsListener implements ListenerPlugin {
   get port(): number {
     const address = this.server?.address();
     return typeof address === "object" && address !== null ? address.port : this.config.port;
+  }
+
+  endpoints(): Endpoint[] {
+    return [{ role: "listen", address: `http://${peerOf(this.config.bind, this.port)}${METRICS_PATH}`, note: "Prometheus" }];
   }
 
   async start(): Promise<void> {

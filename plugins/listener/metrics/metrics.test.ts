@@ -124,6 +124,12 @@ describe("metrics plugin (a real daemon, Prometheus text over HTTP)", function (
     expect(sample(text, 'tantale_livestatus_connections_total{listener="livestatus"}')).to.equal(2);
   });
 
+  it("names its address in the start-up block", () => {
+    const started = t.logs.find((l) => l.msg === "tantale started")!;
+    const metrics = (started.enabled as { id: string; endpoints: unknown[] }[]).find((i) => i.id === "metrics")!;
+    expect(metrics.endpoints).to.deep.equal([{ role: "listen", address: `http://127.0.0.1:${metricsPort}/metrics`, note: "Prometheus" }]);
+  });
+
   it("answers 404 on any other path", async () => {
     for (const path of ["/", "/metric", "/metrics/x"]) {
       const answer = await get(metricsPort, path);

@@ -59,8 +59,11 @@ export async function writeDump(config: Configuration, dataDir: string, host: st
 /** The lines of one host: the host, its services by name, then its downtimes and comments by id. */
 function hostLines(name: string, checks: readonly CheckState[], downtimes: readonly Downtime[], comments: readonly Comment[]): string[] {
   const hostCheck = checks.find((c) => c.check === HOST_CHECK);
-  const lines = [JSON.stringify(hostCheck === undefined ? { type: "host", hostname: name, has_been_checked: 0 } : { type: "host", has_been_checked: 1, ...hostCheck })];
-  for (const s of checks.filter((c) => c.check !== HOST_CHECK).sort((a, b) => (a.check < b.check ? -1 : 1))) lines.push(JSON.stringify({ type: "service", ...s }));
+  const lines = [
+    JSON.stringify(hostCheck === undefined ? { type: "host", hostname: name, has_been_checked: 0 } : { type: "host", has_been_checked: 1, ...hostCheck }),
+  ];
+  for (const s of checks.filter((c) => c.check !== HOST_CHECK).sort((a, b) => (a.check < b.check ? -1 : 1)))
+    lines.push(JSON.stringify({ type: "service", ...s }));
   for (const d of [...downtimes].sort((a, b) => a.id - b.id)) lines.push(JSON.stringify({ type: "downtime", ...d }));
   for (const c of [...comments].sort((a, b) => a.id - b.id)) lines.push(JSON.stringify({ type: "comment", ...c }));
   return lines;
@@ -102,7 +105,8 @@ async function writeLoaded(state: StoredState, host: string | undefined, out: Ch
   const checks = byHost(host === undefined ? state.checks : state.checks.filter((c) => c.hostname === host));
   const downtimes = byHost(state.downtimes);
   const comments = byHost(state.comments);
-  for (const name of [...checks.keys()].sort(byCodePoint)) await out.lines(hostLines(name, checks.get(name)!, downtimes.get(name) ?? [], comments.get(name) ?? []));
+  for (const name of [...checks.keys()].sort(byCodePoint))
+    await out.lines(hostLines(name, checks.get(name)!, downtimes.get(name) ?? [], comments.get(name) ?? []));
 }
 
 /** The order of scanState's hosts (SQLite's BINARY collation: UTF-8 bytes), which differs from JavaScript's UTF-16 sort past U+FFFF. */

@@ -118,7 +118,12 @@ export class Daemon {
     this.engine.start();
     this.summary.start();
     // One line saying what runs and where it listens, once every listener is bound (port 0 included).
-    const fields = startupFields({ version: tantaleVersion(), confDir: this.options.load.confDir, dataDir: this.options.dataDir, instances: this.host.describe() });
+    const fields = startupFields({
+      version: tantaleVersion(),
+      confDir: this.options.load.confDir,
+      dataDir: this.options.dataDir,
+      instances: this.host.describe(),
+    });
     this.options.logger.info(STARTED_MESSAGE, { ...fields });
   }
 

@@ -15,7 +15,8 @@ export class LabelledCounter {
   constructor(readonly labelNames: readonly string[]) {}
 
   add(labels: readonly string[], n = 1): void {
-    if (labels.length !== this.labelNames.length) throw new RangeError(`expected ${this.labelNames.length} label values (${this.labelNames.join(", ")}), got ${labels.length}`);
+    if (labels.length !== this.labelNames.length)
+      throw new RangeError(`expected ${this.labelNames.length} label values (${this.labelNames.join(", ")}), got ${labels.length}`);
     const key = labels.length === 1 ? labels[0]! : labels.join("\u0000");
     const entry = this.byKey.get(key);
     if (entry === undefined) this.byKey.set(key, { labels: [...labels], value: n });

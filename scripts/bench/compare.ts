@@ -119,19 +119,32 @@ async function measure(targets: readonly Target[], o: CompareOptions): Promise<s
   await ingest("hosts", 1); // untimed: the hosts' own results, so that no host stays pending
   const warm: Map<string, number>[] = [];
   for (let r = 0; r < o.warmRounds; r++) warm.push(await ingest("services", 2 + r));
-  rows.push({ label: `ingest of ${total} service results until visible, warm (states change; median of ${o.warmRounds})`, goal: 6, unit: "ms", values: medians(targets, warm) });
+  rows.push({
+    label: `ingest of ${total} service results until visible, warm (states change; median of ${o.warmRounds})`,
+    goal: 6,
+    unit: "ms",
+    values: medians(targets, warm),
+  });
 
   const middle = hostName(Math.floor((o.hosts + 1) / 2), o.hosts);
   const fresh: readonly [string, number, string][] = [
     ["full services table (4 columns, json)", 6, "GET services\nColumns: host_name description state plugin_output\nOutputFormat: json\n\n"],
     ["grouped stats: Columns: state, Stats: state >= 0", 15, "GET services\nColumns: state\nStats: state >= 0\nOutputFormat: json\n\n"],
-    ["grouped stats: Stats: state = 0..3 (4 lines)", 15, "GET services\nStats: state = 0\nStats: state = 1\nStats: state = 2\nStats: state = 3\nOutputFormat: json\n\n"],
+    [
+      "grouped stats: Stats: state = 0..3 (4 lines)",
+      15,
+      "GET services\nStats: state = 0\nStats: state = 1\nStats: state = 2\nStats: state = 3\nOutputFormat: json\n\n",
+    ],
     [
       "grouped stats: Stats: state = 0..3 by host (Columns: host_name)",
       15,
       "GET services\nColumns: host_name\nStats: state = 0\nStats: state = 1\nStats: state = 2\nStats: state = 3\nOutputFormat: json\n\n",
     ],
-    [`one host's services (Filter: host_name = ${middle})`, 25, `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`],
+    [
+      `one host's services (Filter: host_name = ${middle})`,
+      25,
+      `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`,
+    ],
   ];
   for (const [label, goal, request] of fresh) rows.push(await freshQueries(targets, label, goal, request, o));
   rows.push(
@@ -144,7 +157,12 @@ async function measure(targets: readonly Target[], o: CompareOptions): Promise<s
   );
   // Read once: 12 s later, at rest, it was the same in every run (V8 keeps what the ingest grew its heap to).
   const memory = targets.map((t) => [t.name, t.memory()] as const);
-  rows.push({ label: "RSS after the queries (icinga2: its worker process)", goal: 3, unit: "MiB", values: new Map(memory.map(([n, m]) => [n, m.largest / 2 ** 20])) });
+  rows.push({
+    label: "RSS after the queries (icinga2: its worker process)",
+    goal: 3,
+    unit: "MiB",
+    values: new Map(memory.map(([n, m]) => [n, m.largest / 2 ** 20])),
+  });
   return [
     `compare: ${o.hosts} hosts × ${o.services} services; ${o.runs} timed runs per query after ${o.warmup} warm-up, daemons taking turns;`,
     `  queries: a fresh TCP connection each, timed from connect() until the server closed it (the whole answer read); KeepAlive: one connection, ${o.runs * 3} round trips;`,
@@ -171,7 +189,9 @@ async function ingestUntilVisible(t: Target, lines: readonly string[], lastShows
     }
     await new Promise((r) => setTimeout(r, 5));
   }
-  throw new Error(`${t.name}: ${seen === "" ? "the last result did not show" : `only ${seen} of ${expected} show it`} after 5 minutes: ${count.split("\n")[1]!}`);
+  throw new Error(
+    `${t.name}: ${seen === "" ? "the last result did not show" : `only ${seen} of ${expected} show it`} after 5 minutes: ${count.split("\n")[1]!}`,
+  );
 }
 
 async function freshQueries(targets: readonly Target[], label: string, goal: number, request: string, o: CompareOptions): Promise<Row> {

@@ -44,7 +44,12 @@ async function main(): Promise<void> {
     else throw new Error(`no benchmark "${word}"; there are: ${Object.keys(BENCHMARKS).join(", ")} (only compare takes options)`);
   }
   // compare is left out of "all": it starts a second daemon and runs for minutes.
-  if (chosen.length === 0) chosen.push(...Object.keys(BENCHMARKS).filter((n) => n !== "compare").map((name) => ({ name, args: [] })));
+  if (chosen.length === 0)
+    chosen.push(
+      ...Object.keys(BENCHMARKS)
+        .filter((n) => n !== "compare")
+        .map((name) => ({ name, args: [] })),
+    );
   for (const { name, args } of chosen) console.log(await BENCHMARKS[name]!(args));
 }
 

@@ -22,14 +22,18 @@ export function resultLines(kind: "services" | "hosts", hosts: number, services:
     const h = hostName(i, hosts);
     if (kind === "hosts") {
       const down = (i + round) % 50 === 0;
-      lines.push(`[${timestamp}] PROCESS_HOST_CHECK_RESULT;${h};${down ? 1 : 0};${down ? "DOWN" : "UP"} - ${h} ${tag}|rta=${((i % 97) / 10).toFixed(3)}ms;100;200;0`);
+      lines.push(
+        `[${timestamp}] PROCESS_HOST_CHECK_RESULT;${h};${down ? 1 : 0};${down ? "DOWN" : "UP"} - ${h} ${tag}|rta=${((i % 97) / 10).toFixed(3)}ms;100;200;0`,
+      );
       continue;
     }
     for (let j = 1; j <= services; j++) {
       const s = serviceName(j, services);
       const k = (7 * i + 3 * j + round) % 20;
       const state = k < 17 ? 0 : k - 16;
-      lines.push(`[${timestamp}] PROCESS_SERVICE_CHECK_RESULT;${h};${s};${state};${SERVICE_STATES[state]!} - ${h}/${s} ${tag}|value=${(i * j) % 101};80;90;0;100`);
+      lines.push(
+        `[${timestamp}] PROCESS_SERVICE_CHECK_RESULT;${h};${s};${state};${SERVICE_STATES[state]!} - ${h}/${s} ${tag}|value=${(i * j) % 101};80;90;0;100`,
+      );
     }
   }
   return lines;
@@ -43,6 +47,8 @@ export function visibleQuery(table: "hosts" | "services", tag: string): string {
 /** Whether the last host or service resultLines() sends shows `tag` (answered 1 or 0): a cheap poll, one object. */
 export function lastShowsQuery(table: "hosts" | "services", hosts: number, services: number, tag: string): string {
   const object =
-    table === "hosts" ? `Filter: name = ${hostName(hosts, hosts)}\n` : `Filter: host_name = ${hostName(hosts, hosts)}\nFilter: description = ${serviceName(services, services)}\n`;
+    table === "hosts"
+      ? `Filter: name = ${hostName(hosts, hosts)}\n`
+      : `Filter: host_name = ${hostName(hosts, hosts)}\nFilter: description = ${serviceName(services, services)}\n`;
   return `GET ${table}\n${object}Filter: plugin_output ~ ${tag}\nStats: state >= 0\n\n`;
 }

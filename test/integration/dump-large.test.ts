@@ -90,7 +90,10 @@ describe("tantale dump of a large store", function () {
   it("dumps one host of it with --host, its downtime and comment after its services", () => {
     const r = runTantale(["dump", "--conf-dir", conf, "--data-dir", data, "--host", largeHostName(3000)]);
     expect(r.status, r.stderr).to.equal(0);
-    const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Line);
+    const lines = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Line);
     expect(lines.map((l) => l.type)).to.deep.equal(["host", ...Array<string>(SERVICES).fill("service"), "downtime", "comment"]);
     expect(lines[0]).to.deep.equal({ type: "host", has_been_checked: 1, ...largeStoreCheck(3000, -1) });
     expect(lines[1]).to.deep.equal({ type: "service", ...largeStoreCheck(3000, 0) });

@@ -96,9 +96,11 @@ describe("the daemon's log: JSON lines, or readable ones", () => {
       await waitForText(t, /^ {2}tables {4}/);
       const text = t.stderrText;
       expect(text.filter(isJson), "no JSON line").to.deep.equal([]);
-      expect(text.some((l) => /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO: \[line\] listening on 127\.0\.0\.1:\d+ \{"bind":"127\.0\.0\.1","port":\d+\}$/.test(l))).to.equal(
-        true,
-      );
+      expect(
+        text.some((l) =>
+          /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO: \[line\] listening on 127\.0\.0\.1:\d+ \{"bind":"127\.0\.0\.1","port":\d+\}$/.test(l),
+        ),
+      ).to.equal(true);
       const head = text.findIndex((l) => l.includes(`INFO: tantale ${tantaleVersion()} started: conf dir ${conf}, data dir ${data}`));
       expect(head, text.join("\n")).to.be.at.least(0);
       const block = text.slice(head + 1, head + 5);
@@ -131,10 +133,19 @@ describe("the daemon's log: JSON lines, or readable ones", () => {
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const t = ForegroundTantale.start(["--conf-dir", makeConfDir({ ...portZeroConf(), "line.conf": `port = ${port}\n` }), "--data-dir", makeTempDir(), "--log-format", "pretty"]);
+      const t = ForegroundTantale.start([
+        "--conf-dir",
+        makeConfDir({ ...portZeroConf(), "line.conf": `port = ${port}\n` }),
+        "--data-dir",
+        makeTempDir(),
+        "--log-format",
+        "pretty",
+      ]);
       running.push(t);
       expect(await t.exit()).to.equal(1);
-      expect(t.stderrText.join("\n")).to.contain("FATAL: not started: nothing runs").and.contain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
+      expect(t.stderrText.join("\n"))
+        .to.contain("FATAL: not started: nothing runs")
+        .and.contain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
     } finally {
       busy.close();
     }

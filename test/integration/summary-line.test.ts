@@ -30,7 +30,9 @@ describe("the periodic summary line (a real daemon)", function () {
       client.close();
     }
     const busy = await t.waitForLog((l) => l.msg.startsWith("summary of the last ") && typeof l.accepted_per_s === "number" && l.accepted_per_s > 0, 15_000);
-    expect(busy.msg).to.match(/^summary of the last [\d.]+ s: results [\d.]+\/s accepted, 0\/s rejected, 0\/s ignored; queued 0 \(store 0\); commits \d+, p99 [\d.]+ ms; livestatus 0 req\/s, p99 0 ms; connections 0 livestatus, [01] inputs$/);
+    expect(busy.msg).to.match(
+      /^summary of the last [\d.]+ s: results [\d.]+\/s accepted, 0\/s rejected, 0\/s ignored; queued 0 \(store 0\); commits \d+, p99 [\d.]+ ms; livestatus 0 req\/s, p99 0 ms; connections 0 livestatus, [01] inputs$/,
+    );
     expect(busy.commits).to.be.at.least(1);
   });
 });

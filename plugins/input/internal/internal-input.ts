@@ -64,14 +64,17 @@ export class InternalInput implements InputPlugin {
   /** The Host check of the host Tantale files under: UP, since this result comes from a Tantale that runs there. */
   hostReport(): CheckResult {
     const now = this.clock.now();
-    return this.validated({
-      hostname: this.hostname(),
-      check: HOST_CHECK,
-      status: 0,
-      output: `TANTALE UP - Tantale ${tantaleVersion()} runs here (pid ${process.pid}, since ${this.since.toISOString()})`,
-      timestamp: now / 1000,
-      interval: Math.max(1, Math.round(this.config.interval / 1000)),
-    }, now);
+    return this.validated(
+      {
+        hostname: this.hostname(),
+        check: HOST_CHECK,
+        status: 0,
+        output: `TANTALE UP - Tantale ${tantaleVersion()} runs here (pid ${process.pid}, since ${this.since.toISOString()})`,
+        timestamp: now / 1000,
+        interval: Math.max(1, Math.round(this.config.interval / 1000)),
+      },
+      now,
+    );
   }
 
   report(): CheckResult {

@@ -132,7 +132,10 @@ describe("internal input in the real daemon", () => {
     client.send("SYNC");
     expect(await client.next(20_000)).to.match(/^SYNCED/);
     client.close();
-    const hosts = await exchange(started.ports.livestatus, "GET hosts\nColumns: name state has_been_checked plugin_output num_services\nOutputFormat: json\n\n");
+    const hosts = await exchange(
+      started.ports.livestatus,
+      "GET hosts\nColumns: name state has_been_checked plugin_output num_services\nOutputFormat: json\n\n",
+    );
     const [row, ...more] = JSON.parse(hosts) as [string, number, number, string, number][];
     expect(more).to.have.length(0);
     expect(row!.slice(0, 3)).to.deep.equal(["mon-test", 0, 1]);

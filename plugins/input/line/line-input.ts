@@ -91,7 +91,13 @@ export class LineInput implements InputPlugin {
 
   endpoints(): Endpoint[] {
     const tls = this.config.tls_cert !== "";
-    return [{ role: "listen", address: peerOf(this.config.bind, this.port), note: `JSON and Nagios lines${tls ? ", TLS" : ""}${this.config.token === "" ? "" : ", AUTH token"}` }];
+    return [
+      {
+        role: "listen",
+        address: peerOf(this.config.bind, this.port),
+        note: `JSON and Nagios lines${tls ? ", TLS" : ""}${this.config.token === "" ? "" : ", AUTH token"}`,
+      },
+    ];
   }
 
   /** The options are valid: the schema's ranges and checks refused the others (check-config too). */

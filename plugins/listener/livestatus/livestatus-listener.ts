@@ -67,7 +67,10 @@ export class LivestatusListener implements ListenerPlugin {
 
   endpoints(): Endpoint[] {
     const unix = this.socketPath;
-    return [{ role: "listen", address: peerOf(this.config.bind, this.port) }, ...(unix === undefined ? [] : [{ role: "listen" as const, address: unix, note: "unix socket" }])];
+    return [
+      { role: "listen", address: peerOf(this.config.bind, this.port) },
+      ...(unix === undefined ? [] : [{ role: "listen" as const, address: unix, note: "unix socket" }]),
+    ];
   }
 
   /** The options are valid: the schema's ranges and checks refused the others (check-config too). */

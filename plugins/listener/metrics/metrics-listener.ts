@@ -68,7 +68,9 @@ export class MetricsListener implements ListenerPlugin {
     });
     // Scrapers keep connections alive; a stop must not wait for them.
     server.keepAliveTimeout = 65_000;
-    await listenServer(server, { host: this.config.bind, port: this.config.port }, (err) => this.log.error(`metrics listener error: ${err.message}`, { error: describeError(err) }));
+    await listenServer(server, { host: this.config.bind, port: this.config.port }, (err) =>
+      this.log.error(`metrics listener error: ${err.message}`, { error: describeError(err) }),
+    );
     this.server = server;
     this.log.info(`metrics served on http://${hostPart(this.config.bind)}:${this.port}${METRICS_PATH}`, { bind: this.config.bind, port: this.port });
   }

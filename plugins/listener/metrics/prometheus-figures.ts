@@ -36,7 +36,11 @@ class FiguresHistogram extends Histogram {
       let cumulative = 0;
       data.counts.forEach((count, i) => {
         cumulative += count;
-        values.push({ metricName: `${this.metricName}_bucket`, labels: { ...labels, le: i < data.bounds.length ? data.bounds[i]! : "+Inf" }, value: cumulative });
+        values.push({
+          metricName: `${this.metricName}_bucket`,
+          labels: { ...labels, le: i < data.bounds.length ? data.bounds[i]! : "+Inf" },
+          value: cumulative,
+        });
       });
       values.push({ metricName: `${this.metricName}_sum`, labels, value: data.sum }, { metricName: `${this.metricName}_count`, labels, value: data.count });
     }
@@ -82,18 +86,28 @@ export function figuresRegistry(prefix: string, current: () => Scrape, processMe
       },
     });
   };
-  const histogram = (name: string, help: string, labelNames: readonly string[], values: (s: Scrape) => readonly { labels: Labels; data: HistogramData }[]): void => {
+  const histogram = (
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    values: (s: Scrape) => readonly { labels: Labels; data: HistogramData }[],
+  ): void => {
     new FiguresHistogram(n(name), help, labelNames, registry, () => values(current()));
   };
   const one = (value: number): [Labels, number][] => [[{}, value]];
 
   // Results, per input.
-  counter("results_accepted_total", "Results an input handed to the daemon.", ["input"], ({ figures }) => figures.inputs.map((i) => [{ input: i.id }, i.accepted]));
+  counter("results_accepted_total", "Results an input handed to the daemon.", ["input"], ({ figures }) =>
+    figures.inputs.map((i) => [{ input: i.id }, i.accepted]),
+  );
   counter("results_rejected_total", "Lines or results an input refused, by reason (invalid_json, line_too_long...).", ["input", "reason"], ({ figures }) =>
     figures.inputs.flatMap((i) => [...i.rejected].map(([reason, value]): [Labels, number] => [{ input: i.id, reason }, value])),
   );
-  counter("results_ignored_total", "Results not applied: older than the state (older), the same result again (duplicate), stamped before their check's removal (removed).", ["reason"], ({ figures }) =>
-    Object.entries(figures.engine.ignored).map(([reason, value]) => [{ reason }, value]),
+  counter(
+    "results_ignored_total",
+    "Results not applied: older than the state (older), the same result again (duplicate), stamped before their check's removal (removed).",
+    ["reason"],
+    ({ figures }) => Object.entries(figures.engine.ignored).map(([reason, value]) => [{ reason }, value]),
   );
   counter("results_applied_total", "Results applied to the state, by check type (host: the Host check).", ["type"], ({ figures }) => [
     [{ type: "host" }, figures.engine.hostResultsApplied],
@@ -108,9 +122,15 @@ export function figuresRegistry(prefix: string, current: () => Scrape, processMe
   gauge("queue_depth", "Results queued, by queue: an output's instance id, or store (accepted, not yet committed).", ["queue"], ({ figures }) =>
     figures.queues.map((q) => [{ queue: q.id }, q.depth]),
   );
-  counter("output_written_total", "Results written, by output (store: committed).", ["output"], ({ figures }) => figures.queues.map((q) => [{ output: q.id }, q.written]));
-  counter("output_write_errors_total", "Writes that failed and are retried, by output.", ["output"], ({ figures }) => figures.queues.map((q) => [{ output: q.id }, q.writeErrors]));
-  gauge("output_failing", "1 while an output's writes fail (from a failed write until one works).", ["output"], ({ figures }) => figures.queues.map((q) => [{ output: q.id }, q.failing]));
+  counter("output_written_total", "Results written, by output (store: committed).", ["output"], ({ figures }) =>
+    figures.queues.map((q) => [{ output: q.id }, q.written]),
+  );
+  counter("output_write_errors_total", "Writes that failed and are retried, by output.", ["output"], ({ figures }) =>
+    figures.queues.map((q) => [{ output: q.id }, q.writeErrors]),
+  );
+  gauge("output_failing", "1 while an output's writes fail (from a failed write until one works).", ["output"], ({ figures }) =>
+    figures.queues.map((q) => [{ output: q.id }, q.failing]),
+  );
   histogram("output_write_seconds", "Seconds per write that worked, by output (store: a batch applied and committed).", ["output"], ({ figures }) =>
     figures.queues.flatMap((q) => (q.writeLatency === undefined ? [] : [{ labels: { output: q.id }, data: q.writeLatency }])),
   );
@@ -126,29 +146,46 @@ export function figuresRegistry(prefix: string, current: () => Scrape, processMe
   );
 
   // Livestatus, per listener.
-  counter("livestatus_connections_total", "Livestatus connections accepted.", ["listener"], ({ figures }) => figures.livestatus.map((l) => [{ listener: l.id }, l.connections]));
-  gauge("livestatus_connections_open", "Livestatus connections open.", ["listener"], ({ figures }) => figures.livestatus.map((l) => [{ listener: l.id }, l.connectionsOpen]));
-  counter("livestatus_overflows_total", "Livestatus connections that found max_connections reached (an idle one closed for them, or refused).", ["listener"], ({ figures }) =>
-    figures.livestatus.map((l) => [{ listener: l.id }, l.overflows]),
+  counter("livestatus_connections_total", "Livestatus connections accepted.", ["listener"], ({ figures }) =>
+    figures.livestatus.map((l) => [{ listener: l.id }, l.connections]),
+  );
+  gauge("livestatus_connections_open", "Livestatus connections open.", ["listener"], ({ figures }) =>
+    figures.livestatus.map((l) => [{ listener: l.id }, l.connectionsOpen]),
+  );
+  counter(
+    "livestatus_overflows_total",
+    "Livestatus connections that found max_connections reached (an idle one closed for them, or refused).",
+    ["listener"],
+    ({ figures }) => figures.livestatus.map((l) => [{ listener: l.id }, l.overflows]),
   );
   counter(
     "livestatus_requests_total",
     "Livestatus requests served, by table (COMMAND for commands, - when not understood) and status code (abandoned: the client left first).",
     ["listener", "table", "code"],
     ({ figures }) =>
-      figures.livestatus.flatMap((l) => (l.served?.values ?? []).map(({ labels, value }): [Labels, number] => [{ listener: l.id, table: labels[0] ?? "", code: labels[1] ?? "" }, value])),
+      figures.livestatus.flatMap((l) =>
+        (l.served?.values ?? []).map(({ labels, value }): [Labels, number] => [{ listener: l.id, table: labels[0] ?? "", code: labels[1] ?? "" }, value]),
+      ),
   );
-  histogram("livestatus_request_seconds", "Seconds from a Livestatus request read to its answer written (a Wait query's wait included).", ["listener"], ({ figures }) =>
-    figures.livestatus.flatMap((l) => (l.latency === undefined ? [] : [{ labels: { listener: l.id }, data: l.latency }])),
+  histogram(
+    "livestatus_request_seconds",
+    "Seconds from a Livestatus request read to its answer written (a Wait query's wait included).",
+    ["listener"],
+    ({ figures }) => figures.livestatus.flatMap((l) => (l.latency === undefined ? [] : [{ labels: { listener: l.id }, data: l.latency }])),
   );
 
   // Spools (forwarder, Elasticsearch store).
   gauge("spool_bytes", "Bytes waiting in a disk spool, by instance.", ["instance"], ({ figures }) => figures.spools.map((s) => [{ instance: s.id }, s.bytes]));
-  gauge("spool_records", "Records waiting in a disk spool, by instance.", ["instance"], ({ figures }) => figures.spools.map((s) => [{ instance: s.id }, s.records]));
+  gauge("spool_records", "Records waiting in a disk spool, by instance.", ["instance"], ({ figures }) =>
+    figures.spools.map((s) => [{ instance: s.id }, s.records]),
+  );
 
   // Everything else an instance counts (third-party plugins' figures included), as it stands.
-  gauge("instance_stat", "Every figure of every instance's self-stats as it stands, counters and gauges alike (what the metrics above do not name).", ["instance", "stat"], ({ instances }) =>
-    instances.flatMap((v) => Object.entries(v.values).map(([stat, value]): [Labels, number] => [{ instance: v.id, stat }, value])),
+  gauge(
+    "instance_stat",
+    "Every figure of every instance's self-stats as it stands, counters and gauges alike (what the metrics above do not name).",
+    ["instance", "stat"],
+    ({ instances }) => instances.flatMap((v) => Object.entries(v.values).map(([stat, value]): [Labels, number] => [{ instance: v.id, stat }, value])),
   );
 
   if (processMetrics) collectDefaultMetrics({ register: registry, prefix });

@@ -8,7 +8,8 @@ export const metricsSchema = {
     doc: "Prefix of every metric name, the process metrics' included.",
     format: "string",
     default: "tantale_",
-    validate: (prefix) => (/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix) || prefix === "" ? undefined : `must be a Prometheus name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got "${prefix}"`),
+    validate: (prefix) =>
+      /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix) || prefix === "" ? undefined : `must be a Prometheus name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got "${prefix}"`,
   },
   process_metrics: {
     doc: "Whether to serve prom-client's process metrics as well (resident memory, CPU, event loop lag, heap, GC).",

@@ -37,7 +37,11 @@ function tantaleColumns(): ColumnSpec<StatusRow>[] {
     float("tantale_results_accepted_rate", "Results accepted per second, averaged since program start", (r) => r.rate(r.figures.resultsAccepted)),
     int("tantale_results_rejected", "Lines and results the inputs refused since program start (malformed, invalid), all reasons", (r) => r.totals.rejected),
     float("tantale_results_rejected_rate", "Lines and results refused per second, averaged since program start", (r) => r.rate(r.totals.rejected)),
-    int("tantale_results_ignored", "Results not applied since program start: older than the state, the same result again, or stamped before their check's removal", (r) => r.totals.ignored),
+    int(
+      "tantale_results_ignored",
+      "Results not applied since program start: older than the state, the same result again, or stamped before their check's removal",
+      (r) => r.totals.ignored,
+    ),
     int("tantale_queue_depth", "Results queued now for the store and every output, together", (r) => r.totals.queued),
     int("tantale_store_queue_depth", "Results queued now for the store (accepted, not yet committed: not yet seen by queries)", (r) =>
       r.figures.queues.filter((q) => q.id === STORE_QUEUE).reduce((n, q) => n + q.depth, 0),
@@ -52,10 +56,16 @@ function tantaleColumns(): ColumnSpec<StatusRow>[] {
     float("tantale_livestatus_latency_avg", "Mean seconds from a Livestatus request read to its answer written, since program start", (r) =>
       latency(r, "livestatus", "mean"),
     ),
-    float("tantale_livestatus_latency_p99", "99th percentile of the seconds from a Livestatus request to its answer, since program start (estimated from histogram buckets)", (r) =>
-      latency(r, "livestatus", "p99"),
+    float(
+      "tantale_livestatus_latency_p99",
+      "99th percentile of the seconds from a Livestatus request to its answer, since program start (estimated from histogram buckets)",
+      (r) => latency(r, "livestatus", "p99"),
     ),
-    int("tantale_input_connections", "Client connections open now on the inputs that listen (the line input, diamond's TCP listener)", (r) => r.totals.inputConnectionsOpen),
+    int(
+      "tantale_input_connections",
+      "Client connections open now on the inputs that listen (the line input, diamond's TCP listener)",
+      (r) => r.totals.inputConnectionsOpen,
+    ),
     int("tantale_spool_bytes", "Bytes waiting now in the disk spools (forwarder, Elasticsearch store during an outage)", (r) => r.totals.spoolBytes),
     int("tantale_checks_outdated", "Checks outdated since program start (no result for freshness_factor × interval)", (r) => r.figures.engine.checksOutdated),
   ];
@@ -82,8 +92,14 @@ export function statusColumns(): ColumnSpec<StatusRow>[] {
     int("num_hosts", "Number of hosts, pending ones (no Host result yet) included", (r) => r.numHosts),
     int("num_services", "Number of services of all hosts", (r) => r.numServices),
     time("last_command_check", "Time of the last look for commands: now (commands are handled as they come)", (r) => r.now),
-    int("connections", "Number of client connections to Livestatus since program start (counted by the Livestatus listeners)", (r) => r.totals.livestatusConnections),
-    float("connections_rate", "Number of client connections to Livestatus per second, averaged since program start", (r) => r.rate(r.totals.livestatusConnections)),
+    int(
+      "connections",
+      "Number of client connections to Livestatus since program start (counted by the Livestatus listeners)",
+      (r) => r.totals.livestatusConnections,
+    ),
+    float("connections_rate", "Number of client connections to Livestatus per second, averaged since program start", (r) =>
+      r.rate(r.totals.livestatusConnections),
+    ),
     int("requests", "Number of requests to Livestatus since program start (counted by the Livestatus listeners)", (r) => r.totals.livestatusRequests),
     float("requests_rate", "Number of requests to Livestatus per second, averaged since program start", (r) => r.rate(r.totals.livestatusRequests)),
     int("livestatus_active_connections", "Number of Livestatus connections open now", (r) => r.totals.livestatusConnectionsOpen),
@@ -98,7 +114,9 @@ export function statusColumns(): ColumnSpec<StatusRow>[] {
     float("livestatus_overflows_rate", "Livestatus connections that found max_connections reached, per second, averaged since program start", (r) =>
       r.rate(r.totals.livestatusOverflows),
     ),
-    int("service_checks", "Number of service results applied to the state since program start (results are pushed: no check is executed)", (r) => serviceResults(r)),
+    int("service_checks", "Number of service results applied to the state since program start (results are pushed: no check is executed)", (r) =>
+      serviceResults(r),
+    ),
     float("service_checks_rate", "Number of service results applied per second, averaged since program start", (r) => r.rate(serviceResults(r))),
     int("host_checks", "Number of Host results applied to the state since program start", (r) => r.figures.engine.hostResultsApplied),
     float("host_checks_rate", "Number of Host results applied per second, averaged since program start", (r) => r.rate(r.figures.engine.hostResultsApplied)),

@@ -52,7 +52,14 @@ describe("tantale dump: the streamed read (SQLite's scanState) and the whole loa
       new SelfStats().of("sqlite"),
     );
     await store.start();
-    const extra: ChangeSet = { upserts: odd, deletes: [], log: [], downtimes: { upserts: [], deletes: [] }, comments: { upserts: [], deletes: [] }, lastIds: { downtime: 0, comment: 0 } };
+    const extra: ChangeSet = {
+      upserts: odd,
+      deletes: [],
+      log: [],
+      downtimes: { upserts: [], deletes: [] },
+      comments: { upserts: [], deletes: [] },
+      lastIds: { downtime: 0, comment: 0 },
+    };
     await store.commit(extra);
     loaded = await store.load();
     await store.stop();
@@ -60,12 +67,21 @@ describe("tantale dump: the streamed read (SQLite's scanState) and the whole loa
     const streamed = await dumpOf({ "sqlite.conf": "" }, data);
     const whole = await dumpOf({ "load-only.conf": "" }, data);
     expect(streamed).to.equal(whole);
-    const lines = streamed.trimEnd().split("\n").map((l) => JSON.parse(l) as { type: string; hostname: string });
+    const lines = streamed
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; hostname: string });
     expect(lines).to.have.length(2001 + 2001 * 3 + 3 * 2 + 3 + 2);
-    expect(lines.filter((l) => l.type === "host").map((l) => l.hostname).slice(-3)).to.deep.equal(["\u00E9host", "\uFF5Ehost", "\u{1F600}host"]);
+    expect(
+      lines
+        .filter((l) => l.type === "host")
+        .map((l) => l.hostname)
+        .slice(-3),
+    ).to.deep.equal(["\u00E9host", "\uFF5Ehost", "\u{1F600}host"]);
     expect(lines.filter((l) => l.type === "downtime").map((l) => l.hostname)).to.deep.equal(["host000000", "host001000", "host002000"]);
 
-    for (const host of ["host001000", "\uFF5Ehost", "nobody"]) expect(await dumpOf({ "sqlite.conf": "" }, data, host)).to.equal(await dumpOf({ "load-only.conf": "" }, data, host));
+    for (const host of ["host001000", "\uFF5Ehost", "nobody"])
+      expect(await dumpOf({ "sqlite.conf": "" }, data, host)).to.equal(await dumpOf({ "load-only.conf": "" }, data, host));
     expect(await dumpOf({ "sqlite.conf": "" }, data, "nobody")).to.equal("");
   });
 });

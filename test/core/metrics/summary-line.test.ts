@@ -84,7 +84,14 @@ describe("SummaryLine", () => {
     // The next interval counts only what happened in it.
     now += 30_000;
     timer.tick();
-    expect(log.lines[1]!.fields).to.deep.include({ interval_s: 30, accepted_per_s: 0, rejected_per_s: 0, commits: 0, commit_p99_ms: 0, livestatus_requests_per_s: 0 });
+    expect(log.lines[1]!.fields).to.deep.include({
+      interval_s: 30,
+      accepted_per_s: 0,
+      rejected_per_s: 0,
+      commits: 0,
+      commit_p99_ms: 0,
+      livestatus_requests_per_s: 0,
+    });
   });
 
   it("says so when the store cannot write, and names the bytes spooled", () => {

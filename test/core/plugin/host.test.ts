@@ -291,7 +291,9 @@ describe("PluginHost", function () {
       pa.sink.accept(result(1));
       pa.sink.accept(result(2));
       pb.sink.accept(result(3));
-      expect([stats.of("in-a").get("results_accepted"), stats.of("in-b").get("results_accepted"), stats.snapshot().core?.results_accepted]).to.deep.equal([2, 1, 3]);
+      expect([stats.of("in-a").get("results_accepted"), stats.of("in-b").get("results_accepted"), stats.snapshot().core?.results_accepted]).to.deep.equal([
+        2, 1, 3,
+      ]);
       expect(pa.sink.paused).to.equal(bus.paused);
 
       expect(pa.log).not.to.equal(rootLogger, "not the root container's logger");

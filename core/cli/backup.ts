@@ -1,18 +1,8 @@
 import path from "node:path";
-import { systemClock } from "../clock";
 import { describeError } from "../errors";
 import type { Configuration } from "../config/load-config";
-import { buildRootContainer } from "../daemon/daemon";
-import { STATE_ID } from "../daemon/state-wiring";
-import { TableRegistry } from "../livestatus/query/table-registry";
-import { silentLogger } from "../log/logger";
-import { SelfStats } from "../metrics/self-stats";
-import { ResultBus } from "../pipeline/result-bus";
-import type { StorePlugin } from "../plugin/api";
-import { constructInstance } from "../plugin/instance";
-import { StateEngine } from "../state/state-engine";
 import type { BackupReport } from "../store/state-store";
-import { missingStore, NoStoreError } from "./dump";
+import { NoStoreError, openOfflineStore } from "./offline-store";
 
 /**
  * `tantale backup <file>`: the configured store (found as `tantale dump` finds it: the conf
@@ -22,16 +12,7 @@ import { missingStore, NoStoreError } from "./dump";
  * with the store's own words when it cannot (a store whose data is in a cluster).
  */
 export async function backupStore(config: Configuration, dataDir: string, destination: string): Promise<BackupReport> {
-  const spec = config.instances.find((i) => i.plugin.definition.kind === "store");
-  if (spec === undefined) throw new NoStoreError("no store is configured in the conf dir: nothing to back up");
-  const missing = missingStore(spec, dataDir);
-  if (missing !== undefined) throw new NoStoreError(missing);
-  const logger = silentLogger();
-  const stats = new SelfStats();
-  const engine = new StateEngine(config.daemon, systemClock, logger, stats.of(STATE_ID));
-  const bus = new ResultBus(1, logger, stats, systemClock);
-  const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir, stats, sink: bus, logger, engine, tables: new TableRegistry() });
-  const store = constructInstance(spec, root, logger, stats).plugin as StorePlugin;
+  const { spec, store } = openOfflineStore(config, dataDir, "nothing to back up");
   try {
     if (store.backup === undefined) throw new NoStoreError(`store "${spec.id}" (plugin ${spec.plugin.definition.name}) has no backup command`);
     return await store.backup(path.resolve(destination));

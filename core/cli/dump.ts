@@ -1,23 +1,10 @@
-import fs from "node:fs";
-import path from "node:path";
-import { systemClock } from "../clock";
 import type { Configuration } from "../config/load-config";
-import type { InstanceSpec } from "../config/load-config";
-import { buildRootContainer } from "../daemon/daemon";
-import { TantaleError } from "../errors";
-import { TableRegistry } from "../livestatus/query/table-registry";
-import { STATE_ID } from "../daemon/state-wiring";
-import { silentLogger } from "../log/logger";
-import { SelfStats } from "../metrics/self-stats";
 import { HOST_CHECK } from "../model/check-result";
-import { ResultBus } from "../pipeline/result-bus";
-import type { StorePlugin } from "../plugin/api";
-import { constructInstance } from "../plugin/instance";
 import type { CheckState } from "../state/check-state";
 import type { Comment } from "../state/comment";
 import type { Downtime } from "../state/downtime";
 import type { StateScan, StoredState } from "../store/state-store";
-import { StateEngine } from "../state/state-engine";
+import { openOfflineStore } from "./offline-store";
 
 /** Where dump writes its text: resolves once more may be written (the reader's pace). */
 export type DumpWrite = (chunk: string) => Promise<void>;
@@ -36,16 +23,7 @@ const CHUNK_CHARS = 64 * 1024;
  * code point order: memory stays flat however large the store. Another store is loaded whole.
  */
 export async function writeDump(config: Configuration, dataDir: string, host: string | undefined, write: DumpWrite): Promise<void> {
-  const spec = config.instances.find((i) => i.plugin.definition.kind === "store");
-  if (spec === undefined) throw new NoStoreError("no store is configured in the conf dir: nothing to dump");
-  const missing = missingStore(spec, dataDir);
-  if (missing !== undefined) throw new NoStoreError(missing);
-  const logger = silentLogger();
-  const stats = new SelfStats();
-  const engine = new StateEngine(config.daemon, systemClock, logger, stats.of(STATE_ID));
-  const bus = new ResultBus(1, logger, stats, systemClock);
-  const root = buildRootContainer({ clock: systemClock, settings: config.daemon, dataDir, stats, sink: bus, logger, engine, tables: new TableRegistry() });
-  const store = constructInstance(spec, root, logger, stats).plugin as StorePlugin;
+  const { store } = openOfflineStore(config, dataDir, "nothing to dump");
   const out = new ChunkedWriter(write);
   try {
     if (store.scanState !== undefined) await writeScan(store.scanState(host), out);
@@ -134,21 +112,4 @@ class ChunkedWriter {
     this.size = 0;
     await this.write(chunk);
   }
-}
-
-/** Nothing to dump where the user pointed: said, rather than an empty dump that looks like an empty store. */
-export class NoStoreError extends TantaleError {}
-
-/**
- * Why there is no store of `spec` in `dataDir`, or undefined when there may be one: the data
- * dir must exist, and so must one of the store's files (its `data-path` options), since a
- * store reads a missing file as an empty state.
- */
-export function missingStore(spec: InstanceSpec, dataDir: string): string | undefined {
-  if (!fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) return `no store in ${dataDir}: no such directory`;
-  const files = Object.entries(spec.plugin.definition.schema)
-    .filter(([key, option]) => "format" in option && option.format === "data-path" && typeof spec.options[key] === "string" && spec.options[key] !== "")
-    .map(([key]) => path.resolve(dataDir, spec.options[key] as string));
-  if (files.length > 0 && !files.some((f) => fs.existsSync(f))) return `no store in ${dataDir}: ${files.join(", ")} does not exist (store "${spec.id}")`;
-  return undefined;
 }

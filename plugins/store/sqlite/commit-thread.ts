@@ -147,7 +147,8 @@ export class CommitThread {
         } else {
           const waiter = this.waiting.get(m.id);
           this.waiting.delete(m.id);
-          if (this.waiting.size === 0) w.unref();
+          // Idle: the process may exit; not once closing, as close() still waits for the thread's exit.
+          if (this.waiting.size === 0 && !this.closed) w.unref();
           waiter?.resolve(m);
         }
       });

@@ -836,6 +836,22 @@ describe("sqlite store (real files)", function () {
     expect(new Set((await makeStore(dir).store.load()).checks.map((s) => s.output))).to.deep.equal(new Set(["set 4"]));
   });
 
+  it("keeps a process with nothing else to do alive until stop() has ended the writer thread (a script that commits, then stops)", () => {
+    const dir = makeTempDir();
+    const script = `
+      const { SqliteStore } = require(${JSON.stringify(path.join(__dirname, "sqlite-store.js"))});
+      const { silentLogger } = require(${JSON.stringify(path.join(__dirname, "../../../core/log/logger.js"))});
+      const { SelfStats } = require(${JSON.stringify(path.join(__dirname, "../../../core/metrics/self-stats.js"))});
+      const store = new SqliteStore({ path: "t.db", log_retention_days: 0, synchronous: "normal", busy_timeout: 5000 }, process.argv[1], silentLogger(), { now: () => Date.now() }, new SelfStats().of("s"));
+      (async () => {
+        await store.start();
+        await store.stop();
+        console.log("stopped");
+      })();`;
+    const out = execFileSync(process.execPath, ["-r", require.resolve("reflect-metadata"), "-e", script, dir], { encoding: "utf8" });
+    expect(out.trim()).to.equal("stopped");
+  });
+
   it("rejects commits before start and after stop, naming the file; stop is idempotent", async () => {
     const dir = makeTempDir();
     const { store } = makeStore(dir);

@@ -49,26 +49,16 @@ export class DeadlineHeap {
   }
 
   pop(): DeadlineEntry | undefined {
-    const n = this.at.length;
-    if (n === 0) return undefined;
+    if (this.at.length === 0) return undefined;
     const top: DeadlineEntry = { at: this.at[0]!, hostname: this.hostname[0]!, check: this.check[0]!, version: this.version[0]! };
     const at = this.at.pop()!;
     const hostname = this.hostname.pop()!;
     const check = this.check.pop()!;
     const version = this.version.pop()!;
-    const len = n - 1;
-    if (len === 0) return top;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= len) break;
-      const r = l + 1;
-      const child = r < len && this.at[r]! < this.at[l]! ? r : l;
-      if (this.at[child]! >= at) break;
-      this.move(child, i);
-      i = child;
+    if (this.at.length > 0) {
+      this.set(0, at, hostname, check, version);
+      this.siftDown(0);
     }
-    this.set(i, at, hostname, check, version);
     return top;
   }
 

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock";
 import type { Logger } from "../log/logger";
-import { readFigures, STORE_QUEUE, totalsOf, type StatsSource } from "./figures";
+import { readFigures, STORE_QUEUE, totalsOf, type Figures, type FigureTotals, type StatsSource } from "./figures";
 import { histogramDelta, histogramMean, histogramQuantile, histogramSum, type HistogramData } from "./histogram";
 
 /** Runs `tick` every `ms`; returns what stops it. Injected so that tests tick by hand. */
@@ -45,7 +45,8 @@ export class SummaryLine {
 
   start(): void {
     if (this.intervalMs <= 0 || this.cancel !== undefined) return;
-    this.last = this.read();
+    const figures = readFigures(this.stats);
+    this.last = this.reading(figures, totalsOf(figures));
     this.cancel = this.every(this.intervalMs, () => this.tick());
   }
 
@@ -56,17 +57,18 @@ export class SummaryLine {
 
   /** Logs the line for the time since the last one (or since start). */
   tick(): void {
-    const now = this.read();
+    const figures = readFigures(this.stats);
+    const totals = totalsOf(figures);
+    const now = this.reading(figures, totals);
     const before = this.last ?? now;
     this.last = now;
     const seconds = Math.max(0.001, (now.at - before.at) / 1000);
-    const figures = readFigures(this.stats);
-    const totals = totalsOf(figures);
     const rate = (a: number, b: number): number => round((a - b) / seconds);
     const commit = histogramDelta(now.commit ?? EMPTY, before.commit);
     const requests = histogramDelta(now.livestatus ?? EMPTY, before.livestatus);
-    const storeQueued = figures.queues.find((q) => q.id === STORE_QUEUE)?.depth ?? 0;
-    const storeFailing = figures.queues.find((q) => q.id === STORE_QUEUE)?.failing ?? 0;
+    const storeQueue = figures.queues.find((q) => q.id === STORE_QUEUE);
+    const storeQueued = storeQueue?.depth ?? 0;
+    const storeFailing = storeQueue?.failing ?? 0;
     const fields = {
       interval_s: round(seconds),
       accepted_per_s: rate(now.accepted, before.accepted),
@@ -95,9 +97,8 @@ export class SummaryLine {
     this.log.info(`summary of the last ${fields.interval_s} s: ${parts.join("; ")}`, fields);
   }
 
-  private read(): Reading {
-    const figures = readFigures(this.stats);
-    const totals = totalsOf(figures);
+  /** The counters of one reading of the figures (taken once per line, for the gauges too). */
+  private reading(figures: Figures, totals: FigureTotals): Reading {
     return {
       at: this.clock.now(),
       accepted: figures.resultsAccepted,

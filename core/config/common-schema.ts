@@ -60,9 +60,9 @@ export const DAEMON_SCHEMA = {
   },
   state_batch_size: { doc: "Most results the state engine applies and commits to the store at once.", format: "integer", default: 20_000, min: 1 },
   state_flush_interval: {
-    doc: "Longest wait before results are applied and committed (the delay before a query sees them).",
+    doc: "Longest wait before results are applied and committed (the delay before a query sees them). 0: at once, whatever is queued, as soon as the engine can take a batch (it applies one while the store commits the one before), so batches grow only under load.",
     format: "duration",
-    default: 100,
+    default: 0,
   },
   summary_interval: {
     doc: "How often one info line sums up the last interval: results per second accepted and rejected, queue depths, store commit latency, Livestatus requests per second, connections (0: never).",

@@ -92,8 +92,17 @@ export class OutputRunner {
   push(result: CheckResult): void {
     this.pushed++;
     this.queue.push(result);
-    if (this.queue.length - this.taken >= this.settings.batch_size) this.kick();
+    if (this.eager || this.queue.length - this.taken >= this.settings.batch_size) this.kick();
     else this.schedule(this.settings.flush_interval);
+  }
+
+  /**
+   * flush_interval 0: a batch goes as soon as a write slot is free, with whatever is queued
+   * (group commit): batches stay small while writes are quick and grow by themselves when
+   * they are not. The state engine's default, so that a result is applied, and visible, at once.
+   */
+  private get eager(): boolean {
+    return this.settings.flush_interval === 0;
   }
 
   /**
@@ -164,9 +173,10 @@ export class OutputRunner {
       if (this.writes.length === 0) this.wakeDrainers();
       return;
     }
-    // Behind a write in flight only a full batch goes (or the rest, when draining); a failed
-    // write stops the pipeline until every write in flight has settled (settle()).
-    if (this.writes.length > 0 && ((untaken < this.settings.batch_size && !this.draining) || this.writes.some((w) => w.outcome === "failed"))) return;
+    // Behind a write in flight only a full batch goes (or the rest, when draining or eager); a
+    // failed write stops the pipeline until every write in flight has settled (settle()).
+    if (this.writes.length > 0 && ((untaken < this.settings.batch_size && !this.draining && !this.eager) || this.writes.some((w) => w.outcome === "failed")))
+      return;
     // A flush timer still pending (set by push() while a kick was waiting) must not cut a
     // retry delay short or hold it back: the end of this write schedules what comes next.
     this.clearTimer();
@@ -187,8 +197,8 @@ export class OutputRunner {
         },
       )
       .finally(() => this.settle());
-    // The pipeline fills on the next turn, if a full batch waits.
-    if (this.writes.length < this.pipeline && this.queue.length - this.taken >= this.settings.batch_size) this.kick();
+    // The pipeline fills on the next turn, if a full batch waits (or anything, when eager).
+    if (this.writes.length < this.pipeline && this.queue.length - this.taken >= (this.eager ? 1 : this.settings.batch_size)) this.kick();
   }
 
   /**
@@ -221,12 +231,12 @@ export class OutputRunner {
     }
     if (this.target === undefined) return;
     if (this.writes.length > 0) {
-      if (this.retryDelay === 0 && (this.draining || this.queue.length - this.taken >= this.settings.batch_size)) this.kick();
+      if (this.retryDelay === 0 && (this.draining || this.eager || this.queue.length - this.taken >= this.settings.batch_size)) this.kick();
       return;
     }
     if (this.queue.length === 0) this.wakeDrainers();
     else if (this.retryDelay > 0) this.schedule(this.retryDelay);
-    else if (this.draining || this.queue.length >= this.settings.batch_size) this.kick();
+    else if (this.draining || this.eager || this.queue.length >= this.settings.batch_size) this.kick();
     else this.schedule(this.settings.flush_interval);
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import crypto from "node:crypto";
 
 /**
  * One line of the monitoring log (the Livestatus `log` table): state changes, freshness,
@@ -42,10 +42,14 @@ export type LogEntryFields = Omit<LogEntry, "id">;
  * message), base64url (27 characters). Output and state type are part of the message.
  */
 export function logEntryId(e: LogEntryFields): string {
-  return createHash("sha1")
-    .update(`${e.time}\u0000${e.class}\u0000${e.type}\u0000${e.hostname}\u0000${e.check}\u0000${e.state}\u0000${e.message}`)
-    .digest("base64url");
+  return sha1(`${e.time}\u0000${e.class}\u0000${e.type}\u0000${e.hostname}\u0000${e.check}\u0000${e.state}\u0000${e.message}`);
 }
+
+/** crypto.hash (Node ≥ 20.12) is one call, no Hash object: 2–3× cheaper per log line; createHash on older Node. */
+const sha1: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha1", text, "base64url")
+    : (text) => crypto.createHash("sha1").update(text).digest("base64url");
 
 /** A frozen entry with its id. */
 export function logEntry(fields: LogEntryFields): LogEntry {

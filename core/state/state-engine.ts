@@ -63,6 +63,8 @@ export class StateEngine implements StateView {
   private readonly results: ResultRules;
   private readonly takeover: HostTakeover;
   private timer: NodeJS.Timeout | undefined;
+  /** Settles once the last batch handed to write() is applied: the next one waits for it. */
+  private applying: Promise<void> = Promise.resolve();
   /** A store that cannot write fails every timer's commit: a few lines a minute say so. */
   private readonly commitErrorLog: Throttle;
 
@@ -142,9 +144,25 @@ export class StateEngine implements StateView {
    * it along) rejects it too, once its own commit is done.
    */
   async write(batch: readonly CheckResult[]): Promise<void> {
+    const rollbacks = this.persistence.rollbacks;
+    const turn = this.applying.then(() => this.apply(batch));
+    // Batches in flight at once are applied one after the other, in the order handed: each
+    // yields between chunks, and two interleaved would apply a check's results out of order.
+    this.applying = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    await (
+      await turn
+    ).committed;
+    if (this.persistence.rollbacks !== rollbacks)
+      throw new RetryableError("a commit failed while this batch was applied: the batch was rolled back with it and is applied again");
+  }
+
+  /** Applies a batch, APPLY_CHUNK results per loop turn, and hands its changes to the commit (wrapped: a promise returned would be awaited here). */
+  private async apply(batch: readonly CheckResult[]): Promise<{ committed: Promise<void> }> {
     // A store shared by several Tantales may hold hosts another one wrote: taken over first.
     await this.takeover.adoptFor(batch);
-    const rollbacks = this.persistence.rollbacks;
     let applied = 0;
     let hostResults = 0;
     for (let i = 0; i < batch.length; i += APPLY_CHUNK) {
@@ -160,9 +178,7 @@ export class StateEngine implements StateView {
     this.stats.add("results_applied", applied);
     // Checkmk's status columns host_checks and service_checks count them apart.
     this.stats.add("host_results_applied", hostResults);
-    await this.persistence.flush();
-    if (this.persistence.rollbacks !== rollbacks)
-      throw new RetryableError("a commit failed while this batch was applied: the batch was rolled back with it and is applied again");
+    return { committed: this.persistence.flush() };
   }
 
   /**

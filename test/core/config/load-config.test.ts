@@ -102,7 +102,7 @@ describe("loadConfiguration", () => {
         freshness_factor: 2,
         freshness_check_interval: 1000,
         state_batch_size: 20_000,
-        state_flush_interval: 100,
+        state_flush_interval: 0,
         summary_interval: 60_000,
         data_access: "private",
       });
@@ -208,7 +208,7 @@ describe("loadConfiguration", () => {
         freshness_factor: 2,
         freshness_check_interval: 1000,
         state_batch_size: 20_000,
-        state_flush_interval: 100,
+        state_flush_interval: 0,
         summary_interval: 60_000,
         data_access: "private",
       });

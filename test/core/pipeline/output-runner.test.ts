@@ -258,6 +258,28 @@ describe("OutputRunner", function () {
     expect(h.stats.get("written")).to.equal(10);
   });
 
+  it("with flush_interval 0: hands out whatever is queued at once, behind a write in flight too, and what came meanwhile as one batch", async () => {
+    const h = harness({ batch_size: 100, flush_interval: 0 });
+    const out = new GatedOutput();
+    h.runner.attach(out, h.settings, 2);
+    const sent = results(9);
+    pushAll(h.runner, sent.slice(0, 2));
+    await waitFor(() => out.pending === 1, "the first results at once, not after a flush interval");
+    pushAll(h.runner, sent.slice(2, 4));
+    await waitFor(() => out.pending === 2, "a partial batch behind the write in flight");
+    pushAll(h.runner, sent.slice(4));
+    await turns();
+    expect(out.pending).to.equal(2, "never more than the pipeline");
+    expect(out.calls).to.deep.equal([sent.slice(0, 2), sent.slice(2, 4)]);
+    out.release();
+    await waitFor(() => out.pending === 2, "the rest once a write slot is free");
+    expect(out.calls[2]).to.deep.equal(sent.slice(4), "what came meanwhile goes as one batch");
+    out.release();
+    out.release();
+    await waitFor(() => h.runner.length === 0, "everything written");
+    expect(out.written).to.deep.equal(sent);
+  });
+
   it("with pipeline 2: a failed first write makes the runner wait for the second, then retry from the failed batch (the second written again)", async () => {
     const h = harness({ batch_size: 2, flush_interval: 5 });
     const out = new RecordingOutput({ failAttempts: [1], delayMs: 5 });

@@ -50,6 +50,17 @@ describe("StateEngine", () => {
     await engine.attachStore(store);
   });
 
+  it("applies batches handed at once one after the other, in order (each yields between its chunks)", async () => {
+    // The last result of the first batch and the first of the second are of the same check at
+    // the same second: the one handed later must win, which interleaved chunks would reverse.
+    const first = Array.from({ length: 2 * APPLY_CHUNK + 10 }, (_, i) => result(`host${i}`, "load", 0, T0));
+    first.push(result("web1", "disk", 2, T0));
+    const second = [result("web1", "disk", 0, T0), result("web1", "cpu", 1, T0)];
+    await Promise.all([engine.write(first), engine.write(second)]);
+    expect(engine.get("web1", "disk")!.state).to.equal(0);
+    expect(store.latest("web1", "disk")!.state).to.equal(0);
+  });
+
   it("keeps the state of each check and commits it before write() resolves", async () => {
     await engine.write([result("web1", "disk", 1, T0, { customVariables: { SITE: "paris" } })]);
     const s = engine.get("web1", "disk")!;

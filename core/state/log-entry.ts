@@ -47,9 +47,7 @@ export function logEntryId(e: LogEntryFields): string {
 
 /** crypto.hash (Node ≥ 20.12) is one call, no Hash object: 2–3× cheaper per log line; createHash on older Node. */
 const sha1: (text: string) => string =
-  typeof crypto.hash === "function"
-    ? (text) => crypto.hash("sha1", text, "base64url")
-    : (text) => crypto.createHash("sha1").update(text).digest("base64url");
+  typeof crypto.hash === "function" ? (text) => crypto.hash("sha1", text, "base64url") : (text) => crypto.createHash("sha1").update(text).digest("base64url");
 
 /** A frozen entry with its id. */
 export function logEntry(fields: LogEntryFields): LogEntry {

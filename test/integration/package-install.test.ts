@@ -78,13 +78,15 @@ describe("the package installed from its tarball", function () {
 
   before(async () => {
     const work = makeTempDir("tantale-package-");
-    const env = { ...authorEnv({ offline: true }), ...(FROM_SOURCE ? {} : nativeBinaries(makeTempDir("tantale-binaries-"))) };
+    // Not offline: `npm ci` caches the dependencies' tarballs but not their registry documents,
+    // which resolving the tarball's dependencies needs; a fresh machine has nothing else cached.
+    const env = { ...authorEnv(), ...(FROM_SOURCE ? {} : nativeBinaries(makeTempDir("tantale-binaries-"))) };
     // --ignore-scripts: `prepare` would rebuild dist/ under the running tests (it is built: the tests run from it).
     const packed = (await mustRun(`npm pack --ignore-scripts --silent --pack-destination "${work}" "${REPO_ROOT}"`, work, env)).trim().split("\n").at(-1)!;
     app = path.join(work, "app");
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "ops", private: true }));
-    // The operator's command (README, "Running in production"), from npm's cache only.
+    // The operator's command (README, "Running in production"), npm's cache first.
     await mustRun(`npm install --no-save "${path.join(work, packed)}"`, app, env);
     installed = path.join(app, "node_modules", "tantale");
   });

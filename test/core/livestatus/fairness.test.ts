@@ -83,7 +83,7 @@ describe("Livestatus fairness and memory under heavy and non-reading clients (re
     await server.stop();
   });
 
-  it("answers another client's GET status within 1 s while one client sends the most expensive requests", async () => {
+  it("answers another client's GET status many times while one client sends the most expensive requests, none waiting behind a whole request", async () => {
     await start();
     const heavy = await connect();
     heavy.send(keepAlive(ALL_COLUMNS) + keepAlive(EXPENSIVE) + keepAlive(ALL_COLUMNS) + keepAlive(EXPENSIVE));
@@ -102,8 +102,11 @@ describe("Livestatus fairness and memory under heavy and non-reading clients (re
     const heavyMs = performance.now() - started;
     const worst = Math.max(...waits);
     console.log(`      heavy answers took ${Math.round(heavyMs)} ms; ${waits.length} GET status meanwhile, the slowest in ${worst.toFixed(1)} ms`);
-    expect(waits.length).to.be.at.least(3);
-    expect(worst).to.be.below(1000);
+    // Relative, not in ms: a loaded machine slows both sides alike. Served one request at a
+    // time, the probe would wait behind a whole heavy request (a quarter of heavyMs) and get
+    // about one answer per heavy request.
+    expect(waits.length).to.be.at.least(10);
+    expect(worst).to.be.below(heavyMs / 4);
   });
 
   it("stops rendering the answer of a client that closed its connection", async () => {

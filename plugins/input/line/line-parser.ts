@@ -1,4 +1,4 @@
-import { checkResultFromCommand, parseExternalCommand } from "../../../core/model/external-command";
+import { checkResultFromCommand, checkResultFromLine, parseExternalCommand } from "../../../core/model/external-command";
 import { normalizeResult, reject, type Normalized } from "../../../core/model/normalize-result";
 
 export { decodeLine, skipBlanks } from "../../../core/input/line-text";
@@ -48,6 +48,8 @@ function fromJson(text: string, now: number): Normalized {
 }
 
 function fromCommand(text: string, now: number): Normalized {
+  const fast = checkResultFromLine(text, now);
+  if (fast !== undefined) return fast;
   const command = parseExternalCommand(text);
   if (command.ok) return checkResultFromCommand(command, now);
   // `[]`, `[1,2]`: JSON, just not an object.

@@ -16,7 +16,7 @@ export const STATE_RETRY_MAX_DELAY = 5_000;
  * Batches in flight at once between the bus and the engine: one being applied while the store
  * commits the one before (in its writer thread, for SQLite), so that both cores work.
  */
-export const STATE_PIPELINE = 2;
+export const STATE_PIPELINE = 8;
 
 /** The state engine's id on the bus and in the self-stats: not a valid instance id, so it never meets a plugin's. */
 export const STATE_ID = "(state)";

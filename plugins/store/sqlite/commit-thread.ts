@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import type { ChangeSet } from "../../../core/state/change-set";
 import { commentParams, downtimeParams } from "./rows";
-import { packChecks, packLog } from "./packed-changes";
+import { packChecks, packLog, transferList } from "./packed-changes";
 import type { CommitTail, FromWriter, ToWriter, WriterError, WriterOptions } from "./writer-messages";
 
 /**
@@ -68,10 +68,10 @@ export class CommitThread {
       for (let i = 0; i < ups.length; i += PACK_CHUNK) {
         if (i > 0) await nextTurn();
         const rows = packChecks(ups, i, Math.min(ups.length, i + PACK_CHUNK));
-        w.postMessage({ type: "rows", id, rows } satisfies ToWriter, [rows.numbers.buffer]);
+        w.postMessage({ type: "rows", id, rows } satisfies ToWriter, transferList(rows));
       }
       const log = packLog(changes.log);
-      w.postMessage({ type: "commit", id, ...tail, log } satisfies ToWriter, [log.numbers.buffer]);
+      w.postMessage({ type: "commit", id, ...tail, log } satisfies ToWriter, transferList(log));
     });
   }
 

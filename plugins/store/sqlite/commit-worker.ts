@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { CHECK_NUMBERS, CHECK_STRINGS, LOG_STRINGS, checkOrder, checkParamsInto, concatRows, logParamsOf, type PackedRows } from "./packed-changes";
+import { CHECK_NUMBERS, CHECK_STRINGS, LOG_STRINGS, checkOrder, checkParamsInto, concatRows, fromWire, logParamsOf, type PackedRows } from "./packed-changes";
 import {
   DELETE_CHECK,
   DELETE_COMMENT,
@@ -66,8 +66,9 @@ class Writer {
       for (const [hostname, check] of tail.deletes) remove.run(hostname, check);
       // A line already written (a replayed set) is skipped: the count is of the lines really added.
       let logged = 0;
-      const logRows = tail.log.strings.length / LOG_STRINGS;
-      for (let r = 0; r < logRows; r++) logged += insertLog.run(...logParamsOf(tail.log, r)).changes;
+      const log = fromWire(tail.log);
+      const logRows = log.strings.length / LOG_STRINGS;
+      for (let r = 0; r < logRows; r++) logged += insertLog.run(...logParamsOf(log, r)).changes;
       for (const d of tail.downtimes) upsertDowntime.run(...d);
       for (const id of tail.downtimeDeletes) deleteDowntime.run(id);
       for (const c of tail.comments) upsertComment.run(...c);
@@ -82,8 +83,8 @@ class Writer {
     switch (m.type) {
       case "rows": {
         const parts = this.pending.get(m.id);
-        if (parts === undefined) this.pending.set(m.id, [m.rows]);
-        else parts.push(m.rows);
+        if (parts === undefined) this.pending.set(m.id, [fromWire(m.rows)]);
+        else parts.push(fromWire(m.rows));
         return undefined;
       }
       case "commit":

@@ -3,9 +3,11 @@ import type { LogEntry } from "../../../core/state/log-entry";
 
 /**
  * A change set as the writer thread receives it (commit-thread.ts). Copying objects between
- * threads (structured clone) costs several times more than copying a list of strings and a
- * buffer of numbers, and it is the main thread that pays: so the states and log lines travel
- * column by column, fixed fields per row, in chunks a loop turn can build in a few ms.
+ * threads (structured clone) costs several times more than copying strings and a buffer of
+ * numbers, and it is the main thread that pays: so the states and log lines travel column by
+ * column, fixed fields per row, in chunks a loop turn can build in a few ms. The strings
+ * travel as one text with their lengths beside it: the clone costs a step per string of a
+ * list, one copy for one text.
  */
 
 /** Strings per check row: hostname, check, output, long_output, perf_data, contacts, hostgroups, servicegroups, custom_variables, ack_author, ack_comment. */
@@ -23,35 +25,87 @@ export interface PackedRows {
   readonly numbers: Float64Array<ArrayBuffer>;
 }
 
-/** Most lists are empty: skip the serializer for them. */
+/** PackedRows as they cross to the writer thread: the strings one after the other in `text`, `lengths` of each (both buffers transferred). */
+export interface WireRows {
+  readonly text: string;
+  readonly lengths: Uint32Array<ArrayBuffer>;
+  readonly numbers: Float64Array<ArrayBuffer>;
+}
+
+/** What postMessage transfers of `w` instead of copying. */
+export function transferList(w: WireRows): ArrayBuffer[] {
+  return [w.lengths.buffer, w.numbers.buffer];
+}
+
+/**
+ * Builds a WireRows' strings. Appended (a rope, flattened once by postMessage), not joined:
+ * Array.join of a list this long costs more; most strings of a row are empty and cost a slot
+ * in `lengths` only.
+ */
+class StringPacker {
+  private text = "";
+  private at = 0;
+  readonly lengths: Uint32Array<ArrayBuffer>;
+
+  constructor(count: number) {
+    this.lengths = new Uint32Array(count);
+  }
+
+  add(s: string): void {
+    this.lengths[this.at++] = s.length;
+    if (s.length > 0) this.text += s;
+  }
+
+  rows(numbers: Float64Array<ArrayBuffer>): WireRows {
+    return { text: this.text, lengths: this.lengths, numbers };
+  }
+}
+
+/** The writer thread's side: the strings cut out of the text again. */
+export function fromWire(w: WireRows): PackedRows {
+  const strings = new Array<string>(w.lengths.length);
+  for (let i = 0, at = 0; i < strings.length; i++) {
+    const end = at + w.lengths[i]!;
+    strings[i] = at === end ? "" : w.text.slice(at, end);
+    at = end;
+  }
+  return { strings, numbers: w.numbers };
+}
+
+/** A list or record column sent empty (""): its JSON, as the table stores it. */
+function orEmpty(json: string | undefined, empty: string): string {
+  return json === undefined || json === "" ? empty : json;
+}
+
+/** Most lists are empty: no serializer, and "" on the wire (orEmpty() puts the JSON back). */
 function jsonList(list: readonly string[]): string {
-  return list.length === 0 ? "[]" : JSON.stringify(list);
+  return list.length === 0 ? "" : JSON.stringify(list);
 }
 
 function jsonRecord(r: Readonly<Record<string, string>>): string {
   for (const _ in r) return JSON.stringify(r);
-  return "{}";
+  return "";
 }
 
 /** Packs states `from`..`to` (exclusive). */
-export function packChecks(states: readonly CheckState[], from: number, to: number): PackedRows {
+export function packChecks(states: readonly CheckState[], from: number, to: number): WireRows {
   const n = to - from;
-  const strings = new Array<string>(n * CHECK_STRINGS);
+  const strings = new StringPacker(n * CHECK_STRINGS);
   const numbers = new Float64Array(n * CHECK_NUMBERS);
-  for (let i = 0, si = 0, ni = 0; i < n; i++) {
+  for (let i = 0, ni = 0; i < n; i++) {
     const s = states[from + i]!;
     const a = s.acknowledgement;
-    strings[si++] = s.hostname;
-    strings[si++] = s.check;
-    strings[si++] = s.output;
-    strings[si++] = s.longOutput;
-    strings[si++] = s.perfData;
-    strings[si++] = jsonList(s.contacts);
-    strings[si++] = jsonList(s.hostgroups);
-    strings[si++] = jsonList(s.servicegroups);
-    strings[si++] = jsonRecord(s.customVariables);
-    strings[si++] = a === null ? "" : a.author;
-    strings[si++] = a === null ? "" : a.comment;
+    strings.add(s.hostname);
+    strings.add(s.check);
+    strings.add(s.output);
+    strings.add(s.longOutput);
+    strings.add(s.perfData);
+    strings.add(jsonList(s.contacts));
+    strings.add(jsonList(s.hostgroups));
+    strings.add(jsonList(s.servicegroups));
+    strings.add(jsonRecord(s.customVariables));
+    strings.add(a === null ? "" : a.author);
+    strings.add(a === null ? "" : a.comment);
     numbers[ni++] = s.state;
     numbers[ni++] = s.lastState;
     numbers[ni++] = s.lastCheck;
@@ -64,7 +118,7 @@ export function packChecks(states: readonly CheckState[], from: number, to: numb
     numbers[ni++] = a === null ? 0 : a.expireTime;
     numbers[ni++] = s.downtimeDepth;
   }
-  return { strings, numbers };
+  return strings.rows(numbers);
 }
 
 /** Writes the upsert parameters of packed check row `row` into `out` at `at` (CHECK_COLUMNS order, 22 values). */
@@ -85,10 +139,10 @@ export function checkParamsInto(p: PackedRows, row: number, out: unknown[], at: 
   out[at + 8] = n[ni + 3];
   out[at + 9] = n[ni + 4];
   out[at + 10] = n[ni + 5];
-  out[at + 11] = s[si + 5];
-  out[at + 12] = s[si + 6];
-  out[at + 13] = s[si + 7];
-  out[at + 14] = s[si + 8];
+  out[at + 11] = orEmpty(s[si + 5], "[]");
+  out[at + 12] = orEmpty(s[si + 6], "[]");
+  out[at + 13] = orEmpty(s[si + 7], "[]");
+  out[at + 14] = orEmpty(s[si + 8], "{}");
   out[at + 15] = n[ni + 6];
   out[at + 16] = acked ? n[ni + 7] : null;
   out[at + 17] = acked ? s[si + 9] : null;
@@ -98,25 +152,24 @@ export function checkParamsInto(p: PackedRows, row: number, out: unknown[], at: 
   out[at + 21] = n[ni + 10];
 }
 
-export function packLog(entries: readonly LogEntry[]): PackedRows {
-  const strings = new Array<string>(entries.length * LOG_STRINGS);
+export function packLog(entries: readonly LogEntry[]): WireRows {
+  const strings = new StringPacker(entries.length * LOG_STRINGS);
   const numbers = new Float64Array(entries.length * LOG_NUMBERS);
-  let si = 0;
   let ni = 0;
   for (const e of entries) {
-    strings[si++] = e.id;
-    strings[si++] = e.type;
-    strings[si++] = e.hostname;
-    strings[si++] = e.check;
-    strings[si++] = e.stateType;
-    strings[si++] = e.output;
-    strings[si++] = e.message;
+    strings.add(e.id);
+    strings.add(e.type);
+    strings.add(e.hostname);
+    strings.add(e.check);
+    strings.add(e.stateType);
+    strings.add(e.output);
+    strings.add(e.message);
     numbers[ni++] = e.time;
     numbers[ni++] = e.class;
     numbers[ni++] = e.state;
     numbers[ni++] = e.attempt;
   }
-  return { strings, numbers };
+  return strings.rows(numbers);
 }
 
 /** The INSERT_LOG parameters of packed log row `row` (LOG_COLUMNS order). */

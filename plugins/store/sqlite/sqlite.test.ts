@@ -776,7 +776,7 @@ describe("sqlite store (real files)", function () {
     const bad: ChangeSet = changes({
       upserts: [state("h", "a", { output: "after" }), ...Array.from({ length: 29 }, (_, i) => state("new", `c${i}`))],
       deletes: [{ hostname: "h", check: "b" }],
-      log: [entry(2, "h", "a"), { ...entry(3, "h", "a"), message: null as unknown as string }],
+      log: [entry(2, "h", "a"), { ...entry(3, "h", "a"), time: Number.NaN }],
     });
     const err = await rejection(store.commit(bad));
     expect(err).to.be.instanceOf(SqliteStoreError);

@@ -1,4 +1,4 @@
-import type { PackedRows } from "./packed-changes";
+import type { WireRows } from "./packed-changes";
 
 /** What the writer thread opens (workerData). */
 export interface WriterOptions {
@@ -10,7 +10,7 @@ export interface WriterOptions {
 /** The rest of a change set, after its check rows (sent as "rows" chunks): small, sent as they are. */
 export interface CommitTail {
   readonly deletes: readonly (readonly [hostname: string, check: string])[];
-  readonly log: PackedRows;
+  readonly log: WireRows;
   readonly downtimes: readonly (readonly unknown[])[];
   readonly downtimeDeletes: readonly number[];
   readonly comments: readonly (readonly unknown[])[];
@@ -20,7 +20,7 @@ export interface CommitTail {
 
 /** Main thread → writer thread. Messages of one commit arrive in order: its rows, then its "commit". */
 export type ToWriter =
-  | { readonly type: "rows"; readonly id: number; readonly rows: PackedRows }
+  | { readonly type: "rows"; readonly id: number; readonly rows: WireRows }
   | ({ readonly type: "commit"; readonly id: number } & CommitTail)
   | { readonly type: "expire"; readonly id: number; readonly before: number }
   | { readonly type: "close"; readonly id: number };

@@ -6,6 +6,7 @@ import path from "node:path";
 import { portZeroConf } from "../../test/helpers/daemon-on-port-zero";
 import { ForegroundTantale, TANTALE_BIN } from "../../test/helpers/tantale-process";
 import { connect } from "./bench-net";
+import { FloorServer } from "./floor-server";
 import { Icinga2Peer, peerUnavailable, rssBytes } from "./icinga2-peer";
 import { FramedReader, medianOf, positiveInt } from "./livestatus";
 import { hostName, lastShowsQuery, resultLines, visibleQuery } from "./peer-feed";
@@ -72,7 +73,12 @@ interface Row {
   /** Median time to the first byte of the answer, per target (fresh-connection queries). */
   readonly firstByte?: Map<string, number>;
   readonly bytes?: Map<string, number>;
+  /** The bare server's time for the same exchange (floor-server.ts), when measured. */
+  readonly floor?: number;
 }
+
+/** The floor's name among the targets of a query (never a daemon: no ingest, no memory). */
+const FLOOR = "floor";
 
 /**
  * `npm run bench -- compare`: Tantale and, when Debian's icinga2 and the peer scripts are
@@ -146,15 +152,19 @@ async function measure(targets: readonly Target[], o: CompareOptions): Promise<s
       `GET services\nColumns: host_name description state plugin_output\nFilter: host_name = ${middle}\nOutputFormat: json\n\n`,
     ],
   ];
-  for (const [label, goal, request] of fresh) rows.push(await freshQueries(targets, label, goal, request, o));
-  rows.push(
-    await keepAliveRoundTrips(
-      targets,
-      `KeepAlive round trip (GET hosts, Filter: name = ${middle})`,
-      `GET hosts\nColumns: name state\nFilter: name = ${middle}\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`,
-      o,
-    ),
-  );
+  const floor = await FloorServer.start();
+  try {
+    // The floor answers each request with Tantale's own answer to it, read once beforehand.
+    const withFloor = async (request: string): Promise<Target[]> => {
+      await floor.answer(request, (await timedQuery(targets[0]!.livestatusPort, request)).answer);
+      return [...targets, floorTarget(floor)];
+    };
+    for (const [label, goal, request] of fresh) rows.push(await freshQueries(await withFloor(request), label, goal, request, o));
+    const keepAlive = `GET hosts\nColumns: name state\nFilter: name = ${middle}\nOutputFormat: json\nKeepAlive: on\nResponseHeader: fixed16\n\n`;
+    rows.push(await keepAliveRoundTrips(await withFloor(keepAlive), `KeepAlive round trip (GET hosts, Filter: name = ${middle})`, keepAlive, o));
+  } finally {
+    await floor.stop();
+  }
   // Read once: 12 s later, at rest, it was the same in every run (V8 keeps what the ingest grew its heap to).
   const memory = targets.map((t) => [t.name, t.memory()] as const);
   rows.push({
@@ -166,6 +176,7 @@ async function measure(targets: readonly Target[], o: CompareOptions): Promise<s
   return [
     `compare: ${o.hosts} hosts × ${o.services} services; ${o.runs} timed runs per query after ${o.warmup} warm-up, daemons taking turns;`,
     `  queries: a fresh TCP connection each, timed from connect() until the server closed it (the whole answer read); KeepAlive: one connection, ${o.runs * 3} round trips;`,
+    "  floor: a bare Node server answering each query with Tantale's answer bytes, prepared in advance, timed the same way between the daemons: the least a server takes here, and the best ratio a goal can reach (cap = icinga2 / floor);",
     "  ingest: the same Nagios result lines, to Tantale through its line input, to icinga2 as Livestatus COMMANDs (as peer/feed.pl), timed from connect until a poll shows the last result and a count shows them all",
     ...table(targets, rows),
     ...(targets.length > 1 ? [`process trees: ${memory.map(([n, m]) => `${n} ${mib(m.tree)} MiB`).join(", ")}`] : []),
@@ -207,8 +218,18 @@ async function freshQueries(targets: readonly Target[], label: string, goal: num
       s.first.push(r.firstByte);
     }
   }
-  const of = (pick: (s: { total: number[]; first: number[]; bytes: number }) => number) => new Map(targets.map((t) => [t.name, pick(samples.get(t.name)!)]));
-  return { label, goal, unit: "ms", values: of((s) => median(s.total)), firstByte: of((s) => median(s.first)), bytes: of((s) => s.bytes) };
+  const daemons = targets.filter((t) => t.name !== FLOOR);
+  const of = (pick: (s: { total: number[]; first: number[]; bytes: number }) => number) => new Map(daemons.map((t) => [t.name, pick(samples.get(t.name)!)]));
+  const floor = samples.get(FLOOR);
+  return {
+    label,
+    goal,
+    unit: "ms",
+    values: of((s) => median(s.total)),
+    firstByte: of((s) => median(s.first)),
+    bytes: of((s) => s.bytes),
+    ...(floor === undefined ? {} : { floor: median(floor.total) }),
+  };
 }
 
 async function keepAliveRoundTrips(targets: readonly Target[], label: string, request: string, o: CompareOptions): Promise<Row> {
@@ -232,7 +253,25 @@ async function keepAliveRoundTrips(targets: readonly Target[], label: string, re
   } finally {
     for (const c of open) c.socket.destroy();
   }
-  return { label, goal: 80, unit: "ms", values: new Map(open.map((c) => [c.t.name, median(c.times)])) };
+  const floor = open.find((c) => c.t.name === FLOOR);
+  return {
+    label,
+    goal: 80,
+    unit: "ms",
+    values: new Map(open.filter((c) => c !== floor).map((c) => [c.t.name, median(c.times)])),
+    ...(floor === undefined ? {} : { floor: median(floor.times) }),
+  };
+}
+
+/** The floor server as a query target (it is no daemon: nothing is sent to it, it has no memory figure). */
+function floorTarget(floor: FloorServer): Target {
+  return {
+    name: FLOOR,
+    livestatusPort: floor.port,
+    send: () => Promise.reject(new Error("the floor server takes no results")),
+    memory: () => ({ largest: 0, tree: 0 }),
+    stop: () => Promise.resolve(),
+  };
 }
 
 /** One request on a fresh connection (TCP_NODELAY, write side shut after it), the whole answer up to EOF, with the time to its first byte. */
@@ -254,7 +293,7 @@ function timedQuery(port: number, request: string): Promise<{ answer: Buffer; to
 function table(targets: readonly Target[], rows: readonly Row[]): string[] {
   const names = targets.map((t) => t.name);
   const both = targets.length > 1;
-  const head = ["measure", ...names, ...(both ? ["ratio", "goal", ""] : []), "first byte", "answer bytes"];
+  const head = ["measure", ...names, ...(both ? ["ratio", "goal", ""] : []), "floor", ...(both ? ["cap"] : []), "first byte", "answer bytes"];
   const lines = [`| ${head.join(" | ")} |`, `| ${head.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
   for (const row of rows) {
     const cells = [row.label, ...names.map((n) => `${fixed(row.values.get(n)!)} ${row.unit}`)];
@@ -266,6 +305,9 @@ function table(targets: readonly Target[], rows: readonly Row[]): string[] {
       const speed = ratio >= 1 ? `${ratio.toFixed(1)}× faster` : `${(1 / ratio).toFixed(1)}× slower`;
       cells.push(row.unit === "ms" ? speed : `${ratio.toFixed(2)}×`, row.unit === "ms" ? `≥ ${row.goal}× faster` : `≤ 1/${row.goal}`, met);
     }
+    // The floor, and what icinga2 / floor allows as a ratio on this machine.
+    cells.push(row.floor === undefined ? "" : `${fixed(row.floor)} ${row.unit}`);
+    if (both) cells.push(row.floor === undefined ? "" : `${(row.values.get(names[1]!)! / row.floor).toFixed(1)}×`);
     cells.push(row.firstByte === undefined ? "" : names.map((n) => fixed(row.firstByte!.get(n)!)).join(" / "));
     cells.push(row.bytes === undefined ? "" : names.map((n) => row.bytes!.get(n)!.toLocaleString("en")).join(" / "));
     lines.push(`| ${cells.join(" | ")} |`);

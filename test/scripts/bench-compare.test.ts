@@ -2,7 +2,9 @@ import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
 import { benchCompare, parseCompareArgs } from "../../scripts/bench/compare";
+import { FloorServer } from "../../scripts/bench/floor-server";
 import { peerUnavailable } from "../../scripts/bench/icinga2-peer";
+import { LivestatusClient } from "../helpers/livestatus-client";
 import { cleanupTempDirs, makeTempDir } from "../helpers/temp-dir";
 
 describe("npm run bench -- compare: options and the peer's absence", function () {
@@ -44,7 +46,9 @@ describe("npm run bench -- compare: options and the peer's absence", function ()
     const out = await benchCompare(["--hosts", "3", "--services", "2", "--runs", "1", "--warmup", "1", "--warm-rounds", "1", "--peer", noPeer]);
     expect(out).to.contain(`icinga2 peer skipped: no icinga2-setup.sh in ${noPeer}`);
     expect(out).to.contain("Tantale's figures alone");
-    expect(out).to.match(/\| full services table \(4 columns, json\) \| [\d.]+ ms \|/);
+    // Tantale's time, then the floor's (the bare server answering the same bytes).
+    expect(out).to.match(/\| full services table \(4 columns, json\) \| [\d.]+ ms \| [\d.]+ ms \|/);
+    expect(out).to.match(/\| KeepAlive round trip .* \| [\d.]+ ms \| [\d.]+ ms \|/);
     expect(out).not.to.contain("icinga2 |");
   });
 
@@ -63,6 +67,31 @@ describe("npm run bench -- compare: options and the peer's absence", function ()
       expect(out).to.contain("Tantale's figures alone");
     } finally {
       process.env.PATH = savedPath;
+    }
+  });
+
+  it("has a floor server answering each request with its given bytes: ended, or kept open with KeepAlive", async () => {
+    const floor = await FloorServer.start();
+    try {
+      const fresh = "GET hosts\nColumns: name\n\n";
+      const kept = "GET hosts\nKeepAlive: on\nResponseHeader: fixed16\n\n";
+      await floor.answer(fresh, Buffer.from("web1\n"));
+      const body = '[["web1"]]\n';
+      await floor.answer(kept, Buffer.from(`200 ${String(body.length).padStart(11)}\n${body}`));
+      const client = await LivestatusClient.connect(floor.port);
+      try {
+        client.send(kept);
+        expect((await client.answer(5000)).body).to.equal('[["web1"]]\n');
+        client.send(kept);
+        expect((await client.answer(5000)).body).to.equal('[["web1"]]\n', "the connection stays open");
+      } finally {
+        client.destroy();
+      }
+      const other = await LivestatusClient.connect(floor.port);
+      other.send(fresh);
+      expect(await other.rest(5000)).to.equal("web1\n");
+    } finally {
+      await floor.stop();
     }
   });
 });

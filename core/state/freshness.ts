@@ -21,6 +21,13 @@ const OUTDATED_PREFIX = "OUTDATED - ";
 export const OUTDATED_NAMED = 5;
 
 /**
+ * Due deadlines handled per loop turn (StateEngine.tick): a million checks come due together
+ * after a restart that outlasted their freshness (or a sender that stamps them all alike),
+ * and outdating them in one turn held Livestatus answers for seconds.
+ */
+export const OUTDATE_CHUNK = 2000;
+
+/**
  * Passive checks that stop reporting: each state's deadline (lastCheck + freshness_factor ×
  * interval) waits in a heap, so a look costs O(due × log n); a check whose deadline passes
  * is outdated once: CRITICAL (DOWN) if it was OK (UP), its state kept otherwise, output
@@ -34,6 +41,8 @@ export const OUTDATED_NAMED = 5;
  */
 export class Freshness {
   private readonly deadlines = new DeadlineHeap();
+  /** The checks outdated by the calls of one wave (until a call finds nothing more due): one log line for them. */
+  private wave = { outdated: 0, named: [] as string[] };
 
   constructor(
     private readonly settings: FreshnessSettings,
@@ -77,11 +86,20 @@ export class Freshness {
     });
   }
 
-  /** Marks checks outdated whose deadline passed by `now` (seconds since the epoch). */
-  outdate(now: number): void {
+  /**
+   * Marks checks outdated whose deadline passed by `now` (seconds since the epoch), looking
+   * at `limit` due entries at most; whether more are due (the caller calls again, in another
+   * loop turn). The wave's log line comes with the call that finds no more.
+   */
+  outdate(now: number, limit = Number.POSITIVE_INFINITY): boolean {
     let outdated = 0;
-    const named: string[] = [];
+    let looked = 0;
+    const { named } = this.wave;
     for (let at = this.deadlines.peekAt(); at !== undefined && at <= now; at = this.deadlines.peekAt()) {
+      if (looked++ >= limit) {
+        this.countOutdated(outdated);
+        return true;
+      }
       const { hostname, check } = this.deadlines.pop()!;
       const s = this.model.get(hostname, check);
       if (s === undefined || s.outdated) continue;
@@ -111,9 +129,19 @@ export class Freshness {
       outdated++;
       if (named.length < OUTDATED_NAMED) named.push(check === HOST_CHECK ? hostname : `${hostname};${check}`);
     }
-    if (outdated === 0) return;
-    this.stats.add("checks_outdated", outdated);
-    this.log.info(outdatedMessage(outdated, named), { checks: outdated, first: named });
+    this.countOutdated(outdated);
+    const wave = this.wave;
+    if (wave.outdated > 0) {
+      this.wave = { outdated: 0, named: [] };
+      this.log.info(outdatedMessage(wave.outdated, wave.named), { checks: wave.outdated, first: wave.named });
+    }
+    return false;
+  }
+
+  private countOutdated(n: number): void {
+    if (n === 0) return;
+    this.wave.outdated += n;
+    this.stats.add("checks_outdated", n);
   }
 }
 

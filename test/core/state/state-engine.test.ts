@@ -5,6 +5,7 @@ import { silentLogger } from "../../../core/log/logger";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
 import type { CheckState } from "../../../core/state/check-state";
+import { OUTDATE_CHUNK } from "../../../core/state/freshness";
 import { APPLY_CHUNK, StateEngine } from "../../../core/state/state-engine";
 import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
 
@@ -243,6 +244,30 @@ describe("StateEngine", () => {
     await engine.flush();
     expect(engine.get("web1", "disk")!.outdated).to.equal(true);
     expect(store.log.filter((e) => e.message.includes("OUTDATED")).map((e) => e.hostname)).to.deep.equal(["web2", "web1"]);
+  });
+
+  it("outdates more checks than a loop turn takes over several turns, earliest deadlines first, with one log line", async () => {
+    const count = OUTDATE_CHUNK * 2 + 500;
+    await engine.write(Array.from({ length: count }, (_, i) => result(`h${i}`, "c", 0, T0 + i / count)));
+    now = T0 + 121;
+    engine.tick();
+    const outdatedNow = () => [...engine.allChecks()].filter((s) => s.outdated).map((s) => Number(s.hostname.slice(1)));
+    expect(outdatedNow(), "in the tick's own turn").to.have.members(Array.from({ length: OUTDATE_CHUNK }, (_, i) => i));
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    expect(outdatedNow()).to.have.length(count);
+    await engine.flush();
+    expect(store.log.filter((e) => e.message.includes("OUTDATED"))).to.have.length(count);
+    expect([...engine.allChecks()].every((s) => store.latest(s.hostname, s.check) === s)).to.equal(true);
+    expect(stats.of("(state)").get("checks_outdated")).to.equal(count);
+  });
+
+  it("stops outdating in later turns once stopped", async () => {
+    await engine.write(Array.from({ length: OUTDATE_CHUNK + 10 }, (_, i) => result(`h${i}`, "c", 0, T0)));
+    now = T0 + 121;
+    engine.tick();
+    await engine.stop();
+    for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+    expect([...engine.allChecks()].filter((s) => s.outdated)).to.have.length(OUTDATE_CHUNK);
   });
 
   it("keeps freshness right while superseded deadlines are compacted away", async () => {

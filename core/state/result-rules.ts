@@ -75,7 +75,7 @@ export class ResultRules {
       this.notifier.notify("state");
     }
     this.persistence.update(next);
-    this.freshness.schedule(next);
+    this.freshness.schedule(next, prev);
     return true;
   }
 }

@@ -13,7 +13,7 @@ import { ChangeNotifier, type ChangeFeed } from "./change-feed";
 import type { Comment } from "./comment";
 import type { AcknowledgementRequest, Applied, CommentRequest, DowntimeRequest } from "./command-requests";
 import { downtimeRecords, type Downtime } from "./downtime";
-import { Freshness, type FreshnessSettings } from "./freshness";
+import { Freshness, OUTDATE_CHUNK, type FreshnessSettings } from "./freshness";
 import { commandEntry } from "./log-lines";
 import { HostTakeover } from "./takeover";
 import { ObjectRecords } from "./object-records";
@@ -65,6 +65,8 @@ export class StateEngine implements StateView {
   private timer: NodeJS.Timeout | undefined;
   /** Settles once the last batch handed to write() is applied: the next one waits for it. */
   private applying: Promise<void> = Promise.resolve();
+  /** Set by stop(): a tick's outdating left for the next loop turns stops there. */
+  private stopped = false;
   /** A store that cannot write fails every timer's commit: a few lines a minute say so. */
   private readonly commitErrorLog: Throttle;
 
@@ -107,12 +109,14 @@ export class StateEngine implements StateView {
 
   /** Starts the timers: freshness, downtimes starting and ending, acknowledgements expiring. */
   start(): void {
+    this.stopped = false;
     this.timer ??= setInterval(() => this.tick(), this.settings.freshness_check_interval);
     this.timer.unref();
   }
 
   /** Stops the freshness checks and waits for the commit in progress. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.persistence.settled();
@@ -321,12 +325,26 @@ export class StateEngine implements StateView {
   /**
    * The timers' work, at the clock's time: checks outdated, downtimes started and ended,
    * acknowledgements expired, old removals forgotten; then one commit of what changed.
+   * Checks due beyond OUTDATE_CHUNK are outdated in the next loop turns, each committed.
    */
   tick(): void {
     const now = this.clock.now() / 1000;
-    this.freshness.outdate(now);
+    const more = this.freshness.outdate(now, OUTDATE_CHUNK);
     this.annotations.tick(now);
     this.removals.forget(now);
+    if (more) this.outdateRest(now);
+    this.commitTimed();
+  }
+
+  private outdateRest(now: number): void {
+    setImmediate(() => {
+      if (this.stopped) return;
+      if (this.freshness.outdate(now, OUTDATE_CHUNK)) this.outdateRest(now);
+      this.commitTimed();
+    });
+  }
+
+  private commitTimed(): void {
     if (this.persistence.pending.isEmpty) return;
     this.flush().catch((err: unknown) => {
       const t = this.commitErrorLog.take();

@@ -9,7 +9,7 @@ import { SelfStats } from "../../core/metrics/self-stats";
 import { NO_RECORD_CHANGES } from "../../core/state/change-set";
 import type { CheckState } from "../../core/state/check-state";
 import { SqliteStore } from "../../plugins/store/sqlite/sqlite-store";
-import { connect, freePort } from "./bench-net";
+import { connect, daemonNodeArgs, freePort } from "./bench-net";
 import { FramedReader, medianOf, positiveInt, query } from "./livestatus";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -20,6 +20,9 @@ const SIZES: Readonly<Record<string, { readonly hosts: number; readonly perHost:
   "100k": { hosts: 10_000, perHost: 10 },
   "1m": { hosts: 50_000, perHost: 20 },
 };
+
+/** Starts and stops turn-meter.ts (preloaded in the daemon): SIGUSR2 is the memory probe's, and the daemon ignores this one. */
+const METER_SIGNAL = "SIGWINCH";
 
 /** The issue's goals at 1M services on 2 cores. */
 const GOALS = { rssMiB: 1536, oneHostMs: 1, groupedMs: 150, ingestPerS: 200_000, waitMs: 20, restartS: 20 } as const;
@@ -35,6 +38,7 @@ interface Options {
   readonly daemonRoot: string;
   readonly cpuProf: string | undefined;
   readonly heapSnapshot: string | undefined;
+  readonly daemonOut: string | undefined;
   readonly keep: boolean;
 }
 
@@ -51,7 +55,9 @@ interface Options {
  * before/after; its SQLite schema must be this one's), BENCH_CPU_PROF (a directory: the daemon
  * runs with --cpu-prof there), BENCH_HEAP_SNAPSHOT (a directory: a heap snapshot of the loaded
  * daemon is written there), BENCH_KEEP=1 (keep the temp dir), BENCH_TANTALE_CONF (extra
- * tantale.conf lines).
+ * tantale.conf lines), BENCH_NODE_ARGS (node options for the daemon, e.g. `--trace-gc`),
+ * BENCH_DAEMON_OUT (a directory: the daemon's stdout, where --trace-gc writes, and the turn meter's
+ * figures with the windows of the longest gaps go to files there).
  */
 export async function benchScale(): Promise<string> {
   const options: Options = {
@@ -62,6 +68,7 @@ export async function benchScale(): Promise<string> {
     daemonRoot: path.resolve(process.env.BENCH_TANTALE_ROOT ?? ROOT),
     cpuProf: nonEmpty(process.env.BENCH_CPU_PROF),
     heapSnapshot: nonEmpty(process.env.BENCH_HEAP_SNAPSHOT),
+    daemonOut: nonEmpty(process.env.BENCH_DAEMON_OUT),
     keep: process.env.BENCH_KEEP === "1",
   };
   const out: string[] = [];
@@ -131,6 +138,7 @@ async function benchAt(hosts: number, perHost: number, o: Options): Promise<stri
       "small query round trip during ingest (KeepAlive)",
       `${describeTimes(ingest.waits)}  ${verdict(Math.max(...ingest.waits) <= GOALS.waitMs, `goal: never > ${GOALS.waitMs} ms`)}`,
     );
+    row("main thread CPU between two runs of a 1 ms timer during ingest (load-independent)", describeTurns(ingest.turns));
     const after = await daemon.memory(dir);
     row(
       "RSS after ingest (after a GC) / peak",
@@ -240,6 +248,16 @@ interface IngestFigures {
   readonly ms: number;
   readonly perSecond: number;
   readonly waits: number[];
+  readonly turns: TurnFigures | undefined;
+}
+
+/** What turn-meter.ts measured: main-thread CPU (ms) between two runs of a 1 ms timer. */
+interface TurnFigures {
+  readonly samples: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
 }
 
 /**
@@ -252,15 +270,17 @@ async function sustainedIngest(daemon: ScaleDaemon, hosts: number, perHost: numb
   let ingesting = true;
   const waitsPromise = probeRoundTrips(daemon.livestatusPort, `host${Math.floor(hosts / 3)}`, Number.POSITIVE_INFINITY, () => !ingesting);
   const sockets = await Promise.all(Array.from({ length: o.connections }, () => connect(daemon.linePort)));
+  daemon.startTurnMeter();
   const started = performance.now();
   const deadline = started + o.ingestSeconds * 1000;
   const counts = await Promise.all(sockets.map((socket, i) => feed(socket, i, o.connections, hosts, perHost, seedTs, deadline)));
   const ms = performance.now() - started;
+  const turns = await daemon.turnsMetered();
   ingesting = false;
   const waits = await waitsPromise;
   for (const socket of sockets) socket.destroy();
   const results = counts.reduce((a, b) => a + b, 0);
-  return { results, ms, perSecond: results / (ms / 1000), waits };
+  return { results, ms, perSecond: results / (ms / 1000), waits, turns };
 }
 
 async function feed(socket: net.Socket, index: number, of: number, hosts: number, perHost: number, seedTs: number, deadline: number): Promise<number> {
@@ -342,6 +362,7 @@ class ScaleDaemon {
     readonly linePort: number,
     readonly livestatusPort: number,
     private readonly started: number,
+    private readonly meterFile: string,
   ) {
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (d: string) => {
@@ -359,21 +380,40 @@ class ScaleDaemon {
     fs.writeFileSync(path.join(conf, "line.conf"), `port = ${linePort}\n`);
     fs.writeFileSync(path.join(conf, "sqlite.conf"), "");
     fs.writeFileSync(path.join(conf, "livestatus.conf"), `port = ${livestatusPort}\n`);
-    const flags = ["--expose-gc", "-r", path.join(__dirname, "memory-probe.js")];
+    const flags = ["--expose-gc", "-r", path.join(__dirname, "memory-probe.js"), "-r", path.join(__dirname, "turn-meter.js"), ...daemonNodeArgs()];
     if (o.cpuProf !== undefined)
       flags.push("--cpu-prof", "--cpu-prof-dir", path.resolve(o.cpuProf), "--cpu-prof-name", `scale-${label}-${Date.now()}.cpuprofile`);
     if (o.heapSnapshot !== undefined) flags.push("--heapsnapshot-signal=SIGUSR1");
+    const meterFile = path.join(o.daemonOut ?? dir, `turn-meter-${label}-${Date.now()}.json`);
+    const stdout = o.daemonOut === undefined ? "ignore" : fs.openSync(path.join(o.daemonOut, `scale-${label}-${Date.now()}.out`), "w");
     const started = performance.now();
     const child = spawn(
       process.execPath,
       [...flags, path.join(o.daemonRoot, "bin", "tantale"), "--foreground", "--conf-dir", conf, "--data-dir", path.join(dir, "data")],
       {
-        stdio: ["ignore", "ignore", "pipe"],
-        env: { ...process.env, BENCH_MEMORY_FILE: path.join(dir, "memory.json") },
+        stdio: ["ignore", stdout, "pipe"],
+        env: { ...process.env, BENCH_MEMORY_FILE: path.join(dir, "memory.json"), TURN_METER_OUT: meterFile, TURN_METER_SIGNAL: METER_SIGNAL },
         cwd: o.heapSnapshot ?? dir,
       },
     );
-    return new ScaleDaemon(child, linePort, livestatusPort, started);
+    if (typeof stdout === "number") fs.closeSync(stdout);
+    return new ScaleDaemon(child, linePort, livestatusPort, started, meterFile);
+  }
+
+  /** turn-meter.ts starts measuring. */
+  startTurnMeter(): void {
+    fs.rmSync(this.meterFile, { force: true });
+    this.child.kill(METER_SIGNAL);
+  }
+
+  /** turn-meter.ts stops: its figures (undefined without /proc/thread-self/schedstat). */
+  async turnsMetered(): Promise<TurnFigures | undefined> {
+    this.child.kill(METER_SIGNAL);
+    for (let i = 0; i < 200; i++) {
+      if (fs.existsSync(this.meterFile)) return JSON.parse(fs.readFileSync(this.meterFile, "utf8")) as TurnFigures;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return undefined;
   }
 
   /** Polls `Stats: state >= 0` on services until it counts `expected`; the ms since the process was spawned. */
@@ -477,6 +517,11 @@ function loadLine(daemon: ScaleDaemon): string {
   } catch {
     return "";
   }
+}
+
+function describeTurns(t: TurnFigures | undefined): string {
+  if (t === undefined) return "not measured (no /proc/thread-self/schedstat)";
+  return `p50 ${ms(t.p50)} ms, p99 ${ms(t.p99)}, p99.9 ${ms(t.p999)}, max ${ms(t.max)} (${t.samples} runs)`;
 }
 
 function sorted(times: readonly number[]): number[] {

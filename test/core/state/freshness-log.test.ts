@@ -3,7 +3,7 @@ import { RecordingStore } from "./command-kit";
 import type { Clock } from "../../../core/clock";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
-import { OUTDATED_NAMED } from "../../../core/state/freshness";
+import { OUTDATE_CHUNK, OUTDATED_NAMED } from "../../../core/state/freshness";
 import { StateEngine } from "../../../core/state/state-engine";
 import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
 import { RecordingLogger } from "../../helpers/recording-logger";
@@ -64,5 +64,16 @@ describe("Freshness: the log line of checks outdated", () => {
     await engine.flush();
     expect(outdatedLines().map((l) => l.msg)).to.deep.equal(["1 check outdated (no result for freshness_factor × interval): web1;disk"]);
     expect(outdatedLines()[0]!.fields).to.deep.include({ checks: 1, first: ["web1;disk"] });
+  });
+
+  it("writes one line for checks outdated over several loop turns, naming the first ones due", async () => {
+    const count = OUTDATE_CHUNK + 100;
+    await engine.write(Array.from({ length: count }, (_, i) => result(`h${i}`, "c", T0 + i / count)));
+    now = T0 + 121;
+    engine.tick();
+    expect(outdatedLines(), "none before the wave ends").to.have.length(0);
+    for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+    await engine.flush();
+    expect(outdatedLines().map((l) => l.fields)).to.deep.equal([{ checks: count, first: ["h0;c", "h1;c", "h2;c", "h3;c", "h4;c"] }]);
   });
 });

@@ -5,6 +5,7 @@ import { silentLogger } from "../../../core/log/logger";
 import { SelfStats } from "../../../core/metrics/self-stats";
 import type { CheckResult } from "../../../core/model/check-result";
 import type { CheckState } from "../../../core/state/check-state";
+import { OUTDATE_CHUNK } from "../../../core/state/freshness";
 import { APPLY_CHUNK, StateEngine } from "../../../core/state/state-engine";
 import { EMPTY_STORED_STATE } from "../../../core/store/state-store";
 
@@ -184,6 +185,100 @@ describe("StateEngine", () => {
     now = T0 + 220;
     engine.tick();
     expect(engine.get("web1", "disk")!.outdated).to.equal(true);
+  });
+
+  it("arms one deadline per check however many results come: a newer result moves it without a heap entry of its own", async () => {
+    for (let round = 0; round < 30; round++) {
+      await engine.write(Array.from({ length: 100 }, (_, i) => result(`h${i}`, "c", 0, T0 + round)));
+    }
+    expect(stats.of("(state)").get("freshness_deadlines")).to.equal(100);
+    // Each first deadline comes due while its check reports: armed again at the current one, still one each.
+    now = T0 + 125;
+    engine.tick();
+    expect([...engine.allChecks()].filter((s) => s.outdated)).to.have.length(0);
+    expect(stats.of("(state)").get("freshness_deadlines")).to.equal(100);
+  });
+
+  it("a check that keeps reporting is never outdated; once it stops, it is outdated at its last deadline", async () => {
+    for (let t = 0; t <= 600; t += 10) {
+      now = T0 + t;
+      if (t % 50 === 0) await engine.write([result("web1", "disk", 0, T0 + t)]);
+      engine.tick();
+      expect(engine.get("web1", "disk")!.outdated, `at T0 + ${t}`).to.equal(false);
+    }
+    now = T0 + 600 + 119;
+    engine.tick();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(false);
+    now = T0 + 600 + 120;
+    engine.tick();
+    await engine.flush();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(true);
+    expect(store.log.map((e) => e.check)).to.deep.equal(["disk"]);
+  });
+
+  it("a deadline brought forward (a shorter interval) outdates the check at the earlier one", async () => {
+    await engine.write([result("web1", "disk", 0, T0, { interval: 600 })]);
+    await engine.write([result("web1", "disk", 0, T0 + 10, { interval: 60 })]);
+    now = T0 + 10 + 120;
+    engine.tick();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(true);
+  });
+
+  it("a check removed and back is outdated once, with one alert (its first entry is left behind)", async () => {
+    await engine.write([result("web1", "disk", 0, T0)]);
+    engine.removeObject({ hostname: "web1", check: "disk" }, false, T0 + 1);
+    await engine.flush();
+    await engine.write([result("web1", "disk", 0, T0 + 2)]);
+    now = T0 + 200;
+    engine.tick();
+    await engine.flush();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(true);
+    expect(store.log.filter((e) => e.message.includes("OUTDATED"))).to.have.length(1);
+    expect(stats.of("(state)").get("freshness_deadlines")).to.equal(0);
+  });
+
+  it("drops the entries left behind before they pile up: one per fresh check, at its deadline", async () => {
+    await engine.write([result("web2", "disk", 0, T0)]);
+    for (let i = 0; i < 1100; i++) {
+      await engine.write([result("web1", "disk", 0, T0 + 2 * i)]);
+      engine.removeObject({ hostname: "web1", check: "disk" }, false, T0 + 2 * i + 1);
+    }
+    await engine.write([result("web1", "disk", 0, T0 + 2200)]);
+    // 1101 arms of web1;disk and one of web2;disk: compacted once past 2 × checks + 1024.
+    expect(stats.of("(state)").get("freshness_deadlines")).to.be.below(1101 + 1 - 1000);
+    now = T0 + 2200 + 119;
+    engine.tick();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(false);
+    expect(engine.get("web2", "disk")!.outdated).to.equal(true);
+    now = T0 + 2200 + 120;
+    engine.tick();
+    await engine.flush();
+    expect(engine.get("web1", "disk")!.outdated).to.equal(true);
+    expect(store.log.filter((e) => e.message.includes("OUTDATED")).map((e) => e.hostname)).to.deep.equal(["web2", "web1"]);
+  });
+
+  it("outdates more checks than a loop turn takes over several turns, earliest deadlines first, with one log line", async () => {
+    const count = OUTDATE_CHUNK * 2 + 500;
+    await engine.write(Array.from({ length: count }, (_, i) => result(`h${i}`, "c", 0, T0 + i / count)));
+    now = T0 + 121;
+    engine.tick();
+    const outdatedNow = () => [...engine.allChecks()].filter((s) => s.outdated).map((s) => Number(s.hostname.slice(1)));
+    expect(outdatedNow(), "in the tick's own turn").to.have.members(Array.from({ length: OUTDATE_CHUNK }, (_, i) => i));
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    expect(outdatedNow()).to.have.length(count);
+    await engine.flush();
+    expect(store.log.filter((e) => e.message.includes("OUTDATED"))).to.have.length(count);
+    expect([...engine.allChecks()].every((s) => store.latest(s.hostname, s.check) === s)).to.equal(true);
+    expect(stats.of("(state)").get("checks_outdated")).to.equal(count);
+  });
+
+  it("stops outdating in later turns once stopped", async () => {
+    await engine.write(Array.from({ length: OUTDATE_CHUNK + 10 }, (_, i) => result(`h${i}`, "c", 0, T0)));
+    now = T0 + 121;
+    engine.tick();
+    await engine.stop();
+    for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+    expect([...engine.allChecks()].filter((s) => s.outdated)).to.have.length(OUTDATE_CHUNK);
   });
 
   it("keeps freshness right while superseded deadlines are compacted away", async () => {

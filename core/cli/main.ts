@@ -13,6 +13,7 @@ import { installRoot } from "../plugin/peer-resolution";
 import { startDetached } from "../daemon/detach";
 import { holderOf, pidFileHolder, readPidRecord, type PidHolder } from "../daemon/pid-file";
 import { runDaemon } from "../daemon/run";
+import { tuneDaemonHeap } from "../daemon/heap-tuning";
 import { backupCommand } from "./backup";
 import { writeDump } from "./dump";
 import { ReaderGoneError, backpressuredWriter } from "./stream-out";
@@ -143,6 +144,7 @@ function loadOptions(builtIns: readonly AnyPluginDefinition[], o: PathOptions): 
 }
 
 function runAttached(builtIns: readonly AnyPluginDefinition[], o: PathOptions & { daemonized?: boolean }): Promise<number> {
+  tuneDaemonHeap();
   return runDaemon({
     load: loadOptions(builtIns, o),
     dataDir: path.resolve(o.dataDir),

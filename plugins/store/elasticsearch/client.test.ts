@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
@@ -36,6 +37,16 @@ async function fakeServer(product: string | undefined): Promise<{ url: string; s
 
 describe("elasticsearch client", () => {
   after(cleanupTempDirs);
+
+  it("is not loaded with the built-in plugins: a daemon without an Elasticsearch store does not carry it", () => {
+    // A fresh process: this one may have loaded the package for other tests.
+    const script = [
+      'require("reflect-metadata");',
+      `require(${JSON.stringify(require.resolve("../../index"))});`,
+      'process.stdout.write(String(Object.keys(require.cache).filter((f) => f.includes("@elastic")).length));',
+    ].join("");
+    expect(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })).to.equal("0");
+  });
 
   it("sends compatible-with=8 headers (8.x servers take them, 9.x servers by REST compatibility) and the API key", async () => {
     const server = await fakeServer("Elasticsearch");

@@ -9,10 +9,20 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Client, type ClientOptions } from "@elastic/elasticsearch";
+import type * as Elasticsearch from "@elastic/elasticsearch";
+import type { Client, ClientOptions } from "@elastic/elasticsearch";
 import type { ElasticsearchConfig } from "./schema";
 
 export type { Client } from "@elastic/elasticsearch";
+
+/**
+ * The client package (with apache-arrow and OpenTelemetry under it) costs a daemon about 8 MiB of
+ * heap and 30 MiB of RSS once loaded: only a daemon with an Elasticsearch store loads it.
+ */
+function clientClass(): typeof Elasticsearch.Client {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously (createClient is synchronous)
+  return (require("@elastic/elasticsearch") as typeof Elasticsearch).Client;
+}
 
 /** Options of the client that tests replace (the mock's Connection). */
 export type ClientOverrides = Pick<ClientOptions, "Connection">;
@@ -38,7 +48,7 @@ export function createClient(config: ElasticsearchConfig, dataDir: string, overr
     options.tls = { rejectUnauthorized: config.tls_verify };
     if (config.ca_file !== "") options.tls.ca = readCa(path.resolve(dataDir, config.ca_file));
   }
-  return new Client(options);
+  return new (clientClass())(options);
 }
 
 function readCa(file: string): string {

@@ -13,6 +13,12 @@ import type { CommitTail, FromWriter, ToWriter, WriterError, WriterOptions } fro
  */
 export const PACK_CHUNK = 2000;
 
+/**
+ * The writer's young generation: 6 MiB is 2 MiB semi-spaces, where V8's default grows them to
+ * 16 MiB. The rows of a commit are short-lived: a larger one only kept 20 MiB more RSS after a burst.
+ */
+export const WRITER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 6 } as const;
+
 /** The writer's answer to one request. */
 export type Done = Extract<FromWriter, { type: "done" }>;
 
@@ -132,7 +138,7 @@ export class CommitThread {
 
   private spawn(): Promise<Worker> {
     return new Promise<Worker>((resolve, reject) => {
-      const w = new Worker(path.join(__dirname, "commit-worker.js"), { workerData: this.options });
+      const w = new Worker(path.join(__dirname, "commit-worker.js"), { workerData: this.options, resourceLimits: WRITER_RESOURCE_LIMITS });
       let ready = false;
       let failure: Error | undefined;
       w.on("message", (m: FromWriter) => {

@@ -17,7 +17,7 @@ import { RecordingLogger } from "../../../test/helpers/recording-logger";
 import { seededRandom } from "../../../test/helpers/seeded-random";
 import { cleanupTempDirs, makeTempDir } from "../../../test/helpers/temp-dir";
 import { CRASH_FILE, CRASH_LOG_ROWS, CRASH_UPSERTS, crashChangeSet, crashComment, crashDowntime } from "./crash-writer";
-import { PACK_CHUNK } from "./commit-thread";
+import { PACK_CHUNK, WRITER_RESOURCE_LIMITS } from "./commit-thread";
 import { logParams, pushCheckParams } from "./rows";
 import type { SqliteConfig } from "./schema";
 import { SqliteStore, SqliteStoreError } from "./sqlite-store";
@@ -821,6 +821,18 @@ describe("sqlite store (real files)", function () {
     } finally {
       check.close();
     }
+  });
+
+  it("runs the writer thread with its small young generation, a restarted one too (V8's default keeps up to 32 MiB of it after a burst)", async () => {
+    const dir = makeTempDir();
+    const store = await started(dir);
+    expect(WRITER_RESOURCE_LIMITS.maxYoungGenerationSizeMb).to.be.below(32);
+    expect(store.writerThread!.resourceLimits!.maxYoungGenerationSizeMb).to.equal(WRITER_RESOURCE_LIMITS.maxYoungGenerationSizeMb);
+    const exited = new Promise((resolve) => store.writerThread!.once("exit", resolve));
+    void store.writerThread!.terminate();
+    await exited;
+    await store.commit(changes({ upserts: [state("h", "c")] }));
+    expect(store.writerThread!.resourceLimits!.maxYoungGenerationSizeMb).to.equal(WRITER_RESOURCE_LIMITS.maxYoungGenerationSizeMb);
   });
 
   it("stop() waits for the commits handed to the writer thread (SIGTERM's drain): all of them are in the file", async () => {

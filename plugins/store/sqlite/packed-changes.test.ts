@@ -1,38 +1,15 @@
 import { expect } from "chai";
-import type { CheckState } from "../../../core/state/check-state";
 import { logEntry } from "../../../core/state/log-entry";
+// The check states of the store tests (the Elasticsearch store's kit serves both stores).
+import { state as storedState } from "../elasticsearch/test-kit";
 import { CHECK_STRINGS, checkParamsInto, fromWire, packChecks, packLog, transferList } from "./packed-changes";
-
-function state(hostname: string, check: string, output: string, extra: Partial<CheckState> = {}): CheckState {
-  return {
-    hostname,
-    check,
-    state: 1,
-    lastState: 0,
-    output,
-    longOutput: "",
-    perfData: "",
-    lastCheck: 100,
-    lastStateChange: 100,
-    lastHardStateChange: 100,
-    interval: 60,
-    contacts: [],
-    hostgroups: [],
-    servicegroups: [],
-    customVariables: {},
-    outdated: false,
-    acknowledgement: null,
-    downtimeDepth: 0,
-    ...extra,
-  };
-}
 
 describe("packed changes (the writer thread's wire format)", () => {
   it("cuts every string out again as it was: empty ones, non-ASCII, surrogate pairs, control characters", () => {
     const states = [
-      state("web1", "disk", "DISK OK - 42% | used=42%", { longOutput: "line 1\nline 2", contacts: ["ops", "dba"] }),
-      state("hôte-ü", "☃ snow", "😀 pair and \u0000 NUL and \u0001", { customVariables: { SITE: "paris" } }),
-      state("h", "", "", { acknowledgement: { type: 1, author: "ann", comment: "on it", time: 5, expireTime: 0 } }),
+      storedState("web1", "disk", { output: "DISK OK - 42% | used=42%", longOutput: "line 1\nline 2", contacts: ["ops", "dba"] }),
+      storedState("hôte-ü", "☃ snow", { output: "😀 pair and \u0000 NUL and \u0001", customVariables: { SITE: "paris" } }),
+      storedState("h", "", { output: "", acknowledgement: { type: 1, author: "ann", comment: "on it", time: 5, expireTime: 0 } }),
     ];
     const wire = packChecks(states, 0, states.length);
     expect(wire.lengths.length).to.equal(states.length * CHECK_STRINGS);
@@ -46,7 +23,9 @@ describe("packed changes (the writer thread's wire format)", () => {
   });
 
   it("sends empty lists and records as nothing, and gives the table their JSON back", () => {
-    const rows = fromWire(packChecks([state("web1", "disk", "OK"), state("web2", "disk", "OK", { hostgroups: ["dmz"] })], 0, 2));
+    const rows = fromWire(
+      packChecks([storedState("web1", "disk", { output: "OK" }), storedState("web2", "disk", { output: "OK", hostgroups: ["dmz"] })], 0, 2),
+    );
     expect(rows.strings.slice(5, 9)).to.deep.equal(["", "", "", ""]);
     const params: unknown[] = [];
     checkParamsInto(rows, 0, params, 0);
@@ -56,7 +35,7 @@ describe("packed changes (the writer thread's wire format)", () => {
   });
 
   it("packs a slice of the states, and log lines the same way", () => {
-    const states = [state("a", "x", "1"), state("b", "y", "2"), state("c", "z", "3")];
+    const states = [storedState("a", "x", { output: "1" }), storedState("b", "y", { output: "2" }), storedState("c", "z", { output: "3" })];
     expect(fromWire(packChecks(states, 1, 3)).strings.filter((_, i) => i % CHECK_STRINGS === 0)).to.deep.equal(["b", "c"]);
     const entry = logEntry({
       time: 100,
@@ -74,7 +53,7 @@ describe("packed changes (the writer thread's wire format)", () => {
   });
 
   it("transfers both buffers (the main thread keeps no copy)", () => {
-    const wire = packChecks([state("a", "x", "1")], 0, 1);
+    const wire = packChecks([storedState("a", "x", { output: "1" })], 0, 1);
     expect(transferList(wire)).to.deep.equal([wire.lengths.buffer, wire.numbers.buffer]);
   });
 });
